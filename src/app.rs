@@ -1,0 +1,159 @@
+//! The composition root: the store, the routes and the server's lifecycle.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::{Endpoint, Server};
+
+use crate::api::{self, HostPolicy};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::store::{self, ConnectOptions, MigrationReport, Store};
+
+/// What request handlers share.
+pub struct State {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    /// Signs sessions and links; never logged.
+    pub secret_key: String,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("State")
+            .field("store", &self.store.backend())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A built application: a migrated store and the settings the HTTP layer needs.
+pub struct App {
+    pub state: Arc<State>,
+    hosts: HostPolicy,
+    gzip: bool,
+}
+
+impl App {
+    /// Opens and migrates the database the configuration names.
+    pub async fn build(
+        config: &Config,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<(App, MigrationReport)> {
+        let secret_key = config.load_or_create_secret_key()?;
+        let options = ConnectOptions {
+            pool_size: config.database_pool_size,
+            connect_timeout: config.database_connect_timeout,
+        };
+        let (store, report) = store::connect(&config.database, &options, clock.clone()).await?;
+        for migration in &report.applied {
+            tracing::info!(%migration, "applied migration");
+        }
+        let state = Arc::new(State {
+            store,
+            clock,
+            secret_key,
+        });
+        let app = App {
+            state,
+            hosts: HostPolicy::new(&config.allowed_hosts, config.use_x_forwarded_host),
+            gzip: config.enable_gzip_compression,
+        };
+        Ok((app, report))
+    }
+
+    pub fn endpoint(&self) -> impl Endpoint + 'static {
+        api::routes(self.state.clone(), self.hosts.clone(), self.gzip)
+    }
+
+    /// Binds the listening socket; the server answers once `Bound::run` is awaited.
+    pub async fn bind(self, addr: SocketAddr) -> anyhow::Result<Bound> {
+        let acceptor = TcpListener::bind(addr)
+            .into_acceptor()
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        let local_addr = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().copied())
+            .unwrap_or(addr);
+        Ok(Bound {
+            app: self,
+            acceptor,
+            local_addr,
+        })
+    }
+}
+
+/// A bound, not yet serving, server.
+pub struct Bound {
+    app: App,
+    acceptor: <TcpListener<SocketAddr> as Listener>::Acceptor,
+    pub local_addr: SocketAddr,
+}
+
+impl Bound {
+    /// Serves until `shutdown` completes, then lets in-flight requests finish for up to `grace`.
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send,
+        grace: Duration,
+    ) -> anyhow::Result<()> {
+        let endpoint = self.app.endpoint();
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(endpoint, shutdown, Some(grace))
+            .await
+            .context("the HTTP server failed")
+    }
+}
+
+/// `flagstaff serve`: migrate, bind, tell systemd we are ready, serve until SIGTERM or SIGINT.
+pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
+    let (app, report) = App::build(&config, clock).await?;
+    let backend = app.state.store.backend();
+    let bound = app.bind(config.bind).await?;
+    tracing::info!(
+        address = %bound.local_addr,
+        database = backend,
+        schema_version = report.version,
+        version = api::VERSION,
+        "flagstaff is serving"
+    );
+    if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready]) {
+        tracing::warn!(error = %e, "could not notify systemd");
+    }
+    bound
+        .run(shutdown_signal(), config.shutdown_timeout)
+        .await?;
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+    tracing::info!("flagstaff stopped");
+    Ok(())
+}
+
+/// `flagstaff migrate`: bring the schema up to date and stop.
+pub async fn migrate(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<MigrationReport> {
+    let (_app, report) = App::build(&config, clock).await?;
+    Ok(report)
+}
+
+/// Completes on SIGTERM (systemd's stop) or SIGINT (Ctrl-C).
+pub async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let terminate = async {
+        match signal(SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = terminate => tracing::info!("SIGTERM received; finishing in-flight requests"),
+        _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received; finishing in-flight requests"),
+    }
+}

@@ -1,0 +1,162 @@
+//! The `flagstaff` command and its subcommands.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::clock::SystemClock;
+use crate::config::{Config, Loaded, Sources};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "flagstaff",
+    version,
+    about = "A self-hosted feature-flag server that speaks the Flagsmith API",
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    /// Configuration file (TOML). Default: $FLAGSTAFF_CONFIG, else /etc/flagstaff/flagstaff.toml when it exists.
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Migrate the database, then serve the API until SIGTERM or SIGINT.
+    Serve(ServeArgs),
+    /// Bring the database schema up to date, then exit.
+    Migrate(DatabaseArgs),
+    /// Print the effective configuration (secrets redacted) and report every problem in it.
+    CheckConfig(ServeArgs),
+    /// Print the version of this binary and of the schema it expects.
+    Version,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address and port to listen on, e.g. 127.0.0.1:8000.
+    #[arg(long, value_name = "ADDR:PORT")]
+    bind: Option<String>,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+struct DatabaseArgs {
+    /// Database URL (postgres://…, sqlite://PATH); overrides DATABASE_URL.
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+}
+
+impl ServeArgs {
+    fn flags(&self) -> BTreeMap<String, String> {
+        let mut flags = self.database.flags();
+        if let Some(bind) = &self.bind {
+            flags.insert("bind".into(), bind.clone());
+        }
+        flags
+    }
+}
+
+impl DatabaseArgs {
+    fn flags(&self) -> BTreeMap<String, String> {
+        let mut flags = BTreeMap::new();
+        if let Some(url) = &self.database_url {
+            flags.insert("database_url".into(), url.clone());
+        }
+        flags
+    }
+}
+
+/// Runs the command line and maps the outcome to an exit code: 0 success, 1 failure, 2 bad
+/// configuration or usage.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config_flag = cli.config;
+    match cli.command {
+        Command::Version => {
+            println!(
+                "flagstaff {} (schema version {})",
+                env!("CARGO_PKG_VERSION"),
+                crate::store::latest_schema_version()
+            );
+            ExitCode::SUCCESS
+        }
+        Command::CheckConfig(args) => check_config(config_flag, args.flags()),
+        Command::Serve(args) => with_config(config_flag, args.flags(), |config| {
+            runtime()?.block_on(crate::app::serve(config, Arc::new(SystemClock)))
+        }),
+        Command::Migrate(args) => with_config(config_flag, args.flags(), |config| {
+            let report = runtime()?.block_on(crate::app::migrate(config, Arc::new(SystemClock)))?;
+            if report.applied.is_empty() {
+                println!("the schema is up to date (version {})", report.version);
+            } else {
+                println!(
+                    "applied {} (schema version {})",
+                    report.applied.join(", "),
+                    report.version
+                );
+            }
+            Ok(())
+        }),
+    }
+}
+
+fn load(config_flag: Option<PathBuf>, flags: BTreeMap<String, String>) -> Result<Loaded, ExitCode> {
+    Config::load(&Sources::from_process(config_flag, flags)).map_err(|problems| {
+        match problems.as_slice() {
+            [one] => eprintln!("error: {one}"),
+            many => {
+                eprintln!("error: the configuration has {} problems:", many.len());
+                for problem in many {
+                    eprintln!("  - {problem}");
+                }
+            }
+        }
+        ExitCode::from(2)
+    })
+}
+
+fn check_config(config_flag: Option<PathBuf>, flags: BTreeMap<String, String>) -> ExitCode {
+    match load(config_flag, flags) {
+        Ok(loaded) => {
+            print!("{}", loaded.report());
+            println!("# no problems found");
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+/// Loads the configuration, starts logging and runs `body`; an error becomes one line on stderr.
+fn with_config(
+    config_flag: Option<PathBuf>,
+    flags: BTreeMap<String, String>,
+    body: impl FnOnce(Config) -> anyhow::Result<()>,
+) -> ExitCode {
+    let loaded = match load(config_flag, flags) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let config = loaded.config;
+    crate::logging::init(&config.log_level, config.log_format);
+    match body(config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}

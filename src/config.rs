@@ -1,0 +1,363 @@
+//! Configuration, layered with figment: built-in defaults, then a TOML file, then the
+//! environment (`FLAGSTAFF_*` and Flagsmith's names), then command-line flags.
+
+mod env;
+mod report;
+pub mod settings;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Format, Serialized, Toml};
+use figment::value::Value;
+use serde::Deserialize;
+
+use crate::store::DatabaseUrl;
+pub use env::EnvLayer;
+
+/// Where the configuration file is looked for when neither `--config` nor `FLAGSTAFF_CONFIG` is given.
+pub const SYSTEM_CONFIG_FILE: &str = "/etc/flagstaff/flagstaff.toml";
+
+/// The figment provider name of command-line flags.
+const FLAGS: &str = "command line";
+
+/// The validated configuration. Each part of the program receives the pieces it needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub database: DatabaseUrl,
+    pub data_dir: PathBuf,
+    pub secret_key: Option<String>,
+    pub log_level: String,
+    pub log_format: LogFormat,
+    pub allowed_hosts: Vec<String>,
+    pub enable_gzip_compression: bool,
+    pub use_x_forwarded_host: bool,
+    pub database_connect_timeout: Duration,
+    pub database_pool_size: usize,
+    pub shutdown_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// What the configuration is read from. `from_process` reads the real process; tests build one by hand.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// `--config PATH`: must exist.
+    pub explicit_file: Option<PathBuf>,
+    /// Read only when it exists and no file was named.
+    pub system_file: Option<PathBuf>,
+    pub env: BTreeMap<String, String>,
+    /// Command-line flags, keyed like the TOML file.
+    pub flags: BTreeMap<String, String>,
+}
+
+impl Sources {
+    pub fn from_process(config_flag: Option<PathBuf>, flags: BTreeMap<String, String>) -> Self {
+        let env: BTreeMap<String, String> = std::env::vars().collect();
+        let explicit_file = config_flag.or_else(|| {
+            env.get("FLAGSTAFF_CONFIG")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        });
+        Sources {
+            explicit_file,
+            system_file: Some(PathBuf::from(SYSTEM_CONFIG_FILE)),
+            env,
+            flags,
+        }
+    }
+
+    fn file(&self) -> Option<&Path> {
+        match &self.explicit_file {
+            Some(path) => Some(path),
+            None => self.system_file.as_deref().filter(|p| p.is_file()),
+        }
+    }
+
+    fn default_data_dir(&self) -> PathBuf {
+        // systemd may pass several folders separated by colons; the first is ours.
+        match self
+            .env
+            .get("STATE_DIRECTORY")
+            .and_then(|v| v.split(':').next())
+        {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => PathBuf::from("./data"),
+        }
+    }
+}
+
+/// A loaded configuration and what it came from, for `check-config`.
+#[derive(Debug)]
+pub struct Loaded {
+    pub config: Config,
+    pub file: Option<PathBuf>,
+    figment: Figment,
+    env: EnvLayer,
+}
+
+impl Config {
+    /// Reads and validates every setting, reporting all problems at once.
+    pub fn load(sources: &Sources) -> Result<Loaded, Vec<String>> {
+        let mut problems = Vec::new();
+        let file = sources.file().map(Path::to_path_buf);
+        let mut figment = Figment::from(Serialized::defaults(defaults(sources)));
+        if let Some(path) = &file {
+            match check_file(path) {
+                Ok(()) => figment = figment.merge(Toml::file_exact(path)),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        let env = EnvLayer::from_vars(&sources.env);
+        problems.extend(env.problems.iter().cloned());
+        figment = figment.merge(&env);
+        figment = figment.merge(Flags(&sources.flags));
+        let config = Fields::new(&figment, &env, &mut problems).build();
+        match config {
+            Some(config) if problems.is_empty() => Ok(Loaded {
+                config,
+                file,
+                figment,
+                env,
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
+fn defaults(sources: &Sources) -> BTreeMap<&'static str, Value> {
+    let mut d = BTreeMap::new();
+    d.insert("bind", Value::from("0.0.0.0:8000"));
+    d.insert(
+        "data_dir",
+        Value::from(sources.default_data_dir().display().to_string()),
+    );
+    d.insert("log_level", Value::from("info"));
+    d.insert("log_format", Value::from("text"));
+    d.insert("allowed_hosts", Value::from(vec![Value::from("*")]));
+    d.insert("enable_gzip_compression", Value::from(false));
+    d.insert("use_x_forwarded_host", Value::from(false));
+    d.insert("database_connect_timeout", Value::from(30u64));
+    d.insert("database_pool_size", Value::from(8u64));
+    d.insert("shutdown_timeout", Value::from(30u64));
+    d
+}
+
+/// The file must exist, parse as TOML, and name only known settings.
+fn check_file(path: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("config file {}: {e}", path.display()))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e| format!("config file {}: {e}", path.display()))?;
+    let unknown: Vec<_> = table
+        .keys()
+        .filter(|k| settings::find(k).is_none())
+        .map(String::as_str)
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "config file {}: unknown setting(s) {}",
+            path.display(),
+            unknown.join(", ")
+        ))
+    }
+}
+
+/// Command-line flags as the last layer, named so `check-config` can say where a value came from.
+struct Flags<'a>(&'a BTreeMap<String, String>);
+
+impl figment::Provider for Flags<'_> {
+    fn metadata(&self) -> figment::Metadata {
+        figment::Metadata::named(FLAGS)
+    }
+
+    fn data(
+        &self,
+    ) -> Result<figment::value::Map<figment::Profile, figment::value::Dict>, figment::Error> {
+        let dict = self
+            .0
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.clone())))
+            .collect();
+        Ok(figment::Profile::Default.collect(dict))
+    }
+}
+
+/// Extracts each setting on its own, so one bad value does not hide the others.
+struct Fields<'a> {
+    figment: &'a Figment,
+    env: &'a EnvLayer,
+    problems: &'a mut Vec<String>,
+}
+
+impl<'a> Fields<'a> {
+    fn new(figment: &'a Figment, env: &'a EnvLayer, problems: &'a mut Vec<String>) -> Self {
+        Fields {
+            figment,
+            env,
+            problems,
+        }
+    }
+
+    fn get<T: for<'de> Deserialize<'de>>(&mut self, key: &str) -> Option<T> {
+        match self.figment.extract_inner_lossy::<T>(key) {
+            Ok(v) => Some(v),
+            Err(e) if e.missing() => None,
+            Err(e) => {
+                self.problem(key, &e.kind.to_string());
+                None
+            }
+        }
+    }
+
+    fn problem(&mut self, key: &str, message: &str) {
+        let source = source_name(self.figment, self.env, key);
+        self.problems
+            .push(format!("{key} (from {source}): {message}"));
+    }
+
+    fn build(mut self) -> Option<Config> {
+        let bind = self
+            .get::<String>("bind")
+            .and_then(|raw| match raw.parse() {
+                Ok(addr) => Some(addr),
+                Err(_) => {
+                    self.problem(
+                        "bind",
+                        &format!("{raw:?} is not an address:port such as 0.0.0.0:8000"),
+                    );
+                    None
+                }
+            });
+        let data_dir = self.get::<PathBuf>("data_dir");
+        if let Some(dir) = &data_dir
+            && dir.exists()
+            && !dir.is_dir()
+        {
+            self.problem(
+                "data_dir",
+                &format!("{} exists and is not a folder", dir.display()),
+            );
+        }
+        let database_url = self.get::<String>("database_url");
+        let database = data_dir.as_ref().and_then(|dir| {
+            match DatabaseUrl::resolve(database_url.as_deref(), dir) {
+                Ok(db) => Some(db),
+                Err(e) => {
+                    self.problem("database_url", &e.to_string());
+                    None
+                }
+            }
+        });
+        let secret_key = self.get::<String>("secret_key");
+        let log_level = self.get::<String>("log_level").and_then(|level| {
+            match tracing_subscriber::EnvFilter::try_new(&level) {
+                Ok(_) => Some(level),
+                Err(e) => {
+                    self.problem(
+                        "log_level",
+                        &format!("{level:?} is not a log level or filter: {e}"),
+                    );
+                    None
+                }
+            }
+        });
+        let log_format = self.get::<LogFormat>("log_format");
+        let allowed_hosts = self.get::<Vec<String>>("allowed_hosts");
+        let enable_gzip_compression = self.get::<bool>("enable_gzip_compression");
+        let use_x_forwarded_host = self.get::<bool>("use_x_forwarded_host");
+        let connect_timeout = self.get::<u64>("database_connect_timeout");
+        let pool_size = self.get::<usize>("database_pool_size");
+        if pool_size == Some(0) {
+            self.problem("database_pool_size", "must be at least 1");
+        }
+        let shutdown_timeout = self.get::<u64>("shutdown_timeout");
+        Some(Config {
+            bind: bind?,
+            database: database?,
+            data_dir: data_dir?,
+            secret_key,
+            log_level: log_level?,
+            log_format: log_format?,
+            allowed_hosts: allowed_hosts?,
+            enable_gzip_compression: enable_gzip_compression?,
+            use_x_forwarded_host: use_x_forwarded_host?,
+            database_connect_timeout: Duration::from_secs(connect_timeout?),
+            database_pool_size: pool_size.filter(|n| *n > 0)?,
+            shutdown_timeout: Duration::from_secs(shutdown_timeout?),
+        })
+    }
+}
+
+/// Names where a setting's effective value came from: a flag, a variable, the file or the default.
+fn source_name(figment: &Figment, env: &EnvLayer, key: &str) -> String {
+    let Some(meta) = figment.find_metadata(key) else {
+        return "default".into();
+    };
+    if meta.name == FLAGS {
+        return "command line".into();
+    }
+    if meta.name == "environment" {
+        return env.source_of(key).unwrap_or("environment").to_string();
+    }
+    match &meta.source {
+        Some(figment::Source::File(path)) => path.display().to_string(),
+        _ => "default".into(),
+    }
+}
+
+impl Config {
+    pub fn secret_key_file(&self) -> PathBuf {
+        self.data_dir.join("secret_key")
+    }
+
+    /// The configured secret key, or the one kept in the data folder, created (mode 0600) on
+    /// first start so that restarts keep sessions and links valid.
+    pub fn load_or_create_secret_key(&self) -> anyhow::Result<String> {
+        use anyhow::Context;
+        if let Some(key) = &self.secret_key {
+            return Ok(key.clone());
+        }
+        let path = self.secret_key_file();
+        match std::fs::read_to_string(&path) {
+            Ok(key) if !key.trim().is_empty() => return Ok(key.trim().to_string()),
+            Ok(_) => anyhow::bail!("the secret key file {} is empty", path.display()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+        std::fs::create_dir_all(&self.data_dir).with_context(|| {
+            format!("cannot create the data folder {}", self.data_dir.display())
+        })?;
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness available: {e}"))?;
+        let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        write_private(&path, &key).with_context(|| format!("cannot write {}", path.display()))?;
+        tracing::info!(path = %path.display(), "generated a new secret key");
+        Ok(key)
+    }
+}
+
+/// Creates `path` readable by its owner only; refuses to overwrite an existing file.
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
+}

@@ -1,0 +1,110 @@
+//! `check-config`: the effective configuration as TOML, each value with its source, secrets redacted.
+
+use super::settings::SETTINGS;
+use super::{Config, Loaded, LogFormat, source_name};
+use crate::store::DatabaseUrl;
+
+impl Loaded {
+    pub fn report(&self) -> String {
+        let mut out = String::from("# Effective Flagstaff configuration (secrets redacted)\n");
+        match &self.file {
+            Some(path) => out.push_str(&format!("# config file: {}\n", path.display())),
+            None => out.push_str("# config file: none\n"),
+        }
+        for setting in SETTINGS {
+            let value = display_value(&self.config, setting.key);
+            let source = source_name(&self.figment, &self.env, setting.key);
+            out.push_str(&format!("{} = {value}  # {source}\n", setting.key));
+        }
+        out
+    }
+}
+
+fn quoted(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+fn display_value(c: &Config, key: &str) -> String {
+    match key {
+        "bind" => quoted(&c.bind.to_string()),
+        "database_url" => quoted(&c.database.redacted()),
+        "data_dir" => quoted(&c.data_dir.display().to_string()),
+        "secret_key" => match &c.secret_key {
+            Some(_) => quoted("<redacted>"),
+            None => quoted(&format!(
+                "<generated on first start in {}>",
+                c.secret_key_file().display()
+            )),
+        },
+        "log_level" => quoted(&c.log_level),
+        "log_format" => quoted(match c.log_format {
+            LogFormat::Text => "text",
+            LogFormat::Json => "json",
+        }),
+        "allowed_hosts" => format!(
+            "[{}]",
+            c.allowed_hosts
+                .iter()
+                .map(|h| quoted(h))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        "enable_gzip_compression" => c.enable_gzip_compression.to_string(),
+        "use_x_forwarded_host" => c.use_x_forwarded_host.to_string(),
+        "database_connect_timeout" => c.database_connect_timeout.as_secs().to_string(),
+        "database_pool_size" => c.database_pool_size.to_string(),
+        "shutdown_timeout" => c.shutdown_timeout.as_secs().to_string(),
+        _ => String::from("\"?\""),
+    }
+}
+
+impl DatabaseUrl {
+    /// The URL with any password replaced, safe for logs and `check-config`.
+    pub fn redacted(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+            DatabaseUrl::Postgres(url) => redact_password(url),
+        }
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let mut tail = tail.to_string();
+    if let Some(q) = tail.find("password=") {
+        let end = tail[q..].find('&').map(|i| q + i).unwrap_or(tail.len());
+        tail.replace_range(q + "password=".len()..end, "***");
+    }
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => format!("{scheme}://{userinfo}@{host}{tail}"),
+        },
+        None => format!("{scheme}://{authority}{tail}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_password;
+
+    #[test]
+    fn passwords_are_redacted_wherever_the_url_carries_them() {
+        assert_eq!(
+            redact_password("postgres://app:s3cret@db:5432/flags"),
+            "postgres://app:***@db:5432/flags"
+        );
+        assert_eq!(
+            redact_password("postgres://app@db/flags?password=s3cret&sslmode=require"),
+            "postgres://app@db/flags?password=***&sslmode=require"
+        );
+        assert_eq!(
+            redact_password("postgres://db/flags"),
+            "postgres://db/flags"
+        );
+    }
+}

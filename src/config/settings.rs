@@ -1,0 +1,195 @@
+//! The table of every setting: its key, its environment names and whether it is secret.
+//! The environment provider, `check-config` and the README table all read this one list.
+
+/// How a raw environment value is turned into a configuration value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Kept exactly as given (URLs, secrets, paths).
+    Text,
+    /// Parsed leniently (`true`, `1`, `yes`, numbers).
+    Scalar,
+    /// Comma-separated list.
+    List,
+    /// A Flagsmith log level (`DEBUG` … `CRITICAL`) or a tracing filter.
+    LogLevel,
+    /// Flagsmith's `generic`/`json`, our `text`/`json`.
+    LogFormat,
+}
+
+/// One configurable setting.
+#[derive(Debug)]
+pub struct Setting {
+    /// The key in the TOML file and in `check-config` output.
+    pub key: &'static str,
+    pub kind: Kind,
+    /// Environment names in precedence order: the first one set wins.
+    pub env: &'static [&'static str],
+    /// Never printed; may also be read from `NAME_FILE`.
+    pub secret: bool,
+    pub default: &'static str,
+    pub help: &'static str,
+}
+
+const fn setting(
+    key: &'static str,
+    kind: Kind,
+    env: &'static [&'static str],
+    default: &'static str,
+    help: &'static str,
+) -> Setting {
+    Setting {
+        key,
+        kind,
+        env,
+        secret: false,
+        default,
+        help,
+    }
+}
+
+const fn secret(
+    key: &'static str,
+    env: &'static [&'static str],
+    default: &'static str,
+    help: &'static str,
+) -> Setting {
+    Setting {
+        key,
+        kind: Kind::Text,
+        env,
+        secret: true,
+        default,
+        help,
+    }
+}
+
+/// Every setting Flagstaff reads. Flagsmith's own names come after ours, so an operator's
+/// existing Flagsmith env file works and a `FLAGSTAFF_` name overrides it.
+pub const SETTINGS: &[Setting] = &[
+    setting(
+        "bind",
+        Kind::Text,
+        &["FLAGSTAFF_BIND"],
+        "0.0.0.0:8000",
+        "Address and port the HTTP server listens on (`serve --bind`).",
+    ),
+    secret(
+        "database_url",
+        &["FLAGSTAFF_DATABASE_URL", "DATABASE_URL"],
+        "SQLite at `<data_dir>/flagstaff.db`",
+        "`postgres://…`, `postgresql://…` or `sqlite://PATH`. Without it, `DJANGO_DB_HOST`, `DJANGO_DB_NAME`, \
+         `DJANGO_DB_USER`, `DJANGO_DB_PASSWORD` and `DJANGO_DB_PORT` are assembled into a PostgreSQL URL when \
+         `DJANGO_DB_HOST` or `DJANGO_DB_NAME` is set.",
+    ),
+    setting(
+        "data_dir",
+        Kind::Text,
+        &["FLAGSTAFF_DATA_DIR"],
+        "`$STATE_DIRECTORY` when systemd sets it, else `./data`",
+        "Folder for the SQLite database and the generated secret key (created when missing).",
+    ),
+    secret(
+        "secret_key",
+        &["FLAGSTAFF_SECRET_KEY", "DJANGO_SECRET_KEY"],
+        "generated on first start, kept in `<data_dir>/secret_key` (mode 0600)",
+        "Key that signs sessions and links; changing it invalidates them.",
+    ),
+    setting(
+        "log_level",
+        Kind::LogLevel,
+        &["FLAGSTAFF_LOG_LEVEL", "LOG_LEVEL"],
+        "info",
+        "`DEBUG`, `INFO`, `WARNING`, `ERROR`, `CRITICAL`, or a tracing filter such as `info,flagstaff=debug`.",
+    ),
+    setting(
+        "log_format",
+        Kind::LogFormat,
+        &["FLAGSTAFF_LOG_FORMAT", "LOG_FORMAT"],
+        "text",
+        "`text` (Flagsmith's `generic`) or `json`: one JSON object per line.",
+    ),
+    setting(
+        "allowed_hosts",
+        Kind::List,
+        &["FLAGSTAFF_ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS"],
+        "*",
+        "Host names the server answers to (comma-separated; `.example.com` matches subdomains; `*` any). \
+         Other hosts get 400. Health endpoints answer any host.",
+    ),
+    setting(
+        "enable_gzip_compression",
+        Kind::Scalar,
+        &[
+            "FLAGSTAFF_ENABLE_GZIP_COMPRESSION",
+            "ENABLE_GZIP_COMPRESSION",
+        ],
+        "false",
+        "Compress responses when the client accepts gzip.",
+    ),
+    setting(
+        "use_x_forwarded_host",
+        Kind::Scalar,
+        &["FLAGSTAFF_USE_X_FORWARDED_HOST", "USE_X_FORWARDED_HOST"],
+        "false",
+        "Trust `X-Forwarded-Host` from a reverse proxy when checking and building host names.",
+    ),
+    setting(
+        "database_connect_timeout",
+        Kind::Scalar,
+        &["FLAGSTAFF_DATABASE_CONNECT_TIMEOUT"],
+        "30",
+        "Seconds to keep retrying an unreachable PostgreSQL at start before giving up.",
+    ),
+    setting(
+        "database_pool_size",
+        Kind::Scalar,
+        &["FLAGSTAFF_DATABASE_POOL_SIZE"],
+        "8",
+        "PostgreSQL connections, or SQLite reader connections (SQLite always has one writer).",
+    ),
+    setting(
+        "shutdown_timeout",
+        Kind::Scalar,
+        &["FLAGSTAFF_SHUTDOWN_TIMEOUT"],
+        "30",
+        "Seconds in-flight requests get to finish after SIGTERM or SIGINT.",
+    ),
+];
+
+/// The environment variables that assemble a PostgreSQL URL when no `DATABASE_URL` is given.
+pub const DJANGO_DB_VARS: &[&str] = &[
+    "DJANGO_DB_HOST",
+    "DJANGO_DB_NAME",
+    "DJANGO_DB_USER",
+    "DJANGO_DB_PASSWORD",
+    "DJANGO_DB_PORT",
+];
+
+pub fn find(key: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.key == key)
+}
+
+/// The settings table as Markdown, for the README (a test keeps the README in step).
+pub fn markdown_table() -> String {
+    let mut out =
+        String::from("| setting | environment | default | meaning |\n|---|---|---|---|\n");
+    for s in SETTINGS {
+        let env = s
+            .env
+            .iter()
+            .map(|e| format!("`{e}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let file = if s.secret { " (or `NAME_FILE`)" } else { "" };
+        let default = if s.default.contains('`') {
+            s.default.to_string()
+        } else {
+            format!("`{}`", s.default)
+        };
+        out.push_str(&format!(
+            "| `{}` | {env}{file} | {default} | {} |\n",
+            s.key, s.help
+        ));
+    }
+    out
+}

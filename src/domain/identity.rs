@@ -1,0 +1,75 @@
+//! Identities (the users of the customer's application) and their traits.
+
+use serde::Serialize;
+
+use super::{EnvironmentId, IdentityId, Timestamp, TraitId};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Identity {
+    pub id: IdentityId,
+    pub environment_id: EnvironmentId,
+    /// Unique within the environment.
+    pub identifier: String,
+    pub created_date: Timestamp,
+}
+
+/// A trait's typed value (`value_type` upstream: `int`, `unicode`, `bool`, `float`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum TraitValue {
+    Integer(i64),
+    String(String),
+    Boolean(bool),
+    Float(f64),
+}
+
+impl TraitValue {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            TraitValue::Integer(_) => "int",
+            TraitValue::String(_) => "unicode",
+            TraitValue::Boolean(_) => "bool",
+            TraitValue::Float(_) => "float",
+        }
+    }
+
+    /// Rebuilds a value from its stored columns; `None` if the columns do not match the tag.
+    pub fn from_columns(
+        type_name: &str,
+        string: Option<String>,
+        integer: Option<i64>,
+        boolean: Option<bool>,
+        float: Option<f64>,
+    ) -> Option<Self> {
+        match type_name {
+            "int" => integer.map(TraitValue::Integer),
+            "bool" => boolean.map(TraitValue::Boolean),
+            "float" => float.map(TraitValue::Float),
+            _ => string.map(TraitValue::String),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trait {
+    pub id: TraitId,
+    pub identity_id: IdentityId,
+    /// Unique within the identity.
+    pub key: String,
+    pub value: TraitValue,
+    pub created_date: Timestamp,
+}
+
+/// A trait write: a value sets the trait, `None` deletes it (as the SDKs send `null`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraitWrite {
+    pub key: String,
+    pub value: Option<TraitValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IdentityQuery {
+    /// Case-insensitive substring of the identifier, or an exact identifier when `exact`.
+    pub search: Option<String>,
+    pub exact: bool,
+}

@@ -1,0 +1,87 @@
+//! The admin model: plain data, parsing and validation. No IO, no async.
+
+pub mod audit;
+pub mod environment;
+pub mod feature;
+pub mod feature_state;
+pub mod identity;
+pub mod organisation;
+pub mod project;
+pub mod segment;
+pub mod user;
+mod value;
+
+pub use value::FeatureValue;
+
+/// Wall-clock instants are UTC everywhere; only `clock.rs` reads the time.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
+macro_rules! ids {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )*};
+}
+
+ids!(
+    UserId,
+    OrganisationId,
+    /// An organisation API key ("master API key").
+    OrgApiKeyId,
+    ProjectId,
+    EnvironmentId,
+    /// A server-side environment key (`ser.…`).
+    ServerKeyId,
+    FeatureId,
+    MvOptionId,
+    TagId,
+    FeatureStateId,
+    /// A segment override's container: (feature, segment, environment, priority).
+    FeatureSegmentId,
+    SegmentId,
+    IdentityId,
+    TraitId,
+    AuditLogId,
+);
+
+/// A fresh random UUID (v4) as text, for the `uuid` column most objects carry.
+pub fn new_uuid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// One page of a list, with the total for DRF's `count`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+/// Which page of a list to read (1-based, as DRF's `page`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub page: u64,
+    pub page_size: u64,
+}
+
+impl PageRequest {
+    pub const MAX_SIZE: u64 = 999;
+
+    pub fn all() -> Self {
+        PageRequest {
+            page: 1,
+            page_size: Self::MAX_SIZE,
+        }
+    }
+
+    pub fn offset(&self) -> u64 {
+        self.page.saturating_sub(1).saturating_mul(self.page_size)
+    }
+}

@@ -1,0 +1,10 @@
+//! Flagstaff: a self-hosted feature-flag server that speaks the Flagsmith API.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod logging;
+pub mod store;

@@ -1,0 +1,97 @@
+use async_trait::async_trait;
+
+use super::Result;
+use crate::domain::audit::{AuditEntry, AuditQuery};
+use crate::domain::{AuditLogId, Page, PageRequest};
+
+/// Reading the audit log (entries are written by the store's other writes).
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// One page of the entries matching the query, newest first.
+    async fn audit_entries(
+        &self,
+        query: &AuditQuery,
+        page: PageRequest,
+    ) -> Result<Page<AuditEntry>>;
+
+    /// `NotFound` when there is no such entry.
+    async fn audit_entry(&self, id: AuditLogId) -> Result<AuditEntry>;
+}
+
+use crate::domain::audit::{Audit, ChangeType, FieldChange, diff};
+use crate::domain::{EnvironmentId, OrganisationId, ProjectId};
+
+/// Where a change happened. It decides the audit entry's organisation, project and
+/// environment, and which environments' `updated_at` move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// Organisation-wide; no environment moves.
+    Organisation(OrganisationId),
+    /// Project-wide; every environment of the project moves.
+    Project(ProjectId),
+    /// One environment moves.
+    Environment(EnvironmentId),
+}
+
+/// One audit entry to write with a change, in the change's transaction.
+#[derive(Debug, Clone)]
+pub(crate) struct Change<'a> {
+    pub audit: &'a Audit,
+    pub object_type: &'static str,
+    pub object_id: i64,
+    pub object_uuid: Option<String>,
+    pub change_type: ChangeType,
+    pub scope: Scope,
+    pub details: Vec<FieldChange>,
+}
+
+impl<'a> Change<'a> {
+    pub fn created(
+        audit: &'a Audit,
+        object_type: &'static str,
+        object_id: i64,
+        object_uuid: Option<&str>,
+        scope: Scope,
+    ) -> Self {
+        Change {
+            audit,
+            object_type,
+            object_id,
+            object_uuid: object_uuid.map(str::to_string),
+            change_type: ChangeType::Create,
+            scope,
+            details: Vec::new(),
+        }
+    }
+
+    pub fn deleted(
+        audit: &'a Audit,
+        object_type: &'static str,
+        object_id: i64,
+        object_uuid: Option<&str>,
+        scope: Scope,
+    ) -> Self {
+        Change {
+            change_type: ChangeType::Delete,
+            ..Change::created(audit, object_type, object_id, object_uuid, scope)
+        }
+    }
+
+    /// An update, with the fields that differ between the two serialisations.
+    pub fn updated<T: serde::Serialize>(
+        audit: &'a Audit,
+        object_type: &'static str,
+        object_id: i64,
+        object_uuid: Option<&str>,
+        scope: Scope,
+        before: &T,
+        after: &T,
+    ) -> Self {
+        let to_json = |v: &T| serde_json::to_value(v).unwrap_or(serde_json::Value::Null);
+        Change {
+            change_type: ChangeType::Update,
+            details: diff(&to_json(before), &to_json(after)),
+            ..Change::created(audit, object_type, object_id, object_uuid, scope)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+use async_trait::async_trait;
+
+use super::Result;
+use crate::domain::audit::Audit;
+use crate::domain::environment::{
+    Environment, EnvironmentSettings, NewEnvironment, NewServerKey, ServerKey, ServerKeyPatch,
+};
+use crate::domain::{EnvironmentId, ProjectId, ServerKeyId};
+
+/// Environments and their server-side keys.
+#[async_trait]
+pub trait EnvironmentStore: Send + Sync {
+    /// Creates an environment and, for every feature of the project, its default state:
+    /// enabled as the feature's `default_enabled`, valued by its typed `initial_value`
+    /// (disabled and valueless when the project sets `prevent_flag_defaults`), with each
+    /// multivariate option's default allocation. `Conflict` when the name is taken in the
+    /// project or the API key anywhere; `NotFound` when the project does not exist.
+    async fn create_environment(&self, env: &NewEnvironment, audit: &Audit) -> Result<Environment>;
+
+    /// `NotFound` when there is no such environment.
+    async fn environment(&self, id: EnvironmentId) -> Result<Environment>;
+
+    /// The environment whose client-side key this is, if any.
+    async fn environment_by_api_key(&self, api_key: &str) -> Result<Option<Environment>>;
+
+    /// The project's environments, ordered by id.
+    async fn environments_of(&self, project: ProjectId) -> Result<Vec<Environment>>;
+
+    /// Replaces the settings and moves `updated_at`. `Conflict` on a taken name.
+    async fn update_environment(
+        &self,
+        id: EnvironmentId,
+        settings: &EnvironmentSettings,
+        audit: &Audit,
+    ) -> Result<Environment>;
+
+    /// Deletes the environment with its states, overrides, identities and keys.
+    async fn delete_environment(&self, id: EnvironmentId, audit: &Audit) -> Result<()>;
+
+    /// A new environment in the same project carrying a copy of every default state and
+    /// segment override of `source` (identities and their overrides are not copied).
+    /// `Conflict` when the name or key is taken.
+    async fn clone_environment(
+        &self,
+        source: EnvironmentId,
+        name: &str,
+        api_key: &str,
+        audit: &Audit,
+    ) -> Result<Environment>;
+
+    /// Moves `updated_at`. `Conflict` when the key exists anywhere.
+    async fn create_server_key(&self, key: &NewServerKey, audit: &Audit) -> Result<ServerKey>;
+
+    /// The environment's server-side keys, ordered by id.
+    async fn server_keys(&self, env: EnvironmentId) -> Result<Vec<ServerKey>>;
+
+    /// The server-side key with this text, active or not, if any.
+    async fn server_key_by_key(&self, key: &str) -> Result<Option<ServerKey>>;
+
+    /// Moves `updated_at`. `NotFound` when there is no such key.
+    async fn update_server_key(
+        &self,
+        id: ServerKeyId,
+        patch: &ServerKeyPatch,
+        audit: &Audit,
+    ) -> Result<ServerKey>;
+
+    /// Moves `updated_at`. `NotFound` when there is no such key.
+    async fn delete_server_key(&self, id: ServerKeyId, audit: &Audit) -> Result<()>;
+}

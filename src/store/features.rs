@@ -1,0 +1,84 @@
+use async_trait::async_trait;
+
+use super::Result;
+use crate::domain::audit::Audit;
+use crate::domain::feature::{
+    Feature, FeaturePatch, FeatureQuery, MvOption, NewFeature, NewMvOption, NewTag, Tag,
+};
+use crate::domain::{FeatureId, MvOptionId, Page, PageRequest, ProjectId, TagId};
+
+/// Features, their multivariate options, and tags.
+#[async_trait]
+pub trait FeatureStore: Send + Sync {
+    /// Creates the feature with its tags and options, and its default state in every
+    /// environment of the project (as `create_environment` describes). The type is
+    /// `MULTIVARIATE` when options are given. Moves `updated_at` of every environment.
+    /// `Conflict` when the project has a feature of that name in any letter case;
+    /// `NotFound` when the project or a tag does not exist.
+    async fn create_feature(&self, feature: &NewFeature, audit: &Audit) -> Result<Feature>;
+
+    /// `NotFound` when there is no such feature.
+    async fn feature(&self, id: FeatureId) -> Result<Feature>;
+
+    /// One page of the project's features, filtered and sorted by the query; ties in the
+    /// sort key are ordered by id.
+    async fn features_of(
+        &self,
+        project: ProjectId,
+        query: &FeatureQuery,
+        page: PageRequest,
+    ) -> Result<Page<Feature>>;
+
+    /// Changes what the patch sets; moves `updated_at` of every environment.
+    async fn update_feature(
+        &self,
+        id: FeatureId,
+        patch: &FeaturePatch,
+        audit: &Audit,
+    ) -> Result<Feature>;
+
+    /// Deletes the feature with its states, overrides and options; moves `updated_at`.
+    async fn delete_feature(&self, id: FeatureId, audit: &Audit) -> Result<()>;
+
+    /// Adds an option, gives every environment default state of the feature a share of it
+    /// equal to its default allocation, and makes the feature `MULTIVARIATE`.
+    /// `Conflict` when the key is taken in the feature.
+    async fn create_mv_option(
+        &self,
+        feature: FeatureId,
+        option: &NewMvOption,
+        audit: &Audit,
+    ) -> Result<MvOption>;
+
+    /// `NotFound` when there is no such option.
+    async fn mv_option(&self, id: MvOptionId) -> Result<MvOption>;
+
+    /// The feature's options, ordered by id.
+    async fn mv_options(&self, feature: FeatureId) -> Result<Vec<MvOption>>;
+
+    /// Replaces the option's key, value and default allocation (existing shares stay).
+    async fn update_mv_option(
+        &self,
+        id: MvOptionId,
+        option: &NewMvOption,
+        audit: &Audit,
+    ) -> Result<MvOption>;
+
+    /// Deletes the option and its shares; the feature becomes `STANDARD` when it was the last.
+    async fn delete_mv_option(&self, id: MvOptionId, audit: &Audit) -> Result<()>;
+
+    /// `NotFound` when the project does not exist.
+    async fn create_tag(&self, tag: &NewTag) -> Result<Tag>;
+
+    /// `NotFound` when there is no such tag.
+    async fn tag(&self, id: TagId) -> Result<Tag>;
+
+    /// The project's tags, ordered by id.
+    async fn tags_of(&self, project: ProjectId) -> Result<Vec<Tag>>;
+
+    /// Replaces label, colour, description and permanence (the project stays).
+    async fn update_tag(&self, id: TagId, tag: &NewTag) -> Result<Tag>;
+
+    /// Deletes the tag and removes it from every feature.
+    async fn delete_tag(&self, id: TagId) -> Result<()>;
+}

@@ -1,0 +1,49 @@
+use async_trait::async_trait;
+
+use super::Result;
+use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitWrite};
+use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, TraitId};
+
+/// Identities and their traits. These are written by SDK traffic, so no audit entries.
+#[async_trait]
+pub trait IdentityStore: Send + Sync {
+    /// `Conflict` when the environment has the identifier; `NotFound` without the environment.
+    async fn create_identity(&self, env: EnvironmentId, identifier: &str) -> Result<Identity>;
+
+    /// `NotFound` when there is no such identity.
+    async fn identity(&self, id: IdentityId) -> Result<Identity>;
+
+    async fn identity_by_identifier(
+        &self,
+        env: EnvironmentId,
+        identifier: &str,
+    ) -> Result<Option<Identity>>;
+
+    /// One page of the environment's identities, ordered by creation then id.
+    async fn identities(
+        &self,
+        env: EnvironmentId,
+        query: &IdentityQuery,
+        page: PageRequest,
+    ) -> Result<Page<Identity>>;
+
+    /// Deletes the identity with its traits and overrides.
+    async fn delete_identity(&self, id: IdentityId) -> Result<()>;
+
+    /// The identity's traits, ordered by id.
+    async fn traits(&self, identity: IdentityId) -> Result<Vec<Trait>>;
+
+    /// Gets or creates the identity, then applies the writes in order: a value sets the
+    /// trait (keeping its id and creation date when it existed), `None` deletes it. All in
+    /// one transaction; concurrent calls for one identity lose no write. Returns the
+    /// identity and all its traits afterwards, ordered by id.
+    async fn identify(
+        &self,
+        env: EnvironmentId,
+        identifier: &str,
+        writes: &[TraitWrite],
+    ) -> Result<(Identity, Vec<Trait>)>;
+
+    /// `NotFound` when there is no such trait.
+    async fn delete_trait(&self, id: TraitId) -> Result<()>;
+}

@@ -1,0 +1,113 @@
+//! Storage: one trait family over the admin model, with a SQLite and a PostgreSQL implementation.
+//!
+//! Each trait method is one unit of work in its own transaction. Every write that changes what
+//! the SDKs see takes an [`Audit`](crate::domain::audit::Audit): the store writes the audit entry
+//! and moves the affected environments' `updated_at` in the same transaction as the change.
+
+mod audit;
+mod environments;
+mod error;
+mod feature_states;
+mod features;
+mod identities;
+mod organisations;
+pub mod postgres;
+mod projects;
+mod segments;
+pub mod sqlite;
+mod url;
+mod users;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub use audit::AuditStore;
+pub use environments::EnvironmentStore;
+pub use error::{ConnectError, StoreError};
+pub use feature_states::FeatureStateStore;
+pub use features::FeatureStore;
+pub use identities::IdentityStore;
+pub use organisations::OrganisationStore;
+pub use projects::ProjectStore;
+pub use segments::SegmentStore;
+pub use url::DatabaseUrl;
+pub use users::UserStore;
+
+use crate::clock::Clock;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The whole store, as the services hold it: `Arc<dyn Store>`.
+#[async_trait]
+pub trait Store:
+    UserStore
+    + OrganisationStore
+    + ProjectStore
+    + EnvironmentStore
+    + FeatureStore
+    + FeatureStateStore
+    + SegmentStore
+    + IdentityStore
+    + AuditStore
+    + Send
+    + Sync
+{
+    /// "sqlite" or "postgres", for logs and `/version/`.
+    fn backend(&self) -> &'static str;
+
+    /// Answers when the database does (readiness).
+    async fn ping(&self) -> Result<()>;
+}
+
+/// How to reach the database and how long to wait for it.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    pub pool_size: usize,
+    /// How long an unreachable PostgreSQL is retried before giving up.
+    pub connect_timeout: std::time::Duration,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            pool_size: 8,
+            connect_timeout: std::time::Duration::from_secs(30),
+        }
+    }
+}
+
+/// What `migrate` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationReport {
+    /// `V{n}__{name}` of each migration applied now, in order.
+    pub applied: Vec<String>,
+    /// The schema version after migrating.
+    pub version: i64,
+}
+
+/// Opens the database the URL names, brings its schema up to date and returns the store.
+/// A database whose schema is newer than this binary is refused.
+pub async fn connect(
+    url: &DatabaseUrl,
+    options: &ConnectOptions,
+    clock: Arc<dyn Clock>,
+) -> Result<(Arc<dyn Store>, MigrationReport), ConnectError> {
+    match url {
+        DatabaseUrl::Sqlite(path) => {
+            let store = sqlite::SqliteStore::open(path, options, clock).await?;
+            let report = store.migrate().await?;
+            Ok((Arc::new(store), report))
+        }
+        DatabaseUrl::Postgres(url) => {
+            let store = postgres::PostgresStore::open(url, options, clock).await?;
+            let report = store.migrate().await?;
+            Ok((Arc::new(store), report))
+        }
+    }
+}
+
+/// The highest migration version this binary knows; both backends have the same set.
+pub fn latest_schema_version() -> i64 {
+    sqlite::latest_version()
+}

@@ -1,0 +1,251 @@
+//! Writing audit entries inside a change's transaction, moving `updated_at`, and reading the log.
+
+use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Transaction};
+use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
+
+use super::{PostgresStore, contains_pattern};
+use crate::domain::audit::{AuditEntry, AuditQuery, Author, ChangeType, FieldChange};
+use crate::domain::{
+    AuditLogId, EnvironmentId, OrgApiKeyId, OrganisationId, Page, PageRequest, ProjectId,
+    Timestamp, UserId,
+};
+use crate::store::audit::{AuditStore, Change, Scope};
+use crate::store::{Result, StoreError};
+
+/// Writes the audit entry for `change` and moves the `updated_at` of the environments in its scope.
+/// Call it before deleting the object, while the scope still resolves.
+pub(super) async fn record(
+    tx: &Transaction<'_>,
+    now: Timestamp,
+    change: &Change<'_>,
+) -> Result<()> {
+    let (org, project, env) = resolve(tx, change.scope).await?;
+    let (user, key) = match change.audit.author {
+        Author::User(id) => (Some(id.0), None),
+        Author::ApiKey(id) => (None, Some(id.0)),
+        Author::System => (None, None),
+    };
+    let details = serde_json::to_value(&change.details)
+        .map_err(|e| StoreError::Other(format!("audit details: {e}")))?;
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO audit_log (created_date, log, author_user_id, author_api_key_id, organisation_id,
+                 project_id, environment_id, related_object_type, related_object_id, related_object_uuid,
+                 change_type, change_details, is_system_event)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .await?;
+    tx.execute(
+        &stmt,
+        &[
+            &now,
+            &change.audit.log,
+            &user,
+            &key,
+            &org.map(|o| o.0),
+            &project.map(|p| p.0),
+            &env.map(|e| e.0),
+            &change.object_type,
+            &change.object_id,
+            &change.object_uuid,
+            &change.change_type.as_str(),
+            &details,
+            &(change.audit.author == Author::System),
+        ],
+    )
+    .await?;
+    bump(tx, now, change.scope).await
+}
+
+/// Moves `updated_at` of the environments a change in `scope` can affect.
+pub(super) async fn bump(tx: &Transaction<'_>, now: Timestamp, scope: Scope) -> Result<()> {
+    match scope {
+        Scope::Organisation(_) => {}
+        Scope::Project(p) => {
+            let stmt = tx
+                .prepare_cached("UPDATE environments SET updated_at = $1 WHERE project_id = $2")
+                .await?;
+            tx.execute(&stmt, &[&now, &p.0]).await?;
+        }
+        Scope::Environment(e) => {
+            let stmt = tx
+                .prepare_cached("UPDATE environments SET updated_at = $1 WHERE id = $2")
+                .await?;
+            tx.execute(&stmt, &[&now, &e.0]).await?;
+        }
+    }
+    Ok(())
+}
+
+type Resolved = (
+    Option<OrganisationId>,
+    Option<ProjectId>,
+    Option<EnvironmentId>,
+);
+
+async fn resolve(tx: &Transaction<'_>, scope: Scope) -> Result<Resolved> {
+    Ok(match scope {
+        Scope::Organisation(o) => (Some(o), None, None),
+        Scope::Project(p) => {
+            let stmt = tx
+                .prepare_cached("SELECT organisation_id FROM projects WHERE id = $1")
+                .await?;
+            let row = tx
+                .query_opt(&stmt, &[&p.0])
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            (Some(OrganisationId(row.get(0))), Some(p), None)
+        }
+        Scope::Environment(e) => {
+            let stmt = tx
+                .prepare_cached(
+                    "SELECT p.organisation_id, p.id FROM environments e
+                     JOIN projects p ON p.id = e.project_id WHERE e.id = $1",
+                )
+                .await?;
+            let row = tx
+                .query_opt(&stmt, &[&e.0])
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            (
+                Some(OrganisationId(row.get(0))),
+                Some(ProjectId(row.get(1))),
+                Some(e),
+            )
+        }
+    })
+}
+
+const COLUMNS: &str = "id, created_date, log, author_user_id, author_api_key_id, organisation_id,
+    project_id, environment_id, related_object_type, related_object_id, related_object_uuid,
+    change_type, change_details, is_system_event";
+
+fn entry(row: &Row) -> Result<AuditEntry> {
+    let is_system_event: bool = row.try_get(13)?;
+    let user: Option<i64> = row.try_get(3)?;
+    let key: Option<i64> = row.try_get(4)?;
+    let author = match (user, key) {
+        (Some(u), _) => Some(Author::User(UserId(u))),
+        (None, Some(k)) => Some(Author::ApiKey(OrgApiKeyId(k))),
+        (None, None) if is_system_event => Some(Author::System),
+        (None, None) => None,
+    };
+    let change_type: String = row.try_get(11)?;
+    let details: serde_json::Value = row.try_get(12)?;
+    Ok(AuditEntry {
+        id: AuditLogId(row.try_get(0)?),
+        created_date: row.try_get(1)?,
+        log: row.try_get(2)?,
+        author,
+        organisation_id: row.try_get::<_, Option<i64>>(5)?.map(OrganisationId),
+        project_id: row.try_get::<_, Option<i64>>(6)?.map(ProjectId),
+        environment_id: row.try_get::<_, Option<i64>>(7)?.map(EnvironmentId),
+        related_object_type: row.try_get(8)?,
+        related_object_id: row.try_get(9)?,
+        related_object_uuid: row.try_get(10)?,
+        change_type: ChangeType::parse(&change_type).unwrap_or(ChangeType::Update),
+        change_details: serde_json::from_value::<Vec<FieldChange>>(details).unwrap_or_default(),
+        is_system_event,
+    })
+}
+
+async fn list(
+    client: &impl GenericClient,
+    query: &AuditQuery,
+    page: PageRequest,
+) -> Result<Page<AuditEntry>> {
+    let mut filters = Vec::new();
+    let mut args: Vec<Box<dyn ToSql + Sync + Send>> = Vec::new();
+    let arg = |value: Box<dyn ToSql + Sync + Send>, args: &mut Vec<_>| {
+        args.push(value);
+        format!("${}", args.len())
+    };
+    if let Some(o) = query.organisation_id {
+        filters.push(format!(
+            "organisation_id = {}",
+            arg(Box::new(o.0), &mut args)
+        ));
+    }
+    if let Some(p) = query.project_id {
+        filters.push(format!("project_id = {}", arg(Box::new(p.0), &mut args)));
+    }
+    if !query.environment_ids.is_empty() {
+        let ids: Vec<i64> = query.environment_ids.iter().map(|e| e.0).collect();
+        filters.push(format!(
+            "environment_id = ANY({})",
+            arg(Box::new(ids), &mut args)
+        ));
+    }
+    if let Some(search) = &query.search {
+        let p = arg(Box::new(contains_pattern(search)), &mut args);
+        filters.push(format!("lower(log) LIKE lower({p}) ESCAPE '\\'"));
+    }
+    if let Some(system) = query.is_system_event {
+        filters.push(format!(
+            "is_system_event = {}",
+            arg(Box::new(system), &mut args)
+        ));
+    }
+    let filter = if filters.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", filters.join(" AND "))
+    };
+    let params: Vec<&(dyn ToSql + Sync)> = args
+        .iter()
+        .map(|a| a.as_ref() as &(dyn ToSql + Sync))
+        .collect();
+    let total: i64 = client
+        .query_one(&format!("SELECT COUNT(*) FROM audit_log {filter}"), &params)
+        .await?
+        .try_get(0)?;
+    let limit = page.page_size as i64;
+    let offset = page.offset() as i64;
+    let mut paged = params.clone();
+    paged.push(&limit);
+    paged.push(&offset);
+    let n = params.len();
+    let rows = client
+        .query(
+            &format!(
+                "SELECT {COLUMNS} FROM audit_log {filter} ORDER BY id DESC LIMIT ${} OFFSET ${}",
+                n + 1,
+                n + 2
+            ),
+            &paged,
+        )
+        .await?;
+    Ok(Page {
+        items: rows.iter().map(entry).collect::<Result<_>>()?,
+        total: total as u64,
+    })
+}
+
+#[async_trait]
+impl AuditStore for PostgresStore {
+    async fn audit_entries(
+        &self,
+        query: &AuditQuery,
+        page: PageRequest,
+    ) -> Result<Page<AuditEntry>> {
+        let mut client = self.client().await?;
+        let tx = super::read_snapshot(&mut client).await?;
+        let page = list(&tx, query, page).await?;
+        tx.commit().await?;
+        Ok(page)
+    }
+
+    async fn audit_entry(&self, id: AuditLogId) -> Result<AuditEntry> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM audit_log WHERE id = $1"))
+            .await?;
+        let row = client
+            .query_opt(&stmt, &[&id.0])
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        entry(&row)
+    }
+}

@@ -1,0 +1,482 @@
+use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Transaction};
+use tokio_postgres::Row;
+
+use super::audit::record;
+use super::defaults::{features_of, insert_default_state, prevents_flag_defaults};
+use super::{PostgresStore, exactly_one};
+use crate::domain::audit::Audit;
+use crate::domain::environment::{
+    Environment, EnvironmentSettings, NewEnvironment, NewServerKey, ServerKey, ServerKeyPatch,
+};
+use crate::domain::{EnvironmentId, ProjectId, ServerKeyId, Timestamp, new_uuid};
+use crate::store::audit::{Change, Scope};
+use crate::store::{EnvironmentStore, Result, StoreError};
+
+const COLUMNS: &str = "id, uuid, project_id, api_key, created_date, updated_at, name, description,
+    allow_client_traits, hide_disabled_flags, hide_sensitive_data,
+    use_identity_composite_key_for_hashing, use_identity_overrides_in_local_eval,
+    minimum_change_request_approvals, banner_text, banner_colour";
+
+fn environment(row: &Row) -> Result<Environment> {
+    Ok(Environment {
+        id: EnvironmentId(row.try_get(0)?),
+        uuid: row.try_get(1)?,
+        project_id: ProjectId(row.try_get(2)?),
+        api_key: row.try_get(3)?,
+        created_date: row.try_get(4)?,
+        updated_at: row.try_get(5)?,
+        settings: EnvironmentSettings {
+            name: row.try_get(6)?,
+            description: row.try_get(7)?,
+            allow_client_traits: row.try_get(8)?,
+            hide_disabled_flags: row.try_get(9)?,
+            hide_sensitive_data: row.try_get(10)?,
+            use_identity_composite_key_for_hashing: row.try_get(11)?,
+            use_identity_overrides_in_local_eval: row.try_get(12)?,
+            minimum_change_request_approvals: row.try_get(13)?,
+            banner_text: row.try_get(14)?,
+            banner_colour: row.try_get(15)?,
+        },
+    })
+}
+
+async fn find(client: &impl GenericClient, id: EnvironmentId) -> Result<Environment> {
+    let stmt = client
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM environments WHERE id = $1"))
+        .await?;
+    let row = client
+        .query_opt(&stmt, &[&id.0])
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    environment(&row)
+}
+
+async fn insert(tx: &Transaction<'_>, new: &NewEnvironment, now: Timestamp) -> Result<Environment> {
+    let s = &new.settings;
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO environments (uuid, project_id, api_key, created_date, updated_at, name,
+                 description, allow_client_traits, hide_disabled_flags, hide_sensitive_data,
+                 use_identity_composite_key_for_hashing, use_identity_overrides_in_local_eval,
+                 minimum_change_request_approvals, banner_text, banner_colour)
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+        )
+        .await?;
+    let id: i64 = tx
+        .query_one(
+            &stmt,
+            &[
+                &new_uuid(),
+                &new.project_id.0,
+                &new.api_key,
+                &now,
+                &s.name,
+                &s.description,
+                &s.allow_client_traits,
+                &s.hide_disabled_flags,
+                &s.hide_sensitive_data,
+                &s.use_identity_composite_key_for_hashing,
+                &s.use_identity_overrides_in_local_eval,
+                &s.minimum_change_request_approvals,
+                &s.banner_text,
+                &s.banner_colour,
+            ],
+        )
+        .await?
+        .try_get(0)?;
+    find(tx, EnvironmentId(id)).await
+}
+
+/// Copies a state (value, shares and salt) into another environment or feature segment.
+async fn copy_state(
+    tx: &Transaction<'_>,
+    state: i64,
+    env: EnvironmentId,
+    feature_segment: Option<i64>,
+    now: Timestamp,
+) -> Result<()> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO feature_states (uuid, feature_id, environment_id, feature_segment_id, enabled,
+                 value_type, string_value, integer_value, boolean_value, mv_hashing_salt, created_at, updated_at)
+             SELECT $1, feature_id, $2, $3, enabled, value_type, string_value, integer_value,
+                 boolean_value, mv_hashing_salt, $4, $4
+             FROM feature_states WHERE id = $5 RETURNING id",
+        )
+        .await?;
+    let copy: i64 = tx
+        .query_one(
+            &stmt,
+            &[&new_uuid(), &env.0, &feature_segment, &now, &state],
+        )
+        .await?
+        .try_get(0)?;
+    let shares = tx
+        .prepare_cached(
+            "INSERT INTO mv_state_values (feature_state_id, mv_option_id, percentage_allocation)
+             SELECT $1, mv_option_id, percentage_allocation FROM mv_state_values
+             WHERE feature_state_id = $2 ORDER BY id",
+        )
+        .await?;
+    tx.execute(&shares, &[&copy, &state]).await?;
+    Ok(())
+}
+
+/// Copies the default states and segment overrides of `source` into `target`.
+async fn copy_states(
+    tx: &Transaction<'_>,
+    source: EnvironmentId,
+    target: EnvironmentId,
+    now: Timestamp,
+) -> Result<()> {
+    let defaults = tx
+        .prepare_cached(
+            "SELECT id FROM feature_states WHERE environment_id = $1
+                 AND identity_id IS NULL AND feature_segment_id IS NULL ORDER BY id",
+        )
+        .await?;
+    for row in tx.query(&defaults, &[&source.0]).await? {
+        copy_state(tx, row.try_get(0)?, target, None, now).await?;
+    }
+    let overrides = tx
+        .prepare_cached(
+            "SELECT fs.feature_id, fs.segment_id, fs.priority, s.id FROM feature_segments fs
+             JOIN feature_states s ON s.feature_segment_id = fs.id
+             WHERE fs.environment_id = $1 ORDER BY fs.id",
+        )
+        .await?;
+    let insert = tx
+        .prepare_cached(
+            "INSERT INTO feature_segments (uuid, feature_id, segment_id, environment_id, priority)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .await?;
+    for row in tx.query(&overrides, &[&source.0]).await? {
+        let (feature, segment, priority): (i64, i64, i32) =
+            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+        let feature_segment: i64 = tx
+            .query_one(
+                &insert,
+                &[&new_uuid(), &feature, &segment, &target.0, &priority],
+            )
+            .await?
+            .try_get(0)?;
+        copy_state(tx, row.try_get(3)?, target, Some(feature_segment), now).await?;
+    }
+    Ok(())
+}
+
+const KEY_COLUMNS: &str = "id, environment_id, key, name, created_at, expires_at, active";
+
+fn server_key(row: &Row) -> Result<ServerKey> {
+    Ok(ServerKey {
+        id: ServerKeyId(row.try_get(0)?),
+        environment_id: EnvironmentId(row.try_get(1)?),
+        key: row.try_get(2)?,
+        name: row.try_get(3)?,
+        created_at: row.try_get(4)?,
+        expires_at: row.try_get(5)?,
+        active: row.try_get(6)?,
+    })
+}
+
+async fn find_key(client: &impl GenericClient, id: ServerKeyId) -> Result<ServerKey> {
+    let stmt = client
+        .prepare_cached(&format!(
+            "SELECT {KEY_COLUMNS} FROM server_keys WHERE id = $1"
+        ))
+        .await?;
+    let row = client
+        .query_opt(&stmt, &[&id.0])
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    server_key(&row)
+}
+
+const KEY_TYPE: &str = "Environment API key";
+
+#[async_trait]
+impl EnvironmentStore for PostgresStore {
+    async fn create_environment(&self, env: &NewEnvironment, audit: &Audit) -> Result<Environment> {
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let created = insert(&tx, env, now).await?;
+        let prevent = prevents_flag_defaults(&tx, env.project_id).await?;
+        for feature in features_of(&tx, env.project_id).await? {
+            insert_default_state(&tx, created.id, &feature, prevent, now).await?;
+        }
+        let scope = Scope::Environment(created.id);
+        record(
+            &tx,
+            now,
+            &Change::created(
+                audit,
+                "Environment",
+                created.id.0,
+                Some(&created.uuid),
+                scope,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn environment(&self, id: EnvironmentId) -> Result<Environment> {
+        let client = self.client().await?;
+        find(&client, id).await
+    }
+
+    async fn environment_by_api_key(&self, api_key: &str) -> Result<Option<Environment>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM environments WHERE api_key = $1"
+            ))
+            .await?;
+        client
+            .query_opt(&stmt, &[&api_key])
+            .await?
+            .map(|row| environment(&row))
+            .transpose()
+    }
+
+    async fn environments_of(&self, project: ProjectId) -> Result<Vec<Environment>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM environments WHERE project_id = $1 ORDER BY id"
+            ))
+            .await?;
+        client
+            .query(&stmt, &[&project.0])
+            .await?
+            .iter()
+            .map(environment)
+            .collect()
+    }
+
+    async fn update_environment(
+        &self,
+        id: EnvironmentId,
+        settings: &EnvironmentSettings,
+        audit: &Audit,
+    ) -> Result<Environment> {
+        let (s, now) = (settings, self.now());
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let before = find(&tx, id).await?;
+        let stmt = tx
+            .prepare_cached(
+                "UPDATE environments SET name = $1, description = $2, allow_client_traits = $3,
+                     hide_disabled_flags = $4, hide_sensitive_data = $5,
+                     use_identity_composite_key_for_hashing = $6, use_identity_overrides_in_local_eval = $7,
+                     minimum_change_request_approvals = $8, banner_text = $9, banner_colour = $10
+                 WHERE id = $11",
+            )
+            .await?;
+        tx.execute(
+            &stmt,
+            &[
+                &s.name,
+                &s.description,
+                &s.allow_client_traits,
+                &s.hide_disabled_flags,
+                &s.hide_sensitive_data,
+                &s.use_identity_composite_key_for_hashing,
+                &s.use_identity_overrides_in_local_eval,
+                &s.minimum_change_request_approvals,
+                &s.banner_text,
+                &s.banner_colour,
+                &id.0,
+            ],
+        )
+        .await?;
+        let mut after = find(&tx, id).await?;
+        after.updated_at = now;
+        let change = Change::updated(
+            audit,
+            "Environment",
+            id.0,
+            Some(&after.uuid),
+            Scope::Environment(id),
+            &before.settings,
+            &after.settings,
+        );
+        record(&tx, now, &change).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn delete_environment(&self, id: EnvironmentId, audit: &Audit) -> Result<()> {
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let env = find(&tx, id).await?;
+        // Recorded against the project: the environment's own entries lose their link.
+        let change = Change::deleted(
+            audit,
+            "Environment",
+            id.0,
+            Some(&env.uuid),
+            Scope::Project(env.project_id),
+        );
+        record(&tx, now, &change).await?;
+        let stmt = tx
+            .prepare_cached("DELETE FROM environments WHERE id = $1")
+            .await?;
+        exactly_one(tx.execute(&stmt, &[&id.0]).await?)?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn clone_environment(
+        &self,
+        source: EnvironmentId,
+        name: &str,
+        api_key: &str,
+        audit: &Audit,
+    ) -> Result<Environment> {
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let original = find(&tx, source).await?;
+        let new = NewEnvironment {
+            project_id: original.project_id,
+            api_key: api_key.to_string(),
+            settings: EnvironmentSettings {
+                name: name.to_string(),
+                ..original.settings.clone()
+            },
+        };
+        let created = insert(&tx, &new, now).await?;
+        copy_states(&tx, source, created.id, now).await?;
+        let scope = Scope::Environment(created.id);
+        record(
+            &tx,
+            now,
+            &Change::created(
+                audit,
+                "Environment",
+                created.id.0,
+                Some(&created.uuid),
+                scope,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn create_server_key(&self, key: &NewServerKey, audit: &Audit) -> Result<ServerKey> {
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let stmt = tx
+            .prepare_cached(
+                "INSERT INTO server_keys (environment_id, key, name, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .await?;
+        let id: i64 = tx
+            .query_one(
+                &stmt,
+                &[
+                    &key.environment_id.0,
+                    &key.key,
+                    &key.name,
+                    &now,
+                    &key.expires_at,
+                ],
+            )
+            .await?
+            .try_get(0)?;
+        let scope = Scope::Environment(key.environment_id);
+        record(&tx, now, &Change::created(audit, KEY_TYPE, id, None, scope)).await?;
+        let created = find_key(&tx, ServerKeyId(id)).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn server_keys(&self, env: EnvironmentId) -> Result<Vec<ServerKey>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {KEY_COLUMNS} FROM server_keys WHERE environment_id = $1 ORDER BY id"
+            ))
+            .await?;
+        client
+            .query(&stmt, &[&env.0])
+            .await?
+            .iter()
+            .map(server_key)
+            .collect()
+    }
+
+    async fn server_key_by_key(&self, key: &str) -> Result<Option<ServerKey>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {KEY_COLUMNS} FROM server_keys WHERE key = $1"
+            ))
+            .await?;
+        client
+            .query_opt(&stmt, &[&key])
+            .await?
+            .map(|row| server_key(&row))
+            .transpose()
+    }
+
+    async fn update_server_key(
+        &self,
+        id: ServerKeyId,
+        patch: &ServerKeyPatch,
+        audit: &Audit,
+    ) -> Result<ServerKey> {
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let before = find_key(&tx, id).await?;
+        let expires_at = patch.expires_at.unwrap_or(before.expires_at);
+        let stmt = tx
+            .prepare_cached(
+                "UPDATE server_keys SET name = COALESCE($1, name), active = COALESCE($2, active),
+                     expires_at = $3 WHERE id = $4",
+            )
+            .await?;
+        tx.execute(&stmt, &[&patch.name, &patch.active, &expires_at, &id.0])
+            .await?;
+        let after = find_key(&tx, id).await?;
+        let scope = Scope::Environment(after.environment_id);
+        record(
+            &tx,
+            now,
+            &Change::updated(audit, KEY_TYPE, id.0, None, scope, &before, &after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn delete_server_key(&self, id: ServerKeyId, audit: &Audit) -> Result<()> {
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let key = find_key(&tx, id).await?;
+        let scope = Scope::Environment(key.environment_id);
+        record(
+            &tx,
+            now,
+            &Change::deleted(audit, KEY_TYPE, id.0, None, scope),
+        )
+        .await?;
+        let stmt = tx
+            .prepare_cached("DELETE FROM server_keys WHERE id = $1")
+            .await?;
+        tx.execute(&stmt, &[&id.0]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

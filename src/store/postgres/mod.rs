@@ -1,0 +1,231 @@
+//! The PostgreSQL backend: a deadpool of tokio-postgres clients with cached prepared statements.
+
+mod audit;
+mod connect;
+mod defaults;
+mod environments;
+mod feature_states;
+mod features;
+mod identities;
+mod organisations;
+mod projects;
+mod segments;
+mod users;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use deadpool_postgres::Transaction;
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{IsolationLevel, NoTls};
+
+use super::{ConnectError, ConnectOptions, MigrationReport, Result, Store, StoreError};
+use crate::clock::Clock;
+use crate::domain::Timestamp;
+
+mod embedded {
+    refinery::embed_migrations!("migrations/postgres");
+}
+
+/// Serialises migrations when several servers start against one database.
+const MIGRATION_LOCK: i64 = 0x666c_6167_7374_6166; // "flagstaf"
+
+pub struct PostgresStore {
+    pool: Pool,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore").finish_non_exhaustive()
+    }
+}
+
+impl PostgresStore {
+    /// Connects, retrying an unreachable server until `options.connect_timeout`, and creating
+    /// the database when the server has no database of that name.
+    pub async fn open(
+        url: &str,
+        options: &ConnectOptions,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, ConnectError> {
+        let config = connect::parse(url)?;
+        connect::wait_until_reachable(&config, options.connect_timeout).await?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(options.pool_size.max(1))
+            .build()
+            .map_err(|e| ConnectError::Other(format!("cannot build the PostgreSQL pool: {e}")))?;
+        Ok(PostgresStore { pool, clock })
+    }
+
+    /// Applies pending migrations in one transaction under an advisory lock; refuses a schema
+    /// newer than the binary.
+    pub async fn migrate(&self) -> Result<MigrationReport, ConnectError> {
+        let mut client = self.client().await?;
+        let describe = |e: tokio_postgres::Error| {
+            ConnectError::Other(format!("migrating PostgreSQL failed: {e}"))
+        };
+        client
+            .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+            .await
+            .map_err(describe)?;
+        let result = migrate(&mut client).await;
+        client
+            .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+            .await
+            .map_err(describe)?;
+        result
+    }
+
+    fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    async fn client(&self) -> Result<Object> {
+        self.pool
+            .get()
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("no PostgreSQL connection: {e}")))
+    }
+}
+
+/// Starts a read-only transaction that sees one snapshot, for reads of several statements.
+pub(super) async fn read_snapshot(client: &mut Object) -> Result<Transaction<'_>> {
+    Ok(client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?)
+}
+
+async fn migrate(client: &mut Object) -> Result<MigrationReport, ConnectError> {
+    let binary = latest_version();
+    let database = schema_version(client).await?;
+    if database > binary {
+        return Err(ConnectError::SchemaTooNew { database, binary });
+    }
+    let pg: &mut tokio_postgres::Client = client;
+    let report = embedded::migrations::runner()
+        .set_grouped(true)
+        .run_async(pg)
+        .await
+        .map_err(|e| ConnectError::Other(format!("migrating PostgreSQL failed: {e}")))?;
+    Ok(MigrationReport {
+        applied: report
+            .applied_migrations()
+            .iter()
+            .map(|m| m.to_string())
+            .collect(),
+        version: schema_version(client).await?,
+    })
+}
+
+async fn schema_version(client: &Object) -> Result<i64, ConnectError> {
+    let describe = |e: tokio_postgres::Error| {
+        ConnectError::Other(format!("reading the schema version failed: {e}"))
+    };
+    let row = client
+        .query_one(
+            "SELECT to_regclass('refinery_schema_history') IS NOT NULL",
+            &[],
+        )
+        .await
+        .map_err(describe)?;
+    if !row.get::<_, bool>(0) {
+        return Ok(0);
+    }
+    let row = client
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0)::BIGINT FROM refinery_schema_history",
+            &[],
+        )
+        .await
+        .map_err(describe)?;
+    Ok(row.get(0))
+}
+
+/// The highest migration version embedded in this binary.
+pub fn latest_version() -> i64 {
+    embedded::migrations::runner()
+        .get_migrations()
+        .iter()
+        .map(|m| i64::from(m.version()))
+        .max()
+        .unwrap_or(0)
+}
+
+/// `V{n}__{name}` of every embedded migration, for the lockstep test.
+pub fn migration_names() -> Vec<String> {
+    embedded::migrations::runner()
+        .get_migrations()
+        .iter()
+        .map(|m| format!("V{}__{}", m.version(), m.name()))
+        .collect()
+}
+
+/// `NotFound` when an UPDATE or DELETE touched no row.
+pub(super) fn exactly_one(changed: u64) -> Result<()> {
+    if changed == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+/// `ILIKE`-free case-insensitive pattern: match `lower(column) LIKE lower($n) ESCAPE '\'`.
+pub(super) fn contains_pattern(needle: &str) -> String {
+    let escaped = needle
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn ping(&self) -> Result<()> {
+        let client = self.client().await?;
+        client.query_one("SELECT 1", &[]).await?;
+        Ok(())
+    }
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        if let Some(db) = e.as_db_error() {
+            let code = db.code();
+            return if *code == SqlState::UNIQUE_VIOLATION || *code == SqlState::EXCLUSION_VIOLATION
+            {
+                StoreError::Conflict(db.constraint().unwrap_or("unique").to_string())
+            } else if *code == SqlState::FOREIGN_KEY_VIOLATION {
+                StoreError::NotFound
+            } else if *code == SqlState::T_R_SERIALIZATION_FAILURE
+                || *code == SqlState::T_R_DEADLOCK_DETECTED
+                || *code == SqlState::ADMIN_SHUTDOWN
+                || *code == SqlState::TOO_MANY_CONNECTIONS
+            {
+                StoreError::Unavailable(db.message().to_string())
+            } else {
+                StoreError::Other(format!("{}: {}", code.code(), db.message()))
+            };
+        }
+        if e.is_closed() {
+            StoreError::Unavailable(e.to_string())
+        } else {
+            StoreError::Other(e.to_string())
+        }
+    }
+}

@@ -1,0 +1,45 @@
+use async_trait::async_trait;
+
+use super::PostgresStore;
+use crate::domain::audit::Audit;
+use crate::domain::segment::{NewSegment, Segment, SegmentQuery, SegmentUpdate};
+use crate::domain::{Page, PageRequest, ProjectId, SegmentId};
+use crate::store::{Result, SegmentStore, StoreError};
+
+#[async_trait]
+#[allow(unused_variables)]
+impl SegmentStore for PostgresStore {
+    async fn create_segment(&self, segment: &NewSegment, audit: &Audit) -> Result<Segment> {
+        Err(StoreError::Other("segments are not stored yet".into()))
+    }
+
+    async fn segment(&self, id: SegmentId) -> Result<Segment> {
+        Err(StoreError::Other("segments are not stored yet".into()))
+    }
+
+    async fn segments_of(
+        &self,
+        project: ProjectId,
+        query: &SegmentQuery,
+        page: PageRequest,
+    ) -> Result<Page<Segment>> {
+        Err(StoreError::Other("segments are not stored yet".into()))
+    }
+
+    async fn all_segments_of(&self, project: ProjectId) -> Result<Vec<Segment>> {
+        Err(StoreError::Other("segments are not stored yet".into()))
+    }
+
+    async fn update_segment(
+        &self,
+        id: SegmentId,
+        update: &SegmentUpdate,
+        audit: &Audit,
+    ) -> Result<Segment> {
+        Err(StoreError::Other("segments are not stored yet".into()))
+    }
+
+    async fn delete_segment(&self, id: SegmentId, audit: &Audit) -> Result<()> {
+        Err(StoreError::Other("segments are not stored yet".into()))
+    }
+}

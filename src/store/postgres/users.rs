@@ -1,0 +1,230 @@
+use async_trait::async_trait;
+use deadpool_postgres::GenericClient;
+use tokio_postgres::Row;
+
+use super::{PostgresStore, exactly_one};
+use crate::domain::user::{NewUser, User, UserPatch};
+use crate::domain::{Timestamp, UserId, new_uuid};
+use crate::store::{Result, StoreError, UserStore};
+
+pub(super) const USER_COLUMNS: &str = "users.id, users.uuid, users.email, users.password_hash,
+    users.first_name, users.last_name, users.is_active, users.is_superuser, users.date_joined,
+    users.last_login, users.sign_up_type, users.marketing_consent_given";
+
+/// Reads a user from the twelve columns of `USER_COLUMNS`, starting at `at`.
+pub(super) fn user_at(row: &Row, at: usize) -> Result<User> {
+    Ok(User {
+        id: UserId(row.try_get(at)?),
+        uuid: row.try_get(at + 1)?,
+        email: row.try_get(at + 2)?,
+        password_hash: row.try_get(at + 3)?,
+        first_name: row.try_get(at + 4)?,
+        last_name: row.try_get(at + 5)?,
+        is_active: row.try_get(at + 6)?,
+        is_superuser: row.try_get(at + 7)?,
+        date_joined: row.try_get(at + 8)?,
+        last_login: row.try_get(at + 9)?,
+        sign_up_type: row.try_get(at + 10)?,
+        marketing_consent_given: row.try_get(at + 11)?,
+    })
+}
+
+async fn find(client: &impl GenericClient, id: UserId) -> Result<User> {
+    let stmt = client
+        .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        .await?;
+    let row = client
+        .query_opt(&stmt, &[&id.0])
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    user_at(&row, 0)
+}
+
+async fn insert(client: &impl GenericClient, new: &NewUser, now: Timestamp) -> Result<User> {
+    let stmt = client
+        .prepare_cached(&format!(
+            "INSERT INTO users (uuid, email, password_hash, first_name, last_name, is_superuser,
+                 date_joined, sign_up_type, marketing_consent_given)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {USER_COLUMNS}"
+        ))
+        .await?;
+    let row = client
+        .query_one(
+            &stmt,
+            &[
+                &new_uuid(),
+                &new.email,
+                &new.password_hash,
+                &new.first_name,
+                &new.last_name,
+                &new.is_superuser,
+                &now,
+                &new.sign_up_type,
+                &new.marketing_consent_given,
+            ],
+        )
+        .await?;
+    user_at(&row, 0)
+}
+
+#[async_trait]
+impl UserStore for PostgresStore {
+    async fn create_user(&self, user: &NewUser) -> Result<User> {
+        let client = self.client().await?;
+        insert(&client, user, self.now()).await
+    }
+
+    async fn create_first_user(&self, user: &NewUser) -> Result<Option<User>> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        // Blocks concurrent inserts until commit, so only one first user can exist.
+        tx.batch_execute("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
+            .await?;
+        let any: bool = tx
+            .query_one("SELECT EXISTS (SELECT 1 FROM users)", &[])
+            .await?
+            .try_get(0)?;
+        let created = if any {
+            None
+        } else {
+            Some(insert(&tx, user, self.now()).await?)
+        };
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn user(&self, id: UserId) -> Result<User> {
+        let client = self.client().await?;
+        find(&client, id).await
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
+            ))
+            .await?;
+        client
+            .query_opt(&stmt, &[&email])
+            .await?
+            .map(|row| user_at(&row, 0))
+            .transpose()
+    }
+
+    async fn update_user(&self, id: UserId, patch: &UserPatch) -> Result<User> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "UPDATE users SET first_name = COALESCE($1, first_name),
+                     last_name = COALESCE($2, last_name),
+                     marketing_consent_given = COALESCE($3, marketing_consent_given)
+                 WHERE id = $4",
+            )
+            .await?;
+        exactly_one(
+            client
+                .execute(
+                    &stmt,
+                    &[
+                        &patch.first_name,
+                        &patch.last_name,
+                        &patch.marketing_consent_given,
+                        &id.0,
+                    ],
+                )
+                .await?,
+        )?;
+        find(&client, id).await
+    }
+
+    async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<()> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .await?;
+        exactly_one(client.execute(&stmt, &[&hash, &id.0]).await?)
+    }
+
+    async fn record_login(&self, id: UserId, at: Timestamp) -> Result<()> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached("UPDATE users SET last_login = $1 WHERE id = $2")
+            .await?;
+        exactly_one(client.execute(&stmt, &[&at, &id.0]).await?)
+    }
+
+    async fn count_users(&self) -> Result<u64> {
+        let client = self.client().await?;
+        let n: i64 = client
+            .query_one("SELECT COUNT(*) FROM users", &[])
+            .await?
+            .try_get(0)?;
+        Ok(n as u64)
+    }
+
+    async fn any_login(&self) -> Result<bool> {
+        let client = self.client().await?;
+        Ok(client
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM users WHERE last_login IS NOT NULL)",
+                &[],
+            )
+            .await?
+            .try_get(0)?)
+    }
+
+    async fn delete_user(&self, id: UserId) -> Result<()> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached("DELETE FROM users WHERE id = $1")
+            .await?;
+        exactly_one(client.execute(&stmt, &[&id.0]).await?)
+    }
+
+    async fn create_token(&self, user: UserId, token_hash: &str) -> Result<()> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "INSERT INTO auth_tokens (token_hash, user_id, created) VALUES ($1, $2, $3)",
+            )
+            .await?;
+        client
+            .execute(&stmt, &[&token_hash, &user.0, &self.now()])
+            .await?;
+        Ok(())
+    }
+
+    async fn user_by_token(&self, token_hash: &str) -> Result<Option<User>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM auth_tokens t JOIN users ON users.id = t.user_id
+                 WHERE t.token_hash = $1 AND users.is_active"
+            ))
+            .await?;
+        client
+            .query_opt(&stmt, &[&token_hash])
+            .await?
+            .map(|row| user_at(&row, 0))
+            .transpose()
+    }
+
+    async fn delete_token(&self, token_hash: &str) -> Result<()> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached("DELETE FROM auth_tokens WHERE token_hash = $1")
+            .await?;
+        client.execute(&stmt, &[&token_hash]).await?;
+        Ok(())
+    }
+
+    async fn delete_tokens_of(&self, user: UserId) -> Result<()> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached("DELETE FROM auth_tokens WHERE user_id = $1")
+            .await?;
+        client.execute(&stmt, &[&user.0]).await?;
+        Ok(())
+    }
+}

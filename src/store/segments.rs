@@ -1,0 +1,39 @@
+use async_trait::async_trait;
+
+use super::Result;
+use crate::domain::audit::Audit;
+use crate::domain::segment::{NewSegment, Segment, SegmentQuery, SegmentUpdate};
+use crate::domain::{Page, PageRequest, ProjectId, SegmentId};
+
+/// Segments with their rule trees. Rules and conditions come back in the order written.
+/// Every write moves `updated_at` of every environment of the project.
+#[async_trait]
+pub trait SegmentStore: Send + Sync {
+    /// `NotFound` when the project (or the feature, for a feature-specific segment) does not exist.
+    async fn create_segment(&self, segment: &NewSegment, audit: &Audit) -> Result<Segment>;
+
+    /// `NotFound` when there is no such segment.
+    async fn segment(&self, id: SegmentId) -> Result<Segment>;
+
+    /// One page of the project's segments, ordered by id.
+    async fn segments_of(
+        &self,
+        project: ProjectId,
+        query: &SegmentQuery,
+        page: PageRequest,
+    ) -> Result<Page<Segment>>;
+
+    /// Every segment of the project with its rules, ordered by id (for evaluation).
+    async fn all_segments_of(&self, project: ProjectId) -> Result<Vec<Segment>>;
+
+    /// Replaces name, description and the whole rule tree.
+    async fn update_segment(
+        &self,
+        id: SegmentId,
+        update: &SegmentUpdate,
+        audit: &Audit,
+    ) -> Result<Segment>;
+
+    /// Deletes the segment with its rules and the overrides that use it.
+    async fn delete_segment(&self, id: SegmentId, audit: &Audit) -> Result<()>;
+}

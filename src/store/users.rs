@@ -1,0 +1,53 @@
+use async_trait::async_trait;
+
+use super::Result;
+use crate::domain::user::{NewUser, User, UserPatch};
+use crate::domain::{Timestamp, UserId};
+
+/// Users and their login tokens. Tokens are stored only as hashes.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Creates a user. `email` must already be normalised; `Conflict` when a user has it.
+    async fn create_user(&self, user: &NewUser) -> Result<User>;
+
+    /// Creates the user only while no user exists at all (the first superuser); `None` when
+    /// one already does. Concurrent callers cannot both succeed.
+    async fn create_first_user(&self, user: &NewUser) -> Result<Option<User>>;
+
+    /// `NotFound` when there is no such user.
+    async fn user(&self, id: UserId) -> Result<User>;
+
+    /// The user with this normalised email, if any.
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
+
+    /// Changes the fields the patch sets. `NotFound` when there is no such user.
+    async fn update_user(&self, id: UserId, patch: &UserPatch) -> Result<User>;
+
+    /// Replaces the password hash. `NotFound` when there is no such user.
+    async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<()>;
+
+    /// Sets `last_login`. `NotFound` when there is no such user.
+    async fn record_login(&self, id: UserId, at: Timestamp) -> Result<()>;
+
+    async fn count_users(&self) -> Result<u64>;
+
+    /// Whether any user has ever logged in.
+    async fn any_login(&self) -> Result<bool>;
+
+    /// Deletes the user with their tokens and memberships; audit entries they wrote lose
+    /// their author. `NotFound` when there is no such user.
+    async fn delete_user(&self, id: UserId) -> Result<()>;
+
+    /// Stores a login token by the hash of its secret; a user may hold several.
+    /// `NotFound` when there is no such user.
+    async fn create_token(&self, user: UserId, token_hash: &str) -> Result<()>;
+
+    /// The active user owning the token with this hash, if any.
+    async fn user_by_token(&self, token_hash: &str) -> Result<Option<User>>;
+
+    /// Deletes one token; an unknown hash is not an error.
+    async fn delete_token(&self, token_hash: &str) -> Result<()>;
+
+    /// Deletes every token of the user.
+    async fn delete_tokens_of(&self, user: UserId) -> Result<()>;
+}

@@ -1,0 +1,10 @@
+//! The integration tests: one binary, with a harness that runs each storage and API scenario
+//! on SQLite and on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod config;
+mod harness;
+mod http;
+mod migrations;
+mod server;
+mod store;

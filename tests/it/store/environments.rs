@@ -1,0 +1,301 @@
+use chrono::TimeDelta;
+use flagstaff::domain::audit::{AuditQuery, ChangeType};
+use flagstaff::domain::environment::{
+    EnvironmentSettings, NewEnvironment, NewServerKey, ServerKeyPatch,
+};
+use flagstaff::domain::{EnvironmentId, PageRequest, ProjectId};
+use flagstaff::store::StoreError;
+
+use super::fixtures::{audit, environment, organisation, project};
+use crate::harness::{Ctx, start_time};
+use crate::on_both_backends;
+
+on_both_backends!(
+    an_environment_reads_back_by_id_and_by_key,
+    names_are_unique_per_project_and_keys_everywhere,
+    updates_are_audited_and_move_updated_at,
+    deleting_an_environment_is_recorded_against_its_project,
+    a_clone_copies_settings_under_a_new_name_and_key,
+    server_keys_are_stored_found_and_expire,
+    server_key_changes_move_updated_at,
+);
+
+fn new_env(project: ProjectId, name: &str, key: &str) -> NewEnvironment {
+    NewEnvironment {
+        project_id: project,
+        api_key: key.to_string(),
+        settings: EnvironmentSettings::named(name),
+    }
+}
+
+async fn an_environment_reads_back_by_id_and_by_key(ctx: Ctx) {
+    let org = organisation(&ctx, "Acme").await;
+    let web = project(&ctx, &org, "Web").await;
+    let dev = environment(&ctx, &web, "Development").await;
+    assert_eq!(dev.settings, EnvironmentSettings::named("Development"));
+    assert!(
+        dev.settings.allow_client_traits && dev.settings.use_identity_composite_key_for_hashing
+    );
+    assert_eq!(dev.settings.hide_disabled_flags, None);
+    assert_eq!(
+        (dev.created_date, dev.updated_at),
+        (start_time(), start_time())
+    );
+    assert_eq!(ctx.store.environment(dev.id).await.unwrap(), dev);
+    assert_eq!(
+        ctx.store
+            .environment_by_api_key(&dev.api_key)
+            .await
+            .unwrap(),
+        Some(dev.clone())
+    );
+    assert_eq!(
+        ctx.store.environment_by_api_key("nope").await.unwrap(),
+        None
+    );
+    let prod = environment(&ctx, &web, "Production").await;
+    let ids: Vec<_> = ctx
+        .store
+        .environments_of(web.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(ids, [dev.id, prod.id]);
+    let orphan = ctx
+        .store
+        .create_environment(&new_env(ProjectId(999), "x", "k"), &audit("e"))
+        .await;
+    assert!(matches!(orphan, Err(StoreError::NotFound)), "{orphan:?}");
+}
+
+async fn names_are_unique_per_project_and_keys_everywhere(ctx: Ctx) {
+    let org = organisation(&ctx, "Acme").await;
+    let web = project(&ctx, &org, "Web").await;
+    let app = project(&ctx, &org, "App").await;
+    ctx.store
+        .create_environment(&new_env(web.id, "Dev", "k1"), &audit("e"))
+        .await
+        .unwrap();
+    let same_name = ctx
+        .store
+        .create_environment(&new_env(web.id, "Dev", "k2"), &audit("e"))
+        .await;
+    assert!(
+        matches!(same_name, Err(StoreError::Conflict(_))),
+        "{same_name:?}"
+    );
+    let same_key = ctx
+        .store
+        .create_environment(&new_env(app.id, "Other", "k1"), &audit("e"))
+        .await;
+    assert!(
+        matches!(same_key, Err(StoreError::Conflict(_))),
+        "{same_key:?}"
+    );
+    ctx.store
+        .create_environment(&new_env(app.id, "Dev", "k3"), &audit("e"))
+        .await
+        .unwrap();
+    assert_eq!(ctx.store.environments_of(web.id).await.unwrap().len(), 1);
+}
+
+async fn updates_are_audited_and_move_updated_at(ctx: Ctx) {
+    let org = organisation(&ctx, "Acme").await;
+    let web = project(&ctx, &org, "Web").await;
+    let dev = environment(&ctx, &web, "Development").await;
+    ctx.clock.advance(TimeDelta::seconds(30));
+    let settings = EnvironmentSettings {
+        allow_client_traits: false,
+        hide_disabled_flags: Some(true),
+        ..dev.settings.clone()
+    };
+    let updated = ctx
+        .store
+        .update_environment(dev.id, &settings, &audit("lock"))
+        .await
+        .unwrap();
+    assert_eq!(updated.settings, settings);
+    assert_eq!(updated.updated_at, start_time() + TimeDelta::seconds(30));
+    assert_eq!(ctx.store.environment(dev.id).await.unwrap(), updated);
+    let log = ctx
+        .store
+        .audit_entries(
+            &AuditQuery {
+                environment_ids: vec![dev.id],
+                ..AuditQuery::default()
+            },
+            PageRequest::all(),
+        )
+        .await
+        .unwrap();
+    let fields: Vec<_> = log.items[0]
+        .change_details
+        .iter()
+        .map(|c| c.field.as_str())
+        .collect();
+    assert_eq!(fields, ["allow_client_traits", "hide_disabled_flags"]);
+    let missing = ctx
+        .store
+        .update_environment(EnvironmentId(999), &settings, &audit("x"))
+        .await;
+    assert!(matches!(missing, Err(StoreError::NotFound)));
+}
+
+async fn deleting_an_environment_is_recorded_against_its_project(ctx: Ctx) {
+    let org = organisation(&ctx, "Acme").await;
+    let web = project(&ctx, &org, "Web").await;
+    let dev = environment(&ctx, &web, "Development").await;
+    ctx.store
+        .delete_environment(dev.id, &audit("gone"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        ctx.store.environment(dev.id).await,
+        Err(StoreError::NotFound)
+    ));
+    let log = ctx
+        .store
+        .audit_entries(
+            &AuditQuery {
+                project_id: Some(web.id),
+                ..AuditQuery::default()
+            },
+            PageRequest::all(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(log.items[0].change_type, ChangeType::Delete);
+    assert_eq!(log.items[0].related_object_id, Some(dev.id.0));
+    assert!(matches!(
+        ctx.store.delete_environment(dev.id, &audit("again")).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn a_clone_copies_settings_under_a_new_name_and_key(ctx: Ctx) {
+    let org = organisation(&ctx, "Acme").await;
+    let web = project(&ctx, &org, "Web").await;
+    let dev = environment(&ctx, &web, "Development").await;
+    let settings = EnvironmentSettings {
+        banner_text: Some("careful".into()),
+        ..dev.settings.clone()
+    };
+    ctx.store
+        .update_environment(dev.id, &settings, &audit("banner"))
+        .await
+        .unwrap();
+    let copy = ctx
+        .store
+        .clone_environment(dev.id, "Staging", "staging-key", &audit("clone"))
+        .await
+        .unwrap();
+    assert_ne!(copy.id, dev.id);
+    assert_eq!(copy.api_key, "staging-key");
+    assert_eq!(copy.project_id, web.id);
+    assert_eq!(copy.settings.name, "Staging");
+    assert_eq!(copy.settings.banner_text.as_deref(), Some("careful"));
+    let clash = ctx
+        .store
+        .clone_environment(dev.id, "Staging", "other-key", &audit("clone"))
+        .await;
+    assert!(matches!(clash, Err(StoreError::Conflict(_))), "{clash:?}");
+    let missing = ctx
+        .store
+        .clone_environment(EnvironmentId(999), "X", "x", &audit("clone"))
+        .await;
+    assert!(matches!(missing, Err(StoreError::NotFound)));
+}
+
+async fn server_keys_are_stored_found_and_expire(ctx: Ctx) {
+    let org = organisation(&ctx, "Acme").await;
+    let web = project(&ctx, &org, "Web").await;
+    let dev = environment(&ctx, &web, "Development").await;
+    let prod = environment(&ctx, &web, "Production").await;
+    let expires = start_time() + TimeDelta::hours(1);
+    let key = ctx
+        .store
+        .create_server_key(
+            &NewServerKey {
+                environment_id: dev.id,
+                key: "ser.abc".into(),
+                name: "backend".into(),
+                expires_at: Some(expires),
+            },
+            &audit("key"),
+        )
+        .await
+        .unwrap();
+    assert!(key.active);
+    assert_eq!(key.created_at, start_time());
+    assert!(key.is_valid(start_time()));
+    assert!(!key.is_valid(expires));
+    assert_eq!(
+        ctx.store.server_key_by_key("ser.abc").await.unwrap(),
+        Some(key.clone())
+    );
+    assert_eq!(ctx.store.server_key_by_key("ser.nope").await.unwrap(), None);
+    let clash = ctx
+        .store
+        .create_server_key(
+            &NewServerKey {
+                environment_id: prod.id,
+                key: "ser.abc".into(),
+                name: "dup".into(),
+                expires_at: None,
+            },
+            &audit("key"),
+        )
+        .await;
+    assert!(matches!(clash, Err(StoreError::Conflict(_))), "{clash:?}");
+    assert_eq!(
+        ctx.store.server_keys(dev.id).await.unwrap(),
+        std::slice::from_ref(&key)
+    );
+    assert!(ctx.store.server_keys(prod.id).await.unwrap().is_empty());
+
+    let patch = ServerKeyPatch {
+        active: Some(false),
+        expires_at: Some(None),
+        ..ServerKeyPatch::default()
+    };
+    let updated = ctx
+        .store
+        .update_server_key(key.id, &patch, &audit("off"))
+        .await
+        .unwrap();
+    assert!(!updated.active && updated.expires_at.is_none());
+    assert_eq!(updated.name, "backend");
+    assert!(!updated.is_valid(start_time()));
+    ctx.store
+        .delete_server_key(key.id, &audit("rm"))
+        .await
+        .unwrap();
+    assert_eq!(ctx.store.server_key_by_key("ser.abc").await.unwrap(), None);
+    assert!(matches!(
+        ctx.store.delete_server_key(key.id, &audit("rm")).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn server_key_changes_move_updated_at(ctx: Ctx) {
+    let org = organisation(&ctx, "Acme").await;
+    let web = project(&ctx, &org, "Web").await;
+    let dev = environment(&ctx, &web, "Development").await;
+    ctx.clock.advance(TimeDelta::seconds(7));
+    ctx.store
+        .create_server_key(
+            &NewServerKey {
+                environment_id: dev.id,
+                key: "ser.xyz".into(),
+                name: "k".into(),
+                expires_at: None,
+            },
+            &audit("key"),
+        )
+        .await
+        .unwrap();
+    let moved = ctx.store.environment(dev.id).await.unwrap().updated_at;
+    assert_eq!(moved, start_time() + TimeDelta::seconds(7));
+}

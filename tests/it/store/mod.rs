@@ -1,0 +1,12 @@
+//! The store conformance suite: the sentences on each store trait, tested on both backends.
+
+mod environments;
+mod fixtures;
+mod organisations;
+mod projects;
+mod users;
+
+/// A user to create, for tests outside the store suite.
+pub fn fixtures_user(email: &str) -> flagstaff::domain::user::NewUser {
+    fixtures::new_user(email)
+}
