@@ -2,6 +2,7 @@
 
 mod environments;
 mod fixtures;
+mod identities;
 mod organisations;
 mod projects;
 mod users;
