@@ -2,6 +2,7 @@
 //! on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod architecture;
 mod config;
 mod harness;
 mod http;
