@@ -7,6 +7,7 @@ mod environments;
 mod feature_states;
 mod features;
 mod identities;
+mod instance;
 mod organisations;
 mod projects;
 mod rows;

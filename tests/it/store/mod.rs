@@ -3,6 +3,7 @@
 mod environments;
 mod fixtures;
 mod identities;
+mod instance;
 mod organisations;
 mod projects;
 mod users;
