@@ -47,7 +47,9 @@ impl poem::error::ResponseError for ServiceError {
             ServiceError::NotFound | ServiceError::NotFoundDetail(_) => StatusCode::NOT_FOUND,
             ServiceError::Forbidden | ServiceError::ForbiddenDetail(_) => StatusCode::FORBIDDEN,
             ServiceError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            ServiceError::Invalid(_) | ServiceError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ServiceError::Invalid(_)
+            | ServiceError::BadRequest(_)
+            | ServiceError::BadRequestList(_) => StatusCode::BAD_REQUEST,
             ServiceError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -64,6 +66,7 @@ impl poem::error::ResponseError for ServiceError {
             | ServiceError::Unauthenticated(text)
             | ServiceError::BadRequest(text) => detail(status, text),
             ServiceError::Invalid(errors) => json_response(status, field_errors(errors)),
+            ServiceError::BadRequestList(messages) => json_response(status, json!(messages)),
             ServiceError::Throttled(seconds) => {
                 let mut response = detail(
                     status,

@@ -7,6 +7,7 @@ mod error;
 mod health;
 mod middleware;
 mod openapi;
+mod pagination;
 
 use std::sync::Arc;
 
@@ -28,9 +29,21 @@ pub enum Tag {
     Health,
     /// Sign-up, login and the current user.
     Accounts,
+    /// Organisations, members and organisation API keys.
+    Organisations,
+    /// Projects.
+    Projects,
+    /// Environments and their server-side keys.
+    Environments,
 }
 
-type Apis = (health::HealthApi, admin::accounts::AccountsApi);
+type Apis = (
+    health::HealthApi,
+    admin::accounts::AccountsApi,
+    admin::organisations::OrganisationsApi,
+    admin::projects::ProjectsApi,
+    admin::environments::EnvironmentsApi,
+);
 
 /// The OpenAPI document as committed in `openapi/openapi.json`.
 pub fn openapi_json() -> String {

@@ -15,7 +15,13 @@ use super::{Apis, VERSION, admin, health};
 /// The OpenAPI service: every documented operation, at its full path.
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (health::HealthApi, admin::accounts::AccountsApi),
+        (
+            health::HealthApi,
+            admin::accounts::AccountsApi,
+            admin::organisations::OrganisationsApi,
+            admin::projects::ProjectsApi,
+            admin::environments::EnvironmentsApi,
+        ),
         "Flagstaff",
         VERSION,
     )

@@ -6,6 +6,7 @@ pub mod feature;
 pub mod feature_state;
 pub mod identity;
 pub mod organisation;
+pub mod permission;
 pub mod project;
 pub mod segment;
 pub mod user;

@@ -57,6 +57,9 @@ pub enum ServiceError {
     /// Bad input as a whole (`{"detail": ...}`).
     #[error("{0}")]
     BadRequest(String),
+    /// Bad input as a bare list of messages (`["..."]`), as some upstream views answer.
+    #[error("{0:?}")]
+    BadRequestList(Vec<String>),
     /// Too many attempts; retry after this many seconds.
     #[error("throttled for {0}s")]
     Throttled(u64),

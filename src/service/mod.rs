@@ -1,19 +1,27 @@
 //! Use cases: the only callers of the store. They check who may do what, validate, write
 //! the audit log through the store, and (later) invalidate evaluation snapshots.
 
+mod access;
 mod accounts;
 mod caller;
+mod environments;
 mod error;
+mod organisations;
 mod passwords;
+mod projects;
 mod secrets;
 mod throttle;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use access::Access;
 pub use accounts::{Signup, valid_email};
 pub use caller::Caller;
+pub use environments::EnvironmentPatch;
 pub use error::{FieldErrors, ServiceError, ServiceResult};
+pub use organisations::{IssuedKey, OrganisationPatch, OrganisationView};
+pub use projects::ProjectPatch;
 pub use secrets::{hash_secret, new_token};
 pub use throttle::Rate;
 
@@ -88,5 +96,9 @@ impl Service {
 
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    pub fn now(&self) -> crate::domain::Timestamp {
+        self.clock.now()
     }
 }

@@ -17,7 +17,6 @@ pub fn random_hex(len: usize) -> ServiceResult<String> {
 }
 
 /// `len` random characters from letters and digits.
-#[allow(dead_code)] // environment keys use it next
 pub fn random_alphanumeric(len: usize) -> ServiceResult<String> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut out = String::with_capacity(len);

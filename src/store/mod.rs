@@ -12,6 +12,7 @@ mod features;
 mod identities;
 mod instance;
 mod organisations;
+mod permissions;
 pub mod postgres;
 mod projects;
 mod segments;
@@ -31,6 +32,7 @@ pub use features::FeatureStore;
 pub use identities::IdentityStore;
 pub use instance::InstanceStore;
 pub use organisations::OrganisationStore;
+pub use permissions::PermissionStore;
 pub use projects::ProjectStore;
 pub use segments::SegmentStore;
 pub use url::DatabaseUrl;
@@ -53,6 +55,7 @@ pub trait Store:
     + IdentityStore
     + AuditStore
     + InstanceStore
+    + PermissionStore
     + Send
     + Sync
 {

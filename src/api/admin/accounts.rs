@@ -8,6 +8,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 
+use super::NoContent;
 use crate::api::Tag;
 use crate::api::auth::{AdminAuth, TokenAuth};
 use crate::api::body::Body;
@@ -111,13 +112,6 @@ pub struct SetPassword {
     current_password: String,
     new_password: String,
     re_new_password: String,
-}
-
-#[derive(ApiResponse)]
-pub enum NoContent {
-    /// Done.
-    #[oai(status = 204)]
-    Done,
 }
 
 fn user_of(caller: &Caller) -> poem::Result<&User> {

@@ -9,6 +9,7 @@ mod features;
 mod identities;
 mod instance;
 mod organisations;
+mod permissions;
 mod projects;
 mod segments;
 mod users;

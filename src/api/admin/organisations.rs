@@ -1,0 +1,454 @@
+//! `/api/v1/organisations/…`: organisations, members and roles, organisation API keys.
+
+use std::sync::Arc;
+
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use serde::Deserialize;
+
+use super::{Created, NoContent};
+use crate::api::auth::AdminAuth;
+use crate::api::body::Body;
+use crate::api::pagination::Paginated;
+use crate::api::{Tag, datetime};
+use crate::domain::organisation::{Membership, OrgApiKey, OrgApiKeyPatch, Role};
+use crate::domain::user::User;
+use crate::domain::{OrganisationId, Timestamp, UserId};
+use crate::service::{IssuedKey, OrganisationPatch, OrganisationView, Service};
+
+pub struct OrganisationsApi;
+
+#[derive(Debug, Object)]
+pub struct Subscription {
+    plan: Option<String>,
+    max_seats: Option<i64>,
+    max_api_calls: Option<i64>,
+    cancellation_date: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct OrganisationOut {
+    id: i64,
+    uuid: String,
+    name: String,
+    created_date: String,
+    webhook_notification_email: Option<String>,
+    num_seats: i64,
+    subscription: Subscription,
+    /// The caller's role: `ADMIN` or `USER`.
+    role: String,
+    persist_trait_data: bool,
+    block_access_to_admin: bool,
+    restrict_project_create_to_admin: bool,
+    force_2fa: bool,
+    stop_serving_flags: bool,
+}
+
+impl From<OrganisationView> for OrganisationOut {
+    fn from(v: OrganisationView) -> Self {
+        let o = v.organisation;
+        OrganisationOut {
+            id: o.id.0,
+            uuid: o.uuid,
+            name: o.name,
+            created_date: datetime(o.created_date),
+            webhook_notification_email: o.settings.webhook_notification_email,
+            num_seats: v.num_seats as i64,
+            subscription: Subscription {
+                plan: None,
+                max_seats: None,
+                max_api_calls: None,
+                cancellation_date: None,
+            },
+            role: v.role.as_str().to_string(),
+            persist_trait_data: o.settings.persist_trait_data,
+            block_access_to_admin: o.settings.block_access_to_admin,
+            restrict_project_create_to_admin: o.settings.restrict_project_create_to_admin,
+            force_2fa: o.settings.force_2fa,
+            stop_serving_flags: o.settings.stop_serving_flags,
+        }
+    }
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct OrganisationIn {
+    name: String,
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct OrganisationUpdate {
+    name: Option<String>,
+    #[serde(default, with = "super::double_option")]
+    webhook_notification_email: Option<Option<String>>,
+    restrict_project_create_to_admin: Option<bool>,
+    force_2fa: Option<bool>,
+}
+
+#[derive(Debug, Object)]
+pub struct MemberOut {
+    id: i64,
+    uuid: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    last_login: Option<String>,
+    date_joined: String,
+    role: String,
+}
+
+impl From<(User, Membership)> for MemberOut {
+    fn from((u, m): (User, Membership)) -> Self {
+        MemberOut {
+            id: u.id.0,
+            uuid: u.uuid,
+            email: u.email,
+            first_name: u.first_name,
+            last_name: u.last_name,
+            last_login: u.last_login.map(datetime),
+            date_joined: datetime(m.date_joined),
+            role: m.role.as_str().to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct RoleIn {
+    role: RoleName,
+}
+
+/// An organisation role.
+#[derive(Debug, Clone, Copy, poem_openapi::Enum, Deserialize)]
+pub enum RoleName {
+    #[oai(rename = "ADMIN")]
+    #[serde(rename = "ADMIN")]
+    Admin,
+    #[oai(rename = "USER")]
+    #[serde(rename = "USER")]
+    User,
+}
+
+impl From<RoleName> for Role {
+    fn from(r: RoleName) -> Self {
+        match r {
+            RoleName::Admin => Role::Admin,
+            RoleName::User => Role::User,
+        }
+    }
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct UserRef {
+    id: i64,
+}
+
+#[derive(Debug, Object)]
+pub struct ApiKeyOut {
+    /// `<prefix>.<id>`; address the key by its prefix.
+    id: String,
+    prefix: String,
+    name: String,
+    created: String,
+    revoked: bool,
+    expiry_date: Option<String>,
+    is_admin: bool,
+    has_expired: bool,
+    created_by: Option<i64>,
+    /// The whole key, shown only when it is created.
+    key: Option<String>,
+}
+
+fn api_key_out(k: OrgApiKey, now: Timestamp, secret: Option<String>) -> ApiKeyOut {
+    ApiKeyOut {
+        id: format!("{}.{}", k.prefix, k.id),
+        has_expired: k.has_expired(now),
+        prefix: k.prefix,
+        name: k.name,
+        created: datetime(k.created),
+        revoked: k.revoked,
+        expiry_date: k.expiry_date.map(datetime),
+        is_admin: k.is_admin,
+        created_by: k.created_by.map(|u| u.0),
+        key: secret,
+    }
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct ApiKeyIn {
+    name: String,
+    expiry_date: Option<Timestamp>,
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct ApiKeyUpdate {
+    name: Option<String>,
+    revoked: Option<bool>,
+    #[serde(default, with = "super::double_option")]
+    expiry_date: Option<Option<Timestamp>>,
+}
+
+#[derive(ApiResponse)]
+pub enum OrganisationCreated {
+    #[oai(status = 201)]
+    Created(Json<OrganisationOut>),
+}
+
+#[OpenApi(tag = "Tag::Organisations")]
+impl OrganisationsApi {
+    /// The organisations the caller belongs to.
+    #[oai(path = "/api/v1/organisations/", method = "get")]
+    async fn list(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+    ) -> poem::Result<Json<Paginated<OrganisationOut>>> {
+        let orgs = svc.organisations(auth.caller()).await?;
+        Ok(Json(Paginated::all(
+            orgs.into_iter().map(Into::into).collect(),
+        )))
+    }
+
+    /// Create an organisation; the caller becomes its admin.
+    #[oai(path = "/api/v1/organisations/", method = "post")]
+    async fn create(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        body: Body<OrganisationIn>,
+    ) -> poem::Result<OrganisationCreated> {
+        let org = svc.create_organisation(auth.caller(), &body.0.name).await?;
+        Ok(OrganisationCreated::Created(Json(org.into())))
+    }
+
+    #[oai(path = "/api/v1/organisations/:id/", method = "get")]
+    async fn get(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        id: Path<i64>,
+    ) -> poem::Result<Json<OrganisationOut>> {
+        Ok(Json(
+            svc.organisation(auth.caller(), OrganisationId(id.0))
+                .await?
+                .into(),
+        ))
+    }
+
+    #[oai(path = "/api/v1/organisations/:id/", method = "put")]
+    async fn replace(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        id: Path<i64>,
+        body: Body<OrganisationUpdate>,
+    ) -> poem::Result<Json<OrganisationOut>> {
+        self.update(svc, auth, id, body).await
+    }
+
+    #[oai(path = "/api/v1/organisations/:id/", method = "patch")]
+    async fn update(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        id: Path<i64>,
+        body: Body<OrganisationUpdate>,
+    ) -> poem::Result<Json<OrganisationOut>> {
+        let b = body.0;
+        let patch = OrganisationPatch {
+            name: b.name,
+            webhook_notification_email: b.webhook_notification_email,
+            restrict_project_create_to_admin: b.restrict_project_create_to_admin,
+            force_2fa: b.force_2fa,
+        };
+        Ok(Json(
+            svc.update_organisation(auth.caller(), OrganisationId(id.0), patch)
+                .await?
+                .into(),
+        ))
+    }
+
+    /// Delete the organisation and everything in it.
+    #[oai(path = "/api/v1/organisations/:id/", method = "delete")]
+    async fn delete(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        id: Path<i64>,
+    ) -> poem::Result<NoContent> {
+        svc.delete_organisation(auth.caller(), OrganisationId(id.0))
+            .await?;
+        Ok(NoContent::Done)
+    }
+
+    /// The members, with their roles.
+    #[oai(path = "/api/v1/organisations/:id/users/", method = "get")]
+    async fn users(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        id: Path<i64>,
+        exclude_current: Query<Option<bool>>,
+    ) -> poem::Result<Json<Vec<MemberOut>>> {
+        let members = svc
+            .members(
+                auth.caller(),
+                OrganisationId(id.0),
+                exclude_current.0.unwrap_or(false),
+            )
+            .await?;
+        Ok(Json(members.into_iter().map(Into::into).collect()))
+    }
+
+    /// Change a member's role.
+    #[oai(
+        path = "/api/v1/organisations/:id/users/:user_id/update-role/",
+        method = "post"
+    )]
+    async fn update_role(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        id: Path<i64>,
+        user_id: Path<i64>,
+        body: Body<RoleIn>,
+    ) -> poem::Result<Json<MemberOut>> {
+        let member = svc
+            .update_role(
+                auth.caller(),
+                OrganisationId(id.0),
+                UserId(user_id.0),
+                body.0.role.into(),
+            )
+            .await?;
+        Ok(Json(member.into()))
+    }
+
+    /// Remove members from the organisation.
+    #[oai(path = "/api/v1/organisations/:id/remove-users/", method = "post")]
+    async fn remove_users(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        id: Path<i64>,
+        body: Body<Vec<UserRef>>,
+    ) -> poem::Result<Json<Vec<UserRef>>> {
+        let ids: Vec<UserId> = body.0.iter().map(|u| UserId(u.id)).collect();
+        svc.remove_members(auth.caller(), OrganisationId(id.0), &ids)
+            .await?;
+        Ok(Json(body.0))
+    }
+
+    /// The organisation's API keys (managed with a user token only).
+    #[oai(path = "/api/v1/organisations/:id/master-api-keys/", method = "get")]
+    async fn api_keys(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        id: Path<i64>,
+    ) -> poem::Result<Json<Paginated<ApiKeyOut>>> {
+        let keys = svc.api_keys(auth.caller(), OrganisationId(id.0)).await?;
+        let now = svc.now();
+        Ok(Json(Paginated::all(
+            keys.into_iter()
+                .map(|k| api_key_out(k, now, None))
+                .collect(),
+        )))
+    }
+
+    /// Create an API key; the answer carries the key, which is not shown again.
+    #[oai(path = "/api/v1/organisations/:id/master-api-keys/", method = "post")]
+    async fn create_api_key(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        id: Path<i64>,
+        body: Body<ApiKeyIn>,
+    ) -> poem::Result<Created<ApiKeyOut>> {
+        let IssuedKey { key, secret } = svc
+            .create_api_key(
+                auth.caller(),
+                OrganisationId(id.0),
+                &body.0.name,
+                body.0.expiry_date,
+            )
+            .await?;
+        Ok(Created::Created(Json(api_key_out(
+            key,
+            svc.now(),
+            Some(secret),
+        ))))
+    }
+
+    #[oai(
+        path = "/api/v1/organisations/:id/master-api-keys/:prefix/",
+        method = "get"
+    )]
+    async fn api_key(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        id: Path<i64>,
+        prefix: Path<String>,
+    ) -> poem::Result<Json<ApiKeyOut>> {
+        let key = svc
+            .api_key(auth.caller(), OrganisationId(id.0), &prefix.0)
+            .await?;
+        Ok(Json(api_key_out(key, svc.now(), None)))
+    }
+
+    #[oai(
+        path = "/api/v1/organisations/:id/master-api-keys/:prefix/",
+        method = "put"
+    )]
+    async fn replace_api_key(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        id: Path<i64>,
+        prefix: Path<String>,
+        body: Body<ApiKeyUpdate>,
+    ) -> poem::Result<Json<ApiKeyOut>> {
+        self.update_api_key(svc, auth, id, prefix, body).await
+    }
+
+    /// Rename, revoke or change the expiry of an API key.
+    #[oai(
+        path = "/api/v1/organisations/:id/master-api-keys/:prefix/",
+        method = "patch"
+    )]
+    async fn update_api_key(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        id: Path<i64>,
+        prefix: Path<String>,
+        body: Body<ApiKeyUpdate>,
+    ) -> poem::Result<Json<ApiKeyOut>> {
+        let patch = OrgApiKeyPatch {
+            name: body.0.name,
+            revoked: body.0.revoked,
+            expiry_date: body.0.expiry_date,
+        };
+        let key = svc
+            .update_api_key(auth.caller(), OrganisationId(id.0), &prefix.0, &patch)
+            .await?;
+        Ok(Json(api_key_out(key, svc.now(), None)))
+    }
+
+    #[oai(
+        path = "/api/v1/organisations/:id/master-api-keys/:prefix/",
+        method = "delete"
+    )]
+    async fn delete_api_key(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        id: Path<i64>,
+        prefix: Path<String>,
+    ) -> poem::Result<NoContent> {
+        svc.delete_api_key(auth.caller(), OrganisationId(id.0), &prefix.0)
+            .await?;
+        Ok(NoContent::Done)
+    }
+}

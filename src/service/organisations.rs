@@ -1,0 +1,314 @@
+//! Organisations, their members and their API keys.
+
+use super::secrets::{hash_secret, random_alphanumeric};
+use super::{Caller, FieldErrors, Service, ServiceError, ServiceResult};
+use crate::domain::audit::Audit;
+use crate::domain::organisation::{
+    Membership, NewOrgApiKey, NewOrganisation, OrgApiKey, OrgApiKeyPatch, Organisation,
+    OrganisationSettings, Role,
+};
+use crate::domain::user::User;
+use crate::domain::{OrgApiKeyId, OrganisationId, Timestamp, UserId};
+
+pub const NAME_LIMIT: usize = 2000;
+
+/// An organisation as a member sees it.
+#[derive(Debug, Clone)]
+pub struct OrganisationView {
+    pub organisation: Organisation,
+    pub role: Role,
+    pub num_seats: usize,
+}
+
+/// The changes an admin may make to an organisation.
+#[derive(Debug, Clone, Default)]
+pub struct OrganisationPatch {
+    pub name: Option<String>,
+    pub webhook_notification_email: Option<Option<String>>,
+    pub restrict_project_create_to_admin: Option<bool>,
+    pub force_2fa: Option<bool>,
+}
+
+/// A new API key: the stored record and the secret, shown once.
+#[derive(Debug, Clone)]
+pub struct IssuedKey {
+    pub key: OrgApiKey,
+    pub secret: String,
+}
+
+pub(crate) fn check_name(errors: &mut FieldErrors, field: &str, name: &str, limit: usize) {
+    if name.trim().is_empty() {
+        errors.add(field, "This field may not be blank.");
+    } else if name.chars().count() > limit {
+        errors.add(
+            field,
+            format!("Ensure this field has no more than {limit} characters."),
+        );
+    }
+}
+
+impl Service {
+    /// The organisations the caller belongs to (an API key: its own), with the caller's role.
+    pub async fn organisations(&self, caller: &Caller) -> ServiceResult<Vec<OrganisationView>> {
+        let orgs = match caller {
+            Caller::User(user) => self.store.organisations_of(user.id).await?,
+            Caller::ApiKey(key) => {
+                let role = if key.is_admin {
+                    Role::Admin
+                } else {
+                    Role::User
+                };
+                vec![(self.store.organisation(key.organisation_id).await?, role)]
+            }
+        };
+        let mut views = Vec::with_capacity(orgs.len());
+        for (organisation, role) in orgs {
+            let num_seats = self.store.members(organisation.id).await?.len();
+            views.push(OrganisationView {
+                organisation,
+                role,
+                num_seats,
+            });
+        }
+        Ok(views)
+    }
+
+    pub async fn organisation(
+        &self,
+        caller: &Caller,
+        id: OrganisationId,
+    ) -> ServiceResult<OrganisationView> {
+        let role = self.org_role(caller, id).await?;
+        let organisation = self.store.organisation(id).await?;
+        let num_seats = self.store.members(id).await?.len();
+        Ok(OrganisationView {
+            organisation,
+            role,
+            num_seats,
+        })
+    }
+
+    /// Creates an organisation with the calling user as its admin.
+    pub async fn create_organisation(
+        &self,
+        caller: &Caller,
+        name: &str,
+    ) -> ServiceResult<OrganisationView> {
+        let user = caller.user().ok_or(ServiceError::Forbidden)?;
+        if self.policy.restrict_org_create_to_superusers && !user.is_superuser {
+            return Err(ServiceError::Forbidden);
+        }
+        let mut errors = FieldErrors::default();
+        check_name(&mut errors, "name", name, NAME_LIMIT);
+        errors.into_result()?;
+        let new = NewOrganisation {
+            name: name.trim().to_string(),
+            settings: OrganisationSettings {
+                persist_trait_data: self.policy.default_org_store_traits,
+                ..OrganisationSettings::default()
+            },
+        };
+        let audit = Audit::new(
+            caller.author(),
+            format!("New Organisation created: {}", new.name),
+        );
+        let organisation = self
+            .store
+            .create_organisation(&new, Some(user.id), &audit)
+            .await?;
+        Ok(OrganisationView {
+            organisation,
+            role: Role::Admin,
+            num_seats: 1,
+        })
+    }
+
+    pub async fn update_organisation(
+        &self,
+        caller: &Caller,
+        id: OrganisationId,
+        patch: OrganisationPatch,
+    ) -> ServiceResult<OrganisationView> {
+        self.require_org_admin(caller, id).await?;
+        let current = self.store.organisation(id).await?;
+        let name = patch.name.unwrap_or(current.name.clone());
+        let mut errors = FieldErrors::default();
+        check_name(&mut errors, "name", &name, NAME_LIMIT);
+        if let Some(Some(email)) = &patch.webhook_notification_email
+            && !email.is_empty()
+            && !super::valid_email(email)
+        {
+            errors.add("webhook_notification_email", "Enter a valid email address.");
+        }
+        errors.into_result()?;
+        let mut settings = current.settings.clone();
+        if let Some(email) = patch.webhook_notification_email {
+            settings.webhook_notification_email = email.filter(|e| !e.is_empty());
+        }
+        if let Some(flag) = patch.restrict_project_create_to_admin {
+            settings.restrict_project_create_to_admin = flag;
+        }
+        if let Some(flag) = patch.force_2fa {
+            settings.force_2fa = flag;
+        }
+        let audit = Audit::new(caller.author(), format!("Organisation updated: {name}"));
+        self.store
+            .update_organisation(id, name.trim(), &settings, &audit)
+            .await?;
+        self.organisation(caller, id).await
+    }
+
+    pub async fn delete_organisation(
+        &self,
+        caller: &Caller,
+        id: OrganisationId,
+    ) -> ServiceResult<()> {
+        self.require_org_admin(caller, id).await?;
+        Ok(self.store.delete_organisation(id).await?)
+    }
+
+    /// The members, optionally without the caller.
+    pub async fn members(
+        &self,
+        caller: &Caller,
+        org: OrganisationId,
+        exclude_current: bool,
+    ) -> ServiceResult<Vec<(User, Membership)>> {
+        self.org_role(caller, org).await?;
+        let mut members = self.store.members(org).await?;
+        if let (true, Some(me)) = (exclude_current, caller.user()) {
+            members.retain(|(u, _)| u.id != me.id);
+        }
+        Ok(members)
+    }
+
+    pub async fn update_role(
+        &self,
+        caller: &Caller,
+        org: OrganisationId,
+        user: UserId,
+        role: Role,
+    ) -> ServiceResult<(User, Membership)> {
+        self.require_org_admin(caller, org).await?;
+        if self.store.membership(org, user).await?.is_none() {
+            return Err(ServiceError::NotFound);
+        }
+        let membership = self.store.set_membership(org, user, role).await?;
+        Ok((self.store.user(user).await?, membership))
+    }
+
+    /// Removes members; ids of non-members are ignored, as upstream does.
+    pub async fn remove_members(
+        &self,
+        caller: &Caller,
+        org: OrganisationId,
+        users: &[UserId],
+    ) -> ServiceResult<()> {
+        self.require_org_admin(caller, org).await?;
+        for user in users {
+            match self.store.remove_membership(org, *user).await {
+                Ok(()) | Err(crate::store::StoreError::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+
+    /// API keys are managed by users (not by other keys) who administer the organisation.
+    async fn require_key_manager(&self, caller: &Caller, org: OrganisationId) -> ServiceResult<()> {
+        self.require_org_admin(caller, org).await?;
+        match caller {
+            Caller::User(_) => Ok(()),
+            Caller::ApiKey(_) => Err(ServiceError::Forbidden),
+        }
+    }
+
+    pub async fn api_keys(
+        &self,
+        caller: &Caller,
+        org: OrganisationId,
+    ) -> ServiceResult<Vec<OrgApiKey>> {
+        self.require_key_manager(caller, org).await?;
+        Ok(self.store.org_api_keys(org).await?)
+    }
+
+    pub async fn api_key(
+        &self,
+        caller: &Caller,
+        org: OrganisationId,
+        prefix: &str,
+    ) -> ServiceResult<OrgApiKey> {
+        self.require_key_manager(caller, org).await?;
+        match self.store.org_api_key_by_prefix(prefix).await? {
+            Some(key) if key.organisation_id == org => Ok(key),
+            _ => Err(ServiceError::NotFound),
+        }
+    }
+
+    pub async fn create_api_key(
+        &self,
+        caller: &Caller,
+        org: OrganisationId,
+        name: &str,
+        expiry_date: Option<Timestamp>,
+    ) -> ServiceResult<IssuedKey> {
+        self.require_key_manager(caller, org).await?;
+        let mut errors = FieldErrors::default();
+        check_name(&mut errors, "name", name, 200);
+        errors.into_result()?;
+        let prefix = random_alphanumeric(8)?;
+        let secret = format!("{prefix}.{}", random_alphanumeric(32)?);
+        let new = NewOrgApiKey {
+            organisation_id: org,
+            prefix,
+            hashed_key: hash_secret(&secret),
+            name: name.trim().to_string(),
+            expiry_date,
+            is_admin: true,
+            created_by: caller.user().map(|u| u.id),
+        };
+        let audit = Audit::new(
+            caller.author(),
+            format!("Master API key created: {}", new.name),
+        );
+        let key = self.store.create_org_api_key(&new, &audit).await?;
+        Ok(IssuedKey { key, secret })
+    }
+
+    pub async fn update_api_key(
+        &self,
+        caller: &Caller,
+        org: OrganisationId,
+        prefix: &str,
+        patch: &OrgApiKeyPatch,
+    ) -> ServiceResult<OrgApiKey> {
+        let key = self.api_key(caller, org, prefix).await?;
+        if let Some(name) = &patch.name {
+            let mut errors = FieldErrors::default();
+            check_name(&mut errors, "name", name, 200);
+            errors.into_result()?;
+        }
+        let audit = Audit::new(
+            caller.author(),
+            format!("Master API key updated: {}", key.name),
+        );
+        Ok(self.store.update_org_api_key(key.id, patch, &audit).await?)
+    }
+
+    pub async fn delete_api_key(
+        &self,
+        caller: &Caller,
+        org: OrganisationId,
+        prefix: &str,
+    ) -> ServiceResult<()> {
+        let key = self.api_key(caller, org, prefix).await?;
+        let audit = Audit::new(
+            caller.author(),
+            format!("Master API key deleted: {}", key.name),
+        );
+        Ok(self
+            .store
+            .delete_org_api_key(OrgApiKeyId(key.id.0), &audit)
+            .await?)
+    }
+}
