@@ -7,9 +7,12 @@ mod environments;
 mod feature_states;
 mod features;
 mod identities;
+mod listing;
+mod mv_options;
 mod organisations;
 mod projects;
 mod segments;
+mod tags;
 mod users;
 
 use std::sync::Arc;

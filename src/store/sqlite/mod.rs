@@ -7,10 +7,13 @@ mod environments;
 mod feature_states;
 mod features;
 mod identities;
+mod listing;
+mod mv_options;
 mod organisations;
 mod projects;
 mod rows;
 mod segments;
+mod tags;
 mod users;
 
 use std::path::{Path, PathBuf};
