@@ -5,6 +5,7 @@
 //! and moves the affected environments' `updated_at` in the same transaction as the change.
 
 mod audit;
+mod audited;
 mod environments;
 mod error;
 mod feature_states;
@@ -12,6 +13,7 @@ mod features;
 mod identities;
 mod organisations;
 pub mod postgres;
+mod priorities;
 mod projects;
 mod segments;
 pub mod sqlite;

@@ -4,11 +4,13 @@
 mod audit;
 mod defaults;
 mod environments;
+mod feature_segments;
 mod feature_states;
 mod features;
 mod identities;
 mod listing;
 mod mv_options;
+mod mv_shares;
 mod organisations;
 mod projects;
 mod rows;
