@@ -15,6 +15,7 @@ mod organisations;
 pub mod postgres;
 mod priorities;
 mod projects;
+mod rule_tree;
 mod segments;
 pub mod sqlite;
 mod url;
