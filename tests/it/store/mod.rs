@@ -1,9 +1,12 @@
 //! The store conformance suite: the sentences on each store trait, tested on both backends.
 
 mod environments;
+mod feature_states;
+mod features;
 mod fixtures;
 mod organisations;
 mod projects;
+mod segments;
 mod users;
 
 /// A user to create, for tests outside the store suite.
