@@ -11,11 +11,13 @@ use poem::{Endpoint, Server};
 use crate::api::{self, HostPolicy};
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::service::Service;
 use crate::store::{self, ConnectOptions, MigrationReport, Store};
 
 /// What request handlers share.
 pub struct State {
     pub store: Arc<dyn Store>,
+    pub service: Arc<Service>,
     pub clock: Arc<dyn Clock>,
     /// Signs sessions and links; never logged.
     pub secret_key: String,
@@ -51,8 +53,10 @@ impl App {
         for migration in &report.applied {
             tracing::info!(%migration, "applied migration");
         }
+        let service = Arc::new(Service::new(store.clone(), clock.clone(), config.policy()));
         let state = Arc::new(State {
             store,
+            service,
             clock,
             secret_key,
         });
@@ -136,6 +140,32 @@ pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<()> 
 pub async fn migrate(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<MigrationReport> {
     let (_app, report) = App::build(&config, clock).await?;
     Ok(report)
+}
+
+/// `flagstaff createsuperuser`: a superuser in the configured database.
+pub async fn create_superuser(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<crate::domain::user::User> {
+    let (app, _) = App::build(&config, clock).await?;
+    app.state
+        .service
+        .create_superuser(email, password)
+        .await
+        .map_err(|e| match e {
+            crate::service::ServiceError::Invalid(errors) => anyhow::anyhow!(
+                "{}",
+                errors
+                    .0
+                    .iter()
+                    .map(|(field, messages)| format!("{field}: {}", messages.join(" ")))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            other => anyhow::anyhow!("{other}"),
+        })
 }
 
 /// Completes on SIGTERM (systemd's stop) or SIGINT (Ctrl-C).

@@ -34,8 +34,24 @@ enum Command {
     Migrate(DatabaseArgs),
     /// Print the effective configuration (secrets redacted) and report every problem in it.
     CheckConfig(ServeArgs),
+    /// Create a superuser (asks for the password twice, or reads it with --password-stdin).
+    Createsuperuser(CreateSuperuserArgs),
+    /// Print the OpenAPI document of the API.
+    Openapi,
     /// Print the version of this binary and of the schema it expects.
     Version,
+}
+
+#[derive(Debug, Args)]
+struct CreateSuperuserArgs {
+    /// The superuser's email address (their login).
+    #[arg(long)]
+    email: String,
+    /// Read the password from the first line of standard input instead of asking.
+    #[arg(long)]
+    password_stdin: bool,
+    #[command(flatten)]
+    database: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -88,7 +104,30 @@ pub fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Command::Openapi => {
+            print!("{}", crate::api::openapi_json());
+            ExitCode::SUCCESS
+        }
         Command::CheckConfig(args) => check_config(config_flag, args.flags()),
+        Command::Createsuperuser(args) => {
+            let password = match read_password(args.password_stdin) {
+                Ok(password) => password,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            with_config(config_flag, args.database.flags(), |config| {
+                let user = runtime()?.block_on(crate::app::create_superuser(
+                    config,
+                    Arc::new(SystemClock),
+                    &args.email,
+                    &password,
+                ))?;
+                println!("created superuser {} (id {})", user.email, user.id);
+                Ok(())
+            })
+        }
         Command::Serve(args) => with_config(config_flag, args.flags(), |config| {
             runtime()?.block_on(crate::app::serve(config, Arc::new(SystemClock)))
         }),
@@ -153,6 +192,25 @@ fn with_config(
             ExitCode::FAILURE
         }
     }
+}
+
+/// The password from stdin, or asked twice on the terminal without echo.
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\n', '\r']).to_string());
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("no terminal to ask for the password on; pass it with --password-stdin");
+    }
+    let first = rpassword::prompt_password("Password: ")?;
+    let second = rpassword::prompt_password("Password (again): ")?;
+    if first != second {
+        anyhow::bail!("the two passwords differ");
+    }
+    Ok(first)
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -15,6 +15,7 @@ use figment::providers::{Format, Serialized, Toml};
 use figment::value::Value;
 use serde::Deserialize;
 
+use crate::service::{Policy, Rate};
 use crate::store::DatabaseUrl;
 pub use env::EnvLayer;
 
@@ -39,6 +40,7 @@ pub struct Config {
     pub database_connect_timeout: Duration,
     pub database_pool_size: usize,
     pub shutdown_timeout: Duration,
+    pub policy: Policy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -149,6 +151,33 @@ fn defaults(sources: &Sources) -> BTreeMap<&'static str, Value> {
     d.insert("database_connect_timeout", Value::from(30u64));
     d.insert("database_pool_size", Value::from(8u64));
     d.insert("shutdown_timeout", Value::from(30u64));
+    let policy = Policy::default();
+    d.insert(
+        "allow_registration_without_invite",
+        Value::from(policy.allow_registration_without_invite),
+    );
+    d.insert("prevent_signup", Value::from(policy.prevent_signup));
+    d.insert(
+        "restrict_org_create_to_superusers",
+        Value::from(policy.restrict_org_create_to_superusers),
+    );
+    d.insert(
+        "default_org_store_traits",
+        Value::from(policy.default_org_store_traits),
+    );
+    d.insert(
+        "login_failure_limit",
+        Value::from(u64::from(policy.login_failure_limit)),
+    );
+    d.insert(
+        "login_only_user_failures",
+        Value::from(policy.login_only_user_failures),
+    );
+    d.insert(
+        "login_lockout_minutes",
+        Value::from(policy.login_lockout.as_secs() / 60),
+    );
+    d.insert("login_throttle_rate", Value::from("20/min"));
     d
 }
 
@@ -284,6 +313,7 @@ impl<'a> Fields<'a> {
             self.problem("database_pool_size", "must be at least 1");
         }
         let shutdown_timeout = self.get::<u64>("shutdown_timeout");
+        let policy = self.policy();
         Some(Config {
             bind: bind?,
             database: database?,
@@ -297,6 +327,42 @@ impl<'a> Fields<'a> {
             database_connect_timeout: Duration::from_secs(connect_timeout?),
             database_pool_size: pool_size.filter(|n| *n > 0)?,
             shutdown_timeout: Duration::from_secs(shutdown_timeout?),
+            policy: policy?,
+        })
+    }
+
+    fn policy(&mut self) -> Option<Policy> {
+        let allow = self.get::<bool>("allow_registration_without_invite");
+        let prevent = self.get::<bool>("prevent_signup");
+        let restrict = self.get::<bool>("restrict_org_create_to_superusers");
+        let store_traits = self.get::<bool>("default_org_store_traits");
+        let limit = self.get::<u32>("login_failure_limit");
+        if limit == Some(0) {
+            self.problem("login_failure_limit", "must be at least 1");
+        }
+        let only_user = self.get::<bool>("login_only_user_failures");
+        let lockout = self.get::<u64>("login_lockout_minutes");
+        let rate =
+            self.get::<String>("login_throttle_rate")
+                .and_then(|text| match Rate::parse(&text) {
+                    Some(rate) => Some(rate),
+                    None => {
+                        self.problem(
+                            "login_throttle_rate",
+                            &format!("{text:?} is not a rate such as 20/min"),
+                        );
+                        None
+                    }
+                });
+        Some(Policy {
+            allow_registration_without_invite: allow?,
+            prevent_signup: prevent?,
+            restrict_org_create_to_superusers: restrict?,
+            default_org_store_traits: store_traits?,
+            login_failure_limit: limit.filter(|n| *n > 0)?,
+            login_only_user_failures: only_user?,
+            login_lockout: Duration::from_secs(lockout? * 60),
+            login_rate: rate?,
         })
     }
 }
@@ -319,6 +385,11 @@ fn source_name(figment: &Figment, env: &EnvLayer, key: &str) -> String {
 }
 
 impl Config {
+    /// The rules the use cases follow.
+    pub fn policy(&self) -> Policy {
+        self.policy.clone()
+    }
+
     pub fn secret_key_file(&self) -> PathBuf {
         self.data_dir.join("secret_key")
     }

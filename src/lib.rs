@@ -7,4 +7,5 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod logging;
+pub mod service;
 pub mod store;

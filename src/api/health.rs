@@ -3,64 +3,86 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use poem::handler;
-use poem::http::StatusCode;
-use poem::web::{Data, Json};
+use poem::web::Data;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde_json::{Value, json};
 
-use super::VERSION;
+use super::{Tag, VERSION};
 use crate::app::State;
+use crate::service::ServiceError;
 
 /// Readiness gives the database this long to answer.
 const READINESS_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// 200 while the process runs.
-#[handler]
-pub async fn liveness() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+pub struct HealthApi;
+
+#[derive(Debug, Object)]
+pub struct Status {
+    status: String,
 }
 
-/// 200 only when the database answers.
-#[handler]
-pub async fn readiness(state: Data<&Arc<State>>) -> (StatusCode, Json<Value>) {
-    match tokio::time::timeout(READINESS_TIMEOUT, state.store.ping()).await {
-        Ok(Ok(())) => (StatusCode::OK, Json(json!({"status": "ok"}))),
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "readiness: the database did not answer");
-            unavailable()
-        }
-        Err(_) => {
-            tracing::warn!("readiness: the database did not answer in time");
-            unavailable()
+#[derive(ApiResponse)]
+pub enum Readiness {
+    /// The database answers.
+    #[oai(status = 200)]
+    Ready(Json<Status>),
+    /// The database does not answer.
+    #[oai(status = 503)]
+    NotReady(Json<Status>),
+}
+
+#[OpenApi(tag = "Tag::Health")]
+impl HealthApi {
+    /// 200 while the process runs.
+    #[oai(path = "/health/liveness/", method = "get")]
+    async fn liveness(&self) -> Json<Status> {
+        Json(Status {
+            status: "ok".into(),
+        })
+    }
+
+    /// 200 only when the database answers.
+    #[oai(path = "/health/readiness/", method = "get")]
+    async fn readiness(&self, state: Data<&Arc<State>>) -> Readiness {
+        match tokio::time::timeout(READINESS_TIMEOUT, state.store.ping()).await {
+            Ok(Ok(())) => Readiness::Ready(Json(Status {
+                status: "ok".into(),
+            })),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "readiness: the database did not answer");
+                Readiness::NotReady(Json(Status {
+                    status: "error".into(),
+                }))
+            }
+            Err(_) => {
+                tracing::warn!("readiness: the database did not answer in time");
+                Readiness::NotReady(Json(Status {
+                    status: "error".into(),
+                }))
+            }
         }
     }
-}
 
-fn unavailable() -> (StatusCode, Json<Value>) {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        Json(json!({"status": "error", "detail": "The database is not available."})),
-    )
-}
-
-/// Flagsmith's `/version/`; the dashboard reads `self_hosted_data.has_users` on first run.
-#[handler]
-pub async fn version(state: Data<&Arc<State>>) -> poem::Result<Json<Value>> {
-    let has_users = state.store.count_users().await.map_err(internal)? > 0;
-    let has_logins = state.store.any_login().await.map_err(internal)?;
-    Ok(Json(json!({
-        "ci_commit_sha": option_env!("FLAGSTAFF_GIT_SHA").unwrap_or("unknown"),
-        "image_tag": VERSION,
-        "has_email_provider": false,
-        "is_enterprise": false,
-        "is_saas": false,
-        "package_versions": {".": VERSION},
-        "self_hosted_data": {"has_users": has_users, "has_logins": has_logins},
-        "flagstaff": {"version": VERSION, "database": state.store.backend()},
-    })))
-}
-
-fn internal(e: crate::store::StoreError) -> poem::Error {
-    tracing::error!(error = %e, "version: the store failed");
-    poem::Error::from_status(StatusCode::SERVICE_UNAVAILABLE)
+    /// Flagsmith's `/version/`; the dashboard reads `self_hosted_data.has_users` on first run.
+    #[oai(path = "/version/", method = "get")]
+    async fn version(&self, state: Data<&Arc<State>>) -> poem::Result<Json<Value>> {
+        let has_users = state
+            .store
+            .count_users()
+            .await
+            .map_err(ServiceError::from)?
+            > 0;
+        let has_logins = state.store.any_login().await.map_err(ServiceError::from)?;
+        Ok(Json(json!({
+            "ci_commit_sha": option_env!("FLAGSTAFF_GIT_SHA").unwrap_or("unknown"),
+            "image_tag": VERSION,
+            "has_email_provider": false,
+            "is_enterprise": false,
+            "is_saas": false,
+            "package_versions": {".": VERSION},
+            "self_hosted_data": {"has_users": has_users, "has_logins": has_logins},
+            "flagstaff": {"version": VERSION, "database": state.store.backend()},
+        })))
+    }
 }

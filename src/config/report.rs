@@ -54,6 +54,27 @@ fn display_value(c: &Config, key: &str) -> String {
         "database_connect_timeout" => c.database_connect_timeout.as_secs().to_string(),
         "database_pool_size" => c.database_pool_size.to_string(),
         "shutdown_timeout" => c.shutdown_timeout.as_secs().to_string(),
+        "allow_registration_without_invite" => {
+            c.policy.allow_registration_without_invite.to_string()
+        }
+        "prevent_signup" => c.policy.prevent_signup.to_string(),
+        "restrict_org_create_to_superusers" => {
+            c.policy.restrict_org_create_to_superusers.to_string()
+        }
+        "default_org_store_traits" => c.policy.default_org_store_traits.to_string(),
+        "login_failure_limit" => c.policy.login_failure_limit.to_string(),
+        "login_only_user_failures" => c.policy.login_only_user_failures.to_string(),
+        "login_lockout_minutes" => (c.policy.login_lockout.as_secs() / 60).to_string(),
+        "login_throttle_rate" => {
+            let rate = c.policy.login_rate;
+            let period = match rate.per.as_secs() {
+                1 => "s",
+                60 => "min",
+                3600 => "hour",
+                _ => "day",
+            };
+            quoted(&format!("{}/{period}", rate.count))
+        }
         _ => String::from("\"?\""),
     }
 }

@@ -154,6 +154,74 @@ pub const SETTINGS: &[Setting] = &[
         "30",
         "Seconds in-flight requests get to finish after SIGTERM or SIGINT.",
     ),
+    setting(
+        "allow_registration_without_invite",
+        Kind::Scalar,
+        &[
+            "FLAGSTAFF_ALLOW_REGISTRATION_WITHOUT_INVITE",
+            "ALLOW_REGISTRATION_WITHOUT_INVITE",
+        ],
+        "true",
+        "When false, sign-up needs an invite (the first superuser excepted).",
+    ),
+    setting(
+        "prevent_signup",
+        Kind::Scalar,
+        &["FLAGSTAFF_PREVENT_SIGNUP", "PREVENT_SIGNUP"],
+        "false",
+        "Refuse every sign-up (create users with `flagstaff createsuperuser` and invites).",
+    ),
+    setting(
+        "restrict_org_create_to_superusers",
+        Kind::Scalar,
+        &[
+            "FLAGSTAFF_RESTRICT_ORG_CREATE_TO_SUPERUSERS",
+            "RESTRICT_ORG_CREATE_TO_SUPERUSERS",
+        ],
+        "false",
+        "Only superusers may create organisations.",
+    ),
+    setting(
+        "default_org_store_traits",
+        Kind::Scalar,
+        &[
+            "FLAGSTAFF_DEFAULT_ORG_STORE_TRAITS_VALUE",
+            "DEFAULT_ORG_STORE_TRAITS_VALUE",
+        ],
+        "true",
+        "Whether new organisations store the traits SDKs send.",
+    ),
+    setting(
+        "login_failure_limit",
+        Kind::Scalar,
+        &["FLAGSTAFF_LOGIN_FAILURE_LIMIT", "AXES_FAILURE_LIMIT"],
+        "10",
+        "Failed logins before an account is locked out.",
+    ),
+    setting(
+        "login_only_user_failures",
+        Kind::Scalar,
+        &[
+            "FLAGSTAFF_LOGIN_ONLY_USER_FAILURES",
+            "AXES_ONLY_USER_FAILURES",
+        ],
+        "true",
+        "Count failures per account only; when false, also per client address.",
+    ),
+    setting(
+        "login_lockout_minutes",
+        Kind::Scalar,
+        &["FLAGSTAFF_LOGIN_LOCKOUT_MINUTES"],
+        "60",
+        "How long a locked-out account stays locked.",
+    ),
+    setting(
+        "login_throttle_rate",
+        Kind::Text,
+        &["FLAGSTAFF_LOGIN_THROTTLE_RATE", "LOGIN_THROTTLE_RATE"],
+        "20/min",
+        "Login attempts per client address, as `N/s`, `N/min`, `N/hour` or `N/day`.",
+    ),
 ];
 
 /// The environment variables that assemble a PostgreSQL URL when no `DATABASE_URL` is given.

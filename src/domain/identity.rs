@@ -33,6 +33,34 @@ impl TraitValue {
         }
     }
 
+    pub fn string_column(&self) -> Option<&str> {
+        match self {
+            TraitValue::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn integer_column(&self) -> Option<i64> {
+        match self {
+            TraitValue::Integer(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    pub fn boolean_column(&self) -> Option<bool> {
+        match self {
+            TraitValue::Boolean(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn float_column(&self) -> Option<f64> {
+        match self {
+            TraitValue::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+
     /// Rebuilds a value from its stored columns; `None` if the columns do not match the tag.
     pub fn from_columns(
         type_name: &str,

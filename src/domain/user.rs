@@ -46,3 +46,16 @@ pub struct UserPatch {
 pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
+
+/// Failed logins counted against one key (an account, or a client address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginFailures {
+    pub failures: u32,
+    pub locked_until: Option<Timestamp>,
+}
+
+impl LoginFailures {
+    pub fn is_locked(&self, now: Timestamp) -> bool {
+        self.locked_until.is_some_and(|until| until > now)
+    }
+}

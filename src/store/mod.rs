@@ -11,6 +11,7 @@ mod error;
 mod feature_states;
 mod features;
 mod identities;
+mod instance;
 mod organisations;
 pub mod postgres;
 mod priorities;
@@ -31,6 +32,7 @@ pub use error::{ConnectError, StoreError};
 pub use feature_states::FeatureStateStore;
 pub use features::FeatureStore;
 pub use identities::IdentityStore;
+pub use instance::InstanceStore;
 pub use organisations::OrganisationStore;
 pub use projects::ProjectStore;
 pub use segments::SegmentStore;
@@ -53,6 +55,7 @@ pub trait Store:
     + SegmentStore
     + IdentityStore
     + AuditStore
+    + InstanceStore
     + Send
     + Sync
 {

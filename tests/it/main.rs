@@ -2,6 +2,8 @@
 //! on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod api;
+mod architecture;
 mod config;
 mod harness;
 mod http;

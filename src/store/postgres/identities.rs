@@ -1,19 +1,160 @@
 use async_trait::async_trait;
+use deadpool_postgres::GenericClient;
+use tokio_postgres::Row;
 
-use super::PostgresStore;
-use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitWrite};
-use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, TraitId};
+use super::{PostgresStore, contains_pattern, exactly_one};
+use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitValue, TraitWrite};
+use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, Timestamp, TraitId};
 use crate::store::{IdentityStore, Result, StoreError};
 
+const COLUMNS: &str = "id, environment_id, identifier, created_date";
+
+fn identity(row: &Row) -> Result<Identity> {
+    Ok(Identity {
+        id: IdentityId(row.try_get(0)?),
+        environment_id: EnvironmentId(row.try_get(1)?),
+        identifier: row.try_get(2)?,
+        created_date: row.try_get(3)?,
+    })
+}
+
+async fn find(client: &impl GenericClient, id: IdentityId) -> Result<Identity> {
+    let stmt = client
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM identities WHERE id = $1"))
+        .await?;
+    let row = client
+        .query_opt(&stmt, &[&id.0])
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    identity(&row)
+}
+
+async fn find_by_identifier(
+    client: &impl GenericClient,
+    env: EnvironmentId,
+    identifier: &str,
+) -> Result<Option<Identity>> {
+    let stmt = client
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM identities WHERE environment_id = $1 AND identifier = $2"
+        ))
+        .await?;
+    client
+        .query_opt(&stmt, &[&env.0, &identifier])
+        .await?
+        .map(|row| identity(&row))
+        .transpose()
+}
+
+const TRAIT_COLUMNS: &str = "id, identity_id, trait_key, value_type, string_value, integer_value,
+    boolean_value, float_value, created_date";
+
+fn a_trait(row: &Row) -> Result<Trait> {
+    let id: i64 = row.try_get(0)?;
+    let value_type: String = row.try_get(3)?;
+    let value = TraitValue::from_columns(
+        &value_type,
+        row.try_get(4)?,
+        row.try_get(5)?,
+        row.try_get(6)?,
+        row.try_get(7)?,
+    )
+    .ok_or_else(|| StoreError::Other(format!("trait {id} has no {value_type} value")))?;
+    Ok(Trait {
+        id: TraitId(id),
+        identity_id: IdentityId(row.try_get(1)?),
+        key: row.try_get(2)?,
+        value,
+        created_date: row.try_get(8)?,
+    })
+}
+
+async fn traits_of(client: &impl GenericClient, identity: IdentityId) -> Result<Vec<Trait>> {
+    let stmt = client
+        .prepare_cached(&format!(
+            "SELECT {TRAIT_COLUMNS} FROM traits WHERE identity_id = $1 ORDER BY id"
+        ))
+        .await?;
+    client
+        .query(&stmt, &[&identity.0])
+        .await?
+        .iter()
+        .map(a_trait)
+        .collect()
+}
+
+/// Applies trait writes in order: a value upserts the trait, `None` deletes it.
+async fn apply(
+    client: &impl GenericClient,
+    identity: IdentityId,
+    writes: &[TraitWrite],
+    now: Timestamp,
+) -> Result<()> {
+    let delete = client
+        .prepare_cached("DELETE FROM traits WHERE identity_id = $1 AND trait_key = $2")
+        .await?;
+    let upsert = client
+        .prepare_cached(
+            "INSERT INTO traits (identity_id, trait_key, value_type, string_value, integer_value,
+                 boolean_value, float_value, created_date)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (identity_id, trait_key) DO UPDATE SET value_type = excluded.value_type,
+                 string_value = excluded.string_value, integer_value = excluded.integer_value,
+                 boolean_value = excluded.boolean_value, float_value = excluded.float_value",
+        )
+        .await?;
+    for write in writes {
+        match &write.value {
+            None => {
+                client.execute(&delete, &[&identity.0, &write.key]).await?;
+            }
+            Some(value) => {
+                let (s, i, b, f) = (
+                    value.string_column(),
+                    value.integer_column(),
+                    value.boolean_column(),
+                    value.float_column(),
+                );
+                client
+                    .execute(
+                        &upsert,
+                        &[
+                            &identity.0,
+                            &write.key,
+                            &value.type_name(),
+                            &s,
+                            &i,
+                            &b,
+                            &f,
+                            &now,
+                        ],
+                    )
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 #[async_trait]
-#[allow(unused_variables)]
 impl IdentityStore for PostgresStore {
     async fn create_identity(&self, env: EnvironmentId, identifier: &str) -> Result<Identity> {
-        Err(StoreError::Other("identities are not stored yet".into()))
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "INSERT INTO identities (environment_id, identifier, created_date) VALUES ($1, $2, $3)
+                 RETURNING {COLUMNS}"
+            ))
+            .await?;
+        let row = client
+            .query_one(&stmt, &[&env.0, &identifier, &self.now()])
+            .await?;
+        identity(&row)
     }
 
     async fn identity(&self, id: IdentityId) -> Result<Identity> {
-        Err(StoreError::Other("identities are not stored yet".into()))
+        let client = self.client().await?;
+        find(&client, id).await
     }
 
     async fn identity_by_identifier(
@@ -21,7 +162,8 @@ impl IdentityStore for PostgresStore {
         env: EnvironmentId,
         identifier: &str,
     ) -> Result<Option<Identity>> {
-        Err(StoreError::Other("identities are not stored yet".into()))
+        let client = self.client().await?;
+        find_by_identifier(&client, env, identifier).await
     }
 
     async fn identities(
@@ -30,15 +172,53 @@ impl IdentityStore for PostgresStore {
         query: &IdentityQuery,
         page: PageRequest,
     ) -> Result<Page<Identity>> {
-        Err(StoreError::Other("identities are not stored yet".into()))
+        let (filter, needle) = match (&query.search, query.exact) {
+            (None, _) => ("$2::TEXT IS NULL", None),
+            (Some(s), true) => ("identifier = $2", Some(s.clone())),
+            (Some(s), false) => (
+                "lower(identifier) LIKE lower($2) ESCAPE '\\'",
+                Some(contains_pattern(s)),
+            ),
+        };
+        let mut client = self.client().await?;
+        let tx = super::read_snapshot(&mut client).await?;
+        let count = tx
+            .prepare_cached(&format!(
+                "SELECT COUNT(*) FROM identities WHERE environment_id = $1 AND {filter}"
+            ))
+            .await?;
+        let total: i64 = tx.query_one(&count, &[&env.0, &needle]).await?.try_get(0)?;
+        let list = tx
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM identities WHERE environment_id = $1 AND {filter}
+                 ORDER BY created_date, id LIMIT $3 OFFSET $4"
+            ))
+            .await?;
+        let (limit, offset) = (page.page_size as i64, page.offset() as i64);
+        let items = tx
+            .query(&list, &[&env.0, &needle, &limit, &offset])
+            .await?
+            .iter()
+            .map(identity)
+            .collect::<Result<Vec<_>>>()?;
+        tx.commit().await?;
+        Ok(Page {
+            items,
+            total: total as u64,
+        })
     }
 
     async fn delete_identity(&self, id: IdentityId) -> Result<()> {
-        Err(StoreError::Other("identities are not stored yet".into()))
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached("DELETE FROM identities WHERE id = $1")
+            .await?;
+        exactly_one(client.execute(&stmt, &[&id.0]).await?)
     }
 
     async fn traits(&self, identity: IdentityId) -> Result<Vec<Trait>> {
-        Err(StoreError::Other("identities are not stored yet".into()))
+        let client = self.client().await?;
+        traits_of(&client, identity).await
     }
 
     async fn identify(
@@ -47,10 +227,31 @@ impl IdentityStore for PostgresStore {
         identifier: &str,
         writes: &[TraitWrite],
     ) -> Result<(Identity, Vec<Trait>)> {
-        Err(StoreError::Other("identities are not stored yet".into()))
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        // Concurrent first requests for one identifier both land on the same row.
+        let create = tx
+            .prepare_cached(
+                "INSERT INTO identities (environment_id, identifier, created_date) VALUES ($1, $2, $3)
+                 ON CONFLICT (environment_id, identifier) DO NOTHING",
+            )
+            .await?;
+        tx.execute(&create, &[&env.0, &identifier, &now]).await?;
+        let identity = find_by_identifier(&tx, env, identifier)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        apply(&tx, identity.id, writes, now).await?;
+        let traits = traits_of(&tx, identity.id).await?;
+        tx.commit().await?;
+        Ok((identity, traits))
     }
 
     async fn delete_trait(&self, id: TraitId) -> Result<()> {
-        Err(StoreError::Other("identities are not stored yet".into()))
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached("DELETE FROM traits WHERE id = $1")
+            .await?;
+        exactly_one(client.execute(&stmt, &[&id.0]).await?)
     }
 }

@@ -8,6 +8,7 @@ mod feature_segments;
 mod feature_states;
 mod features;
 mod identities;
+mod instance;
 mod listing;
 mod mv_options;
 mod mv_shares;

@@ -1,19 +1,136 @@
 use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::SqliteStore;
-use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitWrite};
-use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, TraitId};
+use super::rows::{contains_pattern, exactly_one, get_ts, ts};
+use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitValue, TraitWrite};
+use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, Timestamp, TraitId};
 use crate::store::{IdentityStore, Result, StoreError};
 
+const COLUMNS: &str = "id, environment_id, identifier, created_date";
+
+fn identity(row: &Row<'_>) -> rusqlite::Result<Identity> {
+    Ok(Identity {
+        id: IdentityId(row.get(0)?),
+        environment_id: EnvironmentId(row.get(1)?),
+        identifier: row.get(2)?,
+        created_date: get_ts(row, 3)?,
+    })
+}
+
+fn find(conn: &Connection, id: IdentityId) -> Result<Identity> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM identities WHERE id = ?"))?
+        .query_row([id.0], identity)?)
+}
+
+fn find_by_identifier(
+    conn: &Connection,
+    env: EnvironmentId,
+    identifier: &str,
+) -> Result<Option<Identity>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM identities WHERE environment_id = ? AND identifier = ?"
+        ))?
+        .query_row(params![env.0, identifier], identity)
+        .optional()?)
+}
+
+const TRAIT_COLUMNS: &str = "id, identity_id, trait_key, value_type, string_value, integer_value,
+    boolean_value, float_value, created_date";
+
+fn a_trait(row: &Row<'_>) -> rusqlite::Result<Result<Trait>> {
+    let value_type: String = row.get(3)?;
+    let value = TraitValue::from_columns(
+        &value_type,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+    );
+    let (id, identity_id, key, created_date) =
+        (row.get(0)?, row.get(1)?, row.get(2)?, get_ts(row, 8)?);
+    Ok(value
+        .map(|value| Trait {
+            id: TraitId(id),
+            identity_id: IdentityId(identity_id),
+            key,
+            value,
+            created_date,
+        })
+        .ok_or_else(|| StoreError::Other(format!("trait {id} has no {value_type} value"))))
+}
+
+fn traits_of(conn: &Connection, identity: IdentityId) -> Result<Vec<Trait>> {
+    conn.prepare_cached(&format!(
+        "SELECT {TRAIT_COLUMNS} FROM traits WHERE identity_id = ? ORDER BY id"
+    ))?
+    .query_map([identity.0], a_trait)?
+    .collect::<rusqlite::Result<Vec<_>>>()?
+    .into_iter()
+    .collect()
+}
+
+/// Applies trait writes in order: a value upserts the trait, `None` deletes it.
+fn apply(
+    conn: &Connection,
+    identity: IdentityId,
+    writes: &[TraitWrite],
+    now: Timestamp,
+) -> Result<()> {
+    for write in writes {
+        match &write.value {
+            None => {
+                conn.prepare_cached("DELETE FROM traits WHERE identity_id = ? AND trait_key = ?")?
+                    .execute(params![identity.0, write.key])?;
+            }
+            Some(value) => {
+                let (s, i, b, f) = (
+                    value.string_column(),
+                    value.integer_column(),
+                    value.boolean_column(),
+                    value.float_column(),
+                );
+                conn.prepare_cached(
+                    "INSERT INTO traits (identity_id, trait_key, value_type, string_value, integer_value,
+                         boolean_value, float_value, created_date)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                     ON CONFLICT (identity_id, trait_key) DO UPDATE SET value_type = excluded.value_type,
+                         string_value = excluded.string_value, integer_value = excluded.integer_value,
+                         boolean_value = excluded.boolean_value, float_value = excluded.float_value",
+                )?
+                .execute(params![identity.0, write.key, value.type_name(), s, i, b, f, ts(now)])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn insert(
+    conn: &Connection,
+    env: EnvironmentId,
+    identifier: &str,
+    now: Timestamp,
+) -> Result<Identity> {
+    let id: i64 = conn
+        .prepare_cached(
+            "INSERT INTO identities (environment_id, identifier, created_date) VALUES (?, ?, ?) RETURNING id",
+        )?
+        .query_row(params![env.0, identifier, ts(now)], |r| r.get(0))?;
+    find(conn, IdentityId(id))
+}
+
 #[async_trait]
-#[allow(unused_variables)]
 impl IdentityStore for SqliteStore {
     async fn create_identity(&self, env: EnvironmentId, identifier: &str) -> Result<Identity> {
-        Err(StoreError::Other("identities are not stored yet".into()))
+        let (identifier, now) = (identifier.to_string(), self.now());
+        self.write(move |tx| insert(tx, env, &identifier, now))
+            .await
     }
 
     async fn identity(&self, id: IdentityId) -> Result<Identity> {
-        Err(StoreError::Other("identities are not stored yet".into()))
+        self.read(move |c| find(c, id)).await
     }
 
     async fn identity_by_identifier(
@@ -21,7 +138,9 @@ impl IdentityStore for SqliteStore {
         env: EnvironmentId,
         identifier: &str,
     ) -> Result<Option<Identity>> {
-        Err(StoreError::Other("identities are not stored yet".into()))
+        let identifier = identifier.to_string();
+        self.read(move |c| find_by_identifier(c, env, &identifier))
+            .await
     }
 
     async fn identities(
@@ -30,15 +149,54 @@ impl IdentityStore for SqliteStore {
         query: &IdentityQuery,
         page: PageRequest,
     ) -> Result<Page<Identity>> {
-        Err(StoreError::Other("identities are not stored yet".into()))
+        let query = query.clone();
+        self.read(move |c| {
+            let (filter, needle) = match (&query.search, query.exact) {
+                (None, _) => ("", None),
+                (Some(s), true) => ("AND identifier = ?2", Some(s.clone())),
+                (Some(s), false) => (
+                    "AND fold(identifier) LIKE fold(?2) ESCAPE '\\'",
+                    Some(contains_pattern(s)),
+                ),
+            };
+            let total: i64 = c
+                .prepare_cached(&format!(
+                    "SELECT COUNT(*) FROM identities WHERE environment_id = ?1 {filter}"
+                ))?
+                .query_row(
+                    rusqlite::params_from_iter(params_for(env, &needle, None)),
+                    |r| r.get(0),
+                )?;
+            let items = c
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM identities WHERE environment_id = ?1 {filter}
+                     ORDER BY created_date, id LIMIT ?3 OFFSET ?4"
+                ))?
+                .query_map(
+                    rusqlite::params_from_iter(params_for(env, &needle, Some(page))),
+                    identity,
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(Page {
+                items,
+                total: total as u64,
+            })
+        })
+        .await
     }
 
     async fn delete_identity(&self, id: IdentityId) -> Result<()> {
-        Err(StoreError::Other("identities are not stored yet".into()))
+        self.write(move |tx| {
+            exactly_one(
+                tx.prepare_cached("DELETE FROM identities WHERE id = ?")?
+                    .execute([id.0])?,
+            )
+        })
+        .await
     }
 
     async fn traits(&self, identity: IdentityId) -> Result<Vec<Trait>> {
-        Err(StoreError::Other("identities are not stored yet".into()))
+        self.read(move |c| traits_of(c, identity)).await
     }
 
     async fn identify(
@@ -47,10 +205,44 @@ impl IdentityStore for SqliteStore {
         identifier: &str,
         writes: &[TraitWrite],
     ) -> Result<(Identity, Vec<Trait>)> {
-        Err(StoreError::Other("identities are not stored yet".into()))
+        let (identifier, writes, now) = (identifier.to_string(), writes.to_vec(), self.now());
+        self.write(move |tx| {
+            let identity = match find_by_identifier(tx, env, &identifier)? {
+                Some(found) => found,
+                None => insert(tx, env, &identifier, now)?,
+            };
+            apply(tx, identity.id, &writes, now)?;
+            let traits = traits_of(tx, identity.id)?;
+            Ok((identity, traits))
+        })
+        .await
     }
 
     async fn delete_trait(&self, id: TraitId) -> Result<()> {
-        Err(StoreError::Other("identities are not stored yet".into()))
+        self.write(move |tx| {
+            exactly_one(
+                tx.prepare_cached("DELETE FROM traits WHERE id = ?")?
+                    .execute([id.0])?,
+            )
+        })
+        .await
     }
+}
+
+/// Positional parameters ?1 (environment), ?2 (search), ?3/?4 (limit, offset); unused ones are bound as NULL.
+fn params_for(
+    env: EnvironmentId,
+    needle: &Option<String>,
+    page: Option<PageRequest>,
+) -> Vec<rusqlite::types::Value> {
+    use rusqlite::types::Value;
+    let mut values = vec![Value::Integer(env.0)];
+    if needle.is_some() || page.is_some() {
+        values.push(needle.clone().map_or(Value::Null, Value::Text));
+    }
+    if let Some(page) = page {
+        values.push(Value::Integer(page.page_size as i64));
+        values.push(Value::Integer(page.offset() as i64));
+    }
+    values
 }

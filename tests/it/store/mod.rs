@@ -4,6 +4,8 @@ mod environments;
 mod feature_states;
 mod features;
 mod fixtures;
+mod identities;
+mod instance;
 mod organisations;
 mod projects;
 mod segments;

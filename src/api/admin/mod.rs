@@ -1,0 +1,3 @@
+//! The management API, by area.
+
+pub mod accounts;

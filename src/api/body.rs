@@ -1,0 +1,210 @@
+//! `Body<T>`: a JSON request body described by `T`'s OpenAPI schema but parsed with serde, so
+//! that a bad field is reported by name, as Django REST Framework does:
+//! `{"name": ["This field is required."]}`.
+
+use poem::{FromRequest, Request, RequestBody};
+use poem_openapi::payload::{ParsePayload, Payload};
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::Type;
+use serde::de::DeserializeOwned;
+
+use crate::service::{FieldErrors, ServiceError};
+
+/// A JSON request body.
+#[derive(Debug, Clone)]
+pub struct Body<T>(pub T);
+
+impl<T: Type> Payload for Body<T> {
+    const CONTENT_TYPE: &'static str = "application/json";
+
+    fn check_content_type(content_type: &str) -> bool {
+        matches!(content_type.parse::<mime::Mime>(), Ok(m) if m.type_() == "application"
+            && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json")))
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: Type + DeserializeOwned + Send> ParsePayload for Body<T> {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let bytes = Vec::<u8>::from_request(request, body).await?;
+        parse(&bytes).map(Body).map_err(Into::into)
+    }
+}
+
+poem_openapi::impl_apirequest_for_payload!(Body<T>, T: Type + DeserializeOwned + Send);
+
+/// Parses a body; an empty body reads as `{}` (a form with no fields, as DRF sees it).
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ServiceError> {
+    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        bytes
+    };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(describe)?;
+    de.end()
+        .map_err(|e| ServiceError::BadRequest(format!("JSON parse error - {e}")))?;
+    Ok(value)
+}
+
+fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> ServiceError {
+    let path = err.path().to_string();
+    let inner = err.inner();
+    if inner.is_syntax() || inner.is_eof() {
+        return ServiceError::BadRequest(format!("JSON parse error - {inner}"));
+    }
+    let text = inner.to_string();
+    let text = text.split(" at line ").next().unwrap_or(&text).to_string();
+    let (field, message) = if let Some(missing) = between(&text, "missing field `", "`") {
+        (join(&path, missing), "This field is required.".to_string())
+    } else if let Some(variant) = between(&text, "unknown variant `", "`") {
+        (path, format!("\"{variant}\" is not a valid choice."))
+    } else if text.starts_with("invalid type: null") {
+        (path, "This field may not be null.".to_string())
+    } else if let Some(expected) = text.split(", expected ").nth(1) {
+        (path, expected_message(expected))
+    } else {
+        (path, text)
+    };
+    let field = if field.is_empty() || field == "." {
+        "non_field_errors".to_string()
+    } else {
+        field
+    };
+    ServiceError::Invalid(FieldErrors::one(field, message))
+}
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let rest = text.split_once(start)?.1;
+    Some(rest.split_once(end)?.0)
+}
+
+fn join(path: &str, field: &str) -> String {
+    if path.is_empty() || path == "." {
+        field.to_string()
+    } else {
+        format!("{path}.{field}")
+    }
+}
+
+/// DRF's wording for a value of the wrong type.
+fn expected_message(expected: &str) -> String {
+    if expected.contains("string") {
+        "Not a valid string.".into()
+    } else if expected.contains("bool") {
+        "Must be a valid boolean.".into()
+    } else if expected.contains("i32")
+        || expected.contains("i64")
+        || expected.contains("u32")
+        || expected.contains("u64")
+        || expected.contains("integer")
+    {
+        "A valid integer is required.".into()
+    } else if expected.contains("f64") || expected.contains("f32") || expected.contains("number") {
+        "A valid number is required.".into()
+    } else if expected.contains("sequence") {
+        "Expected a list of items.".into()
+    } else if expected.contains("map") || expected.contains("struct") {
+        "Invalid data. Expected a dictionary.".into()
+    } else {
+        format!("Invalid value: expected {expected}.")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        operator: Kind,
+    }
+
+    #[derive(Debug, Deserialize)]
+    enum Kind {
+        #[serde(rename = "EQUAL")]
+        Equal,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Outer {
+        name: String,
+        count: Option<i32>,
+        #[serde(default)]
+        rules: Vec<Inner>,
+    }
+
+    fn field_of(body: &str) -> (String, String) {
+        match parse::<Outer>(body.as_bytes()) {
+            Err(ServiceError::Invalid(errors)) => {
+                let (field, messages) = errors.0.into_iter().next().unwrap();
+                (field, messages[0].clone())
+            }
+            other => panic!("expected a field error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        assert_eq!(
+            field_of("{}"),
+            ("name".into(), "This field is required.".into())
+        );
+        assert_eq!(
+            field_of(""),
+            ("name".into(), "This field is required.".into())
+        );
+        assert_eq!(
+            field_of(r#"{"name": 5}"#),
+            ("name".into(), "Not a valid string.".into())
+        );
+        assert_eq!(
+            field_of(r#"{"name": null}"#),
+            ("name".into(), "This field may not be null.".into())
+        );
+        assert_eq!(
+            field_of(r#"{"name": "x", "count": "many"}"#),
+            ("count".into(), "A valid integer is required.".into())
+        );
+        assert_eq!(
+            field_of(r#"{"name": "x", "rules": [{"operator": "NOPE"}]}"#),
+            (
+                "rules[0].operator".into(),
+                "\"NOPE\" is not a valid choice.".into()
+            )
+        );
+        assert_eq!(
+            field_of("[1]"),
+            (
+                "non_field_errors".into(),
+                "Invalid data. Expected a dictionary.".into()
+            )
+        );
+    }
+
+    #[test]
+    fn malformed_json_is_a_parse_error() {
+        match parse::<Outer>(b"{\"name\": ") {
+            Err(ServiceError::BadRequest(text)) => {
+                assert!(text.starts_with("JSON parse error"), "{text}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            parse::<Outer>(b"{\"name\": \"a\"} trailing"),
+            Err(ServiceError::BadRequest(_))
+        ));
+    }
+}

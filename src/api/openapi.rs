@@ -1,0 +1,114 @@
+//! The OpenAPI document and the routes that serve it (`/api/v1/swagger.json`, `.yaml`, and
+//! the Swagger UI at `/api/v1/docs/`, all embedded, nothing fetched).
+//!
+//! poem-openapi drops trailing slashes from operation paths; Flagsmith's paths all end in one.
+//! So requests lose a trailing slash before routing (both spellings work), and the document
+//! gets it back on every path.
+
+use poem::http::Uri;
+use poem::web::Html;
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, endpoint::make_sync};
+use poem_openapi::OpenApiService;
+
+use super::{Apis, VERSION, admin, health};
+
+/// The OpenAPI service: every documented operation, at its full path.
+pub fn service() -> OpenApiService<Apis, ()> {
+    OpenApiService::new(
+        (health::HealthApi, admin::accounts::AccountsApi),
+        "Flagstaff",
+        VERSION,
+    )
+    .description(
+        "A self-hosted feature-flag server that speaks the Flagsmith API. Management endpoints \
+         take `Authorization: Token <key>` (a user's login token) or `Authorization: Api-Key \
+         <prefix>.<secret>` (an organisation API key).",
+    )
+}
+
+/// The OpenAPI document (JSON) as served and committed in `openapi/openapi.json`.
+pub fn document() -> String {
+    let spec = service().spec();
+    with_trailing_slashes(&spec).unwrap_or(spec)
+}
+
+fn with_trailing_slashes(spec: &str) -> Option<String> {
+    let mut doc: serde_json::Value = serde_json::from_str(spec).ok()?;
+    let paths = doc.get_mut("paths")?.as_object_mut()?;
+    let renamed: serde_json::Map<String, serde_json::Value> = std::mem::take(paths)
+        .into_iter()
+        .map(|(path, item)| {
+            let path = if path.ends_with('/') {
+                path
+            } else {
+                format!("{path}/")
+            };
+            (path, item)
+        })
+        .collect();
+    *paths = renamed;
+    let mut text = serde_json::to_string_pretty(&doc).ok()?;
+    text.push('\n');
+    Some(text)
+}
+
+/// The API and its documentation routes.
+pub fn routes() -> impl Endpoint + 'static {
+    let api = service();
+    let json = document();
+    let yaml = serde_json::from_str::<serde_json::Value>(&json)
+        .ok()
+        .and_then(|v| serde_yaml::to_string(&v).ok())
+        .unwrap_or_default();
+    let ui = api.swagger_ui_html().replace(&api.spec(), &json);
+    let (json_doc, yaml_doc, ui_doc) = (json.clone(), yaml, ui);
+    Route::new()
+        .at(
+            "/api/v1/swagger.json",
+            make_sync(move |_| {
+                Response::builder()
+                    .content_type("application/json")
+                    .body(json_doc.clone())
+            }),
+        )
+        .at(
+            "/api/v1/swagger.yaml",
+            make_sync(move |_| {
+                Response::builder()
+                    .content_type("application/yaml")
+                    .body(yaml_doc.clone())
+            }),
+        )
+        .at(
+            "/api/v1/docs/",
+            make_sync(move |_| Html(ui_doc.clone()).into_response()),
+        )
+        .nest("/", api.around(without_trailing_slash))
+}
+
+/// Routes `/x/` as `/x`.
+async fn without_trailing_slash<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
+    let path = req.uri().path();
+    if path.len() > 1 && path.ends_with('/') {
+        let trimmed = path.trim_end_matches('/');
+        let rebuilt = match req.uri().query() {
+            Some(query) => format!("{trimmed}?{query}"),
+            None => trimmed.to_string(),
+        };
+        if let Ok(uri) = rebuilt.parse::<Uri>() {
+            *req.uri_mut() = uri;
+        }
+    }
+    next.call(req).await.map(IntoResponse::into_response)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_documented_path_ends_in_a_slash() {
+        let doc: serde_json::Value = serde_json::from_str(&super::document()).unwrap();
+        let paths = doc["paths"].as_object().unwrap();
+        assert!(paths.contains_key("/api/v1/auth/login/"));
+        assert!(paths.keys().all(|p| p.ends_with('/')), "{:?}", paths.keys());
+    }
+}

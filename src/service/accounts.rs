@@ -1,0 +1,274 @@
+//! Accounts: sign-up, login with lockout, tokens, the current user, passwords.
+
+use std::net::IpAddr;
+
+use chrono::TimeDelta;
+
+use super::secrets::{hash_secret, new_token, secret_matches};
+use super::{FieldErrors, Service, ServiceError, ServiceResult, passwords};
+use crate::domain::organisation::OrgApiKey;
+use crate::domain::user::{NewUser, User, UserPatch, normalise_email};
+
+/// What sign-up asks for.
+#[derive(Debug, Clone, Default)]
+pub struct Signup {
+    pub email: String,
+    pub password: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub superuser: bool,
+    pub sign_up_type: Option<String>,
+    pub marketing_consent_given: bool,
+}
+
+const BAD_CREDENTIALS: &str = "Unable to log in with provided credentials.";
+const NAME_LIMIT: usize = 150;
+const EMAIL_LIMIT: usize = 254;
+
+/// Django's `EmailValidator`, reduced to what matters for a login name.
+pub fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && email.len() <= EMAIL_LIMIT
+}
+
+fn check_names(errors: &mut FieldErrors, first: &str, last: &str) {
+    for (field, value) in [("first_name", first), ("last_name", last)] {
+        if value.chars().count() > NAME_LIMIT {
+            errors.add(
+                field,
+                format!("Ensure this field has no more than {NAME_LIMIT} characters."),
+            );
+        }
+    }
+}
+
+impl Service {
+    /// Creates an account and returns it with a login token.
+    pub async fn sign_up(&self, signup: Signup) -> ServiceResult<(User, String)> {
+        if self.policy.prevent_signup {
+            return Err(ServiceError::Unauthenticated(
+                "Authentication credentials were not provided.".into(),
+            ));
+        }
+        let email = normalise_email(&signup.email);
+        let mut errors = FieldErrors::default();
+        if !valid_email(&email) {
+            errors.add("email", "Enter a valid email address.");
+        }
+        for reason in passwords::weaknesses(&signup.password, &email) {
+            errors.add("password", reason);
+        }
+        check_names(&mut errors, &signup.first_name, &signup.last_name);
+        errors.into_result()?;
+        if !signup.superuser && !self.policy.allow_registration_without_invite {
+            return Err(ServiceError::ForbiddenDetail(
+                "User registration without an invite is disabled for this installation.".into(),
+            ));
+        }
+        if self.store.user_by_email(&email).await?.is_some() {
+            return Err(ServiceError::invalid(
+                "email",
+                "Email already exists. Please log in.",
+            ));
+        }
+        let new = NewUser {
+            email,
+            password_hash: Some(passwords::hash(&signup.password).await?),
+            first_name: signup.first_name,
+            last_name: signup.last_name,
+            is_superuser: signup.superuser,
+            sign_up_type: signup.sign_up_type,
+            marketing_consent_given: signup.marketing_consent_given,
+        };
+        let user = if signup.superuser {
+            self.store.create_first_user(&new).await?.ok_or_else(|| {
+                ServiceError::invalid(
+                    "superuser",
+                    "A superuser can only be created while no user exists.",
+                )
+            })?
+        } else {
+            self.store.create_user(&new).await.map_err(|e| match e {
+                crate::store::StoreError::Conflict(_) => {
+                    ServiceError::invalid("email", "Email already exists. Please log in.")
+                }
+                other => other.into(),
+            })?
+        };
+        let token = self.issue_token(&user).await?;
+        Ok((user, token))
+    }
+
+    /// Checks a password login and returns a new token. Failures count towards a lockout.
+    pub async fn log_in(
+        &self,
+        email: &str,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> ServiceResult<String> {
+        // Clients whose address is unknown share one allowance.
+        let peer = client.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        self.login_throttle.check(peer, self.clock.now())?;
+        let email = normalise_email(email);
+        let keys = self.lockout_keys(&email, client);
+        let now = self.clock.now();
+        for key in &keys {
+            if let Some(state) = self.store.login_failures(key).await?
+                && state.is_locked(now)
+            {
+                return Err(locked(state.locked_until));
+            }
+        }
+        let user = self.store.user_by_email(&email).await?;
+        let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
+        let matches = passwords::verify(password, stored).await?;
+        match user {
+            Some(user) if matches && user.is_active => {
+                for key in &keys {
+                    self.store.clear_login_failures(key).await?;
+                }
+                self.store.record_login(user.id, now).await?;
+                self.issue_token(&user).await
+            }
+            _ => {
+                let lock_until = now
+                    + TimeDelta::from_std(self.policy.login_lockout).unwrap_or(TimeDelta::hours(1));
+                for key in &keys {
+                    let state = self
+                        .store
+                        .record_login_failure(key, self.policy.login_failure_limit, lock_until)
+                        .await?;
+                    if state.is_locked(now) {
+                        tracing::warn!(
+                            failures = state.failures,
+                            "a login was locked out after repeated failures"
+                        );
+                        return Err(locked(state.locked_until));
+                    }
+                }
+                Err(ServiceError::invalid("non_field_errors", BAD_CREDENTIALS))
+            }
+        }
+    }
+
+    fn lockout_keys(&self, email: &str, client: Option<IpAddr>) -> Vec<String> {
+        let mut keys = vec![format!("user:{email}")];
+        if let (false, Some(ip)) = (self.policy.login_only_user_failures, client) {
+            keys.push(format!("ip:{ip}"));
+        }
+        keys
+    }
+
+    async fn issue_token(&self, user: &User) -> ServiceResult<String> {
+        let token = new_token()?;
+        self.store
+            .create_token(user.id, &hash_secret(&token))
+            .await?;
+        Ok(token)
+    }
+
+    /// The active user a token belongs to, if any.
+    pub async fn user_for_token(&self, token: &str) -> ServiceResult<Option<User>> {
+        Ok(self.store.user_by_token(&hash_secret(token)).await?)
+    }
+
+    /// The usable organisation API key `prefix.secret` names, if any.
+    pub async fn api_key_for(&self, presented: &str) -> ServiceResult<Option<OrgApiKey>> {
+        let Some((prefix, _)) = presented.split_once('.') else {
+            return Ok(None);
+        };
+        let Some(key) = self.store.org_api_key_by_prefix(prefix).await? else {
+            return Ok(None);
+        };
+        let usable = secret_matches(presented, &key.hashed_key)
+            && !key.revoked
+            && !key.has_expired(self.clock.now());
+        Ok(usable.then_some(key))
+    }
+
+    /// Deletes the token the caller authenticated with.
+    pub async fn log_out(&self, token: &str) -> ServiceResult<()> {
+        Ok(self.store.delete_token(&hash_secret(token)).await?)
+    }
+
+    pub async fn update_me(&self, user: &User, patch: &UserPatch) -> ServiceResult<User> {
+        let mut errors = FieldErrors::default();
+        check_names(
+            &mut errors,
+            patch.first_name.as_deref().unwrap_or_default(),
+            patch.last_name.as_deref().unwrap_or_default(),
+        );
+        errors.into_result()?;
+        Ok(self.store.update_user(user.id, patch).await?)
+    }
+
+    pub async fn set_password(
+        &self,
+        user: &User,
+        current: &str,
+        new: &str,
+        repeated: &str,
+    ) -> ServiceResult<()> {
+        if !passwords::verify(current, user.password_hash.as_deref()).await? {
+            return Err(ServiceError::invalid(
+                "current_password",
+                "Invalid password.",
+            ));
+        }
+        let mut errors = FieldErrors::default();
+        if new != repeated {
+            errors.add("non_field_errors", "The two password fields didn't match.");
+        }
+        for reason in passwords::weaknesses(new, &user.email) {
+            errors.add("new_password", reason);
+        }
+        errors.into_result()?;
+        let hash = passwords::hash(new).await?;
+        Ok(self.store.set_password_hash(user.id, &hash).await?)
+    }
+
+    /// `flagstaff createsuperuser`: a superuser with a password, refusing a weak one.
+    pub async fn create_superuser(&self, email: &str, password: &str) -> ServiceResult<User> {
+        let email = normalise_email(email);
+        let mut errors = FieldErrors::default();
+        if !valid_email(&email) {
+            errors.add("email", "Enter a valid email address.");
+        }
+        for reason in passwords::weaknesses(password, &email) {
+            errors.add("password", reason);
+        }
+        errors.into_result()?;
+        if self.store.user_by_email(&email).await?.is_some() {
+            return Err(ServiceError::invalid(
+                "email",
+                "A user with this email already exists.",
+            ));
+        }
+        let new = NewUser {
+            email,
+            password_hash: Some(passwords::hash(password).await?),
+            first_name: String::new(),
+            last_name: String::new(),
+            is_superuser: true,
+            sign_up_type: None,
+            marketing_consent_given: false,
+        };
+        Ok(self.store.create_user(&new).await?)
+    }
+}
+
+fn locked(until: Option<crate::domain::Timestamp>) -> ServiceError {
+    let when = until
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| "later".into());
+    ServiceError::ForbiddenDetail(format!(
+        "Too many failed login attempts: this account is locked until {when}. Try again then, or ask an administrator."
+    ))
+}

@@ -1,0 +1,92 @@
+//! Use cases: the only callers of the store. They check who may do what, validate, write
+//! the audit log through the store, and (later) invalidate evaluation snapshots.
+
+mod accounts;
+mod caller;
+mod error;
+mod passwords;
+mod secrets;
+mod throttle;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use accounts::{Signup, valid_email};
+pub use caller::Caller;
+pub use error::{FieldErrors, ServiceError, ServiceResult};
+pub use secrets::{hash_secret, new_token};
+pub use throttle::Rate;
+
+use crate::clock::Clock;
+use crate::store::Store;
+
+/// The installation-wide rules that change what the use cases allow.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub allow_registration_without_invite: bool,
+    pub prevent_signup: bool,
+    pub restrict_org_create_to_superusers: bool,
+    pub default_org_store_traits: bool,
+    /// Failed logins before an account is locked out.
+    pub login_failure_limit: u32,
+    /// Count failures per account only (not also per client address).
+    pub login_only_user_failures: bool,
+    pub login_lockout: Duration,
+    /// Login attempts per client address.
+    pub login_rate: Rate,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            allow_registration_without_invite: true,
+            prevent_signup: false,
+            restrict_org_create_to_superusers: false,
+            default_org_store_traits: true,
+            login_failure_limit: 10,
+            login_only_user_failures: true,
+            login_lockout: Duration::from_secs(3600),
+            login_rate: Rate {
+                count: 20,
+                per: Duration::from_secs(60),
+            },
+        }
+    }
+}
+
+/// The use cases, over one store.
+pub struct Service {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    policy: Policy,
+    login_throttle: throttle::Throttle,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("store", &self.store.backend())
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Service {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, policy: Policy) -> Self {
+        let login_throttle = throttle::Throttle::new(policy.login_rate);
+        Service {
+            store,
+            clock,
+            policy,
+            login_throttle,
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+}

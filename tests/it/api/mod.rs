@@ -1,0 +1,123 @@
+//! HTTP scenarios through the real app, in-process, on both backends.
+
+mod accounts;
+mod openapi;
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+
+use flagstaff::app::App;
+use flagstaff::clock::FixedClock;
+use flagstaff::config::{Config, Sources};
+use flagstaff::store::Store;
+use poem::EndpointExt;
+use poem::endpoint::BoxEndpoint;
+use poem::test::{TestClient, TestResponse};
+use serde_json::Value;
+
+use crate::harness::{Backend, TestDb, start_time};
+
+pub struct TestApp {
+    pub client: TestClient<BoxEndpoint<'static>>,
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<FixedClock>,
+    _db: TestDb,
+    _data: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend, extra_env: &[(&str, &str)]) -> Option<TestApp> {
+        let db = TestDb::new(backend).await?;
+        let data = tempfile::tempdir().unwrap();
+        let mut env: BTreeMap<String, String> = [
+            ("FLAGSTAFF_DATABASE_URL".to_string(), db.url_string()),
+            (
+                "FLAGSTAFF_DATA_DIR".to_string(),
+                data.path().display().to_string(),
+            ),
+        ]
+        .into();
+        env.extend(
+            extra_env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
+        let config = Config::load(&Sources {
+            env,
+            ..Sources::default()
+        })
+        .unwrap()
+        .config;
+        let clock = Arc::new(FixedClock::new(start_time()));
+        let (app, _) = App::build(&config, clock.clone()).await.unwrap();
+        Some(TestApp {
+            store: app.state.store.clone(),
+            client: TestClient::new(app.endpoint().map_to_response().boxed()),
+            clock,
+            _db: db,
+            _data: data,
+        })
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> TestResponse {
+        let mut req = self.client.post(path).body_json(&body);
+        if let Some(token) = token {
+            req = req.header("authorization", format!("Token {token}"));
+        }
+        req.send().await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {
+        let mut req = self.client.get(path);
+        if let Some(token) = token {
+            req = req.header("authorization", format!("Token {token}"));
+        }
+        req.send().await
+    }
+
+    /// Signs up the first superuser and returns their token.
+    pub async fn superuser(&self, email: &str) -> String {
+        let resp = self
+            .post(
+                "/api/v1/auth/users/",
+                None,
+                serde_json::json!({"email": email, "password": "correct horse battery", "superuser": true}),
+            )
+            .await;
+        resp.assert_status(poem::http::StatusCode::CREATED);
+        json(resp).await["key"].as_str().unwrap().to_string()
+    }
+}
+
+pub async fn json(resp: TestResponse) -> Value {
+    resp.json().await.value().deserialize()
+}
+
+pub async fn run<F, Fut>(backend: Backend, env: &[(&str, &str)], test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    if let Some(app) = TestApp::new(backend, env).await {
+        test(app).await;
+    }
+}
+
+/// Declares, for each named `async fn(TestApp)`, a `sqlite` and a `postgres` test.
+#[macro_export]
+macro_rules! api_on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::api::run($crate::harness::Backend::Sqlite, &[], super::$name).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::api::run($crate::harness::Backend::Postgres, &[], super::$name).await
+            }
+        }
+    )*};
+}
