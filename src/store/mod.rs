@@ -5,6 +5,7 @@
 //! and moves the affected environments' `updated_at` in the same transaction as the change.
 
 mod audit;
+mod audited;
 mod environments;
 mod error;
 mod feature_states;
@@ -14,7 +15,9 @@ mod instance;
 mod organisations;
 mod permissions;
 pub mod postgres;
+mod priorities;
 mod projects;
+mod rule_tree;
 mod segments;
 pub mod sqlite;
 mod url;

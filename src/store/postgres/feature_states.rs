@@ -1,26 +1,169 @@
 use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Transaction};
+use tokio_postgres::Row;
 
-use super::PostgresStore;
+use super::audit::{bump, record};
+use super::feature_segments::{self, renumber, reprioritise};
+use super::mv_shares::{set_shares, with_shares};
+use super::{PostgresStore, read_snapshot};
 use crate::domain::audit::Audit;
 use crate::domain::feature_state::{
     FeatureSegment, FeatureState, FeatureStatePatch, NewIdentityOverride, NewSegmentOverride,
+    Scope as Applies,
 };
-use crate::domain::{EnvironmentId, FeatureId, FeatureSegmentId, FeatureStateId, IdentityId};
+use crate::domain::{
+    EnvironmentId, FeatureId, FeatureSegmentId, FeatureStateId, FeatureValue, IdentityId,
+    Timestamp, new_uuid,
+};
+use crate::store::audit::{Change, Scope};
+use crate::store::audited::StateContent;
 use crate::store::{FeatureStateStore, Result, StoreError};
 
+const COLUMNS: &str = "id, uuid, feature_id, environment_id, identity_id, feature_segment_id,
+    enabled, value_type, string_value, integer_value, boolean_value, mv_hashing_salt,
+    created_at, updated_at";
+
+const STATE: &str = "Feature state";
+const OVERRIDE: &str = "Segment override";
+
+/// The state without its shares, which `with_shares` adds.
+fn state(row: &Row) -> Result<FeatureState> {
+    let identity: Option<i64> = row.try_get(4)?;
+    let feature_segment: Option<i64> = row.try_get(5)?;
+    let scope = match (identity, feature_segment) {
+        (Some(i), _) => Applies::Identity(IdentityId(i)),
+        (None, Some(fs)) => Applies::Segment(FeatureSegmentId(fs)),
+        (None, None) => Applies::Environment,
+    };
+    let value_type: &str = row.try_get(7)?;
+    Ok(FeatureState {
+        id: FeatureStateId(row.try_get(0)?),
+        uuid: row.try_get(1)?,
+        feature_id: FeatureId(row.try_get(2)?),
+        environment_id: EnvironmentId(row.try_get(3)?),
+        scope,
+        enabled: row.try_get(6)?,
+        value: FeatureValue::from_columns(
+            value_type,
+            row.try_get(8)?,
+            row.try_get(9)?,
+            row.try_get(10)?,
+        ),
+        mv_hashing_salt: row.try_get(11)?,
+        mv_values: Vec::new(),
+        created_at: row.try_get(12)?,
+        updated_at: row.try_get(13)?,
+    })
+}
+
+/// The states matching `filter` (SQL after `WHERE` on `$1`, ordering included), with their shares.
+async fn list(client: &impl GenericClient, filter: &str, id: i64) -> Result<Vec<FeatureState>> {
+    let stmt = client
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM feature_states WHERE {filter}"
+        ))
+        .await?;
+    let rows = client.query(&stmt, &[&id]).await?;
+    let states = rows.iter().map(state).collect::<Result<Vec<_>>>()?;
+    with_shares(client, states).await
+}
+
+/// `list` in a snapshot of its own, for the trait's reads.
+async fn read(store: &PostgresStore, filter: &str, id: i64) -> Result<Vec<FeatureState>> {
+    let mut client = store.client().await?;
+    let tx = read_snapshot(&mut client).await?;
+    let states = list(&tx, filter, id).await?;
+    tx.commit().await?;
+    Ok(states)
+}
+
+async fn find(client: &impl GenericClient, id: FeatureStateId) -> Result<FeatureState> {
+    list(client, "id = $1", id.0)
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)
+}
+
+/// `NotFound` unless the row of `table` (features or segments) belongs to the environment's project.
+async fn in_project_of(
+    tx: &Transaction<'_>,
+    table: &str,
+    id: i64,
+    env: EnvironmentId,
+) -> Result<()> {
+    let stmt = tx
+        .prepare_cached(&format!(
+            "SELECT 1 FROM {table} x JOIN environments e ON e.project_id = x.project_id
+             WHERE x.id = $1 AND e.id = $2"
+        ))
+        .await?;
+    tx.query_opt(&stmt, &[&id, &env.0])
+        .await?
+        .map(|_| ())
+        .ok_or(StoreError::NotFound)
+}
+
+/// Inserts a segment or identity override's state.
+async fn insert(
+    tx: &Transaction<'_>,
+    feature: FeatureId,
+    env: EnvironmentId,
+    applies: Applies,
+    (enabled, value): (bool, &FeatureValue),
+    now: Timestamp,
+) -> Result<FeatureStateId> {
+    let (identity, feature_segment) = match applies {
+        Applies::Environment => (None, None),
+        Applies::Segment(fs) => (None, Some(fs.0)),
+        Applies::Identity(i) => (Some(i.0), None),
+    };
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO feature_states (uuid, feature_id, environment_id, identity_id,
+                 feature_segment_id, enabled, value_type, string_value, integer_value,
+                 boolean_value, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+        )
+        .await?;
+    let id: i64 = tx
+        .query_one(
+            &stmt,
+            &[
+                &new_uuid(),
+                &feature.0,
+                &env.0,
+                &identity,
+                &feature_segment,
+                &enabled,
+                &value.type_name(),
+                &value.string_column(),
+                &value.integer_column(),
+                &value.boolean_column(),
+                &now,
+            ],
+        )
+        .await?
+        .try_get(0)?;
+    Ok(FeatureStateId(id))
+}
+
 #[async_trait]
-#[allow(unused_variables)]
 impl FeatureStateStore for PostgresStore {
     async fn feature_state(&self, id: FeatureStateId) -> Result<FeatureState> {
-        Err(StoreError::Other(
-            "feature_states are not stored yet".into(),
-        ))
+        read(self, "id = $1", id.0)
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)
     }
 
     async fn environment_defaults(&self, env: EnvironmentId) -> Result<Vec<FeatureState>> {
-        Err(StoreError::Other(
-            "feature_states are not stored yet".into(),
-        ))
+        read(
+            self,
+            "environment_id = $1 AND identity_id IS NULL AND feature_segment_id IS NULL
+             ORDER BY feature_id",
+            env.0,
+        )
+        .await
     }
 
     async fn update_feature_state(
@@ -29,9 +172,48 @@ impl FeatureStateStore for PostgresStore {
         patch: &FeatureStatePatch,
         audit: &Audit,
     ) -> Result<FeatureState> {
-        Err(StoreError::Other(
-            "feature_states are not stored yet".into(),
-        ))
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let before = find(&tx, id).await?;
+        let enabled = patch.enabled.unwrap_or(before.enabled);
+        let value = patch.value.as_ref().unwrap_or(&before.value);
+        let stmt = tx
+            .prepare_cached(
+                "UPDATE feature_states SET enabled = $1, value_type = $2, string_value = $3,
+                     integer_value = $4, boolean_value = $5, updated_at = $6
+                 WHERE id = $7",
+            )
+            .await?;
+        tx.execute(
+            &stmt,
+            &[
+                &enabled,
+                &value.type_name(),
+                &value.string_column(),
+                &value.integer_column(),
+                &value.boolean_column(),
+                &now,
+                &id.0,
+            ],
+        )
+        .await?;
+        if let Some(shares) = &patch.mv_values {
+            set_shares(&tx, id, before.feature_id, shares).await?;
+        }
+        let after = find(&tx, id).await?;
+        let change = Change::updated(
+            audit,
+            STATE,
+            id.0,
+            Some(&after.uuid),
+            Scope::Environment(after.environment_id),
+            &StateContent::from(&before),
+            &StateContent::from(&after),
+        );
+        record(&tx, now, &change).await?;
+        tx.commit().await?;
+        Ok(after)
     }
 
     async fn create_segment_override(
@@ -39,15 +221,27 @@ impl FeatureStateStore for PostgresStore {
         new: &NewSegmentOverride,
         audit: &Audit,
     ) -> Result<(FeatureSegment, FeatureState)> {
-        Err(StoreError::Other(
-            "feature_states are not stored yet".into(),
-        ))
+        let (env, now) = (new.environment_id, self.now());
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        in_project_of(&tx, "features", new.feature_id.0, env).await?;
+        in_project_of(&tx, "segments", new.segment_id.0, env).await?;
+        let created = feature_segments::insert(&tx, new).await?;
+        let applies = Applies::Segment(created.id);
+        let value = (new.enabled, &new.value);
+        let state = insert(&tx, new.feature_id, env, applies, value, now).await?;
+        set_shares(&tx, state, new.feature_id, &new.mv_values).await?;
+        let scope = Scope::Environment(env);
+        let change = Change::created(audit, OVERRIDE, created.id.0, Some(&created.uuid), scope);
+        record(&tx, now, &change).await?;
+        let state = find(&tx, state).await?;
+        tx.commit().await?;
+        Ok((created, state))
     }
 
     async fn feature_segment(&self, id: FeatureSegmentId) -> Result<FeatureSegment> {
-        Err(StoreError::Other(
-            "feature_states are not stored yet".into(),
-        ))
+        let client = self.client().await?;
+        feature_segments::find(&client, id).await
     }
 
     async fn feature_segments(
@@ -55,21 +249,34 @@ impl FeatureStateStore for PostgresStore {
         env: EnvironmentId,
         feature: Option<FeatureId>,
     ) -> Result<Vec<FeatureSegment>> {
-        Err(StoreError::Other(
-            "feature_states are not stored yet".into(),
-        ))
+        let client = self.client().await?;
+        feature_segments::list(&client, env, feature).await
     }
 
     async fn segment_override_states(&self, env: EnvironmentId) -> Result<Vec<FeatureState>> {
-        Err(StoreError::Other(
-            "feature_states are not stored yet".into(),
-        ))
+        read(
+            self,
+            "environment_id = $1 AND feature_segment_id IS NOT NULL ORDER BY id",
+            env.0,
+        )
+        .await
     }
 
     async fn delete_feature_segment(&self, id: FeatureSegmentId, audit: &Audit) -> Result<()> {
-        Err(StoreError::Other(
-            "feature_states are not stored yet".into(),
-        ))
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let fs = feature_segments::find(&tx, id).await?;
+        let scope = Scope::Environment(fs.environment_id);
+        let change = Change::deleted(audit, OVERRIDE, id.0, Some(&fs.uuid), scope);
+        record(&tx, now, &change).await?;
+        let stmt = tx
+            .prepare_cached("DELETE FROM feature_segments WHERE id = $1")
+            .await?;
+        tx.execute(&stmt, &[&id.0]).await?;
+        renumber(&tx, fs.feature_id, fs.environment_id).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn set_priorities(
@@ -79,9 +286,18 @@ impl FeatureStateStore for PostgresStore {
         priorities: &[(FeatureSegmentId, i32)],
         audit: &Audit,
     ) -> Result<Vec<FeatureSegment>> {
-        Err(StoreError::Other(
-            "feature_states are not stored yet".into(),
-        ))
+        let (scope, now) = (Scope::Environment(env), self.now());
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        for (before, after) in reprioritise(&tx, env, feature, priorities).await? {
+            let uuid = Some(after.uuid.as_str());
+            let change = Change::updated(audit, OVERRIDE, after.id.0, uuid, scope, &before, &after);
+            record(&tx, now, &change).await?;
+        }
+        bump(&tx, now, scope).await?;
+        let ordered = feature_segments::list(&tx, env, Some(feature)).await?;
+        tx.commit().await?;
+        Ok(ordered)
     }
 
     async fn create_identity_override(
@@ -89,26 +305,70 @@ impl FeatureStateStore for PostgresStore {
         new: &NewIdentityOverride,
         audit: &Audit,
     ) -> Result<FeatureState> {
-        Err(StoreError::Other(
-            "feature_states are not stored yet".into(),
-        ))
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let stmt = tx
+            .prepare_cached("SELECT environment_id FROM identities WHERE id = $1")
+            .await?;
+        let env = EnvironmentId(
+            tx.query_opt(&stmt, &[&new.identity_id.0])
+                .await?
+                .ok_or(StoreError::NotFound)?
+                .try_get(0)?,
+        );
+        in_project_of(&tx, "features", new.feature_id.0, env).await?;
+        let applies = Applies::Identity(new.identity_id);
+        let value = (new.enabled, &new.value);
+        let id = insert(&tx, new.feature_id, env, applies, value, now).await?;
+        let created = find(&tx, id).await?;
+        let scope = Scope::Environment(env);
+        let change = Change::created(audit, STATE, id.0, Some(&created.uuid), scope);
+        record(&tx, now, &change).await?;
+        tx.commit().await?;
+        Ok(created)
     }
 
     async fn identity_overrides(&self, identity: IdentityId) -> Result<Vec<FeatureState>> {
-        Err(StoreError::Other(
-            "feature_states are not stored yet".into(),
-        ))
+        read(self, "identity_id = $1 ORDER BY feature_id", identity.0).await
     }
 
     async fn identity_overrides_in(&self, env: EnvironmentId) -> Result<Vec<FeatureState>> {
-        Err(StoreError::Other(
-            "feature_states are not stored yet".into(),
-        ))
+        read(
+            self,
+            "environment_id = $1 AND identity_id IS NOT NULL ORDER BY identity_id, feature_id",
+            env.0,
+        )
+        .await
     }
 
     async fn delete_feature_state(&self, id: FeatureStateId, audit: &Audit) -> Result<()> {
-        Err(StoreError::Other(
-            "feature_states are not stored yet".into(),
-        ))
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let state = find(&tx, id).await?;
+        if state.scope == Applies::Environment {
+            return Err(StoreError::Conflict(
+                "an environment default lives as long as its feature".into(),
+            ));
+        }
+        let scope = Scope::Environment(state.environment_id);
+        let change = Change::deleted(audit, STATE, id.0, Some(&state.uuid), scope);
+        record(&tx, now, &change).await?;
+        if let Applies::Segment(fs) = state.scope {
+            // The state goes with its feature segment.
+            let stmt = tx
+                .prepare_cached("DELETE FROM feature_segments WHERE id = $1")
+                .await?;
+            tx.execute(&stmt, &[&fs.0]).await?;
+            renumber(&tx, state.feature_id, state.environment_id).await?;
+        } else {
+            let stmt = tx
+                .prepare_cached("DELETE FROM feature_states WHERE id = $1")
+                .await?;
+            tx.execute(&stmt, &[&id.0]).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }

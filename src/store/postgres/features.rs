@@ -1,22 +1,195 @@
 use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Transaction};
+use tokio_postgres::Row;
 
-use super::PostgresStore;
+use super::audit::record;
+use super::defaults::{FeatureDefaults, insert_default_state, options_of, prevents_flag_defaults};
+use super::listing::Listing;
+use super::{PostgresStore, contains_pattern, mv_options, read_snapshot, tags};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
-    Feature, FeaturePatch, FeatureQuery, MvOption, NewFeature, NewMvOption, NewTag, Tag,
+    Feature, FeaturePatch, FeatureQuery, FeatureSettings, FeatureSort, FeatureType, MvOption,
+    NewFeature, NewMvOption, NewTag, Tag,
 };
-use crate::domain::{FeatureId, MvOptionId, Page, PageRequest, ProjectId, TagId};
+use crate::domain::{
+    EnvironmentId, FeatureId, MvOptionId, Page, PageRequest, ProjectId, TagId, Timestamp, new_uuid,
+};
+use crate::store::audit::{Change, Scope};
 use crate::store::{FeatureStore, Result, StoreError};
 
+const COLUMNS: &str = "f.id, f.uuid, f.project_id, f.name, f.type, f.default_enabled,
+    f.initial_value, f.created_date, f.description, f.is_archived, f.is_server_key_only,
+    ARRAY(SELECT tag_id FROM feature_tags WHERE feature_id = f.id ORDER BY tag_id)";
+
+const FEATURE: &str = "Feature";
+const OPTION: &str = "Multivariate feature option";
+
+fn feature(row: &Row) -> Result<Feature> {
+    let type_name: &str = row.try_get(4)?;
+    let feature_type = FeatureType::parse(type_name)
+        .ok_or_else(|| StoreError::Other(format!("unknown feature type {type_name:?}")))?;
+    let tags: Vec<i64> = row.try_get(11)?;
+    Ok(Feature {
+        id: FeatureId(row.try_get(0)?),
+        uuid: row.try_get(1)?,
+        project_id: ProjectId(row.try_get(2)?),
+        name: row.try_get(3)?,
+        feature_type,
+        default_enabled: row.try_get(5)?,
+        initial_value: row.try_get(6)?,
+        created_date: row.try_get(7)?,
+        tags: tags.into_iter().map(TagId).collect(),
+        settings: FeatureSettings {
+            description: row.try_get(8)?,
+            is_archived: row.try_get(9)?,
+            is_server_key_only: row.try_get(10)?,
+        },
+    })
+}
+
+async fn find(client: &impl GenericClient, id: FeatureId) -> Result<Feature> {
+    let stmt = client
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM features f WHERE f.id = $1"))
+        .await?;
+    let row = client
+        .query_opt(&stmt, &[&id.0])
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    feature(&row)
+}
+
+async fn insert(tx: &Transaction<'_>, new: &NewFeature, now: Timestamp) -> Result<FeatureId> {
+    let feature_type = if new.mv_options.is_empty() {
+        FeatureType::Standard
+    } else {
+        FeatureType::Multivariate
+    };
+    let s = &new.settings;
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO features (uuid, project_id, name, name_folded, type, default_enabled,
+                 initial_value, description, is_archived, is_server_key_only, created_date)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .await?;
+    let id: i64 = tx
+        .query_one(
+            &stmt,
+            &[
+                &new_uuid(),
+                &new.project_id.0,
+                &new.name,
+                &new.name.to_lowercase(),
+                &feature_type.as_str(),
+                &new.default_enabled,
+                &new.initial_value,
+                &s.description,
+                &s.is_archived,
+                &s.is_server_key_only,
+                &now,
+            ],
+        )
+        .await?
+        .try_get(0)?;
+    Ok(FeatureId(id))
+}
+
+/// Gives the feature its default state in every environment of its project.
+async fn insert_defaults(
+    tx: &Transaction<'_>,
+    new: &NewFeature,
+    id: FeatureId,
+    now: Timestamp,
+) -> Result<()> {
+    let defaults = FeatureDefaults {
+        id,
+        default_enabled: new.default_enabled,
+        initial_value: new.initial_value.clone(),
+        options: options_of(tx, id).await?,
+    };
+    let prevent = prevents_flag_defaults(tx, new.project_id).await?;
+    let stmt = tx
+        .prepare_cached("SELECT id FROM environments WHERE project_id = $1 ORDER BY id")
+        .await?;
+    for row in tx.query(&stmt, &[&new.project_id.0]).await? {
+        let env = EnvironmentId(row.try_get(0)?);
+        insert_default_state(tx, env, &defaults, prevent, now).await?;
+    }
+    Ok(())
+}
+
+async fn list(
+    client: &impl GenericClient,
+    project: ProjectId,
+    query: &FeatureQuery,
+    page: PageRequest,
+) -> Result<Page<Feature>> {
+    let mut list = Listing::default();
+    let p = list.arg(project.0);
+    list.filter(format!("f.project_id = {p}"));
+    if let Some(search) = &query.search {
+        let p = list.arg(contains_pattern(search));
+        list.filter(format!("lower(f.name) LIKE lower({p}) ESCAPE '\\'"));
+    }
+    if let Some(archived) = query.is_archived {
+        let p = list.arg(archived);
+        list.filter(format!("f.is_archived = {p}"));
+    }
+    if let Some(wanted) = &query.tags {
+        let wanted = tags::distinct(wanted);
+        let tagged = "FROM feature_tags ft WHERE ft.feature_id = f.id";
+        if wanted.is_empty() {
+            list.filter(format!("NOT EXISTS (SELECT 1 {tagged})"));
+        } else {
+            let count = wanted.len() as i64;
+            let among = format!("ft.tag_id = ANY({})", list.arg(wanted));
+            if query.tags_union {
+                list.filter(format!("EXISTS (SELECT 1 {tagged} AND {among})"));
+            } else {
+                let p = list.arg(count);
+                list.filter(format!("(SELECT COUNT(*) {tagged} AND {among}) = {p}"));
+            }
+        }
+    }
+    // Byte order, as SQLite compares text, so both backends list names alike.
+    let key = match query.sort {
+        FeatureSort::CreatedDate => "f.created_date",
+        FeatureSort::Name => "f.name_folded COLLATE \"C\"",
+    };
+    let direction = if query.descending { "DESC" } else { "ASC" };
+    let order = format!("{key} {direction}, f.id");
+    let page = list
+        .page(client, (COLUMNS, "features f"), &order, page)
+        .await?;
+    Ok(Page {
+        items: page.items.iter().map(feature).collect::<Result<_>>()?,
+        total: page.total,
+    })
+}
+
 #[async_trait]
-#[allow(unused_variables)]
 impl FeatureStore for PostgresStore {
     async fn create_feature(&self, feature: &NewFeature, audit: &Audit) -> Result<Feature> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let id = insert(&tx, feature, now).await?;
+        tags::set_feature_tags(&tx, id, feature.project_id, &feature.tags).await?;
+        for option in &feature.mv_options {
+            mv_options::insert(&tx, id, option).await?;
+        }
+        insert_defaults(&tx, feature, id, now).await?;
+        let created = find(&tx, id).await?;
+        let scope = Scope::Project(created.project_id);
+        let change = Change::created(audit, FEATURE, id.0, Some(&created.uuid), scope);
+        record(&tx, now, &change).await?;
+        tx.commit().await?;
+        Ok(created)
     }
 
     async fn feature(&self, id: FeatureId) -> Result<Feature> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let client = self.client().await?;
+        find(&client, id).await
     }
 
     async fn features_of(
@@ -25,7 +198,11 @@ impl FeatureStore for PostgresStore {
         query: &FeatureQuery,
         page: PageRequest,
     ) -> Result<Page<Feature>> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let mut client = self.client().await?;
+        let tx = read_snapshot(&mut client).await?;
+        let page = list(&tx, project, query, page).await?;
+        tx.commit().await?;
+        Ok(page)
     }
 
     async fn update_feature(
@@ -34,11 +211,54 @@ impl FeatureStore for PostgresStore {
         patch: &FeaturePatch,
         audit: &Audit,
     ) -> Result<Feature> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let before = find(&tx, id).await?;
+        let old = &before.settings;
+        let stmt = tx
+            .prepare_cached(
+                "UPDATE features SET description = $1, is_archived = $2, is_server_key_only = $3
+                 WHERE id = $4",
+            )
+            .await?;
+        tx.execute(
+            &stmt,
+            &[
+                patch.description.as_ref().unwrap_or(&old.description),
+                &patch.is_archived.unwrap_or(old.is_archived),
+                &patch.is_server_key_only.unwrap_or(old.is_server_key_only),
+                &id.0,
+            ],
+        )
+        .await?;
+        if let Some(tags) = &patch.tags {
+            tags::set_feature_tags(&tx, id, before.project_id, tags).await?;
+        }
+        let after = find(&tx, id).await?;
+        let scope = Scope::Project(after.project_id);
+        let uuid = Some(after.uuid.as_str());
+        let change = Change::updated(audit, FEATURE, id.0, uuid, scope, &before, &after);
+        record(&tx, now, &change).await?;
+        tx.commit().await?;
+        Ok(after)
     }
 
     async fn delete_feature(&self, id: FeatureId, audit: &Audit) -> Result<()> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let feature = find(&tx, id).await?;
+        let scope = Scope::Project(feature.project_id);
+        let change = Change::deleted(audit, FEATURE, id.0, Some(&feature.uuid), scope);
+        record(&tx, now, &change).await?;
+        // States, overrides, options and feature-specific segments cascade.
+        let stmt = tx
+            .prepare_cached("DELETE FROM features WHERE id = $1")
+            .await?;
+        tx.execute(&stmt, &[&id.0]).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn create_mv_option(
@@ -47,15 +267,28 @@ impl FeatureStore for PostgresStore {
         option: &NewMvOption,
         audit: &Audit,
     ) -> Result<MvOption> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let project = find(&tx, feature).await?.project_id;
+        let created = mv_options::insert(&tx, feature, option).await?;
+        mv_options::share_with_defaults(&tx, &created).await?;
+        mv_options::retype(&tx, feature).await?;
+        let uuid = Some(created.uuid.as_str());
+        let change = Change::created(audit, OPTION, created.id.0, uuid, Scope::Project(project));
+        record(&tx, now, &change).await?;
+        tx.commit().await?;
+        Ok(created)
     }
 
     async fn mv_option(&self, id: MvOptionId) -> Result<MvOption> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let client = self.client().await?;
+        mv_options::find(&client, id).await
     }
 
     async fn mv_options(&self, feature: FeatureId) -> Result<Vec<MvOption>> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let client = self.client().await?;
+        mv_options::of(&client, feature).await
     }
 
     async fn update_mv_option(
@@ -64,30 +297,64 @@ impl FeatureStore for PostgresStore {
         option: &NewMvOption,
         audit: &Audit,
     ) -> Result<MvOption> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let before = mv_options::find(&tx, id).await?;
+        let after = mv_options::update(&tx, id, option).await?;
+        let scope = Scope::Project(find(&tx, after.feature_id).await?.project_id);
+        let uuid = Some(after.uuid.as_str());
+        let change = Change::updated(audit, OPTION, id.0, uuid, scope, &before, &after);
+        record(&tx, now, &change).await?;
+        tx.commit().await?;
+        Ok(after)
     }
 
     async fn delete_mv_option(&self, id: MvOptionId, audit: &Audit) -> Result<()> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let option = mv_options::find(&tx, id).await?;
+        let scope = Scope::Project(find(&tx, option.feature_id).await?.project_id);
+        let change = Change::deleted(audit, OPTION, id.0, Some(&option.uuid), scope);
+        record(&tx, now, &change).await?;
+        mv_options::delete(&tx, id).await?;
+        mv_options::retype(&tx, option.feature_id).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn create_tag(&self, tag: &NewTag) -> Result<Tag> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let created = tags::insert(&tx, tag).await?;
+        tx.commit().await?;
+        Ok(created)
     }
 
     async fn tag(&self, id: TagId) -> Result<Tag> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let client = self.client().await?;
+        tags::find(&client, id).await
     }
 
     async fn tags_of(&self, project: ProjectId) -> Result<Vec<Tag>> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let client = self.client().await?;
+        tags::of(&client, project).await
     }
 
     async fn update_tag(&self, id: TagId, tag: &NewTag) -> Result<Tag> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let updated = tags::update(&tx, id, tag).await?;
+        tx.commit().await?;
+        Ok(updated)
     }
 
     async fn delete_tag(&self, id: TagId) -> Result<()> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        tags::delete(&tx, id).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -1,20 +1,240 @@
-use async_trait::async_trait;
+use std::collections::HashMap;
 
-use super::PostgresStore;
+use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Transaction};
+use tokio_postgres::Row;
+
+use super::audit::record;
+use super::feature_segments::renumber;
+use super::listing::Listing;
+use super::{PostgresStore, contains_pattern, exactly_one, read_snapshot};
 use crate::domain::audit::Audit;
-use crate::domain::segment::{NewSegment, Segment, SegmentQuery, SegmentUpdate};
-use crate::domain::{Page, PageRequest, ProjectId, SegmentId};
+use crate::domain::segment::{NewSegment, Segment, SegmentQuery, SegmentRule, SegmentUpdate};
+use crate::domain::{
+    EnvironmentId, FeatureId, Page, PageRequest, ProjectId, SegmentId, Timestamp, new_uuid,
+};
+use crate::store::audit::{Change, Scope};
+use crate::store::audited::SegmentContent;
+use crate::store::rule_tree::{ConditionRow, RuleRow, build, flatten};
 use crate::store::{Result, SegmentStore, StoreError};
 
+const COLUMNS: &str = "id, uuid, project_id, name, description, feature_id, created_at, updated_at";
+
+const OBJECT_TYPE: &str = "Segment";
+
+/// The segment without its rules, which `with_rules` adds.
+fn segment(row: &Row) -> Result<Segment> {
+    Ok(Segment {
+        id: SegmentId(row.try_get(0)?),
+        uuid: row.try_get(1)?,
+        project_id: ProjectId(row.try_get(2)?),
+        name: row.try_get(3)?,
+        description: row.try_get(4)?,
+        feature_id: row.try_get::<_, Option<i64>>(5)?.map(FeatureId),
+        rules: Vec::new(),
+        created_at: row.try_get(6)?,
+        updated_at: row.try_get(7)?,
+    })
+}
+
+/// Every rule below the segments whose ids the array `$1` lists.
+const TREE: &str = "WITH RECURSIVE tree(id) AS (
+        SELECT id FROM segment_rules WHERE segment_id = ANY($1)
+        UNION ALL
+        SELECT r.id FROM segment_rules r JOIN tree t ON r.parent_rule_id = t.id
+    )";
+
+async fn rules_of(
+    client: &impl GenericClient,
+    ids: &[SegmentId],
+) -> Result<HashMap<SegmentId, Vec<SegmentRule>>> {
+    let ids: Vec<i64> = ids.iter().map(|s| s.0).collect();
+    let stmt = client
+        .prepare_cached(&format!(
+            "{TREE} SELECT r.id, r.segment_id, r.parent_rule_id, r.type
+             FROM segment_rules r JOIN tree t ON t.id = r.id"
+        ))
+        .await?;
+    let rules = client
+        .query(&stmt, &[&ids])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(RuleRow {
+                id: r.try_get(0)?,
+                segment_id: r.try_get(1)?,
+                parent_rule_id: r.try_get(2)?,
+                rule_type: r.try_get(3)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let stmt = client
+        .prepare_cached(&format!(
+            "{TREE} SELECT c.id, c.rule_id, c.operator, c.property, c.value, c.description
+             FROM segment_conditions c JOIN tree t ON t.id = c.rule_id"
+        ))
+        .await?;
+    let conditions = client
+        .query(&stmt, &[&ids])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(ConditionRow {
+                id: r.try_get(0)?,
+                rule_id: r.try_get(1)?,
+                operator: r.try_get(2)?,
+                property: r.try_get(3)?,
+                value: r.try_get(4)?,
+                description: r.try_get(5)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    build(rules, conditions)
+}
+
+async fn with_rules(client: &impl GenericClient, rows: Vec<Row>) -> Result<Vec<Segment>> {
+    let mut segments = rows.iter().map(segment).collect::<Result<Vec<_>>>()?;
+    let ids: Vec<SegmentId> = segments.iter().map(|s| s.id).collect();
+    let mut trees = rules_of(client, &ids).await?;
+    for s in &mut segments {
+        s.rules = trees.remove(&s.id).unwrap_or_default();
+    }
+    Ok(segments)
+}
+
+async fn find(client: &impl GenericClient, id: SegmentId) -> Result<Segment> {
+    let stmt = client
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM segments WHERE id = $1"))
+        .await?;
+    let row = client
+        .query_opt(&stmt, &[&id.0])
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let mut found = segment(&row)?;
+    found.rules = rules_of(client, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    Ok(found)
+}
+
+/// Writes the rule tree under the segment, in order.
+async fn insert_rules(
+    tx: &Transaction<'_>,
+    segment: SegmentId,
+    rules: &[SegmentRule],
+) -> Result<()> {
+    let rule = tx
+        .prepare_cached(
+            "INSERT INTO segment_rules (segment_id, parent_rule_id, type) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .await?;
+    let condition = tx
+        .prepare_cached(
+            "INSERT INTO segment_conditions (rule_id, operator, property, value, description)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .await?;
+    let mut ids: Vec<i64> = Vec::new();
+    for flat in flatten(rules) {
+        let (segment_id, parent) = match flat.parent {
+            None => (Some(segment.0), None),
+            Some(at) => (None, ids.get(at).copied()),
+        };
+        let id: i64 = tx
+            .query_one(
+                &rule,
+                &[&segment_id, &parent, &flat.rule.rule_type.as_str()],
+            )
+            .await?
+            .try_get(0)?;
+        ids.push(id);
+        for c in &flat.rule.conditions {
+            tx.execute(
+                &condition,
+                &[
+                    &id,
+                    &c.operator.as_str(),
+                    &c.property,
+                    &c.value,
+                    &c.description,
+                ],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn insert(tx: &Transaction<'_>, new: &NewSegment, now: Timestamp) -> Result<SegmentId> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO segments (uuid, project_id, name, description, feature_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        )
+        .await?;
+    let id: i64 = tx
+        .query_one(
+            &stmt,
+            &[
+                &new_uuid(),
+                &new.project_id.0,
+                &new.name,
+                &new.description,
+                &new.feature_id.map(|f| f.0),
+                &now,
+            ],
+        )
+        .await?
+        .try_get(0)?;
+    insert_rules(tx, SegmentId(id), &new.rules).await?;
+    Ok(SegmentId(id))
+}
+
+async fn list(
+    client: &impl GenericClient,
+    project: ProjectId,
+    query: &SegmentQuery,
+    page: PageRequest,
+) -> Result<Page<Segment>> {
+    let mut list = Listing::default();
+    let p = list.arg(project.0);
+    list.filter(format!("project_id = {p}"));
+    if let Some(search) = &query.search {
+        let p = list.arg(contains_pattern(search));
+        list.filter(format!("lower(name) LIKE lower({p}) ESCAPE '\\'"));
+    }
+    if !query.include_feature_specific {
+        list.filter("feature_id IS NULL");
+    }
+    let page = list.page(client, (COLUMNS, "segments"), "id", page).await?;
+    Ok(Page {
+        items: with_rules(client, page.items).await?,
+        total: page.total,
+    })
+}
+
 #[async_trait]
-#[allow(unused_variables)]
 impl SegmentStore for PostgresStore {
     async fn create_segment(&self, segment: &NewSegment, audit: &Audit) -> Result<Segment> {
-        Err(StoreError::Other("segments are not stored yet".into()))
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let id = insert(&tx, segment, now).await?;
+        let created = find(&tx, id).await?;
+        let scope = Scope::Project(created.project_id);
+        let change = Change::created(audit, OBJECT_TYPE, id.0, Some(&created.uuid), scope);
+        record(&tx, now, &change).await?;
+        tx.commit().await?;
+        Ok(created)
     }
 
     async fn segment(&self, id: SegmentId) -> Result<Segment> {
-        Err(StoreError::Other("segments are not stored yet".into()))
+        let mut client = self.client().await?;
+        let tx = read_snapshot(&mut client).await?;
+        let found = find(&tx, id).await?;
+        tx.commit().await?;
+        Ok(found)
     }
 
     async fn segments_of(
@@ -23,11 +243,25 @@ impl SegmentStore for PostgresStore {
         query: &SegmentQuery,
         page: PageRequest,
     ) -> Result<Page<Segment>> {
-        Err(StoreError::Other("segments are not stored yet".into()))
+        let mut client = self.client().await?;
+        let tx = read_snapshot(&mut client).await?;
+        let page = list(&tx, project, query, page).await?;
+        tx.commit().await?;
+        Ok(page)
     }
 
     async fn all_segments_of(&self, project: ProjectId) -> Result<Vec<Segment>> {
-        Err(StoreError::Other("segments are not stored yet".into()))
+        let mut client = self.client().await?;
+        let tx = read_snapshot(&mut client).await?;
+        let stmt = tx
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM segments WHERE project_id = $1 ORDER BY id"
+            ))
+            .await?;
+        let rows = tx.query(&stmt, &[&project.0]).await?;
+        let segments = with_rules(&tx, rows).await?;
+        tx.commit().await?;
+        Ok(segments)
     }
 
     async fn update_segment(
@@ -36,10 +270,66 @@ impl SegmentStore for PostgresStore {
         update: &SegmentUpdate,
         audit: &Audit,
     ) -> Result<Segment> {
-        Err(StoreError::Other("segments are not stored yet".into()))
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let before = find(&tx, id).await?;
+        let stmt = tx
+            .prepare_cached(
+                "UPDATE segments SET name = $1, description = $2, updated_at = $3 WHERE id = $4",
+            )
+            .await?;
+        tx.execute(&stmt, &[&update.name, &update.description, &now, &id.0])
+            .await?;
+        // Nested rules and conditions go with their top-level rules.
+        let stmt = tx
+            .prepare_cached("DELETE FROM segment_rules WHERE segment_id = $1")
+            .await?;
+        tx.execute(&stmt, &[&id.0]).await?;
+        insert_rules(&tx, id, &update.rules).await?;
+        let after = find(&tx, id).await?;
+        let change = Change::updated(
+            audit,
+            OBJECT_TYPE,
+            id.0,
+            Some(&after.uuid),
+            Scope::Project(after.project_id),
+            &SegmentContent::from(&before),
+            &SegmentContent::from(&after),
+        );
+        record(&tx, now, &change).await?;
+        tx.commit().await?;
+        Ok(after)
     }
 
     async fn delete_segment(&self, id: SegmentId, audit: &Audit) -> Result<()> {
-        Err(StoreError::Other("segments are not stored yet".into()))
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let segment = find(&tx, id).await?;
+        let scope = Scope::Project(segment.project_id);
+        let change = Change::deleted(audit, OBJECT_TYPE, id.0, Some(&segment.uuid), scope);
+        record(&tx, now, &change).await?;
+        let stmt = tx
+            .prepare_cached(
+                "SELECT DISTINCT feature_id, environment_id FROM feature_segments WHERE segment_id = $1",
+            )
+            .await?;
+        let overridden = tx
+            .query(&stmt, &[&id.0])
+            .await?
+            .iter()
+            .map(|r| Ok((FeatureId(r.try_get(0)?), EnvironmentId(r.try_get(1)?))))
+            .collect::<Result<Vec<_>>>()?;
+        // Its overrides go with it (foreign keys cascade); the others close up.
+        let stmt = tx
+            .prepare_cached("DELETE FROM segments WHERE id = $1")
+            .await?;
+        exactly_one(tx.execute(&stmt, &[&id.0]).await?)?;
+        for (feature, env) in overridden {
+            renumber(&tx, feature, env).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }

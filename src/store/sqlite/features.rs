@@ -1,22 +1,188 @@
 use async_trait::async_trait;
+use rusqlite::types::Type;
+use rusqlite::{Connection, Row, Transaction, params};
 
 use super::SqliteStore;
+use super::audit::record;
+use super::defaults::{FeatureDefaults, insert_default_state, options_of, prevents_flag_defaults};
+use super::listing::Listing;
+use super::rows::{contains_pattern, get_ts, ts};
+use super::{mv_options, tags};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
-    Feature, FeaturePatch, FeatureQuery, MvOption, NewFeature, NewMvOption, NewTag, Tag,
+    Feature, FeaturePatch, FeatureQuery, FeatureSettings, FeatureSort, FeatureType, MvOption,
+    NewFeature, NewMvOption, NewTag, Tag,
 };
-use crate::domain::{FeatureId, MvOptionId, Page, PageRequest, ProjectId, TagId};
+use crate::domain::{
+    EnvironmentId, FeatureId, MvOptionId, Page, PageRequest, ProjectId, TagId, Timestamp, new_uuid,
+};
+use crate::store::audit::{Change, Scope};
 use crate::store::{FeatureStore, Result, StoreError};
 
+const COLUMNS: &str = "f.id, f.uuid, f.project_id, f.name, f.type, f.default_enabled,
+    f.initial_value, f.created_date, f.description, f.is_archived, f.is_server_key_only,
+    (SELECT json_group_array(tag_id ORDER BY tag_id) FROM feature_tags WHERE feature_id = f.id)";
+
+const FEATURE: &str = "Feature";
+const OPTION: &str = "Multivariate feature option";
+
+fn feature(row: &Row<'_>) -> rusqlite::Result<Feature> {
+    let type_name: String = row.get(4)?;
+    let feature_type = FeatureType::parse(&type_name).ok_or_else(|| {
+        let e = format!("unknown feature type {type_name:?}");
+        rusqlite::Error::FromSqlConversionFailure(4, Type::Text, e.into())
+    })?;
+    let tags: String = row.get(11)?;
+    let tags: Vec<i64> = serde_json::from_str(&tags)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(11, Type::Text, Box::new(e)))?;
+    Ok(Feature {
+        id: FeatureId(row.get(0)?),
+        uuid: row.get(1)?,
+        project_id: ProjectId(row.get(2)?),
+        name: row.get(3)?,
+        feature_type,
+        default_enabled: row.get(5)?,
+        initial_value: row.get(6)?,
+        created_date: get_ts(row, 7)?,
+        tags: tags.into_iter().map(TagId).collect(),
+        settings: FeatureSettings {
+            description: row.get(8)?,
+            is_archived: row.get(9)?,
+            is_server_key_only: row.get(10)?,
+        },
+    })
+}
+
+fn find(conn: &Connection, id: FeatureId) -> Result<Feature> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM features f WHERE f.id = ?"))?
+        .query_row([id.0], feature)?)
+}
+
+fn insert(tx: &Transaction<'_>, new: &NewFeature, now: Timestamp) -> Result<FeatureId> {
+    let feature_type = if new.mv_options.is_empty() {
+        FeatureType::Standard
+    } else {
+        FeatureType::Multivariate
+    };
+    let s = &new.settings;
+    let id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO features (uuid, project_id, name, name_folded, type, default_enabled,
+                 initial_value, description, is_archived, is_server_key_only, created_date)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )?
+        .query_row(
+            params![
+                new_uuid(),
+                new.project_id.0,
+                new.name,
+                new.name.to_lowercase(),
+                feature_type.as_str(),
+                new.default_enabled,
+                new.initial_value,
+                s.description,
+                s.is_archived,
+                s.is_server_key_only,
+                ts(now),
+            ],
+            |r| r.get(0),
+        )?;
+    Ok(FeatureId(id))
+}
+
+/// Gives the feature its default state in every environment of its project.
+fn insert_defaults(
+    tx: &Transaction<'_>,
+    new: &NewFeature,
+    id: FeatureId,
+    now: Timestamp,
+) -> Result<()> {
+    let defaults = FeatureDefaults {
+        id,
+        default_enabled: new.default_enabled,
+        initial_value: new.initial_value.clone(),
+        options: options_of(tx, id)?,
+    };
+    let prevent = prevents_flag_defaults(tx, new.project_id)?;
+    let envs = tx
+        .prepare_cached("SELECT id FROM environments WHERE project_id = ? ORDER BY id")?
+        .query_map([new.project_id.0], |r| Ok(EnvironmentId(r.get(0)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for env in envs {
+        insert_default_state(tx, env, &defaults, prevent, now)?;
+    }
+    Ok(())
+}
+
+fn list(
+    conn: &Connection,
+    project: ProjectId,
+    query: &FeatureQuery,
+    page: PageRequest,
+) -> Result<Page<Feature>> {
+    let mut list = Listing::default();
+    let p = list.arg(project.0);
+    list.filter(format!("f.project_id = {p}"));
+    if let Some(search) = &query.search {
+        let p = list.arg(contains_pattern(search));
+        list.filter(format!("fold(f.name) LIKE fold({p}) ESCAPE '\\'"));
+    }
+    if let Some(archived) = query.is_archived {
+        let p = list.arg(archived);
+        list.filter(format!("f.is_archived = {p}"));
+    }
+    if let Some(wanted) = &query.tags {
+        let wanted = tags::distinct(wanted);
+        let tagged = "FROM feature_tags ft WHERE ft.feature_id = f.id";
+        if wanted.is_empty() {
+            list.filter(format!("NOT EXISTS (SELECT 1 {tagged})"));
+        } else {
+            let json = serde_json::to_string(&wanted)
+                .map_err(|e| StoreError::Other(format!("tag ids: {e}")))?;
+            let among = format!(
+                "ft.tag_id IN (SELECT value FROM json_each({}))",
+                list.arg(json)
+            );
+            if query.tags_union {
+                list.filter(format!("EXISTS (SELECT 1 {tagged} AND {among})"));
+            } else {
+                let p = list.arg(wanted.len() as i64);
+                list.filter(format!("(SELECT COUNT(*) {tagged} AND {among}) = {p}"));
+            }
+        }
+    }
+    let key = match query.sort {
+        FeatureSort::CreatedDate => "f.created_date",
+        FeatureSort::Name => "f.name_folded",
+    };
+    let direction = if query.descending { "DESC" } else { "ASC" };
+    let order = format!("{key} {direction}, f.id");
+    list.page(conn, (COLUMNS, "features f"), &order, page, feature)
+}
+
 #[async_trait]
-#[allow(unused_variables)]
 impl FeatureStore for SqliteStore {
     async fn create_feature(&self, feature: &NewFeature, audit: &Audit) -> Result<Feature> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let (new, audit, now) = (feature.clone(), audit.clone(), self.now());
+        self.write(move |tx| {
+            let id = insert(tx, &new, now)?;
+            tags::set_feature_tags(tx, id, new.project_id, &new.tags)?;
+            for option in &new.mv_options {
+                mv_options::insert(tx, id, option)?;
+            }
+            insert_defaults(tx, &new, id, now)?;
+            let created = find(tx, id)?;
+            let scope = Scope::Project(created.project_id);
+            let change = Change::created(&audit, FEATURE, id.0, Some(&created.uuid), scope);
+            record(tx, now, &change)?;
+            Ok(created)
+        })
+        .await
     }
 
     async fn feature(&self, id: FeatureId) -> Result<Feature> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        self.read(move |c| find(c, id)).await
     }
 
     async fn features_of(
@@ -25,7 +191,8 @@ impl FeatureStore for SqliteStore {
         query: &FeatureQuery,
         page: PageRequest,
     ) -> Result<Page<Feature>> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let query = query.clone();
+        self.read(move |c| list(c, project, &query, page)).await
     }
 
     async fn update_feature(
@@ -34,11 +201,46 @@ impl FeatureStore for SqliteStore {
         patch: &FeaturePatch,
         audit: &Audit,
     ) -> Result<Feature> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let (patch, audit, now) = (patch.clone(), audit.clone(), self.now());
+        self.write(move |tx| {
+            let before = find(tx, id)?;
+            let old = &before.settings;
+            tx.prepare_cached(
+                "UPDATE features SET description = ?, is_archived = ?, is_server_key_only = ?
+                 WHERE id = ?",
+            )?
+            .execute(params![
+                patch.description.clone().unwrap_or(old.description.clone()),
+                patch.is_archived.unwrap_or(old.is_archived),
+                patch.is_server_key_only.unwrap_or(old.is_server_key_only),
+                id.0,
+            ])?;
+            if let Some(tags) = &patch.tags {
+                tags::set_feature_tags(tx, id, before.project_id, tags)?;
+            }
+            let after = find(tx, id)?;
+            let scope = Scope::Project(after.project_id);
+            let uuid = Some(after.uuid.as_str());
+            let change = Change::updated(&audit, FEATURE, id.0, uuid, scope, &before, &after);
+            record(tx, now, &change)?;
+            Ok(after)
+        })
+        .await
     }
 
     async fn delete_feature(&self, id: FeatureId, audit: &Audit) -> Result<()> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let (audit, now) = (audit.clone(), self.now());
+        self.write(move |tx| {
+            let feature = find(tx, id)?;
+            let scope = Scope::Project(feature.project_id);
+            let change = Change::deleted(&audit, FEATURE, id.0, Some(&feature.uuid), scope);
+            record(tx, now, &change)?;
+            // States, overrides, options and feature-specific segments cascade.
+            tx.prepare_cached("DELETE FROM features WHERE id = ?")?
+                .execute([id.0])?;
+            Ok(())
+        })
+        .await
     }
 
     async fn create_mv_option(
@@ -47,15 +249,27 @@ impl FeatureStore for SqliteStore {
         option: &NewMvOption,
         audit: &Audit,
     ) -> Result<MvOption> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let (new, audit, now) = (option.clone(), audit.clone(), self.now());
+        self.write(move |tx| {
+            let project = find(tx, feature)?.project_id;
+            let created = mv_options::insert(tx, feature, &new)?;
+            mv_options::share_with_defaults(tx, &created)?;
+            mv_options::retype(tx, feature)?;
+            let uuid = Some(created.uuid.as_str());
+            let change =
+                Change::created(&audit, OPTION, created.id.0, uuid, Scope::Project(project));
+            record(tx, now, &change)?;
+            Ok(created)
+        })
+        .await
     }
 
     async fn mv_option(&self, id: MvOptionId) -> Result<MvOption> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        self.read(move |c| mv_options::find(c, id)).await
     }
 
     async fn mv_options(&self, feature: FeatureId) -> Result<Vec<MvOption>> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        self.read(move |c| mv_options::of(c, feature)).await
     }
 
     async fn update_mv_option(
@@ -64,30 +278,51 @@ impl FeatureStore for SqliteStore {
         option: &NewMvOption,
         audit: &Audit,
     ) -> Result<MvOption> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let (new, audit, now) = (option.clone(), audit.clone(), self.now());
+        self.write(move |tx| {
+            let before = mv_options::find(tx, id)?;
+            let after = mv_options::update(tx, id, &new)?;
+            let scope = Scope::Project(find(tx, after.feature_id)?.project_id);
+            let uuid = Some(after.uuid.as_str());
+            let change = Change::updated(&audit, OPTION, id.0, uuid, scope, &before, &after);
+            record(tx, now, &change)?;
+            Ok(after)
+        })
+        .await
     }
 
     async fn delete_mv_option(&self, id: MvOptionId, audit: &Audit) -> Result<()> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let (audit, now) = (audit.clone(), self.now());
+        self.write(move |tx| {
+            let option = mv_options::find(tx, id)?;
+            let scope = Scope::Project(find(tx, option.feature_id)?.project_id);
+            let change = Change::deleted(&audit, OPTION, id.0, Some(&option.uuid), scope);
+            record(tx, now, &change)?;
+            mv_options::delete(tx, id)?;
+            mv_options::retype(tx, option.feature_id)
+        })
+        .await
     }
 
     async fn create_tag(&self, tag: &NewTag) -> Result<Tag> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let new = tag.clone();
+        self.write(move |tx| tags::insert(tx, &new)).await
     }
 
     async fn tag(&self, id: TagId) -> Result<Tag> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        self.read(move |c| tags::find(c, id)).await
     }
 
     async fn tags_of(&self, project: ProjectId) -> Result<Vec<Tag>> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        self.read(move |c| tags::of(c, project)).await
     }
 
     async fn update_tag(&self, id: TagId, tag: &NewTag) -> Result<Tag> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        let new = tag.clone();
+        self.write(move |tx| tags::update(tx, id, &new)).await
     }
 
     async fn delete_tag(&self, id: TagId) -> Result<()> {
-        Err(StoreError::Other("features are not stored yet".into()))
+        self.write(move |tx| tags::delete(tx, id)).await
     }
 }

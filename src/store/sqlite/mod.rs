@@ -4,15 +4,20 @@
 mod audit;
 mod defaults;
 mod environments;
+mod feature_segments;
 mod feature_states;
 mod features;
 mod identities;
 mod instance;
+mod listing;
+mod mv_options;
+mod mv_shares;
 mod organisations;
 mod permissions;
 mod projects;
 mod rows;
 mod segments;
+mod tags;
 mod users;
 
 use std::path::{Path, PathBuf};

@@ -3,10 +3,17 @@ use flagstaff::domain::audit::{AuditQuery, ChangeType};
 use flagstaff::domain::environment::{
     EnvironmentSettings, NewEnvironment, NewServerKey, ServerKeyPatch,
 };
-use flagstaff::domain::{EnvironmentId, PageRequest, ProjectId};
+use flagstaff::domain::feature_state::{
+    FeatureSegment, FeatureState, FeatureStatePatch, MvAllocation, NewSegmentOverride,
+    Scope as Applies,
+};
+use flagstaff::domain::{EnvironmentId, FeatureValue, PageRequest, ProjectId};
 use flagstaff::store::StoreError;
 
-use super::fixtures::{audit, environment, organisation, project};
+use super::fixtures::{
+    audit, environment, feature, mv_feature, new_override, organisation, project, segment,
+    segment_override,
+};
 use crate::harness::{Ctx, start_time};
 use crate::on_both_backends;
 
@@ -16,6 +23,7 @@ on_both_backends!(
     updates_are_audited_and_move_updated_at,
     deleting_an_environment_is_recorded_against_its_project,
     a_clone_copies_settings_under_a_new_name_and_key,
+    a_clone_copies_default_states_and_segment_overrides,
     server_keys_are_stored_found_and_expire,
     server_key_changes_move_updated_at,
 );
@@ -298,4 +306,115 @@ async fn server_key_changes_move_updated_at(ctx: Ctx) {
         .unwrap();
     let moved = ctx.store.environment(dev.id).await.unwrap().updated_at;
     assert_eq!(moved, start_time() + TimeDelta::seconds(7));
+}
+
+async fn a_clone_copies_default_states_and_segment_overrides(ctx: Ctx) {
+    let org = organisation(&ctx, "Acme").await;
+    let web = project(&ctx, &org, "Web").await;
+    let dev = environment(&ctx, &web, "Development").await;
+    let (colour, options) = mv_feature(&ctx, &web, "colour", &[("a", 10.0), ("b", 20.0)]).await;
+    let plain = feature(&ctx, &web, "plain").await;
+    let a = segment(&ctx, &web, "a").await;
+    let b = segment(&ctx, &web, "b").await;
+    // Values and shares that differ from the feature's defaults.
+    let defaults = ctx.store.environment_defaults(dev.id).await.unwrap();
+    let patch = FeatureStatePatch {
+        enabled: Some(true),
+        value: Some(FeatureValue::Integer(3)),
+        mv_values: Some(vec![MvAllocation {
+            mv_option_id: options[0].id,
+            percentage_allocation: 60.0,
+        }]),
+    };
+    ctx.store
+        .update_feature_state(defaults[0].id, &patch, &audit("u"))
+        .await
+        .unwrap();
+    let with_shares = NewSegmentOverride {
+        mv_values: vec![MvAllocation {
+            mv_option_id: options[1].id,
+            percentage_allocation: 90.0,
+        }],
+        ..new_override(&colour, &a, &dev, None)
+    };
+    ctx.store
+        .create_segment_override(&with_shares, &audit("o"))
+        .await
+        .unwrap();
+    segment_override(&ctx, &colour, &b, &dev, Some(0)).await;
+    segment_override(&ctx, &plain, &a, &dev, None).await;
+    ctx.clock.advance(TimeDelta::seconds(60));
+    let copy = ctx
+        .store
+        .clone_environment(dev.id, "Staging", "staging-key", &audit("clone"))
+        .await
+        .unwrap();
+    // Everything but ids, uuids, environment and times is the same.
+    let content = |s: &FeatureState| {
+        let shares: Vec<_> = s
+            .mv_values
+            .iter()
+            .map(|v| (v.mv_option_id, v.percentage_allocation))
+            .collect();
+        (s.feature_id, s.enabled, s.value.clone(), shares)
+    };
+    let source = ctx.store.environment_defaults(dev.id).await.unwrap();
+    let copied = ctx.store.environment_defaults(copy.id).await.unwrap();
+    assert_eq!(
+        copied.iter().map(content).collect::<Vec<_>>(),
+        source.iter().map(content).collect::<Vec<_>>()
+    );
+    assert_eq!(copied[0].value, FeatureValue::Integer(3));
+    assert!(copied.iter().all(|s| s.environment_id == copy.id));
+    assert!(copied.iter().all(|s| s.scope == Applies::Environment));
+    assert!(
+        copied
+            .iter()
+            .all(|s| !source.iter().any(|o| o.id == s.id || o.uuid == s.uuid))
+    );
+    let key = |fs: &FeatureSegment| (fs.feature_id, fs.segment_id, fs.priority);
+    let source_fs = ctx.store.feature_segments(dev.id, None).await.unwrap();
+    let copied_fs = ctx.store.feature_segments(copy.id, None).await.unwrap();
+    assert_eq!(
+        copied_fs.iter().map(key).collect::<Vec<_>>(),
+        source_fs.iter().map(key).collect::<Vec<_>>()
+    );
+    assert!(copied_fs.iter().all(|fs| fs.environment_id == copy.id));
+    // Each copied override state belongs to the copied feature segment of its segment.
+    let copied_states = ctx.store.segment_override_states(copy.id).await.unwrap();
+    let source_states = ctx.store.segment_override_states(dev.id).await.unwrap();
+    assert_eq!(copied_states.len(), 3);
+    for state in &copied_states {
+        let Applies::Segment(fs_id) = state.scope else {
+            panic!("{state:?}")
+        };
+        let fs = ctx.store.feature_segment(fs_id).await.unwrap();
+        assert_eq!(fs.environment_id, copy.id);
+        let original = source_states
+            .iter()
+            .find(|s| {
+                let Applies::Segment(id) = s.scope else {
+                    return false;
+                };
+                let of = source_fs.iter().find(|o| o.id == id).unwrap();
+                (of.feature_id, of.segment_id) == (fs.feature_id, fs.segment_id)
+            })
+            .unwrap();
+        assert_eq!(content(state), content(original));
+    }
+    let with_share = copied_states
+        .iter()
+        .find(|s| !s.mv_values.is_empty())
+        .unwrap();
+    assert_eq!(with_share.mv_values[0].mv_option_id, options[1].id);
+    assert_eq!(with_share.mv_values[0].percentage_allocation, 90.0);
+    // The source keeps its own.
+    assert_eq!(
+        ctx.store
+            .segment_override_states(dev.id)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
 }

@@ -1,11 +1,14 @@
 //! The store conformance suite: the sentences on each store trait, tested on both backends.
 
 mod environments;
+mod feature_states;
+mod features;
 mod fixtures;
 mod identities;
 mod instance;
 mod organisations;
 mod projects;
+mod segments;
 mod users;
 
 /// A user to create, for tests outside the store suite.

@@ -1,0 +1,45 @@
+//! What an update's audit details compare, for objects whose rows carry more than their content
+//! (ids that are re-created, timestamps that always move).
+
+use serde::Serialize;
+
+use super::rule_tree::without_ids;
+use crate::domain::FeatureValue;
+use crate::domain::feature_state::{FeatureState, MvStateValue};
+use crate::domain::segment::{Segment, SegmentRule};
+
+/// A segment's name, description and rule tree, without row ids.
+#[derive(Debug, Serialize)]
+pub(crate) struct SegmentContent<'a> {
+    name: &'a str,
+    description: Option<&'a str>,
+    rules: Vec<SegmentRule>,
+}
+
+impl<'a> From<&'a Segment> for SegmentContent<'a> {
+    fn from(s: &'a Segment) -> Self {
+        SegmentContent {
+            name: &s.name,
+            description: s.description.as_deref(),
+            rules: without_ids(&s.rules),
+        }
+    }
+}
+
+/// What a feature state serves: enabled, value and multivariate shares.
+#[derive(Debug, Serialize)]
+pub(crate) struct StateContent<'a> {
+    enabled: bool,
+    value: &'a FeatureValue,
+    mv_values: &'a [MvStateValue],
+}
+
+impl<'a> From<&'a FeatureState> for StateContent<'a> {
+    fn from(s: &'a FeatureState) -> Self {
+        StateContent {
+            enabled: s.enabled,
+            value: &s.value,
+            mv_values: &s.mv_values,
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Segment overrides' containers: which segment overrides a feature in an environment, and
+//! in which priority.
+
+use deadpool_postgres::{GenericClient, Transaction};
+use tokio_postgres::Row;
+
+use crate::domain::feature_state::{FeatureSegment, NewSegmentOverride};
+use crate::domain::{EnvironmentId, FeatureId, FeatureSegmentId, SegmentId, new_uuid};
+use crate::store::priorities::{insertion_point, reorder};
+use crate::store::{Result, StoreError};
+
+const COLUMNS: &str = "id, uuid, feature_id, segment_id, environment_id, priority";
+
+fn feature_segment(row: &Row) -> Result<FeatureSegment> {
+    Ok(FeatureSegment {
+        id: FeatureSegmentId(row.try_get(0)?),
+        uuid: row.try_get(1)?,
+        feature_id: FeatureId(row.try_get(2)?),
+        segment_id: SegmentId(row.try_get(3)?),
+        environment_id: EnvironmentId(row.try_get(4)?),
+        priority: row.try_get(5)?,
+    })
+}
+
+pub(super) async fn find(
+    client: &impl GenericClient,
+    id: FeatureSegmentId,
+) -> Result<FeatureSegment> {
+    let stmt = client
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM feature_segments WHERE id = $1"
+        ))
+        .await?;
+    let row = client
+        .query_opt(&stmt, &[&id.0])
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    feature_segment(&row)
+}
+
+/// The environment's overrides, of one feature or all, by feature and priority.
+pub(super) async fn list(
+    client: &impl GenericClient,
+    env: EnvironmentId,
+    feature: Option<FeatureId>,
+) -> Result<Vec<FeatureSegment>> {
+    let stmt = client
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM feature_segments
+             WHERE environment_id = $1 AND ($2::BIGINT IS NULL OR feature_id = $2)
+             ORDER BY feature_id, priority, id"
+        ))
+        .await?;
+    client
+        .query(&stmt, &[&env.0, &feature.map(|f| f.0)])
+        .await?
+        .iter()
+        .map(feature_segment)
+        .collect()
+}
+
+/// Inserts the override at its priority, moving the ones at or after it down by one.
+pub(super) async fn insert(
+    tx: &Transaction<'_>,
+    new: &NewSegmentOverride,
+) -> Result<FeatureSegment> {
+    let count = list(tx, new.environment_id, Some(new.feature_id))
+        .await?
+        .len();
+    let priority = insertion_point(new.priority, count);
+    let shift = tx
+        .prepare_cached(
+            "UPDATE feature_segments SET priority = priority + 1
+             WHERE feature_id = $1 AND environment_id = $2 AND priority >= $3",
+        )
+        .await?;
+    tx.execute(
+        &shift,
+        &[&new.feature_id.0, &new.environment_id.0, &priority],
+    )
+    .await?;
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO feature_segments (uuid, feature_id, segment_id, environment_id, priority)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .await?;
+    let id: i64 = tx
+        .query_one(
+            &stmt,
+            &[
+                &new_uuid(),
+                &new.feature_id.0,
+                &new.segment_id.0,
+                &new.environment_id.0,
+                &priority,
+            ],
+        )
+        .await?
+        .try_get(0)?;
+    find(tx, FeatureSegmentId(id)).await
+}
+
+/// Gives the given overrides the given priorities and renumbers all densely (see
+/// [`reorder`]). Returns each override that moved, before and after.
+pub(super) async fn reprioritise(
+    tx: &Transaction<'_>,
+    env: EnvironmentId,
+    feature: FeatureId,
+    given: &[(FeatureSegmentId, i32)],
+) -> Result<Vec<(FeatureSegment, FeatureSegment)>> {
+    let current = list(tx, env, Some(feature)).await?;
+    let stmt = tx
+        .prepare_cached("UPDATE feature_segments SET priority = $1 WHERE id = $2")
+        .await?;
+    let mut moved = Vec::new();
+    for after in reorder(&current, given)? {
+        let Some(before) = current.iter().find(|fs| fs.id == after.id) else {
+            continue;
+        };
+        if before.priority != after.priority {
+            tx.execute(&stmt, &[&after.priority, &after.id.0]).await?;
+            moved.push((before.clone(), after));
+        }
+    }
+    Ok(moved)
+}
+
+/// Closes the gaps a deletion left in the feature's priorities in the environment.
+pub(super) async fn renumber(
+    tx: &Transaction<'_>,
+    feature: FeatureId,
+    env: EnvironmentId,
+) -> Result<()> {
+    reprioritise(tx, env, feature, &[]).await.map(|_| ())
+}

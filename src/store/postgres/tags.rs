@@ -1,0 +1,130 @@
+//! Tags: labels a project puts on its features. Not audited, as upstream.
+
+use deadpool_postgres::{GenericClient, Transaction};
+use tokio_postgres::Row;
+
+use super::exactly_one;
+use crate::domain::feature::{NewTag, Tag};
+use crate::domain::{FeatureId, ProjectId, TagId, new_uuid};
+use crate::store::{Result, StoreError};
+
+const COLUMNS: &str = "id, uuid, project_id, label, color, description, is_permanent";
+
+fn tag(row: &Row) -> Result<Tag> {
+    Ok(Tag {
+        id: TagId(row.try_get(0)?),
+        uuid: row.try_get(1)?,
+        project_id: ProjectId(row.try_get(2)?),
+        label: row.try_get(3)?,
+        color: row.try_get(4)?,
+        description: row.try_get(5)?,
+        is_permanent: row.try_get(6)?,
+    })
+}
+
+pub(super) async fn find(client: &impl GenericClient, id: TagId) -> Result<Tag> {
+    let stmt = client
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM tags WHERE id = $1"))
+        .await?;
+    let row = client
+        .query_opt(&stmt, &[&id.0])
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    tag(&row)
+}
+
+pub(super) async fn of(client: &impl GenericClient, project: ProjectId) -> Result<Vec<Tag>> {
+    let stmt = client
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM tags WHERE project_id = $1 ORDER BY id"
+        ))
+        .await?;
+    client
+        .query(&stmt, &[&project.0])
+        .await?
+        .iter()
+        .map(tag)
+        .collect()
+}
+
+pub(super) async fn insert(tx: &Transaction<'_>, new: &NewTag) -> Result<Tag> {
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO tags (uuid, project_id, label, color, description, is_permanent)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .await?;
+    let id: i64 = tx
+        .query_one(
+            &stmt,
+            &[
+                &new_uuid(),
+                &new.project_id.0,
+                &new.label,
+                &new.color,
+                &new.description,
+                &new.is_permanent,
+            ],
+        )
+        .await?
+        .try_get(0)?;
+    find(tx, TagId(id)).await
+}
+
+pub(super) async fn update(tx: &Transaction<'_>, id: TagId, new: &NewTag) -> Result<Tag> {
+    let stmt = tx
+        .prepare_cached(
+            "UPDATE tags SET label = $1, color = $2, description = $3, is_permanent = $4 WHERE id = $5",
+        )
+        .await?;
+    exactly_one(
+        tx.execute(
+            &stmt,
+            &[
+                &new.label,
+                &new.color,
+                &new.description,
+                &new.is_permanent,
+                &id.0,
+            ],
+        )
+        .await?,
+    )?;
+    find(tx, id).await
+}
+
+pub(super) async fn delete(tx: &Transaction<'_>, id: TagId) -> Result<()> {
+    let stmt = tx.prepare_cached("DELETE FROM tags WHERE id = $1").await?;
+    exactly_one(tx.execute(&stmt, &[&id.0]).await?)
+}
+
+/// Replaces the feature's tags; `NotFound` for a tag that is not the project's.
+pub(super) async fn set_feature_tags(
+    tx: &Transaction<'_>,
+    feature: FeatureId,
+    project: ProjectId,
+    tags: &[TagId],
+) -> Result<()> {
+    let clear = tx
+        .prepare_cached("DELETE FROM feature_tags WHERE feature_id = $1")
+        .await?;
+    tx.execute(&clear, &[&feature.0]).await?;
+    let add = tx
+        .prepare_cached(
+            "INSERT INTO feature_tags (feature_id, tag_id)
+             SELECT $1, id FROM tags WHERE id = $2 AND project_id = $3",
+        )
+        .await?;
+    for t in distinct(tags) {
+        exactly_one(tx.execute(&add, &[&feature.0, &t, &project.0]).await?)?;
+    }
+    Ok(())
+}
+
+/// The ids once each, in order.
+pub(super) fn distinct(tags: &[TagId]) -> Vec<i64> {
+    let mut ids: Vec<i64> = tags.iter().map(|t| t.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}

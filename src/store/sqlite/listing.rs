@@ -1,0 +1,60 @@
+//! Filtered lists read a page at a time, with the total across pages (DRF's `count`).
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, Row, params_from_iter};
+
+use crate::domain::{Page, PageRequest};
+use crate::store::Result;
+
+/// The conditions a list is narrowed by, and the values of their placeholders in order.
+#[derive(Debug, Default)]
+pub(super) struct Listing {
+    filters: Vec<String>,
+    args: Vec<Value>,
+}
+
+impl Listing {
+    /// Takes a value and returns the placeholder to write where it goes.
+    pub fn arg(&mut self, value: impl Into<Value>) -> &'static str {
+        self.args.push(value.into());
+        "?"
+    }
+
+    /// Adds a condition; all must hold.
+    pub fn filter(&mut self, condition: impl Into<String>) {
+        self.filters.push(condition.into());
+    }
+
+    /// One page of `SELECT {columns} FROM {from}` in `order`, with the total.
+    pub fn page<T>(
+        mut self,
+        conn: &Connection,
+        (columns, from): (&str, &str),
+        order: &str,
+        page: PageRequest,
+        row: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Page<T>> {
+        let filter = if self.filters.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.filters.join(" AND "))
+        };
+        let total: i64 = conn.query_row(
+            &format!("SELECT COUNT(*) FROM {from} {filter}"),
+            params_from_iter(self.args.iter()),
+            |r| r.get(0),
+        )?;
+        self.args.push((page.page_size as i64).into());
+        self.args.push((page.offset() as i64).into());
+        let items = conn
+            .prepare(&format!(
+                "SELECT {columns} FROM {from} {filter} ORDER BY {order} LIMIT ? OFFSET ?"
+            ))?
+            .query_map(params_from_iter(self.args.iter()), row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Page {
+            items,
+            total: total as u64,
+        })
+    }
+}
