@@ -35,6 +35,8 @@ pub enum Tag {
     Projects,
     /// Environments and their server-side keys.
     Environments,
+    /// Features, their multivariate options, and tags.
+    Features,
 }
 
 type Apis = (
@@ -43,6 +45,7 @@ type Apis = (
     admin::organisations::OrganisationsApi,
     admin::projects::ProjectsApi,
     admin::environments::EnvironmentsApi,
+    admin::tags::TagsApi,
 );
 
 /// The OpenAPI document as committed in `openapi/openapi.json`.

@@ -21,6 +21,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             admin::organisations::OrganisationsApi,
             admin::projects::ProjectsApi,
             admin::environments::EnvironmentsApi,
+            admin::tags::TagsApi,
         ),
         "Flagstaff",
         VERSION,

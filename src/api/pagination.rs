@@ -26,21 +26,25 @@ impl<T: ParseFromJSON + ToJSON + Send + Sync> Paginated<T> {
         }
     }
 
-    /// One page of a longer list, with links to its neighbours.
+    /// One page of a longer list, with links to its neighbours. A page past the last is
+    /// `Invalid page.` (404), as DRF answers; the first page always exists.
     pub fn page<U>(
         req: &Request,
         page: PageRequest,
         found: Page<U>,
         map: impl FnMut(U) -> T,
-    ) -> Self {
+    ) -> ServiceResult<Self> {
         let last = found.total.div_ceil(page.page_size.max(1)).max(1);
+        if page.page > last {
+            return Err(ServiceError::NotFoundDetail("Invalid page.".into()));
+        }
         let link = |n: u64| page_url(req, n);
-        Paginated {
+        Ok(Paginated {
             count: found.total,
             next: (page.page < last).then(|| link(page.page + 1)),
             previous: (page.page > 1).then(|| link(page.page - 1)),
             results: found.items.into_iter().map(map).collect(),
-        }
+        })
     }
 }
 

@@ -65,6 +65,19 @@ pub struct Page<T> {
     pub total: u64,
 }
 
+impl<T> Page<T> {
+    /// The requested page of a list held whole in memory.
+    pub fn slice(items: Vec<T>, request: PageRequest) -> Page<T> {
+        let total = items.len() as u64;
+        let skip = usize::try_from(request.offset()).unwrap_or(usize::MAX);
+        let take = usize::try_from(request.page_size).unwrap_or(usize::MAX);
+        Page {
+            items: items.into_iter().skip(skip).take(take).collect(),
+            total,
+        }
+    }
+}
+
 /// Which page of a list to read (1-based, as DRF's `page`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {
@@ -84,5 +97,24 @@ impl PageRequest {
 
     pub fn offset(&self) -> u64 {
         self.page.saturating_sub(1).saturating_mul(self.page_size)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Page, PageRequest};
+
+    #[test]
+    fn a_slice_is_the_requested_page_with_the_whole_count() {
+        let page = |page, page_size| PageRequest { page, page_size };
+        let second = Page::slice(vec![1, 2, 3, 4, 5], page(2, 2));
+        assert_eq!(
+            second,
+            Page {
+                items: vec![3, 4],
+                total: 5
+            }
+        );
+        assert_eq!(Page::slice(vec![1, 2], page(3, 2)).items, Vec::<i32>::new());
     }
 }

@@ -10,6 +10,7 @@ mod organisations;
 mod passwords;
 mod projects;
 mod secrets;
+mod tags;
 mod throttle;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ pub use error::{FieldErrors, ServiceError, ServiceResult};
 pub use organisations::{IssuedKey, OrganisationPatch, OrganisationView};
 pub use projects::ProjectPatch;
 pub use secrets::{hash_secret, new_token};
+pub use tags::TagPatch;
 pub use throttle::Rate;
 
 use crate::clock::Clock;

@@ -5,6 +5,7 @@ pub mod environments;
 pub mod organisations;
 mod permissions;
 pub mod projects;
+pub mod tags;
 
 use poem_openapi::ApiResponse;
 use poem_openapi::payload::Json;

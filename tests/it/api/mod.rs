@@ -2,6 +2,8 @@
 
 mod accounts;
 mod openapi;
+mod tags;
+mod world;
 
 use std::collections::BTreeMap;
 use std::future::Future;

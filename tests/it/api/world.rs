@@ -1,0 +1,229 @@
+//! A small world to test the management API in: an organisation admin with a project and an
+//! environment, built through HTTP, and helpers for the verbs `TestApp` does not wrap.
+//!
+//! Projects and environments are created with an admin organisation API key: a user creating
+//! them also receives a grant, and the permissions store may not be there yet.
+
+use flagstaff::domain::audit::{Audit, AuditQuery, Author};
+use flagstaff::domain::organisation::NewOrgApiKey;
+use flagstaff::domain::{OrganisationId, PageRequest, ProjectId};
+use poem::http::{Method, StatusCode};
+use poem::test::TestResponse;
+use serde_json::{Value, json};
+
+use super::{TestApp, json};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// An organisation with one project and one environment, and how to speak for its admin.
+pub struct World {
+    /// `Authorization` header of the organisation's admin (a user token).
+    pub admin: String,
+    pub org: i64,
+    pub project: i64,
+    pub env_key: String,
+    #[allow(dead_code)] // read by the feature state scenarios
+    pub env_id: i64,
+    /// `Authorization` header of an admin organisation API key.
+    pub key: String,
+}
+
+impl World {
+    /// The superuser's organisation.
+    pub async fn new(app: &TestApp) -> World {
+        let token = app.superuser("admin@example.com").await;
+        World::of(app, &token, "Acme").await
+    }
+
+    /// Another user's organisation, which the superuser does not belong to.
+    pub async fn other(app: &TestApp) -> World {
+        let resp = app
+            .post(
+                "/api/v1/auth/users/",
+                None,
+                json!({"email": "other@example.com", "password": PASSWORD}),
+            )
+            .await;
+        resp.assert_status(StatusCode::CREATED);
+        let token = json(resp).await["key"].as_str().unwrap().to_string();
+        World::of(app, &token, "Elsewhere").await
+    }
+
+    async fn of(app: &TestApp, token: &str, name: &str) -> World {
+        let admin = format!("Token {token}");
+        let org = created(
+            call(
+                app,
+                Method::POST,
+                "/api/v1/organisations/",
+                &admin,
+                json!({"name": name}),
+            )
+            .await,
+        )
+        .await;
+        let org = org["id"].as_i64().unwrap();
+        let key = created(
+            call(
+                app,
+                Method::POST,
+                &format!("/api/v1/organisations/{org}/master-api-keys/"),
+                &admin,
+                json!({"name": "setup"}),
+            )
+            .await,
+        )
+        .await;
+        let key = format!("Api-Key {}", key["key"].as_str().unwrap());
+        let project = created(
+            call(
+                app,
+                Method::POST,
+                "/api/v1/projects/",
+                &key,
+                json!({"name": "Shop", "organisation": org}),
+            )
+            .await,
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
+        let env = created(
+            call(
+                app,
+                Method::POST,
+                "/api/v1/environments/",
+                &key,
+                json!({"name": "Production", "project": project}),
+            )
+            .await,
+        )
+        .await;
+        World {
+            admin,
+            org,
+            project,
+            env_key: env["api_key"].as_str().unwrap().to_string(),
+            env_id: env["id"].as_i64().unwrap(),
+            key,
+        }
+    }
+
+    /// `Authorization` of an organisation API key that is not an admin and holds no grants:
+    /// a member without any permission.
+    pub async fn powerless(&self, app: &TestApp) -> String {
+        let secret = "Lmtd0001.abcdefghijklmnopqrstuvwxyz012345".to_string();
+        let new = NewOrgApiKey {
+            organisation_id: OrganisationId(self.org),
+            prefix: "Lmtd0001".into(),
+            hashed_key: flagstaff::service::hash_secret(&secret),
+            name: "limited".into(),
+            expiry_date: None,
+            is_admin: false,
+            created_by: None,
+        };
+        app.store
+            .create_org_api_key(&new, &Audit::new(Author::System, "test key"))
+            .await
+            .unwrap();
+        format!("Api-Key {secret}")
+    }
+
+    /// The project's audit log texts, newest first.
+    pub async fn audit_log(&self, app: &TestApp) -> Vec<String> {
+        let query = AuditQuery {
+            project_id: Some(ProjectId(self.project)),
+            ..AuditQuery::default()
+        };
+        app.store
+            .audit_entries(&query, PageRequest::all())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|e| e.log)
+            .collect()
+    }
+
+    /// The environment's `updated_at`, as the API shows it.
+    pub async fn env_updated_at(&self, app: &TestApp) -> String {
+        let env = json(
+            get(
+                app,
+                &format!("/api/v1/environments/{}/", self.env_key),
+                &self.admin,
+            )
+            .await,
+        )
+        .await;
+        env["updated_at"].as_str().unwrap().to_string()
+    }
+}
+
+/// One request with a JSON body and an `Authorization` header.
+pub async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    auth: &str,
+    body: Value,
+) -> TestResponse {
+    let req = match method {
+        Method::POST => app.client.post(path),
+        Method::PUT => app.client.put(path),
+        Method::PATCH => app.client.patch(path),
+        Method::DELETE => app.client.delete(path),
+        _ => app.client.get(path),
+    };
+    let req = req.header("authorization", auth);
+    if method == Method::GET || method == Method::DELETE {
+        req.send().await
+    } else {
+        req.body_json(&body).send().await
+    }
+}
+
+pub async fn get(app: &TestApp, path: &str, auth: &str) -> TestResponse {
+    call(app, Method::GET, path, auth, Value::Null).await
+}
+
+pub async fn post(app: &TestApp, path: &str, auth: &str, body: Value) -> TestResponse {
+    call(app, Method::POST, path, auth, body).await
+}
+
+pub async fn put(app: &TestApp, path: &str, auth: &str, body: Value) -> TestResponse {
+    call(app, Method::PUT, path, auth, body).await
+}
+
+pub async fn patch(app: &TestApp, path: &str, auth: &str, body: Value) -> TestResponse {
+    call(app, Method::PATCH, path, auth, body).await
+}
+
+pub async fn delete(app: &TestApp, path: &str, auth: &str) -> TestResponse {
+    call(app, Method::DELETE, path, auth, Value::Null).await
+}
+
+/// The body of a response that must be 201.
+pub async fn created(resp: TestResponse) -> Value {
+    resp.assert_status(StatusCode::CREATED);
+    json(resp).await
+}
+
+/// The body of a response that must be 200.
+pub async fn ok(resp: TestResponse) -> Value {
+    resp.assert_status_is_ok();
+    json(resp).await
+}
+
+/// Asserts a 400 whose body names `field` with `message`.
+pub async fn invalid(resp: TestResponse, field: &str, message: &str) {
+    resp.assert_status(StatusCode::BAD_REQUEST);
+    let body = json(resp).await;
+    assert_eq!(body[field], json!([message]), "{body}");
+}
+
+/// Asserts the status and `{"detail": ...}` body.
+pub async fn detail(resp: TestResponse, status: StatusCode, text: &str) {
+    resp.assert_status(status);
+    assert_eq!(json(resp).await, json!({"detail": text}));
+}
