@@ -45,6 +45,8 @@ type Apis = (
     admin::organisations::OrganisationsApi,
     admin::projects::ProjectsApi,
     admin::environments::EnvironmentsApi,
+    admin::features::FeaturesApi,
+    admin::mv_options::MvOptionsApi,
     admin::tags::TagsApi,
 );
 

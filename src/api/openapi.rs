@@ -21,6 +21,8 @@ pub fn service() -> OpenApiService<Apis, ()> {
             admin::organisations::OrganisationsApi,
             admin::projects::ProjectsApi,
             admin::environments::EnvironmentsApi,
+            admin::features::FeaturesApi,
+            admin::mv_options::MvOptionsApi,
             admin::tags::TagsApi,
         ),
         "Flagstaff",

@@ -86,9 +86,7 @@ fn page_url(req: &Request, page: u64) -> String {
         .map(str::to_string)
         .collect();
     query.push(format!("page={page}"));
-    format!(
-        "http://{host}{}?{}",
-        req.original_uri().path(),
-        query.join("&")
-    )
+    // Routing drops the trailing slash (see `openapi.rs`); links keep Flagsmith's spelling.
+    let path = req.uri().path().trim_end_matches('/');
+    format!("http://{host}{path}/?{}", query.join("&"))
 }

@@ -2,6 +2,9 @@
 
 pub mod accounts;
 pub mod environments;
+mod feature_state_json;
+pub mod features;
+pub mod mv_options;
 pub mod organisations;
 mod permissions;
 pub mod projects;

@@ -1,6 +1,8 @@
 //! HTTP scenarios through the real app, in-process, on both backends.
 
 mod accounts;
+mod features;
+mod mv_options;
 mod openapi;
 mod tags;
 mod world;

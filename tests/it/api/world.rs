@@ -145,6 +145,14 @@ impl World {
             .collect()
     }
 
+    /// The environment's `updated_at` now; then the clock moves on a second, so that a change
+    /// made next shows in it.
+    pub async fn tick(&self, app: &TestApp) -> String {
+        let now = self.env_updated_at(app).await;
+        app.clock.advance(chrono::TimeDelta::seconds(1));
+        now
+    }
+
     /// The environment's `updated_at`, as the API shows it.
     pub async fn env_updated_at(&self, app: &TestApp) -> String {
         let env = json(

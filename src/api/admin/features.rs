@@ -1,0 +1,437 @@
+//! `/api/v1/projects/{project}/features/…`: a project's flags and remote config.
+
+use std::sync::Arc;
+
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::feature_state_json::FeatureStateSmall;
+use super::mv_options::{MvOptionIn, MvOptionOut};
+use super::{Created, NoContent};
+use crate::api::auth::AdminAuth;
+use crate::api::body::Body;
+use crate::api::pagination::{Paginated, page_request};
+use crate::api::{Tag, datetime};
+use crate::domain::feature::{FeaturePatch, FeatureQuery, FeatureSort};
+use crate::domain::{EnvironmentId, FeatureId, PageRequest, ProjectId, SegmentId, TagId};
+use crate::service::{
+    FeatureContext, FeatureDraft, FeatureView, FieldErrors, Service, ServiceError,
+};
+
+pub struct FeaturesApi;
+
+#[derive(Debug, Object)]
+pub struct FeatureOut {
+    id: i64,
+    name: String,
+    #[oai(rename = "type")]
+    feature_type: String,
+    default_enabled: bool,
+    /// Always text (or null), whatever type the served value has.
+    initial_value: Option<String>,
+    created_date: String,
+    description: Option<String>,
+    tags: Vec<i64>,
+    multivariate_options: Vec<MvOptionOut>,
+    is_archived: bool,
+    /// Flagstaff keeps no feature owners; always empty.
+    owners: Vec<Value>,
+    group_owners: Vec<Value>,
+    uuid: String,
+    project: i64,
+    /// The environment default, when `?environment=` is given.
+    environment_feature_state: Option<FeatureStateSmall>,
+    /// The segment override, when `?environment=` and `&segment=` are given.
+    segment_feature_state: Option<FeatureStateSmall>,
+    num_segment_overrides: u64,
+    num_identity_overrides: Option<u64>,
+    is_num_identity_overrides_complete: bool,
+    is_server_key_only: bool,
+    last_modified_in_any_environment: Option<String>,
+    last_modified_in_current_environment: Option<String>,
+    metadata: Vec<Value>,
+    code_references_counts: Vec<Value>,
+    lifecycle_stage: Option<String>,
+}
+
+impl From<FeatureView> for FeatureOut {
+    fn from(v: FeatureView) -> Self {
+        let f = v.feature;
+        FeatureOut {
+            id: f.id.0,
+            name: f.name,
+            feature_type: f.feature_type.as_str().to_string(),
+            default_enabled: f.default_enabled,
+            initial_value: f.initial_value,
+            created_date: datetime(f.created_date),
+            description: f.settings.description,
+            tags: f.tags.iter().map(|t| t.0).collect(),
+            multivariate_options: v.options.into_iter().map(Into::into).collect(),
+            is_archived: f.settings.is_archived,
+            owners: Vec::new(),
+            group_owners: Vec::new(),
+            uuid: f.uuid,
+            project: f.project_id.0,
+            environment_feature_state: v.environment_state.as_ref().map(Into::into),
+            segment_feature_state: v.segment_state.as_ref().map(Into::into),
+            num_segment_overrides: v.num_segment_overrides as u64,
+            num_identity_overrides: v.num_identity_overrides.map(|n| n as u64),
+            is_num_identity_overrides_complete: true,
+            is_server_key_only: f.settings.is_server_key_only,
+            last_modified_in_any_environment: None,
+            last_modified_in_current_environment: None,
+            metadata: Vec::new(),
+            code_references_counts: Vec::new(),
+            lifecycle_stage: None,
+        }
+    }
+}
+
+/// A new feature. `initial_value` may be any JSON value; non-strings are stored as text.
+/// `owners`, `group_owners` and `metadata` are accepted and ignored.
+#[derive(Debug, Object, Deserialize)]
+pub struct FeatureIn {
+    name: String,
+    #[oai(rename = "type")]
+    #[serde(rename = "type")]
+    feature_type: Option<String>,
+    default_enabled: Option<bool>,
+    initial_value: Option<Value>,
+    description: Option<String>,
+    tags: Option<Vec<i64>>,
+    multivariate_options: Option<Vec<MvOptionIn>>,
+    is_archived: Option<bool>,
+    is_server_key_only: Option<bool>,
+}
+
+/// Text for a non-string initial value: `True`/`False` as upstream's `str()` gives them.
+fn initial_text(value: Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(s) => Some(s),
+        Value::Bool(true) => Some("True".into()),
+        Value::Bool(false) => Some("False".into()),
+        other => Some(other.to_string()),
+    }
+}
+
+impl From<FeatureIn> for FeatureDraft {
+    fn from(f: FeatureIn) -> Self {
+        FeatureDraft {
+            name: f.name,
+            feature_type: f.feature_type,
+            default_enabled: f.default_enabled.unwrap_or(false),
+            initial_value: f.initial_value.and_then(initial_text),
+            description: f.description,
+            tags: f.tags.unwrap_or_default().into_iter().map(TagId).collect(),
+            multivariate_options: f
+                .multivariate_options
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            is_archived: f.is_archived.unwrap_or(false),
+            is_server_key_only: f.is_server_key_only.unwrap_or(false),
+        }
+    }
+}
+
+/// What PUT and PATCH may change. `name`, `default_enabled` and `initial_value` are read-only
+/// after creation and ignored here, as upstream.
+#[derive(Debug, Object, Deserialize)]
+pub struct FeatureUpdateIn {
+    #[serde(default, with = "super::double_option")]
+    description: Option<Option<String>>,
+    is_archived: Option<bool>,
+    is_server_key_only: Option<bool>,
+    tags: Option<Vec<i64>>,
+}
+
+impl From<FeatureUpdateIn> for FeaturePatch {
+    fn from(f: FeatureUpdateIn) -> Self {
+        FeaturePatch {
+            description: f.description,
+            is_archived: f.is_archived,
+            is_server_key_only: f.is_server_key_only,
+            tags: f.tags.map(|t| t.into_iter().map(TagId).collect()),
+        }
+    }
+}
+
+/// The list's query parameters, as given.
+struct ListParams {
+    search: Option<String>,
+    sort_field: Option<String>,
+    sort_direction: Option<String>,
+    tags: Option<String>,
+    tag_strategy: Option<String>,
+    is_archived: Option<String>,
+}
+
+impl ListParams {
+    fn query(self) -> Result<FeatureQuery, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let sort = match self.sort_field.as_deref() {
+            None | Some("created_date") => FeatureSort::CreatedDate,
+            Some("name") => FeatureSort::Name,
+            Some(other) => {
+                errors.add("sort_field", format!("\"{other}\" is not a valid choice."));
+                FeatureSort::CreatedDate
+            }
+        };
+        let descending = match self.sort_direction.as_deref() {
+            None | Some("ASC") => false,
+            Some("DESC") => true,
+            Some(other) => {
+                errors.add(
+                    "sort_direction",
+                    format!("\"{other}\" is not a valid choice."),
+                );
+                false
+            }
+        };
+        let tags_union = match self.tag_strategy.as_deref() {
+            None | Some("INTERSECTION") => false,
+            Some("UNION") => true,
+            Some(other) => {
+                errors.add(
+                    "tag_strategy",
+                    format!("\"{other}\" is not a valid choice."),
+                );
+                false
+            }
+        };
+        let tags = match self.tags.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(Vec::new()),
+            Some(list) => {
+                let ids: Result<Vec<TagId>, _> = list
+                    .split(',')
+                    .map(|t| t.trim().parse().map(TagId))
+                    .collect();
+                if ids.is_err() {
+                    errors.add("tags", "Tag IDs must be integers.");
+                }
+                ids.ok()
+            }
+        };
+        let is_archived = match self.is_archived.as_deref() {
+            None => None,
+            Some(text) => {
+                let parsed = drf_bool(text);
+                if parsed.is_none() {
+                    errors.add("is_archived", "Must be a valid boolean.");
+                }
+                parsed
+            }
+        };
+        errors.into_result()?;
+        Ok(FeatureQuery {
+            search: self.search.filter(|s| !s.is_empty()),
+            is_archived,
+            tags,
+            tags_union,
+            sort,
+            descending,
+        })
+    }
+}
+
+/// A boolean as DRF's `BooleanField` reads a query parameter.
+fn drf_bool(text: &str) -> Option<bool> {
+    match text {
+        "true" | "True" | "TRUE" | "t" | "T" | "yes" | "Yes" | "YES" | "y" | "Y" | "on" | "On"
+        | "ON" | "1" => Some(true),
+        "false" | "False" | "FALSE" | "f" | "F" | "no" | "No" | "NO" | "n" | "N" | "off"
+        | "Off" | "OFF" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// `?environment=<id>&segment=<id>`: where to look at the features from.
+fn context(
+    environment: Option<String>,
+    segment: Option<String>,
+) -> Result<FeatureContext, ServiceError> {
+    let mut errors = FieldErrors::default();
+    let mut id = |field: &str, text: Option<String>| match text.as_deref() {
+        None | Some("") => None,
+        Some(t) => {
+            let parsed = t.trim().parse::<i64>().ok();
+            if parsed.is_none() {
+                errors.add(field, "A valid integer is required.");
+            }
+            parsed
+        }
+    };
+    let environment = id("environment", environment).map(EnvironmentId);
+    let segment = id("segment", segment).map(SegmentId);
+    errors.into_result()?;
+    Ok(FeatureContext {
+        environment,
+        segment,
+    })
+}
+
+#[OpenApi(tag = "Tag::Features")]
+impl FeaturesApi {
+    /// The project's features, filtered and sorted; with `?environment=<id>`, each carries its
+    /// state and override counts there.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/api/v1/projects/:project/features/", method = "get")]
+    async fn list_features(
+        &self,
+        req: &Request,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        search: Query<Option<String>>,
+        sort_field: Query<Option<String>>,
+        sort_direction: Query<Option<String>>,
+        tags: Query<Option<String>>,
+        tag_strategy: Query<Option<String>>,
+        is_archived: Query<Option<String>>,
+        environment: Query<Option<String>>,
+        segment: Query<Option<String>>,
+        page: Query<Option<String>>,
+        page_size: Query<Option<String>>,
+    ) -> poem::Result<Json<Paginated<FeatureOut>>> {
+        let query = ListParams {
+            search: search.0,
+            sort_field: sort_field.0,
+            sort_direction: sort_direction.0,
+            tags: tags.0,
+            tag_strategy: tag_strategy.0,
+            is_archived: is_archived.0,
+        }
+        .query()?;
+        let context = context(environment.0, segment.0)?;
+        let page = page_request(page.0, page_size.0, PageRequest::MAX_SIZE)?;
+        let found = svc
+            .features(auth.caller(), ProjectId(project.0), &query, context, page)
+            .await?;
+        Ok(Json(Paginated::page(req, page, found, Into::into)?))
+    }
+
+    /// Create a feature (`CREATE_FEATURE`) with a default state in every environment.
+    #[oai(path = "/api/v1/projects/:project/features/", method = "post")]
+    async fn create_feature(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        body: Body<FeatureIn>,
+    ) -> poem::Result<Created<FeatureOut>> {
+        let view = svc
+            .create_feature(auth.caller(), ProjectId(project.0), body.0.into())
+            .await?;
+        Ok(Created::Created(Json(view.into())))
+    }
+
+    #[oai(path = "/api/v1/projects/:project/features/:id/", method = "get")]
+    async fn get_feature(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        id: Path<i64>,
+        environment: Query<Option<String>>,
+        segment: Query<Option<String>>,
+    ) -> poem::Result<Json<FeatureOut>> {
+        let context = context(environment.0, segment.0)?;
+        let view = svc
+            .feature(
+                auth.caller(),
+                ProjectId(project.0),
+                FeatureId(id.0),
+                context,
+            )
+            .await?;
+        Ok(Json(view.into()))
+    }
+
+    #[oai(path = "/api/v1/projects/:project/features/:id/", method = "put")]
+    async fn replace_feature(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        id: Path<i64>,
+        body: Body<FeatureUpdateIn>,
+    ) -> poem::Result<Json<FeatureOut>> {
+        self.update_feature(svc, auth, project, id, body).await
+    }
+
+    /// Change a feature's description, tags, archiving or server-key-only flag (`EDIT_FEATURE`).
+    #[oai(path = "/api/v1/projects/:project/features/:id/", method = "patch")]
+    async fn update_feature(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        id: Path<i64>,
+        body: Body<FeatureUpdateIn>,
+    ) -> poem::Result<Json<FeatureOut>> {
+        let view = svc
+            .update_feature(
+                auth.caller(),
+                ProjectId(project.0),
+                FeatureId(id.0),
+                body.0.into(),
+            )
+            .await?;
+        Ok(Json(view.into()))
+    }
+
+    /// Delete a feature with its states and overrides (`DELETE_FEATURE`).
+    #[oai(path = "/api/v1/projects/:project/features/:id/", method = "delete")]
+    async fn delete_feature(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        id: Path<i64>,
+    ) -> poem::Result<NoContent> {
+        svc.delete_feature(auth.caller(), ProjectId(project.0), FeatureId(id.0))
+            .await?;
+        Ok(NoContent::Done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initial_values_become_text_like_upstream() {
+        assert_eq!(initial_text(Value::Null), None);
+        assert_eq!(initial_text(serde_json::json!(42)), Some("42".into()));
+        assert_eq!(initial_text(serde_json::json!(true)), Some("True".into()));
+        assert_eq!(initial_text(serde_json::json!(1.5)), Some("1.5".into()));
+        assert_eq!(initial_text(serde_json::json!("x")), Some("x".into()));
+    }
+
+    #[test]
+    fn list_parameters_are_checked_by_name() {
+        let params = |tags: &str, archived: &str| ListParams {
+            search: None,
+            sort_field: Some("size".into()),
+            sort_direction: None,
+            tags: Some(tags.into()),
+            tag_strategy: None,
+            is_archived: Some(archived.into()),
+        };
+        let Err(ServiceError::Invalid(errors)) = params("1,x", "maybe").query() else {
+            panic!("expected field errors");
+        };
+        assert_eq!(errors.0["tags"], ["Tag IDs must be integers."]);
+        assert_eq!(errors.0["is_archived"], ["Must be a valid boolean."]);
+        assert_eq!(errors.0["sort_field"], ["\"size\" is not a valid choice."]);
+        assert_eq!(drf_bool("on"), Some(true));
+    }
+}

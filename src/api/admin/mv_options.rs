@@ -1,0 +1,225 @@
+//! `/api/v1/projects/{project}/features/{feature}/mv-options/…`: the values of a
+//! multivariate feature.
+
+use std::sync::Arc;
+
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use serde::Deserialize;
+
+use super::{Created, NoContent};
+use crate::api::Tag;
+use crate::api::auth::AdminAuth;
+use crate::api::body::Body;
+use crate::api::pagination::{Paginated, page_request};
+use crate::domain::feature::MvOption;
+use crate::domain::{FeatureId, MvOptionId, PageRequest, ProjectId};
+use crate::service::{MvOptionPatch, Service};
+
+pub struct MvOptionsApi;
+
+#[derive(Debug, Clone, Object)]
+pub struct MvOptionOut {
+    id: i64,
+    uuid: String,
+    #[oai(rename = "type")]
+    value_type: String,
+    integer_value: Option<i64>,
+    string_value: Option<String>,
+    boolean_value: Option<bool>,
+    default_percentage_allocation: f64,
+    key: Option<String>,
+    feature: i64,
+}
+
+impl From<MvOption> for MvOptionOut {
+    fn from(o: MvOption) -> Self {
+        MvOptionOut {
+            id: o.id.0,
+            uuid: o.uuid,
+            value_type: o.value.type_name().to_string(),
+            integer_value: o.value.integer_column(),
+            string_value: o.value.string_column().map(str::to_string),
+            boolean_value: o.value.boolean_column(),
+            default_percentage_allocation: o.default_percentage_allocation,
+            key: o.key,
+            feature: o.feature_id.0,
+        }
+    }
+}
+
+/// An option's writable fields, all optional: `type` defaults to `unicode`, the allocation
+/// to 100. A `feature` in the body is ignored: the path names it.
+#[derive(Debug, Clone, Object, Deserialize)]
+pub struct MvOptionIn {
+    #[oai(rename = "type")]
+    #[serde(rename = "type")]
+    value_type: Option<String>,
+    #[serde(default, with = "super::double_option")]
+    string_value: Option<Option<String>>,
+    #[serde(default, with = "super::double_option")]
+    integer_value: Option<Option<i64>>,
+    #[serde(default, with = "super::double_option")]
+    boolean_value: Option<Option<bool>>,
+    default_percentage_allocation: Option<f64>,
+    #[serde(default, with = "super::double_option")]
+    key: Option<Option<String>>,
+}
+
+impl From<MvOptionIn> for MvOptionPatch {
+    fn from(o: MvOptionIn) -> Self {
+        MvOptionPatch {
+            key: o.key,
+            value_type: o.value_type,
+            string_value: o.string_value,
+            integer_value: o.integer_value,
+            boolean_value: o.boolean_value,
+            default_percentage_allocation: o.default_percentage_allocation,
+        }
+    }
+}
+
+#[OpenApi(tag = "Tag::Features")]
+impl MvOptionsApi {
+    /// A feature's multivariate options.
+    #[oai(
+        path = "/api/v1/projects/:project/features/:feature/mv-options/",
+        method = "get"
+    )]
+    async fn list_mv_options(
+        &self,
+        req: &Request,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        feature: Path<i64>,
+        page: Query<Option<String>>,
+    ) -> poem::Result<Json<Paginated<MvOptionOut>>> {
+        let page = page_request(page.0, None, PageRequest::MAX_SIZE)?;
+        let found = svc
+            .mv_options(
+                auth.caller(),
+                ProjectId(project.0),
+                FeatureId(feature.0),
+                page,
+            )
+            .await?;
+        Ok(Json(Paginated::page(req, page, found, Into::into)?))
+    }
+
+    /// Add an option (`CREATE_FEATURE`); the options' default allocations sum to at most 100.
+    #[oai(
+        path = "/api/v1/projects/:project/features/:feature/mv-options/",
+        method = "post"
+    )]
+    async fn create_mv_option(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        feature: Path<i64>,
+        body: Body<MvOptionIn>,
+    ) -> poem::Result<Created<MvOptionOut>> {
+        let option = svc
+            .create_mv_option(
+                auth.caller(),
+                ProjectId(project.0),
+                FeatureId(feature.0),
+                body.0.into(),
+            )
+            .await?;
+        Ok(Created::Created(Json(option.into())))
+    }
+
+    #[oai(
+        path = "/api/v1/projects/:project/features/:feature/mv-options/:id/",
+        method = "get"
+    )]
+    async fn get_mv_option(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        feature: Path<i64>,
+        id: Path<i64>,
+    ) -> poem::Result<Json<MvOptionOut>> {
+        let option = svc
+            .mv_option(
+                auth.caller(),
+                ProjectId(project.0),
+                FeatureId(feature.0),
+                MvOptionId(id.0),
+            )
+            .await?;
+        Ok(Json(option.into()))
+    }
+
+    #[oai(
+        path = "/api/v1/projects/:project/features/:feature/mv-options/:id/",
+        method = "put"
+    )]
+    async fn replace_mv_option(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        feature: Path<i64>,
+        id: Path<i64>,
+        body: Body<MvOptionIn>,
+    ) -> poem::Result<Json<MvOptionOut>> {
+        self.update_mv_option(svc, auth, project, feature, id, body)
+            .await
+    }
+
+    /// Change an option's key, value or default allocation (`CREATE_FEATURE`).
+    #[oai(
+        path = "/api/v1/projects/:project/features/:feature/mv-options/:id/",
+        method = "patch"
+    )]
+    async fn update_mv_option(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        feature: Path<i64>,
+        id: Path<i64>,
+        body: Body<MvOptionIn>,
+    ) -> poem::Result<Json<MvOptionOut>> {
+        let option = svc
+            .update_mv_option(
+                auth.caller(),
+                ProjectId(project.0),
+                FeatureId(feature.0),
+                MvOptionId(id.0),
+                body.0.into(),
+            )
+            .await?;
+        Ok(Json(option.into()))
+    }
+
+    /// Delete an option with its shares; the last one makes the feature `STANDARD`.
+    #[oai(
+        path = "/api/v1/projects/:project/features/:feature/mv-options/:id/",
+        method = "delete"
+    )]
+    async fn delete_mv_option(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        feature: Path<i64>,
+        id: Path<i64>,
+    ) -> poem::Result<NoContent> {
+        svc.delete_mv_option(
+            auth.caller(),
+            ProjectId(project.0),
+            FeatureId(feature.0),
+            MvOptionId(id.0),
+        )
+        .await?;
+        Ok(NoContent::Done)
+    }
+}

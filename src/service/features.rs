@@ -1,0 +1,388 @@
+//! Features (flags and remote config) of a project.
+
+use std::collections::HashMap;
+
+use super::mv_options::{DUPLICATE_KEY, MvOptionPatch, duplicate_key};
+use super::organisations::check_name;
+use super::values::check_string_value;
+use super::{Caller, FieldErrors, Service, ServiceError, ServiceResult};
+use crate::domain::audit::Audit;
+use crate::domain::feature::{
+    Feature, FeaturePatch, FeatureQuery, FeatureSettings, FeatureType, MvOption, NewFeature,
+};
+use crate::domain::feature_state::FeatureState;
+use crate::domain::project::Project;
+use crate::domain::{EnvironmentId, FeatureId, Page, PageRequest, ProjectId, SegmentId, TagId};
+use crate::store::StoreError;
+
+/// A new feature as a request describes it.
+#[derive(Debug, Clone, Default)]
+pub struct FeatureDraft {
+    pub name: String,
+    /// `STANDARD` or `MULTIVARIATE`; the options decide, so it is only checked.
+    pub feature_type: Option<String>,
+    pub default_enabled: bool,
+    /// Already text: non-strings are coerced at the edge, as upstream does.
+    pub initial_value: Option<String>,
+    pub description: Option<String>,
+    pub tags: Vec<TagId>,
+    pub multivariate_options: Vec<MvOptionPatch>,
+    pub is_archived: bool,
+    pub is_server_key_only: bool,
+}
+
+/// Where to look at features from: an environment (by id) and, in it, a segment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FeatureContext {
+    pub environment: Option<EnvironmentId>,
+    pub segment: Option<SegmentId>,
+}
+
+/// A feature with its options and, given an environment, its states and override counts there.
+#[derive(Debug, Clone)]
+pub struct FeatureView {
+    pub feature: Feature,
+    pub options: Vec<MvOption>,
+    pub environment_state: Option<FeatureState>,
+    pub segment_state: Option<FeatureState>,
+    pub num_segment_overrides: usize,
+    /// `None` without an environment, as upstream.
+    pub num_identity_overrides: Option<usize>,
+}
+
+const DUPLICATE_NAME: &str = "Feature with that name already exists for this project. Note that \
+     feature names are case insensitive.";
+const OTHER_PROJECTS_TAGS: &str = "Selected Tags must be from the same Project as current Feature";
+const MV_NEEDS_ADMIN: &str = "User must be project admin to modify / create MV options.";
+const FEATURE_LIMIT: &str = "The Project has reached the maximum allowed features limit.";
+
+/// The feature, when it belongs to the project; else `NotFound`.
+pub(crate) async fn feature_in(
+    svc: &Service,
+    project: &Project,
+    id: FeatureId,
+) -> ServiceResult<Feature> {
+    match svc.store.feature(id).await {
+        Ok(f) if f.project_id == project.id => Ok(f),
+        Ok(_) | Err(StoreError::NotFound) => Err(ServiceError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn name_matches(regex: &str, name: &str) -> bool {
+    regex::Regex::new(&format!("^(?:{regex})$")).is_ok_and(|r| r.is_match(name))
+}
+
+impl Service {
+    /// One page of the project's features, as seen from the context.
+    pub async fn features(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        query: &FeatureQuery,
+        context: FeatureContext,
+        page: PageRequest,
+    ) -> ServiceResult<Page<FeatureView>> {
+        let (project, _) = self.project_for(caller, project, None).await?;
+        let overlay = self.overlay(caller, &project, context).await?;
+        let found = self.store.features_of(project.id, query, page).await?;
+        let mut items = Vec::with_capacity(found.items.len());
+        for feature in found.items {
+            items.push(self.view(feature, &overlay).await?);
+        }
+        Ok(Page {
+            items,
+            total: found.total,
+        })
+    }
+
+    pub async fn feature(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        id: FeatureId,
+        context: FeatureContext,
+    ) -> ServiceResult<FeatureView> {
+        let (project, _) = self.project_for(caller, project, None).await?;
+        let feature = feature_in(self, &project, id).await?;
+        let overlay = self.overlay(caller, &project, context).await?;
+        self.view(feature, &overlay).await
+    }
+
+    /// Creates a feature (`CREATE_FEATURE`; inline options need a project admin) with its
+    /// default state in every environment.
+    pub async fn create_feature(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        draft: FeatureDraft,
+    ) -> ServiceResult<FeatureView> {
+        let (project, access) = self
+            .project_for(caller, project, Some("CREATE_FEATURE"))
+            .await?;
+        if !draft.multivariate_options.is_empty() && !access.admin {
+            return Err(ServiceError::ForbiddenDetail(MV_NEEDS_ADMIN.into()));
+        }
+        let new = self.checked_feature(&project, draft).await?;
+        let count = self
+            .store
+            .features_of(project.id, &FeatureQuery::default(), PageRequest::all())
+            .await?
+            .total;
+        if count >= u64::try_from(project.settings.max_features_allowed).unwrap_or(0) {
+            return Err(ServiceError::invalid("project", FEATURE_LIMIT));
+        }
+        let audit = Audit::new(
+            caller.author(),
+            format!("New Flag / Remote Config created: {}", new.name),
+        );
+        let feature = self
+            .store
+            .create_feature(&new, &audit)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => ServiceError::invalid("name", DUPLICATE_NAME),
+                other => other.into(),
+            })?;
+        self.view(feature, &Overlay::default()).await
+    }
+
+    /// Validates a draft into a new feature of the project.
+    async fn checked_feature(
+        &self,
+        project: &Project,
+        draft: FeatureDraft,
+    ) -> ServiceResult<NewFeature> {
+        let mut errors = FieldErrors::default();
+        let name = draft.name.trim().to_string();
+        check_name(&mut errors, "name", &name, 2000);
+        if let Some(regex) = &project.settings.feature_name_regex
+            && !name.is_empty()
+            && !name_matches(regex, &name)
+        {
+            errors.add("name", format!("Feature name must match regex: {regex}"));
+        }
+        if !errors.0.contains_key("name") && self.name_taken(project.id, &name).await? {
+            errors.add("name", DUPLICATE_NAME);
+        }
+        if let Some(t) = &draft.feature_type
+            && FeatureType::parse(t).is_none()
+        {
+            errors.add("type", format!("\"{t}\" is not a valid choice."));
+        }
+        if let Some(v) = &draft.initial_value {
+            check_string_value(&mut errors, "initial_value", v);
+        }
+        let mut options = Vec::with_capacity(draft.multivariate_options.len());
+        for (i, patch) in draft.multivariate_options.into_iter().enumerate() {
+            options.push(patch.build(None, &format!("multivariate_options[{i}]."), &mut errors));
+        }
+        if let Some(i) = duplicate_key(&options) {
+            errors.add(format!("multivariate_options[{i}].key"), DUPLICATE_KEY);
+        }
+        let shared: f64 = options
+            .iter()
+            .map(|o| o.default_percentage_allocation)
+            .sum();
+        if shared > 100.0 {
+            errors.add("multivariate_options", "Invalid percentage allocation");
+        }
+        self.check_tags(&mut errors, project.id, &draft.tags)
+            .await?;
+        errors.into_result()?;
+        Ok(NewFeature {
+            project_id: project.id,
+            name,
+            default_enabled: draft.default_enabled,
+            initial_value: draft.initial_value,
+            settings: FeatureSettings {
+                description: draft.description,
+                is_archived: draft.is_archived,
+                is_server_key_only: draft.is_server_key_only,
+            },
+            tags: draft.tags,
+            mv_options: options,
+        })
+    }
+
+    async fn name_taken(&self, project: ProjectId, name: &str) -> ServiceResult<bool> {
+        let query = FeatureQuery {
+            search: Some(name.to_string()),
+            ..FeatureQuery::default()
+        };
+        let folded = name.to_lowercase();
+        let found = self
+            .store
+            .features_of(project, &query, PageRequest::all())
+            .await?;
+        Ok(found.items.iter().any(|f| f.name.to_lowercase() == folded))
+    }
+
+    /// Unknown tags are named in `tags`; tags of another project are refused as a whole.
+    async fn check_tags(
+        &self,
+        errors: &mut FieldErrors,
+        project: ProjectId,
+        tags: &[TagId],
+    ) -> ServiceResult<()> {
+        let mut foreign = false;
+        for tag in tags {
+            match self.store.tag(*tag).await {
+                Ok(t) if t.project_id == project => {}
+                Ok(_) => foreign = true,
+                Err(StoreError::NotFound) => {
+                    errors.add(
+                        "tags",
+                        format!("Invalid pk \"{tag}\" - object does not exist."),
+                    );
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if foreign && errors.is_empty() {
+            errors.add("non_field_errors", OTHER_PROJECTS_TAGS);
+        }
+        Ok(())
+    }
+
+    /// Changes description, archiving, server-key-only and tags (`EDIT_FEATURE`). Name and
+    /// defaults cannot change after creation, as upstream.
+    pub async fn update_feature(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        id: FeatureId,
+        patch: FeaturePatch,
+    ) -> ServiceResult<FeatureView> {
+        let (project, _) = self
+            .project_for(caller, project, Some("EDIT_FEATURE"))
+            .await?;
+        let feature = feature_in(self, &project, id).await?;
+        if let Some(tags) = &patch.tags {
+            let mut errors = FieldErrors::default();
+            self.check_tags(&mut errors, project.id, tags).await?;
+            errors.into_result()?;
+        }
+        let audit = Audit::new(
+            caller.author(),
+            format!("Flag / Remote Config updated: {}", feature.name),
+        );
+        let updated = self.store.update_feature(id, &patch, &audit).await?;
+        self.view(updated, &Overlay::default()).await
+    }
+
+    /// Deletes a feature with its states and overrides (`DELETE_FEATURE`).
+    pub async fn delete_feature(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        id: FeatureId,
+    ) -> ServiceResult<()> {
+        let (project, _) = self
+            .project_for(caller, project, Some("DELETE_FEATURE"))
+            .await?;
+        let feature = feature_in(self, &project, id).await?;
+        let audit = Audit::new(
+            caller.author(),
+            format!("Flag / Remote Config Deleted: {}", feature.name),
+        );
+        Ok(self.store.delete_feature(id, &audit).await?)
+    }
+
+    /// What an environment (and a segment in it) says about the project's features.
+    async fn overlay(
+        &self,
+        caller: &Caller,
+        project: &Project,
+        context: FeatureContext,
+    ) -> ServiceResult<Overlay> {
+        let Some(env) = context.environment else {
+            return Ok(Overlay::default());
+        };
+        let (env_project, env, _) = self.environment_by_id_for(caller, env, None).await?;
+        if env_project.id != project.id {
+            return Err(ServiceError::NotFound);
+        }
+        let overrides = self.store.feature_segments(env.id, None).await?;
+        let segment_states = match context.segment {
+            None => Vec::new(),
+            Some(segment) => {
+                let ours: Vec<_> = overrides
+                    .iter()
+                    .filter(|fs| fs.segment_id == segment)
+                    .map(|fs| fs.id)
+                    .collect();
+                self.store
+                    .segment_override_states(env.id)
+                    .await?
+                    .into_iter()
+                    .filter(|s| {
+                        matches!(s.scope, crate::domain::feature_state::Scope::Segment(fs)
+                            if ours.contains(&fs))
+                    })
+                    .collect()
+            }
+        };
+        let mut overlay = Overlay {
+            active: true,
+            ..Overlay::default()
+        };
+        for state in self.store.environment_defaults(env.id).await? {
+            overlay.defaults.insert(state.feature_id, state);
+        }
+        for state in segment_states {
+            overlay.segment_states.insert(state.feature_id, state);
+        }
+        for fs in &overrides {
+            *overlay.segment_overrides.entry(fs.feature_id).or_default() += 1;
+        }
+        for state in self.store.identity_overrides_in(env.id).await? {
+            *overlay
+                .identity_overrides
+                .entry(state.feature_id)
+                .or_default() += 1;
+        }
+        Ok(overlay)
+    }
+
+    async fn view(&self, feature: Feature, overlay: &Overlay) -> ServiceResult<FeatureView> {
+        let options = match feature.feature_type {
+            FeatureType::Multivariate => self.store.mv_options(feature.id).await?,
+            FeatureType::Standard => Vec::new(),
+        };
+        let count =
+            |counts: &HashMap<FeatureId, usize>| counts.get(&feature.id).copied().unwrap_or(0);
+        Ok(FeatureView {
+            environment_state: overlay.defaults.get(&feature.id).cloned(),
+            segment_state: overlay.segment_states.get(&feature.id).cloned(),
+            num_segment_overrides: count(&overlay.segment_overrides),
+            num_identity_overrides: overlay.active.then(|| count(&overlay.identity_overrides)),
+            options,
+            feature,
+        })
+    }
+}
+
+/// An environment's states and overrides, to lay over a list of features.
+#[derive(Debug, Default)]
+struct Overlay {
+    /// Whether an environment was given.
+    active: bool,
+    defaults: HashMap<FeatureId, FeatureState>,
+    segment_states: HashMap<FeatureId, FeatureState>,
+    segment_overrides: HashMap<FeatureId, usize>,
+    identity_overrides: HashMap<FeatureId, usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_matches;
+
+    #[test]
+    fn the_name_regex_must_match_the_whole_name() {
+        assert!(name_matches("[a-z_]+", "new_checkout"));
+        assert!(!name_matches("[a-z_]+", "New_checkout"));
+        assert!(!name_matches("[a-z]+", "abc1"));
+        assert!(name_matches("a|b", "b"));
+    }
+}
