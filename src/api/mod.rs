@@ -35,14 +35,23 @@ pub enum Tag {
     Projects,
     /// Environments and their server-side keys.
     Environments,
+    /// Permission grants to users and groups.
+    Permissions,
 }
 
 type Apis = (
     health::HealthApi,
     admin::accounts::AccountsApi,
     admin::organisations::OrganisationsApi,
+    admin::groups::GroupsApi,
+    admin::grants::OrganisationUserGrantsApi,
+    admin::grants::OrganisationGroupGrantsApi,
     admin::projects::ProjectsApi,
+    admin::grants::ProjectUserGrantsApi,
+    admin::grants::ProjectGroupGrantsApi,
     admin::environments::EnvironmentsApi,
+    admin::grants::EnvironmentUserGrantsApi,
+    admin::grants::EnvironmentGroupGrantsApi,
 );
 
 /// The OpenAPI document as committed in `openapi/openapi.json`.

@@ -6,6 +6,8 @@ mod accounts;
 mod caller;
 mod environments;
 mod error;
+mod grants;
+mod groups;
 mod organisations;
 mod passwords;
 mod projects;

@@ -2,6 +2,8 @@
 
 pub mod accounts;
 pub mod environments;
+pub mod grants;
+pub mod groups;
 pub mod organisations;
 mod permissions;
 pub mod projects;
