@@ -23,6 +23,7 @@
 
 mod conditions;
 mod context;
+pub mod document;
 mod flags;
 mod hashing;
 mod jsonpath;
