@@ -4,6 +4,7 @@
 
 mod architecture;
 mod config;
+mod engine;
 mod harness;
 mod http;
 mod migrations;
