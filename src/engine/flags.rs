@@ -167,3 +167,129 @@ impl From<&Evaluation<'_>> for EvaluationResult {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::engine::{EvaluationContext, EvaluationResult, evaluate};
+
+    fn result(context: Value) -> EvaluationResult {
+        let context: EvaluationContext = serde_json::from_value(context).unwrap();
+        evaluate(&context).unwrap()
+    }
+
+    fn always() -> Value {
+        json!([{"type": "ALL", "conditions": [
+            {"property": "$.environment.name", "operator": "EQUAL", "value": "Test"}
+        ]}])
+    }
+
+    fn segment(name: &str, priority: Option<i64>, value: &str) -> Value {
+        let mut feature = json!({"key": name, "name": "f", "enabled": false, "value": value});
+        if let Some(priority) = priority {
+            feature["priority"] = json!(priority);
+        }
+        json!({"key": name, "name": name, "rules": always(), "overrides": [feature]})
+    }
+
+    fn with_segments(segments: Value) -> Value {
+        json!({
+            "environment": {"key": "env", "name": "Test"},
+            "identity": {"identifier": "user", "key": "b"},
+            "features": {"f": {"key": "1", "name": "f", "enabled": true, "value": "default"}},
+            "segments": segments
+        })
+    }
+
+    #[test]
+    fn the_lowest_priority_number_wins_and_ties_go_to_the_earlier_segment() {
+        let flags = |segments| result(with_segments(segments)).flags["f"].clone();
+        let one = flags(
+            json!({"s1": segment("s1", Some(1), "one"), "s0": segment("s0", Some(0), "zero")}),
+        );
+        assert_eq!(one.value, "zero");
+        assert_eq!(one.reason, "TARGETING_MATCH; segment=s0");
+        assert!(!one.enabled, "enabled comes from the override");
+        let tie = flags(
+            json!({"s1": segment("s1", Some(3), "one"), "s2": segment("s2", Some(3), "two")}),
+        );
+        assert_eq!(tie.value, "one");
+        let absent =
+            flags(json!({"s1": segment("s1", None, "one"), "s2": segment("s2", None, "two")}));
+        assert_eq!(absent.value, "one");
+        let beats_absent =
+            flags(json!({"s1": segment("s1", None, "one"), "s2": segment("s2", Some(99), "two")}));
+        assert_eq!(beats_absent.value, "two");
+    }
+
+    #[test]
+    fn overrides_of_unknown_features_produce_no_flag() {
+        let mut context = with_segments(json!({"s": segment("s", Some(0), "x")}));
+        context["segments"]["s"]["overrides"][0]["name"] = json!("other");
+        let result = result(context);
+        assert_eq!(result.flags.len(), 1);
+        assert_eq!(result.flags["f"].value, "default");
+        assert_eq!(result.segments.len(), 1);
+    }
+
+    /// A multivariate feature whose bucket for identity key "b" and feature key "a" is
+    /// 56.72134426885377.
+    fn multivariate(variants: Value, identity: bool) -> super::super::FlagResult {
+        let mut context = json!({
+            "environment": {"key": "env", "name": "Test"},
+            "features": {"f": {"key": "a", "name": "f", "enabled": true, "value": "control",
+                               "variants": variants}}
+        });
+        if identity {
+            context["identity"] = json!({"identifier": "user", "key": "b"});
+        }
+        result(context).flags["f"].clone()
+    }
+
+    #[test]
+    fn variants_own_the_half_open_range_start_to_limit() {
+        let flag = multivariate(
+            json!([{"value": "low", "weight": 56.72134426885377, "priority": 1, "key": "low"},
+                   {"value": "high", "weight": 10, "priority": 2, "key": "high"}]),
+            true,
+        );
+        assert_eq!(
+            (flag.value, flag.variant.as_deref()),
+            (json!("high"), Some("high"))
+        );
+        assert_eq!(flag.reason, "SPLIT; weight=10");
+        let flag = multivariate(
+            json!([{"value": "low", "weight": 56.72134426885378, "priority": 1},
+                   {"value": "high", "weight": 10, "priority": 2, "key": "high"}]),
+            true,
+        );
+        assert_eq!(flag.value, json!("low"));
+        assert_eq!(flag.variant, None, "a variant without a key reports null");
+        assert_eq!(flag.reason, "SPLIT; weight=56.72134426885378");
+    }
+
+    #[test]
+    fn variants_are_tried_by_priority_not_by_position() {
+        let flag = multivariate(
+            json!([{"value": "second", "weight": 50.0, "priority": 2, "key": "second"},
+                   {"value": "first", "weight": 50.0, "priority": 1, "key": "first"}]),
+            true,
+        );
+        assert_eq!(flag.value, json!("second"), "56.7 falls in the second half");
+        assert_eq!(flag.reason, "SPLIT; weight=50.0");
+    }
+
+    #[test]
+    fn past_the_last_variant_or_without_identity_the_control_value_stays() {
+        let variants = json!([{"value": "v", "weight": 50, "priority": 1, "key": "v"}]);
+        let flag = multivariate(variants.clone(), true);
+        assert_eq!(
+            (flag.value, flag.variant.as_deref()),
+            (json!("control"), Some("control"))
+        );
+        assert_eq!(flag.reason, "DEFAULT");
+        let flag = multivariate(variants, false);
+        assert_eq!((flag.value, flag.variant), (json!("control"), None));
+    }
+}

@@ -185,3 +185,76 @@ enum Node<'a> {
     Json(&'a Value),
     Text(&'a str),
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::engine::{Environment, EvaluationContext, IdentityContext};
+
+    /// Whether `property` EQUAL `value` holds for an identity with `identity` in a small context.
+    fn passes(property: &str, value: &str, identity: Value) -> bool {
+        let context: EvaluationContext = serde_json::from_value(json!({
+            "environment": {"key": "env", "name": "Production"},
+            "features": {"f": {"key": "1", "name": "f", "enabled": true, "value": 42}},
+            "segments": {"1": {"key": "1", "name": "s", "rules": [{"type": "ALL", "conditions": [
+                {"property": property, "operator": "EQUAL", "value": value}
+            ]}]}}
+        }))
+        .unwrap();
+        let identity: Option<IdentityContext> = serde_json::from_value(identity).unwrap();
+        let environment = Environment::prepare(&context).unwrap();
+        !environment.evaluate(identity.as_ref()).segments.is_empty()
+    }
+
+    #[test]
+    fn identity_and_environment_paths() {
+        let user = json!({"identifier": "007", "traits": {"a b": "x"}});
+        assert!(
+            passes("$.identity.identifier", "7", user.clone()),
+            "coerced like a trait"
+        );
+        assert!(
+            passes("$.identity.key", "env_007", user.clone()),
+            "the enriched key"
+        );
+        assert!(passes("$.environment.name", "Production", user.clone()));
+        assert!(passes("$.environment.key", "env", json!(null)));
+        assert!(passes("$.identity.traits['a b']", "x", user.clone()));
+        assert!(!passes("$.identity.identifier", "007", json!(null)));
+    }
+
+    #[test]
+    fn a_trait_named_like_the_path_wins_unless_it_is_null() {
+        let shadowed = json!({"identifier": "u", "traits": {"$.identity.identifier": "trait"}});
+        assert!(passes("$.identity.identifier", "trait", shadowed));
+        let null = json!({"identifier": "u", "traits": {"$.identity.identifier": null}});
+        assert!(passes("$.identity.identifier", "u", null));
+    }
+
+    #[test]
+    fn objects_arrays_and_invalid_paths_read_as_null() {
+        let user = json!({"identifier": "u", "traits": {"t": 1}});
+        assert!(!passes("$.identity", "u", user.clone()));
+        assert!(!passes("$.identity.traits", "{'t': 1}", user.clone()));
+        assert!(!passes("$.nowhere.at.all", "None", user.clone()));
+        assert!(!passes("$.[invalid", "None", user));
+    }
+
+    #[test]
+    fn wildcards_descendants_and_the_rest_of_the_context() {
+        let user = json!({"identifier": "u", "key": "k"});
+        assert!(
+            passes("$.identity.*", "u", user.clone()),
+            "the first node is the identifier"
+        );
+        assert!(
+            !passes("$.identity[1]", "k", user.clone()),
+            "an object has no indices"
+        );
+        assert!(passes("$..identifier", "u", user.clone()));
+        assert!(passes("$.features.f.value", "42", user.clone()));
+        assert!(passes("$.segments['1'].name", "s", user.clone()));
+        assert!(passes("$.features.*.key", "1", user));
+    }
+}

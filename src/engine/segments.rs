@@ -47,3 +47,119 @@ fn combine<T>(kind: RuleKind, items: &[T], mut matches: impl FnMut(&T) -> bool) 
         RuleKind::None => !items.iter().any(&mut matches),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::engine::{Environment, EvaluationContext, IdentityContext};
+
+    /// Whether an identity with `traits` (hashing key "b") is in a segment (key "a") with `rules`.
+    fn in_segment(rules: Value, traits: Value) -> bool {
+        let context: EvaluationContext = serde_json::from_value(json!({
+            "environment": {"key": "env", "name": "Test"},
+            "segments": {"a": {"key": "a", "name": "segment", "rules": rules}}
+        }))
+        .unwrap();
+        let identity: IdentityContext =
+            serde_json::from_value(json!({"identifier": "user", "key": "b", "traits": traits}))
+                .unwrap();
+        let environment = Environment::prepare(&context).unwrap();
+        !environment.evaluate(Some(&identity)).segments.is_empty()
+    }
+
+    fn rule(kind: &str, conditions: Vec<bool>, rules: Vec<Value>) -> Value {
+        let conditions: Vec<Value> = conditions
+            .into_iter()
+            .map(|pass| json!({"property": "t", "operator": "EQUAL", "value": pass.to_string()}))
+            .collect();
+        json!({"type": kind, "conditions": conditions, "rules": rules})
+    }
+
+    fn split(threshold: &str) -> Value {
+        json!([{"type": "ALL", "conditions": [
+            {"property": "", "operator": "PERCENTAGE_SPLIT", "value": threshold}
+        ]}])
+    }
+
+    #[test]
+    fn a_segment_without_rules_never_matches() {
+        assert!(!in_segment(json!([]), json!({})));
+    }
+
+    #[test]
+    fn top_level_rules_are_and_ed() {
+        let traits = json!({"t": "true"});
+        assert!(in_segment(
+            json!([rule("ALL", vec![true], vec![])]),
+            traits.clone()
+        ));
+        assert!(!in_segment(
+            json!([
+                rule("ANY", vec![true], vec![]),
+                rule("ANY", vec![false], vec![])
+            ]),
+            traits
+        ));
+    }
+
+    #[test]
+    fn a_rule_type_combines_conditions_and_sub_rules_separately_then_ands_them() {
+        let traits = json!({"t": "true"});
+        let yes = rule("ALL", vec![true], vec![]);
+        let no = rule("ALL", vec![false], vec![]);
+        let check = |kind: &str, conditions: Vec<bool>, rules: Vec<Value>| {
+            in_segment(json!([rule(kind, conditions, rules)]), traits.clone())
+        };
+        assert!(check(
+            "ANY",
+            vec![false, true],
+            vec![no.clone(), yes.clone()]
+        ));
+        assert!(
+            !check("ANY", vec![true], vec![no.clone()]),
+            "ANY still ANDs the two halves"
+        );
+        assert!(
+            check("ANY", vec![true], vec![]),
+            "no sub-rules count as true"
+        );
+        assert!(check("ANY", vec![], vec![yes.clone(), no.clone()]));
+        assert!(!check("ALL", vec![true], vec![yes.clone(), no.clone()]));
+        assert!(check("NONE", vec![false, false], vec![no.clone()]));
+        assert!(!check("NONE", vec![false, true], vec![]));
+        assert!(!check("NONE", vec![false], vec![yes]));
+        assert!(
+            check("NONE", vec![], vec![]),
+            "empty lists count as true, even for NONE"
+        );
+    }
+
+    #[test]
+    fn percentage_split_is_inclusive_of_its_threshold() {
+        // hashed_percentage(["a", "b"]) is 56.72134426885377.
+        assert!(in_segment(split("56.72134426885377"), json!({})));
+        assert!(!in_segment(split("56.72134426885376"), json!({})));
+        assert!(in_segment(split("100"), json!({})));
+        assert!(!in_segment(split("0"), json!({})));
+        assert!(!in_segment(split("not a number"), json!({})));
+    }
+
+    #[test]
+    fn percentage_split_on_a_trait_hashes_its_python_str() {
+        let on_trait = |threshold: &str| {
+            json!([{"type": "ALL", "conditions": [
+                {"property": "t", "operator": "PERCENTAGE_SPLIT", "value": threshold}
+            ]}])
+        };
+        assert!(in_segment(on_trait("56.72134426885377"), json!({"t": "b"})));
+        assert!(!in_segment(
+            on_trait("56.72134426885376"),
+            json!({"t": "b"})
+        ));
+        assert!(
+            !in_segment(on_trait("100"), json!({})),
+            "a missing trait never matches"
+        );
+    }
+}
