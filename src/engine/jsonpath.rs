@@ -37,11 +37,9 @@ impl JsonPath {
         };
         parser.expect('$')?;
         let mut segments = Vec::new();
-        loop {
+        while parser.at < parser.chars.len() {
+            // Blanks may separate segments, but may not end the query.
             parser.skip_blanks();
-            if parser.at == parser.chars.len() {
-                break;
-            }
             segments.push(parser.segment()?);
         }
         Some(JsonPath { segments })
@@ -340,6 +338,7 @@ mod tests {
             "$.a.",
             "$..",
             "$[9007199254740992]",
+            "$.a ",
         ] {
             assert_eq!(JsonPath::parse(text), None, "{text}");
         }
