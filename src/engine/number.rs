@@ -145,6 +145,37 @@ fn is_python_space(c: char) -> bool {
     c.is_whitespace()
 }
 
+/// The zero of every run of Unicode decimal digits (category Nd) beyond ASCII, as of Unicode
+/// 15.0 (CPython 3.12); each run holds the digits 0 to 9 in order.
+const UNICODE_ZEROS: [u32; 67] = [
+    0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6,
+    0xE50, 0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50,
+    0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10,
+    0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650,
+    0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x11F50, 0x16A60, 0x16AC0,
+    0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E4F0, 0x1E950,
+    0x1FBF0,
+];
+
+/// Python's number parsers read any Unicode decimal digit (`int("١٢")` is 12): the text with
+/// those digits made ASCII.
+fn ascii_digits(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let code = c as u32;
+            let zero = UNICODE_ZEROS
+                .iter()
+                .rev()
+                .find(|zero| **zero <= code)
+                .filter(|zero| code - **zero < 10);
+            match zero {
+                Some(zero) => char::from(b'0' + (code - zero) as u8),
+                None => c,
+            }
+        })
+        .collect()
+}
+
 /// Removes `_` digit separators the way Python's number parsers accept them: each one must sit
 /// between two ASCII digits. `None` when an underscore is misplaced.
 fn without_separators(text: &str) -> Option<String> {
@@ -165,9 +196,10 @@ fn without_separators(text: &str) -> Option<String> {
 }
 
 /// Python's `int(text)` in base 10: surrounding whitespace, an optional sign and `_` separators
-/// are accepted; anything else (`"4.0"`, `"1e3"`, `""`) is `None`. Python also reads non-ASCII
-/// decimal digits (`"١"`); this does not.
+/// are accepted, and so are non-ASCII decimal digits; anything else (`"4.0"`, `"1e3"`, `""`) is
+/// `None`.
 pub(crate) fn parse_int(text: &str) -> Option<PyInt> {
+    let text = ascii_digits(text);
     let text = text.trim_matches(is_python_space);
     let (negative, rest) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
@@ -184,6 +216,7 @@ pub(crate) fn parse_int(text: &str) -> Option<PyInt> {
 /// Python's `float(text)`: whitespace, `_` separators, exponents, `inf`, `infinity` and `nan`
 /// (any case, signed) are accepted.
 pub(crate) fn parse_float(text: &str) -> Option<f64> {
+    let text = ascii_digits(text);
     let text = text.trim_matches(is_python_space);
     // With whitespace and separators gone, Rust's grammar is Python's (both take `.5`, `5.`,
     // `1E+3` and signed `inf`/`nan` in any case), and both round correctly.
@@ -285,6 +318,8 @@ mod tests {
         assert_eq!(parse_int("+5"), Some(PyInt::Small(5)));
         assert_eq!(parse_int("007"), Some(PyInt::Small(7)));
         assert_eq!(parse_int("1_0"), Some(PyInt::Small(10)));
+        assert_eq!(parse_int("١٢"), Some(PyInt::Small(12)));
+        assert_eq!(parse_int("\u{1D7CF}\u{FF10}"), Some(PyInt::Small(10)));
         for rejected in ["4.0", "1e3", "", " ", "-", "_1", "1_", "1__0", "0x10"] {
             assert_eq!(parse_int(rejected), None, "{rejected:?}");
         }
@@ -312,6 +347,7 @@ mod tests {
         assert_eq!(parse_float("1e3"), Some(1000.0));
         assert_eq!(parse_float("1_000.5"), Some(1000.5));
         assert_eq!(parse_float(".5"), Some(0.5));
+        assert_eq!(parse_float("٣.٥"), Some(3.5));
         assert_eq!(parse_float("5."), Some(5.0));
         assert_eq!(parse_float("-Infinity"), Some(f64::NEG_INFINITY));
         assert!(parse_float("nan").is_some_and(f64::is_nan));
