@@ -310,3 +310,60 @@ fn reaches_beyond_identity(path: &JsonPath) -> bool {
         _ => true,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn prepare(rules: Value) -> Result<Environment, PrepareError> {
+        let context: EvaluationContext = serde_json::from_value(json!({
+            "environment": {"key": "env", "name": "Test"},
+            "segments": {"7": {"key": "7", "name": "s", "rules": rules}}
+        }))
+        .unwrap();
+        Environment::prepare(&context)
+    }
+
+    #[test]
+    fn an_unknown_operator_is_an_error_naming_its_path() {
+        let error = prepare(
+            json!([{"type": "ALL", "rules": [{"type": "ANY", "conditions": [
+                {"property": "a", "operator": "EQUAL", "value": "1"},
+                {"property": "a", "operator": "SOUNDS_LIKE", "value": "1"}
+            ]}]}]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.path,
+            r#"segments["7"].rules[0].rules[0].conditions[1].operator"#
+        );
+        assert_eq!(error.message, r#"unknown operator "SOUNDS_LIKE""#);
+    }
+
+    #[test]
+    fn an_unknown_rule_type_is_an_error_naming_its_path() {
+        let error = prepare(json!([{"type": "SOME"}])).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            r#"segments["7"].rules[0].type: unknown rule type "SOME" (expected ALL, ANY or NONE)"#
+        );
+    }
+
+    #[test]
+    fn traits_get_one_slot_per_name() {
+        let environment = prepare(json!([{"type": "ALL", "conditions": [
+            {"property": "a", "operator": "EQUAL", "value": "1"},
+            {"property": "a", "operator": "IS_SET", "value": ""},
+            {"property": "$.identity.traits.b", "operator": "IS_SET", "value": ""},
+            {"property": "", "operator": "PERCENTAGE_SPLIT", "value": "50"}
+        ]}]))
+        .unwrap();
+        assert_eq!(environment.trait_slots.len(), 2);
+        assert!(
+            environment.tree.features.is_none(),
+            "no path reaches the features"
+        );
+    }
+}
