@@ -60,7 +60,7 @@ pub struct MatchedSegment<'e> {
 impl Environment {
     /// Evaluates every feature for `identity`. Without an identity, segments can still match
     /// (on `$.environment.name`, say) but no variant is picked. Never fails.
-    pub fn evaluate<'e>(&'e self, identity: Option<&'e IdentityContext>) -> Evaluation<'e> {
+    pub fn evaluate(&self, identity: Option<&IdentityContext>) -> Evaluation<'_> {
         let subject = Subject::new(self, identity);
         let mut chosen: Vec<Option<(&Override, &Segment)>> = vec![None; self.features.len()];
         let mut segments = Vec::new();

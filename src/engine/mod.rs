@@ -63,4 +63,23 @@ mod tests {
         assert_send_sync::<Environment>();
         assert_send_sync::<std::sync::Arc<Environment>>();
     }
+
+    #[test]
+    fn an_evaluation_borrows_only_from_the_environment() {
+        let context: EvaluationContext = serde_json::from_value(serde_json::json!({
+            "environment": {"key": "env", "name": "Test"},
+            "features": {"f": {"key": "1", "name": "f", "enabled": true, "value": null}}
+        }))
+        .unwrap();
+        let environment = Environment::prepare(&context).unwrap();
+        let evaluation = {
+            let identity = IdentityContext {
+                identifier: "short-lived".into(),
+                ..Default::default()
+            };
+            environment.evaluate(Some(&identity))
+        };
+        assert_eq!(evaluation.flags[0].name, "f");
+        assert_eq!(evaluation.flags[0].reason.as_str(), "DEFAULT");
+    }
 }
