@@ -37,6 +37,10 @@ pub enum Tag {
     Environments,
     /// Permission grants to users and groups.
     Permissions,
+    /// Identities and their traits.
+    Identities,
+    /// The audit log.
+    Audit,
 }
 
 type Apis = (
@@ -52,6 +56,8 @@ type Apis = (
     admin::environments::EnvironmentsApi,
     admin::grants::EnvironmentUserGrantsApi,
     admin::grants::EnvironmentGroupGrantsApi,
+    admin::identities::IdentitiesApi,
+    admin::audit::AuditApi,
 );
 
 /// The OpenAPI document as committed in `openapi/openapi.json`.

@@ -28,6 +28,8 @@ pub fn service() -> OpenApiService<Apis, ()> {
             admin::environments::EnvironmentsApi,
             admin::grants::EnvironmentUserGrantsApi,
             admin::grants::EnvironmentGroupGrantsApi,
+            admin::identities::IdentitiesApi,
+            admin::audit::AuditApi,
         ),
         "Flagstaff",
         VERSION,

@@ -3,11 +3,13 @@
 
 mod access;
 mod accounts;
+mod audit;
 mod caller;
 mod environments;
 mod error;
 mod grants;
 mod groups;
+mod identities;
 mod organisations;
 mod passwords;
 mod projects;
@@ -19,6 +21,7 @@ use std::time::Duration;
 
 pub use access::Access;
 pub use accounts::{Signup, valid_email};
+pub use audit::{AuditScope, AuditView};
 pub use caller::Caller;
 pub use environments::EnvironmentPatch;
 pub use error::{FieldErrors, ServiceError, ServiceResult};

@@ -1,9 +1,11 @@
 //! The management API, by area, and the response shapes they share.
 
 pub mod accounts;
+pub mod audit;
 pub mod environments;
 pub mod grants;
 pub mod groups;
+pub mod identities;
 pub mod organisations;
 mod permissions;
 pub mod projects;
