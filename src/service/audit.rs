@@ -1,6 +1,7 @@
 //! Reading the audit log of an organisation or a project.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::domain::audit::{AuditEntry, AuditQuery, Author};
@@ -114,9 +115,8 @@ impl Names {
     async fn view(&mut self, service: &Service, entry: AuditEntry) -> ServiceResult<AuditView> {
         let author = match entry.author {
             Some(Author::User(id)) => {
-                if !self.users.contains_key(&id.0) {
-                    self.users
-                        .insert(id.0, absent_ok(service.store.user(id).await)?);
+                if let Entry::Vacant(slot) = self.users.entry(id.0) {
+                    slot.insert(absent_ok(service.store.user(id).await)?);
                 }
                 self.users.get(&id.0).cloned().flatten()
             }
@@ -124,9 +124,8 @@ impl Names {
         };
         let project = match entry.project_id {
             Some(id) => {
-                if !self.projects.contains_key(&id.0) {
-                    self.projects
-                        .insert(id.0, absent_ok(service.store.project(id).await)?);
+                if let Entry::Vacant(slot) = self.projects.entry(id.0) {
+                    slot.insert(absent_ok(service.store.project(id).await)?);
                 }
                 self.projects.get(&id.0).cloned().flatten()
             }
@@ -134,9 +133,8 @@ impl Names {
         };
         let environment = match entry.environment_id {
             Some(id) => {
-                if !self.environments.contains_key(&id.0) {
-                    self.environments
-                        .insert(id.0, absent_ok(service.store.environment(id).await)?);
+                if let Entry::Vacant(slot) = self.environments.entry(id.0) {
+                    slot.insert(absent_ok(service.store.environment(id).await)?);
                 }
                 self.environments.get(&id.0).cloned().flatten()
             }

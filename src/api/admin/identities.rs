@@ -114,6 +114,7 @@ impl TraitIn {
 #[OpenApi(tag = "Tag::Identities")]
 impl IdentitiesApi {
     /// The environment's identities, oldest first; `q` searches identifiers (`"exact"` in quotes).
+    #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/v1/environments/:api_key/identities/", method = "get")]
     async fn list(
         &self,
