@@ -115,6 +115,7 @@ impl Bound {
 
 /// `flagstaff serve`: migrate, bind, tell systemd we are ready, serve until SIGTERM or SIGINT.
 pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
+    let shutdown = shutdown_signal()?;
     let (app, report) = App::build(&config, clock).await?;
     let backend = app.state.store.backend();
     let bound = app.bind(config.bind).await?;
@@ -128,9 +129,7 @@ pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<()> 
     if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready]) {
         tracing::warn!(error = %e, "could not notify systemd");
     }
-    bound
-        .run(shutdown_signal(), config.shutdown_timeout)
-        .await?;
+    bound.run(shutdown, config.shutdown_timeout).await?;
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
     tracing::info!("flagstaff stopped");
     Ok(())
@@ -168,22 +167,16 @@ pub async fn create_superuser(
         })
 }
 
-/// Completes on SIGTERM (systemd's stop) or SIGINT (Ctrl-C).
-pub async fn shutdown_signal() {
+/// Listens for SIGTERM (systemd's stop) and SIGINT (Ctrl-C) from the moment it is made, so a
+/// signal that arrives while the server starts is not lost; completes on the first.
+pub fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send> {
     use tokio::signal::unix::{SignalKind, signal};
-    let terminate = async {
-        match signal(SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
+    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => tracing::info!("SIGTERM received; finishing in-flight requests"),
+            _ = interrupt.recv() => tracing::info!("SIGINT received; finishing in-flight requests"),
         }
-    };
-    tokio::select! {
-        _ = terminate => tracing::info!("SIGTERM received; finishing in-flight requests"),
-        _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received; finishing in-flight requests"),
-    }
+    })
 }

@@ -35,6 +35,12 @@ pub enum Tag {
     Projects,
     /// Environments and their server-side keys.
     Environments,
+    /// Permission grants to users and groups.
+    Permissions,
+    /// Identities and their traits.
+    Identities,
+    /// The audit log.
+    Audit,
     /// Features, their multivariate options, and tags.
     Features,
 }
@@ -43,11 +49,22 @@ type Apis = (
     health::HealthApi,
     admin::accounts::AccountsApi,
     admin::organisations::OrganisationsApi,
+    admin::groups::GroupsApi,
+    admin::grants::OrganisationUserGrantsApi,
+    admin::grants::OrganisationGroupGrantsApi,
     admin::projects::ProjectsApi,
+    admin::grants::ProjectUserGrantsApi,
+    admin::grants::ProjectGroupGrantsApi,
     admin::environments::EnvironmentsApi,
-    admin::features::FeaturesApi,
-    admin::mv_options::MvOptionsApi,
-    admin::tags::TagsApi,
+    admin::grants::EnvironmentUserGrantsApi,
+    admin::grants::EnvironmentGroupGrantsApi,
+    admin::identities::IdentitiesApi,
+    admin::audit::AuditApi,
+    (
+        admin::features::FeaturesApi,
+        admin::mv_options::MvOptionsApi,
+        admin::tags::TagsApi,
+    ),
 );
 
 /// The OpenAPI document as committed in `openapi/openapi.json`.

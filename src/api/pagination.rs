@@ -26,9 +26,26 @@ impl<T: ParseFromJSON + ToJSON + Send + Sync> Paginated<T> {
         }
     }
 
-    /// One page of a longer list, with links to its neighbours. A page past the last is
-    /// `Invalid page.` (404), as DRF answers; the first page always exists.
+    /// One page of a longer list, with links to its neighbours.
     pub fn page<U>(
+        req: &Request,
+        page: PageRequest,
+        found: Page<U>,
+        map: impl FnMut(U) -> T,
+    ) -> Self {
+        let last = found.total.div_ceil(page.page_size.max(1)).max(1);
+        let link = |n: u64| page_url(req, n);
+        Paginated {
+            count: found.total,
+            next: (page.page < last).then(|| link(page.page + 1)),
+            previous: (page.page > 1).then(|| link(page.page - 1)),
+            results: found.items.into_iter().map(map).collect(),
+        }
+    }
+
+    /// Like `page`, but a page past the last is `Invalid page.` (404), as DRF answers; the
+    /// first page always exists.
+    pub fn checked_page<U>(
         req: &Request,
         page: PageRequest,
         found: Page<U>,
@@ -38,13 +55,7 @@ impl<T: ParseFromJSON + ToJSON + Send + Sync> Paginated<T> {
         if page.page > last {
             return Err(ServiceError::NotFoundDetail("Invalid page.".into()));
         }
-        let link = |n: u64| page_url(req, n);
-        Ok(Paginated {
-            count: found.total,
-            next: (page.page < last).then(|| link(page.page + 1)),
-            previous: (page.page > 1).then(|| link(page.page - 1)),
-            results: found.items.into_iter().map(map).collect(),
-        })
+        Ok(Self::page(req, page, found, map))
     }
 }
 

@@ -18,6 +18,8 @@ pub struct Signup {
     pub last_name: String,
     pub superuser: bool,
     pub sign_up_type: Option<String>,
+    /// An email invite's or an invite link's hash, needed when sign-up requires an invite.
+    pub invite_hash: Option<String>,
     pub marketing_consent_given: bool,
 }
 
@@ -67,7 +69,10 @@ impl Service {
         }
         check_names(&mut errors, &signup.first_name, &signup.last_name);
         errors.into_result()?;
-        if !signup.superuser && !self.policy.allow_registration_without_invite {
+        if !signup.superuser
+            && !self.policy.allow_registration_without_invite
+            && !self.invited(&email, signup.invite_hash.as_deref()).await?
+        {
             return Err(ServiceError::ForbiddenDetail(
                 "User registration without an invite is disabled for this installation.".into(),
             ));

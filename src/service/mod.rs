@@ -3,10 +3,14 @@
 
 mod access;
 mod accounts;
+mod audit;
 mod caller;
 mod environments;
 mod error;
 mod features;
+mod grants;
+mod groups;
+mod identities;
 mod mv_options;
 mod organisations;
 mod passwords;
@@ -21,6 +25,7 @@ use std::time::Duration;
 
 pub use access::Access;
 pub use accounts::{Signup, valid_email};
+pub use audit::{AuditScope, AuditView};
 pub use caller::Caller;
 pub use environments::EnvironmentPatch;
 pub use error::{FieldErrors, ServiceError, ServiceResult};

@@ -89,3 +89,20 @@ fn nothing_above_the_store_names_a_backend() {
 fn the_store_knows_nothing_of_http() {
     assert_absent("store", &["crate::api", "crate::app", "poem"]);
 }
+
+#[test]
+fn the_engine_is_pure() {
+    assert_absent(
+        "engine",
+        &[
+            "crate::store",
+            "crate::api",
+            "crate::app",
+            "crate::domain",
+            "tokio",
+            "poem",
+            "rusqlite",
+            "chrono",
+        ],
+    );
+}

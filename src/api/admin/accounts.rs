@@ -135,9 +135,9 @@ impl AccountsApi {
             last_name: b.last_name,
             superuser: b.superuser,
             sign_up_type: b.sign_up_type,
+            invite_hash: b.invite_hash,
             marketing_consent_given: b.marketing_consent_given,
         };
-        let _ = b.invite_hash;
         let (user, key) = service.sign_up(signup).await?;
         Ok(SignupCreated::Created(Json(SignupResponse {
             id: user.id.0,

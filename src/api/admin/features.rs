@@ -315,7 +315,7 @@ impl FeaturesApi {
         let found = svc
             .features(auth.caller(), ProjectId(project.0), &query, context, page)
             .await?;
-        Ok(Json(Paginated::page(req, page, found, Into::into)?))
+        Ok(Json(Paginated::checked_page(req, page, found, Into::into)?))
     }
 
     /// Create a feature (`CREATE_FEATURE`) with a default state in every environment.

@@ -1,9 +1,13 @@
 //! The management API, by area, and the response shapes they share.
 
 pub mod accounts;
+pub mod audit;
 pub mod environments;
 mod feature_state_json;
 pub mod features;
+pub mod grants;
+pub mod groups;
+pub mod identities;
 pub mod mv_options;
 pub mod organisations;
 mod permissions;

@@ -107,7 +107,7 @@ impl MvOptionsApi {
                 page,
             )
             .await?;
-        Ok(Json(Paginated::page(req, page, found, Into::into)?))
+        Ok(Json(Paginated::checked_page(req, page, found, Into::into)?))
     }
 
     /// Add an option (`CREATE_FEATURE`); the options' default allocations sum to at most 100.

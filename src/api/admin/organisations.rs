@@ -8,12 +8,14 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 
+use super::permissions::{MyPermissions, PermissionKeyOut};
 use super::{Created, NoContent};
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
 use crate::api::pagination::Paginated;
 use crate::api::{Tag, datetime};
 use crate::domain::organisation::{Membership, OrgApiKey, OrgApiKeyPatch, Role};
+use crate::domain::permission::ORGANISATION_KEYS;
 use crate::domain::user::User;
 use crate::domain::{OrganisationId, Timestamp, UserId};
 use crate::service::{IssuedKey, OrganisationPatch, OrganisationView, Service};
@@ -219,6 +221,24 @@ impl OrganisationsApi {
     ) -> poem::Result<OrganisationCreated> {
         let org = svc.create_organisation(auth.caller(), &body.0.name).await?;
         Ok(OrganisationCreated::Created(Json(org.into())))
+    }
+
+    /// The permission keys that can be granted on organisations.
+    #[oai(path = "/api/v1/organisations/permissions/", method = "get")]
+    async fn permission_keys(&self, _auth: AdminAuth) -> Json<Vec<PermissionKeyOut>> {
+        Json(ORGANISATION_KEYS.iter().map(Into::into).collect())
+    }
+
+    /// The caller's own organisation-level permissions.
+    #[oai(path = "/api/v1/organisations/:id/my-permissions/", method = "get")]
+    async fn my_permissions(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        id: Path<i64>,
+    ) -> poem::Result<Json<MyPermissions>> {
+        let access = svc.org_access(auth.caller(), OrganisationId(id.0)).await?;
+        Ok(Json(MyPermissions::of(&access, ORGANISATION_KEYS)))
     }
 
     #[oai(path = "/api/v1/organisations/:id/", method = "get")]

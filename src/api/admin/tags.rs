@@ -86,7 +86,7 @@ impl TagsApi {
     ) -> poem::Result<Json<Paginated<TagOut>>> {
         let page = page_request(page.0, None, PageRequest::MAX_SIZE)?;
         let tags = svc.tags(auth.caller(), ProjectId(project.0), page).await?;
-        Ok(Json(Paginated::page(req, page, tags, Into::into)?))
+        Ok(Json(Paginated::checked_page(req, page, tags, Into::into)?))
     }
 
     /// Create a tag (`MANAGE_TAGS`).

@@ -1,30 +1,232 @@
 use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Transaction};
+use tokio_postgres::Row;
 
-use super::PostgresStore;
+use super::{PostgresStore, exactly_one};
 use crate::domain::organisation::Role;
 use crate::domain::permission::{
-    Grant, GrantId, GrantTarget, Grantee, Group, GroupId, Invite, InviteLink, NewGroup,
+    Grant, GrantId, GrantTarget, Grantee, Group, GroupId, GroupMember, Invite, InviteLink,
+    NewGroup, normalise_keys,
 };
 use crate::domain::{OrganisationId, Timestamp, UserId};
 use crate::store::{PermissionStore, Result, StoreError};
 
+const GROUP_COLUMNS: &str = "g.id, g.organisation_id, g.name, g.is_default, g.external_id";
+
+async fn group_row(client: &impl GenericClient, row: &Row) -> Result<Group> {
+    let id = GroupId(row.try_get(0)?);
+    let stmt = client
+        .prepare_cached(
+            "SELECT user_id, group_admin FROM group_members WHERE group_id = $1 ORDER BY user_id",
+        )
+        .await?;
+    let members = client
+        .query(&stmt, &[&id.0])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(GroupMember {
+                user_id: UserId(r.try_get(0)?),
+                group_admin: r.try_get(1)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Group {
+        id,
+        organisation_id: OrganisationId(row.try_get(1)?),
+        name: row.try_get(2)?,
+        is_default: row.try_get(3)?,
+        external_id: row.try_get(4)?,
+        members,
+    })
+}
+
+async fn groups_where(
+    client: &impl GenericClient,
+    filter: &str,
+    args: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Vec<Group>> {
+    let stmt = client
+        .prepare_cached(&format!(
+            "SELECT {GROUP_COLUMNS} FROM user_groups g WHERE {filter} ORDER BY g.id"
+        ))
+        .await?;
+    let mut groups = Vec::new();
+    for row in client.query(&stmt, args).await? {
+        groups.push(group_row(client, &row).await?);
+    }
+    Ok(groups)
+}
+
+async fn find_group(client: &impl GenericClient, id: GroupId) -> Result<Group> {
+    groups_where(client, "g.id = $1", &[&id.0])
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)
+}
+
+/// (table, target column, target id) of a grant target.
+fn grant_table(target: GrantTarget) -> (&'static str, &'static str, i64) {
+    match target {
+        GrantTarget::Organisation(o) => ("organisation_grants", "organisation_id", o.0),
+        GrantTarget::Project(p) => ("project_grants", "project_id", p.0),
+        GrantTarget::Environment(e) => ("environment_grants", "environment_id", e.0),
+    }
+}
+
+fn grant_row(target: GrantTarget, row: &Row) -> Result<Grant> {
+    let object: i64 = row.try_get(1)?;
+    let target = match target {
+        GrantTarget::Organisation(_) => GrantTarget::Organisation(OrganisationId(object)),
+        GrantTarget::Project(_) => GrantTarget::Project(crate::domain::ProjectId(object)),
+        GrantTarget::Environment(_) => {
+            GrantTarget::Environment(crate::domain::EnvironmentId(object))
+        }
+    };
+    let user: Option<i64> = row.try_get(2)?;
+    let group: Option<i64> = row.try_get(3)?;
+    let grantee = match (user, group) {
+        (Some(u), _) => Grantee::User(UserId(u)),
+        (None, g) => Grantee::Group(GroupId(g.unwrap_or_default())),
+    };
+    let keys: String = row.try_get(5)?;
+    Ok(Grant {
+        id: GrantId(row.try_get(0)?),
+        target,
+        grantee,
+        admin: row.try_get(4)?,
+        permissions: keys
+            .split(',')
+            .filter(|k| !k.is_empty())
+            .map(str::to_string)
+            .collect(),
+    })
+}
+
+fn grant_columns(column: &str) -> String {
+    format!("id, {column}, user_id, group_id, admin, permissions")
+}
+
+async fn find_grant(
+    client: &impl GenericClient,
+    target: GrantTarget,
+    id: GrantId,
+) -> Result<Grant> {
+    let (table, column, _) = grant_table(target);
+    let stmt = client
+        .prepare_cached(&format!(
+            "SELECT {} FROM {table} WHERE id = $1",
+            grant_columns(column)
+        ))
+        .await?;
+    let row = client
+        .query_opt(&stmt, &[&id.0])
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    grant_row(target, &row)
+}
+
+fn role(text: &str) -> Result<Role> {
+    Role::parse(text).ok_or_else(|| StoreError::Other(format!("unknown role {text:?}")))
+}
+
+const INVITE_COLUMNS: &str = "id, organisation_id, email, role, hash, invited_by, date_created";
+
+fn invite(row: &Row) -> Result<Invite> {
+    Ok(Invite {
+        id: row.try_get(0)?,
+        organisation_id: OrganisationId(row.try_get(1)?),
+        email: row.try_get(2)?,
+        role: role(row.try_get(3)?)?,
+        hash: row.try_get(4)?,
+        invited_by: row.try_get::<_, Option<i64>>(5)?.map(UserId),
+        date_created: row.try_get(6)?,
+    })
+}
+
+const LINK_COLUMNS: &str = "id, organisation_id, role, hash, date_created, expires_at";
+
+fn link(row: &Row) -> Result<InviteLink> {
+    Ok(InviteLink {
+        id: row.try_get(0)?,
+        organisation_id: OrganisationId(row.try_get(1)?),
+        role: role(row.try_get(2)?)?,
+        hash: row.try_get(3)?,
+        date_created: row.try_get(4)?,
+        expires_at: row.try_get(5)?,
+    })
+}
+
+/// Makes the user a member with `role` (an admin stays admin) and adds them to the default groups.
+async fn join(
+    tx: &Transaction<'_>,
+    org: OrganisationId,
+    user: UserId,
+    role: Role,
+    now: Timestamp,
+) -> Result<()> {
+    let member = tx
+        .prepare_cached(
+            "INSERT INTO memberships (user_id, organisation_id, role, date_joined) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id, organisation_id) DO UPDATE SET
+                 role = CASE WHEN memberships.role = 'ADMIN' THEN 'ADMIN' ELSE excluded.role END",
+        )
+        .await?;
+    tx.execute(&member, &[&user.0, &org.0, &role.as_str(), &now])
+        .await?;
+    let groups = tx
+        .prepare_cached(
+            "INSERT INTO group_members (group_id, user_id) SELECT id, $1 FROM user_groups
+             WHERE organisation_id = $2 AND is_default ON CONFLICT DO NOTHING",
+        )
+        .await?;
+    tx.execute(&groups, &[&user.0, &org.0]).await?;
+    Ok(())
+}
+
 #[async_trait]
-#[allow(unused_variables)]
 impl PermissionStore for PostgresStore {
     async fn create_group(&self, group: &NewGroup) -> Result<Group> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "INSERT INTO user_groups (organisation_id, name, is_default, external_id)
+                 VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .await?;
+        let id: i64 = client
+            .query_one(
+                &stmt,
+                &[
+                    &group.organisation_id.0,
+                    &group.name,
+                    &group.is_default,
+                    &group.external_id,
+                ],
+            )
+            .await?
+            .try_get(0)?;
+        find_group(&client, GroupId(id)).await
     }
 
     async fn group(&self, id: GroupId) -> Result<Group> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let client = self.client().await?;
+        find_group(&client, id).await
     }
 
     async fn groups_of(&self, org: OrganisationId) -> Result<Vec<Group>> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let client = self.client().await?;
+        groups_where(&client, "g.organisation_id = $1", &[&org.0]).await
     }
 
     async fn groups_of_user(&self, org: OrganisationId, user: UserId) -> Result<Vec<Group>> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let client = self.client().await?;
+        groups_where(
+            &client,
+            "g.organisation_id = $1 AND g.id IN (SELECT group_id FROM group_members WHERE user_id = $2)",
+            &[&org.0, &user.0],
+        )
+        .await
     }
 
     async fn update_group(
@@ -34,23 +236,67 @@ impl PermissionStore for PostgresStore {
         is_default: bool,
         external_id: Option<&str>,
     ) -> Result<Group> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "UPDATE user_groups SET name = $1, is_default = $2, external_id = $3 WHERE id = $4",
+            )
+            .await?;
+        exactly_one(
+            client
+                .execute(&stmt, &[&name, &is_default, &external_id, &id.0])
+                .await?,
+        )?;
+        find_group(&client, id).await
     }
 
     async fn delete_group(&self, id: GroupId) -> Result<()> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached("DELETE FROM user_groups WHERE id = $1")
+            .await?;
+        exactly_one(client.execute(&stmt, &[&id.0]).await?)
     }
 
     async fn add_group_members(&self, id: GroupId, users: &[UserId]) -> Result<Group> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        find_group(&tx, id).await?;
+        let stmt = tx
+            .prepare_cached("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .await?;
+        for user in users {
+            tx.execute(&stmt, &[&id.0, &user.0]).await?;
+        }
+        let group = find_group(&tx, id).await?;
+        tx.commit().await?;
+        Ok(group)
     }
 
     async fn remove_group_members(&self, id: GroupId, users: &[UserId]) -> Result<Group> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        find_group(&tx, id).await?;
+        let stmt = tx
+            .prepare_cached("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2")
+            .await?;
+        for user in users {
+            tx.execute(&stmt, &[&id.0, &user.0]).await?;
+        }
+        let group = find_group(&tx, id).await?;
+        tx.commit().await?;
+        Ok(group)
     }
 
     async fn set_group_admin(&self, id: GroupId, user: UserId, admin: bool) -> Result<Group> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "UPDATE group_members SET group_admin = $1 WHERE group_id = $2 AND user_id = $3",
+            )
+            .await?;
+        exactly_one(client.execute(&stmt, &[&admin, &id.0, &user.0]).await?)?;
+        find_group(&client, id).await
     }
 
     async fn create_grant(
@@ -60,15 +306,46 @@ impl PermissionStore for PostgresStore {
         admin: bool,
         permissions: &[String],
     ) -> Result<Grant> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let keys = normalise_keys(permissions).join(",");
+        let (table, column, object) = grant_table(target);
+        let (user, group) = match grantee {
+            Grantee::User(u) => (Some(u.0), None),
+            Grantee::Group(g) => (None, Some(g.0)),
+        };
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "INSERT INTO {table} ({column}, user_id, group_id, admin, permissions)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING {}",
+                grant_columns(column)
+            ))
+            .await?;
+        let row = client
+            .query_one(&stmt, &[&object, &user, &group, &admin, &keys])
+            .await?;
+        grant_row(target, &row)
     }
 
     async fn grants(&self, target: GrantTarget) -> Result<Vec<Grant>> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let (table, column, object) = grant_table(target);
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {} FROM {table} WHERE {column} = $1 ORDER BY id",
+                grant_columns(column)
+            ))
+            .await?;
+        client
+            .query(&stmt, &[&object])
+            .await?
+            .iter()
+            .map(|r| grant_row(target, r))
+            .collect()
     }
 
     async fn grant(&self, target: GrantTarget, id: GrantId) -> Result<Grant> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let client = self.client().await?;
+        find_grant(&client, target, id).await
     }
 
     async fn update_grant(
@@ -78,15 +355,44 @@ impl PermissionStore for PostgresStore {
         admin: bool,
         permissions: &[String],
     ) -> Result<Grant> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let keys = normalise_keys(permissions).join(",");
+        let (table, _, _) = grant_table(target);
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "UPDATE {table} SET admin = $1, permissions = $2 WHERE id = $3"
+            ))
+            .await?;
+        exactly_one(client.execute(&stmt, &[&admin, &keys, &id.0]).await?)?;
+        find_grant(&client, target, id).await
     }
 
     async fn delete_grant(&self, target: GrantTarget, id: GrantId) -> Result<()> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let (table, _, _) = grant_table(target);
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!("DELETE FROM {table} WHERE id = $1"))
+            .await?;
+        exactly_one(client.execute(&stmt, &[&id.0]).await?)
     }
 
     async fn grants_for_user(&self, target: GrantTarget, user: UserId) -> Result<Vec<Grant>> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let (table, column, object) = grant_table(target);
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {} FROM {table} WHERE {column} = $1 AND (user_id = $2
+                     OR group_id IN (SELECT group_id FROM group_members WHERE user_id = $2))
+                 ORDER BY id",
+                grant_columns(column)
+            ))
+            .await?;
+        client
+            .query(&stmt, &[&object, &user.0])
+            .await?
+            .iter()
+            .map(|r| grant_row(target, r))
+            .collect()
     }
 
     async fn create_invite(
@@ -97,19 +403,64 @@ impl PermissionStore for PostgresStore {
         hash: &str,
         invited_by: Option<UserId>,
     ) -> Result<Invite> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "INSERT INTO invites (organisation_id, email, role, hash, invited_by, date_created)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING {INVITE_COLUMNS}"
+            ))
+            .await?;
+        let row = client
+            .query_one(
+                &stmt,
+                &[
+                    &org.0,
+                    &email,
+                    &role.as_str(),
+                    &hash,
+                    &invited_by.map(|u| u.0),
+                    &self.now(),
+                ],
+            )
+            .await?;
+        invite(&row)
     }
 
     async fn invites(&self, org: OrganisationId) -> Result<Vec<Invite>> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {INVITE_COLUMNS} FROM invites WHERE organisation_id = $1 ORDER BY id"
+            ))
+            .await?;
+        client
+            .query(&stmt, &[&org.0])
+            .await?
+            .iter()
+            .map(invite)
+            .collect()
     }
 
     async fn invite_by_hash(&self, hash: &str) -> Result<Option<Invite>> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {INVITE_COLUMNS} FROM invites WHERE hash = $1"
+            ))
+            .await?;
+        client
+            .query_opt(&stmt, &[&hash])
+            .await?
+            .map(|r| invite(&r))
+            .transpose()
     }
 
     async fn delete_invite(&self, id: i64) -> Result<()> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached("DELETE FROM invites WHERE id = $1")
+            .await?;
+        exactly_one(client.execute(&stmt, &[&id]).await?)
     }
 
     async fn create_invite_link(
@@ -119,26 +470,98 @@ impl PermissionStore for PostgresStore {
         hash: &str,
         expires_at: Option<Timestamp>,
     ) -> Result<InviteLink> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "INSERT INTO invite_links (organisation_id, role, hash, date_created, expires_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING {LINK_COLUMNS}"
+            ))
+            .await?;
+        let row = client
+            .query_one(
+                &stmt,
+                &[&org.0, &role.as_str(), &hash, &self.now(), &expires_at],
+            )
+            .await?;
+        link(&row)
     }
 
     async fn invite_links(&self, org: OrganisationId) -> Result<Vec<InviteLink>> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {LINK_COLUMNS} FROM invite_links WHERE organisation_id = $1 ORDER BY id"
+            ))
+            .await?;
+        client
+            .query(&stmt, &[&org.0])
+            .await?
+            .iter()
+            .map(link)
+            .collect()
     }
 
     async fn invite_link_by_hash(&self, hash: &str) -> Result<Option<InviteLink>> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {LINK_COLUMNS} FROM invite_links WHERE hash = $1"
+            ))
+            .await?;
+        client
+            .query_opt(&stmt, &[&hash])
+            .await?
+            .map(|r| link(&r))
+            .transpose()
     }
 
     async fn delete_invite_link(&self, id: i64) -> Result<()> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached("DELETE FROM invite_links WHERE id = $1")
+            .await?;
+        exactly_one(client.execute(&stmt, &[&id]).await?)
     }
 
     async fn accept_invite(&self, invite_id: i64, user: UserId) -> Result<()> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let stmt = tx
+            .prepare_cached(&format!(
+                "SELECT {INVITE_COLUMNS} FROM invites WHERE id = $1 FOR UPDATE"
+            ))
+            .await?;
+        let found = invite(
+            &tx.query_opt(&stmt, &[&invite_id])
+                .await?
+                .ok_or(StoreError::NotFound)?,
+        )?;
+        join(&tx, found.organisation_id, user, found.role, now).await?;
+        let delete = tx
+            .prepare_cached("DELETE FROM invites WHERE id = $1")
+            .await?;
+        tx.execute(&delete, &[&invite_id]).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn join_by_link(&self, link_id: i64, user: UserId) -> Result<()> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let stmt = tx
+            .prepare_cached(&format!(
+                "SELECT {LINK_COLUMNS} FROM invite_links WHERE id = $1"
+            ))
+            .await?;
+        let found = link(
+            &tx.query_opt(&stmt, &[&link_id])
+                .await?
+                .ok_or(StoreError::NotFound)?,
+        )?;
+        join(&tx, found.organisation_id, user, found.role, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

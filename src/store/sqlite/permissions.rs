@@ -1,30 +1,208 @@
 use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::SqliteStore;
+use super::rows::{exactly_one, get_opt_ts, get_ts, opt_ts, ts};
 use crate::domain::organisation::Role;
 use crate::domain::permission::{
-    Grant, GrantId, GrantTarget, Grantee, Group, GroupId, Invite, InviteLink, NewGroup,
+    Grant, GrantId, GrantTarget, Grantee, Group, GroupId, GroupMember, Invite, InviteLink,
+    NewGroup, normalise_keys,
 };
 use crate::domain::{OrganisationId, Timestamp, UserId};
 use crate::store::{PermissionStore, Result, StoreError};
 
+fn group_row(conn: &Connection, row: &Row<'_>) -> Result<Group> {
+    let id = GroupId(row.get(0)?);
+    let members = conn
+        .prepare_cached(
+            "SELECT user_id, group_admin FROM group_members WHERE group_id = ? ORDER BY user_id",
+        )?
+        .query_map([id.0], |r| {
+            Ok(GroupMember {
+                user_id: UserId(r.get(0)?),
+                group_admin: r.get(1)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Group {
+        id,
+        organisation_id: OrganisationId(row.get(1)?),
+        name: row.get(2)?,
+        is_default: row.get(3)?,
+        external_id: row.get(4)?,
+        members,
+    })
+}
+
+const GROUP_COLUMNS: &str = "g.id, g.organisation_id, g.name, g.is_default, g.external_id";
+
+fn groups_where(conn: &Connection, filter: &str, args: &[i64]) -> Result<Vec<Group>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {GROUP_COLUMNS} FROM user_groups g WHERE {filter} ORDER BY g.id"
+    ))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+    let mut groups = Vec::new();
+    while let Some(row) = rows.next()? {
+        groups.push(group_row(conn, row)?);
+    }
+    Ok(groups)
+}
+
+fn find_group(conn: &Connection, id: GroupId) -> Result<Group> {
+    groups_where(conn, "g.id = ?", &[id.0])?
+        .pop()
+        .ok_or(StoreError::NotFound)
+}
+
+/// (table, target column, target id) of a grant target.
+fn grant_table(target: GrantTarget) -> (&'static str, &'static str, i64) {
+    match target {
+        GrantTarget::Organisation(o) => ("organisation_grants", "organisation_id", o.0),
+        GrantTarget::Project(p) => ("project_grants", "project_id", p.0),
+        GrantTarget::Environment(e) => ("environment_grants", "environment_id", e.0),
+    }
+}
+
+fn grant_row(target: GrantTarget, row: &Row<'_>) -> rusqlite::Result<Grant> {
+    let object: i64 = row.get(1)?;
+    let target = match target {
+        GrantTarget::Organisation(_) => GrantTarget::Organisation(OrganisationId(object)),
+        GrantTarget::Project(_) => GrantTarget::Project(crate::domain::ProjectId(object)),
+        GrantTarget::Environment(_) => {
+            GrantTarget::Environment(crate::domain::EnvironmentId(object))
+        }
+    };
+    let user: Option<i64> = row.get(2)?;
+    let group: Option<i64> = row.get(3)?;
+    let grantee = match (user, group) {
+        (Some(u), _) => Grantee::User(UserId(u)),
+        (None, g) => Grantee::Group(GroupId(g.unwrap_or_default())),
+    };
+    let keys: String = row.get(5)?;
+    Ok(Grant {
+        id: GrantId(row.get(0)?),
+        target,
+        grantee,
+        admin: row.get(4)?,
+        permissions: keys
+            .split(',')
+            .filter(|k| !k.is_empty())
+            .map(str::to_string)
+            .collect(),
+    })
+}
+
+fn grant_columns(column: &str) -> String {
+    format!("id, {column}, user_id, group_id, admin, permissions")
+}
+
+fn find_grant(conn: &Connection, target: GrantTarget, id: GrantId) -> Result<Grant> {
+    let (table, column, _) = grant_table(target);
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {} FROM {table} WHERE id = ?",
+            grant_columns(column)
+        ))?
+        .query_row([id.0], |r| grant_row(target, r))?)
+}
+
+fn role(text: String) -> rusqlite::Result<Role> {
+    Role::parse(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, text.into())
+    })
+}
+
+const INVITE_COLUMNS: &str = "id, organisation_id, email, role, hash, invited_by, date_created";
+
+fn invite(row: &Row<'_>) -> rusqlite::Result<Invite> {
+    Ok(Invite {
+        id: row.get(0)?,
+        organisation_id: OrganisationId(row.get(1)?),
+        email: row.get(2)?,
+        role: role(row.get(3)?)?,
+        hash: row.get(4)?,
+        invited_by: row.get::<_, Option<i64>>(5)?.map(UserId),
+        date_created: get_ts(row, 6)?,
+    })
+}
+
+const LINK_COLUMNS: &str = "id, organisation_id, role, hash, date_created, expires_at";
+
+fn link(row: &Row<'_>) -> rusqlite::Result<InviteLink> {
+    Ok(InviteLink {
+        id: row.get(0)?,
+        organisation_id: OrganisationId(row.get(1)?),
+        role: role(row.get(2)?)?,
+        hash: row.get(3)?,
+        date_created: get_ts(row, 4)?,
+        expires_at: get_opt_ts(row, 5)?,
+    })
+}
+
+/// Makes the user a member with `role` (an admin stays admin) and adds them to the default groups.
+fn join(
+    tx: &Transaction<'_>,
+    org: OrganisationId,
+    user: UserId,
+    role: Role,
+    now: Timestamp,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO memberships (user_id, organisation_id, role, date_joined) VALUES (?, ?, ?, ?)
+         ON CONFLICT (user_id, organisation_id) DO UPDATE SET
+             role = CASE WHEN memberships.role = 'ADMIN' THEN 'ADMIN' ELSE excluded.role END",
+    )?
+    .execute(params![user.0, org.0, role.as_str(), ts(now)])?;
+    tx.prepare_cached(
+        "INSERT INTO group_members (group_id, user_id) SELECT id, ? FROM user_groups
+         WHERE organisation_id = ? AND is_default ON CONFLICT DO NOTHING",
+    )?
+    .execute(params![user.0, org.0])?;
+    Ok(())
+}
+
 #[async_trait]
-#[allow(unused_variables)]
 impl PermissionStore for SqliteStore {
     async fn create_group(&self, group: &NewGroup) -> Result<Group> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let group = group.clone();
+        self.write(move |tx| {
+            let id: i64 = tx
+                .prepare_cached(
+                    "INSERT INTO user_groups (organisation_id, name, is_default, external_id)
+                     VALUES (?, ?, ?, ?) RETURNING id",
+                )?
+                .query_row(
+                    params![
+                        group.organisation_id.0,
+                        group.name,
+                        group.is_default,
+                        group.external_id
+                    ],
+                    |r| r.get(0),
+                )?;
+            find_group(tx, GroupId(id))
+        })
+        .await
     }
 
     async fn group(&self, id: GroupId) -> Result<Group> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        self.read(move |c| find_group(c, id)).await
     }
 
     async fn groups_of(&self, org: OrganisationId) -> Result<Vec<Group>> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        self.read(move |c| groups_where(c, "g.organisation_id = ?", &[org.0]))
+            .await
     }
 
     async fn groups_of_user(&self, org: OrganisationId, user: UserId) -> Result<Vec<Group>> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        self.read(move |c| {
+            groups_where(
+                c,
+                "g.organisation_id = ? AND g.id IN (SELECT group_id FROM group_members WHERE user_id = ?)",
+                &[org.0, user.0],
+            )
+        })
+        .await
     }
 
     async fn update_group(
@@ -34,23 +212,68 @@ impl PermissionStore for SqliteStore {
         is_default: bool,
         external_id: Option<&str>,
     ) -> Result<Group> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let (name, external_id) = (name.to_string(), external_id.map(str::to_string));
+        self.write(move |tx| {
+            exactly_one(
+                tx.prepare_cached(
+                    "UPDATE user_groups SET name = ?, is_default = ?, external_id = ? WHERE id = ?",
+                )?
+                .execute(params![name, is_default, external_id, id.0])?,
+            )?;
+            find_group(tx, id)
+        })
+        .await
     }
 
     async fn delete_group(&self, id: GroupId) -> Result<()> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        self.write(move |tx| {
+            exactly_one(
+                tx.prepare_cached("DELETE FROM user_groups WHERE id = ?")?
+                    .execute([id.0])?,
+            )
+        })
+        .await
     }
 
     async fn add_group_members(&self, id: GroupId, users: &[UserId]) -> Result<Group> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let users = users.to_vec();
+        self.write(move |tx| {
+            find_group(tx, id)?;
+            for user in users {
+                tx.prepare_cached(
+                    "INSERT INTO group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                )?
+                .execute([id.0, user.0])?;
+            }
+            find_group(tx, id)
+        })
+        .await
     }
 
     async fn remove_group_members(&self, id: GroupId, users: &[UserId]) -> Result<Group> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let users = users.to_vec();
+        self.write(move |tx| {
+            find_group(tx, id)?;
+            for user in users {
+                tx.prepare_cached("DELETE FROM group_members WHERE group_id = ? AND user_id = ?")?
+                    .execute([id.0, user.0])?;
+            }
+            find_group(tx, id)
+        })
+        .await
     }
 
     async fn set_group_admin(&self, id: GroupId, user: UserId, admin: bool) -> Result<Group> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        self.write(move |tx| {
+            exactly_one(
+                tx.prepare_cached(
+                    "UPDATE group_members SET group_admin = ? WHERE group_id = ? AND user_id = ?",
+                )?
+                .execute(params![admin, id.0, user.0])?,
+            )?;
+            find_group(tx, id)
+        })
+        .await
     }
 
     async fn create_grant(
@@ -60,15 +283,39 @@ impl PermissionStore for SqliteStore {
         admin: bool,
         permissions: &[String],
     ) -> Result<Grant> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let keys = normalise_keys(permissions).join(",");
+        self.write(move |tx| {
+            let (table, column, object) = grant_table(target);
+            let (user, group) = match grantee {
+                Grantee::User(u) => (Some(u.0), None),
+                Grantee::Group(g) => (None, Some(g.0)),
+            };
+            let id: i64 = tx
+                .prepare_cached(&format!(
+                    "INSERT INTO {table} ({column}, user_id, group_id, admin, permissions)
+                     VALUES (?, ?, ?, ?, ?) RETURNING id"
+                ))?
+                .query_row(params![object, user, group, admin, keys], |r| r.get(0))?;
+            find_grant(tx, target, GrantId(id))
+        })
+        .await
     }
 
     async fn grants(&self, target: GrantTarget) -> Result<Vec<Grant>> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        self.read(move |c| {
+            let (table, column, object) = grant_table(target);
+            Ok(c.prepare_cached(&format!(
+                "SELECT {} FROM {table} WHERE {column} = ? ORDER BY id",
+                grant_columns(column)
+            ))?
+            .query_map([object], |r| grant_row(target, r))?
+            .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
     }
 
     async fn grant(&self, target: GrantTarget, id: GrantId) -> Result<Grant> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        self.read(move |c| find_grant(c, target, id)).await
     }
 
     async fn update_grant(
@@ -78,15 +325,44 @@ impl PermissionStore for SqliteStore {
         admin: bool,
         permissions: &[String],
     ) -> Result<Grant> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let keys = normalise_keys(permissions).join(",");
+        self.write(move |tx| {
+            let (table, _, _) = grant_table(target);
+            exactly_one(
+                tx.prepare_cached(&format!(
+                    "UPDATE {table} SET admin = ?, permissions = ? WHERE id = ?"
+                ))?
+                .execute(params![admin, keys, id.0])?,
+            )?;
+            find_grant(tx, target, id)
+        })
+        .await
     }
 
     async fn delete_grant(&self, target: GrantTarget, id: GrantId) -> Result<()> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        self.write(move |tx| {
+            let (table, _, _) = grant_table(target);
+            exactly_one(
+                tx.prepare_cached(&format!("DELETE FROM {table} WHERE id = ?"))?
+                    .execute([id.0])?,
+            )
+        })
+        .await
     }
 
     async fn grants_for_user(&self, target: GrantTarget, user: UserId) -> Result<Vec<Grant>> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        self.read(move |c| {
+            let (table, column, object) = grant_table(target);
+            Ok(c.prepare_cached(&format!(
+                "SELECT {} FROM {table} WHERE {column} = ?1 AND (user_id = ?2
+                     OR group_id IN (SELECT group_id FROM group_members WHERE user_id = ?2))
+                 ORDER BY id",
+                grant_columns(column)
+            ))?
+            .query_map([object, user.0], |r| grant_row(target, r))?
+            .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
     }
 
     async fn create_invite(
@@ -97,19 +373,52 @@ impl PermissionStore for SqliteStore {
         hash: &str,
         invited_by: Option<UserId>,
     ) -> Result<Invite> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let (email, hash, now) = (email.to_string(), hash.to_string(), self.now());
+        self.write(move |tx| {
+            Ok(tx
+                .prepare_cached(&format!(
+                    "INSERT INTO invites (organisation_id, email, role, hash, invited_by, date_created)
+                     VALUES (?, ?, ?, ?, ?, ?) RETURNING {INVITE_COLUMNS}"
+                ))?
+                .query_row(
+                    params![org.0, email, role.as_str(), hash, invited_by.map(|u| u.0), ts(now)],
+                    invite,
+                )?)
+        })
+        .await
     }
 
     async fn invites(&self, org: OrganisationId) -> Result<Vec<Invite>> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        self.read(move |c| {
+            Ok(c.prepare_cached(&format!(
+                "SELECT {INVITE_COLUMNS} FROM invites WHERE organisation_id = ? ORDER BY id"
+            ))?
+            .query_map([org.0], invite)?
+            .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
     }
 
     async fn invite_by_hash(&self, hash: &str) -> Result<Option<Invite>> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let hash = hash.to_string();
+        self.read(move |c| {
+            Ok(c.prepare_cached(&format!(
+                "SELECT {INVITE_COLUMNS} FROM invites WHERE hash = ?"
+            ))?
+            .query_row([hash], invite)
+            .optional()?)
+        })
+        .await
     }
 
     async fn delete_invite(&self, id: i64) -> Result<()> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        self.write(move |tx| {
+            exactly_one(
+                tx.prepare_cached("DELETE FROM invites WHERE id = ?")?
+                    .execute([id])?,
+            )
+        })
+        .await
     }
 
     async fn create_invite_link(
@@ -119,26 +428,80 @@ impl PermissionStore for SqliteStore {
         hash: &str,
         expires_at: Option<Timestamp>,
     ) -> Result<InviteLink> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let (hash, now) = (hash.to_string(), self.now());
+        self.write(move |tx| {
+            Ok(tx
+                .prepare_cached(&format!(
+                    "INSERT INTO invite_links (organisation_id, role, hash, date_created, expires_at)
+                     VALUES (?, ?, ?, ?, ?) RETURNING {LINK_COLUMNS}"
+                ))?
+                .query_row(
+                    params![org.0, role.as_str(), hash, ts(now), opt_ts(expires_at)],
+                    link,
+                )?)
+        })
+        .await
     }
 
     async fn invite_links(&self, org: OrganisationId) -> Result<Vec<InviteLink>> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        self.read(move |c| {
+            Ok(c.prepare_cached(&format!(
+                "SELECT {LINK_COLUMNS} FROM invite_links WHERE organisation_id = ? ORDER BY id"
+            ))?
+            .query_map([org.0], link)?
+            .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
     }
 
     async fn invite_link_by_hash(&self, hash: &str) -> Result<Option<InviteLink>> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let hash = hash.to_string();
+        self.read(move |c| {
+            Ok(c.prepare_cached(&format!(
+                "SELECT {LINK_COLUMNS} FROM invite_links WHERE hash = ?"
+            ))?
+            .query_row([hash], link)
+            .optional()?)
+        })
+        .await
     }
 
     async fn delete_invite_link(&self, id: i64) -> Result<()> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        self.write(move |tx| {
+            exactly_one(
+                tx.prepare_cached("DELETE FROM invite_links WHERE id = ?")?
+                    .execute([id])?,
+            )
+        })
+        .await
     }
 
     async fn accept_invite(&self, invite_id: i64, user: UserId) -> Result<()> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let now = self.now();
+        self.write(move |tx| {
+            let found = tx
+                .prepare_cached(&format!(
+                    "SELECT {INVITE_COLUMNS} FROM invites WHERE id = ?"
+                ))?
+                .query_row([invite_id], invite)?;
+            join(tx, found.organisation_id, user, found.role, now)?;
+            tx.prepare_cached("DELETE FROM invites WHERE id = ?")?
+                .execute([invite_id])?;
+            Ok(())
+        })
+        .await
     }
 
     async fn join_by_link(&self, link_id: i64, user: UserId) -> Result<()> {
-        Err(StoreError::Other("permissions are not stored yet".into()))
+        let now = self.now();
+        self.write(move |tx| {
+            let found = tx
+                .prepare_cached(&format!(
+                    "SELECT {LINK_COLUMNS} FROM invite_links WHERE id = ?"
+                ))?
+                .query_row([link_id], link)?;
+            join(tx, found.organisation_id, user, found.role, now)
+        })
+        .await
     }
 }

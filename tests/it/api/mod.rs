@@ -1,9 +1,15 @@
 //! HTTP scenarios through the real app, in-process, on both backends.
 
 mod accounts;
+mod audit;
+mod environments;
 mod features;
+mod identities;
 mod mv_options;
 mod openapi;
+mod organisations;
+mod permissions;
+mod projects;
 mod tags;
 mod world;
 
@@ -78,6 +84,88 @@ impl TestApp {
             req = req.header("authorization", format!("Token {token}"));
         }
         req.send().await
+    }
+
+    /// Any method, with an optional token and JSON body.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> TestResponse {
+        let method = poem::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.client.request(method, path);
+        if let Some(token) = token {
+            req = req.header("authorization", format!("Token {token}"));
+        }
+        if let Some(body) = body {
+            req = req.body_json(&body);
+        }
+        req.send().await
+    }
+
+    /// Signs up an ordinary user and returns their token.
+    pub async fn user(&self, email: &str) -> String {
+        let resp = self
+            .post(
+                "/api/v1/auth/users/",
+                None,
+                serde_json::json!({"email": email, "password": "correct horse battery"}),
+            )
+            .await;
+        resp.assert_status(poem::http::StatusCode::CREATED);
+        json(resp).await["key"].as_str().unwrap().to_string()
+    }
+
+    /// Creates an organisation and returns its id.
+    pub async fn org(&self, token: &str, name: &str) -> i64 {
+        let resp = self
+            .post(
+                "/api/v1/organisations/",
+                Some(token),
+                serde_json::json!({"name": name}),
+            )
+            .await;
+        resp.assert_status(poem::http::StatusCode::CREATED);
+        json(resp).await["id"].as_i64().unwrap()
+    }
+
+    /// Creates a project and returns its id.
+    pub async fn project(&self, token: &str, org: i64, name: &str) -> i64 {
+        let resp = self
+            .post(
+                "/api/v1/projects/",
+                Some(token),
+                serde_json::json!({"name": name, "organisation": org}),
+            )
+            .await;
+        resp.assert_status(poem::http::StatusCode::CREATED);
+        json(resp).await["id"].as_i64().unwrap()
+    }
+
+    /// Creates an environment and returns (id, client key).
+    pub async fn environment(&self, token: &str, project: i64, name: &str) -> (i64, String) {
+        let resp = self
+            .post(
+                "/api/v1/environments/",
+                Some(token),
+                serde_json::json!({"name": name, "project": project}),
+            )
+            .await;
+        resp.assert_status(poem::http::StatusCode::CREATED);
+        let body = json(resp).await;
+        (
+            body["id"].as_i64().unwrap(),
+            body["api_key"].as_str().unwrap().to_string(),
+        )
+    }
+
+    /// The user id behind a token.
+    pub async fn me(&self, token: &str) -> i64 {
+        json(self.get("/api/v1/auth/users/me/", Some(token)).await).await["id"]
+            .as_i64()
+            .unwrap()
     }
 
     /// Signs up the first superuser and returns their token.

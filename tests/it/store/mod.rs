@@ -7,6 +7,7 @@ mod fixtures;
 mod identities;
 mod instance;
 mod organisations;
+mod permissions;
 mod projects;
 mod segments;
 mod users;

@@ -1,0 +1,301 @@
+//! The audit log: `/api/v1/projects/{project}/audit/`, `/api/v1/organisations/{org}/audit/`
+//! and the older `/api/v1/audit/?project=`.
+
+use std::sync::Arc;
+
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use crate::api::auth::AdminAuth;
+use crate::api::pagination::{Paginated, page_request};
+use crate::api::{Tag, datetime};
+use crate::domain::audit::Author;
+use crate::domain::{AuditLogId, EnvironmentId, OrganisationId, ProjectId};
+use crate::service::{AuditScope, AuditView, Service, ServiceError};
+
+pub struct AuditApi;
+
+#[derive(Debug, Object)]
+pub struct AuthorOut {
+    id: i64,
+    email: String,
+    first_name: String,
+    last_name: String,
+    last_login: Option<String>,
+    uuid: String,
+}
+
+#[derive(Debug, Object)]
+pub struct AuditEnvironmentOut {
+    id: i64,
+    name: String,
+    api_key: String,
+    project: i64,
+}
+
+#[derive(Debug, Object)]
+pub struct AuditProjectOut {
+    id: i64,
+    name: String,
+    organisation: i64,
+}
+
+#[derive(Debug, Object)]
+pub struct FieldChangeOut {
+    field: String,
+    old: serde_json::Value,
+    new: serde_json::Value,
+}
+
+#[derive(Debug, Object)]
+pub struct AuditLogOut {
+    id: i64,
+    created_date: String,
+    log: String,
+    author: Option<AuthorOut>,
+    /// The organisation API key that made the change, when one did.
+    master_api_key: Option<i64>,
+    environment: Option<AuditEnvironmentOut>,
+    project: Option<AuditProjectOut>,
+    related_object_id: Option<i64>,
+    related_object_uuid: Option<String>,
+    related_object_type: String,
+    is_system_event: bool,
+    /// `CREATE`, `UPDATE` or `DELETE`.
+    change_type: String,
+    change_details: Vec<FieldChangeOut>,
+}
+
+impl From<AuditView> for AuditLogOut {
+    fn from(v: AuditView) -> Self {
+        let e = v.entry;
+        AuditLogOut {
+            id: e.id.0,
+            created_date: datetime(e.created_date),
+            log: e.log,
+            author: v.author.map(|u| AuthorOut {
+                id: u.id.0,
+                email: u.email,
+                first_name: u.first_name,
+                last_name: u.last_name,
+                last_login: u.last_login.map(datetime),
+                uuid: u.uuid,
+            }),
+            master_api_key: match e.author {
+                Some(Author::ApiKey(k)) => Some(k.0),
+                _ => None,
+            },
+            environment: v.environment.map(|env| AuditEnvironmentOut {
+                id: env.id.0,
+                name: env.settings.name,
+                api_key: env.api_key,
+                project: env.project_id.0,
+            }),
+            project: v.project.map(|p| AuditProjectOut {
+                id: p.id.0,
+                name: p.settings.name,
+                organisation: p.organisation_id.0,
+            }),
+            related_object_id: e.related_object_id,
+            related_object_uuid: e.related_object_uuid,
+            related_object_type: e.related_object_type,
+            is_system_event: e.is_system_event,
+            change_type: e.change_type.as_str().to_string(),
+            change_details: e
+                .change_details
+                .into_iter()
+                .map(|c| FieldChangeOut {
+                    field: c.field,
+                    old: c.old,
+                    new: c.new,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `environments` as upstream takes it: repeated, or comma-separated ids.
+fn environment_ids(raw: &[String]) -> Result<Vec<EnvironmentId>, ServiceError> {
+    raw.iter()
+        .flat_map(|r| r.split(','))
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            r.trim().parse::<i64>().map(EnvironmentId).map_err(|_| {
+                ServiceError::invalid(
+                    "environments",
+                    format!("\"{r}\" is not a valid environment id."),
+                )
+            })
+        })
+        .collect()
+}
+
+struct Filters {
+    environments: Vec<String>,
+    search: Option<String>,
+    is_system_event: Option<bool>,
+    page: Option<String>,
+    page_size: Option<String>,
+}
+
+async fn list(
+    svc: &Service,
+    auth: &AdminAuth,
+    req: &Request,
+    scope: AuditScope,
+    f: Filters,
+) -> poem::Result<Json<Paginated<AuditLogOut>>> {
+    let request = page_request(f.page, f.page_size, 999)?;
+    let found = svc
+        .audit_log(
+            auth.caller(),
+            scope,
+            environment_ids(&f.environments)?,
+            f.search,
+            f.is_system_event,
+            request,
+        )
+        .await?;
+    Ok(Json(Paginated::page(req, request, found, Into::into)))
+}
+
+#[OpenApi(tag = "Tag::Audit")]
+impl AuditApi {
+    /// A project's audit log, newest first (needs `VIEW_AUDIT_LOG`).
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/api/v1/projects/:id/audit/", method = "get")]
+    async fn project_log(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        req: &Request,
+        id: Path<i64>,
+        environments: Query<Vec<String>>,
+        search: Query<Option<String>>,
+        is_system_event: Query<Option<bool>>,
+        page: Query<Option<String>>,
+        page_size: Query<Option<String>>,
+    ) -> poem::Result<Json<Paginated<AuditLogOut>>> {
+        let filters = Filters {
+            environments: environments.0,
+            search: search.0,
+            is_system_event: is_system_event.0,
+            page: page.0,
+            page_size: page_size.0,
+        };
+        list(
+            &svc,
+            &auth,
+            req,
+            AuditScope::Project(ProjectId(id.0)),
+            filters,
+        )
+        .await
+    }
+
+    #[oai(path = "/api/v1/projects/:id/audit/:entry/", method = "get")]
+    async fn project_entry(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        id: Path<i64>,
+        entry: Path<i64>,
+    ) -> poem::Result<Json<AuditLogOut>> {
+        let view = svc
+            .audit_entry(
+                auth.caller(),
+                AuditScope::Project(ProjectId(id.0)),
+                AuditLogId(entry.0),
+            )
+            .await?;
+        Ok(Json(view.into()))
+    }
+
+    /// An organisation's audit log, newest first (organisation admins).
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/api/v1/organisations/:id/audit/", method = "get")]
+    async fn organisation_log(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        req: &Request,
+        id: Path<i64>,
+        environments: Query<Vec<String>>,
+        search: Query<Option<String>>,
+        is_system_event: Query<Option<bool>>,
+        page: Query<Option<String>>,
+        page_size: Query<Option<String>>,
+    ) -> poem::Result<Json<Paginated<AuditLogOut>>> {
+        let filters = Filters {
+            environments: environments.0,
+            search: search.0,
+            is_system_event: is_system_event.0,
+            page: page.0,
+            page_size: page_size.0,
+        };
+        list(
+            &svc,
+            &auth,
+            req,
+            AuditScope::Organisation(OrganisationId(id.0)),
+            filters,
+        )
+        .await
+    }
+
+    #[oai(path = "/api/v1/organisations/:id/audit/:entry/", method = "get")]
+    async fn organisation_entry(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        id: Path<i64>,
+        entry: Path<i64>,
+    ) -> poem::Result<Json<AuditLogOut>> {
+        let view = svc
+            .audit_entry(
+                auth.caller(),
+                AuditScope::Organisation(OrganisationId(id.0)),
+                AuditLogId(entry.0),
+            )
+            .await?;
+        Ok(Json(view.into()))
+    }
+
+    /// The older form of a project's log: `?project=` is required.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/api/v1/audit/", method = "get")]
+    async fn legacy_log(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        req: &Request,
+        project: Query<Option<i64>>,
+        environments: Query<Vec<String>>,
+        search: Query<Option<String>>,
+        is_system_event: Query<Option<bool>>,
+        page: Query<Option<String>>,
+        page_size: Query<Option<String>>,
+    ) -> poem::Result<Json<Paginated<AuditLogOut>>> {
+        let project = project
+            .0
+            .ok_or_else(|| ServiceError::invalid("project", "This field is required."))?;
+        let filters = Filters {
+            environments: environments.0,
+            search: search.0,
+            is_system_event: is_system_event.0,
+            page: page.0,
+            page_size: page_size.0,
+        };
+        list(
+            &svc,
+            &auth,
+            req,
+            AuditScope::Project(ProjectId(project)),
+            filters,
+        )
+        .await
+    }
+}

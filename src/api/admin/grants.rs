@@ -1,0 +1,275 @@
+//! Permission grants to users and groups on organisations, projects and environments:
+//! `…/user-permissions/` and `…/user-group-permissions/` under each, with the same shape.
+
+use std::sync::Arc;
+
+use poem_openapi::Object;
+use serde::Deserialize;
+
+use crate::domain::permission::{Grant, GrantTarget, Grantee};
+use crate::domain::{OrganisationId, ProjectId};
+use crate::service::{Caller, Service, ServiceError, ServiceResult};
+
+#[derive(Debug, Object)]
+pub struct GrantOut {
+    id: i64,
+    user: Option<i64>,
+    group: Option<i64>,
+    permissions: Vec<String>,
+    admin: bool,
+}
+
+impl From<Grant> for GrantOut {
+    fn from(g: Grant) -> Self {
+        let (user, group) = match g.grantee {
+            Grantee::User(u) => (Some(u.0), None),
+            Grantee::Group(g) => (None, Some(g.0)),
+        };
+        GrantOut {
+            id: g.id.0,
+            user,
+            group,
+            permissions: g.permissions,
+            admin: g.admin,
+        }
+    }
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct GrantIn {
+    /// The user (on `user-permissions`).
+    user: Option<i64>,
+    /// The group (on `user-group-permissions`).
+    group: Option<i64>,
+    #[serde(default)]
+    permissions: Vec<String>,
+    #[serde(default)]
+    admin: bool,
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct GrantUpdate {
+    permissions: Option<Vec<String>>,
+    admin: Option<bool>,
+}
+
+/// The kind of object a grant route is under.
+#[derive(Debug, Clone, Copy)]
+pub enum Level {
+    Organisation,
+    Project,
+    Environment,
+}
+
+/// The grant target a path segment names (an id, or an environment's client key).
+async fn target(
+    svc: &Service,
+    caller: &Caller,
+    level: Level,
+    raw: &str,
+) -> ServiceResult<GrantTarget> {
+    let id = || raw.parse::<i64>().map_err(|_| ServiceError::NotFound);
+    Ok(match level {
+        Level::Organisation => GrantTarget::Organisation(OrganisationId(id()?)),
+        Level::Project => GrantTarget::Project(ProjectId(id()?)),
+        Level::Environment => GrantTarget::Environment(svc.environment(caller, raw).await?.id),
+    })
+}
+
+fn grantee(body: &GrantIn, groups: bool) -> ServiceResult<Grantee> {
+    let (value, field) = if groups {
+        (body.group, "group")
+    } else {
+        (body.user, "user")
+    };
+    let id = value.ok_or_else(|| ServiceError::invalid(field, "This field is required."))?;
+    Ok(if groups {
+        Grantee::Group(crate::domain::permission::GroupId(id))
+    } else {
+        Grantee::User(crate::domain::UserId(id))
+    })
+}
+
+pub async fn list(
+    svc: &Arc<Service>,
+    caller: &Caller,
+    level: Level,
+    raw: &str,
+    groups: bool,
+) -> ServiceResult<Vec<GrantOut>> {
+    let target = target(svc, caller, level, raw).await?;
+    Ok(svc
+        .grants(caller, target, groups)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+pub async fn create(
+    svc: &Arc<Service>,
+    caller: &Caller,
+    level: Level,
+    raw: &str,
+    groups: bool,
+    body: GrantIn,
+) -> ServiceResult<GrantOut> {
+    let target = target(svc, caller, level, raw).await?;
+    let who = grantee(&body, groups)?;
+    Ok(svc
+        .create_grant(caller, target, who, body.admin, &body.permissions)
+        .await?
+        .into())
+}
+
+pub async fn update(
+    svc: &Arc<Service>,
+    caller: &Caller,
+    level: Level,
+    raw: &str,
+    id: i64,
+    body: GrantUpdate,
+) -> ServiceResult<GrantOut> {
+    let target = target(svc, caller, level, raw).await?;
+    let grant = svc
+        .update_grant(
+            caller,
+            target,
+            crate::domain::permission::GrantId(id),
+            body.admin,
+            body.permissions,
+        )
+        .await?;
+    Ok(grant.into())
+}
+
+pub async fn delete(
+    svc: &Arc<Service>,
+    caller: &Caller,
+    level: Level,
+    raw: &str,
+    id: i64,
+) -> ServiceResult<()> {
+    let target = target(svc, caller, level, raw).await?;
+    svc.delete_grant(caller, target, crate::domain::permission::GrantId(id))
+        .await
+}
+
+/// One set of grant routes: list, create, update (PUT and PATCH) and delete.
+macro_rules! grant_routes {
+    ($api:ident, $tag:expr, $level:expr, $groups:expr, $base:literal, $item:literal) => {
+        pub struct $api;
+
+        #[poem_openapi::OpenApi(tag = $tag)]
+        impl $api {
+            #[oai(path = $base, method = "get")]
+            async fn list(
+                &self,
+                svc: poem::web::Data<&std::sync::Arc<crate::service::Service>>,
+                auth: crate::api::auth::AdminAuth,
+                target: poem_openapi::param::Path<String>,
+            ) -> poem::Result<poem_openapi::payload::Json<Vec<$crate::api::admin::grants::GrantOut>>> {
+                let grants = $crate::api::admin::grants::list(&svc, auth.caller(), $level, &target.0, $groups).await?;
+                Ok(poem_openapi::payload::Json(grants))
+            }
+
+            #[oai(path = $base, method = "post")]
+            async fn create(
+                &self,
+                svc: poem::web::Data<&std::sync::Arc<crate::service::Service>>,
+                auth: crate::api::auth::AdminAuth,
+                target: poem_openapi::param::Path<String>,
+                body: crate::api::body::Body<$crate::api::admin::grants::GrantIn>,
+            ) -> poem::Result<$crate::api::admin::Created<$crate::api::admin::grants::GrantOut>> {
+                let grant = $crate::api::admin::grants::create(&svc, auth.caller(), $level, &target.0, $groups, body.0).await?;
+                Ok($crate::api::admin::Created::Created(poem_openapi::payload::Json(grant)))
+            }
+
+            #[oai(path = $item, method = "put")]
+            async fn replace(
+                &self,
+                svc: poem::web::Data<&std::sync::Arc<crate::service::Service>>,
+                auth: crate::api::auth::AdminAuth,
+                target: poem_openapi::param::Path<String>,
+                id: poem_openapi::param::Path<i64>,
+                body: crate::api::body::Body<$crate::api::admin::grants::GrantUpdate>,
+            ) -> poem::Result<poem_openapi::payload::Json<$crate::api::admin::grants::GrantOut>> {
+                self.update(svc, auth, target, id, body).await
+            }
+
+            #[oai(path = $item, method = "patch")]
+            async fn update(
+                &self,
+                svc: poem::web::Data<&std::sync::Arc<crate::service::Service>>,
+                auth: crate::api::auth::AdminAuth,
+                target: poem_openapi::param::Path<String>,
+                id: poem_openapi::param::Path<i64>,
+                body: crate::api::body::Body<$crate::api::admin::grants::GrantUpdate>,
+            ) -> poem::Result<poem_openapi::payload::Json<$crate::api::admin::grants::GrantOut>> {
+                let grant = $crate::api::admin::grants::update(&svc, auth.caller(), $level, &target.0, id.0, body.0).await?;
+                Ok(poem_openapi::payload::Json(grant))
+            }
+
+            #[oai(path = $item, method = "delete")]
+            async fn delete(
+                &self,
+                svc: poem::web::Data<&std::sync::Arc<crate::service::Service>>,
+                auth: crate::api::auth::AdminAuth,
+                target: poem_openapi::param::Path<String>,
+                id: poem_openapi::param::Path<i64>,
+            ) -> poem::Result<$crate::api::admin::NoContent> {
+                $crate::api::admin::grants::delete(&svc, auth.caller(), $level, &target.0, id.0).await?;
+                Ok($crate::api::admin::NoContent::Done)
+            }
+        }
+    };
+}
+
+grant_routes!(
+    OrganisationUserGrantsApi,
+    "crate::api::Tag::Permissions",
+    Level::Organisation,
+    false,
+    "/api/v1/organisations/:target/user-permissions/",
+    "/api/v1/organisations/:target/user-permissions/:id/"
+);
+grant_routes!(
+    OrganisationGroupGrantsApi,
+    "crate::api::Tag::Permissions",
+    Level::Organisation,
+    true,
+    "/api/v1/organisations/:target/user-group-permissions/",
+    "/api/v1/organisations/:target/user-group-permissions/:id/"
+);
+grant_routes!(
+    ProjectUserGrantsApi,
+    "crate::api::Tag::Permissions",
+    Level::Project,
+    false,
+    "/api/v1/projects/:target/user-permissions/",
+    "/api/v1/projects/:target/user-permissions/:id/"
+);
+grant_routes!(
+    ProjectGroupGrantsApi,
+    "crate::api::Tag::Permissions",
+    Level::Project,
+    true,
+    "/api/v1/projects/:target/user-group-permissions/",
+    "/api/v1/projects/:target/user-group-permissions/:id/"
+);
+grant_routes!(
+    EnvironmentUserGrantsApi,
+    "crate::api::Tag::Permissions",
+    Level::Environment,
+    false,
+    "/api/v1/environments/:target/user-permissions/",
+    "/api/v1/environments/:target/user-permissions/:id/"
+);
+grant_routes!(
+    EnvironmentGroupGrantsApi,
+    "crate::api::Tag::Permissions",
+    Level::Environment,
+    true,
+    "/api/v1/environments/:target/user-group-permissions/",
+    "/api/v1/environments/:target/user-group-permissions/:id/"
+);

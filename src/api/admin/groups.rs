@@ -1,0 +1,491 @@
+//! Groups, invitations, invite links and joining: `/api/v1/organisations/{org}/groups/…`,
+//! `…/invite/`, `…/invites/`, `…/invite-links/`, `/api/v1/users/join/…`.
+
+use std::sync::Arc;
+
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use serde::Deserialize;
+
+use super::organisations::{OrganisationOut, RoleName};
+use super::{Created, NoContent};
+use crate::api::auth::AdminAuth;
+use crate::api::body::Body;
+use crate::api::pagination::Paginated;
+use crate::api::{Tag, datetime};
+use crate::domain::organisation::Role;
+use crate::domain::permission::{Group, GroupId, Invite, InviteLink};
+use crate::domain::{OrganisationId, Timestamp, UserId};
+use crate::service::Service;
+
+pub struct GroupsApi;
+
+#[derive(Debug, Object)]
+pub struct GroupMemberOut {
+    id: i64,
+    group_admin: bool,
+}
+
+#[derive(Debug, Object)]
+pub struct GroupOut {
+    id: i64,
+    name: String,
+    is_default: bool,
+    external_id: Option<String>,
+    users: Vec<GroupMemberOut>,
+}
+
+impl From<Group> for GroupOut {
+    fn from(g: Group) -> Self {
+        GroupOut {
+            id: g.id.0,
+            name: g.name,
+            is_default: g.is_default,
+            external_id: g.external_id,
+            users: g
+                .members
+                .into_iter()
+                .map(|m| GroupMemberOut {
+                    id: m.user_id.0,
+                    group_admin: m.group_admin,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct GroupIn {
+    name: String,
+    #[serde(default)]
+    is_default: bool,
+    external_id: Option<String>,
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct GroupUpdate {
+    name: Option<String>,
+    is_default: Option<bool>,
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct UserIds {
+    user_ids: Vec<i64>,
+}
+
+#[derive(Debug, Object)]
+pub struct InviteOut {
+    id: i64,
+    email: String,
+    role: String,
+    date_created: String,
+    invited_by: Option<i64>,
+    /// Where the invited person joins (no email is sent: hand this over).
+    link: String,
+}
+
+impl From<Invite> for InviteOut {
+    fn from(i: Invite) -> Self {
+        InviteOut {
+            link: format!("/api/v1/users/join/{}/", i.hash),
+            id: i.id,
+            email: i.email,
+            role: i.role.as_str().to_string(),
+            date_created: datetime(i.date_created),
+            invited_by: i.invited_by.map(|u| u.0),
+        }
+    }
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct InviteItem {
+    email: String,
+    role: Option<RoleName>,
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct InvitesIn {
+    #[serde(default)]
+    invites: Vec<InviteItem>,
+    /// Older clients send plain addresses, invited as users.
+    #[serde(default)]
+    emails: Vec<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct InviteLinkOut {
+    id: i64,
+    hash: String,
+    date_created: String,
+    role: String,
+    expires_at: Option<String>,
+}
+
+impl From<InviteLink> for InviteLinkOut {
+    fn from(l: InviteLink) -> Self {
+        InviteLinkOut {
+            id: l.id,
+            hash: l.hash,
+            date_created: datetime(l.date_created),
+            role: l.role.as_str().to_string(),
+            expires_at: l.expires_at.map(datetime),
+        }
+    }
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct InviteLinkIn {
+    role: Option<RoleName>,
+    expires_at: Option<Timestamp>,
+}
+
+fn groups(list: Vec<Group>) -> Json<Paginated<GroupOut>> {
+    Json(Paginated::all(list.into_iter().map(Into::into).collect()))
+}
+
+#[OpenApi(tag = "Tag::Organisations")]
+impl GroupsApi {
+    /// The organisation's groups.
+    #[oai(path = "/api/v1/organisations/:org/groups/", method = "get")]
+    async fn list(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+    ) -> poem::Result<Json<Paginated<GroupOut>>> {
+        Ok(groups(
+            svc.groups(auth.caller(), OrganisationId(org.0)).await?,
+        ))
+    }
+
+    #[oai(path = "/api/v1/organisations/:org/groups/", method = "post")]
+    async fn create(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+        body: Body<GroupIn>,
+    ) -> poem::Result<Created<GroupOut>> {
+        let b = body.0;
+        let group = svc
+            .create_group(
+                auth.caller(),
+                OrganisationId(org.0),
+                &b.name,
+                b.is_default,
+                b.external_id,
+            )
+            .await?;
+        Ok(Created::Created(Json(group.into())))
+    }
+
+    /// The caller's own groups.
+    #[oai(path = "/api/v1/organisations/:org/groups/my-groups/", method = "get")]
+    async fn my_groups(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+    ) -> poem::Result<Json<Paginated<GroupOut>>> {
+        Ok(groups(
+            svc.my_groups(auth.caller(), OrganisationId(org.0)).await?,
+        ))
+    }
+
+    /// Every group, for pickers.
+    #[oai(path = "/api/v1/organisations/:org/groups/summaries/", method = "get")]
+    async fn summaries(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+    ) -> poem::Result<Json<Vec<GroupOut>>> {
+        let list = svc.groups(auth.caller(), OrganisationId(org.0)).await?;
+        Ok(Json(list.into_iter().map(Into::into).collect()))
+    }
+
+    #[oai(path = "/api/v1/organisations/:org/groups/:id/", method = "get")]
+    async fn get(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+        id: Path<i64>,
+    ) -> poem::Result<Json<GroupOut>> {
+        Ok(Json(
+            svc.group(auth.caller(), OrganisationId(org.0), GroupId(id.0))
+                .await?
+                .into(),
+        ))
+    }
+
+    #[oai(path = "/api/v1/organisations/:org/groups/:id/", method = "put")]
+    async fn replace(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+        id: Path<i64>,
+        body: Body<GroupUpdate>,
+    ) -> poem::Result<Json<GroupOut>> {
+        self.update(svc, auth, org, id, body).await
+    }
+
+    #[oai(path = "/api/v1/organisations/:org/groups/:id/", method = "patch")]
+    async fn update(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+        id: Path<i64>,
+        body: Body<GroupUpdate>,
+    ) -> poem::Result<Json<GroupOut>> {
+        let group = svc
+            .update_group(
+                auth.caller(),
+                OrganisationId(org.0),
+                GroupId(id.0),
+                body.0.name,
+                body.0.is_default,
+            )
+            .await?;
+        Ok(Json(group.into()))
+    }
+
+    #[oai(path = "/api/v1/organisations/:org/groups/:id/", method = "delete")]
+    async fn delete(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+        id: Path<i64>,
+    ) -> poem::Result<NoContent> {
+        svc.delete_group(auth.caller(), OrganisationId(org.0), GroupId(id.0))
+            .await?;
+        Ok(NoContent::Done)
+    }
+
+    #[oai(
+        path = "/api/v1/organisations/:org/groups/:id/add-users/",
+        method = "post"
+    )]
+    async fn add_users(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+        id: Path<i64>,
+        body: Body<UserIds>,
+    ) -> poem::Result<Json<GroupOut>> {
+        let users: Vec<UserId> = body.0.user_ids.iter().copied().map(UserId).collect();
+        let group = svc
+            .change_group_members(
+                auth.caller(),
+                OrganisationId(org.0),
+                GroupId(id.0),
+                &users,
+                true,
+            )
+            .await?;
+        Ok(Json(group.into()))
+    }
+
+    #[oai(
+        path = "/api/v1/organisations/:org/groups/:id/remove-users/",
+        method = "post"
+    )]
+    async fn remove_users(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+        id: Path<i64>,
+        body: Body<UserIds>,
+    ) -> poem::Result<Json<GroupOut>> {
+        let users: Vec<UserId> = body.0.user_ids.iter().copied().map(UserId).collect();
+        let group = svc
+            .change_group_members(
+                auth.caller(),
+                OrganisationId(org.0),
+                GroupId(id.0),
+                &users,
+                false,
+            )
+            .await?;
+        Ok(Json(group.into()))
+    }
+
+    #[oai(
+        path = "/api/v1/organisations/:org/groups/:id/users/:user/make-admin/",
+        method = "post"
+    )]
+    async fn make_admin(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+        id: Path<i64>,
+        user: Path<i64>,
+    ) -> poem::Result<Json<GroupOut>> {
+        let group = svc
+            .set_group_admin(
+                auth.caller(),
+                OrganisationId(org.0),
+                GroupId(id.0),
+                UserId(user.0),
+                true,
+            )
+            .await?;
+        Ok(Json(group.into()))
+    }
+
+    #[oai(
+        path = "/api/v1/organisations/:org/groups/:id/users/:user/remove-admin/",
+        method = "post"
+    )]
+    async fn remove_admin(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+        id: Path<i64>,
+        user: Path<i64>,
+    ) -> poem::Result<Json<GroupOut>> {
+        let group = svc
+            .set_group_admin(
+                auth.caller(),
+                OrganisationId(org.0),
+                GroupId(id.0),
+                UserId(user.0),
+                false,
+            )
+            .await?;
+        Ok(Json(group.into()))
+    }
+
+    /// Invite people by email; without an email server the answer carries each join link.
+    #[oai(path = "/api/v1/organisations/:org/invite/", method = "post")]
+    async fn invite(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+        body: Body<InvitesIn>,
+    ) -> poem::Result<Created<Vec<InviteOut>>> {
+        let b = body.0;
+        let mut wanted: Vec<(String, Role)> = b
+            .invites
+            .into_iter()
+            .map(|i| (i.email, i.role.map(Role::from).unwrap_or(Role::User)))
+            .collect();
+        wanted.extend(b.emails.into_iter().map(|e| (e, Role::User)));
+        let invites = svc
+            .invite(auth.caller(), OrganisationId(org.0), &wanted)
+            .await?;
+        Ok(Created::Created(Json(
+            invites.into_iter().map(Into::into).collect(),
+        )))
+    }
+
+    /// Pending invites.
+    #[oai(path = "/api/v1/organisations/:org/invites/", method = "get")]
+    async fn invites(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+    ) -> poem::Result<Json<Paginated<InviteOut>>> {
+        let invites = svc.invites(auth.caller(), OrganisationId(org.0)).await?;
+        Ok(Json(Paginated::all(
+            invites.into_iter().map(Into::into).collect(),
+        )))
+    }
+
+    #[oai(path = "/api/v1/organisations/:org/invites/:id/", method = "delete")]
+    async fn delete_invite(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+        id: Path<i64>,
+    ) -> poem::Result<NoContent> {
+        svc.delete_invite(auth.caller(), OrganisationId(org.0), id.0)
+            .await?;
+        Ok(NoContent::Done)
+    }
+
+    #[oai(path = "/api/v1/organisations/:org/invite-links/", method = "get")]
+    async fn invite_links(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+    ) -> poem::Result<Json<Vec<InviteLinkOut>>> {
+        let links = svc
+            .invite_links(auth.caller(), OrganisationId(org.0))
+            .await?;
+        Ok(Json(links.into_iter().map(Into::into).collect()))
+    }
+
+    #[oai(path = "/api/v1/organisations/:org/invite-links/", method = "post")]
+    async fn create_invite_link(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+        body: Body<InviteLinkIn>,
+    ) -> poem::Result<Created<InviteLinkOut>> {
+        let role = body.0.role.map(Role::from).unwrap_or(Role::User);
+        let link = svc
+            .create_invite_link(
+                auth.caller(),
+                OrganisationId(org.0),
+                role,
+                body.0.expires_at,
+            )
+            .await?;
+        Ok(Created::Created(Json(link.into())))
+    }
+
+    #[oai(
+        path = "/api/v1/organisations/:org/invite-links/:id/",
+        method = "delete"
+    )]
+    async fn delete_invite_link(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+        id: Path<i64>,
+    ) -> poem::Result<NoContent> {
+        svc.delete_invite_link(auth.caller(), OrganisationId(org.0), id.0)
+            .await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Accept an email invite (the caller's address must be the invited one).
+    #[oai(path = "/api/v1/users/join/:hash/", method = "post")]
+    async fn join(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        hash: Path<String>,
+    ) -> poem::Result<Json<OrganisationOut>> {
+        Ok(Json(
+            svc.join_by_invite(auth.caller(), &hash.0).await?.into(),
+        ))
+    }
+
+    /// Join through an invite link.
+    #[oai(path = "/api/v1/users/join/link/:hash/", method = "post")]
+    async fn join_link(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        hash: Path<String>,
+    ) -> poem::Result<Json<OrganisationOut>> {
+        Ok(Json(svc.join_by_link(auth.caller(), &hash.0).await?.into()))
+    }
+}

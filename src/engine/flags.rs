@@ -1,0 +1,295 @@
+//! Producing the flags: the segment override with the strongest priority replaces a feature's
+//! default, then multivariate features with an identity pick a variant by md5 bucket.
+
+use serde_json::{Map, Value};
+
+use super::context::{EvaluationResult, FlagResult, IdentityContext, SegmentResult};
+use super::hashing::hashed_percentage;
+use super::lookup::Subject;
+use super::model::{Environment, Feature, Override, Segment};
+
+/// The outcome of one evaluation, borrowing from the prepared environment (nothing is copied).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation<'e> {
+    /// One flag per feature, in context order.
+    pub flags: Vec<Flag<'e>>,
+    /// The segments the identity is in, in context order.
+    pub segments: Vec<MatchedSegment<'e>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Flag<'e> {
+    pub name: &'e str,
+    pub enabled: bool,
+    pub value: &'e Value,
+    pub reason: Reason<'e>,
+    /// `None`, `Some("control")`, or the chosen variant's key.
+    pub variant: Option<&'e str>,
+    /// The served feature state's metadata, when non-empty.
+    pub metadata: Option<&'e Map<String, Value>>,
+}
+
+/// Why a flag has its value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason<'e> {
+    /// The environment default.
+    Default,
+    /// A segment override; `text` is `TARGETING_MATCH; segment=<segment>`.
+    TargetingMatch { segment: &'e str, text: &'e str },
+    /// A multivariate variant; `text` is `SPLIT; weight=<weight>`.
+    Split { text: &'e str },
+}
+
+impl<'e> Reason<'e> {
+    /// The reason as Flagsmith writes it.
+    pub fn as_str(&self) -> &'e str {
+        match self {
+            Reason::Default => "DEFAULT",
+            Reason::TargetingMatch { text, .. } | Reason::Split { text } => text,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MatchedSegment<'e> {
+    pub name: &'e str,
+    pub key: &'e str,
+    pub metadata: Option<&'e Map<String, Value>>,
+}
+
+impl Environment {
+    /// Evaluates every feature for `identity`. Without an identity, segments can still match
+    /// (on `$.environment.name`, say) but no variant is picked. Never fails.
+    pub fn evaluate(&self, identity: Option<&IdentityContext>) -> Evaluation<'_> {
+        let subject = Subject::new(self, identity);
+        let mut chosen: Vec<Option<(&Override, &Segment)>> = vec![None; self.features.len()];
+        let mut segments = Vec::new();
+        for segment in &self.segments {
+            if !subject.is_in(segment) {
+                continue;
+            }
+            segments.push(MatchedSegment {
+                name: &segment.name,
+                key: &segment.key,
+                metadata: segment.metadata.as_ref(),
+            });
+            for candidate in &segment.overrides {
+                let Some(slot) = candidate.target.and_then(|i| chosen.get_mut(i)) else {
+                    continue;
+                };
+                // Strictly lower wins, so on a tie the earlier segment keeps the feature.
+                let stronger = slot.is_none_or(|(current, _)| {
+                    candidate.priority.py_cmp(&current.priority).is_lt()
+                });
+                if stronger {
+                    *slot = Some((candidate, segment));
+                }
+            }
+        }
+        let flags = self
+            .features
+            .iter()
+            .zip(chosen)
+            .map(|(default, chosen)| {
+                let (feature, reason) = match chosen {
+                    Some((winner, segment)) => (
+                        &winner.feature,
+                        Reason::TargetingMatch {
+                            segment: &segment.name,
+                            text: &segment.reason,
+                        },
+                    ),
+                    None => (default, Reason::Default),
+                };
+                flag(feature, reason, subject.identity_key.as_deref())
+            })
+            .collect();
+        Evaluation { flags, segments }
+    }
+}
+
+fn flag<'e>(feature: &'e Feature, reason: Reason<'e>, identity_key: Option<&str>) -> Flag<'e> {
+    let mut flag = Flag {
+        name: &feature.name,
+        enabled: feature.enabled,
+        value: &feature.value,
+        reason,
+        variant: None,
+        metadata: feature.metadata.as_ref(),
+    };
+    let Some(identity_key) = identity_key.filter(|_| !feature.variants.is_empty()) else {
+        return flag;
+    };
+    flag.variant = Some("control");
+    let percentage = hashed_percentage(&[&feature.key, identity_key]);
+    let mut start = 0.0;
+    for variant in &feature.variants {
+        let limit = start + variant.weight;
+        if start <= percentage && percentage < limit {
+            flag.value = &variant.value;
+            flag.variant = variant.key.as_deref();
+            flag.reason = Reason::Split {
+                text: &variant.reason,
+            };
+            break;
+        }
+        start = limit;
+    }
+    flag
+}
+
+impl From<&Evaluation<'_>> for EvaluationResult {
+    fn from(evaluation: &Evaluation<'_>) -> Self {
+        EvaluationResult {
+            flags: evaluation
+                .flags
+                .iter()
+                .map(|flag| {
+                    let result = FlagResult {
+                        name: flag.name.to_owned(),
+                        enabled: flag.enabled,
+                        value: flag.value.clone(),
+                        reason: flag.reason.as_str().to_owned(),
+                        variant: flag.variant.map(str::to_owned),
+                        metadata: flag.metadata.cloned(),
+                    };
+                    (flag.name.to_owned(), result)
+                })
+                .collect(),
+            segments: evaluation
+                .segments
+                .iter()
+                .map(|segment| SegmentResult {
+                    name: segment.name.to_owned(),
+                    metadata: segment.metadata.cloned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::engine::{EvaluationContext, EvaluationResult, evaluate};
+
+    fn result(context: Value) -> EvaluationResult {
+        let context: EvaluationContext = serde_json::from_value(context).unwrap();
+        evaluate(&context).unwrap()
+    }
+
+    fn always() -> Value {
+        json!([{"type": "ALL", "conditions": [
+            {"property": "$.environment.name", "operator": "EQUAL", "value": "Test"}
+        ]}])
+    }
+
+    fn segment(name: &str, priority: Option<i64>, value: &str) -> Value {
+        let mut feature = json!({"key": name, "name": "f", "enabled": false, "value": value});
+        if let Some(priority) = priority {
+            feature["priority"] = json!(priority);
+        }
+        json!({"key": name, "name": name, "rules": always(), "overrides": [feature]})
+    }
+
+    fn with_segments(segments: Value) -> Value {
+        json!({
+            "environment": {"key": "env", "name": "Test"},
+            "identity": {"identifier": "user", "key": "b"},
+            "features": {"f": {"key": "1", "name": "f", "enabled": true, "value": "default"}},
+            "segments": segments
+        })
+    }
+
+    #[test]
+    fn the_lowest_priority_number_wins_and_ties_go_to_the_earlier_segment() {
+        let flags = |segments| result(with_segments(segments)).flags["f"].clone();
+        let one = flags(
+            json!({"s1": segment("s1", Some(1), "one"), "s0": segment("s0", Some(0), "zero")}),
+        );
+        assert_eq!(one.value, "zero");
+        assert_eq!(one.reason, "TARGETING_MATCH; segment=s0");
+        assert!(!one.enabled, "enabled comes from the override");
+        let tie = flags(
+            json!({"s1": segment("s1", Some(3), "one"), "s2": segment("s2", Some(3), "two")}),
+        );
+        assert_eq!(tie.value, "one");
+        let absent =
+            flags(json!({"s1": segment("s1", None, "one"), "s2": segment("s2", None, "two")}));
+        assert_eq!(absent.value, "one");
+        let beats_absent =
+            flags(json!({"s1": segment("s1", None, "one"), "s2": segment("s2", Some(99), "two")}));
+        assert_eq!(beats_absent.value, "two");
+    }
+
+    #[test]
+    fn overrides_of_unknown_features_produce_no_flag() {
+        let mut context = with_segments(json!({"s": segment("s", Some(0), "x")}));
+        context["segments"]["s"]["overrides"][0]["name"] = json!("other");
+        let result = result(context);
+        assert_eq!(result.flags.len(), 1);
+        assert_eq!(result.flags["f"].value, "default");
+        assert_eq!(result.segments.len(), 1);
+    }
+
+    /// A multivariate feature whose bucket for identity key "b" and feature key "a" is
+    /// 56.72134426885377.
+    fn multivariate(variants: Value, identity: bool) -> super::super::FlagResult {
+        let mut context = json!({
+            "environment": {"key": "env", "name": "Test"},
+            "features": {"f": {"key": "a", "name": "f", "enabled": true, "value": "control",
+                               "variants": variants}}
+        });
+        if identity {
+            context["identity"] = json!({"identifier": "user", "key": "b"});
+        }
+        result(context).flags["f"].clone()
+    }
+
+    #[test]
+    fn variants_own_the_half_open_range_start_to_limit() {
+        let flag = multivariate(
+            json!([{"value": "low", "weight": 56.72134426885377, "priority": 1, "key": "low"},
+                   {"value": "high", "weight": 10, "priority": 2, "key": "high"}]),
+            true,
+        );
+        assert_eq!(
+            (flag.value, flag.variant.as_deref()),
+            (json!("high"), Some("high"))
+        );
+        assert_eq!(flag.reason, "SPLIT; weight=10");
+        let flag = multivariate(
+            json!([{"value": "low", "weight": 56.72134426885378, "priority": 1},
+                   {"value": "high", "weight": 10, "priority": 2, "key": "high"}]),
+            true,
+        );
+        assert_eq!(flag.value, json!("low"));
+        assert_eq!(flag.variant, None, "a variant without a key reports null");
+        assert_eq!(flag.reason, "SPLIT; weight=56.72134426885378");
+    }
+
+    #[test]
+    fn variants_are_tried_by_priority_not_by_position() {
+        let flag = multivariate(
+            json!([{"value": "second", "weight": 50.0, "priority": 2, "key": "second"},
+                   {"value": "first", "weight": 50.0, "priority": 1, "key": "first"}]),
+            true,
+        );
+        assert_eq!(flag.value, json!("second"), "56.7 falls in the second half");
+        assert_eq!(flag.reason, "SPLIT; weight=50.0");
+    }
+
+    #[test]
+    fn past_the_last_variant_or_without_identity_the_control_value_stays() {
+        let variants = json!([{"value": "v", "weight": 50, "priority": 1, "key": "v"}]);
+        let flag = multivariate(variants.clone(), true);
+        assert_eq!(
+            (flag.value, flag.variant.as_deref()),
+            (json!("control"), Some("control"))
+        );
+        assert_eq!(flag.reason, "DEFAULT");
+        let flag = multivariate(variants, false);
+        assert_eq!((flag.value, flag.variant), (json!("control"), None));
+    }
+}

@@ -1,0 +1,129 @@
+use poem::http::StatusCode;
+use serde_json::json;
+
+use super::{TestApp, json};
+use crate::api_on_both_backends;
+
+api_on_both_backends!(
+    identities_and_their_traits_are_managed,
+    identity_lists_search_and_page
+);
+
+async fn environment(app: &TestApp) -> (String, String) {
+    let root = app.superuser("root@example.com").await;
+    let org = app.org(&root, "Acme").await;
+    let project = app.project(&root, org, "Web").await;
+    let (_, key) = app.environment(&root, project, "Production").await;
+    (root, key)
+}
+
+async fn identities_and_their_traits_are_managed(app: TestApp) {
+    let (root, key) = environment(&app).await;
+    let base = format!("/api/v1/environments/{key}/identities/");
+    let created = app
+        .post(&base, Some(&root), json!({"identifier": "ada"}))
+        .await;
+    created.assert_status(StatusCode::CREATED);
+    let id = json(created).await["id"].as_i64().unwrap();
+    let twice = app
+        .post(&base, Some(&root), json!({"identifier": "ada"}))
+        .await;
+    twice.assert_status(StatusCode::BAD_REQUEST);
+    assert_eq!(
+        json(twice).await["identifier"][0],
+        "Identity with identifier 'ada' already exists in this environment"
+    );
+    let traits = format!("{base}{id}/traits/");
+    let set = app
+        .post(
+            &traits,
+            Some(&root),
+            json!({"trait_key": "age", "value_type": "int", "integer_value": 42}),
+        )
+        .await;
+    set.assert_status(StatusCode::CREATED);
+    let set = json(set).await;
+    assert_eq!(
+        (set["value_type"].clone(), set["integer_value"].clone()),
+        (json!("int"), json!(42))
+    );
+    let trait_id = set["id"].as_i64().unwrap();
+    app.post(
+        &traits,
+        Some(&root),
+        json!({"trait_key": "plan", "string_value": "pro"}),
+    )
+    .await;
+    let missing = app
+        .post(
+            &traits,
+            Some(&root),
+            json!({"trait_key": "x", "value_type": "bool"}),
+        )
+        .await;
+    missing.assert_status(StatusCode::BAD_REQUEST);
+    assert!(json(missing).await["boolean_value"].is_array());
+    let too_long = app
+        .post(
+            &traits,
+            Some(&root),
+            json!({"trait_key": "k".repeat(201), "string_value": "v"}),
+        )
+        .await;
+    too_long.assert_status(StatusCode::BAD_REQUEST);
+    let changed = app
+        .send(
+            "PATCH",
+            &format!("{traits}{trait_id}/"),
+            Some(&root),
+            Some(json!({"value_type": "float", "float_value": 1.5})),
+        )
+        .await;
+    changed.assert_status_is_ok();
+    assert_eq!(json(changed).await["float_value"], 1.5);
+    let listed = json(app.get(&traits, Some(&root)).await).await;
+    assert_eq!(listed["count"], 2);
+    app.send("DELETE", &format!("{traits}{trait_id}/"), Some(&root), None)
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
+    assert_eq!(json(app.get(&traits, Some(&root)).await).await["count"], 1);
+    app.send("DELETE", &format!("{base}{id}/"), Some(&root), None)
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
+    app.get(&format!("{base}{id}/"), Some(&root))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    let eve = app.user("eve@example.com").await;
+    app.get(&base, Some(&eve))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+}
+
+async fn identity_lists_search_and_page(app: TestApp) {
+    let (root, key) = environment(&app).await;
+    let base = format!("/api/v1/environments/{key}/identities/");
+    for name in ["alice", "bob", "alicia", "carol"] {
+        app.post(&base, Some(&root), json!({"identifier": name}))
+            .await
+            .assert_status(StatusCode::CREATED);
+    }
+    let page = json(app.get(&format!("{base}?page_size=3"), Some(&root)).await).await;
+    assert_eq!(page["count"], 4);
+    assert_eq!(page["results"].as_array().unwrap().len(), 3);
+    assert!(page["next"].as_str().unwrap().contains("page=2"));
+    assert!(page["previous"].is_null());
+    let second = json(
+        app.get(&format!("{base}?page_size=3&page=2"), Some(&root))
+            .await,
+    )
+    .await;
+    assert_eq!(second["results"][0]["identifier"], "carol");
+    assert!(second["previous"].as_str().unwrap().contains("page=1"));
+    let search = json(app.get(&format!("{base}?q=ALI"), Some(&root)).await).await;
+    assert_eq!(search["count"], 2);
+    let exact = json(app.get(&format!("{base}?q=%22alice%22"), Some(&root)).await).await;
+    assert_eq!(exact["count"], 1);
+    app.get(&format!("{base}?page=zero"), Some(&root))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+}

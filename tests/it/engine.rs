@@ -1,0 +1,138 @@
+//! The engine against Flagsmith's public engine test vectors, read in place from
+//! `../shared/engine-test-data` (they are not copied into the project): 199 evaluation-context
+//! cases and 101 identities of the legacy environment document.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use flagstaff::engine::document::{
+    EnvironmentDocument, IdentityDocument, context_from_document, identity_from_document,
+};
+use flagstaff::engine::{Environment, EvaluationContext, evaluate};
+use serde_json::Value;
+
+const CONTEXT_CASES: usize = 199;
+const LEGACY_IDENTITIES: usize = 101;
+
+/// The test data folder, or `None` (after saying so where the test output shows it).
+fn test_data() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/engine-test-data");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED: engine test vectors not found at {}",
+        dir.display()
+    );
+    None
+}
+
+/// A `.json` case as is; a `.jsonc` case without its `//` comment lines.
+fn read_case(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap();
+    let json: String = text
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn every_context_case_gives_the_expected_result() {
+    let Some(dir) = test_data() else { return };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("test_cases"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|ext| ext == "json" || ext == "jsonc")
+        })
+        .collect();
+    files.sort();
+    let mut failures = Vec::new();
+    for path in &files {
+        let case = read_case(path);
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let context: EvaluationContext = match serde_json::from_value(case["context"].clone()) {
+            Ok(context) => context,
+            Err(e) => {
+                failures.push(format!("{name}: context does not parse: {e}"));
+                continue;
+            }
+        };
+        let actual = match evaluate(&context) {
+            Ok(result) => serde_json::to_value(result).unwrap(),
+            Err(e) => {
+                failures.push(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        if actual != case["result"] {
+            failures.push(format!(
+                "{name}:\n  expected {}\n  actual   {}",
+                case["result"], actual
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} context cases failed:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
+    assert_eq!(files.len(), CONTEXT_CASES, "context cases found");
+}
+
+#[test]
+fn every_legacy_identity_gets_the_flags_the_api_served() {
+    let Some(dir) = test_data() else { return };
+    let path = dir.join("legacy-v1.0.0/data/environment_n9fbf9h3v4fFgH3U3ngWhb.json");
+    let data: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let document: EnvironmentDocument =
+        serde_json::from_value(data["environment"].clone()).unwrap();
+    let environment = Environment::prepare(&context_from_document(&document).unwrap()).unwrap();
+    let cases = data["identities_and_responses"].as_array().unwrap();
+    let mut failures = Vec::new();
+    for case in cases {
+        let identity: IdentityDocument = serde_json::from_value(case["identity"].clone()).unwrap();
+        let context = identity_from_document(&identity);
+        let evaluation = environment.evaluate(Some(&context));
+        let actual: Vec<(&str, bool, &Value)> = evaluation
+            .flags
+            .iter()
+            .map(|flag| (flag.name, flag.enabled, flag.value))
+            .collect();
+        let mut expected: Vec<(&str, bool, &Value)> = case["response"]["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|flag| {
+                (
+                    flag["feature"]["name"].as_str().unwrap(),
+                    flag["enabled"].as_bool().unwrap(),
+                    &flag["feature_state_value"],
+                )
+            })
+            .collect();
+        let mut actual = actual;
+        actual.sort_by_key(|flag| flag.0);
+        expected.sort_by_key(|flag| flag.0);
+        if actual != expected {
+            failures.push(format!(
+                "{}:\n  expected {expected:?}\n  actual   {actual:?}",
+                identity.identifier
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} legacy identities failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+    assert_eq!(cases.len(), LEGACY_IDENTITIES, "legacy identities found");
+}
