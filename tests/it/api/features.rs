@@ -522,32 +522,70 @@ async fn features_of_other_organisations_are_not_found(app: TestApp) {
 async fn feature_writes_need_their_permissions(app: TestApp) {
     let w = World::new(&app).await;
     let f = feature(&app, &w, json!({"name": "checkout"})).await;
-    let member = w.powerless(&app).await;
     let one = format!("{}{}/", features(&w), f["id"]);
+    let stranger = w.powerless(&app).await;
     detail(
-        get(&app, &features(&w), &member).await,
+        get(&app, &features(&w), &stranger).await,
         StatusCode::FORBIDDEN,
         FORBIDDEN,
     )
     .await;
     detail(
-        post(&app, &features(&w), &member, json!({"name": "x"})).await,
+        get(&app, &one, &stranger).await,
+        StatusCode::FORBIDDEN,
+        FORBIDDEN,
+    )
+    .await;
+
+    let viewer = w
+        .member(&app, "viewer@example.com", &["VIEW_PROJECT"], &[])
+        .await;
+    ok(get(&app, &features(&w), &viewer).await).await;
+    ok(get(&app, &one, &viewer).await).await;
+    detail(
+        post(&app, &features(&w), &viewer, json!({"name": "x"})).await,
         StatusCode::FORBIDDEN,
         FORBIDDEN,
     )
     .await;
     detail(
-        patch(&app, &one, &member, json!({"description": "x"})).await,
+        patch(&app, &one, &viewer, json!({"description": "x"})).await,
         StatusCode::FORBIDDEN,
         FORBIDDEN,
     )
     .await;
     detail(
-        delete(&app, &one, &member).await,
+        delete(&app, &one, &viewer).await,
         StatusCode::FORBIDDEN,
         FORBIDDEN,
     )
     .await;
+
+    let editor = w
+        .member(
+            &app,
+            "editor@example.com",
+            &[
+                "VIEW_PROJECT",
+                "CREATE_FEATURE",
+                "EDIT_FEATURE",
+                "DELETE_FEATURE",
+            ],
+            &[],
+        )
+        .await;
+    created(post(&app, &features(&w), &editor, json!({"name": "by_editor"})).await).await;
+    detail(
+        post(&app, &features(&w), &editor, json!({"name": "mv", "multivariate_options": [{"string_value": "a", "default_percentage_allocation": 10}]}))
+            .await,
+        StatusCode::FORBIDDEN,
+        "User must be project admin to modify / create MV options.",
+    )
+    .await;
+    ok(patch(&app, &one, &editor, json!({"description": "x"})).await).await;
+    delete(&app, &one, &editor)
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
     // An admin organisation API key may do all of it.
-    ok(patch(&app, &one, &w.key, json!({"description": "by key"})).await).await;
+    created(post(&app, &features(&w), &w.key, json!({"name": "by_key", "multivariate_options": [{"string_value": "a", "default_percentage_allocation": 10}]})).await).await;
 }

@@ -243,14 +243,17 @@ async fn option_writes_need_create_feature(app: TestApp) {
         .await,
     )
     .await;
-    let member = w.powerless(&app).await;
     let forbidden = "You do not have permission to perform this action.";
     let one = format!("{base}{}/", option["id"]);
+    let viewer = w
+        .member(&app, "viewer@example.com", &["VIEW_PROJECT"], &[])
+        .await;
+    ok(get(&app, &base, &viewer).await).await;
     detail(
         post(
             &app,
             &base,
-            &member,
+            &viewer,
             json!({"string_value": "y", "default_percentage_allocation": 10}),
         )
         .await,
@@ -259,15 +262,37 @@ async fn option_writes_need_create_feature(app: TestApp) {
     )
     .await;
     detail(
-        patch(&app, &one, &member, json!({"string_value": "y"})).await,
+        patch(&app, &one, &viewer, json!({"string_value": "y"})).await,
         StatusCode::FORBIDDEN,
         forbidden,
     )
     .await;
     detail(
-        delete(&app, &one, &member).await,
+        delete(&app, &one, &viewer).await,
         StatusCode::FORBIDDEN,
         forbidden,
     )
     .await;
+    let creator = w
+        .member(
+            &app,
+            "creator@example.com",
+            &["VIEW_PROJECT", "CREATE_FEATURE"],
+            &[],
+        )
+        .await;
+    created(
+        post(
+            &app,
+            &base,
+            &creator,
+            json!({"string_value": "y", "default_percentage_allocation": 10}),
+        )
+        .await,
+    )
+    .await;
+    ok(patch(&app, &one, &creator, json!({"string_value": "z"})).await).await;
+    delete(&app, &one, &creator)
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
 }

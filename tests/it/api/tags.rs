@@ -225,27 +225,51 @@ async fn writing_tags_needs_manage_tags(app: TestApp) {
         .await,
     )
     .await;
-    let member = w.powerless(&app).await;
-    let forbidden = "You do not have permission to perform this action.";
-    detail(
-        post(&app, &base, &member, json!({"label": "y", "color": "#fff"})).await,
-        StatusCode::FORBIDDEN,
-        forbidden,
-    )
-    .await;
     let one = format!("{base}{}/", tag["id"]);
+    let forbidden = "You do not have permission to perform this action.";
+    let stranger = w.powerless(&app).await;
     detail(
-        patch(&app, &one, &member, json!({"label": "y"})).await,
+        get(&app, &base, &stranger).await,
+        StatusCode::FORBIDDEN,
+        forbidden,
+    )
+    .await;
+    let viewer = w
+        .member(&app, "viewer@example.com", &["VIEW_PROJECT"], &[])
+        .await;
+    ok(get(&app, &base, &viewer).await).await;
+    ok(get(&app, &one, &viewer).await).await;
+    detail(
+        post(&app, &base, &viewer, json!({"label": "y", "color": "#fff"})).await,
         StatusCode::FORBIDDEN,
         forbidden,
     )
     .await;
     detail(
-        delete(&app, &one, &member).await,
+        patch(&app, &one, &viewer, json!({"label": "y"})).await,
         StatusCode::FORBIDDEN,
         forbidden,
     )
     .await;
+    detail(
+        delete(&app, &one, &viewer).await,
+        StatusCode::FORBIDDEN,
+        forbidden,
+    )
+    .await;
+    let tagger = w
+        .member(
+            &app,
+            "tagger@example.com",
+            &["VIEW_PROJECT", "MANAGE_TAGS"],
+            &[],
+        )
+        .await;
+    created(post(&app, &base, &tagger, json!({"label": "y", "color": "#fff"})).await).await;
+    ok(patch(&app, &one, &tagger, json!({"label": "z"})).await).await;
+    delete(&app, &one, &tagger)
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
     // Organisation API keys act for the organisation.
-    created(post(&app, &base, &w.key, json!({"label": "z", "color": "#000"})).await).await;
+    created(post(&app, &base, &w.key, json!({"label": "k", "color": "#000"})).await).await;
 }

@@ -1,8 +1,5 @@
 //! A small world to test the management API in: an organisation admin with a project and an
 //! environment, built through HTTP, and helpers for the verbs `TestApp` does not wrap.
-//!
-//! Projects and environments are created with an admin organisation API key: a user creating
-//! them also receives a grant, and the permissions store may not be there yet.
 
 use flagstaff::domain::audit::{Audit, AuditQuery, Author};
 use flagstaff::domain::organisation::NewOrgApiKey;
@@ -13,8 +10,6 @@ use serde_json::{Value, json};
 
 use super::{TestApp, json};
 
-pub const PASSWORD: &str = "correct horse battery";
-
 /// An organisation with one project and one environment, and how to speak for its admin.
 pub struct World {
     /// `Authorization` header of the organisation's admin (a user token).
@@ -22,7 +17,6 @@ pub struct World {
     pub org: i64,
     pub project: i64,
     pub env_key: String,
-    #[allow(dead_code)] // read by the feature state scenarios
     pub env_id: i64,
     /// `Authorization` header of an admin organisation API key.
     pub key: String,
@@ -37,64 +31,21 @@ impl World {
 
     /// Another user's organisation, which the superuser does not belong to.
     pub async fn other(app: &TestApp) -> World {
-        let resp = app
-            .post(
-                "/api/v1/auth/users/",
-                None,
-                json!({"email": "other@example.com", "password": PASSWORD}),
-            )
-            .await;
-        resp.assert_status(StatusCode::CREATED);
-        let token = json(resp).await["key"].as_str().unwrap().to_string();
+        let token = app.user("other@example.com").await;
         World::of(app, &token, "Elsewhere").await
     }
 
     async fn of(app: &TestApp, token: &str, name: &str) -> World {
+        let org = app.org(token, name).await;
+        let project = app.project(token, org, "Shop").await;
+        let (env_id, env_key) = app.environment(token, project, "Production").await;
         let admin = format!("Token {token}");
-        let org = created(
-            call(
-                app,
-                Method::POST,
-                "/api/v1/organisations/",
-                &admin,
-                json!({"name": name}),
-            )
-            .await,
-        )
-        .await;
-        let org = org["id"].as_i64().unwrap();
         let key = created(
-            call(
+            post(
                 app,
-                Method::POST,
                 &format!("/api/v1/organisations/{org}/master-api-keys/"),
                 &admin,
-                json!({"name": "setup"}),
-            )
-            .await,
-        )
-        .await;
-        let key = format!("Api-Key {}", key["key"].as_str().unwrap());
-        let project = created(
-            call(
-                app,
-                Method::POST,
-                "/api/v1/projects/",
-                &key,
-                json!({"name": "Shop", "organisation": org}),
-            )
-            .await,
-        )
-        .await["id"]
-            .as_i64()
-            .unwrap();
-        let env = created(
-            call(
-                app,
-                Method::POST,
-                "/api/v1/environments/",
-                &key,
-                json!({"name": "Production", "project": project}),
+                json!({"name": "automation"}),
             )
             .await,
         )
@@ -103,10 +54,61 @@ impl World {
             admin,
             org,
             project,
-            env_key: env["api_key"].as_str().unwrap().to_string(),
-            env_id: env["id"].as_i64().unwrap(),
-            key,
+            env_key,
+            env_id,
+            key: format!("Api-Key {}", key["key"].as_str().unwrap()),
         }
+    }
+
+    /// `Authorization` of a new member of the organisation who holds exactly these project
+    /// and environment permissions.
+    pub async fn member(
+        &self,
+        app: &TestApp,
+        email: &str,
+        project: &[&str],
+        environment: &[&str],
+    ) -> String {
+        let token = app.user(email).await;
+        let link = created(
+            post(
+                app,
+                &format!("/api/v1/organisations/{}/invite-links/", self.org),
+                &self.admin,
+                json!({}),
+            )
+            .await,
+        )
+        .await;
+        let join = format!(
+            "/api/v1/users/join/link/{}/",
+            link["hash"].as_str().unwrap()
+        );
+        app.post(&join, Some(&token), json!({}))
+            .await
+            .assert_status_is_ok();
+        let user = app.me(&token).await;
+        created(
+            post(
+                app,
+                &format!("/api/v1/projects/{}/user-permissions/", self.project),
+                &self.admin,
+                json!({"user": user, "permissions": project}),
+            )
+            .await,
+        )
+        .await;
+        created(
+            post(
+                app,
+                &format!("/api/v1/environments/{}/user-permissions/", self.env_key),
+                &self.admin,
+                json!({"user": user, "permissions": environment}),
+            )
+            .await,
+        )
+        .await;
+        format!("Token {token}")
     }
 
     /// `Authorization` of an organisation API key that is not an admin and holds no grants:
