@@ -43,6 +43,8 @@ pub enum Tag {
     Audit,
     /// Features, their multivariate options, and tags.
     Features,
+    /// Segments and their rules.
+    Segments,
 }
 
 type Apis = (
@@ -64,6 +66,7 @@ type Apis = (
         admin::features::FeaturesApi,
         admin::mv_options::MvOptionsApi,
         admin::tags::TagsApi,
+        admin::segments::SegmentsApi,
     ),
 );
 

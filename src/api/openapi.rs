@@ -34,6 +34,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
                 admin::features::FeaturesApi,
                 admin::mv_options::MvOptionsApi,
                 admin::tags::TagsApi,
+                admin::segments::SegmentsApi,
             ),
         ),
         "Flagstaff",

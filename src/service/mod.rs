@@ -16,6 +16,8 @@ mod organisations;
 mod passwords;
 mod projects;
 mod secrets;
+mod segment_rules;
+mod segments;
 mod tags;
 mod throttle;
 mod values;
@@ -34,6 +36,7 @@ pub use mv_options::MvOptionPatch;
 pub use organisations::{IssuedKey, OrganisationPatch, OrganisationView};
 pub use projects::ProjectPatch;
 pub use secrets::{hash_secret, new_token};
+pub use segments::SegmentDraft;
 pub use tags::TagPatch;
 pub use throttle::Rate;
 

@@ -12,6 +12,8 @@ pub mod mv_options;
 pub mod organisations;
 mod permissions;
 pub mod projects;
+mod segment_json;
+pub mod segments;
 pub mod tags;
 
 use poem_openapi::ApiResponse;

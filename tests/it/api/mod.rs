@@ -10,6 +10,7 @@ mod openapi;
 mod organisations;
 mod permissions;
 mod projects;
+mod segments;
 mod tags;
 mod world;
 

@@ -1,0 +1,243 @@
+//! `/api/v1/projects/{project}/segments/…`: segments, their clones and the features they
+//! override.
+
+use std::sync::Arc;
+
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use serde::Deserialize;
+
+use super::segment_json::{SegmentIn, SegmentOut};
+use super::{Created, NoContent};
+use crate::api::Tag;
+use crate::api::auth::AdminAuth;
+use crate::api::body::Body;
+use crate::api::pagination::{Paginated, page_request};
+use crate::domain::feature_state::FeatureState;
+use crate::domain::segment::SegmentQuery;
+use crate::domain::{EnvironmentId, PageRequest, ProjectId, SegmentId};
+use crate::service::{FieldErrors, Service, ServiceError};
+
+pub struct SegmentsApi;
+
+#[derive(Debug, Object, Deserialize)]
+pub struct CloneSegmentIn {
+    name: Option<String>,
+}
+
+/// A state that overrides a feature for the segment.
+#[derive(Debug, Object)]
+pub struct AssociatedFeatureOut {
+    id: i64,
+    feature: i64,
+    environment: i64,
+}
+
+impl From<FeatureState> for AssociatedFeatureOut {
+    fn from(s: FeatureState) -> Self {
+        AssociatedFeatureOut {
+            id: s.id.0,
+            feature: s.feature_id.0,
+            environment: s.environment_id.0,
+        }
+    }
+}
+
+/// An optional integer query parameter, named in the error when it is not one.
+fn integer(field: &str, text: Option<String>) -> Result<Option<i64>, ServiceError> {
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => t
+            .parse()
+            .map(Some)
+            .map_err(|_| ServiceError::invalid(field, "A valid integer is required.")),
+    }
+}
+
+fn include_feature_specific(text: Option<String>) -> Result<bool, ServiceError> {
+    match text.as_deref() {
+        None | Some("") => Ok(true),
+        Some("true" | "True" | "1" | "yes" | "on") => Ok(true),
+        Some("false" | "False" | "0" | "no" | "off") => Ok(false),
+        Some(_) => Err(ServiceError::Invalid(FieldErrors::one(
+            "include_feature_specific",
+            "Must be a valid boolean.",
+        ))),
+    }
+}
+
+#[OpenApi(tag = "Tag::Segments")]
+impl SegmentsApi {
+    /// The project's segments; `q` searches names, `include_feature_specific=false` leaves out
+    /// segments that belong to one feature.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/api/v1/projects/:project/segments/", method = "get")]
+    async fn list_segments(
+        &self,
+        req: &Request,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        q: Query<Option<String>>,
+        include_feature_specific: Query<Option<String>>,
+        page: Query<Option<String>>,
+        page_size: Query<Option<String>>,
+    ) -> poem::Result<Json<Paginated<SegmentOut>>> {
+        let query = SegmentQuery {
+            search: q.0.filter(|s| !s.is_empty()),
+            include_feature_specific: self::include_feature_specific(include_feature_specific.0)?,
+        };
+        let page = page_request(page.0, page_size.0, PageRequest::MAX_SIZE)?;
+        let found = svc
+            .segments(auth.caller(), ProjectId(project.0), &query, page)
+            .await?;
+        Ok(Json(Paginated::checked_page(req, page, found, Into::into)?))
+    }
+
+    /// Create a segment (`MANAGE_SEGMENTS`): `name` and a non-empty `rules` tree.
+    #[oai(path = "/api/v1/projects/:project/segments/", method = "post")]
+    async fn create_segment(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        body: Body<SegmentIn>,
+    ) -> poem::Result<Created<SegmentOut>> {
+        let segment = svc
+            .create_segment(auth.caller(), ProjectId(project.0), body.0.draft()?)
+            .await?;
+        Ok(Created::Created(Json(segment.into())))
+    }
+
+    #[oai(path = "/api/v1/projects/:project/segments/:id/", method = "get")]
+    async fn get_segment(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        id: Path<i64>,
+    ) -> poem::Result<Json<SegmentOut>> {
+        let segment = svc
+            .segment(auth.caller(), ProjectId(project.0), SegmentId(id.0))
+            .await?;
+        Ok(Json(segment.into()))
+    }
+
+    /// Replace a segment's name, description and whole rule tree (`MANAGE_SEGMENTS`).
+    #[oai(path = "/api/v1/projects/:project/segments/:id/", method = "put")]
+    async fn replace_segment(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        id: Path<i64>,
+        body: Body<SegmentIn>,
+    ) -> poem::Result<Json<SegmentOut>> {
+        let draft = body.0.draft()?;
+        let segment = svc
+            .update_segment(
+                auth.caller(),
+                ProjectId(project.0),
+                SegmentId(id.0),
+                draft,
+                false,
+            )
+            .await?;
+        Ok(Json(segment.into()))
+    }
+
+    /// Change what the body names; given `rules` replace the whole tree (`MANAGE_SEGMENTS`).
+    #[oai(path = "/api/v1/projects/:project/segments/:id/", method = "patch")]
+    async fn update_segment(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        id: Path<i64>,
+        body: Body<SegmentIn>,
+    ) -> poem::Result<Json<SegmentOut>> {
+        let draft = body.0.draft()?;
+        let segment = svc
+            .update_segment(
+                auth.caller(),
+                ProjectId(project.0),
+                SegmentId(id.0),
+                draft,
+                true,
+            )
+            .await?;
+        Ok(Json(segment.into()))
+    }
+
+    /// Delete a segment and the overrides that use it (`MANAGE_SEGMENTS`).
+    #[oai(path = "/api/v1/projects/:project/segments/:id/", method = "delete")]
+    async fn delete_segment(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        id: Path<i64>,
+    ) -> poem::Result<NoContent> {
+        svc.delete_segment(auth.caller(), ProjectId(project.0), SegmentId(id.0))
+            .await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Copy a segment under a new name (`MANAGE_SEGMENTS`).
+    #[oai(
+        path = "/api/v1/projects/:project/segments/:id/clone/",
+        method = "post"
+    )]
+    async fn clone_segment(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        id: Path<i64>,
+        body: Body<CloneSegmentIn>,
+    ) -> poem::Result<Created<SegmentOut>> {
+        let segment = svc
+            .clone_segment(
+                auth.caller(),
+                ProjectId(project.0),
+                SegmentId(id.0),
+                body.0.name.as_deref(),
+            )
+            .await?;
+        Ok(Created::Created(Json(segment.into())))
+    }
+
+    /// The segment-override states that use this segment, optionally in one environment (id).
+    #[allow(clippy::too_many_arguments)]
+    #[oai(
+        path = "/api/v1/projects/:project/segments/:id/associated-features/",
+        method = "get"
+    )]
+    async fn associated_features(
+        &self,
+        req: &Request,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        id: Path<i64>,
+        environment: Query<Option<String>>,
+        page: Query<Option<String>>,
+        page_size: Query<Option<String>>,
+    ) -> poem::Result<Json<Paginated<AssociatedFeatureOut>>> {
+        let environment = integer("environment", environment.0)?.map(EnvironmentId);
+        let page = page_request(page.0, page_size.0, PageRequest::MAX_SIZE)?;
+        let found = svc
+            .associated_features(
+                auth.caller(),
+                ProjectId(project.0),
+                SegmentId(id.0),
+                environment,
+                page,
+            )
+            .await?;
+        Ok(Json(Paginated::checked_page(req, page, found, Into::into)?))
+    }
+}
