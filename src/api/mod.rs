@@ -45,6 +45,8 @@ pub enum Tag {
     Features,
     /// Segments and their rules.
     Segments,
+    /// Feature states: environment defaults, identity overrides and segment overrides.
+    FeatureStates,
 }
 
 type Apis = (
@@ -67,6 +69,7 @@ type Apis = (
         admin::mv_options::MvOptionsApi,
         admin::tags::TagsApi,
         admin::segments::SegmentsApi,
+        admin::feature_states::FeatureStatesApi,
     ),
 );
 

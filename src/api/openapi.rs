@@ -35,6 +35,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
                 admin::mv_options::MvOptionsApi,
                 admin::tags::TagsApi,
                 admin::segments::SegmentsApi,
+                admin::feature_states::FeatureStatesApi,
             ),
         ),
         "Flagstaff",

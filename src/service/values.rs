@@ -1,6 +1,7 @@
 //! Limits on the values features serve, with upstream's messages.
 
 use super::FieldErrors;
+use crate::domain::FeatureValue;
 
 /// Upstream's `FEATURE_VALUE_LIMIT`: the longest string value.
 pub const VALUE_LIMIT: usize = 20_000;
@@ -29,6 +30,15 @@ pub(crate) fn check_string_value(errors: &mut FieldErrors, field: &str, value: &
             field,
             format!("Ensure this field has no more than {VALUE_LIMIT} characters."),
         );
+    }
+}
+
+/// A typed value's columns, named under `prefix` (e.g. `feature_state_value.`).
+pub(crate) fn check_value(errors: &mut FieldErrors, prefix: &str, value: &FeatureValue) {
+    match value {
+        FeatureValue::Integer(i) => check_integer(errors, &format!("{prefix}integer_value"), *i),
+        FeatureValue::String(s) => check_string_value(errors, &format!("{prefix}string_value"), s),
+        FeatureValue::Null | FeatureValue::Boolean(_) => {}
     }
 }
 

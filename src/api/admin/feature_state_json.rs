@@ -4,10 +4,14 @@
 //! (`{"type", "string_value", "integer_value", "boolean_value"}`) on `features/featurestates/`.
 
 use poem_openapi::Object;
+use serde::Deserialize;
 use serde_json::Value;
 
-use crate::domain::FeatureValue;
-use crate::domain::feature_state::{FeatureState, Scope};
+use crate::api::datetime;
+use crate::domain::feature_state::{FeatureState, MvAllocation, MvStateValue, Scope};
+use crate::domain::identity::Identity;
+use crate::domain::{FeatureValue, MvOptionId};
+use crate::service::{ServiceError, StateView};
 
 /// A value as served: a string, integer, boolean or null.
 pub fn raw_value(value: &FeatureValue) -> Value {
@@ -17,6 +21,98 @@ pub fn raw_value(value: &FeatureValue) -> Value {
         FeatureValue::Integer(i) => Value::from(*i),
         FeatureValue::Boolean(b) => Value::Bool(*b),
     }
+}
+
+/// A raw value typed as upstream types it: booleans are `bool`, integers `int`, anything else
+/// (floats too) a string. An integer too large for 64 bits is kept as the largest, which the
+/// service refuses as out of range.
+pub fn infer_value(raw: &Value) -> FeatureValue {
+    match raw {
+        Value::Null => FeatureValue::Null,
+        Value::Bool(b) => FeatureValue::Boolean(*b),
+        Value::Number(n) if n.is_i64() => FeatureValue::Integer(n.as_i64().unwrap_or_default()),
+        Value::Number(n) if n.is_u64() => FeatureValue::Integer(i64::MAX),
+        Value::String(s) => FeatureValue::String(s.clone()),
+        other => FeatureValue::String(other.to_string()),
+    }
+}
+
+/// A value as its stored columns.
+#[derive(Debug, Clone, Object, Deserialize)]
+pub struct TypedValue {
+    /// `unicode`, `int` or `bool`.
+    #[oai(rename = "type")]
+    #[serde(rename = "type", default)]
+    pub value_type: Option<String>,
+    #[serde(default)]
+    pub string_value: Option<String>,
+    #[serde(default)]
+    pub integer_value: Option<i64>,
+    #[serde(default)]
+    pub boolean_value: Option<bool>,
+}
+
+impl TypedValue {
+    pub fn of(value: &FeatureValue) -> Self {
+        TypedValue {
+            value_type: Some(value.type_name().to_string()),
+            string_value: value.string_column().map(str::to_string),
+            integer_value: value.integer_column(),
+            boolean_value: value.boolean_column(),
+        }
+    }
+
+    /// The value the columns make; the type defaults to `unicode`, as upstream.
+    pub fn value(&self) -> Result<FeatureValue, ServiceError> {
+        let value_type = self.value_type.as_deref().unwrap_or("unicode");
+        if !matches!(value_type, "unicode" | "int" | "bool") {
+            return Err(ServiceError::invalid(
+                "feature_state_value.type",
+                format!("\"{value_type}\" is not a valid choice."),
+            ));
+        }
+        Ok(FeatureValue::from_columns(
+            value_type,
+            self.string_value.clone(),
+            self.integer_value,
+            self.boolean_value,
+        ))
+    }
+}
+
+/// One option's share of identities in a state.
+#[derive(Debug, Clone, Object)]
+pub struct MvStateValueOut {
+    id: i64,
+    multivariate_feature_option: i64,
+    percentage_allocation: f64,
+}
+
+impl From<&MvStateValue> for MvStateValueOut {
+    fn from(v: &MvStateValue) -> Self {
+        MvStateValueOut {
+            id: v.id,
+            multivariate_feature_option: v.mv_option_id.0,
+            percentage_allocation: v.percentage_allocation,
+        }
+    }
+}
+
+/// A share to write (an `id`, as upstream sends back, is ignored: shares are keyed by option).
+#[derive(Debug, Clone, Object, Deserialize)]
+pub struct MvStateValueIn {
+    multivariate_feature_option: i64,
+    percentage_allocation: f64,
+}
+
+pub fn allocations(values: &[MvStateValueIn]) -> Vec<MvAllocation> {
+    values
+        .iter()
+        .map(|v| MvAllocation {
+            mv_option_id: MvOptionId(v.multivariate_feature_option),
+            percentage_allocation: v.percentage_allocation,
+        })
+        .collect()
 }
 
 /// The short state embedded in a feature (`environment_feature_state`).
@@ -50,5 +146,119 @@ pub fn scope_ids(scope: Scope) -> (Option<i64>, Option<i64>) {
         Scope::Environment => (None, None),
         Scope::Segment(fs) => (None, Some(fs.0)),
         Scope::Identity(i) => (Some(i.0), None),
+    }
+}
+
+/// What every full state object carries besides its value and identity.
+#[derive(Debug, Clone, Object)]
+pub struct StateFields {
+    id: i64,
+    multivariate_feature_state_values: Vec<MvStateValueOut>,
+    deleted_at: Option<String>,
+    uuid: String,
+    enabled: bool,
+    created_at: String,
+    updated_at: String,
+    live_from: Option<String>,
+    /// Always 1: Flagstaff keeps no versions of states (v1 versioning).
+    version: Option<i32>,
+    feature: i64,
+    environment: i64,
+    feature_segment: Option<i64>,
+    change_request: Option<i64>,
+    environment_feature_version: Option<String>,
+}
+
+impl From<&FeatureState> for StateFields {
+    fn from(s: &FeatureState) -> Self {
+        StateFields {
+            id: s.id.0,
+            multivariate_feature_state_values: s.mv_values.iter().map(Into::into).collect(),
+            deleted_at: None,
+            uuid: s.uuid.clone(),
+            enabled: s.enabled,
+            created_at: datetime(s.created_at),
+            updated_at: datetime(s.updated_at),
+            live_from: Some(datetime(s.created_at)),
+            version: Some(1),
+            feature: s.feature_id.0,
+            environment: s.environment_id.0,
+            feature_segment: scope_ids(s.scope).1,
+            change_request: None,
+            environment_feature_version: None,
+        }
+    }
+}
+
+/// A state with its raw value (`environments/{key}/featurestates/`).
+#[derive(Debug, Clone, Object)]
+pub struct FeatureStateOut {
+    #[oai(flatten)]
+    fields: StateFields,
+    feature_state_value: Value,
+    identity: Option<i64>,
+}
+
+impl From<&FeatureState> for FeatureStateOut {
+    fn from(s: &FeatureState) -> Self {
+        FeatureStateOut {
+            fields: s.into(),
+            feature_state_value: raw_value(&s.value),
+            identity: scope_ids(s.scope).0,
+        }
+    }
+}
+
+/// A state with its value as stored columns (`features/featurestates/`).
+#[derive(Debug, Clone, Object)]
+pub struct TypedFeatureStateOut {
+    #[oai(flatten)]
+    fields: StateFields,
+    feature_state_value: TypedValue,
+    identity: Option<i64>,
+}
+
+impl From<&FeatureState> for TypedFeatureStateOut {
+    fn from(s: &FeatureState) -> Self {
+        TypedFeatureStateOut {
+            fields: s.into(),
+            feature_state_value: TypedValue::of(&s.value),
+            identity: scope_ids(s.scope).0,
+        }
+    }
+}
+
+/// The identity a listed state overrides for.
+#[derive(Debug, Clone, Object)]
+pub struct IdentityRef {
+    id: i64,
+    identifier: String,
+}
+
+impl From<Identity> for IdentityRef {
+    fn from(i: Identity) -> Self {
+        IdentityRef {
+            id: i.id.0,
+            identifier: i.identifier,
+        }
+    }
+}
+
+/// A listed state: as `FeatureStateOut`, with the identity spelled out.
+#[derive(Debug, Clone, Object)]
+pub struct FeatureStateListOut {
+    #[oai(flatten)]
+    fields: StateFields,
+    feature_state_value: Value,
+    identity: Option<IdentityRef>,
+}
+
+impl From<StateView> for FeatureStateListOut {
+    fn from(v: StateView) -> Self {
+        FeatureStateListOut {
+            fields: (&v.state).into(),
+            feature_state_value: raw_value(&v.state.value),
+            identity: v.identity.map(Into::into),
+        }
     }
 }

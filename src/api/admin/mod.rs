@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod environments;
 mod feature_state_json;
+pub mod feature_states;
 pub mod features;
 pub mod grants;
 pub mod groups;

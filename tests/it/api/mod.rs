@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 mod environments;
+mod feature_states;
 mod features;
 mod identities;
 mod mv_options;
