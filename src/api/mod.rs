@@ -70,6 +70,7 @@ type Apis = (
         admin::tags::TagsApi,
         admin::segments::SegmentsApi,
         admin::feature_states::FeatureStatesApi,
+        admin::segment_overrides::SegmentOverridesApi,
     ),
 );
 

@@ -36,6 +36,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
                 admin::tags::TagsApi,
                 admin::segments::SegmentsApi,
                 admin::feature_states::FeatureStatesApi,
+                admin::segment_overrides::SegmentOverridesApi,
             ),
         ),
         "Flagstaff",

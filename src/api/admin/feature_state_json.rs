@@ -8,7 +8,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::api::datetime;
-use crate::domain::feature_state::{FeatureState, MvAllocation, MvStateValue, Scope};
+use crate::domain::feature_state::{
+    FeatureSegment, FeatureState, MvAllocation, MvStateValue, Scope,
+};
 use crate::domain::identity::Identity;
 use crate::domain::{FeatureValue, MvOptionId};
 use crate::service::{ServiceError, StateView};
@@ -259,6 +261,60 @@ impl From<StateView> for FeatureStateListOut {
             fields: (&v.state).into(),
             feature_state_value: raw_value(&v.state.value),
             identity: v.identity.map(Into::into),
+        }
+    }
+}
+
+/// A segment override's container as `create-segment-override` shows it.
+#[derive(Debug, Clone, Object)]
+pub struct FeatureSegmentRef {
+    id: i64,
+    segment: i64,
+    priority: i32,
+    uuid: String,
+}
+
+/// What `create-segment-override` answers: the new state with its feature segment nested.
+#[derive(Debug, Clone, Object)]
+pub struct SegmentOverrideOut {
+    id: i64,
+    feature: i64,
+    enabled: bool,
+    feature_state_value: TypedValue,
+    feature_segment: FeatureSegmentRef,
+    deleted_at: Option<String>,
+    uuid: String,
+    created_at: String,
+    updated_at: String,
+    live_from: Option<String>,
+    environment: i64,
+    identity: Option<i64>,
+    change_request: Option<i64>,
+    multivariate_feature_state_values: Vec<MvStateValueOut>,
+}
+
+impl SegmentOverrideOut {
+    pub fn new(fs: &FeatureSegment, s: &FeatureState) -> Self {
+        SegmentOverrideOut {
+            id: s.id.0,
+            feature: s.feature_id.0,
+            enabled: s.enabled,
+            feature_state_value: TypedValue::of(&s.value),
+            feature_segment: FeatureSegmentRef {
+                id: fs.id.0,
+                segment: fs.segment_id.0,
+                priority: fs.priority,
+                uuid: fs.uuid.clone(),
+            },
+            deleted_at: None,
+            uuid: s.uuid.clone(),
+            created_at: datetime(s.created_at),
+            updated_at: datetime(s.updated_at),
+            live_from: Some(datetime(s.created_at)),
+            environment: s.environment_id.0,
+            identity: None,
+            change_request: None,
+            multivariate_feature_state_values: s.mv_values.iter().map(Into::into).collect(),
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod organisations;
 mod permissions;
 pub mod projects;
 mod segment_json;
+pub mod segment_overrides;
 pub mod segments;
 pub mod tags;
 

@@ -11,6 +11,7 @@ mod openapi;
 mod organisations;
 mod permissions;
 mod projects;
+mod segment_overrides;
 mod segments;
 mod tags;
 mod world;
