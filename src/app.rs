@@ -54,6 +54,12 @@ impl App {
             tracing::info!(%migration, "applied migration");
         }
         let service = Arc::new(Service::new(store.clone(), clock.clone(), config.policy()));
+        if let Some(plan) = &config.bootstrap {
+            service
+                .bootstrap(plan)
+                .await
+                .map_err(|e| anyhow::anyhow!("bootstrapping the installation failed: {e}"))?;
+        }
         let state = Arc::new(State {
             store,
             service,

@@ -46,6 +46,7 @@ pub enum Tag {
 type Apis = (
     health::HealthApi,
     admin::accounts::AccountsApi,
+    admin::install::InstallApi,
     admin::organisations::OrganisationsApi,
     admin::groups::GroupsApi,
     admin::grants::OrganisationUserGrantsApi,

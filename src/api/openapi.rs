@@ -18,6 +18,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
         (
             health::HealthApi,
             admin::accounts::AccountsApi,
+            admin::install::InstallApi,
             admin::organisations::OrganisationsApi,
             admin::groups::GroupsApi,
             admin::grants::OrganisationUserGrantsApi,

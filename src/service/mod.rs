@@ -4,6 +4,7 @@
 mod access;
 mod accounts;
 mod audit;
+mod bootstrap;
 mod caller;
 mod environments;
 mod error;
@@ -22,6 +23,7 @@ use std::time::Duration;
 pub use access::Access;
 pub use accounts::{Signup, valid_email};
 pub use audit::{AuditScope, AuditView};
+pub use bootstrap::Bootstrap;
 pub use caller::Caller;
 pub use environments::EnvironmentPatch;
 pub use error::{FieldErrors, ServiceError, ServiceResult};

@@ -6,6 +6,7 @@ pub mod environments;
 pub mod grants;
 pub mod groups;
 pub mod identities;
+pub mod install;
 pub mod organisations;
 mod permissions;
 pub mod projects;

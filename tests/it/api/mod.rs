@@ -4,6 +4,7 @@ mod accounts;
 mod audit;
 mod environments;
 mod identities;
+mod install;
 mod openapi;
 mod organisations;
 mod permissions;
