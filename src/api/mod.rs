@@ -55,6 +55,7 @@ type Apis = (
     admin::grants::ProjectUserGrantsApi,
     admin::grants::ProjectGroupGrantsApi,
     admin::environments::EnvironmentsApi,
+    admin::webhooks::WebhooksApi,
     admin::grants::EnvironmentUserGrantsApi,
     admin::grants::EnvironmentGroupGrantsApi,
     admin::identities::IdentitiesApi,

@@ -29,6 +29,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             admin::grants::ProjectUserGrantsApi,
             admin::grants::ProjectGroupGrantsApi,
             admin::environments::EnvironmentsApi,
+            admin::webhooks::WebhooksApi,
             admin::grants::EnvironmentUserGrantsApi,
             admin::grants::EnvironmentGroupGrantsApi,
             admin::identities::IdentitiesApi,
@@ -79,7 +80,11 @@ fn mark_optional_nullable(value: &mut serde_json::Value) {
             let required: Vec<String> = map
                 .get("required")
                 .and_then(|r| r.as_array())
-                .map(|r| r.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                .map(|r| {
+                    r.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default();
             if let Some(serde_json::Value::Object(properties)) = map.get_mut("properties") {
                 for (name, schema) in properties.iter_mut() {

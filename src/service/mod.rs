@@ -16,6 +16,7 @@ mod passwords;
 mod projects;
 mod secrets;
 mod throttle;
+mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -42,7 +42,10 @@ fn body_of(response: Option<(u16, String)>) -> Value {
 #[test]
 fn sigkill_during_writes_loses_no_acknowledged_write() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &[("FLAGSTAFF_LOG_LEVEL", "warn,flagstaff::app=info")]);
+    let server = Server::start(
+        dir.path(),
+        &[("FLAGSTAFF_LOG_LEVEL", "warn,flagstaff::app=info")],
+    );
     let addr = server.addr;
     let signup = json!({"email": "root@example.com", "password": "correct horse battery", "superuser": true});
     let token = body_of(request(addr, "POST", "/api/v1/auth/users/", None, &signup))["key"]
@@ -99,7 +102,10 @@ fn sigkill_during_writes_loses_no_acknowledged_write() {
     assert_eq!(check, "ok");
     drop(db);
 
-    let again = Server::start(dir.path(), &[("FLAGSTAFF_LOG_LEVEL", "warn,flagstaff::app=info")]);
+    let again = Server::start(
+        dir.path(),
+        &[("FLAGSTAFF_LOG_LEVEL", "warn,flagstaff::app=info")],
+    );
     let login = json!({"email": "root@example.com", "password": "correct horse battery"});
     let token = body_of(request(
         again.addr,

@@ -10,6 +10,7 @@ pub mod install;
 pub mod organisations;
 mod permissions;
 pub mod projects;
+pub mod webhooks;
 
 use poem_openapi::ApiResponse;
 use poem_openapi::payload::Json;
