@@ -130,6 +130,25 @@ impl Service {
         Ok(visible)
     }
 
+    /// An environment the caller may view, by its uuid.
+    pub async fn environment_by_uuid(
+        &self,
+        caller: &Caller,
+        uuid: &str,
+    ) -> ServiceResult<Environment> {
+        for project in self.projects(caller, None).await? {
+            if let Some(env) = self
+                .environments(caller, project.id)
+                .await?
+                .into_iter()
+                .find(|e| e.uuid == uuid)
+            {
+                return Ok(env);
+            }
+        }
+        Err(ServiceError::NotFound)
+    }
+
     pub async fn environment(&self, caller: &Caller, api_key: &str) -> ServiceResult<Environment> {
         Ok(self.environment_for(caller, api_key, None).await?.1)
     }

@@ -214,6 +214,15 @@ impl Service {
         Ok(self.store.delete_project(id, &audit).await?)
     }
 
+    /// A project the caller may view, by its uuid.
+    pub async fn project_by_uuid(&self, caller: &Caller, uuid: &str) -> ServiceResult<Project> {
+        self.projects(caller, None)
+            .await?
+            .into_iter()
+            .find(|p| p.uuid == uuid)
+            .ok_or(ServiceError::NotFound)
+    }
+
     /// The caller's own access to a project (`my-permissions`).
     pub async fn my_project_access(
         &self,

@@ -23,6 +23,16 @@ async fn environments_are_created_listed_changed_and_cloned(app: TestApp) {
     )
     .await;
     assert_eq!(env["id"], id);
+    let by_uuid = app
+        .get(
+            &format!(
+                "/api/v1/environments/get-by-uuid/{}/",
+                env["uuid"].as_str().unwrap()
+            ),
+            Some(&root),
+        )
+        .await;
+    assert_eq!(json(by_uuid).await["api_key"], key.as_str());
     assert_eq!(env["allow_client_traits"], true);
     assert_eq!(env["hide_disabled_flags"], serde_json::Value::Null);
     let twice = app
