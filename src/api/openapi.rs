@@ -12,33 +12,11 @@ use poem::web::Html;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, endpoint::make_sync};
 use poem_openapi::OpenApiService;
 
-use super::{Apis, VERSION, admin, health};
+use super::{Apis, VERSION};
 
 /// The OpenAPI service: every documented operation, at its full path.
 pub fn service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new(
-        (
-            health::HealthApi,
-            admin::accounts::AccountsApi,
-            admin::install::InstallApi,
-            admin::organisations::OrganisationsApi,
-            admin::groups::GroupsApi,
-            admin::grants::OrganisationUserGrantsApi,
-            admin::grants::OrganisationGroupGrantsApi,
-            admin::projects::ProjectsApi,
-            admin::grants::ProjectUserGrantsApi,
-            admin::grants::ProjectGroupGrantsApi,
-            admin::environments::EnvironmentsApi,
-            admin::webhooks::WebhooksApi,
-            admin::grants::EnvironmentUserGrantsApi,
-            admin::grants::EnvironmentGroupGrantsApi,
-            admin::identities::IdentitiesApi,
-            admin::audit::AuditApi,
-        ),
-        "Flagstaff",
-        VERSION,
-    )
-    .description(
+    OpenApiService::new(super::apis(), "Flagstaff", VERSION).description(
         "A self-hosted feature-flag server that speaks the Flagsmith API. Management endpoints \
          take `Authorization: Token <key>` (a user's login token) or `Authorization: Api-Key \
          <prefix>.<secret>` (an organisation API key).",

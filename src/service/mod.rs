@@ -14,6 +14,7 @@ mod identities;
 mod organisations;
 mod passwords;
 mod projects;
+mod sdk;
 mod secrets;
 mod throttle;
 mod webhooks;
@@ -30,10 +31,12 @@ pub use environments::EnvironmentPatch;
 pub use error::{FieldErrors, ServiceError, ServiceResult};
 pub use organisations::{IssuedKey, OrganisationPatch, OrganisationView};
 pub use projects::ProjectPatch;
+pub use sdk::{IdentityAnswer, TraitInput, TraitOutput};
 pub use secrets::{hash_secret, new_token};
 pub use throttle::Rate;
 
 use crate::clock::Clock;
+use crate::snapshot::Snapshots;
 use crate::store::Store;
 
 /// The installation-wide rules that change what the use cases allow.
@@ -76,6 +79,7 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     policy: Policy,
     login_throttle: throttle::Throttle,
+    snapshots: Arc<Snapshots>,
 }
 
 impl std::fmt::Debug for Service {
@@ -90,11 +94,13 @@ impl std::fmt::Debug for Service {
 impl Service {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, policy: Policy) -> Self {
         let login_throttle = throttle::Throttle::new(policy.login_rate);
+        let snapshots = Arc::new(Snapshots::new(store.clone()));
         Service {
             store,
             clock,
             policy,
             login_throttle,
+            snapshots,
         }
     }
 
@@ -104,6 +110,11 @@ impl Service {
 
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    /// The evaluation snapshots the SDK endpoints read.
+    pub fn snapshots(&self) -> &Arc<Snapshots> {
+        &self.snapshots
     }
 
     pub fn now(&self) -> crate::domain::Timestamp {

@@ -9,6 +9,7 @@ mod openapi;
 mod organisations;
 mod permissions;
 mod projects;
+mod sdk;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -28,6 +29,7 @@ use crate::harness::{Backend, TestDb, start_time};
 pub struct TestApp {
     pub client: TestClient<BoxEndpoint<'static>>,
     pub store: Arc<dyn Store>,
+    pub service: Arc<flagstaff::service::Service>,
     pub clock: Arc<FixedClock>,
     _db: TestDb,
     _data: tempfile::TempDir,
@@ -60,6 +62,7 @@ impl TestApp {
         let (app, _) = App::build(&config, clock.clone()).await.unwrap();
         Some(TestApp {
             store: app.state.store.clone(),
+            service: app.state.service.clone(),
             client: TestClient::new(app.endpoint().map_to_response().boxed()),
             clock,
             _db: db,
@@ -96,6 +99,25 @@ impl TestApp {
         if let Some(token) = token {
             req = req.header("authorization", format!("Token {token}"));
         }
+        if let Some(body) = body {
+            req = req.body_json(&body);
+        }
+        req.send().await
+    }
+
+    /// A request with an environment key.
+    pub async fn sdk(
+        &self,
+        method: &str,
+        path: &str,
+        key: &str,
+        body: Option<Value>,
+    ) -> TestResponse {
+        let method = poem::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self
+            .client
+            .request(method, path)
+            .header("x-environment-key", key);
         if let Some(body) = body {
             req = req.body_json(&body);
         }
