@@ -54,6 +54,12 @@ impl App {
             tracing::info!(%migration, "applied migration");
         }
         let service = Arc::new(Service::new(store.clone(), clock.clone(), config.policy()));
+        if let Some(plan) = &config.bootstrap {
+            service
+                .bootstrap(plan)
+                .await
+                .map_err(|e| anyhow::anyhow!("bootstrapping the installation failed: {e}"))?;
+        }
         let state = Arc::new(State {
             store,
             service,
@@ -91,6 +97,21 @@ impl App {
     }
 }
 
+/// Every few seconds, drops snapshots of environments that changed elsewhere (another server
+/// sharing the database) or that a missed invalidation left stale.
+async fn drop_stale_snapshots(snapshots: Arc<crate::snapshot::Snapshots>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match snapshots.drop_stale().await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(dropped = n, "dropped stale snapshots"),
+            Err(e) => tracing::warn!(error = %e, "could not check snapshots for staleness"),
+        }
+    }
+}
+
 /// A bound, not yet serving, server.
 pub struct Bound {
     app: App,
@@ -99,6 +120,10 @@ pub struct Bound {
 }
 
 impl Bound {
+    pub fn snapshots(&self) -> Arc<crate::snapshot::Snapshots> {
+        self.app.state.service.snapshots().clone()
+    }
+
     /// Serves until `shutdown` completes, then lets in-flight requests finish for up to `grace`.
     pub async fn run(
         self,
@@ -126,6 +151,7 @@ pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<()> 
         version = api::VERSION,
         "flagstaff is serving"
     );
+    tokio::spawn(drop_stale_snapshots(bound.snapshots()));
     if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready]) {
         tracing::warn!(error = %e, "could not notify systemd");
     }

@@ -15,7 +15,7 @@ use figment::providers::{Format, Serialized, Toml};
 use figment::value::Value;
 use serde::Deserialize;
 
-use crate::service::{Policy, Rate};
+use crate::service::{Bootstrap, Policy, Rate};
 use crate::store::DatabaseUrl;
 pub use env::EnvLayer;
 
@@ -41,6 +41,8 @@ pub struct Config {
     pub database_pool_size: usize,
     pub shutdown_timeout: Duration,
     pub policy: Policy,
+    /// What to create at start, when admin initiation is on.
+    pub bootstrap: Option<Bootstrap>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -178,6 +180,10 @@ fn defaults(sources: &Sources) -> BTreeMap<&'static str, Value> {
         Value::from(policy.login_lockout.as_secs() / 60),
     );
     d.insert("login_throttle_rate", Value::from("20/min"));
+    d.insert("admin_initiation", Value::from(false));
+    d.insert("admin_email", Value::from("admin@example.com"));
+    d.insert("organisation_name", Value::from("Default Organisation"));
+    d.insert("project_name", Value::from("Default Project"));
     d
 }
 
@@ -314,6 +320,7 @@ impl<'a> Fields<'a> {
         }
         let shutdown_timeout = self.get::<u64>("shutdown_timeout");
         let policy = self.policy();
+        let bootstrap = self.bootstrap();
         Some(Config {
             bind: bind?,
             database: database?,
@@ -328,7 +335,29 @@ impl<'a> Fields<'a> {
             database_pool_size: pool_size.filter(|n| *n > 0)?,
             shutdown_timeout: Duration::from_secs(shutdown_timeout?),
             policy: policy?,
+            bootstrap: bootstrap?,
         })
+    }
+
+    /// `Some(None)` when admin initiation is off; `None` when a setting is wrong.
+    fn bootstrap(&mut self) -> Option<Option<Bootstrap>> {
+        let enabled = self.get::<bool>("admin_initiation")?;
+        let email = self.get::<String>("admin_email");
+        let password = self.get::<String>("admin_password");
+        let organisation_name = self.get::<String>("organisation_name");
+        let project_name = self.get::<String>("project_name");
+        if !enabled {
+            return Some(None);
+        }
+        if password.is_none() {
+            self.problem("admin_password", "is required when admin_initiation is on");
+        }
+        Some(Some(Bootstrap {
+            admin_email: email?,
+            admin_password: password?,
+            organisation_name: organisation_name?,
+            project_name: project_name?,
+        }))
     }
 
     fn policy(&mut self) -> Option<Policy> {

@@ -9,4 +9,5 @@ pub mod domain;
 pub mod engine;
 pub mod logging;
 pub mod service;
+pub mod snapshot;
 pub mod store;

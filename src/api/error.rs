@@ -48,6 +48,7 @@ impl poem::error::ResponseError for ServiceError {
             ServiceError::Forbidden | ServiceError::ForbiddenDetail(_) => StatusCode::FORBIDDEN,
             ServiceError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             ServiceError::Invalid(_)
+            | ServiceError::InvalidBody(_)
             | ServiceError::BadRequest(_)
             | ServiceError::BadRequestList(_) => StatusCode::BAD_REQUEST,
             ServiceError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -67,6 +68,7 @@ impl poem::error::ResponseError for ServiceError {
             | ServiceError::BadRequest(text) => detail(status, text),
             ServiceError::Invalid(errors) => json_response(status, field_errors(errors)),
             ServiceError::BadRequestList(messages) => json_response(status, json!(messages)),
+            ServiceError::InvalidBody(body) => json_response(status, body.clone()),
             ServiceError::Throttled(seconds) => {
                 let mut response = detail(
                     status,

@@ -8,6 +8,8 @@ mod health;
 mod middleware;
 mod openapi;
 mod pagination;
+mod raw_json;
+pub mod sdk;
 
 use std::sync::Arc;
 
@@ -47,32 +49,82 @@ pub enum Tag {
     Segments,
     /// Feature states: environment defaults, identity overrides and segment overrides.
     FeatureStates,
+    /// The SDK endpoints (environment key).
+    Sdk,
 }
 
+/// Every documented API, grouped (poem-openapi takes tuples of at most sixteen).
 type Apis = (
     health::HealthApi,
+    sdk::SdkApi,
+    AccountApis,
+    ProjectApis,
+    FeatureApis,
+);
+
+type AccountApis = (
     admin::accounts::AccountsApi,
+    admin::install::InstallApi,
     admin::organisations::OrganisationsApi,
     admin::groups::GroupsApi,
     admin::grants::OrganisationUserGrantsApi,
     admin::grants::OrganisationGroupGrantsApi,
+    admin::audit::AuditApi,
+);
+
+type ProjectApis = (
     admin::projects::ProjectsApi,
     admin::grants::ProjectUserGrantsApi,
     admin::grants::ProjectGroupGrantsApi,
     admin::environments::EnvironmentsApi,
+    admin::webhooks::WebhooksApi,
     admin::grants::EnvironmentUserGrantsApi,
     admin::grants::EnvironmentGroupGrantsApi,
     admin::identities::IdentitiesApi,
-    admin::audit::AuditApi,
-    (
-        admin::features::FeaturesApi,
-        admin::mv_options::MvOptionsApi,
-        admin::tags::TagsApi,
-        admin::segments::SegmentsApi,
-        admin::feature_states::FeatureStatesApi,
-        admin::segment_overrides::SegmentOverridesApi,
-    ),
 );
+
+type FeatureApis = (
+    admin::features::FeaturesApi,
+    admin::mv_options::MvOptionsApi,
+    admin::tags::TagsApi,
+    admin::segments::SegmentsApi,
+    admin::feature_states::FeatureStatesApi,
+    admin::segment_overrides::SegmentOverridesApi,
+);
+
+fn apis() -> Apis {
+    (
+        health::HealthApi,
+        sdk::SdkApi,
+        (
+            admin::accounts::AccountsApi,
+            admin::install::InstallApi,
+            admin::organisations::OrganisationsApi,
+            admin::groups::GroupsApi,
+            admin::grants::OrganisationUserGrantsApi,
+            admin::grants::OrganisationGroupGrantsApi,
+            admin::audit::AuditApi,
+        ),
+        (
+            admin::projects::ProjectsApi,
+            admin::grants::ProjectUserGrantsApi,
+            admin::grants::ProjectGroupGrantsApi,
+            admin::environments::EnvironmentsApi,
+            admin::webhooks::WebhooksApi,
+            admin::grants::EnvironmentUserGrantsApi,
+            admin::grants::EnvironmentGroupGrantsApi,
+            admin::identities::IdentitiesApi,
+        ),
+        (
+            admin::features::FeaturesApi,
+            admin::mv_options::MvOptionsApi,
+            admin::tags::TagsApi,
+            admin::segments::SegmentsApi,
+            admin::feature_states::FeatureStatesApi,
+            admin::segment_overrides::SegmentOverridesApi,
+        ),
+    )
+}
 
 /// The OpenAPI document as committed in `openapi/openapi.json`.
 pub fn openapi_json() -> String {
@@ -81,7 +133,9 @@ pub fn openapi_json() -> String {
 
 /// Every route of the server, wrapped in the request middleware.
 pub fn routes(state: Arc<State>, hosts: HostPolicy, gzip: bool) -> impl Endpoint + 'static {
-    let routes = openapi::routes().catch_all_error(error::to_response);
+    let routes = openapi::routes()
+        .catch_all_error(error::to_response)
+        .with(cors());
     let compressed = routes.with_if(gzip, poem::middleware::Compression::new());
     let hosts = Arc::new(hosts);
     compressed
@@ -90,11 +144,31 @@ pub fn routes(state: Arc<State>, hosts: HostPolicy, gzip: bool) -> impl Endpoint
         .around(move |next, req| middleware::observe(next, req, hosts.clone()))
 }
 
+/// Browsers may call from anywhere (browser SDKs send `X-Environment-Key`), as upstream allows.
+fn cors() -> poem::middleware::Cors {
+    poem::middleware::Cors::new()
+        .allow_methods(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+        .allow_headers([
+            "accept",
+            "authorization",
+            "content-type",
+            "user-agent",
+            "x-csrftoken",
+            "x-requested-with",
+            "x-environment-key",
+            "flagsmith-application-name",
+            "flagsmith-application-version",
+            "flagsmith-sdk-user-agent",
+            "sentry-trace",
+            "traceparent",
+            "tracestate",
+            "baggage",
+        ])
+        .expose_headers(["retry-after", "x-flagsmith-document-updated-at"])
+        .max_age(86_400)
+}
+
 /// Datetimes as Django REST Framework renders them: UTC, `Z`, microseconds unless zero.
 pub fn datetime(t: Timestamp) -> String {
-    if t.timestamp_subsec_micros() == 0 {
-        t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-    } else {
-        t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-    }
+    crate::domain::drf_datetime(t)
 }

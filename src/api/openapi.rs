@@ -3,46 +3,20 @@
 //!
 //! poem-openapi drops trailing slashes from operation paths; Flagsmith's paths all end in one.
 //! So requests lose a trailing slash before routing (both spellings work), and the document
-//! gets it back on every path.
+//! gets it back on every path. It also describes `Option` fields as merely optional, while
+//! ours are null when absent (as Django REST Framework renders them), so the document marks
+//! every optional property nullable.
 
 use poem::http::Uri;
 use poem::web::Html;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, endpoint::make_sync};
 use poem_openapi::OpenApiService;
 
-use super::{Apis, VERSION, admin, health};
+use super::{Apis, VERSION};
 
 /// The OpenAPI service: every documented operation, at its full path.
 pub fn service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new(
-        (
-            health::HealthApi,
-            admin::accounts::AccountsApi,
-            admin::organisations::OrganisationsApi,
-            admin::groups::GroupsApi,
-            admin::grants::OrganisationUserGrantsApi,
-            admin::grants::OrganisationGroupGrantsApi,
-            admin::projects::ProjectsApi,
-            admin::grants::ProjectUserGrantsApi,
-            admin::grants::ProjectGroupGrantsApi,
-            admin::environments::EnvironmentsApi,
-            admin::grants::EnvironmentUserGrantsApi,
-            admin::grants::EnvironmentGroupGrantsApi,
-            admin::identities::IdentitiesApi,
-            admin::audit::AuditApi,
-            (
-                admin::features::FeaturesApi,
-                admin::mv_options::MvOptionsApi,
-                admin::tags::TagsApi,
-                admin::segments::SegmentsApi,
-                admin::feature_states::FeatureStatesApi,
-                admin::segment_overrides::SegmentOverridesApi,
-            ),
-        ),
-        "Flagstaff",
-        VERSION,
-    )
-    .description(
+    OpenApiService::new(super::apis(), "Flagstaff", VERSION).description(
         "A self-hosted feature-flag server that speaks the Flagsmith API. Management endpoints \
          take `Authorization: Token <key>` (a user's login token) or `Authorization: Api-Key \
          <prefix>.<secret>` (an organisation API key).",
@@ -70,9 +44,46 @@ fn with_trailing_slashes(spec: &str) -> Option<String> {
         })
         .collect();
     *paths = renamed;
+    mark_optional_nullable(&mut doc);
     let mut text = serde_json::to_string_pretty(&doc).ok()?;
     text.push('\n');
     Some(text)
+}
+
+/// Every property an object schema does not require becomes `nullable` (a `$ref` is wrapped
+/// in `allOf`, where OpenAPI 3.0 allows `nullable` beside it).
+fn mark_optional_nullable(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            let required: Vec<String> = map
+                .get("required")
+                .and_then(|r| r.as_array())
+                .map(|r| {
+                    r.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(serde_json::Value::Object(properties)) = map.get_mut("properties") {
+                for (name, schema) in properties.iter_mut() {
+                    if required.contains(name) {
+                        continue;
+                    }
+                    if let Some(obj) = schema.as_object_mut() {
+                        if let Some(reference) = obj.remove("$ref") {
+                            obj.insert("allOf".into(), serde_json::json!([{ "$ref": reference }]));
+                        }
+                        obj.insert("nullable".into(), serde_json::Value::Bool(true));
+                    }
+                }
+            }
+            for child in map.values_mut() {
+                mark_optional_nullable(child);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(mark_optional_nullable),
+        _ => {}
+    }
 }
 
 /// The API and its documentation routes.

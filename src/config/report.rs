@@ -65,6 +65,27 @@ fn display_value(c: &Config, key: &str) -> String {
         "login_failure_limit" => c.policy.login_failure_limit.to_string(),
         "login_only_user_failures" => c.policy.login_only_user_failures.to_string(),
         "login_lockout_minutes" => (c.policy.login_lockout.as_secs() / 60).to_string(),
+        "admin_initiation" => c.bootstrap.is_some().to_string(),
+        "admin_email" => quoted(
+            c.bootstrap
+                .as_ref()
+                .map_or("admin@example.com", |b| b.admin_email.as_str()),
+        ),
+        "admin_password" => quoted(if c.bootstrap.is_some() {
+            "<redacted>"
+        } else {
+            "<not set>"
+        }),
+        "organisation_name" => quoted(
+            c.bootstrap
+                .as_ref()
+                .map_or("Default Organisation", |b| b.organisation_name.as_str()),
+        ),
+        "project_name" => quoted(
+            c.bootstrap
+                .as_ref()
+                .map_or("Default Project", |b| b.project_name.as_str()),
+        ),
         "login_throttle_rate" => {
             let rate = c.policy.login_rate;
             let period = match rate.per.as_secs() {

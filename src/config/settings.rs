@@ -222,6 +222,43 @@ pub const SETTINGS: &[Setting] = &[
         "20/min",
         "Login attempts per client address, as `N/s`, `N/min`, `N/hour` or `N/day`.",
     ),
+    setting(
+        "admin_initiation",
+        Kind::Scalar,
+        &[
+            "FLAGSTAFF_ADMIN_INITIATION",
+            "ALLOW_ADMIN_INITIATION_VIA_CLI",
+        ],
+        "false",
+        "At start, create the superuser `admin_email` (while no user exists), an organisation and a project, each only when none exists.",
+    ),
+    setting(
+        "admin_email",
+        Kind::Text,
+        &["FLAGSTAFF_ADMIN_EMAIL", "ADMIN_EMAIL"],
+        "admin@example.com",
+        "The bootstrap superuser's email.",
+    ),
+    secret(
+        "admin_password",
+        &["FLAGSTAFF_ADMIN_PASSWORD", "ADMIN_PASSWORD"],
+        "none (required with `admin_initiation`)",
+        "The bootstrap superuser's password.",
+    ),
+    setting(
+        "organisation_name",
+        Kind::Text,
+        &["FLAGSTAFF_ORGANISATION_NAME", "ORGANISATION_NAME"],
+        "Default Organisation",
+        "The bootstrap organisation's name.",
+    ),
+    setting(
+        "project_name",
+        Kind::Text,
+        &["FLAGSTAFF_PROJECT_NAME", "PROJECT_NAME"],
+        "Default Project",
+        "The bootstrap project's name.",
+    ),
 ];
 
 /// The environment variables that assemble a PostgreSQL URL when no `DATABASE_URL` is given.

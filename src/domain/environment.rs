@@ -94,3 +94,24 @@ pub struct ServerKeyPatch {
     pub active: Option<bool>,
     pub expires_at: Option<Option<Timestamp>>,
 }
+
+/// Where an environment's flag changes are posted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Webhook {
+    pub id: i64,
+    pub environment_id: EnvironmentId,
+    pub url: String,
+    /// Signs each delivery (HMAC-SHA256) when not empty.
+    pub secret: String,
+    pub enabled: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// The settable part of a webhook.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookFields {
+    pub url: String,
+    pub secret: String,
+    pub enabled: bool,
+}

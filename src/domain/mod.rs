@@ -53,6 +53,15 @@ ids!(
     AuditLogId,
 );
 
+/// A datetime as Django REST Framework renders it: UTC, `Z`, microseconds unless zero.
+pub fn drf_datetime(t: Timestamp) -> String {
+    if t.timestamp_subsec_micros() == 0 {
+        t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    } else {
+        t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    }
+}
+
 /// A fresh random UUID (v4) as text, for the `uuid` column most objects carry.
 pub fn new_uuid() -> String {
     uuid::Uuid::new_v4().to_string()

@@ -44,6 +44,7 @@ pub use flags::{Evaluation, Flag, MatchedSegment, Reason};
 pub use hashing::hashed_percentage;
 pub use model::{Environment, PrepareError};
 pub use number::{Number, PyInt};
+pub use python::value_str as python_str;
 
 /// Prepares `context` and evaluates it for its own identity.
 pub fn evaluate(context: &EvaluationContext) -> Result<EvaluationResult, PrepareError> {

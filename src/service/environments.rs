@@ -130,6 +130,25 @@ impl Service {
         Ok(visible)
     }
 
+    /// An environment the caller may view, by its uuid.
+    pub async fn environment_by_uuid(
+        &self,
+        caller: &Caller,
+        uuid: &str,
+    ) -> ServiceResult<Environment> {
+        for project in self.projects(caller, None).await? {
+            if let Some(env) = self
+                .environments(caller, project.id)
+                .await?
+                .into_iter()
+                .find(|e| e.uuid == uuid)
+            {
+                return Ok(env);
+            }
+        }
+        Err(ServiceError::NotFound)
+    }
+
     pub async fn environment(&self, caller: &Caller, api_key: &str) -> ServiceResult<Environment> {
         Ok(self.environment_for(caller, api_key, None).await?.1)
     }
@@ -219,10 +238,13 @@ impl Service {
             caller.author(),
             format!("Environment updated: {}", settings.name),
         );
-        self.store
+        let updated = self
+            .store
             .update_environment(env.id, &settings, &audit)
             .await
-            .map_err(conflict)
+            .map_err(conflict)?;
+        self.snapshots.invalidate_environment(env.id);
+        Ok(updated)
     }
 
     pub async fn delete_environment(&self, caller: &Caller, api_key: &str) -> ServiceResult<()> {
@@ -231,7 +253,9 @@ impl Service {
             caller.author(),
             format!("Environment deleted: {}", env.settings.name),
         );
-        Ok(self.store.delete_environment(env.id, &audit).await?)
+        self.store.delete_environment(env.id, &audit).await?;
+        self.snapshots.invalidate_environment(env.id);
+        Ok(())
     }
 
     /// A copy of the environment with all its feature states, under a new name and key.
@@ -328,7 +352,9 @@ impl Service {
             caller.author(),
             format!("Server-side key created: {}", new.name),
         );
-        Ok(self.store.create_server_key(&new, &audit).await?)
+        let key = self.store.create_server_key(&new, &audit).await?;
+        self.snapshots.invalidate_environment(env.id);
+        Ok(key)
     }
 
     /// A server-side key of the environment; keys of other environments are `NotFound`.
@@ -357,7 +383,9 @@ impl Service {
             caller.author(),
             format!("Server-side key updated: {}", key.name),
         );
-        Ok(self.store.update_server_key(id, patch, &audit).await?)
+        let updated = self.store.update_server_key(id, patch, &audit).await?;
+        self.snapshots.invalidate_environment(env.id);
+        Ok(updated)
     }
 
     pub async fn delete_server_key(
@@ -372,6 +400,8 @@ impl Service {
             caller.author(),
             format!("Server-side key deleted: {}", key.name),
         );
-        Ok(self.store.delete_server_key(id, &audit).await?)
+        self.store.delete_server_key(id, &audit).await?;
+        self.snapshots.invalidate_environment(env.id);
+        Ok(())
     }
 }

@@ -57,6 +57,9 @@ pub enum ServiceError {
     /// Bad input as a whole (`{"detail": ...}`).
     #[error("{0}")]
     BadRequest(String),
+    /// Bad input described by a body of the caller's making (nested field errors).
+    #[error("invalid input: {0}")]
+    InvalidBody(serde_json::Value),
     /// Bad input as a bare list of messages (`["..."]`), as some upstream views answer.
     #[error("{0:?}")]
     BadRequestList(Vec<String>),

@@ -4,6 +4,7 @@
 mod access;
 mod accounts;
 mod audit;
+mod bootstrap;
 mod caller;
 mod environments;
 mod error;
@@ -16,6 +17,7 @@ mod mv_options;
 mod organisations;
 mod passwords;
 mod projects;
+mod sdk;
 mod secrets;
 mod segment_overrides;
 mod segment_rules;
@@ -24,6 +26,7 @@ mod state_creation;
 mod tags;
 mod throttle;
 mod values;
+mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +34,7 @@ use std::time::Duration;
 pub use access::Access;
 pub use accounts::{Signup, valid_email};
 pub use audit::{AuditScope, AuditView};
+pub use bootstrap::Bootstrap;
 pub use caller::Caller;
 pub use environments::EnvironmentPatch;
 pub use error::{FieldErrors, ServiceError, ServiceResult};
@@ -39,6 +43,7 @@ pub use features::{FeatureContext, FeatureDraft, FeatureView};
 pub use mv_options::MvOptionPatch;
 pub use organisations::{IssuedKey, OrganisationPatch, OrganisationView};
 pub use projects::ProjectPatch;
+pub use sdk::{IdentityAnswer, TraitInput, TraitOutput};
 pub use secrets::{hash_secret, new_token};
 pub use segment_overrides::{FeatureSegmentView, SegmentOverrideDraft};
 pub use segments::SegmentDraft;
@@ -47,6 +52,7 @@ pub use tags::TagPatch;
 pub use throttle::Rate;
 
 use crate::clock::Clock;
+use crate::snapshot::Snapshots;
 use crate::store::Store;
 
 /// The installation-wide rules that change what the use cases allow.
@@ -89,6 +95,7 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     policy: Policy,
     login_throttle: throttle::Throttle,
+    snapshots: Arc<Snapshots>,
 }
 
 impl std::fmt::Debug for Service {
@@ -103,11 +110,13 @@ impl std::fmt::Debug for Service {
 impl Service {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, policy: Policy) -> Self {
         let login_throttle = throttle::Throttle::new(policy.login_rate);
+        let snapshots = Arc::new(Snapshots::new(store.clone()));
         Service {
             store,
             clock,
             policy,
             login_throttle,
+            snapshots,
         }
     }
 
@@ -117,6 +126,11 @@ impl Service {
 
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    /// The evaluation snapshots the SDK endpoints read.
+    pub fn snapshots(&self) -> &Arc<Snapshots> {
+        &self.snapshots
     }
 
     pub fn now(&self) -> crate::domain::Timestamp {

@@ -155,6 +155,7 @@ impl Service {
         self.store
             .update_organisation(id, name.trim(), &settings, &audit)
             .await?;
+        self.snapshots.invalidate_all();
         self.organisation(caller, id).await
     }
 
@@ -164,7 +165,9 @@ impl Service {
         id: OrganisationId,
     ) -> ServiceResult<()> {
         self.require_org_admin(caller, id).await?;
-        Ok(self.store.delete_organisation(id).await?)
+        self.store.delete_organisation(id).await?;
+        self.snapshots.invalidate_all();
+        Ok(())
     }
 
     /// The members, optionally without the caller.

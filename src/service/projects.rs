@@ -196,10 +196,13 @@ impl Service {
             caller.author(),
             format!("Project updated: {}", settings.name),
         );
-        self.store
+        let updated = self
+            .store
             .update_project(id, &settings, &audit)
             .await
-            .map_err(conflict)
+            .map_err(conflict)?;
+        self.snapshots.invalidate_project(id);
+        Ok(updated)
     }
 
     pub async fn delete_project(&self, caller: &Caller, id: ProjectId) -> ServiceResult<()> {
@@ -211,7 +214,18 @@ impl Service {
             caller.author(),
             format!("Project deleted: {}", project.settings.name),
         );
-        Ok(self.store.delete_project(id, &audit).await?)
+        self.store.delete_project(id, &audit).await?;
+        self.snapshots.invalidate_project(id);
+        Ok(())
+    }
+
+    /// A project the caller may view, by its uuid.
+    pub async fn project_by_uuid(&self, caller: &Caller, uuid: &str) -> ServiceResult<Project> {
+        self.projects(caller, None)
+            .await?
+            .into_iter()
+            .find(|p| p.uuid == uuid)
+            .ok_or(ServiceError::NotFound)
     }
 
     /// The caller's own access to a project (`my-permissions`).

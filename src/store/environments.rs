@@ -23,6 +23,9 @@ pub trait EnvironmentStore: Send + Sync {
     /// The environment whose client-side key this is, if any.
     async fn environment_by_api_key(&self, api_key: &str) -> Result<Option<Environment>>;
 
+    /// Every environment's id and `updated_at`, for checking cached snapshots.
+    async fn environment_versions(&self) -> Result<Vec<(EnvironmentId, crate::domain::Timestamp)>>;
+
     /// The project's environments, ordered by id.
     async fn environments_of(&self, project: ProjectId) -> Result<Vec<Environment>>;
 

@@ -22,6 +22,7 @@ mod segments;
 pub mod sqlite;
 mod url;
 mod users;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -40,6 +41,7 @@ pub use projects::ProjectStore;
 pub use segments::SegmentStore;
 pub use url::DatabaseUrl;
 pub use users::UserStore;
+pub use webhooks::WebhookStore;
 
 use crate::clock::Clock;
 
@@ -59,6 +61,7 @@ pub trait Store:
     + AuditStore
     + InstanceStore
     + PermissionStore
+    + WebhookStore
     + Send
     + Sync
 {

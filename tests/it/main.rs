@@ -5,6 +5,7 @@
 mod api;
 mod architecture;
 mod config;
+mod crash;
 mod engine;
 mod harness;
 mod http;

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_flagstaff");
 
 /// A running `flagstaff serve` with its log lines.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
+pub struct Server {
+    pub child: Child,
+    pub addr: SocketAddr,
     log: Arc<Mutex<Vec<String>>>,
 }
 
@@ -31,7 +31,7 @@ fn command(dir: &Path, env: &[(&str, &str)]) -> Command {
 
 impl Server {
     /// Starts `serve` and waits (by polling its log) until it listens.
-    fn start(dir: &Path, env: &[(&str, &str)]) -> Server {
+    pub fn start(dir: &Path, env: &[(&str, &str)]) -> Server {
         let mut child = command(dir, env)
             .arg("serve")
             .stdout(Stdio::null())
@@ -64,7 +64,7 @@ impl Server {
         }
     }
 
-    fn signal(&self, name: &str) {
+    pub fn signal(&self, name: &str) {
         let status = Command::new("kill")
             .args([format!("-{name}"), self.child.id().to_string()])
             .status()
@@ -73,7 +73,7 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits for the exit status.
-    fn stop(mut self) -> (std::process::ExitStatus, Vec<String>) {
+    pub fn stop(mut self) -> (std::process::ExitStatus, Vec<String>) {
         self.signal("TERM");
         let status = self.child.wait().unwrap();
         std::thread::sleep(Duration::from_millis(50));
@@ -113,7 +113,7 @@ fn get(addr: SocketAddr, path: &str) -> (u16, String) {
     read_response(stream)
 }
 
-fn read_response(mut stream: TcpStream) -> (u16, String) {
+pub fn read_response(mut stream: TcpStream) -> (u16, String) {
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();

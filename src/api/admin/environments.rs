@@ -221,6 +221,21 @@ impl EnvironmentsApi {
         Json(ENVIRONMENT_KEYS.iter().map(Into::into).collect())
     }
 
+    /// An environment by its uuid.
+    #[oai(path = "/api/v1/environments/get-by-uuid/:uuid/", method = "get")]
+    async fn by_uuid(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        uuid: Path<String>,
+    ) -> poem::Result<Json<EnvironmentOut>> {
+        Ok(Json(
+            svc.environment_by_uuid(auth.caller(), &uuid.0)
+                .await?
+                .into(),
+        ))
+    }
+
     #[oai(path = "/api/v1/environments/:api_key/", method = "get")]
     async fn get(
         &self,

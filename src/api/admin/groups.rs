@@ -403,6 +403,37 @@ impl GroupsApi {
         )))
     }
 
+    #[oai(path = "/api/v1/organisations/:org/invites/:id/", method = "get")]
+    async fn get_invite(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+        id: Path<i64>,
+    ) -> poem::Result<Json<InviteOut>> {
+        let invites = svc.invites(auth.caller(), OrganisationId(org.0)).await?;
+        let found = invites
+            .into_iter()
+            .find(|i| i.id == id.0)
+            .ok_or(crate::service::ServiceError::NotFound)?;
+        Ok(Json(found.into()))
+    }
+
+    /// Without an email server there is nothing to resend: answers the invite with its link.
+    #[oai(
+        path = "/api/v1/organisations/:org/invites/:id/resend/",
+        method = "post"
+    )]
+    async fn resend_invite(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        org: Path<i64>,
+        id: Path<i64>,
+    ) -> poem::Result<Json<InviteOut>> {
+        self.get_invite(svc, auth, org, id).await
+    }
+
     #[oai(path = "/api/v1/organisations/:org/invites/:id/", method = "delete")]
     async fn delete_invite(
         &self,

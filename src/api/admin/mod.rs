@@ -9,6 +9,7 @@ pub mod features;
 pub mod grants;
 pub mod groups;
 pub mod identities;
+pub mod install;
 pub mod mv_options;
 pub mod organisations;
 mod permissions;
@@ -17,6 +18,7 @@ mod segment_json;
 pub mod segment_overrides;
 pub mod segments;
 pub mod tags;
+pub mod webhooks;
 
 use poem_openapi::ApiResponse;
 use poem_openapi::payload::Json;

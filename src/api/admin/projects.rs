@@ -156,6 +156,19 @@ impl ProjectsApi {
         Json(PROJECT_KEYS.iter().map(Into::into).collect())
     }
 
+    /// A project by its uuid.
+    #[oai(path = "/api/v1/projects/get-by-uuid/:uuid/", method = "get")]
+    async fn by_uuid(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        uuid: Path<String>,
+    ) -> poem::Result<Json<ProjectOut>> {
+        Ok(Json(
+            svc.project_by_uuid(auth.caller(), &uuid.0).await?.into(),
+        ))
+    }
+
     #[oai(path = "/api/v1/projects/:id/", method = "get")]
     async fn get(
         &self,

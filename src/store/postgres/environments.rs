@@ -243,6 +243,19 @@ impl EnvironmentStore for PostgresStore {
             .transpose()
     }
 
+    async fn environment_versions(&self) -> Result<Vec<(EnvironmentId, Timestamp)>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached("SELECT id, updated_at FROM environments ORDER BY id")
+            .await?;
+        client
+            .query(&stmt, &[])
+            .await?
+            .iter()
+            .map(|r| Ok((EnvironmentId(r.try_get(0)?), r.try_get(1)?)))
+            .collect()
+    }
+
     async fn environments_of(&self, project: ProjectId) -> Result<Vec<Environment>> {
         let client = self.client().await?;
         let stmt = client

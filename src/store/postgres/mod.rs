@@ -18,6 +18,7 @@ mod projects;
 mod segments;
 mod tags;
 mod users;
+mod webhooks;
 
 use std::sync::Arc;
 

@@ -220,6 +220,17 @@ impl EnvironmentStore for SqliteStore {
         .await
     }
 
+    async fn environment_versions(&self) -> Result<Vec<(EnvironmentId, Timestamp)>> {
+        self.read(|c| {
+            Ok(
+                c.prepare_cached("SELECT id, updated_at FROM environments ORDER BY id")?
+                    .query_map([], |r| Ok((EnvironmentId(r.get(0)?), get_ts(r, 1)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?,
+            )
+        })
+        .await
+    }
+
     async fn environments_of(&self, project: ProjectId) -> Result<Vec<Environment>> {
         self.read(move |c| {
             Ok(c.prepare_cached(&format!(

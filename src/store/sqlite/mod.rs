@@ -19,6 +19,7 @@ mod rows;
 mod segments;
 mod tags;
 mod users;
+mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

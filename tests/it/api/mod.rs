@@ -6,11 +6,13 @@ mod environments;
 mod feature_states;
 mod features;
 mod identities;
+mod install;
 mod mv_options;
 mod openapi;
 mod organisations;
 mod permissions;
 mod projects;
+mod sdk;
 mod segment_overrides;
 mod segments;
 mod tags;
@@ -34,6 +36,7 @@ use crate::harness::{Backend, TestDb, start_time};
 pub struct TestApp {
     pub client: TestClient<BoxEndpoint<'static>>,
     pub store: Arc<dyn Store>,
+    pub service: Arc<flagstaff::service::Service>,
     pub clock: Arc<FixedClock>,
     _db: TestDb,
     _data: tempfile::TempDir,
@@ -66,6 +69,7 @@ impl TestApp {
         let (app, _) = App::build(&config, clock.clone()).await.unwrap();
         Some(TestApp {
             store: app.state.store.clone(),
+            service: app.state.service.clone(),
             client: TestClient::new(app.endpoint().map_to_response().boxed()),
             clock,
             _db: db,
@@ -102,6 +106,25 @@ impl TestApp {
         if let Some(token) = token {
             req = req.header("authorization", format!("Token {token}"));
         }
+        if let Some(body) = body {
+            req = req.body_json(&body);
+        }
+        req.send().await
+    }
+
+    /// A request with an environment key.
+    pub async fn sdk(
+        &self,
+        method: &str,
+        path: &str,
+        key: &str,
+        body: Option<Value>,
+    ) -> TestResponse {
+        let method = poem::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self
+            .client
+            .request(method, path)
+            .header("x-environment-key", key);
         if let Some(body) = body {
             req = req.body_json(&body);
         }

@@ -26,6 +26,16 @@ async fn projects_are_created_read_changed_and_deleted(app: TestApp) {
     assert_eq!(project["organisation"], org);
     assert_eq!(project["only_allow_lower_case_feature_names"], true);
     let id = project["id"].as_i64().unwrap();
+    let by_uuid = app
+        .get(
+            &format!(
+                "/api/v1/projects/get-by-uuid/{}/",
+                project["uuid"].as_str().unwrap()
+            ),
+            Some(&root),
+        )
+        .await;
+    assert_eq!(json(by_uuid).await["id"], id);
     let listed = json(
         app.get(
             &format!("/api/v1/projects/?organisation={org}"),

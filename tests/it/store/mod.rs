@@ -11,6 +11,7 @@ mod permissions;
 mod projects;
 mod segments;
 mod users;
+mod webhooks;
 
 /// A user to create, for tests outside the store suite.
 pub fn fixtures_user(email: &str) -> flagstaff::domain::user::NewUser {

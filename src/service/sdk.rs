@@ -1,0 +1,337 @@
+//! The SDK side: environment keys, identities with their traits, and their flags. Flags come
+//! from the environment's snapshot; identities and traits are read from and written to the store.
+
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::identities::{IDENTIFIER_LIMIT, TRAIT_KEY_LIMIT, TRAIT_STRING_LIMIT};
+use super::{Service, ServiceError, ServiceResult};
+use crate::domain::feature_state::FeatureState;
+use crate::domain::identity::{Trait, TraitValue, TraitWrite};
+use crate::snapshot::{EnvSnapshot, IdentityFlags, KeyLookup, Origin, trait_json};
+
+pub const KEY_MISSING: &str = "Invalid or missing Environment key";
+pub const KEY_UNKNOWN: &str = "Invalid or missing Environment Key";
+pub const STOPPED: &str = "Organisation is disabled from serving flags.";
+
+/// A trait as an SDK sends it.
+#[derive(Debug, Clone)]
+pub struct TraitInput {
+    pub key: String,
+    /// `Null` deletes the stored trait.
+    pub value: Value,
+    pub transient: bool,
+}
+
+/// A trait as an identity response lists it.
+#[derive(Debug, Clone)]
+pub struct TraitOutput {
+    pub id: Option<i64>,
+    pub key: String,
+    pub value: Value,
+    pub transient: bool,
+}
+
+/// The answer of the identities endpoints.
+#[derive(Debug, Clone)]
+pub struct IdentityAnswer {
+    pub identifier: String,
+    pub traits: Vec<TraitOutput>,
+    pub flags: Vec<(crate::domain::FeatureId, Value)>,
+}
+
+/// A JSON trait value as upstream stores it: objects and lists become their Python `str()`.
+pub fn trait_value(value: &Value) -> Option<TraitValue> {
+    match value {
+        Value::Null => None,
+        Value::Bool(b) => Some(TraitValue::Boolean(*b)),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Some(TraitValue::Integer(i)),
+            None => Some(TraitValue::Float(n.as_f64().unwrap_or_default())),
+        },
+        Value::String(s) => Some(TraitValue::String(s.clone())),
+        other => Some(TraitValue::String(crate::engine::python_str(other))),
+    }
+}
+
+/// Upstream's per-trait validation, as a list of per-item error objects (`None` when fine).
+pub fn check_traits(traits: &[TraitInput]) -> Option<Value> {
+    let mut any = false;
+    let errors: Vec<Value> = traits
+        .iter()
+        .map(|t| {
+            let mut item = serde_json::Map::new();
+            if t.key.is_empty() || t.key.chars().count() > TRAIT_KEY_LIMIT {
+                item.insert("trait_key".into(), json!([format!("Ensure this field has no more than {TRAIT_KEY_LIMIT} characters and is not blank.")]));
+            }
+            if let Some(TraitValue::String(s)) = trait_value(&t.value)
+                && s.chars().count() > TRAIT_STRING_LIMIT
+            {
+                item.insert(
+                    "trait_value".into(),
+                    json!([format!("Value string is too long. Must be less than {TRAIT_STRING_LIMIT} character")]),
+                );
+            }
+            any |= !item.is_empty();
+            Value::Object(item)
+        })
+        .collect();
+    any.then(|| json!({ "traits": errors }))
+}
+
+fn stored(t: &Trait) -> TraitOutput {
+    TraitOutput {
+        id: Some(t.id.0),
+        key: t.key.clone(),
+        value: trait_json(&t.value),
+        transient: false,
+    }
+}
+
+/// The identifier upstream gives an identity sent without one.
+fn anonymous_identifier(traits: &[TraitInput]) -> ServiceResult<String> {
+    let mut present: Vec<&TraitInput> = traits.iter().filter(|t| !t.value.is_null()).collect();
+    if present.is_empty() {
+        return Ok(uuid::Uuid::new_v4().simple().to_string());
+    }
+    present.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut hasher = Sha256::new();
+    for t in present {
+        hasher.update(t.key.as_bytes());
+        hasher.update(crate::engine::python_str(&t.value).as_bytes());
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+impl Service {
+    /// The environment an SDK key names, refused with upstream's 403 texts.
+    pub async fn sdk_environment(
+        &self,
+        key: Option<&str>,
+    ) -> ServiceResult<(Arc<EnvSnapshot>, Origin)> {
+        let key = key.map(str::trim).filter(|k| !k.is_empty());
+        let Some(key) = key else {
+            return Err(ServiceError::ForbiddenDetail(KEY_MISSING.into()));
+        };
+        match self.snapshots.for_key(key, self.clock.now()).await? {
+            KeyLookup::Found(snapshot, origin) => {
+                if snapshot.organisation.settings.stop_serving_flags {
+                    return Err(ServiceError::ForbiddenDetail(STOPPED.into()));
+                }
+                Ok((snapshot, origin))
+            }
+            KeyLookup::Unknown => Err(ServiceError::ForbiddenDetail(KEY_UNKNOWN.into())),
+        }
+    }
+
+    /// Like `sdk_environment`, for routes only server-side keys may use.
+    pub async fn sdk_server_environment(
+        &self,
+        key: Option<&str>,
+    ) -> ServiceResult<Arc<EnvSnapshot>> {
+        if !key.is_some_and(|k| k.trim().starts_with("ser.")) {
+            return Err(ServiceError::ForbiddenDetail(KEY_MISSING.into()));
+        }
+        Ok(self.sdk_environment(key).await?.0)
+    }
+
+    fn answer(
+        &self,
+        snapshot: &EnvSnapshot,
+        origin: Origin,
+        identifier: String,
+        identity_id: Option<i64>,
+        traits: Vec<TraitOutput>,
+        overrides: &[FeatureState],
+    ) -> IdentityAnswer {
+        let evaluation_traits: IndexMap<String, Value> = traits
+            .iter()
+            .map(|t| (t.key.clone(), t.value.clone()))
+            .collect();
+        let who = IdentityFlags {
+            identifier: &identifier,
+            identity_id,
+            traits: evaluation_traits,
+            overrides,
+        };
+        let flags = snapshot.identity_flags(origin, &who);
+        let traits = if snapshot.environment.settings.hide_sensitive_data {
+            Vec::new()
+        } else {
+            traits
+        };
+        IdentityAnswer {
+            identifier,
+            traits,
+            flags,
+        }
+    }
+
+    fn check_identifier(identifier: &str) -> ServiceResult<()> {
+        if identifier.chars().count() > IDENTIFIER_LIMIT {
+            return Err(ServiceError::invalid(
+                "identifier",
+                format!("Ensure this field has no more than {IDENTIFIER_LIMIT} characters."),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `GET /identities/`: the stored identity (created when missing) and its flags, or a
+    /// transient one that nothing is written for.
+    pub async fn sdk_identity(
+        &self,
+        snapshot: &EnvSnapshot,
+        origin: Origin,
+        identifier: &str,
+        transient: bool,
+    ) -> ServiceResult<IdentityAnswer> {
+        Self::check_identifier(identifier)?;
+        if transient {
+            return Ok(self.answer(
+                snapshot,
+                origin,
+                identifier.to_string(),
+                None,
+                Vec::new(),
+                &[],
+            ));
+        }
+        let env = snapshot.environment.id;
+        let (identity, traits) = match self.store.identity_by_identifier(env, identifier).await? {
+            Some(identity) => {
+                let traits = self.store.traits(identity.id).await?;
+                (identity, traits)
+            }
+            None => self.store.identify(env, identifier, &[]).await?,
+        };
+        let overrides = self.store.identity_overrides(identity.id).await?;
+        let traits = traits.iter().map(stored).collect();
+        Ok(self.answer(
+            snapshot,
+            origin,
+            identity.identifier,
+            Some(identity.id.0),
+            traits,
+            &overrides,
+        ))
+    }
+
+    /// `POST /identities/`: identify with traits (stored unless transient), then the flags.
+    pub async fn sdk_identify(
+        &self,
+        snapshot: &EnvSnapshot,
+        origin: Origin,
+        identifier: Option<&str>,
+        traits: Vec<TraitInput>,
+        transient: bool,
+    ) -> ServiceResult<IdentityAnswer> {
+        if let Some(errors) = check_traits(&traits) {
+            return Err(ServiceError::InvalidBody(errors));
+        }
+        // A client key may not set traits where the environment forbids it: they are ignored.
+        let traits =
+            if origin == Origin::Client && !snapshot.environment.settings.allow_client_traits {
+                Vec::new()
+            } else {
+                traits
+            };
+        let identifier = identifier.filter(|i| !i.is_empty());
+        let Some(identifier) = identifier else {
+            let identifier = anonymous_identifier(&traits)?;
+            let outputs = overlay(Vec::new(), &traits, false);
+            return Ok(self.answer(snapshot, origin, identifier, None, outputs, &[]));
+        };
+        Self::check_identifier(identifier)?;
+        let env = snapshot.environment.id;
+        if transient {
+            let existing = self.store.identity_by_identifier(env, identifier).await?;
+            let (stored_traits, overrides, id) = match &existing {
+                Some(identity) => (
+                    self.store.traits(identity.id).await?,
+                    self.store.identity_overrides(identity.id).await?,
+                    Some(identity.id.0),
+                ),
+                None => (Vec::new(), Vec::new(), None),
+            };
+            let keep_null = existing.is_some();
+            let outputs = overlay(
+                stored_traits.iter().map(stored).collect(),
+                &traits,
+                keep_null,
+            );
+            return Ok(self.answer(
+                snapshot,
+                origin,
+                identifier.to_string(),
+                id,
+                outputs,
+                &overrides,
+            ));
+        }
+        let persist = snapshot.organisation.settings.persist_trait_data;
+        let writes: Vec<TraitWrite> = if persist {
+            traits
+                .iter()
+                .filter(|t| !t.transient)
+                .map(|t| TraitWrite {
+                    key: t.key.clone(),
+                    value: trait_value(&t.value),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let (identity, stored_traits) = self.store.identify(env, identifier, &writes).await?;
+        let overrides = self.store.identity_overrides(identity.id).await?;
+        let base: Vec<TraitOutput> = stored_traits.iter().map(stored).collect();
+        // Stored traits already carry the persisted writes; what remains overlays them.
+        let remaining: Vec<TraitInput> = traits
+            .into_iter()
+            .filter(|t| t.transient || !persist)
+            .collect();
+        let outputs = overlay(base, &remaining, false);
+        Ok(self.answer(
+            snapshot,
+            origin,
+            identity.identifier,
+            Some(identity.id.0),
+            outputs,
+            &overrides,
+        ))
+    }
+}
+
+/// Lays incoming traits over stored ones: a key present wins; a null deletes unless `keep_null`
+/// (transient requests keep the key with a null value).
+fn overlay(
+    mut base: Vec<TraitOutput>,
+    incoming: &[TraitInput],
+    keep_null: bool,
+) -> Vec<TraitOutput> {
+    for t in incoming {
+        if t.value.is_null() && !keep_null {
+            base.retain(|b| b.key != t.key);
+            continue;
+        }
+        let value = trait_value(&t.value).map_or(Value::Null, |v| trait_json(&v));
+        let output = TraitOutput {
+            id: None,
+            key: t.key.clone(),
+            value,
+            transient: true,
+        };
+        match base.iter_mut().find(|b| b.key == t.key) {
+            Some(existing) => *existing = output,
+            None => base.push(output),
+        }
+    }
+    base
+}

@@ -1,0 +1,221 @@
+//! Building an environment's snapshot from the store: everything the SDK endpoints read, the
+//! prepared evaluation model, and the environment-flags response bodies rendered once.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value, json};
+
+use super::{EnvSnapshot, FeatureEntry};
+use crate::domain::environment::Environment;
+use crate::domain::feature::{Feature, FeatureType, MvOption};
+use crate::domain::feature_state::{FeatureSegment, FeatureState};
+use crate::domain::segment::{Condition as DomainCondition, SegmentRule as DomainRule};
+use crate::domain::{EnvironmentId, FeatureId, FeatureValue, MvOptionId};
+use crate::engine::{
+    Condition, ConditionValue, EnvironmentContext, EvaluationContext, FeatureContext, Number,
+    SegmentContext, SegmentRule, VariantContext,
+};
+use crate::store::{Store, StoreError};
+
+/// A value as the SDKs see it.
+pub fn value_json(value: &FeatureValue) -> Value {
+    match value {
+        FeatureValue::Null => Value::Null,
+        FeatureValue::String(s) => Value::String(s.clone()),
+        FeatureValue::Integer(i) => Value::from(*i),
+        FeatureValue::Boolean(b) => Value::Bool(*b),
+    }
+}
+
+/// The seed multivariate bucketing hashes with: the salt, else the state id.
+pub fn hashing_seed(state: &FeatureState) -> String {
+    state
+        .mv_hashing_salt
+        .clone()
+        .unwrap_or_else(|| state.id.0.to_string())
+}
+
+fn feature_context(
+    feature: &Feature,
+    state: &FeatureState,
+    options: &HashMap<MvOptionId, MvOption>,
+    priority: Option<i32>,
+    feature_segment: Option<&FeatureSegment>,
+) -> FeatureContext {
+    let variants = state
+        .mv_values
+        .iter()
+        .filter_map(|share| {
+            let option = options.get(&share.mv_option_id)?;
+            Some(VariantContext {
+                value: value_json(&option.value),
+                weight: Number::Float(share.percentage_allocation),
+                priority: Number::from(share.id),
+                key: option.key.clone(),
+            })
+        })
+        .collect();
+    let mut metadata = Map::new();
+    metadata.insert("feature_id".into(), json!(feature.id.0));
+    metadata.insert("state_id".into(), json!(state.id.0));
+    if let Some(fs) = feature_segment {
+        metadata.insert("feature_segment_id".into(), json!(fs.id.0));
+    }
+    FeatureContext {
+        key: hashing_seed(state),
+        name: feature.name.clone(),
+        enabled: state.enabled,
+        value: value_json(&state.value),
+        variants,
+        priority: priority.map(|p| Number::from(i64::from(p))),
+        metadata: Some(metadata),
+    }
+}
+
+fn rule_context(rule: &DomainRule) -> SegmentRule {
+    SegmentRule {
+        kind: rule.rule_type.as_str().to_string(),
+        conditions: rule.conditions.iter().map(condition_context).collect(),
+        rules: rule.rules.iter().map(rule_context).collect(),
+    }
+}
+
+fn condition_context(c: &DomainCondition) -> Condition {
+    Condition {
+        property: c.property.clone().unwrap_or_default(),
+        operator: c.operator.as_str().to_string(),
+        value: ConditionValue::Text(c.value.clone().unwrap_or_default()),
+    }
+}
+
+/// Loads and prepares an environment. Reads are several; a change that lands in between moves
+/// `updated_at`, and the caller builds again.
+pub async fn build(
+    store: &Arc<dyn Store>,
+    env_id: EnvironmentId,
+) -> Result<EnvSnapshot, StoreError> {
+    let environment = store.environment(env_id).await?;
+    let project = store.project(environment.project_id).await?;
+    let organisation = store.organisation(project.organisation_id).await?;
+    let features = all_features(store, &environment).await?;
+    let mut options: HashMap<MvOptionId, MvOption> = HashMap::new();
+    for feature in features
+        .values()
+        .filter(|f| f.feature_type == FeatureType::Multivariate)
+    {
+        for option in store.mv_options(feature.id).await? {
+            options.insert(option.id, option);
+        }
+    }
+    let defaults = store.environment_defaults(env_id).await?;
+    let feature_segments = store.feature_segments(env_id, None).await?;
+    let override_states: HashMap<_, _> = store
+        .segment_override_states(env_id)
+        .await?
+        .into_iter()
+        .filter_map(|s| match s.scope {
+            crate::domain::feature_state::Scope::Segment(fs) => Some((fs, s)),
+            _ => None,
+        })
+        .collect();
+    let segments = store.all_segments_of(project.id).await?;
+    let server_keys = store.server_keys(env_id).await?;
+
+    let mut ordered: Vec<&FeatureState> = defaults.iter().collect();
+    ordered.sort_by_key(|s| s.id);
+    let mut entries = Vec::with_capacity(ordered.len());
+    let mut feature_contexts = IndexMap::new();
+    for state in ordered {
+        let Some(feature) = features.get(&state.feature_id) else {
+            continue;
+        };
+        feature_contexts.insert(
+            feature.name.clone(),
+            feature_context(feature, state, &options, None, None),
+        );
+        entries.push(FeatureEntry {
+            feature: feature.clone(),
+            default: state.clone(),
+        });
+    }
+    let mut segment_contexts = IndexMap::new();
+    for segment in &segments {
+        let overrides: Vec<FeatureContext> = feature_segments
+            .iter()
+            .filter(|fs| fs.segment_id == segment.id)
+            .filter_map(|fs| {
+                let state = override_states.get(&fs.id)?;
+                let feature = features.get(&fs.feature_id)?;
+                Some(feature_context(
+                    feature,
+                    state,
+                    &options,
+                    Some(fs.priority),
+                    Some(fs),
+                ))
+            })
+            .collect();
+        // A feature-specific segment without an override here cannot change any flag.
+        if segment.feature_id.is_some() && overrides.is_empty() {
+            continue;
+        }
+        let mut metadata = Map::new();
+        metadata.insert("id".into(), json!(segment.id.0));
+        segment_contexts.insert(
+            segment.id.0.to_string(),
+            SegmentContext {
+                key: segment.id.0.to_string(),
+                name: segment.name.clone(),
+                rules: segment.rules.iter().map(rule_context).collect(),
+                overrides,
+                metadata: Some(metadata),
+            },
+        );
+    }
+    let context = EvaluationContext {
+        environment: EnvironmentContext {
+            key: environment.api_key.clone(),
+            name: environment.settings.name.clone(),
+        },
+        identity: None,
+        features: feature_contexts,
+        segments: segment_contexts,
+    };
+    let model = crate::engine::Environment::prepare(&context)
+        .map_err(|e| StoreError::Other(format!("stored segments do not prepare: {e}")))?;
+    Ok(EnvSnapshot::new(
+        environment,
+        project,
+        organisation,
+        entries,
+        options,
+        server_keys,
+        model,
+    ))
+}
+
+async fn all_features(
+    store: &Arc<dyn Store>,
+    environment: &Environment,
+) -> Result<HashMap<FeatureId, Feature>, StoreError> {
+    let query = crate::domain::feature::FeatureQuery::default();
+    let mut features = HashMap::new();
+    let mut page = 1;
+    loop {
+        let request = crate::domain::PageRequest {
+            page,
+            page_size: crate::domain::PageRequest::MAX_SIZE,
+        };
+        let found = store
+            .features_of(environment.project_id, &query, request)
+            .await?;
+        let count = found.items.len();
+        features.extend(found.items.into_iter().map(|f| (f.id, f)));
+        if count < request.page_size as usize {
+            return Ok(features);
+        }
+        page += 1;
+    }
+}

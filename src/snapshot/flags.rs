@@ -1,0 +1,218 @@
+//! Flag objects in the shape the SDKs read (`SDKFeatureStateSerializer` upstream).
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value, json};
+
+use super::{EnvSnapshot, FeatureEntry, Origin, value_json};
+use crate::domain::FeatureId;
+use crate::domain::feature::{Feature, FeatureType};
+use crate::domain::feature_state::FeatureState;
+use crate::engine::IdentityContext;
+
+/// A response body rendered once and shared.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered(pub bytes::Bytes);
+
+/// Where a served value came from, for the `id`, `identity` and `feature_segment` fields.
+struct Served<'a> {
+    state_id: i64,
+    enabled: bool,
+    value: Value,
+    identity: Option<i64>,
+    feature_segment: Option<i64>,
+    variant: Option<Option<&'a str>>,
+}
+
+fn feature_json(snapshot: &EnvSnapshot, feature: &Feature) -> Value {
+    let hide = snapshot.environment.settings.hide_sensitive_data;
+    let mut f = Map::new();
+    f.insert("id".into(), json!(feature.id.0));
+    f.insert("name".into(), json!(feature.name));
+    f.insert(
+        "created_date".into(),
+        if hide {
+            Value::Null
+        } else {
+            json!(crate::domain::drf_datetime(feature.created_date))
+        },
+    );
+    f.insert(
+        "description".into(),
+        if hide {
+            Value::Null
+        } else {
+            json!(feature.settings.description)
+        },
+    );
+    f.insert(
+        "initial_value".into(),
+        if hide {
+            Value::Null
+        } else {
+            json!(feature.initial_value)
+        },
+    );
+    f.insert(
+        "default_enabled".into(),
+        if hide {
+            Value::Null
+        } else {
+            json!(feature.default_enabled)
+        },
+    );
+    f.insert("type".into(), json!(feature.feature_type.as_str()));
+    Value::Object(f)
+}
+
+fn flag_json(snapshot: &EnvSnapshot, feature: &Feature, served: Served<'_>) -> Value {
+    let hide = snapshot.environment.settings.hide_sensitive_data;
+    let nullable = |v: Value| if hide { Value::Null } else { v };
+    let mut flag = Map::new();
+    flag.insert("id".into(), nullable(json!(served.state_id)));
+    flag.insert("feature".into(), feature_json(snapshot, feature));
+    flag.insert("feature_state_value".into(), served.value);
+    flag.insert(
+        "environment".into(),
+        nullable(json!(snapshot.environment.id.0)),
+    );
+    flag.insert("identity".into(), nullable(json!(served.identity)));
+    flag.insert(
+        "feature_segment".into(),
+        nullable(json!(served.feature_segment)),
+    );
+    flag.insert("enabled".into(), json!(served.enabled));
+    if let Some(variant) = served.variant {
+        flag.insert("variant".into(), json!(variant));
+    }
+    Value::Object(flag)
+}
+
+/// One environment flag: the feature's default with its control value.
+pub fn environment_flag(snapshot: &EnvSnapshot, entry: &FeatureEntry) -> Value {
+    let served = Served {
+        state_id: entry.default.id.0,
+        enabled: entry.default.enabled,
+        value: value_json(&entry.default.value),
+        identity: None,
+        feature_segment: None,
+        variant: None,
+    };
+    flag_json(snapshot, &entry.feature, served)
+}
+
+/// `GET /flags/`: every visible default (only the enabled ones when disabled flags are hidden).
+pub(super) fn environment_flags(snapshot: &EnvSnapshot, origin: Origin) -> Rendered {
+    let flags: Vec<Value> = snapshot
+        .features
+        .iter()
+        .filter(|e| snapshot.visible_to(&e.feature, origin))
+        .filter(|e| !snapshot.hide_disabled || e.default.enabled)
+        .map(|e| environment_flag(snapshot, e))
+        .collect();
+    Rendered(
+        serde_json::to_vec(&flags)
+            .unwrap_or_else(|_| b"[]".to_vec())
+            .into(),
+    )
+}
+
+/// What an identity's flags are computed from.
+#[derive(Debug, Clone)]
+pub struct IdentityFlags<'a> {
+    pub identifier: &'a str,
+    /// The stored identity's id; `None` for a transient identity.
+    pub identity_id: Option<i64>,
+    pub traits: IndexMap<String, Value>,
+    pub overrides: &'a [FeatureState],
+}
+
+impl EnvSnapshot {
+    /// The identity's flags: its own override, else the strongest matching segment override,
+    /// else the default; multivariate values bucketed on the identity's key.
+    pub fn identity_flags(
+        &self,
+        origin: Origin,
+        who: &IdentityFlags<'_>,
+    ) -> Vec<(FeatureId, Value)> {
+        let identity = IdentityContext {
+            identifier: who.identifier.to_string(),
+            key: None,
+            traits: who.traits.clone(),
+        };
+        let hashing_key = format!("{}_{}", self.environment.api_key, who.identifier);
+        let evaluation = self.model.evaluate(Some(&identity));
+        let overrides: HashMap<FeatureId, &FeatureState> =
+            who.overrides.iter().map(|s| (s.feature_id, s)).collect();
+        let mut flags = Vec::with_capacity(self.features.len());
+        for (entry, flag) in self.features.iter().zip(evaluation.flags.iter()) {
+            let feature = &entry.feature;
+            if !self.visible_to(feature, origin) {
+                continue;
+            }
+            let multivariate = feature.feature_type == FeatureType::Multivariate;
+            let served = match overrides.get(&feature.id) {
+                Some(state) => {
+                    let (value, variant) = self.bucket(state, &hashing_key, multivariate);
+                    Served {
+                        state_id: state.id.0,
+                        enabled: state.enabled,
+                        value,
+                        identity: who.identity_id,
+                        feature_segment: None,
+                        variant: Some(variant),
+                    }
+                }
+                None => {
+                    let meta = flag.metadata;
+                    let number = |key: &str| meta.and_then(|m| m.get(key)).and_then(Value::as_i64);
+                    Served {
+                        state_id: number("state_id").unwrap_or(entry.default.id.0),
+                        enabled: flag.enabled,
+                        value: flag.value.clone(),
+                        identity: None,
+                        feature_segment: number("feature_segment_id"),
+                        variant: Some(if multivariate {
+                            flag.variant.or(Some("control"))
+                        } else {
+                            None
+                        }),
+                    }
+                }
+            };
+            if self.hide_disabled && !served.enabled {
+                continue;
+            }
+            flags.push((feature.id, flag_json(self, feature, served)));
+        }
+        flags
+    }
+
+    /// An identity override's value: a multivariate share when the identity's bucket falls in
+    /// one, else the state's own value.
+    fn bucket(
+        &self,
+        state: &FeatureState,
+        hashing_key: &str,
+        multivariate: bool,
+    ) -> (Value, Option<&str>) {
+        if state.mv_values.is_empty() {
+            return (value_json(&state.value), multivariate.then_some("control"));
+        }
+        let seed = super::hashing_seed(state);
+        let percentage = crate::engine::hashed_percentage(&[&seed, hashing_key]);
+        let mut start = 0.0;
+        for share in &state.mv_values {
+            let end = start + share.percentage_allocation;
+            if start <= percentage
+                && percentage < end
+                && let Some(option) = self.options.get(&share.mv_option_id)
+            {
+                return (value_json(&option.value), option.key.as_deref());
+            }
+            start = end;
+        }
+        (value_json(&state.value), Some("control"))
+    }
+}

@@ -1,0 +1,308 @@
+//! Per-environment evaluation snapshots: SDK requests read flags from memory, never from SQL.
+//!
+//! A snapshot is built from the store on first use and kept until a change invalidates it.
+//! Management writes invalidate the environments they touch before they answer, so the next
+//! SDK request sees the change; a periodic check of `updated_at` catches changes made by other
+//! servers sharing the database.
+
+mod build;
+mod flags;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use serde_json::Value;
+
+pub use build::{hashing_seed, value_json};
+pub use flags::{IdentityFlags, Rendered, environment_flag};
+
+use crate::domain::environment::{Environment, ServerKey};
+use crate::domain::feature::{Feature, MvOption};
+use crate::domain::feature_state::FeatureState;
+use crate::domain::organisation::Organisation;
+use crate::domain::project::Project;
+use crate::domain::{EnvironmentId, FeatureId, MvOptionId, ProjectId, Timestamp};
+use crate::store::{Store, StoreError};
+
+/// Which kind of environment key a request presented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Client,
+    Server,
+}
+
+/// A feature and its environment default.
+#[derive(Debug, Clone)]
+pub struct FeatureEntry {
+    pub feature: Feature,
+    pub default: FeatureState,
+}
+
+/// Everything the SDK endpoints need about one environment, immutable once built.
+pub struct EnvSnapshot {
+    pub environment: Environment,
+    pub project: Project,
+    pub organisation: Organisation,
+    /// In the order of their default states' ids.
+    pub features: Vec<FeatureEntry>,
+    by_name: HashMap<String, usize>,
+    by_folded_name: HashMap<String, usize>,
+    pub options: HashMap<MvOptionId, MvOption>,
+    pub server_keys: Vec<ServerKey>,
+    pub model: crate::engine::Environment,
+    /// The effective `hide_disabled_flags`.
+    pub hide_disabled: bool,
+    /// `X-Flagsmith-Document-Updated-At`: `updated_at` as POSIX seconds.
+    pub updated_at_header: String,
+    /// `GET /flags/` bodies, rendered once.
+    pub flags_for_client: Rendered,
+    pub flags_for_server: Rendered,
+}
+
+impl std::fmt::Debug for EnvSnapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnvSnapshot")
+            .field("environment", &self.environment.id)
+            .field("features", &self.features.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl EnvSnapshot {
+    pub(crate) fn new(
+        environment: Environment,
+        project: Project,
+        organisation: Organisation,
+        features: Vec<FeatureEntry>,
+        options: HashMap<MvOptionId, MvOption>,
+        server_keys: Vec<ServerKey>,
+        model: crate::engine::Environment,
+    ) -> Self {
+        let mut by_name = HashMap::new();
+        let mut by_folded_name = HashMap::new();
+        for (i, entry) in features.iter().enumerate() {
+            by_name.insert(entry.feature.name.clone(), i);
+            by_folded_name
+                .entry(entry.feature.name.to_lowercase())
+                .or_insert(i);
+        }
+        let hide_disabled = environment
+            .settings
+            .hide_disabled_flags
+            .unwrap_or(project.settings.hide_disabled_flags);
+        let updated_at_header = posix_seconds(environment.updated_at);
+        let mut snapshot = EnvSnapshot {
+            environment,
+            project,
+            organisation,
+            features,
+            by_name,
+            by_folded_name,
+            options,
+            server_keys,
+            model,
+            hide_disabled,
+            updated_at_header,
+            flags_for_client: Rendered::default(),
+            flags_for_server: Rendered::default(),
+        };
+        snapshot.flags_for_client = flags::environment_flags(&snapshot, Origin::Client);
+        snapshot.flags_for_server = flags::environment_flags(&snapshot, Origin::Server);
+        snapshot
+    }
+
+    /// The feature of this name; `case_sensitive` as `/identities/` wants, else as `/flags/`.
+    pub fn feature_named(&self, name: &str, case_sensitive: bool) -> Option<&FeatureEntry> {
+        let index = if case_sensitive {
+            self.by_name.get(name)
+        } else {
+            self.by_folded_name.get(&name.to_lowercase())
+        };
+        index.map(|i| &self.features[*i])
+    }
+
+    /// Whether a feature is served to this kind of key at all.
+    pub fn visible_to(&self, feature: &Feature, origin: Origin) -> bool {
+        origin == Origin::Server || !feature.settings.is_server_key_only
+    }
+
+    pub fn feature_index(&self) -> HashMap<FeatureId, usize> {
+        self.features
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.feature.id, i))
+            .collect()
+    }
+}
+
+/// `updated_at` as the float of POSIX seconds the SDKs parse.
+fn posix_seconds(t: Timestamp) -> String {
+    format!("{}.{:06}", t.timestamp(), t.timestamp_subsec_micros())
+}
+
+/// The environment a presented key names.
+#[derive(Debug, Clone)]
+enum KeyRef {
+    Client(EnvironmentId),
+    Server(ServerKey),
+}
+
+/// The snapshots of every environment in use, and the keys that lead to them.
+pub struct Snapshots {
+    store: Arc<dyn Store>,
+    entries: RwLock<HashMap<EnvironmentId, Arc<EnvSnapshot>>>,
+    keys: RwLock<HashMap<String, KeyRef>>,
+    building: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for Snapshots {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshots").finish_non_exhaustive()
+    }
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A key lookup's answer.
+pub enum KeyLookup {
+    Found(Arc<EnvSnapshot>, Origin),
+    /// No environment has this key (or the server key is inactive or expired).
+    Unknown,
+}
+
+impl Snapshots {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Snapshots {
+            store,
+            entries: RwLock::new(HashMap::new()),
+            keys: RwLock::new(HashMap::new()),
+            building: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The snapshot of the environment a client or server key names.
+    pub async fn for_key(&self, key: &str, now: Timestamp) -> Result<KeyLookup, StoreError> {
+        let known = read(&self.keys).get(key).cloned();
+        let found = match known {
+            Some(found) => found,
+            None => match self.resolve(key).await? {
+                Some(found) => {
+                    write(&self.keys).insert(key.to_string(), found.clone());
+                    found
+                }
+                None => return Ok(KeyLookup::Unknown),
+            },
+        };
+        let (env, origin) = match found {
+            KeyRef::Client(env) => (env, Origin::Client),
+            KeyRef::Server(server) if server.is_valid(now) => {
+                (server.environment_id, Origin::Server)
+            }
+            KeyRef::Server(_) => return Ok(KeyLookup::Unknown),
+        };
+        match self.get(env).await {
+            Ok(snapshot) => Ok(KeyLookup::Found(snapshot, origin)),
+            Err(StoreError::NotFound) => {
+                write(&self.keys).remove(key);
+                Ok(KeyLookup::Unknown)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn resolve(&self, key: &str) -> Result<Option<KeyRef>, StoreError> {
+        if key.starts_with("ser.") {
+            Ok(self.store.server_key_by_key(key).await?.map(KeyRef::Server))
+        } else {
+            Ok(self
+                .store
+                .environment_by_api_key(key)
+                .await?
+                .map(|e| KeyRef::Client(e.id)))
+        }
+    }
+
+    /// The environment's snapshot, built when missing (one build at a time).
+    pub async fn get(&self, env: EnvironmentId) -> Result<Arc<EnvSnapshot>, StoreError> {
+        if let Some(found) = read(&self.entries).get(&env) {
+            return Ok(found.clone());
+        }
+        let _building = self.building.lock().await;
+        if let Some(found) = read(&self.entries).get(&env) {
+            return Ok(found.clone());
+        }
+        let snapshot = loop {
+            let built = build::build(&self.store, env).await?;
+            // A change that landed while reading moved updated_at: read again.
+            let now = self.store.environment(env).await?;
+            if now.updated_at == built.environment.updated_at {
+                break Arc::new(built);
+            }
+        };
+        write(&self.entries).insert(env, snapshot.clone());
+        Ok(snapshot)
+    }
+
+    /// Drops an environment's snapshot and the keys that lead to it.
+    pub fn invalidate_environment(&self, env: EnvironmentId) {
+        write(&self.entries).remove(&env);
+        write(&self.keys).retain(|_, k| match k {
+            KeyRef::Client(e) => *e != env,
+            KeyRef::Server(s) => s.environment_id != env,
+        });
+    }
+
+    /// Drops the snapshots of every environment of a project.
+    pub fn invalidate_project(&self, project: ProjectId) {
+        let envs: Vec<EnvironmentId> = read(&self.entries)
+            .values()
+            .filter(|s| s.project.id == project)
+            .map(|s| s.environment.id)
+            .collect();
+        for env in envs {
+            self.invalidate_environment(env);
+        }
+    }
+
+    /// Drops everything (organisation-wide changes).
+    pub fn invalidate_all(&self) {
+        write(&self.entries).clear();
+        write(&self.keys).clear();
+    }
+
+    /// Drops the snapshots whose environment changed or went away since they were built.
+    pub async fn drop_stale(&self) -> Result<usize, StoreError> {
+        let current: HashMap<EnvironmentId, Timestamp> = self
+            .store
+            .environment_versions()
+            .await?
+            .into_iter()
+            .collect();
+        let stale: Vec<EnvironmentId> = read(&self.entries)
+            .values()
+            .filter(|s| current.get(&s.environment.id) != Some(&s.environment.updated_at))
+            .map(|s| s.environment.id)
+            .collect();
+        for env in &stale {
+            self.invalidate_environment(*env);
+        }
+        Ok(stale.len())
+    }
+}
+
+/// A trait value as the SDKs write it in responses.
+pub fn trait_json(value: &crate::domain::identity::TraitValue) -> Value {
+    use crate::domain::identity::TraitValue;
+    match value {
+        TraitValue::Integer(i) => Value::from(*i),
+        TraitValue::String(s) => Value::String(s.clone()),
+        TraitValue::Boolean(b) => Value::Bool(*b),
+        TraitValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+    }
+}

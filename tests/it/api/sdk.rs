@@ -1,0 +1,486 @@
+//! The SDK endpoints with our own assertions (the official SDKs drive them elsewhere).
+
+use flagstaff::domain::audit::{Audit, Author};
+use flagstaff::domain::feature::{FeatureSettings, NewFeature};
+use flagstaff::domain::feature_state::{NewIdentityOverride, NewSegmentOverride};
+use flagstaff::domain::segment::{Condition, NewSegment, Operator, RuleType, SegmentRule};
+use flagstaff::domain::{EnvironmentId, FeatureValue, ProjectId};
+use poem::http::StatusCode;
+use serde_json::{Value, json};
+
+use super::{TestApp, json};
+use crate::api_on_both_backends;
+
+api_on_both_backends!(
+    keys_are_checked_with_upstreams_403s,
+    environment_flags_follow_the_settings,
+    a_management_change_is_seen_by_the_next_sdk_request,
+    identities_get_segment_and_identity_overrides,
+    identify_stores_traits_unless_transient,
+);
+
+fn audit() -> Audit {
+    Audit::new(Author::System, "test")
+}
+
+/// An environment with three features; answers (root token, project, env id, client key).
+async fn setup(app: &TestApp) -> (String, ProjectId, EnvironmentId, String) {
+    let root = app.superuser("root@example.com").await;
+    let org = app.org(&root, "Acme").await;
+    let project = ProjectId(app.project(&root, org, "Web").await);
+    let (env, key) = app.environment(&root, project.0, "Production").await;
+    for (name, enabled, value, server_only) in [
+        ("checkout", true, Some("v1"), false),
+        ("Dark_Mode", false, None, false),
+        ("internal", true, Some("42"), true),
+    ] {
+        let new = NewFeature {
+            project_id: project,
+            name: name.into(),
+            default_enabled: enabled,
+            initial_value: value.map(str::to_string),
+            settings: FeatureSettings {
+                is_server_key_only: server_only,
+                ..FeatureSettings::default()
+            },
+            tags: vec![],
+            mv_options: vec![],
+        };
+        app.store.create_feature(&new, &audit()).await.unwrap();
+    }
+    app.service.snapshots().invalidate_all();
+    (root, project, EnvironmentId(env), key)
+}
+
+fn names(flags: &Value) -> Vec<&str> {
+    flags
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["feature"]["name"].as_str().unwrap())
+        .collect()
+}
+
+async fn server_key(app: &TestApp, root: &str, key: &str) -> String {
+    let created = app
+        .post(
+            &format!("/api/v1/environments/{key}/api-keys/"),
+            Some(root),
+            json!({"name": "backend"}),
+        )
+        .await;
+    json(created).await["key"].as_str().unwrap().to_string()
+}
+
+async fn keys_are_checked_with_upstreams_403s(app: TestApp) {
+    let (root, _, _, key) = setup(&app).await;
+    let missing = app.client.get("/api/v1/flags/").send().await;
+    missing.assert_status(StatusCode::FORBIDDEN);
+    assert_eq!(
+        json(missing).await,
+        json!({"detail": "Invalid or missing Environment key"})
+    );
+    let unknown = app.sdk("GET", "/api/v1/flags/", "nope", None).await;
+    unknown.assert_status(StatusCode::FORBIDDEN);
+    assert_eq!(
+        json(unknown).await,
+        json!({"detail": "Invalid or missing Environment Key"})
+    );
+    let server = server_key(&app, &root, &key).await;
+    app.sdk("GET", "/api/v1/flags/", &server, None)
+        .await
+        .assert_status_is_ok();
+    let keys = json(
+        app.get(
+            &format!("/api/v1/environments/{key}/api-keys/"),
+            Some(&root),
+        )
+        .await,
+    )
+    .await;
+    let id = keys[0]["id"].as_i64().unwrap();
+    app.send(
+        "PATCH",
+        &format!("/api/v1/environments/{key}/api-keys/{id}/"),
+        Some(&root),
+        Some(json!({"active": false})),
+    )
+    .await
+    .assert_status_is_ok();
+    app.sdk("GET", "/api/v1/flags/", &server, None)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    let preflight = app
+        .client
+        .options("/api/v1/flags/")
+        .header("origin", "https://app.example.com")
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "x-environment-key")
+        .send()
+        .await;
+    preflight.assert_status_is_ok();
+    let allowed = preflight.0.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(allowed.contains("x-environment-key"), "{allowed}");
+}
+
+async fn environment_flags_follow_the_settings(app: TestApp) {
+    let (root, _, _, key) = setup(&app).await;
+    let resp = app.sdk("GET", "/api/v1/flags/", &key, None).await;
+    resp.assert_status_is_ok();
+    let header = resp.0.headers()["x-flagsmith-document-updated-at"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(header.parse::<f64>().unwrap() > 1.0e9, "{header}");
+    let flags = json(resp).await;
+    assert_eq!(
+        names(&flags),
+        ["checkout", "Dark_Mode"],
+        "server-key-only features are hidden from client keys"
+    );
+    let checkout = &flags[0];
+    assert_eq!(checkout["feature_state_value"], "v1");
+    assert_eq!(checkout["enabled"], true);
+    assert!(checkout.get("variant").is_none(), "no variant on /flags/");
+    assert_eq!(checkout["feature"]["type"], "STANDARD");
+    assert_eq!(checkout["identity"], Value::Null);
+    let server = server_key(&app, &root, &key).await;
+    let all = json(app.sdk("GET", "/api/v1/flags/", &server, None).await).await;
+    assert_eq!(names(&all), ["checkout", "Dark_Mode", "internal"]);
+    assert_eq!(
+        all[2]["feature_state_value"], 42,
+        "a numeric initial value serves as an integer"
+    );
+    let one = app
+        .sdk("GET", "/api/v1/flags/?feature=dark_mode", &key, None)
+        .await;
+    one.assert_status_is_ok();
+    assert_eq!(json(one).await["feature"]["name"], "Dark_Mode");
+    let none = app
+        .sdk("GET", "/api/v1/flags/?feature=internal", &key, None)
+        .await;
+    none.assert_status(StatusCode::NOT_FOUND);
+    assert_eq!(
+        json(none).await,
+        json!({"detail": "Given feature not found"})
+    );
+    app.send(
+        "PATCH",
+        &format!("/api/v1/environments/{key}/"),
+        Some(&root),
+        Some(json!({"hide_disabled_flags": true})),
+    )
+    .await
+    .assert_status_is_ok();
+    let enabled_only = json(app.sdk("GET", "/api/v1/flags/", &server, None).await).await;
+    assert_eq!(names(&enabled_only), ["checkout", "internal"]);
+    app.send(
+        "PATCH",
+        &format!("/api/v1/environments/{key}/"),
+        Some(&root),
+        Some(json!({"hide_sensitive_data": true})),
+    )
+    .await
+    .assert_status_is_ok();
+    let hidden = json(app.sdk("GET", "/api/v1/flags/", &key, None).await).await;
+    assert_eq!(hidden[0]["id"], Value::Null);
+    assert_eq!(hidden[0]["feature"]["description"], Value::Null);
+    assert_eq!(hidden[0]["feature_state_value"], "v1");
+}
+
+async fn a_management_change_is_seen_by_the_next_sdk_request(app: TestApp) {
+    let (root, _, _, key) = setup(&app).await;
+    let before = json(app.sdk("GET", "/api/v1/flags/", &key, None).await).await;
+    assert_eq!(names(&before).len(), 2);
+    app.send(
+        "PATCH",
+        &format!("/api/v1/environments/{key}/"),
+        Some(&root),
+        Some(json!({"hide_disabled_flags": true})),
+    )
+    .await
+    .assert_status_is_ok();
+    let after = json(app.sdk("GET", "/api/v1/flags/", &key, None).await).await;
+    assert_eq!(names(&after), ["checkout"]);
+    app.send(
+        "DELETE",
+        &format!("/api/v1/environments/{key}/"),
+        Some(&root),
+        None,
+    )
+    .await
+    .assert_status(StatusCode::NO_CONTENT);
+    app.sdk("GET", "/api/v1/flags/", &key, None)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+}
+
+async fn identities_get_segment_and_identity_overrides(app: TestApp) {
+    let (_, project, env, key) = setup(&app).await;
+    let features = app
+        .store
+        .features_of(
+            project,
+            &Default::default(),
+            flagstaff::domain::PageRequest::all(),
+        )
+        .await
+        .unwrap();
+    let checkout = features
+        .items
+        .iter()
+        .find(|f| f.name == "checkout")
+        .unwrap()
+        .clone();
+    let segment = app
+        .store
+        .create_segment(
+            &NewSegment {
+                project_id: project,
+                name: "pro users".into(),
+                description: None,
+                feature_id: None,
+                rules: vec![SegmentRule {
+                    id: None,
+                    rule_type: RuleType::All,
+                    rules: vec![],
+                    conditions: vec![Condition {
+                        id: None,
+                        operator: Operator::Equal,
+                        property: Some("plan".into()),
+                        value: Some("pro".into()),
+                        description: None,
+                    }],
+                }],
+            },
+            &audit(),
+        )
+        .await
+        .unwrap();
+    let (feature_segment, _) = app
+        .store
+        .create_segment_override(
+            &NewSegmentOverride {
+                feature_id: checkout.id,
+                segment_id: segment.id,
+                environment_id: env,
+                priority: None,
+                enabled: true,
+                value: FeatureValue::String("v2".into()),
+                mv_values: vec![],
+            },
+            &audit(),
+        )
+        .await
+        .unwrap();
+    app.service.snapshots().invalidate_all();
+
+    let plain = app
+        .sdk("GET", "/api/v1/identities/?identifier=ada", &key, None)
+        .await;
+    plain.assert_status_is_ok();
+    assert!(
+        plain
+            .0
+            .headers()
+            .contains_key("x-flagsmith-document-updated-at")
+    );
+    let plain = json(plain).await;
+    assert_eq!(plain["identifier"], "ada");
+    assert_eq!(plain["flags"][0]["feature_state_value"], "v1");
+    assert_eq!(plain["flags"][0]["variant"], Value::Null);
+    let stored = app.store.identity_by_identifier(env, "ada").await.unwrap();
+    assert!(stored.is_some(), "GET creates the identity");
+
+    let pro = json(
+        app.sdk(
+            "POST",
+            "/api/v1/identities/",
+            &key,
+            Some(json!({"identifier": "grace", "traits": [{"trait_key": "plan", "trait_value": "pro"}]})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(pro["flags"][0]["feature_state_value"], "v2");
+    assert_eq!(pro["flags"][0]["feature_segment"], feature_segment.id.0);
+
+    let ada = stored.unwrap();
+    app.store
+        .create_identity_override(
+            &NewIdentityOverride {
+                feature_id: checkout.id,
+                identity_id: ada.id,
+                enabled: false,
+                value: FeatureValue::String("just ada".into()),
+            },
+            &audit(),
+        )
+        .await
+        .unwrap();
+    let mine = json(
+        app.sdk("GET", "/api/v1/identities/?identifier=ada", &key, None)
+            .await,
+    )
+    .await;
+    assert_eq!(mine["flags"][0]["feature_state_value"], "just ada");
+    assert_eq!(mine["flags"][0]["enabled"], false);
+    assert_eq!(mine["flags"][0]["identity"], ada.id.0);
+    let one = json(
+        app.sdk(
+            "GET",
+            "/api/v1/identities/?identifier=ada&feature=checkout",
+            &key,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(one["feature_state_value"], "just ada");
+    app.sdk(
+        "GET",
+        "/api/v1/identities/?identifier=ada&feature=Checkout",
+        &key,
+        None,
+    )
+    .await
+    .assert_status(StatusCode::NOT_FOUND);
+    let missing = app.sdk("GET", "/api/v1/identities/", &key, None).await;
+    missing.assert_status_is_ok();
+    assert_eq!(json(missing).await, json!({"detail": "Missing identifier"}));
+}
+
+async fn identify_stores_traits_unless_transient(app: TestApp) {
+    let (root, _, env, key) = setup(&app).await;
+    let body = json!({"identifier": "ada", "traits": [
+        {"trait_key": "plan", "trait_value": "pro"},
+        {"trait_key": "age", "trait_value": 42},
+        {"trait_key": "beta", "trait_value": true},
+        {"trait_key": "score", "trait_value": 4.5},
+        {"trait_key": "meta", "trait_value": {"a": 1}},
+        {"trait_key": "tmp", "trait_value": "x", "transient": true},
+    ]});
+    let resp = app
+        .sdk("POST", "/api/v1/identities/", &key, Some(body))
+        .await;
+    resp.assert_status_is_ok();
+    let answer = json(resp).await;
+    let traits: Vec<(&str, &Value, bool)> = answer["traits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["trait_key"].as_str().unwrap(),
+                &t["trait_value"],
+                t["transient"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(traits.contains(&("age", &json!(42), false)));
+    assert!(
+        traits.contains(&("meta", &json!("{'a': 1}"), false)),
+        "{traits:?}"
+    );
+    assert!(traits.contains(&("tmp", &json!("x"), true)));
+    let identity = app
+        .store
+        .identity_by_identifier(env, "ada")
+        .await
+        .unwrap()
+        .unwrap();
+    let stored: Vec<String> = app
+        .store
+        .traits(identity.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.key)
+        .collect();
+    assert_eq!(stored, ["plan", "age", "beta", "score", "meta"]);
+
+    let delete =
+        json!({"identifier": "ada", "traits": [{"trait_key": "plan", "trait_value": null}]});
+    app.sdk("POST", "/api/v1/identities/", &key, Some(delete))
+        .await
+        .assert_status_is_ok();
+    assert_eq!(app.store.traits(identity.id).await.unwrap().len(), 4);
+
+    let transient = json!({"identifier": "ada", "transient": true, "traits": [{"trait_key": "age", "trait_value": 7}]});
+    let answer = json(
+        app.sdk("POST", "/api/v1/identities/", &key, Some(transient))
+            .await,
+    )
+    .await;
+    assert!(
+        answer["traits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["trait_key"] == "age" && t["trait_value"] == 7)
+    );
+    let age = app
+        .store
+        .traits(identity.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.key == "age")
+        .unwrap();
+    assert_eq!(
+        age.value,
+        flagstaff::domain::identity::TraitValue::Integer(42),
+        "transient writes nothing"
+    );
+
+    let anonymous = json(
+        app.sdk(
+            "POST",
+            "/api/v1/identities/",
+            &key,
+            Some(json!({"traits": [{"trait_key": "a", "trait_value": 1}]})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(anonymous["identifier"].as_str().unwrap().len(), 64);
+    let too_long = app
+        .sdk(
+            "POST",
+            "/api/v1/identities/",
+            &key,
+            Some(json!({"identifier": "x", "traits": [{"trait_key": "k", "trait_value": "v".repeat(2001)}]})),
+        )
+        .await;
+    too_long.assert_status(StatusCode::BAD_REQUEST);
+    assert!(
+        json(too_long).await["traits"][0]["trait_value"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Value string is too long")
+    );
+
+    app.send(
+        "PATCH",
+        &format!("/api/v1/environments/{key}/"),
+        Some(&root),
+        Some(json!({"allow_client_traits": false})),
+    )
+    .await
+    .assert_status_is_ok();
+    let ignored =
+        json!({"identifier": "bob", "traits": [{"trait_key": "plan", "trait_value": "pro"}]});
+    let answer = json(
+        app.sdk("POST", "/api/v1/identities/", &key, Some(ignored))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        answer["traits"],
+        json!([]),
+        "client traits are silently dropped"
+    );
+}
