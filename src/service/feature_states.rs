@@ -191,10 +191,11 @@ impl Service {
             ));
         }
         let log = self.state_log(&state, "deleted").await?;
-        Ok(self
-            .store
+        self.store
             .delete_feature_state(state.id, &Audit::new(caller.author(), log))
-            .await?)
+            .await?;
+        self.snapshots.invalidate_environment(env.id);
+        Ok(())
     }
 
     /// One page of all the environment's states (`features/featurestates/?environment=`).
@@ -262,10 +263,13 @@ impl Service {
         self.check_patch(&change.patch, state.feature_id, Some(&state), spelling)
             .await?;
         let log = self.state_log(&state, "updated").await?;
-        Ok(self
+        let changed = self
             .store
             .update_feature_state(state.id, &change.patch, &Audit::new(caller.author(), log))
-            .await?)
+            .await?;
+        self.snapshots
+            .invalidate_environment(changed.environment_id);
+        Ok(changed)
     }
 
     /// The value must fit its columns; the shares must be the feature's options, each 0–100,

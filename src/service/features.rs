@@ -144,6 +144,7 @@ impl Service {
                 StoreError::Conflict(_) => ServiceError::invalid("name", DUPLICATE_NAME),
                 other => other.into(),
             })?;
+        self.snapshots.invalidate_project(project.id);
         self.view(feature, &Overlay::default()).await
     }
 
@@ -268,6 +269,7 @@ impl Service {
             format!("Flag / Remote Config updated: {}", feature.name),
         );
         let updated = self.store.update_feature(id, &patch, &audit).await?;
+        self.snapshots.invalidate_project(project.id);
         self.view(updated, &Overlay::default()).await
     }
 
@@ -286,7 +288,9 @@ impl Service {
             caller.author(),
             format!("Flag / Remote Config Deleted: {}", feature.name),
         );
-        Ok(self.store.delete_feature(id, &audit).await?)
+        self.store.delete_feature(id, &audit).await?;
+        self.snapshots.invalidate_project(project.id);
+        Ok(())
     }
 
     /// What an environment (and a segment in it) says about the project's features.

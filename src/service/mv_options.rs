@@ -169,10 +169,13 @@ impl Service {
                 feature.name
             ),
         );
-        self.store
+        let created = self
+            .store
             .create_mv_option(feature.id, &option, &audit)
             .await
-            .map_err(conflict)
+            .map_err(conflict)?;
+        self.snapshots.invalidate_project(project.id);
+        Ok(created)
     }
 
     /// Changes an option's key, value or default share (`CREATE_FEATURE`).
@@ -195,10 +198,13 @@ impl Service {
             caller.author(),
             format!("Multivariate option updated for feature: {}", feature.name),
         );
-        self.store
+        let updated = self
+            .store
             .update_mv_option(id, &option, &audit)
             .await
-            .map_err(conflict)
+            .map_err(conflict)?;
+        self.snapshots.invalidate_project(project.id);
+        Ok(updated)
     }
 
     /// Deletes an option (`CREATE_FEATURE`); the last one makes the feature `STANDARD`.
@@ -218,7 +224,9 @@ impl Service {
             caller.author(),
             format!("Multivariate option deleted for feature: {}", feature.name),
         );
-        Ok(self.store.delete_mv_option(id, &audit).await?)
+        self.store.delete_mv_option(id, &audit).await?;
+        self.snapshots.invalidate_project(project.id);
+        Ok(())
     }
 
     /// The option a patch makes, checked against the feature's other options.

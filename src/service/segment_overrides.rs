@@ -195,13 +195,16 @@ impl Service {
             "Segment override created for feature '{}' and segment '{}'",
             feature.name, segment.name
         );
-        self.store
+        let created = self
+            .store
             .create_segment_override(new, &Audit::new(caller.author(), log))
             .await
             .map_err(|e| match e {
                 StoreError::Conflict(_) => ServiceError::invalid("non_field_errors", DUPLICATE),
                 other => other.into(),
-            })
+            })?;
+        self.snapshots.invalidate_environment(new.environment_id);
+        Ok(created)
     }
 
     /// `POST environments/{key}/features/{feature}/create-segment-override/`: the override
@@ -274,10 +277,11 @@ impl Service {
             "Flag state / Remote config value deleted for feature '{}' and segment '{}'",
             feature.name, segment.name
         );
-        Ok(self
-            .store
+        self.store
             .delete_feature_segment(id, &Audit::new(caller.author(), log))
-            .await?)
+            .await?;
+        self.snapshots.invalidate_environment(fs.environment_id);
+        Ok(())
     }
 
     /// Re-orders one feature's overrides in one environment; answers them all, strongest first.
@@ -343,6 +347,7 @@ impl Service {
                 &Audit::new(caller.author(), log),
             )
             .await?;
+        self.snapshots.invalidate_environment(env.id);
         let mut views = Vec::with_capacity(ordered.len());
         for fs in ordered {
             views.push(self.segment_view(fs).await?);

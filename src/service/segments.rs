@@ -96,7 +96,9 @@ impl Service {
             caller.author(),
             format!("New Segment created: {}", new.name),
         );
-        Ok(self.store.create_segment(&new, &audit).await?)
+        let created = self.store.create_segment(&new, &audit).await?;
+        self.snapshots.invalidate_project(project.id);
+        Ok(created)
     }
 
     /// Changes a segment (`MANAGE_SEGMENTS`). A full update (PUT) needs `name` and `rules`;
@@ -128,7 +130,9 @@ impl Service {
             rules: draft.rules.unwrap_or(current.rules),
         };
         let audit = Audit::new(caller.author(), format!("Segment updated: {}", update.name));
-        Ok(self.store.update_segment(id, &update, &audit).await?)
+        let updated = self.store.update_segment(id, &update, &audit).await?;
+        self.snapshots.invalidate_project(project.id);
+        Ok(updated)
     }
 
     /// Deletes a segment with the overrides that use it (`MANAGE_SEGMENTS`).
@@ -144,7 +148,9 @@ impl Service {
             caller.author(),
             format!("Segment deleted: {}", segment.name),
         );
-        Ok(self.store.delete_segment(id, &audit).await?)
+        self.store.delete_segment(id, &audit).await?;
+        self.snapshots.invalidate_project(project.id);
+        Ok(())
     }
 
     /// A copy of the segment (rules, description and feature) under a new name
@@ -176,7 +182,9 @@ impl Service {
                 new.name, source.name
             ),
         );
-        Ok(self.store.create_segment(&new, &audit).await?)
+        let created = self.store.create_segment(&new, &audit).await?;
+        self.snapshots.invalidate_project(project.id);
+        Ok(created)
     }
 
     /// One page of the states that override features for this segment, in one environment of

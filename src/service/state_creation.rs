@@ -109,7 +109,7 @@ impl Service {
             value: draft.value,
             mv_values: draft.mv_values,
         };
-        match target {
+        let state = match target {
             Target::Segment(state) => {
                 if state.feature_id != draft.feature {
                     return Err(ServiceError::invalid(
@@ -120,10 +120,9 @@ impl Service {
                 self.check_patch(&patch, state.feature_id, Some(&state), spelling)
                     .await?;
                 let log = self.state_log(&state, "updated").await?;
-                Ok(self
-                    .store
+                self.store
                     .update_feature_state(state.id, &patch, &Audit::new(caller.author(), log))
-                    .await?)
+                    .await?
             }
             Target::Identity(identity) => {
                 let mut patch = patch;
@@ -151,9 +150,11 @@ impl Service {
                             ServiceError::invalid("non_field_errors", EXISTS)
                         }
                         other => other.into(),
-                    })
+                    })?
             }
-        }
+        };
+        self.snapshots.invalidate_environment(env.id);
+        Ok(state)
     }
 
     /// The identity or segment override a draft is for; a draft for neither would be a

@@ -7,6 +7,7 @@ use crate::api_on_both_backends;
 
 api_on_both_backends!(
     environment_defaults_are_listed_read_and_changed,
+    sdk_requests_see_flag_changes_at_once,
     raw_values_are_typed_and_limited,
     multivariate_shares_are_checked,
     identity_overrides_through_environment_states,
@@ -153,6 +154,78 @@ async fn environment_defaults_are_listed_read_and_changed(app: TestApp) {
         "An environment default cannot be deleted; delete the feature instead.",
     )
     .await;
+}
+
+/// The SDK's view of one flag: (enabled, value).
+async fn served(app: &TestApp, w: &World, name: &str) -> (Value, Value) {
+    let flags = super::json(app.sdk("GET", "/api/v1/flags/", &w.env_key, None).await).await;
+    let flag = flags
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["feature"]["name"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("{name} is not served: {flags}"));
+    (flag["enabled"].clone(), flag["feature_state_value"].clone())
+}
+
+async fn sdk_requests_see_flag_changes_at_once(app: TestApp) {
+    let w = World::new(&app).await;
+    let f = feature(
+        &app,
+        &w,
+        json!({"name": "checkout", "initial_value": "classic"}),
+    )
+    .await;
+    assert_eq!(
+        served(&app, &w, "checkout").await,
+        (json!(false), json!("classic"))
+    );
+    let one = format!("{}{}/", states(&w), default_state(&app, &w, &f).await["id"]);
+    ok(put(
+        &app,
+        &one,
+        &w.admin,
+        json!({"enabled": true, "feature_state_value": "express"}),
+    )
+    .await)
+    .await;
+    assert_eq!(
+        served(&app, &w, "checkout").await,
+        (json!(true), json!("express"))
+    );
+    ok(patch(
+        &app,
+        &format!(
+            "/api/v1/features/featurestates/{}/",
+            default_state(&app, &w, &f).await["id"]
+        ),
+        &w.admin,
+        json!({"enabled": false}),
+    )
+    .await)
+    .await;
+    assert_eq!(
+        served(&app, &w, "checkout").await,
+        (json!(false), json!("express"))
+    );
+    ok(patch(
+        &app,
+        &format!("/api/v1/projects/{}/features/{}/", w.project, f["id"]),
+        &w.admin,
+        json!({"is_archived": true}),
+    )
+    .await)
+    .await;
+    delete(
+        &app,
+        &format!("/api/v1/projects/{}/features/{}/", w.project, f["id"]),
+        &w.admin,
+    )
+    .await
+    .assert_status(StatusCode::NO_CONTENT);
+    let flags = super::json(app.sdk("GET", "/api/v1/flags/", &w.env_key, None).await).await;
+    assert_eq!(flags, json!([]), "a deleted feature is gone at once");
 }
 
 async fn raw_values_are_typed_and_limited(app: TestApp) {
