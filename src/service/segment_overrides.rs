@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::feature_states::{MANAGE_OVERRIDES, ValueSpelling};
+use super::state_creation::invalid_pk;
 use super::{Access, Caller, FieldErrors, Service, ServiceError, ServiceResult};
 use crate::domain::audit::Audit;
 use crate::domain::environment::Environment;
@@ -40,13 +41,6 @@ pub struct SegmentOverrideDraft {
 const LIMIT: &str = "The environment has reached the maximum allowed segments overrides limit.";
 const DUPLICATE: &str = "The fields feature, environment, segment must make a unique set.";
 const NOT_FOUND_IDS: &str = "Some of the provided ids were not found.";
-
-fn invalid_pk(field: &str, id: impl std::fmt::Display) -> ServiceError {
-    ServiceError::invalid(
-        field,
-        format!("Invalid pk \"{id}\" - object does not exist."),
-    )
-}
 
 fn manages(access: &Access) -> ServiceResult<()> {
     if access.allows(MANAGE_OVERRIDES) {

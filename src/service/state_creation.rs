@@ -29,7 +29,8 @@ pub struct StateDraft {
 
 const EXISTS: &str = "Feature state already exists.";
 
-fn invalid_pk(field: &str, id: impl std::fmt::Display) -> ServiceError {
+/// DRF's answer for a related object that is not there (or not the caller's to see).
+pub(crate) fn invalid_pk(field: &str, id: impl std::fmt::Display) -> ServiceError {
     ServiceError::invalid(
         field,
         format!("Invalid pk \"{id}\" - object does not exist."),

@@ -15,6 +15,7 @@ use super::feature_state_json::{
     FeatureStateListOut, FeatureStateOut, MvStateValueIn, TypedFeatureStateOut, TypedValue,
     allocations, infer_value,
 };
+use super::query_params::integer;
 use super::{Created, NoContent};
 use crate::api::Tag;
 use crate::api::auth::AdminAuth;
@@ -100,16 +101,6 @@ pub struct StateToggleOut {
 
 fn required(field: &str, value: Option<i64>) -> Result<i64, ServiceError> {
     value.ok_or_else(|| ServiceError::invalid(field, "This field is required."))
-}
-
-fn integer(field: &str, text: Option<String>) -> Result<Option<i64>, ServiceError> {
-    match text.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(t) => t
-            .parse()
-            .map(Some)
-            .map_err(|_| ServiceError::invalid(field, "A valid integer is required.")),
-    }
 }
 
 #[OpenApi(tag = "Tag::FeatureStates")]

@@ -10,6 +10,7 @@ use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::feature_query::{ListParams, context};
 use super::feature_state_json::FeatureStateSmall;
 use super::mv_options::{MvOptionIn, MvOptionOut};
 use super::{Created, NoContent};
@@ -17,11 +18,9 @@ use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
 use crate::api::pagination::{Paginated, page_request};
 use crate::api::{Tag, datetime};
-use crate::domain::feature::{FeaturePatch, FeatureQuery, FeatureSort};
-use crate::domain::{EnvironmentId, FeatureId, PageRequest, ProjectId, SegmentId, TagId};
-use crate::service::{
-    FeatureContext, FeatureDraft, FeatureView, FieldErrors, Service, ServiceError,
-};
+use crate::domain::feature::FeaturePatch;
+use crate::domain::{FeatureId, PageRequest, ProjectId, TagId};
+use crate::service::{FeatureDraft, FeatureView, Service};
 
 pub struct FeaturesApi;
 
@@ -163,121 +162,6 @@ impl From<FeatureUpdateIn> for FeaturePatch {
     }
 }
 
-/// The list's query parameters, as given.
-struct ListParams {
-    search: Option<String>,
-    sort_field: Option<String>,
-    sort_direction: Option<String>,
-    tags: Option<String>,
-    tag_strategy: Option<String>,
-    is_archived: Option<String>,
-}
-
-impl ListParams {
-    fn query(self) -> Result<FeatureQuery, ServiceError> {
-        let mut errors = FieldErrors::default();
-        let sort = match self.sort_field.as_deref() {
-            None | Some("created_date") => FeatureSort::CreatedDate,
-            Some("name") => FeatureSort::Name,
-            Some(other) => {
-                errors.add("sort_field", format!("\"{other}\" is not a valid choice."));
-                FeatureSort::CreatedDate
-            }
-        };
-        let descending = match self.sort_direction.as_deref() {
-            None | Some("ASC") => false,
-            Some("DESC") => true,
-            Some(other) => {
-                errors.add(
-                    "sort_direction",
-                    format!("\"{other}\" is not a valid choice."),
-                );
-                false
-            }
-        };
-        let tags_union = match self.tag_strategy.as_deref() {
-            None | Some("INTERSECTION") => false,
-            Some("UNION") => true,
-            Some(other) => {
-                errors.add(
-                    "tag_strategy",
-                    format!("\"{other}\" is not a valid choice."),
-                );
-                false
-            }
-        };
-        let tags = match self.tags.as_deref().map(str::trim) {
-            None => None,
-            Some("") => Some(Vec::new()),
-            Some(list) => {
-                let ids: Result<Vec<TagId>, _> = list
-                    .split(',')
-                    .map(|t| t.trim().parse().map(TagId))
-                    .collect();
-                if ids.is_err() {
-                    errors.add("tags", "Tag IDs must be integers.");
-                }
-                ids.ok()
-            }
-        };
-        let is_archived = match self.is_archived.as_deref() {
-            None => None,
-            Some(text) => {
-                let parsed = drf_bool(text);
-                if parsed.is_none() {
-                    errors.add("is_archived", "Must be a valid boolean.");
-                }
-                parsed
-            }
-        };
-        errors.into_result()?;
-        Ok(FeatureQuery {
-            search: self.search.filter(|s| !s.is_empty()),
-            is_archived,
-            tags,
-            tags_union,
-            sort,
-            descending,
-        })
-    }
-}
-
-/// A boolean as DRF's `BooleanField` reads a query parameter.
-fn drf_bool(text: &str) -> Option<bool> {
-    match text {
-        "true" | "True" | "TRUE" | "t" | "T" | "yes" | "Yes" | "YES" | "y" | "Y" | "on" | "On"
-        | "ON" | "1" => Some(true),
-        "false" | "False" | "FALSE" | "f" | "F" | "no" | "No" | "NO" | "n" | "N" | "off"
-        | "Off" | "OFF" | "0" => Some(false),
-        _ => None,
-    }
-}
-
-/// `?environment=<id>&segment=<id>`: where to look at the features from.
-fn context(
-    environment: Option<String>,
-    segment: Option<String>,
-) -> Result<FeatureContext, ServiceError> {
-    let mut errors = FieldErrors::default();
-    let mut id = |field: &str, text: Option<String>| match text.as_deref() {
-        None | Some("") => None,
-        Some(t) => {
-            let parsed = t.trim().parse::<i64>().ok();
-            if parsed.is_none() {
-                errors.add(field, "A valid integer is required.");
-            }
-            parsed
-        }
-    };
-    let environment = id("environment", environment).map(EnvironmentId);
-    let segment = id("segment", segment).map(SegmentId);
-    errors.into_result()?;
-    Ok(FeatureContext {
-        environment,
-        segment,
-    })
-}
-
 #[OpenApi(tag = "Tag::Features")]
 impl FeaturesApi {
     /// The project's features, filtered and sorted; with `?environment=<id>`, each carries its
@@ -414,24 +298,5 @@ mod tests {
         assert_eq!(initial_text(serde_json::json!(true)), Some("True".into()));
         assert_eq!(initial_text(serde_json::json!(1.5)), Some("1.5".into()));
         assert_eq!(initial_text(serde_json::json!("x")), Some("x".into()));
-    }
-
-    #[test]
-    fn list_parameters_are_checked_by_name() {
-        let params = |tags: &str, archived: &str| ListParams {
-            search: None,
-            sort_field: Some("size".into()),
-            sort_direction: None,
-            tags: Some(tags.into()),
-            tag_strategy: None,
-            is_archived: Some(archived.into()),
-        };
-        let Err(ServiceError::Invalid(errors)) = params("1,x", "maybe").query() else {
-            panic!("expected field errors");
-        };
-        assert_eq!(errors.0["tags"], ["Tag IDs must be integers."]);
-        assert_eq!(errors.0["is_archived"], ["Must be a valid boolean."]);
-        assert_eq!(errors.0["sort_field"], ["\"size\" is not a valid choice."]);
-        assert_eq!(drf_bool("on"), Some(true));
     }
 }

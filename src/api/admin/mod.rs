@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod environments;
+mod feature_query;
 mod feature_state_json;
 pub mod feature_states;
 pub mod features;
@@ -14,6 +15,7 @@ pub mod mv_options;
 pub mod organisations;
 mod permissions;
 pub mod projects;
+mod query_params;
 mod segment_json;
 pub mod segment_overrides;
 pub mod segments;

@@ -10,6 +10,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 
+use super::query_params::{boolean, integer};
 use super::segment_json::{SegmentIn, SegmentOut};
 use super::{Created, NoContent};
 use crate::api::Tag;
@@ -19,7 +20,7 @@ use crate::api::pagination::{Paginated, page_request};
 use crate::domain::feature_state::FeatureState;
 use crate::domain::segment::SegmentQuery;
 use crate::domain::{EnvironmentId, PageRequest, ProjectId, SegmentId};
-use crate::service::{FieldErrors, Service, ServiceError};
+use crate::service::Service;
 
 pub struct SegmentsApi;
 
@@ -46,29 +47,6 @@ impl From<FeatureState> for AssociatedFeatureOut {
     }
 }
 
-/// An optional integer query parameter, named in the error when it is not one.
-fn integer(field: &str, text: Option<String>) -> Result<Option<i64>, ServiceError> {
-    match text.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(t) => t
-            .parse()
-            .map(Some)
-            .map_err(|_| ServiceError::invalid(field, "A valid integer is required.")),
-    }
-}
-
-fn include_feature_specific(text: Option<String>) -> Result<bool, ServiceError> {
-    match text.as_deref() {
-        None | Some("") => Ok(true),
-        Some("true" | "True" | "1" | "yes" | "on") => Ok(true),
-        Some("false" | "False" | "0" | "no" | "off") => Ok(false),
-        Some(_) => Err(ServiceError::Invalid(FieldErrors::one(
-            "include_feature_specific",
-            "Must be a valid boolean.",
-        ))),
-    }
-}
-
 #[OpenApi(tag = "Tag::Segments")]
 impl SegmentsApi {
     /// The project's segments; `q` searches names, `include_feature_specific=false` leaves out
@@ -88,7 +66,11 @@ impl SegmentsApi {
     ) -> poem::Result<Json<Paginated<SegmentOut>>> {
         let query = SegmentQuery {
             search: q.0.filter(|s| !s.is_empty()),
-            include_feature_specific: self::include_feature_specific(include_feature_specific.0)?,
+            include_feature_specific: boolean(
+                "include_feature_specific",
+                include_feature_specific.0,
+                true,
+            )?,
         };
         let page = page_request(page.0, page_size.0, PageRequest::MAX_SIZE)?;
         let found = svc
