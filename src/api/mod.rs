@@ -48,7 +48,13 @@ pub enum Tag {
 }
 
 /// Every documented API, grouped (poem-openapi takes tuples of at most sixteen).
-type Apis = (health::HealthApi, sdk::SdkApi, AccountApis, ProjectApis);
+type Apis = (
+    health::HealthApi,
+    sdk::SdkApi,
+    sdk::SdkTraitsApi,
+    AccountApis,
+    ProjectApis,
+);
 
 type AccountApis = (
     admin::accounts::AccountsApi,
@@ -75,6 +81,7 @@ fn apis() -> Apis {
     (
         health::HealthApi,
         sdk::SdkApi,
+        sdk::SdkTraitsApi,
         (
             admin::accounts::AccountsApi,
             admin::install::InstallApi,

@@ -15,6 +15,7 @@ mod organisations;
 mod passwords;
 mod projects;
 mod sdk;
+mod sdk_traits;
 mod secrets;
 mod throttle;
 mod webhooks;
@@ -32,6 +33,7 @@ pub use error::{FieldErrors, ServiceError, ServiceResult};
 pub use organisations::{IssuedKey, OrganisationPatch, OrganisationView};
 pub use projects::ProjectPatch;
 pub use sdk::{IdentityAnswer, TraitInput, TraitOutput};
+pub use sdk_traits::TraitItem;
 pub use secrets::{hash_secret, new_token};
 pub use throttle::Rate;
 

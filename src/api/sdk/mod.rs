@@ -2,6 +2,7 @@
 //! environment key in `X-Environment-Key` and answered from the environment's snapshot.
 
 mod shapes;
+mod traits;
 
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ use crate::api::raw_json::RawJson;
 use crate::service::{IdentityAnswer, Service, ServiceError, TraitInput};
 use crate::snapshot::Origin;
 pub use shapes::{FlagOut, IdentifyIn, IdentityOut};
+pub use traits::SdkTraitsApi;
 
 /// An environment's client-side key, or a server-side key (`ser.…`).
 #[derive(SecurityScheme)]
