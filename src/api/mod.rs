@@ -52,6 +52,7 @@ type Apis = (
     health::HealthApi,
     sdk::SdkApi,
     sdk::SdkTraitsApi,
+    sdk::SdkDocumentApi,
     AccountApis,
     ProjectApis,
 );
@@ -82,6 +83,7 @@ fn apis() -> Apis {
         health::HealthApi,
         sdk::SdkApi,
         sdk::SdkTraitsApi,
+        sdk::SdkDocumentApi,
         (
             admin::accounts::AccountsApi,
             admin::install::InstallApi,

@@ -18,6 +18,7 @@ api_on_both_backends!(
     identities_get_segment_and_identity_overrides,
     identify_stores_traits_unless_transient,
     trait_routes_set_bulk_and_increment,
+    the_environment_document_evaluates_like_the_server,
 );
 
 fn audit() -> Audit {
@@ -594,4 +595,172 @@ async fn trait_routes_set_bulk_and_increment(app: TestApp) {
         json(refused).await["non_field_errors"][0],
         "Setting traits not allowed with client key."
     );
+}
+
+async fn the_environment_document_evaluates_like_the_server(app: TestApp) {
+    let (root, project, env, key) = setup(&app).await;
+    let features = app
+        .store
+        .features_of(
+            project,
+            &Default::default(),
+            flagstaff::domain::PageRequest::all(),
+        )
+        .await
+        .unwrap();
+    let checkout = features
+        .items
+        .iter()
+        .find(|f| f.name == "checkout")
+        .unwrap()
+        .clone();
+    let segment = app
+        .store
+        .create_segment(
+            &NewSegment {
+                project_id: project,
+                name: "half".into(),
+                description: None,
+                feature_id: None,
+                rules: vec![SegmentRule {
+                    id: None,
+                    rule_type: RuleType::All,
+                    rules: vec![],
+                    conditions: vec![Condition {
+                        id: None,
+                        operator: Operator::PercentageSplit,
+                        property: None,
+                        value: Some("50".into()),
+                        description: None,
+                    }],
+                }],
+            },
+            &audit(),
+        )
+        .await
+        .unwrap();
+    app.store
+        .create_segment_override(
+            &NewSegmentOverride {
+                feature_id: checkout.id,
+                segment_id: segment.id,
+                environment_id: env,
+                priority: None,
+                enabled: false,
+                value: FeatureValue::String("split".into()),
+                mv_values: vec![],
+            },
+            &audit(),
+        )
+        .await
+        .unwrap();
+    app.service.snapshots().invalidate_all();
+
+    app.sdk("GET", "/api/v1/environment-document/", &key, None)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    let server = server_key(&app, &root, &key).await;
+    let resp = app
+        .sdk("GET", "/api/v1/environment-document/", &server, None)
+        .await;
+    resp.assert_status_is_ok();
+    let last_modified = resp.0.headers()["last-modified"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        resp.0
+            .headers()
+            .contains_key("x-flagsmith-document-updated-at")
+    );
+    let doc = json(resp).await;
+    assert_eq!(
+        doc["api_key"],
+        key.as_str(),
+        "the client key, even when fetched with a server key"
+    );
+    assert!(doc["updated_at"].as_str().unwrap().ends_with("+00:00"));
+    assert_eq!(doc["project"]["organisation"]["persist_trait_data"], true);
+    assert_eq!(
+        doc["project"]["server_key_only_feature_ids"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let condition = &doc["project"]["segments"][0]["rules"][0]["conditions"][0];
+    assert_eq!(condition["operator"], "PERCENTAGE_SPLIT");
+    assert!(condition.get("property_").is_some());
+    assert_eq!(
+        doc["project"]["segments"][0]["feature_states"][0]["feature_segment"]["priority"],
+        0
+    );
+    assert!(doc["feature_states"][0]["django_id"].is_i64());
+    assert!(doc["feature_states"][0]["featurestate_uuid"].is_string());
+    let again = app
+        .client
+        .get("/api/v1/environment-document/")
+        .header("x-environment-key", &server)
+        .header("if-modified-since", &last_modified)
+        .send()
+        .await;
+    again.assert_status(StatusCode::NOT_MODIFIED);
+
+    // Local evaluation of the document agrees with remote evaluation for every identity.
+    let document: flagstaff::engine::document::EnvironmentDocument =
+        serde_json::from_value(doc).unwrap();
+    let context = flagstaff::engine::document::context_from_document(&document).unwrap();
+    let local = flagstaff::engine::Environment::prepare(&context).unwrap();
+    let mut split = 0;
+    for n in 0..40 {
+        let identifier = format!("user-{n}");
+        let remote = json(
+            app.sdk(
+                "GET",
+                &format!("/api/v1/identities/?identifier={identifier}&transient=1"),
+                &server,
+                None,
+            )
+            .await,
+        )
+        .await;
+        let identity = flagstaff::engine::IdentityContext {
+            identifier: identifier.clone(),
+            key: None,
+            traits: Default::default(),
+        };
+        let evaluation = local.evaluate(Some(&identity));
+        let local_checkout = evaluation
+            .flags
+            .iter()
+            .find(|f| f.name == "checkout")
+            .unwrap();
+        let remote_checkout = remote["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["feature"]["name"] == "checkout")
+            .unwrap();
+        assert_eq!(
+            local_checkout.value, &remote_checkout["feature_state_value"],
+            "{identifier}"
+        );
+        assert_eq!(
+            Value::Bool(local_checkout.enabled),
+            remote_checkout["enabled"],
+            "{identifier}"
+        );
+        split += usize::from(remote_checkout["feature_state_value"] == "split");
+    }
+    assert!(
+        split > 5 && split < 35,
+        "the split should catch some identities: {split}"
+    );
+    let admin = app
+        .get(
+            &format!("/api/v1/environments/{key}/document/"),
+            Some(&root),
+        )
+        .await;
+    admin.assert_status_is_ok();
 }
