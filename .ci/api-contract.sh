@@ -5,6 +5,7 @@
 # Needs a built target/debug/flagstaff (cargo test builds it) and TEST_DATABASE_URL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$(pwd)
 
 work=$(mktemp -d)
 server_pid=""
@@ -45,7 +46,7 @@ fuzz() {
     -H 'content-type: application/json' -d '{"name":"Production","project":1}' >/dev/null
   echo "schemathesis against $label"
   # Run from the scratch folder: schemathesis keeps a cache where it runs.
-  (cd "$work" && "$work/venv/bin/schemathesis" run "$OLDPWD/openapi/openapi.json" --url "$base" \
+  (cd "$work" && "$work/venv/bin/schemathesis" run "$root/openapi/openapi.json" --url "$base" \
     -H "Authorization: Token $token" \
     --checks not_a_server_error,response_schema_conformance \
     --phases coverage,fuzzing --generation-with-security-parameters false \
