@@ -57,6 +57,8 @@ pub enum Tag {
 type Apis = (
     health::HealthApi,
     sdk::SdkApi,
+    sdk::SdkTraitsApi,
+    sdk::SdkDocumentApi,
     AccountApis,
     ProjectApis,
     FeatureApis,
@@ -96,6 +98,8 @@ fn apis() -> Apis {
     (
         health::HealthApi,
         sdk::SdkApi,
+        sdk::SdkTraitsApi,
+        sdk::SdkDocumentApi,
         (
             admin::accounts::AccountsApi,
             admin::install::InstallApi,

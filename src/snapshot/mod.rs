@@ -6,6 +6,7 @@
 //! servers sharing the database.
 
 mod build;
+mod document;
 mod flags;
 
 use std::collections::HashMap;
@@ -57,6 +58,8 @@ pub struct EnvSnapshot {
     /// `GET /flags/` bodies, rendered once.
     pub flags_for_client: Rendered,
     pub flags_for_server: Rendered,
+    /// The environment document, rendered on first request.
+    document: tokio::sync::OnceCell<bytes::Bytes>,
 }
 
 impl std::fmt::Debug for EnvSnapshot {
@@ -105,6 +108,7 @@ impl EnvSnapshot {
             updated_at_header,
             flags_for_client: Rendered::default(),
             flags_for_server: Rendered::default(),
+            document: tokio::sync::OnceCell::new(),
         };
         snapshot.flags_for_client = flags::environment_flags(&snapshot, Origin::Client);
         snapshot.flags_for_server = flags::environment_flags(&snapshot, Origin::Server);
@@ -247,6 +251,15 @@ impl Snapshots {
         };
         write(&self.entries).insert(env, snapshot.clone());
         Ok(snapshot)
+    }
+
+    /// The snapshot's environment document, rendered once.
+    pub async fn document(&self, snapshot: &EnvSnapshot) -> Result<bytes::Bytes, StoreError> {
+        snapshot
+            .document
+            .get_or_try_init(|| document::build(&self.store, snapshot))
+            .await
+            .cloned()
     }
 
     /// Drops an environment's snapshot and the keys that lead to it.

@@ -44,6 +44,17 @@ pub trait IdentityStore: Send + Sync {
         writes: &[TraitWrite],
     ) -> Result<(Identity, Vec<Trait>)>;
 
+    /// Gets or creates the identity, then adds `by` to its integer trait `key` (a missing trait
+    /// starts at 0), in one transaction so concurrent increments all count. Answers the new
+    /// value, or `None` (changing nothing) when the trait holds something other than an integer.
+    async fn increment_trait(
+        &self,
+        env: EnvironmentId,
+        identifier: &str,
+        key: &str,
+        by: i64,
+    ) -> Result<Option<i64>>;
+
     /// `NotFound` when there is no such trait.
     async fn delete_trait(&self, id: TraitId) -> Result<()>;
 }

@@ -306,6 +306,28 @@ impl EnvironmentsApi {
         }))
     }
 
+    /// The environment document, as local-evaluation SDKs get it.
+    #[oai(path = "/api/v1/environments/:api_key/document/", method = "get")]
+    async fn document(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        api_key: Path<String>,
+    ) -> poem::Result<crate::api::raw_json::RawJson<serde_json::Value>> {
+        let env = svc.environment(auth.caller(), &api_key.0).await?;
+        let snapshot = svc
+            .snapshots()
+            .get(env.id)
+            .await
+            .map_err(ServiceError::from)?;
+        let body = svc
+            .snapshots()
+            .document(&snapshot)
+            .await
+            .map_err(ServiceError::from)?;
+        Ok(crate::api::raw_json::RawJson::new(body))
+    }
+
     /// The caller's own permissions on the environment.
     #[oai(path = "/api/v1/environments/:api_key/my-permissions/", method = "get")]
     async fn my_permissions(

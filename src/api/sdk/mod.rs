@@ -1,7 +1,9 @@
 //! The Flagsmith SDK surface: `/api/v1/flags/` and `/api/v1/identities/`, authenticated by an
 //! environment key in `X-Environment-Key` and answered from the environment's snapshot.
 
+mod document;
 mod shapes;
+mod traits;
 
 use std::sync::Arc;
 
@@ -16,7 +18,9 @@ use crate::api::body::Body;
 use crate::api::raw_json::RawJson;
 use crate::service::{IdentityAnswer, Service, ServiceError, TraitInput};
 use crate::snapshot::Origin;
+pub use document::SdkDocumentApi;
 pub use shapes::{FlagOut, IdentifyIn, IdentityOut};
+pub use traits::SdkTraitsApi;
 
 /// An environment's client-side key, or a server-side key (`ser.…`).
 #[derive(SecurityScheme)]

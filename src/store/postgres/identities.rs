@@ -247,6 +247,49 @@ impl IdentityStore for PostgresStore {
         Ok((identity, traits))
     }
 
+    async fn increment_trait(
+        &self,
+        env: EnvironmentId,
+        identifier: &str,
+        key: &str,
+        by: i64,
+    ) -> Result<Option<i64>> {
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let create = tx
+            .prepare_cached(
+                "INSERT INTO identities (environment_id, identifier, created_date) VALUES ($1, $2, $3)
+                 ON CONFLICT (environment_id, identifier) DO NOTHING",
+            )
+            .await?;
+        tx.execute(&create, &[&env.0, &identifier, &now]).await?;
+        let identity = find_by_identifier(&tx, env, identifier)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        // Lock the identity row: increments of one identity's traits queue here.
+        let lock = tx
+            .prepare_cached("SELECT id FROM identities WHERE id = $1 FOR UPDATE")
+            .await?;
+        tx.execute(&lock, &[&identity.id.0]).await?;
+        let current = traits_of(&tx, identity.id)
+            .await?
+            .into_iter()
+            .find(|t| t.key == key);
+        let value = match current.map(|t| t.value) {
+            None => by,
+            Some(TraitValue::Integer(i)) => i.saturating_add(by),
+            Some(_) => return Ok(None),
+        };
+        let write = TraitWrite {
+            key: key.to_string(),
+            value: Some(TraitValue::Integer(value)),
+        };
+        apply(&tx, identity.id, &[write], now).await?;
+        tx.commit().await?;
+        Ok(Some(value))
+    }
+
     async fn delete_trait(&self, id: TraitId) -> Result<()> {
         let client = self.client().await?;
         let stmt = client

@@ -218,6 +218,37 @@ impl IdentityStore for SqliteStore {
         .await
     }
 
+    async fn increment_trait(
+        &self,
+        env: EnvironmentId,
+        identifier: &str,
+        key: &str,
+        by: i64,
+    ) -> Result<Option<i64>> {
+        let (identifier, key, now) = (identifier.to_string(), key.to_string(), self.now());
+        self.write(move |tx| {
+            let identity = match find_by_identifier(tx, env, &identifier)? {
+                Some(found) => found,
+                None => insert(tx, env, &identifier, now)?,
+            };
+            let current = traits_of(tx, identity.id)?
+                .into_iter()
+                .find(|t| t.key == key);
+            let value = match current.map(|t| t.value) {
+                None => by,
+                Some(TraitValue::Integer(i)) => i.saturating_add(by),
+                Some(_) => return Ok(None),
+            };
+            let write = TraitWrite {
+                key,
+                value: Some(TraitValue::Integer(value)),
+            };
+            apply(tx, identity.id, &[write], now)?;
+            Ok(Some(value))
+        })
+        .await
+    }
+
     async fn delete_trait(&self, id: TraitId) -> Result<()> {
         self.write(move |tx| {
             exactly_one(

@@ -17,6 +17,8 @@ api_on_both_backends!(
     a_management_change_is_seen_by_the_next_sdk_request,
     identities_get_segment_and_identity_overrides,
     identify_stores_traits_unless_transient,
+    trait_routes_set_bulk_and_increment,
+    the_environment_document_evaluates_like_the_server,
 );
 
 fn audit() -> Audit {
@@ -483,4 +485,282 @@ async fn identify_stores_traits_unless_transient(app: TestApp) {
         json!([]),
         "client traits are silently dropped"
     );
+}
+
+async fn trait_routes_set_bulk_and_increment(app: TestApp) {
+    let (root, _, env, key) = setup(&app).await;
+    let one = json!({"identity": {"identifier": "ada"}, "trait_key": "plan", "trait_value": "pro"});
+    let resp = app
+        .sdk("POST", "/api/v1/traits/", &key, Some(one.clone()))
+        .await;
+    resp.assert_status_is_ok();
+    assert_eq!(json(resp).await, one);
+    let null = app
+        .sdk("POST", "/api/v1/traits/", &key, Some(json!({"identity": {"identifier": "ada"}, "trait_key": "plan", "trait_value": null})))
+        .await;
+    null.assert_status(StatusCode::BAD_REQUEST);
+    assert_eq!(
+        json(null).await["trait_value"][0],
+        "This field may not be null."
+    );
+    app.sdk("GET", "/api/v1/traits/", &key, None)
+        .await
+        .assert_status(StatusCode::METHOD_NOT_ALLOWED);
+
+    let bulk = json!([
+        {"identity": {"identifier": "ada"}, "trait_key": "plan", "trait_value": null},
+        {"identity": {"identifier": "bob"}, "trait_key": "age", "trait_value": 30},
+    ]);
+    let resp = app
+        .sdk("PUT", "/api/v1/traits/bulk/", &key, Some(bulk.clone()))
+        .await;
+    resp.assert_status_is_ok();
+    assert_eq!(json(resp).await, json!([bulk[1]]));
+    app.sdk("POST", "/api/v1/traits/bulk/", &key, Some(bulk))
+        .await
+        .assert_status(StatusCode::METHOD_NOT_ALLOWED);
+    let ada = app
+        .store
+        .identity_by_identifier(env, "ada")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(app.store.traits(ada.id).await.unwrap().is_empty());
+
+    let inc = |by: i64| json!({"trait_key": "clicks", "identifier": "ada", "increment_by": by});
+    let first = json(
+        app.sdk(
+            "POST",
+            "/api/v1/traits/increment-value/",
+            &key,
+            Some(inc(3)),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        first,
+        json!({"trait_key": "clicks", "trait_value": 3, "identifier": "ada"})
+    );
+    let second = json(
+        app.sdk(
+            "POST",
+            "/api/v1/traits/increment-value/",
+            &key,
+            Some(inc(2)),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(second["trait_value"], 5);
+    let not_int = app
+        .sdk(
+            "POST",
+            "/api/v1/traits/increment-value/",
+            &key,
+            Some(json!({"trait_key": "age", "identifier": "bob", "increment_by": "x"})),
+        )
+        .await;
+    not_int.assert_status(StatusCode::BAD_REQUEST);
+    app.sdk(
+        "POST",
+        "/api/v1/traits/",
+        &key,
+        Some(json!({"identity": {"identifier": "bob"}, "trait_key": "name", "trait_value": "Bob"})),
+    )
+    .await
+    .assert_status_is_ok();
+    let wrong_type = app
+        .sdk(
+            "POST",
+            "/api/v1/traits/increment-value/",
+            &key,
+            Some(json!({"trait_key": "name", "identifier": "bob", "increment_by": 1})),
+        )
+        .await;
+    wrong_type.assert_status(StatusCode::BAD_REQUEST);
+    assert_eq!(json(wrong_type).await, json!(["Trait is not an integer."]));
+
+    app.send(
+        "PATCH",
+        &format!("/api/v1/environments/{key}/"),
+        Some(&root),
+        Some(json!({"allow_client_traits": false})),
+    )
+    .await
+    .assert_status_is_ok();
+    let refused = app.sdk("POST", "/api/v1/traits/", &key, Some(one)).await;
+    refused.assert_status(StatusCode::BAD_REQUEST);
+    assert_eq!(
+        json(refused).await["non_field_errors"][0],
+        "Setting traits not allowed with client key."
+    );
+}
+
+async fn the_environment_document_evaluates_like_the_server(app: TestApp) {
+    let (root, project, env, key) = setup(&app).await;
+    let features = app
+        .store
+        .features_of(
+            project,
+            &Default::default(),
+            flagstaff::domain::PageRequest::all(),
+        )
+        .await
+        .unwrap();
+    let checkout = features
+        .items
+        .iter()
+        .find(|f| f.name == "checkout")
+        .unwrap()
+        .clone();
+    let segment = app
+        .store
+        .create_segment(
+            &NewSegment {
+                project_id: project,
+                name: "half".into(),
+                description: None,
+                feature_id: None,
+                rules: vec![SegmentRule {
+                    id: None,
+                    rule_type: RuleType::All,
+                    rules: vec![],
+                    conditions: vec![Condition {
+                        id: None,
+                        operator: Operator::PercentageSplit,
+                        property: None,
+                        value: Some("50".into()),
+                        description: None,
+                    }],
+                }],
+            },
+            &audit(),
+        )
+        .await
+        .unwrap();
+    app.store
+        .create_segment_override(
+            &NewSegmentOverride {
+                feature_id: checkout.id,
+                segment_id: segment.id,
+                environment_id: env,
+                priority: None,
+                enabled: false,
+                value: FeatureValue::String("split".into()),
+                mv_values: vec![],
+            },
+            &audit(),
+        )
+        .await
+        .unwrap();
+    app.service.snapshots().invalidate_all();
+
+    app.sdk("GET", "/api/v1/environment-document/", &key, None)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    let server = server_key(&app, &root, &key).await;
+    let resp = app
+        .sdk("GET", "/api/v1/environment-document/", &server, None)
+        .await;
+    resp.assert_status_is_ok();
+    let last_modified = resp.0.headers()["last-modified"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        resp.0
+            .headers()
+            .contains_key("x-flagsmith-document-updated-at")
+    );
+    let doc = json(resp).await;
+    assert_eq!(
+        doc["api_key"],
+        key.as_str(),
+        "the client key, even when fetched with a server key"
+    );
+    assert!(doc["updated_at"].as_str().unwrap().ends_with("+00:00"));
+    assert_eq!(doc["project"]["organisation"]["persist_trait_data"], true);
+    assert_eq!(
+        doc["project"]["server_key_only_feature_ids"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let condition = &doc["project"]["segments"][0]["rules"][0]["conditions"][0];
+    assert_eq!(condition["operator"], "PERCENTAGE_SPLIT");
+    assert!(condition.get("property_").is_some());
+    assert_eq!(
+        doc["project"]["segments"][0]["feature_states"][0]["feature_segment"]["priority"],
+        0
+    );
+    assert!(doc["feature_states"][0]["django_id"].is_i64());
+    assert!(doc["feature_states"][0]["featurestate_uuid"].is_string());
+    let again = app
+        .client
+        .get("/api/v1/environment-document/")
+        .header("x-environment-key", &server)
+        .header("if-modified-since", &last_modified)
+        .send()
+        .await;
+    again.assert_status(StatusCode::NOT_MODIFIED);
+
+    // Local evaluation of the document agrees with remote evaluation for every identity.
+    let document: flagstaff::engine::document::EnvironmentDocument =
+        serde_json::from_value(doc).unwrap();
+    let context = flagstaff::engine::document::context_from_document(&document).unwrap();
+    let local = flagstaff::engine::Environment::prepare(&context).unwrap();
+    let mut split = 0;
+    for n in 0..40 {
+        let identifier = format!("user-{n}");
+        let remote = json(
+            app.sdk(
+                "GET",
+                &format!("/api/v1/identities/?identifier={identifier}&transient=1"),
+                &server,
+                None,
+            )
+            .await,
+        )
+        .await;
+        let identity = flagstaff::engine::IdentityContext {
+            identifier: identifier.clone(),
+            key: None,
+            traits: Default::default(),
+        };
+        let evaluation = local.evaluate(Some(&identity));
+        let local_checkout = evaluation
+            .flags
+            .iter()
+            .find(|f| f.name == "checkout")
+            .unwrap();
+        let remote_checkout = remote["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["feature"]["name"] == "checkout")
+            .unwrap();
+        assert_eq!(
+            local_checkout.value, &remote_checkout["feature_state_value"],
+            "{identifier}"
+        );
+        assert_eq!(
+            Value::Bool(local_checkout.enabled),
+            remote_checkout["enabled"],
+            "{identifier}"
+        );
+        split += usize::from(remote_checkout["feature_state_value"] == "split");
+    }
+    assert!(
+        split > 5 && split < 35,
+        "the split should catch some identities: {split}"
+    );
+    let admin = app
+        .get(
+            &format!("/api/v1/environments/{key}/document/"),
+            Some(&root),
+        )
+        .await;
+    admin.assert_status_is_ok();
 }

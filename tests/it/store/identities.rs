@@ -14,6 +14,7 @@ on_both_backends!(
     identify_updates_in_place_and_deletes_on_null,
     concurrent_identify_calls_lose_no_trait,
     deleting_an_identity_deletes_its_traits,
+    increments_count_up_from_zero_and_refuse_other_types,
 );
 
 fn set(key: &str, value: TraitValue) -> TraitWrite {
@@ -232,4 +233,61 @@ async fn deleting_an_identity_deletes_its_traits(ctx: Ctx) {
         ctx.store.delete_identity(identity.id).await,
         Err(StoreError::NotFound)
     ));
+}
+
+async fn increments_count_up_from_zero_and_refuse_other_types(ctx: Ctx) {
+    let (dev, _) = two_environments(&ctx).await;
+    assert_eq!(
+        ctx.store
+            .increment_trait(dev, "ada", "clicks", 2)
+            .await
+            .unwrap(),
+        Some(2)
+    );
+    assert_eq!(
+        ctx.store
+            .increment_trait(dev, "ada", "clicks", -5)
+            .await
+            .unwrap(),
+        Some(-3)
+    );
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let store = ctx.store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .increment_trait(dev, "ada", "clicks", 1)
+                .await
+                .unwrap()
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let (identity, traits) = ctx.store.identify(dev, "ada", &[]).await.unwrap();
+    assert_eq!(
+        traits[0].value,
+        TraitValue::Integer(7),
+        "concurrent increments all count"
+    );
+    ctx.store
+        .identify(dev, "ada", &[set("plan", TraitValue::String("pro".into()))])
+        .await
+        .unwrap();
+    assert_eq!(
+        ctx.store
+            .increment_trait(dev, "ada", "plan", 1)
+            .await
+            .unwrap(),
+        None
+    );
+    let plan = ctx
+        .store
+        .traits(identity.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.key == "plan")
+        .unwrap();
+    assert_eq!(plan.value, TraitValue::String("pro".into()));
 }

@@ -1,0 +1,151 @@
+//! The SDK's trait routes: set one, set many, increment.
+
+use serde_json::{Value, json};
+
+use super::identities::IDENTIFIER_LIMIT;
+use super::sdk::{TraitInput, check_traits, trait_value};
+use super::{FieldErrors, Service, ServiceError, ServiceResult};
+use crate::domain::identity::TraitWrite;
+use crate::snapshot::{EnvSnapshot, Origin, trait_json};
+
+/// One item of `PUT /traits/bulk/` (and the body of `POST /traits/`).
+#[derive(Debug, Clone)]
+pub struct TraitItem {
+    pub identifier: String,
+    pub key: String,
+    /// `Null` deletes (bulk only).
+    pub value: Value,
+}
+
+fn check_identifier(errors: &mut FieldErrors, identifier: &str) {
+    if identifier.is_empty() {
+        errors.add("identity", "This field may not be blank.");
+    } else if identifier.chars().count() > IDENTIFIER_LIMIT {
+        errors.add(
+            "identity",
+            format!("Ensure this field has no more than {IDENTIFIER_LIMIT} characters."),
+        );
+    }
+}
+
+impl Service {
+    /// Trait writes need an organisation that stores traits, and a server key unless the
+    /// environment lets clients set traits.
+    fn trait_writes_allowed(snapshot: &EnvSnapshot, origin: Origin) -> ServiceResult<()> {
+        if !snapshot.organisation.settings.persist_trait_data {
+            return Err(ServiceError::ForbiddenDetail(
+                "Organisation is not authorised to store traits.".into(),
+            ));
+        }
+        if origin == Origin::Client && !snapshot.environment.settings.allow_client_traits {
+            return Err(ServiceError::invalid(
+                "non_field_errors",
+                "Setting traits not allowed with client key.",
+            ));
+        }
+        Ok(())
+    }
+
+    /// `POST /traits/`: sets one trait of an identity (created when new); answers the value.
+    pub async fn sdk_set_trait(
+        &self,
+        snapshot: &EnvSnapshot,
+        origin: Origin,
+        item: TraitItem,
+    ) -> ServiceResult<Value> {
+        Self::trait_writes_allowed(snapshot, origin)?;
+        let mut errors = FieldErrors::default();
+        check_identifier(&mut errors, &item.identifier);
+        if item.value.is_null() {
+            errors.add("trait_value", "This field may not be null.");
+        }
+        errors.into_result()?;
+        self.checked_items(std::slice::from_ref(&item))?;
+        let value = trait_value(&item.value);
+        let written = value.as_ref().map_or(Value::Null, trait_json);
+        let write = TraitWrite {
+            key: item.key,
+            value,
+        };
+        self.store
+            .identify(snapshot.environment.id, &item.identifier, &[write])
+            .await?;
+        Ok(written)
+    }
+
+    fn checked_items(&self, items: &[TraitItem]) -> ServiceResult<()> {
+        let inputs: Vec<TraitInput> = items
+            .iter()
+            .map(|i| TraitInput {
+                key: i.key.clone(),
+                value: i.value.clone(),
+                transient: false,
+            })
+            .collect();
+        match check_traits(&inputs) {
+            Some(errors) => Err(ServiceError::InvalidBody(errors["traits"].clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// `PUT /traits/bulk/`: every item is checked before any is written; then each
+    /// identity's items are written together.
+    pub async fn sdk_bulk_traits(
+        &self,
+        snapshot: &EnvSnapshot,
+        origin: Origin,
+        items: Vec<TraitItem>,
+    ) -> ServiceResult<()> {
+        Self::trait_writes_allowed(snapshot, origin)?;
+        let mut errors = FieldErrors::default();
+        for item in &items {
+            check_identifier(&mut errors, &item.identifier);
+        }
+        errors.into_result()?;
+        self.checked_items(&items)?;
+        let mut by_identity: indexmap::IndexMap<&str, Vec<TraitWrite>> = indexmap::IndexMap::new();
+        for item in &items {
+            by_identity
+                .entry(&item.identifier)
+                .or_default()
+                .push(TraitWrite {
+                    key: item.key.clone(),
+                    value: trait_value(&item.value),
+                });
+        }
+        for (identifier, writes) in by_identity {
+            self.store
+                .identify(snapshot.environment.id, identifier, &writes)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// `POST /traits/increment-value/`: answers the new value.
+    pub async fn sdk_increment_trait(
+        &self,
+        snapshot: &EnvSnapshot,
+        origin: Origin,
+        identifier: &str,
+        key: &str,
+        by: i64,
+    ) -> ServiceResult<Value> {
+        Self::trait_writes_allowed(snapshot, origin)?;
+        let mut errors = FieldErrors::default();
+        check_identifier(&mut errors, identifier);
+        if key.is_empty() {
+            errors.add("trait_key", "This field may not be blank.");
+        }
+        errors.into_result()?;
+        match self
+            .store
+            .increment_trait(snapshot.environment.id, identifier, key, by)
+            .await?
+        {
+            Some(value) => Ok(json!(value)),
+            None => Err(ServiceError::BadRequestList(vec![
+                "Trait is not an integer.".into(),
+            ])),
+        }
+    }
+}
