@@ -44,13 +44,17 @@ fuzz() {
     -H 'content-type: application/json' -d '{"name":"Web","organisation":1}' >/dev/null
   curl -sf -X POST "$base/api/v1/environments/" -H "authorization: Token $token" \
     -H 'content-type: application/json' -d '{"name":"Production","project":1}' >/dev/null
+  # Logging out or deleting the organisation would leave the rest of the run unauthorised
+  # or empty; both are tested elsewhere.
   echo "schemathesis against $label"
   # Run from the scratch folder: schemathesis keeps a cache where it runs.
   (cd "$work" && "$work/venv/bin/schemathesis" run "$root/openapi/openapi.json" --url "$base" \
     -H "Authorization: Token $token" \
     --checks not_a_server_error,response_schema_conformance \
     --phases coverage,fuzzing --generation-with-security-parameters false \
-    --max-examples 20 --seed 1)
+    --max-examples 20 --seed 1 \
+    --exclude-name 'DELETE /api/v1/auth/token/' \
+    --exclude-name 'DELETE /api/v1/organisations/{id}/')
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 }
 
