@@ -92,6 +92,7 @@ type FeatureApis = (
     admin::segments::SegmentsApi,
     admin::feature_states::FeatureStatesApi,
     admin::segment_overrides::SegmentOverridesApi,
+    admin::identity_overrides::IdentityOverridesApi,
 );
 
 fn apis() -> Apis {
@@ -126,6 +127,7 @@ fn apis() -> Apis {
             admin::segments::SegmentsApi,
             admin::feature_states::FeatureStatesApi,
             admin::segment_overrides::SegmentOverridesApi,
+            admin::identity_overrides::IdentityOverridesApi,
         ),
     )
 }

@@ -59,6 +59,15 @@ pub struct MvAllocation {
     pub percentage_allocation: f64,
 }
 
+impl From<&MvStateValue> for MvAllocation {
+    fn from(v: &MvStateValue) -> Self {
+        MvAllocation {
+            mv_option_id: v.mv_option_id,
+            percentage_allocation: v.percentage_allocation,
+        }
+    }
+}
+
 /// A segment override's container: binds a segment to a feature in an environment, with a priority.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FeatureSegment {

@@ -73,7 +73,7 @@ impl Service {
             .await
     }
 
-    async fn create_in(
+    pub(super) async fn create_in(
         &self,
         caller: &Caller,
         project: &Project,

@@ -128,6 +128,30 @@ pub struct IdentityFlags<'a> {
     pub overrides: &'a [FeatureState],
 }
 
+/// Which state an identity's flag comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The identity's own override.
+    Identity,
+    /// A segment override's state (the feature segment's id).
+    Segment(i64),
+    /// The environment default.
+    Default,
+}
+
+/// One feature's flag for an identity, before visibility rules apply.
+#[derive(Debug, Clone)]
+pub struct Resolved<'a> {
+    pub entry: &'a FeatureEntry,
+    pub state_id: i64,
+    pub enabled: bool,
+    pub value: Value,
+    pub source: Source,
+    /// The multivariate variant's key (`None` inside when the option has no key); outer
+    /// `None` for features that are not multivariate.
+    pub variant: Option<Option<&'a str>>,
+}
+
 impl EnvSnapshot {
     /// The identity's flags: its own override, else the strongest matching segment override,
     /// else the default; multivariate values bucketed on the identity's key.
@@ -136,6 +160,36 @@ impl EnvSnapshot {
         origin: Origin,
         who: &IdentityFlags<'_>,
     ) -> Vec<(FeatureId, Value)> {
+        self.resolve_identity(who)
+            .into_iter()
+            .filter(|r| self.visible_to(&r.entry.feature, origin))
+            .filter(|r| !self.hide_disabled || r.enabled)
+            .map(|r| {
+                let served = Served {
+                    state_id: r.state_id,
+                    enabled: r.enabled,
+                    value: r.value,
+                    identity: match r.source {
+                        Source::Identity => who.identity_id,
+                        _ => None,
+                    },
+                    feature_segment: match r.source {
+                        Source::Segment(fs) => Some(fs),
+                        _ => None,
+                    },
+                    variant: r.variant,
+                };
+                (
+                    r.entry.feature.id,
+                    flag_json(self, &r.entry.feature, served),
+                )
+            })
+            .collect()
+    }
+
+    /// Every feature's flag for the identity and where it comes from, whatever the key or
+    /// `hide_disabled_flags` would show.
+    pub fn resolve_identity(&self, who: &IdentityFlags<'_>) -> Vec<Resolved<'_>> {
         let identity = IdentityContext {
             identifier: who.identifier.to_string(),
             key: None,
@@ -145,34 +199,32 @@ impl EnvSnapshot {
         let evaluation = self.model.evaluate(Some(&identity));
         let overrides: HashMap<FeatureId, &FeatureState> =
             who.overrides.iter().map(|s| (s.feature_id, s)).collect();
-        let mut flags = Vec::with_capacity(self.features.len());
+        let mut resolved = Vec::with_capacity(self.features.len());
         for (entry, flag) in self.features.iter().zip(evaluation.flags.iter()) {
             let feature = &entry.feature;
-            if !self.visible_to(feature, origin) {
-                continue;
-            }
             let multivariate = feature.feature_type == FeatureType::Multivariate;
-            let served = match overrides.get(&feature.id) {
+            resolved.push(match overrides.get(&feature.id) {
                 Some(state) => {
                     let (value, variant) = self.bucket(state, &hashing_key, multivariate);
-                    Served {
+                    Resolved {
+                        entry,
                         state_id: state.id.0,
                         enabled: state.enabled,
                         value,
-                        identity: who.identity_id,
-                        feature_segment: None,
+                        source: Source::Identity,
                         variant: Some(variant),
                     }
                 }
                 None => {
                     let meta = flag.metadata;
                     let number = |key: &str| meta.and_then(|m| m.get(key)).and_then(Value::as_i64);
-                    Served {
+                    Resolved {
+                        entry,
                         state_id: number("state_id").unwrap_or(entry.default.id.0),
                         enabled: flag.enabled,
                         value: flag.value.clone(),
-                        identity: None,
-                        feature_segment: number("feature_segment_id"),
+                        source: number("feature_segment_id")
+                            .map_or(Source::Default, Source::Segment),
                         variant: Some(if multivariate {
                             flag.variant.or(Some("control"))
                         } else {
@@ -180,13 +232,9 @@ impl EnvSnapshot {
                         }),
                     }
                 }
-            };
-            if self.hide_disabled && !served.enabled {
-                continue;
-            }
-            flags.push((feature.id, flag_json(self, feature, served)));
+            });
         }
-        flags
+        resolved
     }
 
     /// An identity override's value: a multivariate share when the identity's bucket falls in

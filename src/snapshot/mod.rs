@@ -15,7 +15,7 @@ use std::sync::{Arc, RwLock};
 use serde_json::Value;
 
 pub use build::{hashing_seed, value_json};
-pub use flags::{IdentityFlags, Rendered, environment_flag};
+pub use flags::{IdentityFlags, Rendered, Resolved, Source, environment_flag};
 
 use crate::domain::environment::{Environment, ServerKey};
 use crate::domain::feature::{Feature, MvOption};

@@ -74,6 +74,16 @@ pub trait FeatureStateStore: Send + Sync {
     /// The identity's overrides, ordered by feature id.
     async fn identity_overrides(&self, identity: IdentityId) -> Result<Vec<FeatureState>>;
 
+    /// Makes `to`'s overrides copies of `from`'s (enabled, value and multivariate shares):
+    /// `to`'s own overrides are deleted and each copy is audited as created. `NotFound` unless
+    /// both identities exist in one environment. The new overrides, ordered by feature id.
+    async fn copy_identity_overrides(
+        &self,
+        from: IdentityId,
+        to: IdentityId,
+        audit: &Audit,
+    ) -> Result<Vec<FeatureState>>;
+
     /// The environment's identity overrides, ordered by identity id then feature id.
     async fn identity_overrides_in(&self, env: EnvironmentId) -> Result<Vec<FeatureState>>;
 

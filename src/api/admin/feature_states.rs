@@ -33,7 +33,7 @@ pub struct FeatureStatesApi;
 /// JSON value, typed as upstream types it. Read-only fields sent back are ignored.
 #[derive(Debug, Object, Deserialize)]
 pub struct RawStateIn {
-    feature: Option<i64>,
+    pub(super) feature: Option<i64>,
     environment: Option<i64>,
     enabled: Option<bool>,
     #[serde(default, with = "super::double_option")]
@@ -44,7 +44,25 @@ pub struct RawStateIn {
 }
 
 impl RawStateIn {
-    fn change(self) -> StateChange {
+    /// A new state of `feature` (which the caller has checked is there).
+    pub(super) fn draft(self, feature: FeatureId) -> StateDraft {
+        StateDraft {
+            feature,
+            enabled: self.enabled.unwrap_or(false),
+            value: self
+                .feature_state_value
+                .map(|v| infer_value(&v.unwrap_or(Value::Null))),
+            mv_values: self
+                .multivariate_feature_state_values
+                .as_deref()
+                .map(allocations),
+            identity: self.identity.map(IdentityId),
+            identifier: self.identifier,
+            feature_segment: None,
+        }
+    }
+
+    pub(super) fn change(self) -> StateChange {
         StateChange {
             patch: FeatureStatePatch {
                 enabled: self.enabled,
@@ -145,20 +163,7 @@ impl FeatureStatesApi {
         let feature = b
             .feature
             .ok_or_else(|| ServiceError::BadRequest("Feature not provided".into()))?;
-        let draft = StateDraft {
-            feature: FeatureId(feature),
-            enabled: b.enabled.unwrap_or(false),
-            value: b
-                .feature_state_value
-                .map(|v| infer_value(&v.unwrap_or(Value::Null))),
-            mv_values: b
-                .multivariate_feature_state_values
-                .as_deref()
-                .map(allocations),
-            identity: b.identity.map(IdentityId),
-            identifier: b.identifier,
-            feature_segment: None,
-        };
+        let draft = b.draft(FeatureId(feature));
         let state = svc
             .create_environment_state(auth.caller(), &api_key.0, draft)
             .await?;

@@ -10,6 +10,7 @@ pub mod features;
 pub mod grants;
 pub mod groups;
 pub mod identities;
+pub mod identity_overrides;
 pub mod install;
 pub mod mv_options;
 pub mod organisations;

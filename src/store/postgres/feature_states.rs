@@ -8,8 +8,8 @@ use super::mv_shares::{set_shares, with_shares};
 use super::{PostgresStore, read_snapshot};
 use crate::domain::audit::Audit;
 use crate::domain::feature_state::{
-    FeatureSegment, FeatureState, FeatureStatePatch, NewIdentityOverride, NewSegmentOverride,
-    Scope as Applies,
+    FeatureSegment, FeatureState, FeatureStatePatch, MvAllocation, NewIdentityOverride,
+    NewSegmentOverride, Scope as Applies,
 };
 use crate::domain::{
     EnvironmentId, FeatureId, FeatureSegmentId, FeatureStateId, FeatureValue, IdentityId,
@@ -331,6 +331,53 @@ impl FeatureStateStore for PostgresStore {
 
     async fn identity_overrides(&self, identity: IdentityId) -> Result<Vec<FeatureState>> {
         read(self, "identity_id = $1 ORDER BY feature_id", identity.0).await
+    }
+
+    async fn copy_identity_overrides(
+        &self,
+        from: IdentityId,
+        to: IdentityId,
+        audit: &Audit,
+    ) -> Result<Vec<FeatureState>> {
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let stmt = tx
+            .prepare_cached(
+                "SELECT a.environment_id FROM identities a JOIN identities b
+                 ON a.environment_id = b.environment_id WHERE a.id = $1 AND b.id = $2",
+            )
+            .await?;
+        let env = EnvironmentId(
+            tx.query_opt(&stmt, &[&from.0, &to.0])
+                .await?
+                .ok_or(StoreError::NotFound)?
+                .try_get(0)?,
+        );
+        let scope = Scope::Environment(env);
+        let filter = "identity_id = $1 ORDER BY feature_id";
+        let sources = list(&tx, filter, from.0).await?;
+        let delete = tx
+            .prepare_cached("DELETE FROM feature_states WHERE id = $1")
+            .await?;
+        for old in list(&tx, filter, to.0).await? {
+            let change = Change::deleted(audit, STATE, old.id.0, Some(&old.uuid), scope);
+            record(&tx, now, &change).await?;
+            tx.execute(&delete, &[&old.id.0]).await?;
+        }
+        for source in &sources {
+            let value = (source.enabled, &source.value);
+            let shares: Vec<MvAllocation> = source.mv_values.iter().map(Into::into).collect();
+            let applies = Applies::Identity(to);
+            let id = insert(&tx, source.feature_id, env, applies, value, now).await?;
+            set_shares(&tx, id, source.feature_id, &shares).await?;
+            let created = find(&tx, id).await?;
+            let change = Change::created(audit, STATE, id.0, Some(&created.uuid), scope);
+            record(&tx, now, &change).await?;
+        }
+        let copied = list(&tx, filter, to.0).await?;
+        tx.commit().await?;
+        Ok(copied)
     }
 
     async fn identity_overrides_in(&self, env: EnvironmentId) -> Result<Vec<FeatureState>> {

@@ -8,8 +8,8 @@ use super::mv_shares::{set_shares, with_shares};
 use super::rows::{get_ts, ts};
 use crate::domain::audit::Audit;
 use crate::domain::feature_state::{
-    FeatureSegment, FeatureState, FeatureStatePatch, NewIdentityOverride, NewSegmentOverride,
-    Scope as Applies,
+    FeatureSegment, FeatureState, FeatureStatePatch, MvAllocation, NewIdentityOverride,
+    NewSegmentOverride, Scope as Applies,
 };
 use crate::domain::{
     EnvironmentId, FeatureId, FeatureSegmentId, FeatureStateId, FeatureValue, IdentityId,
@@ -294,6 +294,44 @@ impl FeatureStateStore for SqliteStore {
     async fn identity_overrides(&self, identity: IdentityId) -> Result<Vec<FeatureState>> {
         self.read(move |c| list(c, "identity_id = ? ORDER BY feature_id", identity.0))
             .await
+    }
+
+    async fn copy_identity_overrides(
+        &self,
+        from: IdentityId,
+        to: IdentityId,
+        audit: &Audit,
+    ) -> Result<Vec<FeatureState>> {
+        let (audit, now) = (audit.clone(), self.now());
+        self.write(move |tx| {
+            let env: i64 = tx
+                .prepare_cached(
+                    "SELECT a.environment_id FROM identities a JOIN identities b
+                     ON a.environment_id = b.environment_id WHERE a.id = ? AND b.id = ?",
+                )?
+                .query_row([from.0, to.0], |r| r.get(0))?;
+            let env = EnvironmentId(env);
+            let scope = Scope::Environment(env);
+            let sources = list(tx, "identity_id = ? ORDER BY feature_id", from.0)?;
+            for old in list(tx, "identity_id = ? ORDER BY feature_id", to.0)? {
+                let change = Change::deleted(&audit, STATE, old.id.0, Some(&old.uuid), scope);
+                record(tx, now, &change)?;
+                tx.prepare_cached("DELETE FROM feature_states WHERE id = ?")?
+                    .execute([old.id.0])?;
+            }
+            for source in &sources {
+                let value = (source.enabled, &source.value);
+                let shares: Vec<MvAllocation> = source.mv_values.iter().map(Into::into).collect();
+                let applies = Applies::Identity(to);
+                let id = insert(tx, source.feature_id, env, applies, value, now)?;
+                set_shares(tx, id, source.feature_id, &shares)?;
+                let created = find(tx, id)?;
+                let change = Change::created(&audit, STATE, id.0, Some(&created.uuid), scope);
+                record(tx, now, &change)?;
+            }
+            list(tx, "identity_id = ? ORDER BY feature_id", to.0)
+        })
+        .await
     }
 
     async fn identity_overrides_in(&self, env: EnvironmentId) -> Result<Vec<FeatureState>> {

@@ -6,6 +6,7 @@ mod environments;
 mod feature_states;
 mod features;
 mod identities;
+mod identity_overrides;
 mod install;
 mod mv_options;
 mod openapi;

@@ -43,6 +43,8 @@ on_both_backends!(
     identity_overrides_come_in_feature_then_identity_order,
     deleting_an_identity_override_is_audited,
     deleting_an_identity_deletes_its_overrides,
+    copying_overrides_replaces_the_targets_own,
+    overrides_are_copied_only_within_one_environment,
 );
 
 /// The newest audit entry of the environment.
@@ -1026,4 +1028,123 @@ async fn deleting_an_identity_deletes_its_overrides(ctx: Ctx) {
     ));
     let left = ctx.store.identity_overrides_in(dev.id).await.unwrap();
     assert_eq!(left, [states[1].clone()]);
+}
+
+async fn copying_overrides_replaces_the_targets_own(ctx: Ctx) {
+    let org = organisation(&ctx, "Acme").await;
+    let web = project(&ctx, &org, "Web").await;
+    let dev = environment(&ctx, &web, "Development").await;
+    let checkout = feature(&ctx, &web, "checkout").await;
+    let search = feature(&ctx, &web, "search").await;
+    let (colour, options) = mv_feature(&ctx, &web, "colour", &[("blue", 0.0)]).await;
+    let ada = ctx.store.create_identity(dev.id, "ada").await.unwrap();
+    let bob = ctx.store.create_identity(dev.id, "bob").await.unwrap();
+    for new in [
+        identity_override(&checkout, &ada, "a"),
+        identity_override(&colour, &ada, "red"),
+        identity_override(&search, &bob, "b"),
+    ] {
+        ctx.store
+            .create_identity_override(&new, &audit("o"))
+            .await
+            .unwrap();
+    }
+    let ada_colour = ctx.store.identity_overrides(ada.id).await.unwrap()[1].clone();
+    let share = FeatureStatePatch {
+        mv_values: Some(vec![MvAllocation {
+            mv_option_id: options[0].id,
+            percentage_allocation: 30.0,
+        }]),
+        ..FeatureStatePatch::default()
+    };
+    ctx.store
+        .update_feature_state(ada_colour.id, &share, &audit("share"))
+        .await
+        .unwrap();
+    let bobs_own = ctx.store.identity_overrides(bob.id).await.unwrap()[0].clone();
+    ctx.clock.advance(TimeDelta::seconds(5));
+    let copied = ctx
+        .store
+        .copy_identity_overrides(ada.id, bob.id, &audit("clone"))
+        .await
+        .unwrap();
+    let seen: Vec<_> = copied
+        .iter()
+        .map(|s| (s.feature_id, s.scope, s.value.clone()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                checkout.id,
+                Applies::Identity(bob.id),
+                FeatureValue::String("a".into())
+            ),
+            (
+                colour.id,
+                Applies::Identity(bob.id),
+                FeatureValue::String("red".into())
+            ),
+        ]
+    );
+    assert_eq!(copied[1].mv_values.len(), 1);
+    assert_eq!(copied[1].mv_values[0].mv_option_id, options[0].id);
+    assert_eq!(copied[1].mv_values[0].percentage_allocation, 30.0);
+    assert_eq!(ctx.store.identity_overrides(bob.id).await.unwrap(), copied);
+    assert!(matches!(
+        ctx.store.feature_state(bobs_own.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(ctx.store.identity_overrides(ada.id).await.unwrap().len(), 2);
+    assert_eq!(
+        updated_at(&ctx, &dev).await,
+        start_time() + TimeDelta::seconds(5)
+    );
+    let entries = ctx
+        .store
+        .audit_entries(
+            &AuditQuery {
+                environment_ids: vec![dev.id],
+                search: Some("clone".into()),
+                ..AuditQuery::default()
+            },
+            PageRequest::all(),
+        )
+        .await
+        .unwrap();
+    let mut kinds: Vec<_> = entries.items.iter().map(|e| e.change_type).collect();
+    kinds.sort_by_key(|k| format!("{k:?}"));
+    assert_eq!(
+        kinds,
+        [ChangeType::Create, ChangeType::Create, ChangeType::Delete]
+    );
+}
+
+async fn overrides_are_copied_only_within_one_environment(ctx: Ctx) {
+    let org = organisation(&ctx, "Acme").await;
+    let web = project(&ctx, &org, "Web").await;
+    let dev = environment(&ctx, &web, "Development").await;
+    let prod = environment(&ctx, &web, "Production").await;
+    let checkout = feature(&ctx, &web, "checkout").await;
+    let ada = ctx.store.create_identity(dev.id, "ada").await.unwrap();
+    let eve = ctx.store.create_identity(prod.id, "eve").await.unwrap();
+    ctx.store
+        .create_identity_override(&identity_override(&checkout, &eve, "e"), &audit("o"))
+        .await
+        .unwrap();
+    for (from, to) in [
+        (ada.id, eve.id),
+        (eve.id, ada.id),
+        (IdentityId(999), ada.id),
+    ] {
+        let result = ctx
+            .store
+            .copy_identity_overrides(from, to, &audit("clone"))
+            .await;
+        assert!(
+            matches!(result, Err(StoreError::NotFound)),
+            "{from:?}->{to:?}: {result:?}"
+        );
+    }
+    assert_eq!(ctx.store.identity_overrides(eve.id).await.unwrap().len(), 1);
 }
