@@ -84,6 +84,17 @@ const DUPLICATE: &str = "A project with this name already exists.";
 
 impl Service {
     /// The projects the caller may view, of one organisation or of all theirs, by id.
+    /// `organisations/{id}/projects/`: like `projects` filtered by the organisation, but an
+    /// organisation the caller does not belong to is not found.
+    pub async fn organisation_projects(
+        &self,
+        caller: &Caller,
+        org: OrganisationId,
+    ) -> ServiceResult<Vec<Project>> {
+        self.org_role(caller, org).await?;
+        self.projects(caller, Some(org)).await
+    }
+
     pub async fn projects(
         &self,
         caller: &Caller,

@@ -243,7 +243,7 @@ impl ProjectsApi {
         id: Path<i64>,
     ) -> poem::Result<Json<Vec<ProjectOut>>> {
         Ok(list(
-            svc.projects(auth.caller(), Some(OrganisationId(id.0)))
+            svc.organisation_projects(auth.caller(), OrganisationId(id.0))
                 .await?,
         ))
     }

@@ -8,6 +8,7 @@ mod features;
 mod identities;
 mod identity_overrides;
 mod install;
+mod isolation;
 mod mv_options;
 mod openapi;
 mod organisations;
