@@ -59,10 +59,37 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ServiceError> {
         bytes
     };
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(describe)?;
+    let value = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(value) => value,
+        Err(e) => {
+            let mut error = describe(e);
+            if let ServiceError::Invalid(errors) = &error
+                && let Some(message) = errors.message_of("non_field_errors")
+                && let Some(field) = culprit::<T>(bytes)
+            {
+                error = ServiceError::Invalid(FieldErrors::one(field, message));
+            }
+            return Err(error);
+        }
+    };
     de.end()
         .map_err(|e| ServiceError::BadRequest(format!("JSON parse error - {e}")))?;
     Ok(value)
+}
+
+/// The top-level field to blame for an error serde reports without a path (it loses the path
+/// inside `#[serde(flatten)]`, whose fields are optional here): the field whose removal makes
+/// the body parse.
+fn culprit<T: DeserializeOwned>(bytes: &[u8]) -> Option<String> {
+    let serde_json::Value::Object(fields) = serde_json::from_slice(bytes).ok()? else {
+        return None;
+    };
+    fields.keys().find_map(|key| {
+        let mut without = fields.clone();
+        without.remove(key);
+        let text = serde_json::to_vec(&without).ok()?;
+        serde_json::from_slice::<T>(&text).ok().map(|_| key.clone())
+    })
 }
 
 fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> ServiceError {
@@ -193,6 +220,42 @@ mod tests {
                 "rules[0].operator".into(),
                 "\"NOPE\" is not a valid choice.".into()
             )
+        );
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Settings {
+        hidden: Option<bool>,
+        limit: Option<i32>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct WithFlatten {
+        name: String,
+        #[serde(flatten)]
+        settings: Settings,
+    }
+
+    #[test]
+    fn errors_inside_a_flattened_struct_name_the_field() {
+        let error = parse::<WithFlatten>(br#"{"name": "x", "hidden": true, "limit": "no"}"#);
+        match error {
+            Err(ServiceError::Invalid(errors)) => {
+                assert_eq!(
+                    errors.message_of("limit").as_deref(),
+                    Some("A valid integer is required.")
+                );
+                assert_eq!(errors.message_of("non_field_errors"), None);
+            }
+            other => panic!("{other:?}"),
+        }
+        // Two bad fields: no single one to blame.
+        let error = parse::<WithFlatten>(br#"{"name": "x", "hidden": 3, "limit": "no"}"#);
+        assert!(
+            matches!(&error, Err(ServiceError::Invalid(e)) if e.message_of("non_field_errors").is_some()),
+            "{error:?}"
         );
     }
 

@@ -20,6 +20,11 @@ impl FieldErrors {
         self.0.entry(field.into()).or_default().push(message.into());
     }
 
+    /// The first message about the field.
+    pub fn message_of(&self, field: &str) -> Option<String> {
+        self.0.get(field).and_then(|m| m.first()).cloned()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

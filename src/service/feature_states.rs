@@ -11,7 +11,7 @@ use crate::domain::feature_state::{FeatureState, FeatureStatePatch, Scope};
 use crate::domain::identity::Identity;
 use crate::domain::project::Project;
 use crate::domain::{
-    EnvironmentId, FeatureId, FeatureSegmentId, FeatureStateId, Page, PageRequest,
+    EnvironmentId, FeatureId, FeatureSegmentId, FeatureStateId, IdentityId, Page, PageRequest,
 };
 use crate::store::StoreError;
 
@@ -60,6 +60,8 @@ pub struct StateChange {
     pub patch: FeatureStatePatch,
     pub feature: Option<FeatureId>,
     pub environment: Option<EnvironmentId>,
+    pub identity: Option<IdentityId>,
+    pub feature_segment: Option<FeatureSegmentId>,
 }
 
 impl Service {
@@ -257,6 +259,23 @@ impl Service {
             errors.add(
                 "environment",
                 "Cannot change the environment of a feature state",
+            );
+        }
+        let (identity, feature_segment) = match state.scope {
+            Scope::Identity(i) => (Some(i), None),
+            Scope::Segment(fs) => (None, Some(fs)),
+            Scope::Environment => (None, None),
+        };
+        if change.identity.is_some_and(|i| Some(i) != identity) {
+            errors.add("identity", "Cannot change the identity of a feature state");
+        }
+        if change
+            .feature_segment
+            .is_some_and(|fs| Some(fs) != feature_segment)
+        {
+            errors.add(
+                "feature_segment",
+                "Cannot change the feature segment of a feature state",
             );
         }
         errors.into_result()?;

@@ -97,6 +97,12 @@ impl Service {
     ) -> ServiceResult<FeatureState> {
         let (project, env, access) = self.environment_for(caller, env_key, None).await?;
         let identity = self.identity_in(&env, identity).await?;
+        if draft.identity.is_some_and(|i| i != identity.id) {
+            return Err(ServiceError::invalid(
+                "identity",
+                "Must be the identity the request addresses.",
+            ));
+        }
         draft.identity = Some(identity.id);
         draft.identifier = None;
         draft.feature_segment = None;

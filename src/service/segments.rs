@@ -114,6 +114,9 @@ impl Service {
         let (project, _) = self.project_for(caller, project, Some(MANAGE)).await?;
         let current = self.segment_in(&project, id).await?;
         let mut errors = FieldErrors::default();
+        if draft.feature.is_some_and(|f| Some(f) != current.feature_id) {
+            errors.add("feature", "The feature of a segment cannot be changed.");
+        }
         let name = match (&draft.name, partial) {
             (None, true) => current.name.clone(),
             (name, _) => required_name(&mut errors, name.as_deref()),

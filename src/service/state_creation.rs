@@ -25,6 +25,8 @@ pub struct StateDraft {
     /// An alternative to `identity`.
     pub identifier: Option<String>,
     pub feature_segment: Option<FeatureSegmentId>,
+    /// The environment as the body repeats it; it must be the one addressed.
+    pub environment: Option<EnvironmentId>,
 }
 
 const EXISTS: &str = "Feature state already exists.";
@@ -85,6 +87,12 @@ impl Service {
         // Refuse callers who may write no state at all before reading the request.
         if !may_write(access, Scope::Segment(FeatureSegmentId(0))) {
             return Err(ServiceError::Forbidden);
+        }
+        if draft.environment.is_some_and(|e| e != env.id) {
+            return Err(ServiceError::invalid(
+                "environment",
+                "Must be the environment the request addresses.",
+            ));
         }
         match self.store.feature(draft.feature).await {
             Ok(f) if f.project_id == project.id => {}
@@ -161,6 +169,14 @@ impl Service {
     /// The identity or segment override a draft is for; a draft for neither would be a
     /// second environment default.
     async fn target(&self, env: &Environment, draft: &StateDraft) -> ServiceResult<Target> {
+        // Fields first, as DRF checks them: a dangling feature segment is its own error.
+        if let Some(fs) = draft.feature_segment {
+            match self.store.feature_segment(fs).await {
+                Ok(_) => {}
+                Err(StoreError::NotFound) => return Err(invalid_pk("feature_segment", fs)),
+                Err(e) => return Err(e.into()),
+            }
+        }
         let mut errors = FieldErrors::default();
         let identity = match (&draft.identifier, draft.identity) {
             (Some(identifier), _) => {
@@ -205,11 +221,7 @@ impl Service {
         let Some(fs) = draft.feature_segment else {
             return Err(ServiceError::invalid("non_field_errors", EXISTS));
         };
-        let feature_segment = match self.store.feature_segment(fs).await {
-            Ok(found) => found,
-            Err(StoreError::NotFound) => return Err(invalid_pk("feature_segment", fs)),
-            Err(e) => return Err(e.into()),
-        };
+        let feature_segment = self.store.feature_segment(fs).await?;
         if feature_segment.environment_id != env.id {
             return Err(ServiceError::invalid(
                 "non_field_errors",

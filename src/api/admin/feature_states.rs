@@ -59,6 +59,7 @@ impl RawStateIn {
             identity: self.identity.map(IdentityId),
             identifier: self.identifier,
             feature_segment: None,
+            environment: self.environment.map(EnvironmentId),
         }
     }
 
@@ -76,6 +77,8 @@ impl RawStateIn {
             },
             feature: self.feature.map(FeatureId),
             environment: self.environment.map(EnvironmentId),
+            identity: self.identity.map(IdentityId),
+            feature_segment: None,
         }
     }
 }
@@ -106,6 +109,8 @@ impl TypedStateIn {
             },
             feature: self.feature.map(FeatureId),
             environment: self.environment.map(EnvironmentId),
+            identity: self.identity.map(IdentityId),
+            feature_segment: self.feature_segment.map(FeatureSegmentId),
         })
     }
 }
@@ -329,6 +334,7 @@ impl FeatureStatesApi {
             identity: b.identity.map(IdentityId),
             identifier: b.identifier,
             feature_segment: b.feature_segment.map(FeatureSegmentId),
+            environment: None,
         };
         let state = svc
             .create_state(auth.caller(), EnvironmentId(environment), draft)

@@ -77,11 +77,17 @@ async fn target(
 }
 
 fn grantee(body: &GrantIn, groups: bool) -> ServiceResult<Grantee> {
-    let (value, field) = if groups {
-        (body.group, "group")
+    let (value, field, other, other_field) = if groups {
+        (body.group, "group", body.user, "user")
     } else {
-        (body.user, "user")
+        (body.user, "user", body.group, "group")
     };
+    if other.is_some() {
+        return Err(ServiceError::invalid(
+            other_field,
+            format!("A grant to a {field} takes no {other_field}."),
+        ));
+    }
     let id = value.ok_or_else(|| ServiceError::invalid(field, "This field is required."))?;
     Ok(if groups {
         Grantee::Group(crate::domain::permission::GroupId(id))

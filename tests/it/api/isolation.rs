@@ -112,7 +112,7 @@ const NOT_SCOPED: &[(&str, &str, &str)] = &[
 
 /// What another organisation may get back.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Expect {
+pub(super) enum Expect {
     /// 404, or 403.
     Denied,
     /// A write that names our objects in its body: refused with 400, 403 or 404.
@@ -124,12 +124,12 @@ enum Expect {
     Excludes,
 }
 
-struct Op {
-    method: Method,
-    template: &'static str,
-    path: String,
-    body: Value,
-    expect: Expect,
+pub(super) struct Op {
+    pub method: Method,
+    pub template: &'static str,
+    pub path: String,
+    pub body: Value,
+    pub expect: Expect,
 }
 
 /// The template with its `{name}` placeholders filled in.
@@ -158,8 +158,8 @@ fn expecting(mut op: Op, expect: Expect) -> Op {
 }
 
 /// One of every kind of object in the superuser's organisation.
-struct Ours {
-    w: World,
+pub(super) struct Ours {
+    pub w: World,
     project_uuid: String,
     env_uuid: String,
     member: i64,
@@ -204,7 +204,7 @@ async fn first(app: &TestApp, w: &World, path: String) -> Value {
 }
 
 impl Ours {
-    async fn new(app: &TestApp) -> Ours {
+    pub async fn new(app: &TestApp) -> Ours {
         let w = World::new(app).await;
         let (org, project, key) = (w.org, w.project, w.env_key.clone());
         let member_token = w
@@ -396,12 +396,11 @@ impl Ours {
     }
 
     /// Every organisation-scoped operation, aimed at our objects.
-    fn operations(&self) -> Vec<Op> {
+    pub fn operations(&self) -> Vec<Op> {
         use Method as M;
         let o = self;
         let (org, project, env) = (&o.w.org, &o.w.project, &o.w.env_key);
         let env_id = &o.w.env_id;
-        let grant = json!({"permissions": ["VIEW_PROJECT"], "admin": true});
         let raw_state = json!({"enabled": false, "feature_state_value": "theirs"});
         let mut ops = vec![
             // Organisations and what hangs off them.
@@ -617,26 +616,30 @@ impl Ours {
         let org_target: &dyn Display = org;
         let project_target: &dyn Display = project;
         let env_target: &dyn Display = env;
-        for (level, target, user_grant, group_grant) in [
+        for (level, key, target, user_grant, group_grant) in [
             (
                 "organisations",
+                "CREATE_PROJECT",
                 org_target,
                 &o.org_user_grant,
                 &o.org_group_grant,
             ),
             (
                 "projects",
+                "VIEW_PROJECT",
                 project_target,
                 &o.project_user_grant,
                 &o.project_group_grant,
             ),
             (
                 "environments",
+                "VIEW_ENVIRONMENT",
                 env_target,
                 &o.env_user_grant,
                 &o.env_group_grant,
             ),
         ] {
+            let grant = json!({"permissions": [key], "admin": true});
             for (kind, existing, body) in [
                 ("user-permissions", user_grant, json!({"user": o.member})),
                 (
@@ -1075,13 +1078,13 @@ fn leak(s: String) -> &'static str {
 }
 
 /// `(METHOD, path template)` of an operation, without its query.
-fn key(method: &Method, template: &str) -> (String, String) {
+pub(super) fn key(method: &Method, template: &str) -> (String, String) {
     let path = template.split('?').next().unwrap_or(template);
     (method.as_str().to_string(), path.to_string())
 }
 
 /// Every operation the OpenAPI document describes.
-fn documented() -> BTreeSet<(String, String)> {
+pub(super) fn documented() -> BTreeSet<(String, String)> {
     let doc: Value = serde_json::from_str(&flagstaff::api::openapi_json()).unwrap();
     let mut ops = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -1095,7 +1098,7 @@ fn documented() -> BTreeSet<(String, String)> {
 }
 
 /// What our admin sees through every read operation of the table.
-async fn fingerprint(app: &TestApp, ours: &Ours, ops: &[Op]) -> BTreeMap<String, Value> {
+pub(super) async fn fingerprint(app: &TestApp, ours: &Ours, ops: &[Op]) -> BTreeMap<String, Value> {
     let mut seen = BTreeMap::new();
     for op in ops.iter().filter(|o| o.method == Method::GET) {
         let resp = get(app, &op.path, &ours.w.admin).await;
