@@ -153,6 +153,17 @@ impl Service {
         Ok(self.environment_for(caller, api_key, None).await?.1)
     }
 
+    /// The environment with its number of segment overrides.
+    pub async fn environment_with_totals(
+        &self,
+        caller: &Caller,
+        api_key: &str,
+    ) -> ServiceResult<(Environment, usize)> {
+        let env = self.environment(caller, api_key).await?;
+        let overrides = self.store.feature_segments(env.id, None).await?.len();
+        Ok((env, overrides))
+    }
+
     /// Creates an environment with a state for every feature; the creating user becomes its admin.
     pub async fn create_environment(
         &self,

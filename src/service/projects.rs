@@ -6,7 +6,9 @@ use crate::domain::audit::Audit;
 use crate::domain::organisation::Role;
 use crate::domain::permission::{GrantTarget, Grantee};
 use crate::domain::project::{Project, ProjectSettings};
-use crate::domain::{OrganisationId, ProjectId};
+use crate::domain::feature::FeatureQuery;
+use crate::domain::segment::SegmentQuery;
+use crate::domain::{OrganisationId, PageRequest, ProjectId};
 
 /// The project settings a request may change; `None` leaves a setting as it is.
 #[derive(Debug, Clone, Default)]
@@ -129,6 +131,30 @@ impl Service {
 
     pub async fn project(&self, caller: &Caller, id: ProjectId) -> ServiceResult<Project> {
         Ok(self.project_for(caller, id, None).await?.0)
+    }
+
+    /// The project with its numbers of features and segments (feature-specific ones included).
+    pub async fn project_with_totals(
+        &self,
+        caller: &Caller,
+        id: ProjectId,
+    ) -> ServiceResult<(Project, u64, u64)> {
+        let project = self.project(caller, id).await?;
+        let one = PageRequest {
+            page: 1,
+            page_size: 1,
+        };
+        let features = self
+            .store
+            .features_of(id, &FeatureQuery::default(), one)
+            .await?
+            .total;
+        let segments = SegmentQuery {
+            search: None,
+            include_feature_specific: true,
+        };
+        let segments = self.store.segments_of(id, &segments, one).await?.total;
+        Ok((project, features, segments))
     }
 
     /// Creates a project; the creating user becomes its admin.

@@ -107,6 +107,14 @@ impl From<EnvironmentFields> for EnvironmentPatch {
     }
 }
 
+/// An environment as retrieving it shows it: with its number of segment overrides.
+#[derive(Debug, Object)]
+pub struct EnvironmentDetailOut {
+    #[oai(flatten)]
+    environment: EnvironmentOut,
+    total_segment_overrides: usize,
+}
+
 #[derive(Debug, Object, Deserialize)]
 pub struct NewEnvironmentIn {
     name: String,
@@ -242,10 +250,14 @@ impl EnvironmentsApi {
         svc: Data<&Arc<Service>>,
         auth: AdminAuth,
         api_key: Path<String>,
-    ) -> poem::Result<Json<EnvironmentOut>> {
-        Ok(Json(
-            svc.environment(auth.caller(), &api_key.0).await?.into(),
-        ))
+    ) -> poem::Result<Json<EnvironmentDetailOut>> {
+        let (env, total_segment_overrides) = svc
+            .environment_with_totals(auth.caller(), &api_key.0)
+            .await?;
+        Ok(Json(EnvironmentDetailOut {
+            environment: env.into(),
+            total_segment_overrides,
+        }))
     }
 
     #[oai(path = "/api/v1/environments/:api_key/", method = "put")]

@@ -72,6 +72,15 @@ impl From<Project> for ProjectOut {
     }
 }
 
+/// A project as retrieving it shows it: with its numbers of features and segments.
+#[derive(Debug, Object)]
+pub struct ProjectDetailOut {
+    #[oai(flatten)]
+    project: ProjectOut,
+    total_features: u64,
+    total_segments: u64,
+}
+
 /// The writable project settings; all optional on update.
 #[derive(Debug, Object, Deserialize)]
 pub struct ProjectFields {
@@ -175,10 +184,15 @@ impl ProjectsApi {
         svc: Data<&Arc<Service>>,
         auth: AdminAuth,
         id: Path<i64>,
-    ) -> poem::Result<Json<ProjectOut>> {
-        Ok(Json(
-            svc.project(auth.caller(), ProjectId(id.0)).await?.into(),
-        ))
+    ) -> poem::Result<Json<ProjectDetailOut>> {
+        let (project, total_features, total_segments) = svc
+            .project_with_totals(auth.caller(), ProjectId(id.0))
+            .await?;
+        Ok(Json(ProjectDetailOut {
+            project: project.into(),
+            total_features,
+            total_segments,
+        }))
     }
 
     #[oai(path = "/api/v1/projects/:id/", method = "put")]

@@ -19,6 +19,7 @@ mod sdk;
 mod segment_overrides;
 mod segments;
 mod tags;
+mod tour;
 mod world;
 
 use std::collections::BTreeMap;
