@@ -6,6 +6,7 @@ mod body;
 mod error;
 mod health;
 mod middleware;
+mod ofrep;
 mod openapi;
 mod pagination;
 mod raw_json;
@@ -59,6 +60,7 @@ type Apis = (
     sdk::SdkApi,
     sdk::SdkTraitsApi,
     sdk::SdkDocumentApi,
+    ofrep::OfrepApi,
     AccountApis,
     ProjectApis,
     FeatureApis,
@@ -101,6 +103,7 @@ fn apis() -> Apis {
         sdk::SdkApi,
         sdk::SdkTraitsApi,
         sdk::SdkDocumentApi,
+        ofrep::OfrepApi,
         (
             admin::accounts::AccountsApi,
             admin::install::InstallApi,

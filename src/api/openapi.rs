@@ -3,7 +3,8 @@
 //!
 //! poem-openapi drops trailing slashes from operation paths; Flagsmith's paths all end in one.
 //! So requests lose a trailing slash before routing (both spellings work), and the document
-//! gets it back on every path. It also describes `Option` fields as merely optional, while
+//! gets it back on every path but OFREP's, which have none. Repeated slashes count as one
+//! (an OFREP provider given a base URL ending in `/` asks for `//ofrep/…`). It also describes `Option` fields as merely optional, while
 //! ours are null when absent (as Django REST Framework renders them), so the document marks
 //! every optional property nullable.
 
@@ -35,7 +36,7 @@ fn with_trailing_slashes(spec: &str) -> Option<String> {
     let renamed: serde_json::Map<String, serde_json::Value> = std::mem::take(paths)
         .into_iter()
         .map(|(path, item)| {
-            let path = if path.ends_with('/') {
+            let path = if path.ends_with('/') || path.starts_with("/ofrep/") {
                 path
             } else {
                 format!("{path}/")
@@ -120,11 +121,17 @@ pub fn routes() -> impl Endpoint + 'static {
         .nest("/", api.around(without_trailing_slash))
 }
 
-/// Routes `/x/` as `/x`.
+/// Routes `/x/` as `/x`, and `//x` as `/x`.
 async fn without_trailing_slash<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
     let path = req.uri().path();
-    if path.len() > 1 && path.ends_with('/') {
-        let trimmed = path.trim_end_matches('/');
+    if (path.len() > 1 && path.ends_with('/')) || path.contains("//") {
+        let mut trimmed = path.trim_end_matches('/').to_string();
+        while trimmed.contains("//") {
+            trimmed = trimmed.replace("//", "/");
+        }
+        if trimmed.is_empty() {
+            trimmed.push('/');
+        }
         let rebuilt = match req.uri().query() {
             Some(query) => format!("{trimmed}?{query}"),
             None => trimmed.to_string(),
@@ -143,6 +150,12 @@ mod tests {
         let doc: serde_json::Value = serde_json::from_str(&super::document()).unwrap();
         let paths = doc["paths"].as_object().unwrap();
         assert!(paths.contains_key("/api/v1/auth/login/"));
-        assert!(paths.keys().all(|p| p.ends_with('/')), "{:?}", paths.keys());
+        assert!(
+            paths
+                .keys()
+                .all(|p| p.ends_with('/') || p.starts_with("/ofrep/")),
+            "{:?}",
+            paths.keys()
+        );
     }
 }

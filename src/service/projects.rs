@@ -3,10 +3,10 @@
 use super::organisations::check_name;
 use super::{Caller, FieldErrors, Service, ServiceError, ServiceResult};
 use crate::domain::audit::Audit;
+use crate::domain::feature::FeatureQuery;
 use crate::domain::organisation::Role;
 use crate::domain::permission::{GrantTarget, Grantee};
 use crate::domain::project::{Project, ProjectSettings};
-use crate::domain::feature::FeatureQuery;
 use crate::domain::segment::SegmentQuery;
 use crate::domain::{OrganisationId, PageRequest, ProjectId};
 

@@ -82,7 +82,7 @@ pub fn check_traits(traits: &[TraitInput]) -> Option<Value> {
     any.then(|| json!({ "traits": errors }))
 }
 
-fn stored(t: &Trait) -> TraitOutput {
+pub(super) fn stored(t: &Trait) -> TraitOutput {
     TraitOutput {
         id: Some(t.id.0),
         key: t.key.clone(),
@@ -311,7 +311,7 @@ impl Service {
 
 /// Lays incoming traits over stored ones: a key present wins; a null deletes unless `keep_null`
 /// (transient requests keep the key with a null value).
-fn overlay(
+pub(super) fn overlay(
     mut base: Vec<TraitOutput>,
     incoming: &[TraitInput],
     keep_null: bool,

@@ -150,6 +150,8 @@ pub struct Resolved<'a> {
     /// The multivariate variant's key (`None` inside when the option has no key); outer
     /// `None` for features that are not multivariate.
     pub variant: Option<Option<&'a str>>,
+    /// Whether a percentage split chose the value (not an override).
+    pub split: bool,
 }
 
 impl EnvSnapshot {
@@ -213,6 +215,7 @@ impl EnvSnapshot {
                         value,
                         source: Source::Identity,
                         variant: Some(variant),
+                        split: false,
                     }
                 }
                 None => {
@@ -230,6 +233,7 @@ impl EnvSnapshot {
                         } else {
                             None
                         }),
+                        split: matches!(flag.reason, crate::engine::Reason::Split { .. }),
                     }
                 }
             });

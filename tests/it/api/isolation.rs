@@ -105,6 +105,16 @@ const NOT_SCOPED: &[(&str, &str, &str)] = &[
         "/api/v1/environment-document/",
         "SDK: the server key is the credential",
     ),
+    (
+        "POST",
+        "/ofrep/v1/evaluate/flags/{key}",
+        "OFREP: the environment key is the credential",
+    ),
+    (
+        "POST",
+        "/ofrep/v1/evaluate/flags",
+        "OFREP: the environment key is the credential",
+    ),
     ("GET", "/health/liveness/", "public"),
     ("GET", "/health/readiness/", "public"),
     ("GET", "/version/", "public"),

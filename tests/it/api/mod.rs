@@ -11,6 +11,7 @@ mod identity_overrides;
 mod install;
 mod isolation;
 mod mv_options;
+mod ofrep;
 mod openapi;
 mod organisations;
 mod permissions;
