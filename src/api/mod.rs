@@ -61,6 +61,7 @@ type Apis = (
     sdk::SdkTraitsApi,
     sdk::SdkDocumentApi,
     ofrep::OfrepApi,
+    sdk::SdkAnalyticsApi,
     AccountApis,
     ProjectApis,
     FeatureApis,
@@ -95,6 +96,7 @@ type FeatureApis = (
     admin::feature_states::FeatureStatesApi,
     admin::segment_overrides::SegmentOverridesApi,
     admin::identity_overrides::IdentityOverridesApi,
+    admin::analytics::FeatureAnalyticsApi,
 );
 
 fn apis() -> Apis {
@@ -104,6 +106,7 @@ fn apis() -> Apis {
         sdk::SdkTraitsApi,
         sdk::SdkDocumentApi,
         ofrep::OfrepApi,
+        sdk::SdkAnalyticsApi,
         (
             admin::accounts::AccountsApi,
             admin::install::InstallApi,
@@ -131,6 +134,7 @@ fn apis() -> Apis {
             admin::feature_states::FeatureStatesApi,
             admin::segment_overrides::SegmentOverridesApi,
             admin::identity_overrides::IdentityOverridesApi,
+            admin::analytics::FeatureAnalyticsApi,
         ),
     )
 }

@@ -1,5 +1,6 @@
 //! The admin model: plain data, parsing and validation. No IO, no async.
 
+pub mod analytics;
 pub mod audit;
 pub mod environment;
 pub mod feature;

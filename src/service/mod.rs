@@ -3,6 +3,7 @@
 
 mod access;
 mod accounts;
+mod analytics;
 mod audit;
 mod bootstrap;
 mod caller;
@@ -36,6 +37,7 @@ use std::time::Duration;
 
 pub use access::Access;
 pub use accounts::{Signup, valid_email};
+pub use analytics::{Reporter, period_days};
 pub use audit::{AuditScope, AuditView};
 pub use bootstrap::Bootstrap;
 pub use caller::Caller;

@@ -4,6 +4,7 @@
 //! the SDKs see takes an [`Audit`](crate::domain::audit::Audit): the store writes the audit entry
 //! and moves the affected environments' `updated_at` in the same transaction as the change.
 
+mod analytics;
 mod audit;
 mod audited;
 mod environments;
@@ -28,6 +29,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use analytics::AnalyticsStore;
 pub use audit::AuditStore;
 pub use environments::EnvironmentStore;
 pub use error::{ConnectError, StoreError};
@@ -62,6 +64,7 @@ pub trait Store:
     + InstanceStore
     + PermissionStore
     + WebhookStore
+    + AnalyticsStore
     + Send
     + Sync
 {

@@ -1,6 +1,7 @@
 //! The management API, by area, and the response shapes they share.
 
 pub mod accounts;
+pub mod analytics;
 pub mod audit;
 pub mod environments;
 mod feature_query;

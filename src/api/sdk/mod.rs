@@ -1,6 +1,7 @@
 //! The Flagsmith SDK surface: `/api/v1/flags/` and `/api/v1/identities/`, authenticated by an
 //! environment key in `X-Environment-Key` and answered from the environment's snapshot.
 
+mod analytics;
 mod document;
 mod shapes;
 mod traits;
@@ -18,6 +19,7 @@ use crate::api::body::Body;
 use crate::api::raw_json::RawJson;
 use crate::service::{IdentityAnswer, Service, ServiceError, TraitInput};
 use crate::snapshot::Origin;
+pub use analytics::SdkAnalyticsApi;
 pub use document::SdkDocumentApi;
 pub use shapes::{FlagOut, IdentifyIn, IdentityOut};
 pub use traits::SdkTraitsApi;

@@ -1,5 +1,6 @@
 //! The PostgreSQL backend: a deadpool of tokio-postgres clients with cached prepared statements.
 
+mod analytics;
 mod audit;
 mod connect;
 mod defaults;

@@ -1,6 +1,7 @@
 //! The embedded SQLite backend: one writer connection and a few readers, in WAL mode, with
 //! every blocking call on tokio's blocking pool.
 
+mod analytics;
 mod audit;
 mod defaults;
 mod environments;

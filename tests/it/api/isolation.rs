@@ -107,6 +107,16 @@ const NOT_SCOPED: &[(&str, &str, &str)] = &[
     ),
     (
         "POST",
+        "/api/v1/analytics/flags/",
+        "SDK: the environment key is the credential",
+    ),
+    (
+        "POST",
+        "/api/v2/analytics/flags/",
+        "SDK: the environment key is the credential",
+    ),
+    (
+        "POST",
         "/ofrep/v1/evaluate/flags/{key}",
         "OFREP: the environment key is the credential",
     ),
@@ -883,6 +893,14 @@ impl Ours {
                 json!({"name": "theirs"}),
             ),
         ]);
+        let mut evaluation_data = op(
+            M::GET,
+            "/api/v1/projects/{project}/features/{id}/evaluation-data/",
+            &[("project", project), ("id", &o.feature)],
+            json!(null),
+        );
+        evaluation_data.path += &format!("?environment_id={env_id}");
+        ops.push(evaluation_data);
         for method in [M::GET, M::PUT, M::PATCH, M::DELETE] {
             ops.push(op(
                 method.clone(),

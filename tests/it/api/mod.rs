@@ -1,6 +1,7 @@
 //! HTTP scenarios through the real app, in-process, on both backends.
 
 mod accounts;
+mod analytics;
 mod audit;
 mod bad_input;
 mod environments;

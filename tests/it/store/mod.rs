@@ -1,5 +1,6 @@
 //! The store conformance suite: the sentences on each store trait, tested on both backends.
 
+mod analytics;
 mod environments;
 mod feature_states;
 mod features;

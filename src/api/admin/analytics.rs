@@ -1,0 +1,73 @@
+//! `/api/v1/projects/{project}/features/{id}/evaluation-data/`: how often the SDKs evaluated a
+//! feature, per day.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use super::query_params::integer;
+use crate::api::Tag;
+use crate::api::auth::AdminAuth;
+use crate::domain::analytics::EvaluationCount;
+use crate::domain::{EnvironmentId, FeatureId, ProjectId};
+use crate::service::{Service, ServiceError, period_days};
+
+pub struct FeatureAnalyticsApi;
+
+/// A day's count, by the labels the reporting SDKs sent.
+#[derive(Debug, Object)]
+pub struct EvaluationOut {
+    /// `YYYY-MM-DD` (UTC).
+    day: String,
+    count: i64,
+    /// `client_application_name`, `client_application_version`, `user_agent`, when sent.
+    labels: BTreeMap<String, String>,
+}
+
+impl From<EvaluationCount> for EvaluationOut {
+    fn from(e: EvaluationCount) -> Self {
+        EvaluationOut {
+            day: e.day.format("%Y-%m-%d").to_string(),
+            count: e.count,
+            labels: e.labels,
+        }
+    }
+}
+
+#[OpenApi(tag = "Tag::Features")]
+impl FeatureAnalyticsApi {
+    /// The feature's evaluation counts in one environment (`environment_id`, required) over
+    /// the `period` (`24h`, `7d`, …; default `30d`).
+    #[oai(
+        path = "/api/v1/projects/:project/features/:id/evaluation-data/",
+        method = "get"
+    )]
+    async fn evaluation_data(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        id: Path<i64>,
+        environment_id: Query<Option<String>>,
+        period: Query<Option<String>>,
+    ) -> poem::Result<Json<Vec<EvaluationOut>>> {
+        let env = integer("environment_id", environment_id.0)?
+            .ok_or_else(|| ServiceError::invalid("environment_id", "This field is required."))?;
+        let days = period_days(period.0.as_deref())
+            .map_err(|message| ServiceError::invalid("period", message))?;
+        let counts = svc
+            .feature_evaluations(
+                auth.caller(),
+                ProjectId(project.0),
+                FeatureId(id.0),
+                EnvironmentId(env),
+                days,
+            )
+            .await?;
+        Ok(Json(counts.into_iter().map(Into::into).collect()))
+    }
+}

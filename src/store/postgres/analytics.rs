@@ -1,0 +1,73 @@
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use deadpool_postgres::GenericClient;
+
+use super::PostgresStore;
+use crate::domain::analytics::{EvaluationCount, Labels, labels_key, labels_of};
+use crate::domain::{EnvironmentId, FeatureId};
+use crate::store::{AnalyticsStore, Result, StoreError};
+
+#[async_trait]
+impl AnalyticsStore for PostgresStore {
+    async fn record_evaluations(
+        &self,
+        env: EnvironmentId,
+        day: NaiveDate,
+        labels: &Labels,
+        counts: &[(FeatureId, i64)],
+    ) -> Result<()> {
+        let labels = labels_key(labels);
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let exists = tx
+            .prepare_cached("SELECT 1 FROM environments WHERE id = $1")
+            .await?;
+        if tx.query_opt(&exists, &[&env.0]).await?.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let add = tx
+            .prepare_cached(
+                "INSERT INTO feature_evaluations (environment_id, feature_id, day, labels, count)
+                 SELECT e.id, f.id, $3, $4, $5 FROM environments e
+                 JOIN features f ON f.project_id = e.project_id
+                 WHERE e.id = $1 AND f.id = $2
+                 ON CONFLICT (environment_id, feature_id, day, labels)
+                 DO UPDATE SET count = feature_evaluations.count + excluded.count",
+            )
+            .await?;
+        for (feature, count) in counts {
+            tx.execute(&add, &[&env.0, &feature.0, &day, &labels, count])
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn evaluations(
+        &self,
+        env: EnvironmentId,
+        feature: FeatureId,
+        since: NaiveDate,
+    ) -> Result<Vec<EvaluationCount>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "SELECT day, labels, count FROM feature_evaluations
+                 WHERE environment_id = $1 AND feature_id = $2 AND day >= $3
+                 ORDER BY day, labels",
+            )
+            .await?;
+        client
+            .query(&stmt, &[&env.0, &feature.0, &since])
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(EvaluationCount {
+                    day: r.try_get(0)?,
+                    labels: labels_of(r.try_get(1)?),
+                    count: r.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+}
