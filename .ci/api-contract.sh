@@ -21,18 +21,12 @@ python3 -m venv "$work/venv"
 
 "$work/venv/bin/openapi-spec-validator" openapi/openapi.json
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. tests/serve.sh
 
 fuzz() {
   local label=$1 database_url=$2
-  local port; port=$(free_port)
-  local data="$work/$label"; mkdir -p "$data"
-  FLAGSTAFF_DATA_DIR="$data" FLAGSTAFF_DATABASE_URL="$database_url" FLAGSTAFF_LOG_LEVEL=warn \
-    FLAGSTAFF_LOGIN_THROTTLE_RATE=100000/min \
-    target/debug/flagstaff serve --bind "127.0.0.1:$port" >"$data/server.log" 2>&1 &
-  server_pid=$!
-  local base="http://127.0.0.1:$port"
-  for _ in $(seq 1 100); do curl -sf "$base/health/readiness/" >/dev/null && break; sleep 0.2; done
+  start_flagstaff target/debug/flagstaff "$work/$label" "$database_url" \
+    FLAGSTAFF_LOGIN_THROTTLE_RATE=100000/min
   local token
   token=$(curl -sf -X POST "$base/api/v1/auth/users/" -H 'content-type: application/json' \
     -d '{"email":"root@example.com","password":"correct horse battery","superuser":true}' |
@@ -55,7 +49,7 @@ fuzz() {
     --max-examples 20 --seed 1 \
     --exclude-name 'DELETE /api/v1/auth/token/' \
     --exclude-name 'DELETE /api/v1/organisations/{id}/')
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+  stop_flagstaff
 }
 
 fuzz sqlite "sqlite://$work/sqlite/flagstaff.db"
