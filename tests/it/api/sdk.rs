@@ -17,6 +17,7 @@ api_on_both_backends!(
     a_management_change_is_seen_by_the_next_sdk_request,
     identities_get_segment_and_identity_overrides,
     identify_stores_traits_unless_transient,
+    concurrent_identify_calls_lose_no_trait,
     trait_routes_set_bulk_and_increment,
     the_environment_document_evaluates_like_the_server,
 );
@@ -485,6 +486,49 @@ async fn identify_stores_traits_unless_transient(app: TestApp) {
         json!([]),
         "client traits are silently dropped"
     );
+}
+
+/// Upstream loses traits when two `POST /identities/` for one identity race (each writes the
+/// trait set it read); every trait sent here must be stored, whoever wins.
+async fn concurrent_identify_calls_lose_no_trait(app: TestApp) {
+    let (_, _, env, key) = setup(&app).await;
+    const CALLS: usize = 16;
+    let calls = (0..CALLS).map(|n| {
+        let body = json!({"identifier": "racer", "traits": [
+            {"trait_key": format!("t{n}"), "trait_value": n},
+            {"trait_key": "shared", "trait_value": n},
+        ]});
+        app.sdk("POST", "/api/v1/identities/", &key, Some(body))
+    });
+    for resp in futures_util::future::join_all(calls).await {
+        resp.assert_status_is_ok();
+    }
+    let identity = app
+        .store
+        .identity_by_identifier(env, "racer")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut stored: Vec<String> = app
+        .store
+        .traits(identity.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.key)
+        .collect();
+    stored.sort();
+    let mut expected: Vec<String> = (0..CALLS).map(|n| format!("t{n}")).collect();
+    expected.push("shared".into());
+    expected.sort();
+    assert_eq!(stored, expected);
+    // The next call sees them all, through the same endpoint.
+    let answer = json(
+        app.sdk("GET", "/api/v1/identities/?identifier=racer", &key, None)
+            .await,
+    )
+    .await;
+    assert_eq!(answer["traits"].as_array().unwrap().len(), CALLS + 1);
 }
 
 async fn trait_routes_set_bulk_and_increment(app: TestApp) {
