@@ -23,6 +23,7 @@ mod projects;
 mod sdk;
 mod sdk_traits;
 mod secrets;
+mod segment_members;
 mod segment_overrides;
 mod segment_rules;
 mod segments;

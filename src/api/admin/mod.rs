@@ -19,6 +19,7 @@ mod permissions;
 pub mod projects;
 mod query_params;
 mod segment_json;
+pub mod segment_members;
 pub mod segment_overrides;
 pub mod segments;
 pub mod tags;

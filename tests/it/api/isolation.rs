@@ -893,6 +893,14 @@ impl Ours {
                 json!({"name": "theirs"}),
             ),
         ]);
+        let mut members = op(
+            M::GET,
+            "/api/v1/projects/{project}/segments/{id}/members/",
+            &[("project", project), ("id", &o.segment)],
+            json!(null),
+        );
+        members.path += &format!("?environment={env_id}");
+        ops.push(members);
         let mut evaluation_data = op(
             M::GET,
             "/api/v1/projects/{project}/features/{id}/evaluation-data/",

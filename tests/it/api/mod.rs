@@ -18,6 +18,7 @@ mod organisations;
 mod permissions;
 mod projects;
 mod sdk;
+mod segment_members;
 mod segment_overrides;
 mod segments;
 mod tags;

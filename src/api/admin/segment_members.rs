@@ -1,0 +1,61 @@
+//! `/api/v1/projects/{project}/segments/{id}/members/`: who of an environment's stored
+//! identities a segment holds.
+
+use std::sync::Arc;
+
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::OpenApi;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+
+use super::identities::IdentityOut;
+use super::query_params::integer;
+use crate::api::Tag;
+use crate::api::auth::AdminAuth;
+use crate::api::pagination::{Paginated, page_request};
+use crate::domain::{EnvironmentId, ProjectId, SegmentId};
+use crate::service::{Service, ServiceError};
+
+pub struct SegmentMembersApi;
+
+#[OpenApi(tag = "Tag::Segments")]
+impl SegmentMembersApi {
+    /// The identities of `environment` (an environment id, required) that are in the segment
+    /// by their stored traits, paginated like the identity list.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(
+        path = "/api/v1/projects/:project/segments/:id/members/",
+        method = "get"
+    )]
+    async fn members(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        req: &Request,
+        project: Path<i64>,
+        id: Path<i64>,
+        environment: Query<Option<String>>,
+        page: Query<Option<String>>,
+        page_size: Query<Option<String>>,
+    ) -> poem::Result<Json<Paginated<IdentityOut>>> {
+        let env = integer("environment", environment.0)?
+            .ok_or_else(|| ServiceError::invalid("environment", "This field is required."))?;
+        let request = page_request(page.0, page_size.0, 999)?;
+        let found = svc
+            .segment_members(
+                auth.caller(),
+                ProjectId(project.0),
+                SegmentId(id.0),
+                EnvironmentId(env),
+                request,
+            )
+            .await?;
+        Ok(Json(Paginated::checked_page(
+            req,
+            request,
+            found,
+            Into::into,
+        )?))
+    }
+}
