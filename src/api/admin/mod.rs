@@ -22,6 +22,7 @@ mod segment_json;
 pub mod segment_overrides;
 pub mod segments;
 pub mod tags;
+pub mod user_permissions;
 pub mod webhooks;
 
 use poem_openapi::ApiResponse;
