@@ -86,6 +86,7 @@ type ProjectApis = (
     admin::grants::EnvironmentUserGrantsApi,
     admin::grants::EnvironmentGroupGrantsApi,
     admin::identities::IdentitiesApi,
+    admin::user_permissions::UserPermissionsApi,
 );
 
 type FeatureApis = (
@@ -126,6 +127,7 @@ fn apis() -> Apis {
             admin::grants::EnvironmentUserGrantsApi,
             admin::grants::EnvironmentGroupGrantsApi,
             admin::identities::IdentitiesApi,
+            admin::user_permissions::UserPermissionsApi,
         ),
         (
             admin::features::FeaturesApi,

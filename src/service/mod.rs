@@ -30,6 +30,7 @@ mod segments;
 mod state_creation;
 mod tags;
 mod throttle;
+mod user_permissions;
 mod values;
 mod webhooks;
 
@@ -59,6 +60,7 @@ pub use segments::SegmentDraft;
 pub use state_creation::StateDraft;
 pub use tags::TagPatch;
 pub use throttle::Rate;
+pub use user_permissions::{Derivation, DetailedAccess};
 
 use crate::clock::Clock;
 use crate::snapshot::Snapshots;

@@ -23,6 +23,7 @@ pub mod segment_members;
 pub mod segment_overrides;
 pub mod segments;
 pub mod tags;
+pub mod user_permissions;
 pub mod webhooks;
 
 use poem_openapi::ApiResponse;

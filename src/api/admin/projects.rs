@@ -8,6 +8,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 
+use super::environments::EnvironmentOut;
 use super::permissions::{MyPermissions, PermissionKeyOut};
 use super::{Created, NoContent};
 use crate::api::Tag;
@@ -232,6 +233,18 @@ impl ProjectsApi {
     ) -> poem::Result<NoContent> {
         svc.delete_project(auth.caller(), ProjectId(id.0)).await?;
         Ok(NoContent::Done)
+    }
+
+    /// The project's environments that the caller may view, as a bare list.
+    #[oai(path = "/api/v1/projects/:id/environments/", method = "get")]
+    async fn environments(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        id: Path<i64>,
+    ) -> poem::Result<Json<Vec<EnvironmentOut>>> {
+        let envs = svc.environments(auth.caller(), ProjectId(id.0)).await?;
+        Ok(Json(envs.into_iter().map(Into::into).collect()))
     }
 
     /// The caller's own permissions on the project.

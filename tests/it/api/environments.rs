@@ -1,10 +1,12 @@
 use poem::http::StatusCode;
 use serde_json::json;
 
+use super::world::{World, get, ok};
 use super::{TestApp, json};
 use crate::api_on_both_backends;
 
 api_on_both_backends!(
+    a_project_lists_the_environments_the_caller_may_view,
     environments_are_created_listed_changed_and_cloned,
     the_project_parameter_is_required,
     server_keys_are_managed_by_environment_admins,
@@ -219,6 +221,38 @@ async fn webhooks_are_managed_by_environment_admins(app: TestApp) {
         .assert_status(StatusCode::NO_CONTENT);
     let eve = app.user("eve@example.com").await;
     app.get(&base, Some(&eve))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+}
+
+async fn a_project_lists_the_environments_the_caller_may_view(app: TestApp) {
+    let w = World::new(&app).await;
+    let token = w.admin.trim_start_matches("Token ");
+    app.environment(token, w.project, "Staging").await;
+    let path = format!("/api/v1/projects/{}/environments/", w.project);
+    let all = ok(get(&app, &path, &w.admin).await).await;
+    let names: Vec<_> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].clone())
+        .collect();
+    assert_eq!(names, [json!("Production"), json!("Staging")]);
+    assert_eq!(all[0]["api_key"], w.env_key.as_str());
+    assert_eq!(all[0]["project"], w.project);
+    let viewer = w.viewer(&app).await;
+    let seen = ok(get(&app, &path, &viewer).await).await;
+    assert_eq!(seen.as_array().unwrap().len(), 1, "{seen}");
+    assert_eq!(seen[0]["id"], w.env_id);
+    let blind = w
+        .member(&app, "blind@example.com", &["VIEW_PROJECT"], &[])
+        .await;
+    assert_eq!(ok(get(&app, &path, &blind).await).await, json!([]));
+    let outsider = w.member(&app, "outsider@example.com", &[], &[]).await;
+    get(&app, &path, &outsider)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    get(&app, "/api/v1/projects/999999/environments/", &w.admin)
         .await
         .assert_status(StatusCode::NOT_FOUND);
 }

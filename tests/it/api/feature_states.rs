@@ -661,14 +661,7 @@ async fn changing_states_needs_update_feature_state(app: TestApp) {
         FORBIDDEN,
     )
     .await;
-    let viewer = w
-        .member(
-            &app,
-            "viewer@example.com",
-            &["VIEW_PROJECT"],
-            &["VIEW_ENVIRONMENT"],
-        )
-        .await;
+    let viewer = w.viewer(&app).await;
     ok(get(&app, &states(&w), &viewer).await).await;
     ok(get(&app, &one, &viewer).await).await;
     ok(get(

@@ -720,6 +720,24 @@ impl Ours {
             ),
             op(
                 M::GET,
+                "/api/v1/projects/{id}/environments/",
+                &[("id", project)],
+                json!(null),
+            ),
+            op(
+                M::GET,
+                "/api/v1/projects/{project}/all-user-permissions/{user_id}/",
+                &[("project", project), ("user_id", &o.member)],
+                json!(null),
+            ),
+            op(
+                M::GET,
+                "/api/v1/projects/{project}/user-detailed-permissions/{user_id}/",
+                &[("project", project), ("user_id", &o.member)],
+                json!(null),
+            ),
+            op(
+                M::GET,
                 "/api/v1/projects/{id}/audit/",
                 &[("id", project)],
                 json!(null),
@@ -775,6 +793,12 @@ impl Ours {
                 M::GET,
                 "/api/v1/environments/{api_key}/document/",
                 &[("api_key", env)],
+                json!(null),
+            ),
+            op(
+                M::GET,
+                "/api/v1/environments/{api_key}/user-detailed-permissions/{user_id}/",
+                &[("api_key", env), ("user_id", &o.member)],
                 json!(null),
             ),
             op(

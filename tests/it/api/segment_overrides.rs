@@ -617,14 +617,7 @@ async fn overrides_need_manage_segment_overrides(app: TestApp) {
         "/api/v1/environments/{}/features/{}/create-segment-override/",
         w.env_key, f["id"]
     );
-    let viewer = w
-        .member(
-            &app,
-            "viewer@example.com",
-            &["VIEW_PROJECT"],
-            &["VIEW_ENVIRONMENT"],
-        )
-        .await;
+    let viewer = w.viewer(&app).await;
     ok(get(&app, &list_path(&w, &f), &viewer).await).await;
     for resp in [
         post(

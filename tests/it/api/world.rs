@@ -111,6 +111,18 @@ impl World {
         format!("Token {token}")
     }
 
+    /// `Authorization` of `viewer@example.com`, a member who may view the project and the
+    /// environment and do nothing else.
+    pub async fn viewer(&self, app: &TestApp) -> String {
+        self.member(
+            app,
+            "viewer@example.com",
+            &["VIEW_PROJECT"],
+            &["VIEW_ENVIRONMENT"],
+        )
+        .await
+    }
+
     /// `Authorization` of an organisation API key that is not an admin and holds no grants:
     /// a member without any permission.
     pub async fn powerless(&self, app: &TestApp) -> String {
