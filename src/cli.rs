@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 
 use crate::clock::SystemClock;
 use crate::config::{Config, Loaded, Sources};
@@ -36,6 +36,8 @@ enum Command {
     CheckConfig(ServeArgs),
     /// Create a superuser (asks for the password twice, or reads it with --password-stdin).
     Createsuperuser(CreateSuperuserArgs),
+    /// Evaluate flags offline from files (no server, no database) and print the result as JSON.
+    Eval(EvalArgs),
     /// Print the OpenAPI document of the API.
     Openapi,
     /// Print the version of this binary and of the schema it expects.
@@ -52,6 +54,34 @@ struct CreateSuperuserArgs {
     password_stdin: bool,
     #[command(flatten)]
     database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("input").required(true).args(["context", "batch", "document"])))]
+struct EvalArgs {
+    /// An evaluation context (a test-vector file, or a bare context): prints the engine's
+    /// result, `{"flags": {...}, "segments": [...]}`.
+    #[arg(long, value_name = "FILE")]
+    context: Option<PathBuf>,
+    /// Every .json and .jsonc context file in a folder: prints their results keyed by file name.
+    #[arg(long, value_name = "DIR")]
+    batch: Option<PathBuf>,
+    /// An environment document (as GET /api/v1/environment-document/ serves it): prints the
+    /// environment's flags as GET /api/v1/flags/ would, or with --identifier the identity's
+    /// traits and flags as GET /api/v1/identities/ would.
+    #[arg(long, value_name = "FILE")]
+    document: Option<PathBuf>,
+    /// The identity to evaluate the document for; identity overrides in the document apply.
+    #[arg(long, requires = "document")]
+    identifier: Option<String>,
+    /// The identity's hashing key (an imported identity's id, say). Default: the composite key
+    /// `<environment key>_<identifier>`.
+    #[arg(long, value_name = "KEY", requires = "identifier")]
+    identity_key: Option<String>,
+    /// Traits as a JSON object, e.g. '{"plan": "pro", "age": 42}'; laid over the traits the
+    /// document stores for the identity.
+    #[arg(long, value_name = "JSON", requires = "identifier")]
+    traits: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -109,6 +139,23 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::CheckConfig(args) => check_config(config_flag, args.flags()),
+        Command::Eval(args) => {
+            use std::io::Write;
+            let printed = eval(args).and_then(|output| {
+                match writeln!(std::io::stdout().lock(), "{output}") {
+                    // The reader has all it wanted (`| head`, say).
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                    written => written.map_err(|e| format!("cannot write the result: {e}")),
+                }
+            });
+            match printed {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Createsuperuser(args) => {
             let password = match read_password(args.password_stdin) {
                 Ok(password) => password,
@@ -145,6 +192,37 @@ pub fn main() -> ExitCode {
             Ok(())
         }),
     }
+}
+
+/// The JSON `flagstaff eval` prints, or the one-line reason it cannot.
+fn eval(args: EvalArgs) -> Result<String, String> {
+    use crate::eval::{DocumentQuery, evaluate_batch, evaluate_context, evaluate_document};
+    // Serialised from the typed results, which keep the context's feature order.
+    let output = if let Some(file) = &args.context {
+        serde_json::to_string_pretty(&evaluate_context(file).map_err(|e| e.to_string())?)
+    } else if let Some(dir) = &args.batch {
+        serde_json::to_string_pretty(&evaluate_batch(dir).map_err(|e| e.to_string())?)
+    } else if let Some(file) = &args.document {
+        let traits = match &args.traits {
+            Some(text) => parse_traits(text)?,
+            None => Default::default(),
+        };
+        let query = DocumentQuery {
+            identifier: args.identifier,
+            identity_key: args.identity_key,
+            traits,
+        };
+        serde_json::to_string_pretty(&evaluate_document(file, &query).map_err(|e| e.to_string())?)
+    } else {
+        return Err("give --context, --batch or --document".into());
+    };
+    output.map_err(|e| e.to_string())
+}
+
+fn parse_traits(text: &str) -> Result<indexmap::IndexMap<String, serde_json::Value>, String> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|e| format!("--traits is not a JSON object of trait values: {e}"))
 }
 
 fn load(config_flag: Option<PathBuf>, flags: BTreeMap<String, String>) -> Result<Loaded, ExitCode> {

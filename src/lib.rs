@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod engine;
+pub mod eval;
 pub mod logging;
 pub mod service;
 pub mod snapshot;

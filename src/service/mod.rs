@@ -52,7 +52,7 @@ pub use mv_options::MvOptionPatch;
 pub use ofrep::{OfrepContext, OfrepFlag, ofrep_context};
 pub use organisations::{IssuedKey, OrganisationPatch, OrganisationView};
 pub use projects::ProjectPatch;
-pub use sdk::{IdentityAnswer, TraitInput, TraitOutput};
+pub use sdk::{IdentityAnswer, TraitInput, TraitOutput, evaluation_traits, overlay};
 pub use sdk_traits::TraitItem;
 pub use secrets::{hash_secret, new_token};
 pub use segment_overrides::{FeatureSegmentView, SegmentOverrideDraft};

@@ -35,12 +35,45 @@ pub struct TraitOutput {
     pub transient: bool,
 }
 
+impl TraitOutput {
+    /// A trait that is not stored (so has no id), its value as upstream would store it.
+    pub fn unstored(key: &str, value: &Value, transient: bool) -> Self {
+        TraitOutput {
+            id: None,
+            key: key.to_owned(),
+            value: trait_value(value).map_or(Value::Null, |v| trait_json(&v)),
+            transient,
+        }
+    }
+}
+
 /// The answer of the identities endpoints.
 #[derive(Debug, Clone)]
 pub struct IdentityAnswer {
     pub identifier: String,
     pub traits: Vec<TraitOutput>,
     pub flags: Vec<(crate::domain::FeatureId, Value)>,
+}
+
+impl IdentityAnswer {
+    /// The identities endpoints' body: `{identifier, traits, flags}`.
+    pub fn into_json(self) -> Value {
+        let traits: Vec<Value> = self
+            .traits
+            .into_iter()
+            .map(|t| json!({"id": t.id, "trait_key": t.key, "trait_value": t.value, "transient": t.transient}))
+            .collect();
+        let flags: Vec<Value> = self.flags.into_iter().map(|(_, f)| f).collect();
+        json!({"identifier": self.identifier, "traits": traits, "flags": flags})
+    }
+}
+
+/// The traits an identity is evaluated with: the listed ones, by key.
+pub fn evaluation_traits(traits: &[TraitOutput]) -> IndexMap<String, Value> {
+    traits
+        .iter()
+        .map(|t| (t.key.clone(), t.value.clone()))
+        .collect()
 }
 
 /// A JSON trait value as upstream stores it: objects and lists become their Python `str()`.
@@ -151,14 +184,10 @@ impl Service {
         traits: Vec<TraitOutput>,
         overrides: &[FeatureState],
     ) -> IdentityAnswer {
-        let evaluation_traits: IndexMap<String, Value> = traits
-            .iter()
-            .map(|t| (t.key.clone(), t.value.clone()))
-            .collect();
         let who = IdentityFlags {
             identifier: &identifier,
             identity_id,
-            traits: evaluation_traits,
+            traits: evaluation_traits(&traits),
             overrides,
         };
         let flags = snapshot.identity_flags(origin, &who);
@@ -311,7 +340,7 @@ impl Service {
 
 /// Lays incoming traits over stored ones: a key present wins; a null deletes unless `keep_null`
 /// (transient requests keep the key with a null value).
-pub(super) fn overlay(
+pub fn overlay(
     mut base: Vec<TraitOutput>,
     incoming: &[TraitInput],
     keep_null: bool,
@@ -321,13 +350,7 @@ pub(super) fn overlay(
             base.retain(|b| b.key != t.key);
             continue;
         }
-        let value = trait_value(&t.value).map_or(Value::Null, |v| trait_json(&v));
-        let output = TraitOutput {
-            id: None,
-            key: t.key.clone(),
-            value,
-            transient: true,
-        };
+        let output = TraitOutput::unstored(&t.key, &t.value, true);
         match base.iter_mut().find(|b| b.key == t.key) {
             Some(existing) => *existing = output,
             None => base.push(output),

@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 
 use indexmap::IndexMap;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
+use super::flag_json::{EnvironmentView, FeatureView, Served, identity_variant};
 use super::{EnvSnapshot, FeatureEntry, Origin, value_json};
 use crate::domain::FeatureId;
 use crate::domain::feature::{Feature, FeatureType};
@@ -15,84 +16,35 @@ use crate::engine::IdentityContext;
 #[derive(Debug, Clone, Default)]
 pub struct Rendered(pub bytes::Bytes);
 
-/// Where a served value came from, for the `id`, `identity` and `feature_segment` fields.
-struct Served<'a> {
-    state_id: i64,
-    enabled: bool,
-    value: Value,
-    identity: Option<i64>,
-    feature_segment: Option<i64>,
-    variant: Option<Option<&'a str>>,
+impl EnvSnapshot {
+    fn environment_view(&self) -> EnvironmentView {
+        EnvironmentView {
+            id: Some(self.environment.id.0),
+            hide_sensitive_data: self.environment.settings.hide_sensitive_data,
+        }
+    }
 }
 
-fn feature_json(snapshot: &EnvSnapshot, feature: &Feature) -> Value {
-    let hide = snapshot.environment.settings.hide_sensitive_data;
-    let mut f = Map::new();
-    f.insert("id".into(), json!(feature.id.0));
-    f.insert("name".into(), json!(feature.name));
-    f.insert(
-        "created_date".into(),
-        if hide {
-            Value::Null
-        } else {
-            json!(crate::domain::drf_datetime(feature.created_date))
-        },
-    );
-    f.insert(
-        "description".into(),
-        if hide {
-            Value::Null
-        } else {
-            json!(feature.settings.description)
-        },
-    );
-    f.insert(
-        "initial_value".into(),
-        if hide {
-            Value::Null
-        } else {
-            json!(feature.initial_value)
-        },
-    );
-    f.insert(
-        "default_enabled".into(),
-        if hide {
-            Value::Null
-        } else {
-            json!(feature.default_enabled)
-        },
-    );
-    f.insert("type".into(), json!(feature.feature_type.as_str()));
-    Value::Object(f)
+fn feature_view(feature: &Feature) -> FeatureView<'_> {
+    FeatureView {
+        id: feature.id.0,
+        name: &feature.name,
+        kind: feature.feature_type.as_str(),
+        created_date: Some(crate::domain::drf_datetime(feature.created_date)),
+        description: feature.settings.description.as_deref(),
+        initial_value: feature.initial_value.as_deref(),
+        default_enabled: Some(feature.default_enabled),
+    }
 }
 
 fn flag_json(snapshot: &EnvSnapshot, feature: &Feature, served: Served<'_>) -> Value {
-    let hide = snapshot.environment.settings.hide_sensitive_data;
-    let nullable = |v: Value| if hide { Value::Null } else { v };
-    let mut flag = Map::new();
-    flag.insert("id".into(), nullable(json!(served.state_id)));
-    flag.insert("feature".into(), feature_json(snapshot, feature));
-    flag.insert("feature_state_value".into(), served.value);
-    flag.insert(
-        "environment".into(),
-        nullable(json!(snapshot.environment.id.0)),
-    );
-    flag.insert("identity".into(), nullable(json!(served.identity)));
-    flag.insert(
-        "feature_segment".into(),
-        nullable(json!(served.feature_segment)),
-    );
-    flag.insert("enabled".into(), json!(served.enabled));
-    if let Some(variant) = served.variant {
-        flag.insert("variant".into(), json!(variant));
-    }
-    Value::Object(flag)
+    super::flag_json::flag_json(snapshot.environment_view(), &feature_view(feature), served)
 }
 
 /// One environment flag: the feature's default with its control value.
 pub fn environment_flag(snapshot: &EnvSnapshot, entry: &FeatureEntry) -> Value {
     let served = Served {
-        state_id: entry.default.id.0,
+        state_id: Some(entry.default.id.0),
         enabled: entry.default.enabled,
         value: value_json(&entry.default.value),
         identity: None,
@@ -168,7 +120,7 @@ impl EnvSnapshot {
             .filter(|r| !self.hide_disabled || r.enabled)
             .map(|r| {
                 let served = Served {
-                    state_id: r.state_id,
+                    state_id: Some(r.state_id),
                     enabled: r.enabled,
                     value: r.value,
                     identity: match r.source {
@@ -228,11 +180,7 @@ impl EnvSnapshot {
                         value: flag.value.clone(),
                         source: number("feature_segment_id")
                             .map_or(Source::Default, Source::Segment),
-                        variant: Some(if multivariate {
-                            flag.variant.or(Some("control"))
-                        } else {
-                            None
-                        }),
+                        variant: identity_variant(multivariate, flag.variant),
                         split: matches!(flag.reason, crate::engine::Reason::Split { .. }),
                     }
                 }

@@ -7,6 +7,7 @@
 
 mod build;
 mod document;
+mod flag_json;
 mod flags;
 
 use std::collections::HashMap;
@@ -15,6 +16,7 @@ use std::sync::{Arc, RwLock};
 use serde_json::Value;
 
 pub use build::{hashing_seed, value_json};
+pub use flag_json::{EnvironmentView, FeatureView, Served, flag_json, identity_variant};
 pub use flags::{IdentityFlags, Rendered, Resolved, Source, environment_flag};
 
 use crate::domain::environment::{Environment, ServerKey};

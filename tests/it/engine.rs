@@ -11,14 +11,23 @@ use flagstaff::engine::document::{
 use flagstaff::engine::{Environment, EvaluationContext, evaluate};
 use serde_json::Value;
 
-const CONTEXT_CASES: usize = 199;
-const LEGACY_IDENTITIES: usize = 101;
+pub const CONTEXT_CASES: usize = 199;
+pub const LEGACY_IDENTITIES: usize = 101;
+/// The legacy environment document with its identities and the API's answers.
+pub const LEGACY_FILE: &str = "legacy-v1.0.0/data/environment_n9fbf9h3v4fFgH3U3ngWhb.json";
 
-/// The test data folder, or `None` (after saying so where the test output shows it).
-fn test_data() -> Option<PathBuf> {
+/// The test data folder, or `None` (after saying so where the test output shows it). With
+/// `CI=true` a missing folder fails the test instead.
+pub fn test_data() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/engine-test-data");
     if dir.is_dir() {
         return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "CI=true but the engine test vectors are not at {}",
+            dir.display()
+        );
     }
     let _ = writeln!(
         std::io::stderr(),
@@ -29,7 +38,7 @@ fn test_data() -> Option<PathBuf> {
 }
 
 /// A `.json` case as is; a `.jsonc` case without its `//` comment lines.
-fn read_case(path: &Path) -> Value {
+pub fn read_case(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap();
     let json: String = text
         .lines()
@@ -39,9 +48,8 @@ fn read_case(path: &Path) -> Value {
     serde_json::from_str(&json).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-#[test]
-fn every_context_case_gives_the_expected_result() {
-    let Some(dir) = test_data() else { return };
+/// The context case files, sorted.
+pub fn context_cases(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("test_cases"))
         .unwrap()
         .map(|entry| entry.unwrap().path())
@@ -51,6 +59,23 @@ fn every_context_case_gives_the_expected_result() {
         })
         .collect();
     files.sort();
+    files
+}
+
+/// Fails the test with every failure listed, when there is any.
+pub fn assert_none_failed(failures: &[String], total: usize, what: &str) {
+    assert!(
+        failures.is_empty(),
+        "{} of {total} {what} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_context_case_gives_the_expected_result() {
+    let Some(dir) = test_data() else { return };
+    let files = context_cases(&dir);
     let mut failures = Vec::new();
     for path in &files {
         let case = read_case(path);
@@ -76,20 +101,14 @@ fn every_context_case_gives_the_expected_result() {
             ));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} context cases failed:\n{}",
-        failures.len(),
-        files.len(),
-        failures.join("\n")
-    );
+    assert_none_failed(&failures, files.len(), "context cases");
     assert_eq!(files.len(), CONTEXT_CASES, "context cases found");
 }
 
 #[test]
 fn every_legacy_identity_gets_the_flags_the_api_served() {
     let Some(dir) = test_data() else { return };
-    let path = dir.join("legacy-v1.0.0/data/environment_n9fbf9h3v4fFgH3U3ngWhb.json");
+    let path = dir.join(LEGACY_FILE);
     let data: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let document: EnvironmentDocument =
         serde_json::from_value(data["environment"].clone()).unwrap();
@@ -127,12 +146,6 @@ fn every_legacy_identity_gets_the_flags_the_api_served() {
             ));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} legacy identities failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    assert_none_failed(&failures, cases.len(), "legacy identities");
     assert_eq!(cases.len(), LEGACY_IDENTITIES, "legacy identities found");
 }

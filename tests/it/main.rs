@@ -7,6 +7,7 @@ mod architecture;
 mod config;
 mod crash;
 mod engine;
+mod eval;
 mod harness;
 mod http;
 mod migrations;

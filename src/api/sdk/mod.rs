@@ -79,19 +79,15 @@ pub enum IdentityAnswerOut {
 }
 
 fn identity_body(answer: IdentityAnswer, feature: Option<&str>) -> Result<Value, ServiceError> {
-    let flags: Vec<Value> = answer.flags.into_iter().map(|(_, f)| f).collect();
-    if let Some(name) = feature {
-        return flags
-            .into_iter()
-            .find(|f| f["feature"]["name"].as_str() == Some(name))
-            .ok_or_else(|| ServiceError::NotFoundDetail(NOT_FOUND.into()));
-    }
-    let traits: Vec<Value> = answer
-        .traits
+    let Some(name) = feature else {
+        return Ok(answer.into_json());
+    };
+    answer
+        .flags
         .into_iter()
-        .map(|t| json!({"id": t.id, "trait_key": t.key, "trait_value": t.value, "transient": t.transient}))
-        .collect();
-    Ok(json!({"identifier": answer.identifier, "traits": traits, "flags": flags}))
+        .map(|(_, f)| f)
+        .find(|f| f["feature"]["name"].as_str() == Some(name))
+        .ok_or_else(|| ServiceError::NotFoundDetail(NOT_FOUND.into()))
 }
 
 pub struct SdkApi;

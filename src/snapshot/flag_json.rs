@@ -1,0 +1,97 @@
+//! The flag object the SDKs read (`SDKFeatureStateSerializer` upstream), rendered from plain
+//! views so that the server's snapshots and offline evaluation of an environment document
+//! (`flagstaff eval`) answer in the same shape.
+
+use serde_json::{Value, json};
+
+/// What the flag object shows of the environment.
+#[derive(Debug, Clone, Copy)]
+pub struct EnvironmentView {
+    /// Null when unknown (a document without `id`).
+    pub id: Option<i64>,
+    /// Ids and descriptive fields become null.
+    pub hide_sensitive_data: bool,
+}
+
+impl EnvironmentView {
+    fn shown(self, value: Value) -> Value {
+        if self.hide_sensitive_data {
+            Value::Null
+        } else {
+            value
+        }
+    }
+}
+
+/// What the flag object shows of its feature.
+#[derive(Debug, Clone, Default)]
+pub struct FeatureView<'a> {
+    pub id: i64,
+    pub name: &'a str,
+    /// `STANDARD` or `MULTIVARIATE`.
+    pub kind: &'a str,
+    /// The fields an environment document does not carry (null there).
+    pub created_date: Option<String>,
+    pub description: Option<&'a str>,
+    pub initial_value: Option<&'a str>,
+    pub default_enabled: Option<bool>,
+}
+
+/// The feature state a flag serves, and where it came from.
+#[derive(Debug, Clone)]
+pub struct Served<'a> {
+    pub state_id: Option<i64>,
+    pub enabled: bool,
+    pub value: Value,
+    /// The identity, when its own override is served.
+    pub identity: Option<i64>,
+    /// The feature segment, when a segment override is served.
+    pub feature_segment: Option<i64>,
+    /// Identity flags only: the variant's key, `control`, or null.
+    pub variant: Option<Option<&'a str>>,
+}
+
+/// The `variant` of an identity flag: the engine's choice for a multivariate feature (else
+/// `control`), null for any other.
+pub fn identity_variant(multivariate: bool, chosen: Option<&str>) -> Option<Option<&str>> {
+    Some(if multivariate {
+        chosen.or(Some("control"))
+    } else {
+        None
+    })
+}
+
+fn feature_json(environment: EnvironmentView, feature: &FeatureView<'_>) -> Value {
+    let shown = |v: Value| environment.shown(v);
+    json!({
+        "id": feature.id,
+        "name": feature.name,
+        "created_date": shown(json!(feature.created_date)),
+        "description": shown(json!(feature.description)),
+        "initial_value": shown(json!(feature.initial_value)),
+        "default_enabled": shown(json!(feature.default_enabled)),
+        "type": feature.kind,
+    })
+}
+
+/// One flag object.
+pub fn flag_json(
+    environment: EnvironmentView,
+    feature: &FeatureView<'_>,
+    served: Served<'_>,
+) -> Value {
+    let shown = |v: Value| environment.shown(v);
+    let mut flag = json!({
+        "id": shown(json!(served.state_id)),
+        "feature": feature_json(environment, feature),
+        "feature_state_value": served.value,
+        "environment": shown(json!(environment.id)),
+        "identity": shown(json!(served.identity)),
+        "feature_segment": shown(json!(served.feature_segment)),
+        "enabled": served.enabled,
+    });
+    if let Some(variant) = served.variant {
+        flag["variant"] = json!(variant);
+    }
+    flag
+}
