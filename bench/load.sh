@@ -1,0 +1,313 @@
+#!/usr/bin/env bash
+# Load test of the SDK endpoints on each backend: builds the release binary, starts a server
+# on a fresh database, seeds a realistic environment through the API, runs wrk against five
+# endpoints and prints a markdown table. See bench/README.md.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+BACKENDS=${BACKENDS:-sqlite postgres}
+PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}
+IDENTITIES=${IDENTITIES:-10000}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-2s}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+OUT=${OUT:-$ROOT/target/bench-load}
+BIN=$ROOT/target/release/flagstaff
+export BENCH_LUA_DIR=$BENCH_DIR
+
+SERVER_PID=""
+WRK_PID=""
+PG_DB=""
+TOKEN=""
+WORK=""
+ROWS=()
+
+log() { printf '\n== %s\n' "$*" >&2; }
+die() { printf 'load.sh: %s\n' "$*" >&2; exit 1; }
+
+stop_server() {
+  if [[ -n $SERVER_PID ]]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+  fi
+}
+
+drop_database() {
+  if [[ -n $PG_DB ]]; then
+    psql -q "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null ||
+      printf 'load.sh: could not drop database %s\n' "$PG_DB" >&2
+    PG_DB=""
+  fi
+}
+
+cleanup() {
+  if [[ -n $WRK_PID ]]; then kill "$WRK_PID" 2>/dev/null || true; fi
+  stop_server
+  drop_database
+  if [[ -n $WORK ]]; then rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for tool in curl jq wrk; do
+  command -v "$tool" >/dev/null || die "$tool is required (apt-get install -y $tool)"
+done
+
+free_port() {
+  local port
+  for _ in $(seq 50); do
+    port=$((20000 + RANDOM % 20000))
+    if ! (: <"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+  die "no free port found"
+}
+
+# api METHOD PATH [BODY]: calls the management API as the admin, prints the answer, fails
+# unless the status is 2xx.
+api() {
+  local method=$1 path=$2 body=${3:-} answer status auth=()
+  if [[ -n $TOKEN ]]; then auth=(-H "Authorization: Token $TOKEN"); fi
+  answer=$(curl -sS -X "$method" "$BASE$path" "${auth[@]}" \
+    -H 'Content-Type: application/json' ${body:+--data "$body"} -w '\n%{http_code}')
+  status=${answer##*$'\n'}
+  answer=${answer%$'\n'*}
+  [[ $status == 2?? ]] || die "$method $path answered $status: $answer"
+  printf '%s' "$answer"
+}
+
+start_server() {
+  local backend=$1 port
+  port=$(free_port)
+  BASE=http://127.0.0.1:$port
+  local env=(env -u DATABASE_URL -u FLAGSTAFF_DATABASE_URL
+    "FLAGSTAFF_DATA_DIR=$WORK/data" FLAGSTAFF_LOG_LEVEL=warn)
+  local args=(serve --bind "127.0.0.1:$port")
+  if [[ $backend == postgres ]]; then
+    PG_DB=flagstaff_bench_$$
+    psql -q "$PG_URL/postgres" -c "CREATE DATABASE \"$PG_DB\"" >/dev/null
+    args+=(--database-url "$PG_URL/$PG_DB")
+  fi
+  "${env[@]}" "$BIN" "${args[@]}" >"$OUT/$backend-server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 300); do
+    if curl -sf "$BASE/health/readiness/" >/dev/null 2>&1; then return; fi
+    kill -0 "$SERVER_PID" 2>/dev/null || die "server exited; see $OUT/$backend-server.log"
+    sleep 0.1
+  done
+  die "server not ready after 30 s; see $OUT/$backend-server.log"
+}
+
+# Features feature_00..49: every fifth multivariate (30/30/20, the rest control), the others
+# flags or remote config of each type; 10 segments from segments.json, each overriding three
+# features; a server-side key; IDENTITIES identities with 5 traits each.
+seed() {
+  TOKEN=""
+  TOKEN=$(api POST /api/v1/auth/users/ \
+    '{"email":"admin@example.com","password":"correct horse battery staple 42","first_name":"Bench","last_name":"Admin","superuser":true}' |
+    jq -r .key)
+  local org project env i body id
+  org=$(api POST /api/v1/organisations/ '{"name":"Bench"}' | jq .id)
+  project=$(api POST /api/v1/projects/ "{\"name\":\"Shop\",\"organisation\":$org}" | jq .id)
+  env=$(api POST /api/v1/environments/ "{\"name\":\"Production\",\"project\":$project}")
+  ENV_KEY=$(jq -r .api_key <<<"$env")
+  SERVER_KEY=$(api POST "/api/v1/environments/$ENV_KEY/api-keys/" '{"name":"bench"}' | jq -r .key)
+
+  local features=()
+  for i in $(seq 0 49); do
+    body=$(jq -nc --argjson i "$i" '
+      {name: ("feature_" + (if $i < 10 then "0" else "" end) + ($i | tostring)),
+       default_enabled: ($i % 3 != 0)}
+      + if $i % 5 == 0 then
+          {type: "MULTIVARIATE", initial_value: "control-\($i)",
+           multivariate_options: [["red", 30], ["green", 30], ["blue", 20]]
+             | map({type: "unicode", key: .[0], string_value: "\(.[0])-\($i)",
+                    default_percentage_allocation: .[1]})}
+        elif $i % 4 == 1 then {initial_value: "value-\($i)"}
+        elif $i % 4 == 2 then {initial_value: "\($i * 10)"}
+        elif $i % 4 == 3 then {initial_value: (if $i % 8 == 3 then "true" else "false" end)}
+        else {} end')
+    features+=("$(api POST "/api/v1/projects/$project/features/" "$body" | jq .id)")
+  done
+
+  local n=0 segment k f
+  while read -r segment; do
+    id=$(api POST "/api/v1/projects/$project/segments/" "$segment" | jq .id)
+    for k in 0 1 2; do
+      f=$(((n * 4 + k * 7 + 1) % 50))
+      if ((f % 5 == 0)); then f=$((f + 1)); fi
+      body=$(jq -nc --argjson segment "$id" --arg value "override-$n-$f" \
+        '{enabled: true, feature_state_value: {type: "unicode", string_value: $value},
+          feature_segment: {segment: $segment}}')
+      api POST "/api/v1/environments/$ENV_KEY/features/${features[$f]}/create-segment-override/" \
+        "$body" >/dev/null
+    done
+    n=$((n + 1))
+  done < <(jq -c '.[]' "$BENCH_DIR/segments.json")
+
+  # Identities through the SDK's bulk trait write, 500 identities a request, 4 at a time.
+  local from pids=()
+  for from in $(seq 0 500 $((IDENTITIES - 1))); do
+    identity_chunk "$from" &
+    pids+=($!)
+    if ((${#pids[@]} == 4)); then
+      wait_all "${pids[@]}"
+      pids=()
+    fi
+  done
+  wait_all "${pids[@]}"
+
+  # The last identity has its traits, and the seeded segments match someone.
+  local last
+  last=$(curl -sSf "$BASE/api/v1/identities/?identifier=user-$((IDENTITIES - 1))" \
+    -H "X-Environment-Key: $SERVER_KEY")
+  [[ $(jq '.traits | length' <<<"$last") == 5 ]] || die "identities were not seeded: $last"
+  curl -sSf "$BASE/api/v1/identities/?identifier=user-1" -H "X-Environment-Key: $SERVER_KEY" |
+    jq -r '"user-1 gets \(.flags | length) flags, \([.flags[] | select(.feature_segment)] | length)"
+      + " from segment overrides, \([.flags[] | select(.feature.type == "MULTIVARIATE" and .variant != "control")] | length)"
+      + " multivariate variants"' >&2
+}
+
+wait_all() {
+  local pid
+  for pid in "$@"; do wait "$pid" || die "seeding identities failed"; done
+}
+
+# identity_chunk FROM: identities user-FROM.. (500 of them) with their 5 traits.
+identity_chunk() {
+  jq -nc --argjson from "$1" --argjson to "$IDENTITIES" '
+    [range($from; [$from + 500, $to] | min) as $i
+     | {identity: {identifier: "user-\($i)"}} as $who
+     | [["plan", (["free", "pro", "team", "enterprise"][$i % 4])],
+        ["age", (18 + $i % 60)],
+        ["country", (["de", "fr", "us", "ca", "gb", "nl", "br", "jp"][$i % 8])],
+        ["app_version", (["1.4.0", "2.0.3", "2.4.1", "3.0.0-beta"][$i % 4])],
+        ["beta", ($i % 3 == 0)]][]
+     | $who + {trait_key: .[0], trait_value: .[1]}]' |
+    curl -sSf -o /dev/null -X PUT "$BASE/api/v1/traits/bulk/" \
+      -H "X-Environment-Key: $SERVER_KEY" -H 'Content-Type: application/json' --data-binary @-
+}
+
+# to_ms VALUE: wrk's "812.00us" / "1.23ms" / "1.02s" in milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) printf "%.2f", v / 1000
+    else if (v ~ /ms$/) printf "%.2f", v + 0
+    else if (v ~ /s$/) printf "%.2f", v * 1000
+    else printf "?" }'
+}
+
+# run_wrk ARGS...: wrk in the background, so that a signal to this script stops it at once.
+run_wrk() {
+  wrk "$@" &
+  WRK_PID=$!
+  wait "$WRK_PID"
+  WRK_PID=""
+}
+
+# measure BACKEND LABEL HEADER [wrk args...]: one warm-up, one measured run; adds a table row.
+measure() {
+  local backend=$1 label=$2 header=$3 file
+  shift 3
+  file="$OUT/$backend-$(tr -c 'a-z0-9\n' '_' <<<"$label" | tr -d '\n').txt"
+  run_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -H "$header" "$@" >/dev/null
+  run_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency --timeout 10s -H "$header" "$@" >"$file"
+  local rps p50 p99 bad socket
+  rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$file")
+  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$file")")
+  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$file")")
+  bad=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$file")
+  socket=$(awk -F'[ ,]+' '/Socket errors:/ {print $4 + $6 + $8 + $10}' "$file")
+  ROWS+=("| $backend | $label | $rps | $p50 | $p99 | $((${bad:-0} + ${socket:-0})) |")
+  printf '%-8s %-32s %8s req/s  p50 %6s ms  p99 %6s ms  errors %s\n' \
+    "$backend" "$label" "$rps" "$p50" "$p99" "$((${bad:-0} + ${socket:-0}))" >&2
+}
+
+# check PATH HEADER [curl args...]: the endpoint answers 200 before it is measured.
+check() {
+  local path=$1 header=$2 status
+  shift 2
+  status=$(curl -s -o /dev/null -w '%{http_code}' "$BASE$path" -H "$header" "$@")
+  [[ $status == 200 ]] || die "$path answered $status before the load run"
+}
+
+run_backend() {
+  local backend=$1
+  WORK=$(mktemp -d)
+  log "$backend: starting the server"
+  start_server "$backend"
+  log "$backend: seeding 50 features, 10 segments, $IDENTITIES identities"
+  local started=$SECONDS
+  seed
+  printf 'seeded in %d s\n' $((SECONDS - started)) >&2
+  local rss_seeded
+  rss_seeded=$(awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status")
+
+  log "$backend: load ($THREADS threads, $CONNECTIONS connections, $DURATION each)"
+  local sdk="X-Environment-Key: $ENV_KEY" server="X-Environment-Key: $SERVER_KEY"
+  local ofrep="X-API-Key: $ENV_KEY" json='Content-Type: application/json'
+  check /api/v1/flags/ "$sdk"
+  measure "$backend" "GET /api/v1/flags/" "$sdk" "$BASE/api/v1/flags/"
+  check "/api/v1/identities/?identifier=user-1" "$sdk"
+  measure "$backend" "GET /api/v1/identities/" "$sdk" \
+    -s "$BENCH_DIR/identities_get.lua" "$BASE" -- "$IDENTITIES"
+  check /api/v1/identities/ "$sdk" -X POST -H "$json" \
+    --data '{"identifier":"user-1","traits":[{"trait_key":"visits","trait_value":1}]}'
+  measure "$backend" "POST /api/v1/identities/" "$sdk" \
+    -s "$BENCH_DIR/identities_post.lua" "$BASE" -- "$IDENTITIES"
+  check /api/v1/environment-document/ "$server"
+  measure "$backend" "GET /api/v1/environment-document/" "$server" \
+    "$BASE/api/v1/environment-document/"
+  check /ofrep/v1/evaluate/flags "$ofrep" -X POST -H "$json" \
+    --data '{"context":{"targetingKey":"user-1"}}'
+  measure "$backend" "POST /ofrep/v1/evaluate/flags" "$ofrep" \
+    -s "$BENCH_DIR/ofrep.lua" "$BASE" -- "$IDENTITIES"
+
+  local rss_loaded
+  rss_loaded=$(awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status")
+  RSS_ROWS+=("| $backend | $((rss_seeded / 1024)) | $((rss_loaded / 1024)) |")
+  stop_server
+  drop_database
+  rm -rf "$WORK"
+  WORK=""
+}
+
+mkdir -p "$OUT"
+log "building the release binary"
+(cd "$ROOT" && cargo build --release --quiet)
+
+RSS_ROWS=()
+for backend in $BACKENDS; do
+  case $backend in
+    sqlite) run_backend sqlite ;;
+    postgres)
+      if psql -q "$PG_URL/postgres" -c 'SELECT 1' >/dev/null 2>&1; then
+        run_backend postgres
+      else
+        printf '\nSKIPPED postgres: nothing answers at %s\n' "$PG_URL" >&2
+      fi
+      ;;
+    *) die "unknown backend $backend (sqlite or postgres)" ;;
+  esac
+done
+
+cat <<EOF
+
+wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $IDENTITIES identities, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)
+
+| backend | endpoint | req/s | p50 ms | p99 ms | errors |
+|---|---|---:|---:|---:|---:|
+EOF
+printf '%s\n' "${ROWS[@]}"
+cat <<EOF
+
+| backend | RSS after seeding (MiB) | RSS after the runs (MiB) |
+|---|---:|---:|
+EOF
+printf '%s\n' "${RSS_ROWS[@]}"
+printf '\nRaw wrk output and server logs: %s\n' "$OUT"
