@@ -64,7 +64,12 @@ impl IdentityAnswer {
             .map(|t| json!({"id": t.id, "trait_key": t.key, "trait_value": t.value, "transient": t.transient}))
             .collect();
         let flags: Vec<Value> = self.flags.into_iter().map(|(_, f)| f).collect();
-        json!({"identifier": self.identifier, "traits": traits, "flags": flags})
+        // Built by moving the parts in: `json!` would copy the flags, the bulk of the body.
+        let mut body = serde_json::Map::new();
+        body.insert("identifier".into(), Value::String(self.identifier));
+        body.insert("traits".into(), Value::Array(traits));
+        body.insert("flags".into(), Value::Array(flags));
+        Value::Object(body)
     }
 }
 

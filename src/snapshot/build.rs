@@ -138,6 +138,7 @@ pub async fn build(
         entries.push(FeatureEntry {
             feature: feature.clone(),
             default: state.clone(),
+            rendered: Value::Null,
         });
     }
     let mut segment_contexts = IndexMap::new();

@@ -2,7 +2,7 @@
 //! views so that the server's snapshots and offline evaluation of an environment document
 //! (`flagstaff eval`) answer in the same shape.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// What the flag object shows of the environment.
 #[derive(Debug, Clone, Copy)]
@@ -61,7 +61,8 @@ pub fn identity_variant(multivariate: bool, chosen: Option<&str>) -> Option<Opti
     })
 }
 
-fn feature_json(environment: EnvironmentView, feature: &FeatureView<'_>) -> Value {
+/// The flag object's `feature`.
+pub fn feature_json(environment: EnvironmentView, feature: &FeatureView<'_>) -> Value {
     let shown = |v: Value| environment.shown(v);
     json!({
         "id": feature.id,
@@ -80,18 +81,26 @@ pub fn flag_json(
     feature: &FeatureView<'_>,
     served: Served<'_>,
 ) -> Value {
-    let shown = |v: Value| environment.shown(v);
-    let mut flag = json!({
-        "id": shown(json!(served.state_id)),
-        "feature": feature_json(environment, feature),
-        "feature_state_value": served.value,
-        "environment": shown(json!(environment.id)),
-        "identity": shown(json!(served.identity)),
-        "feature_segment": shown(json!(served.feature_segment)),
-        "enabled": served.enabled,
-    });
+    flag_json_of(environment, feature_json(environment, feature), served)
+}
+
+/// One flag object, its `feature` already rendered (by `feature_json`). Built by moving the
+/// parts in (`json!` would copy them): SDK identity requests build fifty of these each.
+pub fn flag_json_of(environment: EnvironmentView, feature: Value, served: Served<'_>) -> Value {
+    let shown = |v: Option<i64>| environment.shown(v.map_or(Value::Null, Value::from));
+    let mut flag = Map::new();
+    flag.insert("id".into(), shown(served.state_id));
+    flag.insert("feature".into(), feature);
+    flag.insert("feature_state_value".into(), served.value);
+    flag.insert("environment".into(), shown(environment.id));
+    flag.insert("identity".into(), shown(served.identity));
+    flag.insert("feature_segment".into(), shown(served.feature_segment));
+    flag.insert("enabled".into(), Value::Bool(served.enabled));
     if let Some(variant) = served.variant {
-        flag["variant"] = json!(variant);
+        flag.insert(
+            "variant".into(),
+            variant.map_or(Value::Null, |v| Value::String(v.into())),
+        );
     }
-    flag
+    Value::Object(flag)
 }

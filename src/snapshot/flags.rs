@@ -5,9 +5,12 @@ use std::collections::HashMap;
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use super::flag_json::{EnvironmentView, FeatureView, Served, identity_variant};
+use super::flag_json::{
+    EnvironmentView, FeatureView, Served, feature_json, flag_json_of, identity_variant,
+};
 use super::{EnvSnapshot, FeatureEntry, Origin, value_json};
 use crate::domain::FeatureId;
+use crate::domain::environment::Environment;
 use crate::domain::feature::{Feature, FeatureType};
 use crate::domain::feature_state::FeatureState;
 use crate::engine::IdentityContext;
@@ -18,10 +21,14 @@ pub struct Rendered(pub bytes::Bytes);
 
 impl EnvSnapshot {
     fn environment_view(&self) -> EnvironmentView {
-        EnvironmentView {
-            id: Some(self.environment.id.0),
-            hide_sensitive_data: self.environment.settings.hide_sensitive_data,
-        }
+        environment_view(&self.environment)
+    }
+}
+
+pub(super) fn environment_view(environment: &Environment) -> EnvironmentView {
+    EnvironmentView {
+        id: Some(environment.id.0),
+        hide_sensitive_data: environment.settings.hide_sensitive_data,
     }
 }
 
@@ -37,8 +44,13 @@ fn feature_view(feature: &Feature) -> FeatureView<'_> {
     }
 }
 
-fn flag_json(snapshot: &EnvSnapshot, feature: &Feature, served: Served<'_>) -> Value {
-    super::flag_json::flag_json(snapshot.environment_view(), &feature_view(feature), served)
+/// The flag objects' `feature` for this feature, as the environment shows it.
+pub(super) fn feature_object(view: EnvironmentView, feature: &Feature) -> Value {
+    feature_json(view, &feature_view(feature))
+}
+
+fn flag_json(snapshot: &EnvSnapshot, entry: &FeatureEntry, served: Served<'_>) -> Value {
+    flag_json_of(snapshot.environment_view(), entry.rendered.clone(), served)
 }
 
 /// One environment flag: the feature's default with its control value.
@@ -51,7 +63,7 @@ pub fn environment_flag(snapshot: &EnvSnapshot, entry: &FeatureEntry) -> Value {
         feature_segment: None,
         variant: None,
     };
-    flag_json(snapshot, &entry.feature, served)
+    flag_json(snapshot, entry, served)
 }
 
 /// `GET /flags/`: every visible default (only the enabled ones when disabled flags are hidden).
@@ -133,10 +145,7 @@ impl EnvSnapshot {
                     },
                     variant: r.variant,
                 };
-                (
-                    r.entry.feature.id,
-                    flag_json(self, &r.entry.feature, served),
-                )
+                (r.entry.feature.id, flag_json(self, r.entry, served))
             })
             .collect()
     }

@@ -39,6 +39,8 @@ pub enum Origin {
 pub struct FeatureEntry {
     pub feature: Feature,
     pub default: FeatureState,
+    /// The flag objects' `feature`, rendered once (it is the same in every flag).
+    pub rendered: Value,
 }
 
 /// Everything the SDK endpoints need about one environment, immutable once built.
@@ -83,6 +85,11 @@ impl EnvSnapshot {
         server_keys: Vec<ServerKey>,
         model: crate::engine::Environment,
     ) -> Self {
+        let mut features = features;
+        let view = flags::environment_view(&environment);
+        for entry in &mut features {
+            entry.rendered = flags::feature_object(view, &entry.feature);
+        }
         let mut by_name = HashMap::new();
         let mut by_folded_name = HashMap::new();
         for (i, entry) in features.iter().enumerate() {
