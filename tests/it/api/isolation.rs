@@ -1101,18 +1101,6 @@ impl Ours {
             ),
             op(
                 M::GET,
-                "/api/v1/environments/{api_key}/identities/{id}/",
-                &[("api_key", env), ("id", &o.identity)],
-                json!(null),
-            ),
-            op(
-                M::DELETE,
-                "/api/v1/environments/{api_key}/identities/{id}/",
-                &[("api_key", env), ("id", &o.identity)],
-                json!(null),
-            ),
-            op(
-                M::GET,
                 "/api/v1/environments/{api_key}/identities/{id}/traits/",
                 &[("api_key", env), ("id", &o.identity)],
                 json!(null),
@@ -1149,6 +1137,12 @@ impl Ours {
             ),
         ]);
         for method in [M::GET, M::PUT, M::PATCH, M::DELETE] {
+            ops.push(op(
+                method.clone(),
+                "/api/v1/environments/{api_key}/identities/{id}/",
+                &[("api_key", env), ("id", &o.identity)],
+                json!({"identifier": "theirs"}),
+            ));
             ops.push(op(
                 method.clone(),
                 "/api/v1/environments/{api_key}/identities/{id}/traits/{trait_id}/",
