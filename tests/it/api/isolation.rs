@@ -510,6 +510,12 @@ impl Ours {
                 &[("id", org), ("entry", &o.audit_entry)],
                 json!(null),
             ),
+            op(
+                M::GET,
+                "/api/v1/audit/{entry}/",
+                &[("entry", &o.audit_entry)],
+                json!(null),
+            ),
             expecting(
                 op(
                     M::GET,
