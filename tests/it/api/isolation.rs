@@ -721,6 +721,15 @@ impl Ours {
             ),
             expecting(
                 op(
+                    M::GET,
+                    "/api/v1/projects/?uuid={uuid}",
+                    &[("uuid", &o.project_uuid)],
+                    json!(null),
+                ),
+                Expect::NothingListed,
+            ),
+            expecting(
+                op(
                     M::POST,
                     "/api/v1/projects/",
                     &[],
