@@ -93,6 +93,23 @@ impl Service {
         }
         Names::default().view(self, entry).await
     }
+
+    /// An entry by id alone (the legacy `audit/{id}/`), readable as its project's log is when
+    /// it has a project, else as its organisation's.
+    pub async fn audit_entry_by_id(
+        &self,
+        caller: &Caller,
+        id: AuditLogId,
+    ) -> ServiceResult<AuditView> {
+        let entry = self.store.audit_entry(id).await?;
+        let scope = match (entry.project_id, entry.organisation_id) {
+            (Some(project), _) => AuditScope::Project(project),
+            (None, Some(org)) => AuditScope::Organisation(org),
+            (None, None) => return Err(ServiceError::NotFound),
+        };
+        self.audit_query(caller, scope).await?;
+        Names::default().view(self, entry).await
+    }
 }
 
 /// Looks up each user, project and environment once per page.

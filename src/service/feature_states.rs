@@ -221,6 +221,14 @@ impl Service {
         Ok(Page::slice(states, page))
     }
 
+    /// A state of any environment the caller may view, by its uuid.
+    pub async fn state_by_uuid(&self, caller: &Caller, uuid: &str) -> ServiceResult<FeatureState> {
+        let state = self.store.feature_state_by_uuid(uuid).await?;
+        self.environment_by_id_for(caller, state.environment_id, None)
+            .await?;
+        Ok(state)
+    }
+
     /// Changes any state of an environment the caller may update: `UPDATE_FEATURE_STATE`, or
     /// for a segment override's state also `MANAGE_SEGMENT_OVERRIDES`.
     pub async fn update_state(

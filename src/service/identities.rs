@@ -1,9 +1,11 @@
 //! Identities and their traits, as the management API sees them.
 
 use super::{Caller, FieldErrors, Service, ServiceError, ServiceResult};
+use crate::domain::audit::Audit;
 use crate::domain::environment::Environment;
 use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitValue, TraitWrite};
 use crate::domain::{IdentityId, Page, PageRequest, TraitId};
+use crate::store::StoreError;
 
 pub const IDENTIFIER_LIMIT: usize = 2000;
 pub const TRAIT_KEY_LIMIT: usize = 200;
@@ -31,6 +33,30 @@ pub fn check_trait(errors: &mut FieldErrors, key: &str, value: &TraitValue) {
         && !f.is_finite()
     {
         errors.add("trait_value", "A valid number is required.");
+    }
+}
+
+fn check_identifier(identifier: &str) -> ServiceResult<()> {
+    let mut errors = FieldErrors::default();
+    if identifier.is_empty() {
+        errors.add("identifier", "This field may not be blank.");
+    } else if identifier.chars().count() > IDENTIFIER_LIMIT {
+        errors.add(
+            "identifier",
+            format!("Ensure this field has no more than {IDENTIFIER_LIMIT} characters."),
+        );
+    }
+    errors.into_result()
+}
+
+/// A conflict on the identifier, as upstream words it.
+fn taken(e: StoreError, identifier: &str) -> ServiceError {
+    match e {
+        StoreError::Conflict(_) => ServiceError::invalid(
+            "identifier",
+            format!("Identity with identifier '{identifier}' already exists in this environment"),
+        ),
+        other => other.into(),
     }
 }
 
@@ -84,28 +110,36 @@ impl Service {
         identifier: &str,
     ) -> ServiceResult<Identity> {
         let env = self.identities_environment(caller, api_key, true).await?;
-        let mut errors = FieldErrors::default();
-        if identifier.is_empty() {
-            errors.add("identifier", "This field may not be blank.");
-        } else if identifier.chars().count() > IDENTIFIER_LIMIT {
-            errors.add(
-                "identifier",
-                format!("Ensure this field has no more than {IDENTIFIER_LIMIT} characters."),
-            );
-        }
-        errors.into_result()?;
+        check_identifier(identifier)?;
         self.store
             .create_identity(env.id, identifier)
             .await
-            .map_err(|e| match e {
-                crate::store::StoreError::Conflict(_) => ServiceError::invalid(
-                    "identifier",
-                    format!(
-                        "Identity with identifier '{identifier}' already exists in this environment"
-                    ),
-                ),
-                other => other.into(),
-            })
+            .map_err(|e| taken(e, identifier))
+    }
+
+    /// Changes an identity's identifier (`MANAGE_IDENTITIES`). Its overrides are served under
+    /// the new identifier from then on.
+    pub async fn rename_identity(
+        &self,
+        caller: &Caller,
+        api_key: &str,
+        id: IdentityId,
+        identifier: &str,
+    ) -> ServiceResult<Identity> {
+        let identity = self.identity(caller, api_key, id, true).await?;
+        check_identifier(identifier)?;
+        let log = format!(
+            "Identity '{}' renamed to '{identifier}'",
+            identity.identifier
+        );
+        let renamed = self
+            .store
+            .rename_identity(id, identifier, &Audit::new(caller.author(), log))
+            .await
+            .map_err(|e| taken(e, identifier))?;
+        self.snapshots
+            .invalidate_environment(identity.environment_id);
+        Ok(renamed)
     }
 
     /// An identity of the environment; identities elsewhere are `NotFound`.

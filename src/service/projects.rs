@@ -256,12 +256,26 @@ impl Service {
         Ok(())
     }
 
+    /// The projects the caller may view (of one organisation, with `org`), and with `uuid`
+    /// only the one of that uuid.
+    pub async fn projects_matching(
+        &self,
+        caller: &Caller,
+        org: Option<OrganisationId>,
+        uuid: Option<&str>,
+    ) -> ServiceResult<Vec<Project>> {
+        let mut found = self.projects(caller, org).await?;
+        if let Some(uuid) = uuid {
+            found.retain(|p| p.uuid == uuid);
+        }
+        Ok(found)
+    }
+
     /// A project the caller may view, by its uuid.
     pub async fn project_by_uuid(&self, caller: &Caller, uuid: &str) -> ServiceResult<Project> {
-        self.projects(caller, None)
+        self.projects_matching(caller, None, Some(uuid))
             .await?
-            .into_iter()
-            .find(|p| p.uuid == uuid)
+            .pop()
             .ok_or(ServiceError::NotFound)
     }
 

@@ -72,6 +72,36 @@ impl Service {
         })
     }
 
+    /// An override of an environment the caller may view, by id.
+    pub async fn feature_segment(
+        &self,
+        caller: &Caller,
+        id: FeatureSegmentId,
+    ) -> ServiceResult<FeatureSegmentView> {
+        self.visible_segment_view(caller, self.store.feature_segment(id).await?)
+            .await
+    }
+
+    /// An override of an environment the caller may view, by its uuid.
+    pub async fn feature_segment_by_uuid(
+        &self,
+        caller: &Caller,
+        uuid: &str,
+    ) -> ServiceResult<FeatureSegmentView> {
+        self.visible_segment_view(caller, self.store.feature_segment_by_uuid(uuid).await?)
+            .await
+    }
+
+    async fn visible_segment_view(
+        &self,
+        caller: &Caller,
+        fs: FeatureSegment,
+    ) -> ServiceResult<FeatureSegmentView> {
+        self.environment_by_id_for(caller, fs.environment_id, None)
+            .await?;
+        self.segment_view(fs).await
+    }
+
     async fn segment_view(&self, fs: FeatureSegment) -> ServiceResult<FeatureSegmentView> {
         let segment = self.store.segment(fs.segment_id).await?;
         Ok(FeatureSegmentView {

@@ -47,6 +47,13 @@ impl Service {
         self.segment_in(&project, id).await
     }
 
+    /// A segment of any project the caller may view, by its uuid.
+    pub async fn segment_by_uuid(&self, caller: &Caller, uuid: &str) -> ServiceResult<Segment> {
+        let segment = self.store.segment_by_uuid(uuid).await?;
+        self.project_for(caller, segment.project_id, None).await?;
+        Ok(segment)
+    }
+
     /// The segment, when it belongs to the project; else `NotFound`.
     pub(crate) async fn segment_in(
         &self,

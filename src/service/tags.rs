@@ -4,6 +4,7 @@ use super::organisations::check_name;
 use super::{Caller, FieldErrors, Service, ServiceError, ServiceResult};
 use crate::domain::feature::{NewTag, Tag};
 use crate::domain::{Page, PageRequest, ProjectId, TagId};
+use crate::store::{Result as StoreResult, StoreError};
 
 /// What a request sets on a tag; `None` leaves a field as it is (or at its default).
 #[derive(Debug, Clone, Default)]
@@ -74,12 +75,19 @@ impl Service {
         self.own_tag(project.id, id).await
     }
 
+    /// A tag of the project, by its uuid; tags of other projects are `NotFound`.
+    pub async fn tag_by_uuid(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        uuid: &str,
+    ) -> ServiceResult<Tag> {
+        let (project, _) = self.project_for(caller, project, None).await?;
+        of_project(project.id, self.store.tag_by_uuid(uuid).await)
+    }
+
     async fn own_tag(&self, project: ProjectId, id: TagId) -> ServiceResult<Tag> {
-        match self.store.tag(id).await {
-            Ok(tag) if tag.project_id == project => Ok(tag),
-            Ok(_) | Err(crate::store::StoreError::NotFound) => Err(ServiceError::NotFound),
-            Err(e) => Err(e.into()),
-        }
+        of_project(project, self.store.tag(id).await)
     }
 
     pub async fn create_tag(
@@ -135,6 +143,15 @@ impl Service {
             .await?;
         self.own_tag(project.id, id).await?;
         Ok(self.store.delete_tag(id).await?)
+    }
+}
+
+/// The tag found, when it is the project's.
+fn of_project(project: ProjectId, found: StoreResult<Tag>) -> ServiceResult<Tag> {
+    match found {
+        Ok(tag) if tag.project_id == project => Ok(tag),
+        Ok(_) | Err(StoreError::NotFound) => Err(ServiceError::NotFound),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -3,9 +3,12 @@
 
 use serde::Serialize;
 
+use super::audit::{Change, Scope};
 use super::rule_tree::without_ids;
 use crate::domain::FeatureValue;
+use crate::domain::audit::Audit;
 use crate::domain::feature_state::{FeatureState, MvStateValue};
+use crate::domain::identity::Identity;
 use crate::domain::segment::{Segment, SegmentRule};
 
 /// A segment's name, description and rule tree, without row ids.
@@ -42,4 +45,18 @@ impl<'a> From<&'a FeatureState> for StateContent<'a> {
             mv_values: &s.mv_values,
         }
     }
+}
+
+/// An identity's rename: an update of its identifier, in its environment.
+pub(crate) fn renamed<'a>(audit: &'a Audit, before: &Identity, after: &Identity) -> Change<'a> {
+    let identifier = |i: &Identity| serde_json::json!({ "identifier": i.identifier });
+    Change::updated(
+        audit,
+        "Identity",
+        after.id.0,
+        None,
+        Scope::Environment(after.environment_id),
+        &identifier(before),
+        &identifier(after),
+    )
 }

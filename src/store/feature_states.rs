@@ -14,6 +14,9 @@ pub trait FeatureStateStore: Send + Sync {
     /// `NotFound` when there is no such state.
     async fn feature_state(&self, id: FeatureStateId) -> Result<FeatureState>;
 
+    /// `NotFound` when no state has that uuid.
+    async fn feature_state_by_uuid(&self, uuid: &str) -> Result<FeatureState>;
+
     /// The environment default states of the environment, ordered by feature id.
     async fn environment_defaults(&self, env: EnvironmentId) -> Result<Vec<FeatureState>>;
 
@@ -37,6 +40,9 @@ pub trait FeatureStateStore: Send + Sync {
 
     /// `NotFound` when there is no such feature segment.
     async fn feature_segment(&self, id: FeatureSegmentId) -> Result<FeatureSegment>;
+
+    /// `NotFound` when no feature segment has that uuid.
+    async fn feature_segment_by_uuid(&self, uuid: &str) -> Result<FeatureSegment>;
 
     /// The environment's segment overrides, of one feature or all, ordered by feature id and
     /// priority.

@@ -73,6 +73,9 @@ pub trait FeatureStore: Send + Sync {
     /// `NotFound` when there is no such tag.
     async fn tag(&self, id: TagId) -> Result<Tag>;
 
+    /// `NotFound` when no tag has that uuid.
+    async fn tag_by_uuid(&self, uuid: &str) -> Result<Tag>;
+
     /// The project's tags, ordered by id.
     async fn tags_of(&self, project: ProjectId) -> Result<Vec<Tag>>;
 

@@ -1,10 +1,12 @@
 use async_trait::async_trait;
 
 use super::Result;
+use crate::domain::audit::Audit;
 use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitWrite};
 use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, TraitId};
 
-/// Identities and their traits. These are written by SDK traffic, so no audit entries.
+/// Identities and their traits. These are written by SDK traffic, so no audit entries, except
+/// for a rename, which an administrator makes.
 #[async_trait]
 pub trait IdentityStore: Send + Sync {
     /// `Conflict` when the environment has the identifier; `NotFound` without the environment.
@@ -26,6 +28,16 @@ pub trait IdentityStore: Send + Sync {
         query: &IdentityQuery,
         page: PageRequest,
     ) -> Result<Page<Identity>>;
+
+    /// Changes the identifier, keeping traits and overrides; audited as an update of the
+    /// identity, moving its environment's `updated_at`. `Conflict` when the environment has
+    /// another identity with that identifier; `NotFound` when there is no such identity.
+    async fn rename_identity(
+        &self,
+        id: IdentityId,
+        identifier: &str,
+        audit: &Audit,
+    ) -> Result<Identity>;
 
     /// Deletes the identity with its traits and overrides.
     async fn delete_identity(&self, id: IdentityId) -> Result<()>;

@@ -15,6 +15,9 @@ pub trait SegmentStore: Send + Sync {
     /// `NotFound` when there is no such segment.
     async fn segment(&self, id: SegmentId) -> Result<Segment>;
 
+    /// `NotFound` when no segment has that uuid.
+    async fn segment_by_uuid(&self, uuid: &str) -> Result<Segment>;
+
     /// One page of the project's segments, ordered by id.
     async fn segments_of(
         &self,

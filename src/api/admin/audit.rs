@@ -264,6 +264,20 @@ impl AuditApi {
         Ok(Json(view.into()))
     }
 
+    /// One entry, by id alone: needs what its project's (or organisation's) log needs.
+    #[oai(path = "/api/v1/audit/:entry/", method = "get")]
+    async fn legacy_entry(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        entry: Path<i64>,
+    ) -> poem::Result<Json<AuditLogOut>> {
+        let view = svc
+            .audit_entry_by_id(auth.caller(), AuditLogId(entry.0))
+            .await?;
+        Ok(Json(view.into()))
+    }
+
     /// The older form of a project's log: `?project=` is required.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/v1/audit/", method = "get")]

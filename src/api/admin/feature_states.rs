@@ -342,6 +342,22 @@ impl FeatureStatesApi {
         Ok(Created::Created(Json((&state).into())))
     }
 
+    /// A state of any environment the caller may view, by its uuid; its value raw, as
+    /// upstream's basic serializer answers it.
+    #[oai(
+        path = "/api/v1/features/featurestates/get-by-uuid/:uuid/",
+        method = "get"
+    )]
+    async fn state_by_uuid(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        uuid: Path<String>,
+    ) -> poem::Result<Json<FeatureStateOut>> {
+        let state = svc.state_by_uuid(auth.caller(), &uuid.0).await?;
+        Ok(Json((&state).into()))
+    }
+
     #[oai(path = "/api/v1/features/featurestates/:id/", method = "put")]
     async fn replace_state(
         &self,

@@ -162,6 +162,42 @@ impl IdentitiesApi {
         ))
     }
 
+    #[oai(path = "/api/v1/environments/:api_key/identities/:id/", method = "put")]
+    async fn replace(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        api_key: Path<String>,
+        id: Path<i64>,
+        body: Body<IdentityIn>,
+    ) -> poem::Result<Json<IdentityOut>> {
+        self.rename(svc, auth, api_key, id, body).await
+    }
+
+    /// Rename the identity (`MANAGE_IDENTITIES`); its traits and overrides stay.
+    #[oai(
+        path = "/api/v1/environments/:api_key/identities/:id/",
+        method = "patch"
+    )]
+    async fn rename(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        api_key: Path<String>,
+        id: Path<i64>,
+        body: Body<IdentityIn>,
+    ) -> poem::Result<Json<IdentityOut>> {
+        let identity = svc
+            .rename_identity(
+                auth.caller(),
+                &api_key.0,
+                IdentityId(id.0),
+                &body.0.identifier,
+            )
+            .await?;
+        Ok(Json(identity.into()))
+    }
+
     /// Delete the identity with its traits and overrides.
     #[oai(
         path = "/api/v1/environments/:api_key/identities/:id/",

@@ -129,16 +129,19 @@ fn list(projects: Vec<Project>) -> Json<Vec<ProjectOut>> {
 
 #[OpenApi(tag = "Tag::Projects")]
 impl ProjectsApi {
-    /// The projects the caller may view, optionally of one organisation.
+    /// The projects the caller may view, optionally of one organisation, or only the one with
+    /// a given uuid.
     #[oai(path = "/api/v1/projects/", method = "get")]
     async fn list(
         &self,
         svc: Data<&Arc<Service>>,
         auth: AdminAuth,
         organisation: Query<Option<i64>>,
+        uuid: Query<Option<String>>,
     ) -> poem::Result<Json<Vec<ProjectOut>>> {
+        let org = organisation.0.map(OrganisationId);
         Ok(list(
-            svc.projects(auth.caller(), organisation.0.map(OrganisationId))
+            svc.projects_matching(auth.caller(), org, uuid.0.as_deref())
                 .await?,
         ))
     }

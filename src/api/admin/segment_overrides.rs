@@ -176,6 +176,35 @@ impl SegmentOverridesApi {
         Ok(Created::Created(Json(fs.into())))
     }
 
+    /// An override of an environment the caller may view, as the list shows it.
+    #[oai(path = "/api/v1/features/feature-segments/:id/", method = "get")]
+    async fn get_feature_segment(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        id: Path<i64>,
+    ) -> poem::Result<Json<FeatureSegmentListOut>> {
+        let found = svc
+            .feature_segment(auth.caller(), FeatureSegmentId(id.0))
+            .await?;
+        Ok(Json(found.into()))
+    }
+
+    /// An override of an environment the caller may view, by its uuid, as the list shows it.
+    #[oai(
+        path = "/api/v1/features/feature-segments/get-by-uuid/:uuid/",
+        method = "get"
+    )]
+    async fn feature_segment_by_uuid(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        uuid: Path<String>,
+    ) -> poem::Result<Json<FeatureSegmentListOut>> {
+        let found = svc.feature_segment_by_uuid(auth.caller(), &uuid.0).await?;
+        Ok(Json(found.into()))
+    }
+
     /// Remove an override and its state (`MANAGE_SEGMENT_OVERRIDES`).
     #[oai(path = "/api/v1/features/feature-segments/:id/", method = "delete")]
     async fn delete_feature_segment(

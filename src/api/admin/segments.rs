@@ -94,6 +94,19 @@ impl SegmentsApi {
         Ok(Created::Created(Json(segment.into())))
     }
 
+    /// A segment of any project the caller may view, by its uuid.
+    #[oai(path = "/api/v1/segments/get-by-uuid/:uuid/", method = "get")]
+    async fn segment_by_uuid(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        uuid: Path<String>,
+    ) -> poem::Result<Json<SegmentOut>> {
+        Ok(Json(
+            svc.segment_by_uuid(auth.caller(), &uuid.0).await?.into(),
+        ))
+    }
+
     #[oai(path = "/api/v1/projects/:project/segments/:id/", method = "get")]
     async fn get_segment(
         &self,

@@ -104,6 +104,24 @@ impl TagsApi {
         Ok(Created::Created(Json(tag.into())))
     }
 
+    /// A tag of the project, by its uuid.
+    #[oai(
+        path = "/api/v1/projects/:project/tags/get-by-uuid/:uuid/",
+        method = "get"
+    )]
+    async fn tag_by_uuid(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        project: Path<i64>,
+        uuid: Path<String>,
+    ) -> poem::Result<Json<TagOut>> {
+        let tag = svc
+            .tag_by_uuid(auth.caller(), ProjectId(project.0), &uuid.0)
+            .await?;
+        Ok(Json(tag.into()))
+    }
+
     #[oai(path = "/api/v1/projects/:project/tags/:id/", method = "get")]
     async fn get_tag(
         &self,

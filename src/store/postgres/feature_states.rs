@@ -5,7 +5,7 @@ use tokio_postgres::Row;
 use super::audit::{bump, record};
 use super::feature_segments::{self, renumber, reprioritise};
 use super::mv_shares::{set_shares, with_shares};
-use super::{PostgresStore, read_snapshot};
+use super::{PostgresStore, id_by_uuid, read_snapshot};
 use crate::domain::audit::Audit;
 use crate::domain::feature_state::{
     FeatureSegment, FeatureState, FeatureStatePatch, MvAllocation, NewIdentityOverride,
@@ -156,6 +156,15 @@ impl FeatureStateStore for PostgresStore {
             .ok_or(StoreError::NotFound)
     }
 
+    async fn feature_state_by_uuid(&self, uuid: &str) -> Result<FeatureState> {
+        let mut client = self.client().await?;
+        let tx = read_snapshot(&mut client).await?;
+        let id = id_by_uuid(&tx, "feature_states", uuid).await?;
+        let found = find(&tx, FeatureStateId(id)).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
     async fn environment_defaults(&self, env: EnvironmentId) -> Result<Vec<FeatureState>> {
         read(
             self,
@@ -242,6 +251,12 @@ impl FeatureStateStore for PostgresStore {
     async fn feature_segment(&self, id: FeatureSegmentId) -> Result<FeatureSegment> {
         let client = self.client().await?;
         feature_segments::find(&client, id).await
+    }
+
+    async fn feature_segment_by_uuid(&self, uuid: &str) -> Result<FeatureSegment> {
+        let client = self.client().await?;
+        let id = id_by_uuid(&client, "feature_segments", uuid).await?;
+        feature_segments::find(&client, FeatureSegmentId(id)).await
     }
 
     async fn feature_segments(

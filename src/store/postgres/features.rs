@@ -5,7 +5,7 @@ use tokio_postgres::Row;
 use super::audit::record;
 use super::defaults::{FeatureDefaults, insert_default_state, options_of, prevents_flag_defaults};
 use super::listing::Listing;
-use super::{PostgresStore, contains_pattern, mv_options, read_snapshot, tags};
+use super::{PostgresStore, contains_pattern, id_by_uuid, mv_options, read_snapshot, tags};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
     Feature, FeaturePatch, FeatureQuery, FeatureSettings, FeatureSort, FeatureType, MvOption,
@@ -335,6 +335,11 @@ impl FeatureStore for PostgresStore {
     async fn tag(&self, id: TagId) -> Result<Tag> {
         let client = self.client().await?;
         tags::find(&client, id).await
+    }
+
+    async fn tag_by_uuid(&self, uuid: &str) -> Result<Tag> {
+        let client = self.client().await?;
+        tags::find(&client, TagId(id_by_uuid(&client, "tags", uuid).await?)).await
     }
 
     async fn tags_of(&self, project: ProjectId) -> Result<Vec<Tag>> {

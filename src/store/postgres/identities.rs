@@ -2,9 +2,12 @@ use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 
+use super::audit::record;
 use super::{PostgresStore, contains_pattern, exactly_one};
+use crate::domain::audit::Audit;
 use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitValue, TraitWrite};
 use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, Timestamp, TraitId};
+use crate::store::audited::renamed;
 use crate::store::{IdentityStore, Result, StoreError};
 
 const COLUMNS: &str = "id, environment_id, identifier, created_date";
@@ -206,6 +209,26 @@ impl IdentityStore for PostgresStore {
             items,
             total: total as u64,
         })
+    }
+
+    async fn rename_identity(
+        &self,
+        id: IdentityId,
+        identifier: &str,
+        audit: &Audit,
+    ) -> Result<Identity> {
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let before = find(&tx, id).await?;
+        let stmt = tx
+            .prepare_cached("UPDATE identities SET identifier = $1 WHERE id = $2")
+            .await?;
+        tx.execute(&stmt, &[&identifier, &id.0]).await?;
+        let after = find(&tx, id).await?;
+        record(&tx, now, &renamed(audit, &before, &after)).await?;
+        tx.commit().await?;
+        Ok(after)
     }
 
     async fn delete_identity(&self, id: IdentityId) -> Result<()> {

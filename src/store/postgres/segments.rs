@@ -7,7 +7,7 @@ use tokio_postgres::Row;
 use super::audit::record;
 use super::feature_segments::renumber;
 use super::listing::Listing;
-use super::{PostgresStore, contains_pattern, exactly_one, read_snapshot};
+use super::{PostgresStore, contains_pattern, exactly_one, id_by_uuid, read_snapshot};
 use crate::domain::audit::Audit;
 use crate::domain::segment::{NewSegment, Segment, SegmentQuery, SegmentRule, SegmentUpdate};
 use crate::domain::{
@@ -233,6 +233,15 @@ impl SegmentStore for PostgresStore {
         let mut client = self.client().await?;
         let tx = read_snapshot(&mut client).await?;
         let found = find(&tx, id).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    async fn segment_by_uuid(&self, uuid: &str) -> Result<Segment> {
+        let mut client = self.client().await?;
+        let tx = read_snapshot(&mut client).await?;
+        let id = id_by_uuid(&tx, "segments", uuid).await?;
+        let found = find(&tx, SegmentId(id)).await?;
         tx.commit().await?;
         Ok(found)
     }

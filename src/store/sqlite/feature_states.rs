@@ -5,7 +5,7 @@ use super::SqliteStore;
 use super::audit::{bump, record};
 use super::feature_segments::{self, renumber, reprioritise};
 use super::mv_shares::{set_shares, with_shares};
-use super::rows::{get_ts, ts};
+use super::rows::{get_ts, id_by_uuid, ts};
 use crate::domain::audit::Audit;
 use crate::domain::feature_state::{
     FeatureSegment, FeatureState, FeatureStatePatch, MvAllocation, NewIdentityOverride,
@@ -125,6 +125,12 @@ impl FeatureStateStore for SqliteStore {
         self.read(move |c| find(c, id)).await
     }
 
+    async fn feature_state_by_uuid(&self, uuid: &str) -> Result<FeatureState> {
+        let uuid = uuid.to_string();
+        self.read(move |c| find(c, FeatureStateId(id_by_uuid(c, "feature_states", &uuid)?)))
+            .await
+    }
+
     async fn environment_defaults(&self, env: EnvironmentId) -> Result<Vec<FeatureState>> {
         self.read(move |c| {
             list(
@@ -207,6 +213,15 @@ impl FeatureStateStore for SqliteStore {
 
     async fn feature_segment(&self, id: FeatureSegmentId) -> Result<FeatureSegment> {
         self.read(move |c| feature_segments::find(c, id)).await
+    }
+
+    async fn feature_segment_by_uuid(&self, uuid: &str) -> Result<FeatureSegment> {
+        let uuid = uuid.to_string();
+        self.read(move |c| {
+            let id = id_by_uuid(c, "feature_segments", &uuid)?;
+            feature_segments::find(c, FeatureSegmentId(id))
+        })
+        .await
     }
 
     async fn feature_segments(

@@ -6,7 +6,7 @@ use super::SqliteStore;
 use super::audit::record;
 use super::defaults::{FeatureDefaults, insert_default_state, options_of, prevents_flag_defaults};
 use super::listing::Listing;
-use super::rows::{contains_pattern, get_ts, ts};
+use super::rows::{contains_pattern, get_ts, id_by_uuid, ts};
 use super::{mv_options, tags};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
@@ -311,6 +311,12 @@ impl FeatureStore for SqliteStore {
 
     async fn tag(&self, id: TagId) -> Result<Tag> {
         self.read(move |c| tags::find(c, id)).await
+    }
+
+    async fn tag_by_uuid(&self, uuid: &str) -> Result<Tag> {
+        let uuid = uuid.to_string();
+        self.read(move |c| tags::find(c, TagId(id_by_uuid(c, "tags", &uuid)?)))
+            .await
     }
 
     async fn tags_of(&self, project: ProjectId) -> Result<Vec<Tag>> {

@@ -2,9 +2,12 @@ use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::SqliteStore;
+use super::audit::record;
 use super::rows::{contains_pattern, exactly_one, get_ts, ts};
+use crate::domain::audit::Audit;
 use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitValue, TraitWrite};
 use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, Timestamp, TraitId};
+use crate::store::audited::renamed;
 use crate::store::{IdentityStore, Result, StoreError};
 
 const COLUMNS: &str = "id, environment_id, identifier, created_date";
@@ -181,6 +184,24 @@ impl IdentityStore for SqliteStore {
                 items,
                 total: total as u64,
             })
+        })
+        .await
+    }
+
+    async fn rename_identity(
+        &self,
+        id: IdentityId,
+        identifier: &str,
+        audit: &Audit,
+    ) -> Result<Identity> {
+        let (identifier, audit, now) = (identifier.to_string(), audit.clone(), self.now());
+        self.write(move |tx| {
+            let before = find(tx, id)?;
+            tx.prepare_cached("UPDATE identities SET identifier = ? WHERE id = ?")?
+                .execute(params![identifier, id.0])?;
+            let after = find(tx, id)?;
+            record(tx, now, &renamed(&audit, &before, &after))?;
+            Ok(after)
         })
         .await
     }

@@ -1,8 +1,8 @@
 //! Column conversions shared by the SQLite area files.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use rusqlite::Row;
 use rusqlite::types::Type;
+use rusqlite::{Connection, Row};
 
 use crate::domain::Timestamp;
 use crate::store::{Result, StoreError};
@@ -14,6 +14,13 @@ pub fn exactly_one(changed: usize) -> Result<()> {
     } else {
         Ok(())
     }
+}
+
+/// The id of the row of `table` with that uuid; `NotFound` when there is none.
+pub fn id_by_uuid(conn: &Connection, table: &str, uuid: &str) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT id FROM {table} WHERE uuid = ?"))?
+        .query_row([uuid], |r| r.get(0))?)
 }
 
 /// Timestamps are stored as fixed-width RFC 3339 text so that they sort as text.

@@ -7,7 +7,7 @@ use super::SqliteStore;
 use super::audit::record;
 use super::feature_segments::renumber;
 use super::listing::Listing;
-use super::rows::{contains_pattern, exactly_one, get_ts, ts};
+use super::rows::{contains_pattern, exactly_one, get_ts, id_by_uuid, ts};
 use crate::domain::audit::Audit;
 use crate::domain::segment::{NewSegment, Segment, SegmentQuery, SegmentRule, SegmentUpdate};
 use crate::domain::{
@@ -198,6 +198,12 @@ impl SegmentStore for SqliteStore {
 
     async fn segment(&self, id: SegmentId) -> Result<Segment> {
         self.read(move |c| find(c, id)).await
+    }
+
+    async fn segment_by_uuid(&self, uuid: &str) -> Result<Segment> {
+        let uuid = uuid.to_string();
+        self.read(move |c| find(c, SegmentId(id_by_uuid(c, "segments", &uuid)?)))
+            .await
     }
 
     async fn segments_of(

@@ -1,10 +1,63 @@
 use poem::http::StatusCode;
 use serde_json::json;
 
+use super::world::{World, get, ok, patch};
 use super::{TestApp, json};
 use crate::api_on_both_backends;
 
-api_on_both_backends!(changes_are_in_the_project_log_with_their_author_and_details);
+api_on_both_backends!(
+    changes_are_in_the_project_log_with_their_author_and_details,
+    legacy_entries_are_read_as_their_project_or_organisation_log_is,
+);
+
+/// The id of the newest entry of a log.
+async fn newest(app: &TestApp, w: &World, log: &str) -> i64 {
+    ok(get(app, log, &w.admin).await).await["results"][0]["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn legacy_entries_are_read_as_their_project_or_organisation_log_is(app: TestApp) {
+    let w = World::new(&app).await;
+    let project_log = format!("/api/v1/projects/{}/audit/", w.project);
+    let in_project = newest(&app, &w, &project_log).await;
+    let path = format!("/api/v1/audit/{in_project}/");
+    let expected = ok(get(&app, &format!("{project_log}{in_project}/"), &w.admin).await).await;
+    assert_eq!(ok(get(&app, &path, &w.admin).await).await, expected);
+    get(&app, "/api/v1/audit/999999/", &w.admin)
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    // A project's entry needs VIEW_AUDIT_LOG on the project.
+    let viewer = w.viewer(&app).await;
+    get(&app, &path, &viewer)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    let auditor = w
+        .member(
+            &app,
+            "auditor@example.com",
+            &["VIEW_PROJECT", "VIEW_AUDIT_LOG"],
+            &[],
+        )
+        .await;
+    assert_eq!(ok(get(&app, &path, &auditor).await).await, expected);
+    // An organisation's own entry needs an organisation admin.
+    let org = format!("/api/v1/organisations/{}/", w.org);
+    ok(patch(&app, &org, &w.admin, json!({"name": "Acme Two"})).await).await;
+    let in_org = newest(&app, &w, &format!("{org}audit/")).await;
+    let org_path = format!("/api/v1/audit/{in_org}/");
+    let found = ok(get(&app, &org_path, &w.admin).await).await;
+    assert_eq!(found["project"], json!(null));
+    get(&app, &org_path, &auditor)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    let them = World::other(&app).await;
+    for entry in [&path, &org_path] {
+        get(&app, entry, &them.admin)
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+    }
+}
 
 async fn changes_are_in_the_project_log_with_their_author_and_details(app: TestApp) {
     let root = app.superuser("root@example.com").await;

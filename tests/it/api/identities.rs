@@ -1,12 +1,16 @@
 use poem::http::StatusCode;
 use serde_json::json;
 
+use super::feature_states::feature;
+use super::identity_overrides::{identity, sdk_flag};
+use super::world::{World, created, get, invalid, ok, patch, post, put};
 use super::{TestApp, json};
 use crate::api_on_both_backends;
 
 api_on_both_backends!(
     identities_and_their_traits_are_managed,
-    identity_lists_search_and_page
+    identity_lists_search_and_page,
+    identities_are_renamed_with_their_overrides,
 );
 
 async fn environment(app: &TestApp) -> (String, String) {
@@ -126,4 +130,90 @@ async fn identity_lists_search_and_page(app: TestApp) {
     app.get(&format!("{base}?page=zero"), Some(&root))
         .await
         .assert_status(StatusCode::NOT_FOUND);
+}
+
+async fn identities_are_renamed_with_their_overrides(app: TestApp) {
+    let w = World::new(&app).await;
+    let f = feature(&app, &w, json!({"name": "banner", "initial_value": "off"})).await;
+    let ada = identity(&app, &w, "ada").await;
+    identity(&app, &w, "bob").await;
+    let overrides = format!(
+        "/api/v1/environments/{}/identities/{ada}/featurestates/",
+        w.env_key
+    );
+    let body = json!({"feature": f["id"], "enabled": true, "feature_state_value": "on"});
+    created(post(&app, &overrides, &w.admin, body).await).await;
+    assert_eq!(
+        sdk_flag(&app, &w, "ada", "banner").await["feature_state_value"],
+        "on"
+    );
+
+    let path = format!("/api/v1/environments/{}/identities/{ada}/", w.env_key);
+    let before = w.tick(&app).await;
+    let renamed = ok(put(&app, &path, &w.admin, json!({"identifier": "ada2"})).await).await;
+    assert_eq!(
+        renamed,
+        json!({"id": ada, "identifier": "ada2", "environment": w.env_id})
+    );
+    assert_ne!(w.env_updated_at(&app).await, before, "the document moved");
+    assert_eq!(
+        w.audit_log(&app).await[0],
+        "Identity 'ada' renamed to 'ada2'"
+    );
+    // The override follows the identity: SDKs see it under the new identifier at once.
+    assert_eq!(
+        sdk_flag(&app, &w, "ada2", "banner").await["feature_state_value"],
+        "on"
+    );
+    assert_eq!(
+        sdk_flag(&app, &w, "ada", "banner").await["feature_state_value"],
+        "off"
+    );
+    let again = ok(patch(&app, &path, &w.admin, json!({"identifier": "ada3"})).await).await;
+    assert_eq!(again["identifier"], "ada3");
+    assert_eq!(
+        ok(get(&app, &path, &w.admin).await).await["identifier"],
+        "ada3"
+    );
+
+    invalid(
+        patch(&app, &path, &w.admin, json!({"identifier": "bob"})).await,
+        "identifier",
+        "Identity with identifier 'bob' already exists in this environment",
+    )
+    .await;
+    invalid(
+        put(&app, &path, &w.admin, json!({"identifier": ""})).await,
+        "identifier",
+        "This field may not be blank.",
+    )
+    .await;
+    let unknown = format!("/api/v1/environments/{}/identities/999999/", w.env_key);
+    put(&app, &unknown, &w.admin, json!({"identifier": "x"}))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    // Viewing identities is not enough to rename one.
+    let viewer = w
+        .member(
+            &app,
+            "viewer@example.com",
+            &["VIEW_PROJECT"],
+            &["VIEW_ENVIRONMENT", "VIEW_IDENTITIES"],
+        )
+        .await;
+    put(&app, &path, &viewer, json!({"identifier": "x"}))
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    patch(&app, &path, &viewer, json!({"identifier": "x"}))
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    let manager = w
+        .member(
+            &app,
+            "manager@example.com",
+            &["VIEW_PROJECT"],
+            &["VIEW_ENVIRONMENT", "MANAGE_IDENTITIES"],
+        )
+        .await;
+    ok(patch(&app, &path, &manager, json!({"identifier": "ada4"})).await).await;
 }

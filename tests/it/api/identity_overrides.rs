@@ -25,7 +25,7 @@ fn base(w: &World, identity: i64) -> String {
     )
 }
 
-async fn identity(app: &TestApp, w: &World, identifier: &str) -> i64 {
+pub(super) async fn identity(app: &TestApp, w: &World, identifier: &str) -> i64 {
     let path = format!("/api/v1/environments/{}/identities/", w.env_key);
     created(post(app, &path, &w.admin, json!({"identifier": identifier})).await).await["id"]
         .as_i64()
@@ -33,7 +33,7 @@ async fn identity(app: &TestApp, w: &World, identifier: &str) -> i64 {
 }
 
 /// The flag an SDK gets for the identity.
-async fn sdk_flag(app: &TestApp, w: &World, identifier: &str, name: &str) -> Value {
+pub(super) async fn sdk_flag(app: &TestApp, w: &World, identifier: &str, name: &str) -> Value {
     let path = format!("/api/v1/identities/?identifier={identifier}");
     let resp = app.sdk("GET", &path, &w.env_key, None).await;
     resp.assert_status_is_ok();

@@ -194,6 +194,11 @@ pub(super) struct Ours {
     segment: i64,
     feature_segment: i64,
     segment_state: i64,
+    /// Uuids of the tag, segment, segment override and its state.
+    tag_uuid: String,
+    segment_uuid: String,
+    feature_segment_uuid: String,
+    segment_state_uuid: String,
     identity: i64,
     other_identity: i64,
     trait_id: i64,
@@ -211,6 +216,13 @@ pub(super) struct Ours {
 
 fn id(v: &Value) -> i64 {
     v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
+}
+
+fn uuid(v: &Value) -> String {
+    v["uuid"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no uuid in {v}"))
+        .to_string()
 }
 
 async fn make(app: &TestApp, w: &World, path: String, body: Value) -> Value {
@@ -272,13 +284,13 @@ impl Ours {
             .as_str()
             .unwrap()
             .to_string();
-        let tag = id(&make(
+        let tag = make(
             app,
             &w,
             format!("/api/v1/projects/{project}/tags/"),
             json!({"label": "ours", "color": "#fff"}),
         )
-        .await);
+        .await;
         let f = feature(
             app,
             &w,
@@ -294,19 +306,19 @@ impl Ours {
             format!("/api/v1/environments/{key}/featurestates/?feature={feature}"),
         )
         .await);
-        let segment = id(&make(
+        let segment = make(
             app,
             &w,
             format!("/api/v1/projects/{project}/segments/"),
             json!({"name": "ours", "rules": plan_is("pro")}),
         )
-        .await);
+        .await;
         let o = make(
             app,
             &w,
             format!("/api/v1/environments/{key}/features/{feature}/create-segment-override/"),
             json!({"enabled": true, "feature_state_value": {"type": "unicode", "string_value": "s"},
-                   "feature_segment": {"segment": segment}}),
+                   "feature_segment": {"segment": id(&segment)}}),
         )
         .await;
         let (segment_state, feature_segment) = (id(&o), id(&o["feature_segment"]));
@@ -395,10 +407,14 @@ impl Ours {
             feature,
             mv_option,
             default_state,
-            tag,
-            segment,
+            tag: id(&tag),
+            segment: id(&segment),
             feature_segment,
             segment_state,
+            tag_uuid: uuid(&tag),
+            segment_uuid: uuid(&segment),
+            feature_segment_uuid: uuid(&o["feature_segment"]),
+            segment_state_uuid: uuid(&o),
             identity,
             other_identity,
             trait_id,
@@ -492,6 +508,12 @@ impl Ours {
                 M::GET,
                 "/api/v1/organisations/{id}/audit/{entry}/",
                 &[("id", org), ("entry", &o.audit_entry)],
+                json!(null),
+            ),
+            op(
+                M::GET,
+                "/api/v1/audit/{entry}/",
+                &[("entry", &o.audit_entry)],
                 json!(null),
             ),
             expecting(
@@ -693,6 +715,15 @@ impl Ours {
                     M::GET,
                     "/api/v1/projects/?organisation={org}",
                     &[("org", org)],
+                    json!(null),
+                ),
+                Expect::NothingListed,
+            ),
+            expecting(
+                op(
+                    M::GET,
+                    "/api/v1/projects/?uuid={uuid}",
+                    &[("uuid", &o.project_uuid)],
                     json!(null),
                 ),
                 Expect::NothingListed,
@@ -906,6 +937,18 @@ impl Ours {
             ),
             op(
                 M::GET,
+                "/api/v1/projects/{project}/tags/get-by-uuid/{uuid}/",
+                &[("project", project), ("uuid", &o.tag_uuid)],
+                json!(null),
+            ),
+            op(
+                M::GET,
+                "/api/v1/segments/get-by-uuid/{uuid}/",
+                &[("uuid", &o.segment_uuid)],
+                json!(null),
+            ),
+            op(
+                M::GET,
                 "/api/v1/projects/{project}/segments/{id}/associated-features/",
                 &[("project", project), ("id", &o.segment)],
                 json!(null),
@@ -1026,12 +1069,26 @@ impl Ours {
                 Expect::Refused,
             ),
             op(
-                M::DELETE,
-                "/api/v1/features/feature-segments/{id}/",
-                &[("id", &o.feature_segment)],
+                M::GET,
+                "/api/v1/features/featurestates/get-by-uuid/{uuid}/",
+                &[("uuid", &o.segment_state_uuid)],
+                json!(null),
+            ),
+            op(
+                M::GET,
+                "/api/v1/features/feature-segments/get-by-uuid/{uuid}/",
+                &[("uuid", &o.feature_segment_uuid)],
                 json!(null),
             ),
         ]);
+        for method in [M::GET, M::DELETE] {
+            ops.push(op(
+                method,
+                "/api/v1/features/feature-segments/{id}/",
+                &[("id", &o.feature_segment)],
+                json!(null),
+            ));
+        }
         for method in [M::GET, M::PUT, M::PATCH, M::DELETE] {
             ops.push(op(
                 method,
@@ -1056,18 +1113,6 @@ impl Ours {
                 "/api/v1/environments/{api_key}/identities/",
                 &[("api_key", env)],
                 json!({"identifier": "theirs"}),
-            ),
-            op(
-                M::GET,
-                "/api/v1/environments/{api_key}/identities/{id}/",
-                &[("api_key", env), ("id", &o.identity)],
-                json!(null),
-            ),
-            op(
-                M::DELETE,
-                "/api/v1/environments/{api_key}/identities/{id}/",
-                &[("api_key", env), ("id", &o.identity)],
-                json!(null),
             ),
             op(
                 M::GET,
@@ -1107,6 +1152,12 @@ impl Ours {
             ),
         ]);
         for method in [M::GET, M::PUT, M::PATCH, M::DELETE] {
+            ops.push(op(
+                method.clone(),
+                "/api/v1/environments/{api_key}/identities/{id}/",
+                &[("api_key", env), ("id", &o.identity)],
+                json!({"identifier": "theirs"}),
+            ));
             ops.push(op(
                 method.clone(),
                 "/api/v1/environments/{api_key}/identities/{id}/traits/{trait_id}/",

@@ -4,6 +4,7 @@ mod accounts;
 mod analytics;
 mod audit;
 mod bad_input;
+mod by_uuid;
 mod environments;
 mod feature_states;
 mod features;

@@ -1,6 +1,7 @@
 use poem::http::StatusCode;
 use serde_json::json;
 
+use super::world::{World, get, ok};
 use super::{TestApp, json};
 use crate::api_on_both_backends;
 
@@ -8,7 +9,34 @@ api_on_both_backends!(
     projects_are_created_read_changed_and_deleted,
     project_names_and_settings_are_validated,
     members_need_a_grant_to_see_a_project,
+    projects_are_filtered_by_uuid,
 );
+
+async fn projects_are_filtered_by_uuid(app: TestApp) {
+    let w = World::new(&app).await;
+    let token = w.admin.trim_start_matches("Token ");
+    app.project(token, w.org, "Other").await;
+    let project = ok(get(&app, &format!("/api/v1/projects/{}/", w.project), &w.admin).await).await;
+    let uuid = project["uuid"].as_str().unwrap();
+    let path = format!("/api/v1/projects/?uuid={uuid}");
+    let found = ok(get(&app, &path, &w.admin).await).await;
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found[0]["id"], w.project);
+    let with_org = format!("{path}&organisation={}", w.org);
+    assert_eq!(ok(get(&app, &with_org, &w.admin).await).await, found);
+    for nothing in [
+        "/api/v1/projects/?uuid=00000000-0000-4000-8000-000000000000".to_string(),
+        format!("{path}&organisation=999999"),
+    ] {
+        assert_eq!(ok(get(&app, &nothing, &w.admin).await).await, json!([]));
+    }
+    // Those who may not view the project, in the organisation or outside it, get nothing.
+    let outsider = w.member(&app, "outsider@example.com", &[], &[]).await;
+    let them = World::other(&app).await;
+    for auth in [&outsider, &them.admin] {
+        assert_eq!(ok(get(&app, &path, auth).await).await, json!([]));
+    }
+}
 
 async fn projects_are_created_read_changed_and_deleted(app: TestApp) {
     let root = app.superuser("root@example.com").await;

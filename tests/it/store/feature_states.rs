@@ -21,6 +21,7 @@ use crate::on_both_backends;
 
 on_both_backends!(
     a_state_reads_back_by_id,
+    states_and_feature_segments_are_found_by_uuid,
     environment_defaults_come_in_feature_order,
     an_update_changes_what_the_patch_sets,
     an_update_is_audited_against_its_environment_only,
@@ -84,6 +85,49 @@ async fn a_state_reads_back_by_id(ctx: Ctx) {
     assert_eq!(default.mv_hashing_salt, None);
     assert!(matches!(
         ctx.store.feature_state(FeatureStateId(999)).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn states_and_feature_segments_are_found_by_uuid(ctx: Ctx) {
+    let org = organisation(&ctx, "Acme").await;
+    let web = project(&ctx, &org, "Web").await;
+    let dev = environment(&ctx, &web, "Development").await;
+    let checkout = feature(&ctx, &web, "checkout").await;
+    let beta = segment(&ctx, &web, "beta").await;
+    let (fs, state) = ctx
+        .store
+        .create_segment_override(&new_override(&checkout, &beta, &dev, None), &audit("o"))
+        .await
+        .unwrap();
+    let default = ctx.store.environment_defaults(dev.id).await.unwrap()[0].clone();
+    for found in [default, state.clone()] {
+        let by_uuid = ctx.store.feature_state_by_uuid(&found.uuid).await.unwrap();
+        assert_eq!(by_uuid, found);
+    }
+    assert_eq!(
+        ctx.store.feature_segment_by_uuid(&fs.uuid).await.unwrap(),
+        fs
+    );
+    // A state's uuid is not a feature segment's, and the other way round.
+    assert!(matches!(
+        ctx.store.feature_segment_by_uuid(&state.uuid).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        ctx.store.feature_state_by_uuid(&fs.uuid).await,
+        Err(StoreError::NotFound)
+    ));
+    ctx.store
+        .delete_feature_segment(fs.id, &audit("gone"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        ctx.store.feature_segment_by_uuid(&fs.uuid).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        ctx.store.feature_state_by_uuid(&state.uuid).await,
         Err(StoreError::NotFound)
     ));
 }

@@ -32,6 +32,7 @@ on_both_backends!(
     mv_option_keys_are_unique_within_a_feature,
     updating_an_option_keeps_existing_shares,
     tags_are_plain_unaudited_crud,
+    a_tag_is_found_by_uuid,
 );
 
 async fn a_feature_gets_a_typed_default_state_in_every_environment(ctx: Ctx) {
@@ -769,4 +770,23 @@ async fn tags_are_plain_unaudited_crud(ctx: Ctx) {
         .map(|e| e.related_object_type.as_str())
         .collect();
     assert_eq!(types, ["Feature", "Project"]);
+}
+
+async fn a_tag_is_found_by_uuid(ctx: Ctx) {
+    let org = organisation(&ctx, "Acme").await;
+    let web = project(&ctx, &org, "Web").await;
+    tag(&ctx, &web, "blue").await;
+    let red = tag(&ctx, &web, "red").await;
+    assert_eq!(ctx.store.tag_by_uuid(&red.uuid).await.unwrap(), red);
+    ctx.store.delete_tag(red.id).await.unwrap();
+    for uuid in [
+        red.uuid.as_str(),
+        "00000000-0000-4000-8000-000000000000",
+        "",
+    ] {
+        assert!(matches!(
+            ctx.store.tag_by_uuid(uuid).await,
+            Err(StoreError::NotFound)
+        ));
+    }
 }

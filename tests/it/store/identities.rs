@@ -1,9 +1,10 @@
 use chrono::TimeDelta;
+use flagstaff::domain::audit::{AuditQuery, ChangeType};
 use flagstaff::domain::identity::{IdentityQuery, TraitValue, TraitWrite};
 use flagstaff::domain::{EnvironmentId, IdentityId, PageRequest, TraitId};
 use flagstaff::store::StoreError;
 
-use super::fixtures::{environment, organisation, project};
+use super::fixtures::{audit, changed_fields, environment, organisation, project};
 use crate::harness::{Ctx, start_time};
 use crate::on_both_backends;
 
@@ -15,6 +16,7 @@ on_both_backends!(
     concurrent_identify_calls_lose_no_trait,
     deleting_an_identity_deletes_its_traits,
     increments_count_up_from_zero_and_refuse_other_types,
+    renaming_keeps_traits_and_is_audited_in_the_environment,
 );
 
 fn set(key: &str, value: TraitValue) -> TraitWrite {
@@ -290,4 +292,59 @@ async fn increments_count_up_from_zero_and_refuse_other_types(ctx: Ctx) {
         .find(|t| t.key == "plan")
         .unwrap();
     assert_eq!(plan.value, TraitValue::String("pro".into()));
+}
+
+async fn renaming_keeps_traits_and_is_audited_in_the_environment(ctx: Ctx) {
+    let (dev, prod) = two_environments(&ctx).await;
+    let (ada, _) = ctx
+        .store
+        .identify(dev, "ada", &[set("plan", TraitValue::String("pro".into()))])
+        .await
+        .unwrap();
+    ctx.store.create_identity(dev, "bob").await.unwrap();
+    ctx.store.create_identity(prod, "ada2").await.unwrap();
+    let before = ctx.store.traits(ada.id).await.unwrap();
+    ctx.clock.advance(TimeDelta::seconds(5));
+    let renamed = ctx
+        .store
+        .rename_identity(ada.id, "ada2", &audit("renamed"))
+        .await
+        .unwrap();
+    assert_eq!(renamed.identifier, "ada2");
+    assert_eq!(
+        (renamed.id, renamed.created_date),
+        (ada.id, ada.created_date)
+    );
+    assert_eq!(ctx.store.traits(ada.id).await.unwrap(), before);
+    assert_eq!(
+        ctx.store.identity_by_identifier(dev, "ada").await.unwrap(),
+        None
+    );
+    let dev_env = ctx.store.environment(dev).await.unwrap();
+    assert_eq!(dev_env.updated_at, start_time() + TimeDelta::seconds(5));
+    let prod_env = ctx.store.environment(prod).await.unwrap();
+    assert!(prod_env.updated_at < dev_env.updated_at);
+    let query = AuditQuery {
+        environment_ids: vec![dev],
+        ..AuditQuery::default()
+    };
+    let entry = ctx
+        .store
+        .audit_entries(&query, PageRequest::all())
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    assert_eq!(entry.log, "renamed");
+    assert_eq!(entry.change_type, ChangeType::Update);
+    assert_eq!(entry.related_object_id, Some(ada.id.0));
+    assert_eq!(changed_fields(&entry), ["identifier"]);
+
+    let clash = ctx.store.rename_identity(ada.id, "bob", &audit("x")).await;
+    assert!(matches!(clash, Err(StoreError::Conflict(_))), "{clash:?}");
+    let unknown = ctx
+        .store
+        .rename_identity(IdentityId(999), "x", &audit("x"))
+        .await;
+    assert!(matches!(unknown, Err(StoreError::NotFound)), "{unknown:?}");
 }

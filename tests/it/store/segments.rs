@@ -24,6 +24,7 @@ on_both_backends!(
     an_update_replaces_name_description_and_tree,
     an_update_is_audited_and_moves_every_environment,
     deleting_a_segment_deletes_its_rules_and_overrides,
+    a_segment_is_found_by_uuid,
 );
 
 /// Two top-level rules, nesting two levels deep, with conditions at every level.
@@ -489,4 +490,22 @@ async fn deleting_a_segment_deletes_its_rules_and_overrides(ctx: Ctx) {
         ctx.store.delete_segment(doomed.id, &audit("again")).await,
         Err(StoreError::NotFound)
     ));
+}
+
+async fn a_segment_is_found_by_uuid(ctx: Ctx) {
+    let org = organisation(&ctx, "Acme").await;
+    let web = project(&ctx, &org, "Web").await;
+    segment(&ctx, &web, "alpha").await;
+    let beta = segment(&ctx, &web, "beta").await;
+    assert_eq!(ctx.store.segment_by_uuid(&beta.uuid).await.unwrap(), beta);
+    ctx.store
+        .delete_segment(beta.id, &audit("gone"))
+        .await
+        .unwrap();
+    for uuid in [beta.uuid.as_str(), "00000000-0000-4000-8000-000000000000"] {
+        assert!(matches!(
+            ctx.store.segment_by_uuid(uuid).await,
+            Err(StoreError::NotFound)
+        ));
+    }
 }
