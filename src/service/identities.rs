@@ -164,8 +164,12 @@ impl Service {
         api_key: &str,
         id: IdentityId,
     ) -> ServiceResult<()> {
-        self.identity(caller, api_key, id, true).await?;
-        Ok(self.store.delete_identity(id).await?)
+        let identity = self.identity(caller, api_key, id, true).await?;
+        self.store.delete_identity(id).await?;
+        // The environment document carries identity overrides.
+        self.snapshots
+            .invalidate_environment(identity.environment_id);
+        Ok(())
     }
 
     pub async fn traits(

@@ -20,6 +20,7 @@ api_on_both_backends!(
     concurrent_identify_calls_lose_no_trait,
     trait_routes_set_bulk_and_increment,
     the_environment_document_evaluates_like_the_server,
+    a_deleted_identity_leaves_the_environment_document,
 );
 
 fn audit() -> Audit {
@@ -807,4 +808,54 @@ async fn the_environment_document_evaluates_like_the_server(app: TestApp) {
         )
         .await;
     admin.assert_status_is_ok();
+}
+
+async fn a_deleted_identity_leaves_the_environment_document(app: TestApp) {
+    let (root, project, _, key) = setup(&app).await;
+    let server = server_key(&app, &root, &key).await;
+    let identities = format!("/api/v1/environments/{key}/identities/");
+    let ada = json(
+        app.post(&identities, Some(&root), json!({"identifier": "ada"}))
+            .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let checkout = app
+        .store
+        .features_of(
+            project,
+            &Default::default(),
+            flagstaff::domain::PageRequest::all(),
+        )
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|f| f.name == "checkout")
+        .unwrap();
+    app.post(
+        &format!("{identities}{ada}/featurestates/"),
+        Some(&root),
+        json!({"feature": checkout.id.0, "enabled": false}),
+    )
+    .await
+    .assert_status(StatusCode::CREATED);
+    let overrides = |doc: &Value| doc["identity_overrides"].as_array().unwrap().len();
+    let doc = json(
+        app.sdk("GET", "/api/v1/environment-document/", &server, None)
+            .await,
+    )
+    .await;
+    assert_eq!(overrides(&doc), 1, "{doc}");
+
+    app.send("DELETE", &format!("{identities}{ada}/"), Some(&root), None)
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
+    let doc = json(
+        app.sdk("GET", "/api/v1/environment-document/", &server, None)
+            .await,
+    )
+    .await;
+    assert_eq!(overrides(&doc), 0, "{doc}");
 }
