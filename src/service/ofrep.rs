@@ -126,12 +126,8 @@ impl Service {
         };
         let env = snapshot.environment.id;
         let (identity_id, stored_traits, overrides) =
-            match self.store.identity_by_identifier(env, identifier).await? {
-                Some(identity) => (
-                    Some(identity.id.0),
-                    self.store.traits(identity.id).await?,
-                    self.store.identity_overrides(identity.id).await?,
-                ),
+            match self.store.identity_state(env, identifier).await? {
+                Some((identity, traits, overrides)) => (Some(identity.id.0), traits, overrides),
                 None => (None, Vec::new(), Vec::<FeatureState>::new()),
             };
         let traits = overlay(

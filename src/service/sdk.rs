@@ -239,14 +239,15 @@ impl Service {
             ));
         }
         let env = snapshot.environment.id;
-        let (identity, traits) = match self.store.identity_by_identifier(env, identifier).await? {
-            Some(identity) => {
-                let traits = self.store.traits(identity.id).await?;
-                (identity, traits)
+        let (identity, traits, overrides) = match self.store.identity_state(env, identifier).await?
+        {
+            Some(found) => found,
+            None => {
+                // New: no traits yet, and no overrides can name it.
+                let (identity, traits) = self.store.identify(env, identifier, &[]).await?;
+                (identity, traits, Vec::new())
             }
-            None => self.store.identify(env, identifier, &[]).await?,
         };
-        let overrides = self.store.identity_overrides(identity.id).await?;
         let traits = traits.iter().map(stored).collect();
         Ok(self.answer(
             snapshot,
@@ -286,16 +287,12 @@ impl Service {
         Self::check_identifier(identifier)?;
         let env = snapshot.environment.id;
         if transient {
-            let existing = self.store.identity_by_identifier(env, identifier).await?;
-            let (stored_traits, overrides, id) = match &existing {
-                Some(identity) => (
-                    self.store.traits(identity.id).await?,
-                    self.store.identity_overrides(identity.id).await?,
-                    Some(identity.id.0),
-                ),
-                None => (Vec::new(), Vec::new(), None),
-            };
-            let keep_null = existing.is_some();
+            let (stored_traits, overrides, id) =
+                match self.store.identity_state(env, identifier).await? {
+                    Some((identity, traits, overrides)) => (traits, overrides, Some(identity.id.0)),
+                    None => (Vec::new(), Vec::new(), None),
+                };
+            let keep_null = id.is_some();
             let outputs = overlay(
                 stored_traits.iter().map(stored).collect(),
                 &traits,
@@ -323,8 +320,20 @@ impl Service {
         } else {
             Vec::new()
         };
-        let (identity, stored_traits) = self.store.identify(env, identifier, &writes).await?;
-        let overrides = self.store.identity_overrides(identity.id).await?;
+        // Nothing to write for a known identity: one read.
+        let known = if writes.is_empty() {
+            self.store.identity_state(env, identifier).await?
+        } else {
+            None
+        };
+        let (identity, stored_traits, overrides) = match known {
+            Some(found) => found,
+            None => {
+                let (identity, traits) = self.store.identify(env, identifier, &writes).await?;
+                let overrides = self.store.identity_overrides(identity.id).await?;
+                (identity, traits, overrides)
+            }
+        };
         let base: Vec<TraitOutput> = stored_traits.iter().map(stored).collect();
         // Stored traits already carry the persisted writes; what remains overlays them.
         let remaining: Vec<TraitInput> = traits

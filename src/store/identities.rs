@@ -2,6 +2,7 @@ use async_trait::async_trait;
 
 use super::Result;
 use crate::domain::audit::Audit;
+use crate::domain::feature_state::FeatureState;
 use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitWrite};
 use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, TraitId};
 
@@ -14,6 +15,15 @@ pub trait IdentityStore: Send + Sync {
 
     /// `NotFound` when there is no such identity.
     async fn identity(&self, id: IdentityId) -> Result<Identity>;
+
+    /// The identity of this identifier with its traits (by id) and its identity overrides (by
+    /// feature), read together in one snapshot: what SDK requests need, in one trip to the
+    /// database. `None` when the environment has no such identity.
+    async fn identity_state(
+        &self,
+        env: EnvironmentId,
+        identifier: &str,
+    ) -> Result<Option<(Identity, Vec<Trait>, Vec<FeatureState>)>>;
 
     async fn identity_by_identifier(
         &self,

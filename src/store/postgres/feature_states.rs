@@ -77,6 +77,14 @@ async fn read(store: &PostgresStore, filter: &str, id: i64) -> Result<Vec<Featur
     Ok(states)
 }
 
+/// The identity's overrides, by feature.
+pub(super) async fn identity_overrides_of(
+    client: &impl GenericClient,
+    identity: IdentityId,
+) -> Result<Vec<FeatureState>> {
+    list(client, "identity_id = $1 ORDER BY feature_id", identity.0).await
+}
+
 async fn find(client: &impl GenericClient, id: FeatureStateId) -> Result<FeatureState> {
     list(client, "id = $1", id.0)
         .await?

@@ -3,8 +3,10 @@ use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 
 use super::audit::record;
-use super::{PostgresStore, contains_pattern, exactly_one};
+use super::feature_states::identity_overrides_of;
+use super::{PostgresStore, contains_pattern, exactly_one, read_snapshot};
 use crate::domain::audit::Audit;
+use crate::domain::feature_state::FeatureState;
 use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitValue, TraitWrite};
 use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, Timestamp, TraitId};
 use crate::store::audited::renamed;
@@ -158,6 +160,25 @@ impl IdentityStore for PostgresStore {
     async fn identity(&self, id: IdentityId) -> Result<Identity> {
         let client = self.client().await?;
         find(&client, id).await
+    }
+
+    async fn identity_state(
+        &self,
+        env: EnvironmentId,
+        identifier: &str,
+    ) -> Result<Option<(Identity, Vec<Trait>, Vec<FeatureState>)>> {
+        let mut client = self.client().await?;
+        let tx = read_snapshot(&mut client).await?;
+        let Some(identity) = find_by_identifier(&tx, env, identifier).await? else {
+            return Ok(None);
+        };
+        // Sent together: the connection pipelines them.
+        let (traits, overrides) = tokio::try_join!(
+            traits_of(&tx, identity.id),
+            identity_overrides_of(&tx, identity.id)
+        )?;
+        tx.commit().await?;
+        Ok(Some((identity, traits, overrides)))
     }
 
     async fn identity_by_identifier(

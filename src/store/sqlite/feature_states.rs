@@ -62,6 +62,14 @@ fn list(conn: &Connection, filter: &str, id: i64) -> Result<Vec<FeatureState>> {
     with_shares(conn, states)
 }
 
+/// The identity's overrides, by feature.
+pub(super) fn identity_overrides_of(
+    conn: &Connection,
+    identity: IdentityId,
+) -> Result<Vec<FeatureState>> {
+    list(conn, "identity_id = ? ORDER BY feature_id", identity.0)
+}
+
 fn find(conn: &Connection, id: FeatureStateId) -> Result<FeatureState> {
     list(conn, "id = ?", id.0)?
         .pop()
@@ -307,8 +315,7 @@ impl FeatureStateStore for SqliteStore {
     }
 
     async fn identity_overrides(&self, identity: IdentityId) -> Result<Vec<FeatureState>> {
-        self.read(move |c| list(c, "identity_id = ? ORDER BY feature_id", identity.0))
-            .await
+        self.read(move |c| identity_overrides_of(c, identity)).await
     }
 
     async fn copy_identity_overrides(

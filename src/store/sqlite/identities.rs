@@ -3,8 +3,10 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::SqliteStore;
 use super::audit::record;
+use super::feature_states::identity_overrides_of;
 use super::rows::{contains_pattern, exactly_one, get_ts, ts};
 use crate::domain::audit::Audit;
+use crate::domain::feature_state::FeatureState;
 use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitValue, TraitWrite};
 use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, Timestamp, TraitId};
 use crate::store::audited::renamed;
@@ -134,6 +136,25 @@ impl IdentityStore for SqliteStore {
 
     async fn identity(&self, id: IdentityId) -> Result<Identity> {
         self.read(move |c| find(c, id)).await
+    }
+
+    async fn identity_state(
+        &self,
+        env: EnvironmentId,
+        identifier: &str,
+    ) -> Result<Option<(Identity, Vec<Trait>, Vec<FeatureState>)>> {
+        let identifier = identifier.to_string();
+        self.read_inline(move |c| {
+            let tx = c.unchecked_transaction()?;
+            let Some(identity) = find_by_identifier(&tx, env, &identifier)? else {
+                return Ok(None);
+            };
+            let traits = traits_of(&tx, identity.id)?;
+            let overrides = identity_overrides_of(&tx, identity.id)?;
+            tx.commit()?;
+            Ok(Some((identity, traits, overrides)))
+        })
+        .await
     }
 
     async fn identity_by_identifier(

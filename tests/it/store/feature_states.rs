@@ -6,6 +6,7 @@ use flagstaff::domain::feature_state::{
     FeatureSegment, FeatureStatePatch, MvAllocation, NewIdentityOverride, NewSegmentOverride,
     Scope as Applies,
 };
+use flagstaff::domain::identity::{TraitValue, TraitWrite};
 use flagstaff::domain::{
     EnvironmentId, FeatureId, FeatureSegmentId, FeatureStateId, FeatureValue, IdentityId,
     MvOptionId, PageRequest, SegmentId,
@@ -42,6 +43,7 @@ on_both_backends!(
     an_identity_overrides_a_feature_once,
     an_identity_override_needs_its_feature_and_identity,
     identity_overrides_come_in_feature_then_identity_order,
+    identity_state_reads_identity_traits_and_overrides_together,
     deleting_an_identity_override_is_audited,
     deleting_an_identity_deletes_its_overrides,
     copying_overrides_replaces_the_targets_own,
@@ -1191,4 +1193,59 @@ async fn overrides_are_copied_only_within_one_environment(ctx: Ctx) {
         );
     }
     assert_eq!(ctx.store.identity_overrides(eve.id).await.unwrap().len(), 1);
+}
+
+async fn identity_state_reads_identity_traits_and_overrides_together(ctx: Ctx) {
+    let org = organisation(&ctx, "Acme").await;
+    let web = project(&ctx, &org, "Web").await;
+    let dev = environment(&ctx, &web, "Development").await;
+    let prod = environment(&ctx, &web, "Production").await;
+    let first = feature(&ctx, &web, "first").await;
+    let second = feature(&ctx, &web, "second").await;
+    assert_eq!(ctx.store.identity_state(dev.id, "ada").await.unwrap(), None);
+    let writes = [
+        TraitWrite {
+            key: "plan".into(),
+            value: Some(TraitValue::String("pro".into())),
+        },
+        TraitWrite {
+            key: "seats".into(),
+            value: Some(TraitValue::Integer(3)),
+        },
+    ];
+    let (ada, traits) = ctx.store.identify(dev.id, "ada", &writes).await.unwrap();
+    let bob = ctx.store.create_identity(dev.id, "bob").await.unwrap();
+    for (f, i) in [(&second, &ada), (&first, &ada), (&first, &bob)] {
+        ctx.store
+            .create_identity_override(&identity_override(f, i, &i.identifier), &audit("o"))
+            .await
+            .unwrap();
+    }
+    let (identity, read_traits, overrides) = ctx
+        .store
+        .identity_state(dev.id, "ada")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(identity, ada);
+    assert_eq!(read_traits, traits);
+    assert_eq!(
+        overrides,
+        ctx.store.identity_overrides(ada.id).await.unwrap()
+    );
+    let features: Vec<_> = overrides.iter().map(|s| s.feature_id).collect();
+    assert_eq!(features, [first.id, second.id]);
+    // Per environment: the identifier means nothing in production.
+    assert_eq!(
+        ctx.store.identity_state(prod.id, "ada").await.unwrap(),
+        None
+    );
+    let (_, none, bob_overrides) = ctx
+        .store
+        .identity_state(dev.id, "bob")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(none.is_empty());
+    assert_eq!(bob_overrides.len(), 1);
 }
