@@ -141,3 +141,18 @@ pub async fn to_response(err: poem::Error) -> Response {
     let text = status.canonical_reason().unwrap_or("Error").to_string();
     detail(status, &format!("{text}.")).into_response()
 }
+
+/// The answer to a request whose handler panicked: a JSON 500 like any other server error.
+/// The panic itself is logged by the panic hook; only its message is repeated here.
+pub fn panicked(payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!(panic = %message, "a request handler panicked");
+    detail(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "A server error occurred.",
+    )
+}

@@ -152,7 +152,9 @@ pub fn openapi_json() -> String {
 pub fn routes(state: Arc<State>, hosts: HostPolicy, gzip: bool) -> impl Endpoint + 'static {
     let routes = openapi::routes()
         .catch_all_error(error::to_response)
-        .with(cors());
+        .with(cors())
+        // A bug must not cost the client its answer: a JSON 500, and the panic in the log.
+        .with(poem::middleware::CatchPanic::new().with_handler(error::panicked));
     let compressed = routes.with_if(gzip, poem::middleware::Compression::new());
     let hosts = Arc::new(hosts);
     compressed

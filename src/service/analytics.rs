@@ -44,17 +44,18 @@ pub fn period_days(period: Option<&str>) -> Result<i64, String> {
     let Some(period) = period.map(str::trim).filter(|p| !p.is_empty()) else {
         return Ok(30);
     };
-    let (number, unit) = period.split_at(period.len() - 1);
+    let bad = || format!("\"{period}\" is not a period like 24h or 30d.");
+    let (number, hours) = match (period.strip_suffix('d'), period.strip_suffix('h')) {
+        (Some(number), _) => (number, false),
+        (None, Some(number)) => (number, true),
+        (None, None) => return Err(bad()),
+    };
     let number: i64 = number
         .parse()
         .ok()
         .filter(|n| (1..=3650).contains(n))
-        .ok_or_else(|| format!("\"{period}\" is not a period like 24h or 30d."))?;
-    match unit {
-        "d" => Ok(number),
-        "h" => Ok((number + 23) / 24),
-        _ => Err(format!("\"{period}\" is not a period like 24h or 30d.")),
-    }
+        .ok_or_else(bad)?;
+    Ok(if hours { (number + 23) / 24 } else { number })
 }
 
 impl Service {
@@ -120,5 +121,24 @@ impl Service {
         let today: NaiveDate = self.clock.now().date_naive();
         let since = today - TimeDelta::days(days - 1);
         Ok(self.store.evaluations(env.id, feature.id, since).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::period_days;
+
+    #[test]
+    fn periods_are_days_or_hours_rounded_up_to_days() {
+        assert_eq!(period_days(None), Ok(30));
+        assert_eq!(period_days(Some(" ")), Ok(30));
+        assert_eq!(period_days(Some("7d")), Ok(7));
+        assert_eq!(period_days(Some("24h")), Ok(1));
+        assert_eq!(period_days(Some("25h")), Ok(2));
+        for bad in [
+            "d", "0d", "3651d", "7w", "x", "-1d", "\u{80}", "7\u{80}", "\u{e9}d",
+        ] {
+            assert!(period_days(Some(bad)).is_err(), "{bad:?}");
+        }
     }
 }

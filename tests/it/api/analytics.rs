@@ -136,6 +136,13 @@ async fn evaluation_data_is_checked_and_isolated(app: TestApp) {
         "\"soon\" is not a period like 24h or 30d.",
     )
     .await;
+    // A character of more than one byte where the unit goes (schemathesis found it).
+    invalid(
+        get(&app, &data(&w, &checkout, "&period=%C2%80"), &w.admin).await,
+        "period",
+        "\"\u{80}\" is not a period like 24h or 30d.",
+    )
+    .await;
     let other = World::other(&app).await;
     invalid(
         get(
