@@ -161,6 +161,7 @@ pub fn evaluate_document(file: &Path, query: &DocumentQuery) -> Result<Value, Ev
             };
             let feature = feature_view(&default.feature);
             let flag = flag_json(environment, &feature, served);
+            let flag = serde_json::value::to_raw_value(&flag).ok()?;
             Some((FeatureId(default.feature.id), flag))
         })
         .collect();

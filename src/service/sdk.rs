@@ -4,6 +4,8 @@
 use std::sync::Arc;
 
 use indexmap::IndexMap;
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -52,24 +54,49 @@ impl TraitOutput {
 pub struct IdentityAnswer {
     pub identifier: String,
     pub traits: Vec<TraitOutput>,
-    pub flags: Vec<(crate::domain::FeatureId, Value)>,
+    /// Each flag object as JSON text.
+    pub flags: Vec<(crate::domain::FeatureId, Box<RawValue>)>,
+}
+
+/// The identity body as the serializer writes it: keys in the order `Value` objects keep them.
+#[derive(Serialize)]
+struct IdentityBody<'a> {
+    flags: Vec<&'a RawValue>,
+    identifier: &'a str,
+    traits: Vec<TraitBody<'a>>,
+}
+
+#[derive(Serialize)]
+struct TraitBody<'a> {
+    id: Option<i64>,
+    trait_key: &'a str,
+    trait_value: &'a Value,
+    transient: bool,
 }
 
 impl IdentityAnswer {
     /// The identities endpoints' body: `{identifier, traits, flags}`.
     pub fn into_json(self) -> Value {
-        let traits: Vec<Value> = self
-            .traits
-            .into_iter()
-            .map(|t| json!({"id": t.id, "trait_key": t.key, "trait_value": t.value, "transient": t.transient}))
-            .collect();
-        let flags: Vec<Value> = self.flags.into_iter().map(|(_, f)| f).collect();
-        // Built by moving the parts in: `json!` would copy the flags, the bulk of the body.
-        let mut body = serde_json::Map::new();
-        body.insert("identifier".into(), Value::String(self.identifier));
-        body.insert("traits".into(), Value::Array(traits));
-        body.insert("flags".into(), Value::Array(flags));
-        Value::Object(body)
+        serde_json::from_slice(&self.to_bytes()).unwrap_or(Value::Null)
+    }
+
+    /// The body rendered, without a `Value` tree in between.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let body = IdentityBody {
+            flags: self.flags.iter().map(|(_, f)| f.as_ref()).collect(),
+            identifier: &self.identifier,
+            traits: self
+                .traits
+                .iter()
+                .map(|t| TraitBody {
+                    id: t.id,
+                    trait_key: &t.key,
+                    trait_value: &t.value,
+                    transient: t.transient,
+                })
+                .collect(),
+        };
+        serde_json::to_vec(&body).unwrap_or_default()
     }
 }
 

@@ -139,6 +139,7 @@ pub async fn build(
             feature: feature.clone(),
             default: state.clone(),
             rendered: Value::Null,
+            rendered_raw: serde_json::value::RawValue::NULL.to_owned(),
         });
     }
     let mut segment_contexts = IndexMap::new();

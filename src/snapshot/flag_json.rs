@@ -2,6 +2,8 @@
 //! views so that the server's snapshots and offline evaluation of an environment document
 //! (`flagstaff eval`) answer in the same shape.
 
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 /// What the flag object shows of the environment.
@@ -103,4 +105,39 @@ pub fn flag_json_of(environment: EnvironmentView, feature: Value, served: Served
         );
     }
     Value::Object(flag)
+}
+
+/// A flag object as the serializer writes it: keys in the order `Value` objects keep them.
+#[derive(Serialize)]
+struct FlagOut<'a> {
+    enabled: bool,
+    environment: Option<i64>,
+    feature: &'a RawValue,
+    feature_segment: Option<i64>,
+    feature_state_value: &'a Value,
+    id: Option<i64>,
+    identity: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variant: Option<Option<&'a str>>,
+}
+
+/// One flag object rendered straight to JSON, its `feature` already rendered: the same text
+/// `flag_json_of` gives, without building a `Value` tree (SDK identity requests render fifty).
+pub fn flag_raw(
+    environment: EnvironmentView,
+    feature: &RawValue,
+    served: &Served<'_>,
+) -> Box<RawValue> {
+    let shown = |v: Option<i64>| v.filter(|_| !environment.hide_sensitive_data);
+    let flag = FlagOut {
+        enabled: served.enabled,
+        environment: shown(environment.id),
+        feature,
+        feature_segment: shown(served.feature_segment),
+        feature_state_value: &served.value,
+        id: shown(served.state_id),
+        identity: shown(served.identity),
+        variant: served.variant,
+    };
+    serde_json::value::to_raw_value(&flag).unwrap_or_else(|_| RawValue::NULL.to_owned())
 }

@@ -4,9 +4,10 @@ use std::collections::HashMap;
 
 use indexmap::IndexMap;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::flag_json::{
-    EnvironmentView, FeatureView, Served, feature_json, flag_json_of, identity_variant,
+    EnvironmentView, FeatureView, Served, feature_json, flag_json_of, flag_raw, identity_variant,
 };
 use super::{EnvSnapshot, FeatureEntry, Origin, value_json};
 use crate::domain::FeatureId;
@@ -125,7 +126,8 @@ impl EnvSnapshot {
         &self,
         origin: Origin,
         who: &IdentityFlags<'_>,
-    ) -> Vec<(FeatureId, Value)> {
+    ) -> Vec<(FeatureId, Box<RawValue>)> {
+        let view = self.environment_view();
         self.resolve_identity(who)
             .into_iter()
             .filter(|r| self.visible_to(&r.entry.feature, origin))
@@ -145,7 +147,10 @@ impl EnvSnapshot {
                     },
                     variant: r.variant,
                 };
-                (r.entry.feature.id, flag_json(self, r.entry, served))
+                (
+                    r.entry.feature.id,
+                    flag_raw(view, &r.entry.rendered_raw, &served),
+                )
             })
             .collect()
     }

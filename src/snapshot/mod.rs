@@ -41,6 +41,8 @@ pub struct FeatureEntry {
     pub default: FeatureState,
     /// The flag objects' `feature`, rendered once (it is the same in every flag).
     pub rendered: Value,
+    /// The same, as JSON text.
+    pub rendered_raw: Box<serde_json::value::RawValue>,
 }
 
 /// Everything the SDK endpoints need about one environment, immutable once built.
@@ -89,6 +91,8 @@ impl EnvSnapshot {
         let view = flags::environment_view(&environment);
         for entry in &mut features {
             entry.rendered = flags::feature_object(view, &entry.feature);
+            entry.rendered_raw = serde_json::value::to_raw_value(&entry.rendered)
+                .unwrap_or_else(|_| serde_json::value::RawValue::NULL.to_owned());
         }
         let mut by_name = HashMap::new();
         let mut by_folded_name = HashMap::new();

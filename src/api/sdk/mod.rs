@@ -78,15 +78,19 @@ pub enum IdentityAnswerOut {
     ),
 }
 
-fn identity_body(answer: IdentityAnswer, feature: Option<&str>) -> Result<Value, ServiceError> {
+fn identity_body<T>(
+    answer: IdentityAnswer,
+    feature: Option<&str>,
+) -> Result<RawJson<T>, ServiceError> {
     let Some(name) = feature else {
-        return Ok(answer.into_json());
+        return Ok(RawJson::new(answer.to_bytes().into()));
     };
     answer
         .flags
         .into_iter()
-        .map(|(_, f)| f)
+        .map(|(_, f)| serde_json::from_str::<Value>(f.get()).unwrap_or(Value::Null))
         .find(|f| f["feature"]["name"].as_str() == Some(name))
+        .map(|f| RawJson::of(&f))
         .ok_or_else(|| ServiceError::NotFoundDetail(NOT_FOUND.into()))
 }
 
@@ -144,7 +148,7 @@ impl SdkApi {
             .sdk_identity(&snapshot, origin, &identifier, transient)
             .await?;
         let body = identity_body(answer, feature.0.as_deref())?;
-        Ok(IdentityAnswerOut::Identity(RawJson::of(&body), header))
+        Ok(IdentityAnswerOut::Identity(body, header))
     }
 
     /// Identify with traits (stored unless transient) and answer the identity's flags.
@@ -178,7 +182,7 @@ impl SdkApi {
             .await?;
         let body = identity_body(answer, None)?;
         Ok(IdentityAnswerOut::Identity(
-            RawJson::of(&body),
+            body,
             snapshot.updated_at_header.clone(),
         ))
     }
