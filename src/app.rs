@@ -5,12 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use poem::listener::{Acceptor, Listener, TcpListener};
-use poem::{Endpoint, Server};
+use poem::Endpoint;
+use tokio::net::TcpListener;
 
-use crate::api::{self, HostPolicy};
+use crate::api::{self, CorsPolicy, Edge, HostPolicy};
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::server::ConnectionLimits;
 use crate::service::Service;
 use crate::store::{self, ConnectOptions, MigrationReport, Store};
 
@@ -34,8 +35,10 @@ impl std::fmt::Debug for State {
 /// A built application: a migrated store and the settings the HTTP layer needs.
 pub struct App {
     pub state: Arc<State>,
-    hosts: HostPolicy,
+    edge: Edge,
     gzip: bool,
+    connections: ConnectionLimits,
+    database_connections: usize,
 }
 
 impl App {
@@ -68,30 +71,35 @@ impl App {
         });
         let app = App {
             state,
-            hosts: HostPolicy::new(&config.allowed_hosts, config.use_x_forwarded_host),
+            edge: Edge {
+                hosts: HostPolicy::new(&config.allowed_hosts, config.use_x_forwarded_host),
+                cors: CorsPolicy::new(&config.trusted_origins, config.use_x_forwarded_host),
+                limits: config.body_limits,
+            },
             gzip: config.enable_gzip_compression,
+            connections: ConnectionLimits {
+                header_read_timeout: config.header_read_timeout,
+                idle_timeout: config.idle_timeout,
+                max_connections: config.max_connections,
+            },
+            database_connections: config.database_pool_size + 1,
         };
         Ok((app, report))
     }
 
     pub fn endpoint(&self) -> impl Endpoint + 'static {
-        api::routes(self.state.clone(), self.hosts.clone(), self.gzip)
+        api::routes(self.state.clone(), self.edge.clone(), self.gzip)
     }
 
     /// Binds the listening socket; the server answers once `Bound::run` is awaited.
     pub async fn bind(self, addr: SocketAddr) -> anyhow::Result<Bound> {
-        let acceptor = TcpListener::bind(addr)
-            .into_acceptor()
+        let listener = TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
-        let local_addr = acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().copied())
-            .unwrap_or(addr);
+        let local_addr = listener.local_addr().unwrap_or(addr);
         Ok(Bound {
             app: self,
-            acceptor,
+            listener,
             local_addr,
         })
     }
@@ -115,7 +123,7 @@ async fn drop_stale_snapshots(snapshots: Arc<crate::snapshot::Snapshots>) {
 /// A bound, not yet serving, server.
 pub struct Bound {
     app: App,
-    acceptor: <TcpListener<SocketAddr> as Listener>::Acceptor,
+    listener: TcpListener,
     pub local_addr: SocketAddr,
 }
 
@@ -131,8 +139,18 @@ impl Bound {
         grace: Duration,
     ) -> anyhow::Result<()> {
         let endpoint = self.app.endpoint();
-        Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(endpoint, shutdown, Some(grace))
+        let mut limits = self.app.connections;
+        let (cap, files) =
+            crate::server::connection_cap(limits.max_connections, self.app.database_connections);
+        if cap < limits.max_connections {
+            tracing::info!(
+                max_connections = cap,
+                open_file_limit = files,
+                "connections capped below the open-file limit"
+            );
+        }
+        limits.max_connections = cap;
+        crate::server::serve(self.listener, endpoint, limits, shutdown, grace)
             .await
             .context("the HTTP server failed")
     }

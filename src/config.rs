@@ -15,6 +15,7 @@ use figment::providers::{Format, Serialized, Toml};
 use figment::value::Value;
 use serde::Deserialize;
 
+use crate::api::BodyLimits;
 use crate::service::{Bootstrap, Policy, Rate};
 use crate::store::DatabaseUrl;
 pub use env::EnvLayer;
@@ -40,6 +41,13 @@ pub struct Config {
     pub database_connect_timeout: Duration,
     pub database_pool_size: usize,
     pub shutdown_timeout: Duration,
+    /// The largest request bodies read, per part of the API.
+    pub body_limits: BodyLimits,
+    /// Origins whose pages may call the management API, besides the server's own.
+    pub trusted_origins: Vec<String>,
+    pub header_read_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub max_connections: usize,
     pub policy: Policy,
     /// What to create at start, when admin initiation is on.
     pub bootstrap: Option<Bootstrap>,
@@ -153,6 +161,14 @@ fn defaults(sources: &Sources) -> BTreeMap<&'static str, Value> {
     d.insert("database_connect_timeout", Value::from(30u64));
     d.insert("database_pool_size", Value::from(8u64));
     d.insert("shutdown_timeout", Value::from(30u64));
+    d.insert("max_body_size", Value::from("2MiB"));
+    d.insert("max_sdk_body_size", Value::from("256KiB"));
+    d.insert("max_sign_in_body_size", Value::from("16KiB"));
+    d.insert("max_bulk_body_size", Value::from("16MiB"));
+    d.insert("trusted_origins", Value::from(Vec::<Value>::new()));
+    d.insert("header_read_timeout", Value::from(10u64));
+    d.insert("idle_timeout", Value::from(60u64));
+    d.insert("max_connections", Value::from(4096u64));
     let policy = Policy::default();
     d.insert(
         "allow_registration_without_invite",
@@ -319,6 +335,11 @@ impl<'a> Fields<'a> {
             self.problem("database_pool_size", "must be at least 1");
         }
         let shutdown_timeout = self.get::<u64>("shutdown_timeout");
+        let body_limits = self.body_limits();
+        let trusted_origins = self.get::<Vec<String>>("trusted_origins");
+        let header_read_timeout = self.positive("header_read_timeout");
+        let idle_timeout = self.positive("idle_timeout");
+        let max_connections = self.positive("max_connections");
         let policy = self.policy();
         let bootstrap = self.bootstrap();
         Some(Config {
@@ -334,8 +355,50 @@ impl<'a> Fields<'a> {
             database_connect_timeout: Duration::from_secs(connect_timeout?),
             database_pool_size: pool_size.filter(|n| *n > 0)?,
             shutdown_timeout: Duration::from_secs(shutdown_timeout?),
+            body_limits: body_limits?,
+            trusted_origins: trusted_origins?,
+            header_read_timeout: Duration::from_secs(header_read_timeout?),
+            idle_timeout: Duration::from_secs(idle_timeout?),
+            max_connections: usize::try_from(max_connections?).unwrap_or(usize::MAX),
             policy: policy?,
             bootstrap: bootstrap?,
+        })
+    }
+
+    /// A whole number of at least 1.
+    fn positive(&mut self, key: &str) -> Option<u64> {
+        let value = self.get::<u64>(key)?;
+        if value == 0 {
+            self.problem(key, "must be at least 1");
+            return None;
+        }
+        Some(value)
+    }
+
+    fn size(&mut self, key: &str) -> Option<u64> {
+        let text = self.get::<String>(key)?;
+        match parse_size(&text) {
+            Some(size) if size > 0 => Some(size),
+            _ => {
+                self.problem(
+                    key,
+                    &format!("{text:?} is not a size such as 256KiB or 2MiB"),
+                );
+                None
+            }
+        }
+    }
+
+    fn body_limits(&mut self) -> Option<BodyLimits> {
+        let management = self.size("max_body_size");
+        let sdk = self.size("max_sdk_body_size");
+        let sign_in = self.size("max_sign_in_body_size");
+        let bulk = self.size("max_bulk_body_size");
+        Some(BodyLimits {
+            management: management?,
+            sdk: sdk?,
+            sign_in: sign_in?,
+            bulk: bulk?,
         })
     }
 
@@ -394,6 +457,35 @@ impl<'a> Fields<'a> {
             login_rate: rate?,
         })
     }
+}
+
+/// A size in bytes: a number with an optional unit `B`, `KiB`, `MiB` or `GiB` (`K`/`KB`, `M`/`MB`,
+/// `G`/`GB` mean the same: 1 KiB = 1024 bytes).
+pub fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().ok()?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return None,
+    };
+    number.checked_mul(1 << shift)
+}
+
+/// A size as `parse_size` reads it, in the largest whole unit.
+pub fn format_size(bytes: u64) -> String {
+    for (shift, unit) in [(30, "GiB"), (20, "MiB"), (10, "KiB")] {
+        if bytes >= 1 << shift && bytes.is_multiple_of(1 << shift) {
+            return format!("{}{unit}", bytes >> shift);
+        }
+    }
+    bytes.to_string()
 }
 
 /// Names where a setting's effective value came from: a flag, a variable, the file or the default.

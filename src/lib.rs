@@ -9,6 +9,7 @@ pub mod domain;
 pub mod engine;
 pub mod eval;
 pub mod logging;
+pub mod server;
 pub mod service;
 pub mod snapshot;
 pub mod store;

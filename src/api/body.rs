@@ -45,19 +45,58 @@ impl<T: Type + DeserializeOwned + Send> ParsePayload for Body<T> {
             )
             .into());
         }
-        parse(&bytes).map(Body).map_err(Into::into)
+        parse_described::<T>(&bytes, known_fields::<T>)
+            .map(Body)
+            .map_err(Into::into)
     }
+}
+
+/// The property names of `T`'s object schema (flattened parts included), and whether it takes
+/// properties it does not name; `None` for anything but a named object.
+fn known_fields<T: Type>() -> Option<KnownFields> {
+    let MetaSchemaRef::Reference(name) = T::schema_ref() else {
+        return None;
+    };
+    let mut registry = Registry::new();
+    T::register(&mut registry);
+    let schema = registry.schemas.get(&name)?;
+    Some(KnownFields {
+        names: schema
+            .properties
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect(),
+        open: schema.additional_properties.is_some(),
+    })
+}
+
+/// The fields a body type reads, so that keys it ignores are left out of error searches.
+#[derive(Debug, Clone, Default)]
+pub struct KnownFields {
+    pub names: Vec<String>,
+    /// Unnamed keys are read too (a map of extra properties).
+    pub open: bool,
 }
 
 poem_openapi::impl_apirequest_for_payload!(Body<T>, T: Type + DeserializeOwned + Send);
 
 /// Parses a body; an empty body reads as `{}` (a form with no fields, as DRF sees it).
+#[cfg(test)]
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ServiceError> {
+    parse_described::<T>(bytes, || None)
+}
+
+/// `parse`, told (only when an error needs it) which fields `T` reads.
+fn parse_described<T: DeserializeOwned>(
+    bytes: &[u8],
+    known: impl FnOnce() -> Option<KnownFields>,
+) -> Result<T, ServiceError> {
     let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
         bytes
     };
+    refuse_null_characters(bytes)?;
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Ok(value) => value,
@@ -65,7 +104,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ServiceError> {
             let mut error = describe(e);
             if let ServiceError::Invalid(errors) = &error
                 && let Some(message) = errors.message_of("non_field_errors")
-                && let Some(field) = culprit::<T>(bytes)
+                && let Some(field) = culprit::<T>(bytes, known())
             {
                 error = ServiceError::Invalid(FieldErrors::one(field, message));
             }
@@ -77,19 +116,82 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ServiceError> {
     Ok(value)
 }
 
+/// At most this many keys are tried one by one when no schema says which fields count.
+const CULPRIT_CANDIDATES: usize = 64;
+
 /// The top-level field to blame for an error serde reports without a path (it loses the path
 /// inside `#[serde(flatten)]`, whose fields are optional here): the field whose removal makes
-/// the body parse.
-fn culprit<T: DeserializeOwned>(bytes: &[u8]) -> Option<String> {
-    let serde_json::Value::Object(fields) = serde_json::from_slice(bytes).ok()? else {
+/// the body parse. Keys the type ignores cannot be to blame, so they are dropped first and only
+/// the type's own fields are tried; the work stays linear in the size of the body.
+fn culprit<T: DeserializeOwned>(bytes: &[u8], known: Option<KnownFields>) -> Option<String> {
+    let serde_json::Value::Object(mut fields) = serde_json::from_slice(bytes).ok()? else {
         return None;
     };
-    fields.keys().find_map(|key| {
+    let candidates: Vec<String> = match &known {
+        Some(known) => {
+            if !known.open {
+                fields.retain(|key, _| known.names.contains(key));
+            }
+            fields
+                .keys()
+                .filter(|key| known.names.contains(key))
+                .cloned()
+                .collect()
+        }
+        None if fields.len() <= CULPRIT_CANDIDATES => fields.keys().cloned().collect(),
+        None => return None,
+    };
+    candidates.into_iter().find(|key| {
         let mut without = fields.clone();
         without.remove(key);
-        let text = serde_json::to_vec(&without).ok()?;
-        serde_json::from_slice::<T>(&text).ok().map(|_| key.clone())
+        serde_json::from_value::<T>(serde_json::Value::Object(without)).is_ok()
     })
+}
+
+/// DRF's answer to a NUL character in a string: PostgreSQL cannot store one, and SQLite would.
+const NULL_CHARACTERS: &str = "Null characters are not allowed.";
+
+/// Refuses a body with a NUL character in any string or key, naming where it is. Only a body
+/// that spells `\u0000` is walked.
+pub fn refuse_null_characters(bytes: &[u8]) -> Result<(), ServiceError> {
+    if !bytes.windows(6).any(|w| w == b"\\u0000") {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Ok(()); // the parser reports the syntax
+    };
+    match null_character_at(&value, String::new()) {
+        Some(path) => Err(ServiceError::invalid(
+            if path.is_empty() {
+                "non_field_errors".to_string()
+            } else {
+                path
+            },
+            NULL_CHARACTERS,
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The path (`traits[0].trait_value`) of the first string or key holding a NUL.
+pub fn null_character_at(value: &serde_json::Value, path: String) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.contains('\0').then_some(path),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| null_character_at(item, format!("{path}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            let at = join(&path, key);
+            if key.contains('\0') {
+                Some(at)
+            } else {
+                null_character_at(item, at)
+            }
+        }),
+        _ => None,
+    }
 }
 
 fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> ServiceError {

@@ -104,6 +104,11 @@ pub async fn to_response(err: poem::Error) -> Response {
     if let Some(e) = err.downcast_ref::<ServiceError>() {
         return poem::error::ResponseError::as_response(e);
     }
+    if let Some(e) = err.downcast_ref::<poem::error::ReadBodyError>()
+        && let Some(limit) = super::limits::exceeded(e)
+    {
+        return super::limits::too_large(limit);
+    }
     if err.is::<NotFoundError>() || err.is::<ParsePathError>() {
         return detail(StatusCode::NOT_FOUND, NOT_FOUND);
     }

@@ -1,15 +1,71 @@
-//! What every request goes through: a request id, the allowed-hosts check, the access log
-//! line and the `Flagsmith-Version` header.
+//! What every request goes through: a request id, the allowed-hosts check, clean query text,
+//! CORS, the body limit, the access log line, and the headers every answer carries.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use poem::http::{HeaderValue, StatusCode};
+use poem::http::{HeaderValue, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use tracing::Instrument;
 
 use super::VERSION;
+use super::cors::{self, CorsPolicy};
+use super::limits::{self, BodyLimits};
+use super::surface::Surface;
+use crate::service::Service;
+
+/// The rules applied at the edge, before a request reaches its handler.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    pub hosts: HostPolicy,
+    pub cors: CorsPolicy,
+    pub limits: BodyLimits,
+}
+
+impl Edge {
+    /// The answer given here, at the edge; `None` lets the request through (perhaps with its
+    /// body wrapped in a limit).
+    async fn refuse(
+        &self,
+        req: &mut Request,
+        surface: Surface,
+        service: &Service,
+    ) -> Option<Response> {
+        if !self.hosts.check(req) {
+            return Some(invalid_host());
+        }
+        if let Some(answer) = super::query_text::check(req.uri().path(), req.uri().query())
+            .or_else(|| self.cors.preflight(req, surface))
+            .or_else(|| limits::apply(req, self.limits.of(surface)))
+        {
+            return Some(answer);
+        }
+        // An SDK key is checked before its body is read (management credentials come first in
+        // every handler's arguments, so poem-openapi checks them before the body).
+        if matches!(surface, Surface::Sdk | Surface::SdkBulk)
+            && req.uri().path().starts_with("/api/")
+            && has_body(req)
+        {
+            let key = req
+                .headers()
+                .get("x-environment-key")
+                .and_then(|v| v.to_str().ok());
+            if let Err(e) = service.sdk_environment(key).await {
+                return Some(poem::error::ResponseError::as_response(&e));
+            }
+        }
+        None
+    }
+}
+
+fn has_body(req: &Request) -> bool {
+    req.headers().contains_key(header::TRANSFER_ENCODING)
+        || req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes() != b"0")
+}
 
 /// Django's `ALLOWED_HOSTS`: which `Host` (or `X-Forwarded-Host`) values are answered.
 #[derive(Debug, Clone)]
@@ -46,18 +102,20 @@ impl HostPolicy {
         if self.allows_any() || req.uri().path().starts_with("/health/") {
             return true;
         }
-        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-        let forwarded = self
-            .use_forwarded_host
-            .then(|| header("x-forwarded-host"))
-            .flatten()
-            .and_then(|h| h.split(',').next())
-            .map(str::trim);
-        match forwarded.or_else(|| header("host")) {
-            Some(host) => self.allows(host),
-            None => false,
-        }
+        request_host(req, self.use_forwarded_host).is_some_and(|host| self.allows(host))
     }
+}
+
+/// The host a request addresses: `Host`, or the first `X-Forwarded-Host` when a proxy's is
+/// trusted.
+pub fn request_host(req: &Request, use_forwarded_host: bool) -> Option<&str> {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    use_forwarded_host
+        .then(|| header("x-forwarded-host"))
+        .flatten()
+        .and_then(|h| h.split(',').next())
+        .map(str::trim)
+        .or_else(|| header("host"))
 }
 
 fn strip_port(host: &str) -> &str {
@@ -98,20 +156,24 @@ fn caller_request_id(req: &Request) -> Option<String> {
 
 pub async fn observe<E: Endpoint>(
     next: E,
-    req: Request,
-    hosts: Arc<HostPolicy>,
+    mut req: Request,
+    edge: Arc<Edge>,
+    service: Arc<Service>,
 ) -> poem::Result<Response> {
     let started = Instant::now();
     let request_id = caller_request_id(&req).unwrap_or_else(new_request_id);
     let method = req.method().clone();
     // The path only: query strings can carry identifiers.
     let path = req.uri().path().to_string();
+    let surface = Surface::of(&path);
     let span = tracing::info_span!("request", request_id = %request_id);
-    let mut response = if hosts.check(&req) {
-        next.get_response(req).instrument(span.clone()).await
-    } else {
-        invalid_host()
+    let origin = edge.cors.allowed_origin(&req, surface);
+    let mut response = match edge.refuse(&mut req, surface, &service).await {
+        None => next.get_response(req).instrument(span.clone()).await,
+        Some(answer) => answer,
     };
+    cors::decorate(origin, &mut response);
+    protect(&mut response, surface);
     let status = response.status().as_u16();
     span.in_scope(|| {
         tracing::info!(
@@ -129,6 +191,28 @@ pub async fn observe<E: Endpoint>(
     }
     headers.insert("flagsmith-version", HeaderValue::from_static(VERSION));
     Ok(response)
+}
+
+/// Headers that keep browsers from misreading, caching or framing what we answer.
+fn protect(response: &mut Response, surface: Surface) {
+    let headers = response.headers_mut();
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    if matches!(surface, Surface::Management | Surface::SignIn)
+        && !headers.contains_key(header::CACHE_CONTROL)
+    {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    let html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if html {
+        headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    }
 }
 
 fn invalid_host() -> Response {

@@ -3,21 +3,28 @@
 pub mod admin;
 mod auth;
 mod body;
+mod cors;
+mod csp;
 mod error;
 mod health;
+mod limits;
 mod middleware;
 mod ofrep;
 mod openapi;
 mod pagination;
+mod query_text;
 mod raw_json;
 pub mod sdk;
+mod surface;
 
 use std::sync::Arc;
 
 use poem::{Endpoint, EndpointExt};
 use poem_openapi::Tags;
 
-pub use middleware::HostPolicy;
+pub use cors::CorsPolicy;
+pub use limits::BodyLimits;
+pub use middleware::{Edge, HostPolicy};
 
 use crate::app::State;
 use crate::domain::Timestamp;
@@ -149,42 +156,19 @@ pub fn openapi_json() -> String {
 }
 
 /// Every route of the server, wrapped in the request middleware.
-pub fn routes(state: Arc<State>, hosts: HostPolicy, gzip: bool) -> impl Endpoint + 'static {
+pub fn routes(state: Arc<State>, edge: Edge, gzip: bool) -> impl Endpoint + 'static {
     let routes = openapi::routes()
         .catch_all_error(error::to_response)
-        .with(cors())
         // A bug must not cost the client its answer: a JSON 500, and the panic in the log.
-        .with(poem::middleware::CatchPanic::new().with_handler(error::panicked));
+        .with(poem::middleware::CatchPanic::new().with_handler(error::panicked))
+        .around(csp::html_policy);
     let compressed = routes.with_if(gzip, poem::middleware::Compression::new());
-    let hosts = Arc::new(hosts);
+    let edge = Arc::new(edge);
+    let service = state.service.clone();
     compressed
         .data(state.service.clone())
         .data(state)
-        .around(move |next, req| middleware::observe(next, req, hosts.clone()))
-}
-
-/// Browsers may call from anywhere (browser SDKs send `X-Environment-Key`), as upstream allows.
-fn cors() -> poem::middleware::Cors {
-    poem::middleware::Cors::new()
-        .allow_methods(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
-        .allow_headers([
-            "accept",
-            "authorization",
-            "content-type",
-            "user-agent",
-            "x-csrftoken",
-            "x-requested-with",
-            "x-environment-key",
-            "flagsmith-application-name",
-            "flagsmith-application-version",
-            "flagsmith-sdk-user-agent",
-            "sentry-trace",
-            "traceparent",
-            "tracestate",
-            "baggage",
-        ])
-        .expose_headers(["retry-after", "x-flagsmith-document-updated-at"])
-        .max_age(86_400)
+        .around(move |next, req| middleware::observe(next, req, edge.clone(), service.clone()))
 }
 
 /// Datetimes as Django REST Framework renders them: UTC, `Z`, microseconds unless zero.

@@ -93,9 +93,15 @@ impl ParsePayload for OfrepBody {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OfrepBody(Ok(Value::Null)));
         }
-        Ok(OfrepBody(
-            serde_json::from_slice(&bytes).map_err(|e| format!("invalid JSON: {e}")),
-        ))
+        let parsed = serde_json::from_slice(&bytes)
+            .map_err(|e| format!("invalid JSON: {e}"))
+            .and_then(|value: Value| {
+                match crate::api::body::null_character_at(&value, String::new()) {
+                    Some(path) => Err(format!("{path}: null characters are not allowed")),
+                    None => Ok(value),
+                }
+            });
+        Ok(OfrepBody(parsed))
     }
 }
 

@@ -96,6 +96,7 @@ pub fn routes() -> impl Endpoint + 'static {
         .and_then(|v| serde_yaml::to_string(&v).ok())
         .unwrap_or_default();
     let ui = api.swagger_ui_html().replace(&api.spec(), &json);
+    let ui_policy = super::csp::policy_for(&ui);
     let (json_doc, yaml_doc, ui_doc) = (json.clone(), yaml, ui);
     Route::new()
         .at(
@@ -116,7 +117,11 @@ pub fn routes() -> impl Endpoint + 'static {
         )
         .at(
             "/api/v1/docs/",
-            make_sync(move |_| Html(ui_doc.clone()).into_response()),
+            make_sync(move |_| {
+                Html(ui_doc.clone())
+                    .with_header("content-security-policy", ui_policy.clone())
+                    .into_response()
+            }),
         )
         .nest("/", api.around(without_trailing_slash))
 }

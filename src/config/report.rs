@@ -1,7 +1,7 @@
 //! `check-config`: the effective configuration as TOML, each value with its source, secrets redacted.
 
 use super::settings::SETTINGS;
-use super::{Config, Loaded, LogFormat, source_name};
+use super::{Config, Loaded, LogFormat, format_size, source_name};
 use crate::store::DatabaseUrl;
 
 impl Loaded {
@@ -54,6 +54,21 @@ fn display_value(c: &Config, key: &str) -> String {
         "database_connect_timeout" => c.database_connect_timeout.as_secs().to_string(),
         "database_pool_size" => c.database_pool_size.to_string(),
         "shutdown_timeout" => c.shutdown_timeout.as_secs().to_string(),
+        "max_body_size" => quoted(&format_size(c.body_limits.management)),
+        "max_sdk_body_size" => quoted(&format_size(c.body_limits.sdk)),
+        "max_sign_in_body_size" => quoted(&format_size(c.body_limits.sign_in)),
+        "max_bulk_body_size" => quoted(&format_size(c.body_limits.bulk)),
+        "trusted_origins" => format!(
+            "[{}]",
+            c.trusted_origins
+                .iter()
+                .map(|o| quoted(o))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        "header_read_timeout" => c.header_read_timeout.as_secs().to_string(),
+        "idle_timeout" => c.idle_timeout.as_secs().to_string(),
+        "max_connections" => c.max_connections.to_string(),
         "allow_registration_without_invite" => {
             c.policy.allow_registration_without_invite.to_string()
         }

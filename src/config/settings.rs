@@ -259,6 +259,65 @@ pub const SETTINGS: &[Setting] = &[
         "Default Project",
         "The bootstrap project's name.",
     ),
+    setting(
+        "max_body_size",
+        Kind::Text,
+        &["FLAGSTAFF_MAX_BODY_SIZE"],
+        "2MiB",
+        "Largest request body the management API reads (`256KiB`, `2MiB`; 1 KiB = 1024 bytes); larger ones get 413.",
+    ),
+    setting(
+        "max_sdk_body_size",
+        Kind::Text,
+        &["FLAGSTAFF_MAX_SDK_BODY_SIZE"],
+        "256KiB",
+        "Largest request body of the SDK endpoints (identify with traits, analytics, OFREP).",
+    ),
+    setting(
+        "max_sign_in_body_size",
+        Kind::Text,
+        &["FLAGSTAFF_MAX_SIGN_IN_BODY_SIZE"],
+        "16KiB",
+        "Largest request body of sign-up, login, password changes, invites and the first-run form, which anyone may send.",
+    ),
+    setting(
+        "max_bulk_body_size",
+        Kind::Text,
+        &["FLAGSTAFF_MAX_BULK_BODY_SIZE"],
+        "16MiB",
+        "Largest request body of the bulk trait write (`PUT /api/v1/traits/bulk/`).",
+    ),
+    setting(
+        "trusted_origins",
+        Kind::List,
+        &["FLAGSTAFF_TRUSTED_ORIGINS", "DJANGO_CSRF_TRUSTED_ORIGINS"],
+        "none",
+        "Origins (`https://admin.example.com`, comma-separated; `*` any) whose pages may call the management API \
+         from a browser, besides the server's own. The SDK endpoints answer every origin.",
+    ),
+    setting(
+        "header_read_timeout",
+        Kind::Scalar,
+        &["FLAGSTAFF_HEADER_READ_TIMEOUT"],
+        "10",
+        "Seconds a client gets to send a request's headers; also how long an idle keep-alive connection is kept. \
+         Slower connections are closed.",
+    ),
+    setting(
+        "idle_timeout",
+        Kind::Scalar,
+        &["FLAGSTAFF_IDLE_TIMEOUT"],
+        "60",
+        "Seconds a connection may pass with nothing read or written before it is closed.",
+    ),
+    setting(
+        "max_connections",
+        Kind::Scalar,
+        &["FLAGSTAFF_MAX_CONNECTIONS"],
+        "4096",
+        "Open client connections at most; kept below the open-file limit (raised to its hard limit at start). \
+         Further connections wait until one closes, and the log says so.",
+    ),
 ];
 
 /// The environment variables that assemble a PostgreSQL URL when no `DATABASE_URL` is given.

@@ -12,6 +12,8 @@ use crate::api_on_both_backends;
 api_on_both_backends!(
     bad_bodies_are_refused_by_field_and_change_nothing,
     dangling_ids_and_long_strings_are_refused_by_field,
+    null_characters_are_refused_by_field_everywhere,
+    query_parameters_must_be_clean_text,
 );
 
 /// The operation's request body schema, references resolved; `None` when it takes no body.
@@ -237,4 +239,177 @@ async fn dangling_ids_and_long_strings_are_refused_by_field(app: TestApp) {
     }
     assert!(failures.is_empty(), "long strings: {failures:#?}");
     assert!(refused > 10, "only {refused} fields refused a 100k string");
+}
+
+const NUL: &str = "a\u{0}b";
+
+/// A NUL character in any string (PostgreSQL cannot store one; SQLite could) is a 400 naming
+/// the field, the same on both backends, on every write operation, the SDK and sign-in
+/// included, and nothing changes.
+async fn null_characters_are_refused_by_field_everywhere(app: TestApp) {
+    let ours = Ours::new(&app).await;
+    let ops = ours.operations();
+    let doc: Value = serde_json::from_str(&flagstaff::api::openapi_json()).unwrap();
+    let admin = ours.w.admin.clone();
+    let before = fingerprint(&app, &ours, &ops).await;
+    let mut failures = Vec::new();
+    let mut tried = 0;
+    for op in ops
+        .iter()
+        .filter(|o| ![Method::GET, Method::DELETE].contains(&o.method))
+    {
+        let Some(schema) = body_schema(&doc, op) else {
+            continue;
+        };
+        let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+            continue;
+        };
+        for (field, field_schema) in properties {
+            if resolve(&doc, field_schema)["type"] != "string" || field_schema["readOnly"] == true {
+                continue;
+            }
+            tried += 1;
+            let mut body = match &op.body {
+                Value::Object(m) => m.clone(),
+                _ => serde_json::Map::new(),
+            };
+            body.insert(field.clone(), json!(NUL));
+            let (status, text) = send(&app, op, &admin, &Value::Object(body).to_string()).await;
+            if !names(status, &text, field) {
+                failures.push(format!(
+                    "{} {} {field}: {status} {text}",
+                    op.method, op.path
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "NUL not refused by field: {failures:#?}"
+    );
+    assert!(tried > 50, "only {tried} string fields tried");
+    let after = fingerprint(&app, &ours, &ops).await;
+    for (path, seen) in &before {
+        assert_eq!(Some(seen), after.get(path), "{path} changed");
+    }
+
+    // Unauthenticated routes: sign-up, login.
+    for (path, body, field) in [
+        (
+            "/api/v1/auth/login/",
+            json!({"email": NUL, "password": "x"}),
+            "email",
+        ),
+        (
+            "/api/v1/auth/login/",
+            json!({"email": "admin@example.com", "password": NUL}),
+            "password",
+        ),
+        (
+            "/api/v1/auth/users/",
+            json!({"email": "new@example.com", "password": "correct horse battery", "first_name": NUL}),
+            "first_name",
+        ),
+    ] {
+        let resp = app.post(path, None, body).await;
+        let status = resp.0.status();
+        let text = resp.0.into_body().into_string().await.unwrap();
+        assert!(
+            names(status, &text, field),
+            "{path} {field}: {status} {text}"
+        );
+    }
+
+    // The SDK: identify with a NUL in the identifier, a trait key or a trait value.
+    let key = ours.w.env_key.clone();
+    for (body, field) in [
+        (json!({"identifier": NUL, "traits": []}), "identifier"),
+        (
+            json!({"identifier": "ada", "traits": [{"trait_key": NUL, "trait_value": 1}]}),
+            "traits[0].trait_key",
+        ),
+        (
+            json!({"identifier": "ada", "traits": [{"trait_key": "plan", "trait_value": NUL}]}),
+            "traits[0].trait_value",
+        ),
+    ] {
+        let resp = app
+            .sdk("POST", "/api/v1/identities/", &key, Some(body))
+            .await;
+        let status = resp.0.status();
+        let text = resp.0.into_body().into_string().await.unwrap();
+        assert!(
+            names(status, &text, field),
+            "identify {field}: {status} {text}"
+        );
+    }
+    let resp = app
+        .sdk("GET", "/api/v1/identities/?identifier=a%00b", &key, None)
+        .await;
+    let status = resp.0.status();
+    let text = resp.0.into_body().into_string().await.unwrap();
+    assert!(names(status, &text, "identifier"), "{status} {text}");
+
+    // OFREP answers in its own shape, never a 500.
+    let resp = app
+        .client
+        .post("/ofrep/v1/evaluate/flags")
+        .header("x-api-key", &key)
+        .body_json(&json!({"context": {"targetingKey": NUL}}))
+        .send()
+        .await;
+    let status = resp.0.status();
+    let text = resp.0.into_body().into_string().await.unwrap();
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert!(text.contains("targetingKey"), "{text}");
+    let stored = app
+        .get(
+            &format!("/api/v1/environments/{key}/identities/"),
+            Some(admin.trim_start_matches("Token ")),
+        )
+        .await;
+    let listed: Value =
+        serde_json::from_str(&stored.0.into_body().into_string().await.unwrap()).unwrap();
+    let identifiers: Vec<&str> = listed["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["identifier"].as_str())
+        .collect();
+    assert!(
+        identifiers.iter().all(|i| !i.contains('\0') && *i != "ada"),
+        "an identity was stored: {identifiers:?}"
+    );
+}
+
+/// A query parameter that is not UTF-8 once decoded is a 400 naming it, not a lossy decoding
+/// (which would make `%FF` and `%FE` one identity).
+async fn query_parameters_must_be_clean_text(app: TestApp) {
+    let ours = Ours::new(&app).await;
+    let key = ours.w.env_key.clone();
+    for query in [
+        "identifier=%FF",
+        "identifier=%FE",
+        "identifier=ok&feature=%C3",
+    ] {
+        let resp = app
+            .sdk("GET", &format!("/api/v1/identities/?{query}"), &key, None)
+            .await;
+        let status = resp.0.status();
+        let text = resp.0.into_body().into_string().await.unwrap();
+        let field = if query.contains("feature") {
+            "feature"
+        } else {
+            "identifier"
+        };
+        assert!(names(status, &text, field), "{query}: {status} {text}");
+    }
+    // Proper UTF-8 still works, percent-encoded or not.
+    let resp = app
+        .sdk("GET", "/api/v1/identities/?identifier=ad%C3%A9", &key, None)
+        .await;
+    assert_eq!(resp.0.status(), StatusCode::OK);
+    let body: Value =
+        serde_json::from_str(&resp.0.into_body().into_string().await.unwrap()).unwrap();
+    assert_eq!(body["identifier"], "adé");
 }
