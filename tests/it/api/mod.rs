@@ -6,6 +6,7 @@ mod audit;
 mod bad_input;
 mod by_uuid;
 mod environments;
+mod existence;
 mod feature_states;
 mod features;
 mod identities;
