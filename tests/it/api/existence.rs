@@ -703,4 +703,10 @@ async fn objects_the_caller_cannot_see_are_answered_as_missing(app: TestApp) {
             "{field}: the admin is told where it is"
         );
     }
+    // A project the member cannot see takes no environment, as one that does not exist.
+    let env = |project: i64| json!({"name": "new", "project": project});
+    let (status, seen) = answer(&app, "/api/v1/environments/", &member, env(sibling)).await;
+    let missing = answer(&app, "/api/v1/environments/", &member, env(MISSING)).await;
+    assert_eq!((status, seen), missing);
+    assert_eq!(status, 400);
 }
