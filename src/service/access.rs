@@ -156,6 +156,32 @@ impl Service {
         self.environment_checked(caller, env, key).await
     }
 
+    /// Whether the caller may see the project. A body naming an object of a project the
+    /// caller cannot see is answered as for an id that names nothing, so that its existence
+    /// does not leak; only a visible one may get a more specific message.
+    pub(crate) async fn sees_project(&self, caller: &Caller, id: ProjectId) -> ServiceResult<bool> {
+        match self.project_for(caller, id, None).await {
+            Ok(_) => Ok(true),
+            Err(ServiceError::NotFound | ServiceError::Forbidden) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Like `sees_project`, for an environment and, when `keys` names any, what one of them
+    /// lets the caller see in it.
+    pub(crate) async fn sees_environment(
+        &self,
+        caller: &Caller,
+        id: EnvironmentId,
+        keys: &[&str],
+    ) -> ServiceResult<bool> {
+        match self.environment_by_id_for(caller, id, None).await {
+            Ok((_, _, access)) => Ok(keys.is_empty() || keys.iter().any(|k| access.allows(k))),
+            Err(ServiceError::NotFound | ServiceError::Forbidden) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn environment_checked(
         &self,
         caller: &Caller,

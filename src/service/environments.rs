@@ -171,9 +171,10 @@ impl Service {
         project: ProjectId,
         patch: EnvironmentPatch,
     ) -> ServiceResult<Environment> {
+        // A project the caller cannot see is answered as one that does not exist.
         let (project, access) = match self.project_for(caller, project, None).await {
             Ok(found) => found,
-            Err(ServiceError::NotFound) => {
+            Err(ServiceError::NotFound | ServiceError::Forbidden) => {
                 return Err(ServiceError::invalid(
                     "project",
                     "Invalid pk - object does not exist.",

@@ -123,7 +123,7 @@ impl Service {
         if !draft.multivariate_options.is_empty() && !access.admin {
             return Err(ServiceError::ForbiddenDetail(MV_NEEDS_ADMIN.into()));
         }
-        let new = self.checked_feature(&project, draft).await?;
+        let new = self.checked_feature(caller, &project, draft).await?;
         let count = self
             .store
             .features_of(project.id, &FeatureQuery::default(), PageRequest::all())
@@ -151,6 +151,7 @@ impl Service {
     /// Validates a draft into a new feature of the project.
     async fn checked_feature(
         &self,
+        caller: &Caller,
         project: &Project,
         draft: FeatureDraft,
     ) -> ServiceResult<NewFeature> {
@@ -188,7 +189,7 @@ impl Service {
         if shared > 100.0 {
             errors.add("multivariate_options", "Invalid percentage allocation");
         }
-        self.check_tags(&mut errors, project.id, &draft.tags)
+        self.check_tags(caller, &mut errors, project.id, &draft.tags)
             .await?;
         errors.into_result()?;
         Ok(NewFeature {
@@ -219,25 +220,30 @@ impl Service {
         Ok(found.items.iter().any(|f| f.name.to_lowercase() == folded))
     }
 
-    /// Unknown tags are named in `tags`; tags of another project are refused as a whole.
+    /// Unknown tags, and tags of projects the caller cannot see, are named in `tags`; tags of
+    /// another project the caller can see are refused as a whole.
     async fn check_tags(
         &self,
+        caller: &Caller,
         errors: &mut FieldErrors,
         project: ProjectId,
         tags: &[TagId],
     ) -> ServiceResult<()> {
         let mut foreign = false;
         for tag in tags {
-            match self.store.tag(*tag).await {
-                Ok(t) if t.project_id == project => {}
-                Ok(_) => foreign = true,
-                Err(StoreError::NotFound) => {
-                    errors.add(
-                        "tags",
-                        format!("Invalid pk \"{tag}\" - object does not exist."),
-                    );
-                }
+            let seen_elsewhere = match self.store.tag(*tag).await {
+                Ok(t) if t.project_id == project => continue,
+                Ok(t) => self.sees_project(caller, t.project_id).await?,
+                Err(StoreError::NotFound) => false,
                 Err(e) => return Err(e.into()),
+            };
+            if seen_elsewhere {
+                foreign = true;
+            } else {
+                errors.add(
+                    "tags",
+                    format!("Invalid pk \"{tag}\" - object does not exist."),
+                );
             }
         }
         if foreign && errors.is_empty() {
@@ -261,7 +267,8 @@ impl Service {
         let feature = feature_in(self, &project, id).await?;
         if let Some(tags) = &patch.tags {
             let mut errors = FieldErrors::default();
-            self.check_tags(&mut errors, project.id, tags).await?;
+            self.check_tags(caller, &mut errors, project.id, tags)
+                .await?;
             errors.into_result()?;
         }
         let audit = Audit::new(

@@ -31,6 +31,9 @@ pub struct StateDraft {
 
 const EXISTS: &str = "Feature state already exists.";
 
+/// Either lets a caller see an environment's identities.
+const IDENTITY_KEYS: &[&str] = &["VIEW_IDENTITIES", "MANAGE_IDENTITIES"];
+
 /// DRF's answer for a related object that is not there (or not the caller's to see).
 pub(crate) fn invalid_pk(field: &str, id: impl std::fmt::Display) -> ServiceError {
     ServiceError::invalid(
@@ -96,16 +99,18 @@ impl Service {
         }
         match self.store.feature(draft.feature).await {
             Ok(f) if f.project_id == project.id => {}
-            Ok(_) => {
+            Ok(f) if self.sees_project(caller, f.project_id).await? => {
                 return Err(ServiceError::invalid(
                     "feature",
                     "Feature does not exist in project",
                 ));
             }
-            Err(StoreError::NotFound) => return Err(invalid_pk("feature", draft.feature)),
+            Ok(_) | Err(StoreError::NotFound) => {
+                return Err(invalid_pk("feature", draft.feature));
+            }
             Err(e) => return Err(e.into()),
         }
-        let target = self.target(env, &draft).await?;
+        let target = self.target(caller, env, &draft).await?;
         let scope = match &target {
             Target::Identity(i) => Scope::Identity(*i),
             Target::Segment(state) => state.scope,
@@ -167,13 +172,22 @@ impl Service {
     }
 
     /// The identity or segment override a draft is for; a draft for neither would be a
-    /// second environment default.
-    async fn target(&self, env: &Environment, draft: &StateDraft) -> ServiceResult<Target> {
+    /// second environment default. Objects of other environments are named as such only to
+    /// a caller who may see them there; to others they do not exist.
+    async fn target(
+        &self,
+        caller: &Caller,
+        env: &Environment,
+        draft: &StateDraft,
+    ) -> ServiceResult<Target> {
         // Fields first, as DRF checks them: a dangling feature segment is its own error.
         if let Some(fs) = draft.feature_segment {
             match self.store.feature_segment(fs).await {
-                Ok(_) => {}
-                Err(StoreError::NotFound) => return Err(invalid_pk("feature_segment", fs)),
+                Ok(f) if f.environment_id == env.id => {}
+                Ok(f) if self.sees_environment(caller, f.environment_id, &[]).await? => {}
+                Ok(_) | Err(StoreError::NotFound) => {
+                    return Err(invalid_pk("feature_segment", fs));
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -196,14 +210,18 @@ impl Service {
             }
             (None, Some(id)) => match self.store.identity(id).await {
                 Ok(i) if i.environment_id == env.id => Some(i.id),
-                Ok(_) => {
+                Ok(i)
+                    if self
+                        .sees_environment(caller, i.environment_id, IDENTITY_KEYS)
+                        .await? =>
+                {
                     errors.add(
                         "non_field_errors",
                         "Identity does not exist in environment.",
                     );
                     None
                 }
-                Err(StoreError::NotFound) => return Err(invalid_pk("identity", id)),
+                Ok(_) | Err(StoreError::NotFound) => return Err(invalid_pk("identity", id)),
                 Err(e) => return Err(e.into()),
             },
             (None, None) => None,

@@ -17,7 +17,7 @@ api_on_both_backends!(
 );
 
 /// The operation's request body schema, references resolved; `None` when it takes no body.
-fn body_schema(doc: &Value, op: &Op) -> Option<Value> {
+pub(super) fn body_schema(doc: &Value, op: &Op) -> Option<Value> {
     let path = op.template.split('?').next().unwrap_or(op.template);
     let method = op.method.as_str().to_lowercase();
     let content = doc["paths"][path][method.as_str()]
@@ -27,7 +27,7 @@ fn body_schema(doc: &Value, op: &Op) -> Option<Value> {
     Some(resolve(doc, &schema))
 }
 
-fn resolve(doc: &Value, schema: &Value) -> Value {
+pub(super) fn resolve(doc: &Value, schema: &Value) -> Value {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         let name = reference.rsplit('/').next().unwrap_or_default();
         return resolve(doc, &doc["components"]["schemas"][name]);

@@ -565,6 +565,33 @@ async fn generic_feature_states_use_typed_values(app: TestApp) {
         "Invalid pk \"999999\" - object does not exist.",
     )
     .await;
+    // A feature of another project the caller can see is named as such; one of another
+    // organisation is answered as a feature that does not exist.
+    let sibling = app
+        .project(w.admin.trim_start_matches("Token "), w.org, "Sibling")
+        .await;
+    let elsewhere = created(
+        post(
+            &app,
+            &format!("/api/v1/projects/{sibling}/features/"),
+            &w.admin,
+            json!({"name": "elsewhere"}),
+        )
+        .await,
+    )
+    .await;
+    invalid(
+        post(
+            &app,
+            base,
+            &w.admin,
+            json!({"feature": elsewhere["id"], "environment": w.env_id, "identifier": "ada"}),
+        )
+        .await,
+        "feature",
+        "Feature does not exist in project",
+    )
+    .await;
     let other = World::other(&app).await;
     let theirs = feature(&app, &other, json!({"name": "theirs"})).await;
     invalid(
@@ -576,7 +603,7 @@ async fn generic_feature_states_use_typed_values(app: TestApp) {
         )
         .await,
         "feature",
-        "Feature does not exist in project",
+        &format!("Invalid pk \"{}\" - object does not exist.", theirs["id"]),
     )
     .await;
     invalid(

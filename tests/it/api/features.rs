@@ -346,22 +346,38 @@ async fn feature_input_is_validated_by_field(app: TestApp) {
     )
     .await;
 
-    // A tag of another project is refused as a whole.
-    let other = World::other(&app).await;
-    let theirs = created(
-        post(
-            &app,
-            &format!("/api/v1/projects/{}/tags/", other.project),
-            &other.admin,
-            json!({"label": "x", "color": "#fff"}),
+    // A tag of another project the caller can see is refused as a whole; one of another
+    // organisation is answered as a tag that does not exist.
+    let app_ = &app;
+    let tag_of = |project: i64, auth: String| async move {
+        created(
+            post(
+                app_,
+                &format!("/api/v1/projects/{project}/tags/"),
+                &auth,
+                json!({"label": "x", "color": "#fff"}),
+            )
+            .await,
         )
-        .await,
-    )
-    .await;
+        .await["id"]
+            .clone()
+    };
+    let sibling = app
+        .project(w.admin.trim_start_matches("Token "), w.org, "Sibling")
+        .await;
+    let sibling_tag = tag_of(sibling, w.admin.clone()).await;
     invalid(
-        create(json!({"name": "x", "tags": [theirs["id"]]})).await,
+        create(json!({"name": "x", "tags": [sibling_tag]})).await,
         "non_field_errors",
         "Selected Tags must be from the same Project as current Feature",
+    )
+    .await;
+    let other = World::other(&app).await;
+    let theirs = tag_of(other.project, other.admin.clone()).await;
+    invalid(
+        create(json!({"name": "x", "tags": [theirs]})).await,
+        "tags",
+        &format!("Invalid pk \"{theirs}\" - object does not exist."),
     )
     .await;
 

@@ -373,7 +373,7 @@ async fn overrides_are_refused_for_bad_input(app: TestApp) {
     invalid(
         post(&app, &path, &w.admin, json!({"feature": foreign["id"]})).await,
         "feature",
-        "Feature does not exist in project",
+        &format!("Invalid pk \"{}\" - object does not exist.", foreign["id"]),
     )
     .await;
     assert_eq!(

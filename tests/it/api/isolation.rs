@@ -18,7 +18,7 @@ use crate::api_on_both_backends;
 api_on_both_backends!(another_organisation_reaches_nothing_of_ours);
 
 /// Operations that do not address an organisation's objects, and why.
-const NOT_SCOPED: &[(&str, &str, &str)] = &[
+pub(super) const NOT_SCOPED: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/auth/login/", "signs in; no organisation"),
     (
         "DELETE",
@@ -182,27 +182,27 @@ pub(super) struct Ours {
     pub w: World,
     project_uuid: String,
     env_uuid: String,
-    member: i64,
-    group: i64,
+    pub member: i64,
+    pub group: i64,
     invite: i64,
     invite_link: i64,
     key_prefix: String,
-    feature: i64,
-    mv_option: i64,
-    default_state: i64,
-    tag: i64,
-    segment: i64,
-    feature_segment: i64,
-    segment_state: i64,
+    pub feature: i64,
+    pub mv_option: i64,
+    pub default_state: i64,
+    pub tag: i64,
+    pub segment: i64,
+    pub feature_segment: i64,
+    pub segment_state: i64,
     /// Uuids of the tag, segment, segment override and its state.
     tag_uuid: String,
     segment_uuid: String,
     feature_segment_uuid: String,
     segment_state_uuid: String,
-    identity: i64,
-    other_identity: i64,
+    pub identity: i64,
+    pub other_identity: i64,
     trait_id: i64,
-    identity_override: i64,
+    pub identity_override: i64,
     server_key: i64,
     webhook: i64,
     org_user_grant: i64,
@@ -236,12 +236,19 @@ async fn first(app: &TestApp, w: &World, path: String) -> Value {
 }
 
 impl Ours {
+    /// The set in the superuser's organisation.
     pub async fn new(app: &TestApp) -> Ours {
-        let w = World::new(app).await;
+        Ours::of(app, World::new(app).await, "member@example.com").await
+    }
+
+    /// The same set in another user's organisation, which the superuser does not belong to.
+    pub async fn other(app: &TestApp) -> Ours {
+        Ours::of(app, World::other(app).await, "other-member@example.com").await
+    }
+
+    async fn of(app: &TestApp, w: World, member_email: &str) -> Ours {
         let (org, project, key) = (w.org, w.project, w.env_key.clone());
-        let member_token = w
-            .member(app, "member@example.com", &["VIEW_PROJECT"], &[])
-            .await;
+        let member_token = w.member(app, member_email, &["VIEW_PROJECT"], &[]).await;
         let member = app.me(member_token.trim_start_matches("Token ")).await;
         let project_uuid = ok(get(app, &format!("/api/v1/projects/{project}/"), &w.admin).await)
             .await["uuid"]

@@ -7,6 +7,7 @@ mod bad_input;
 mod by_uuid;
 mod cors;
 mod environments;
+mod existence;
 mod feature_states;
 mod features;
 mod identities;
