@@ -34,6 +34,8 @@ pub struct Config {
     pub secret_key: Option<String>,
     pub log_level: String,
     pub log_format: LogFormat,
+    /// Log PostgreSQL statement texts (never their parameters) at debug.
+    pub log_database_queries: bool,
     pub allowed_hosts: Vec<String>,
     pub enable_gzip_compression: bool,
     pub use_x_forwarded_host: bool,
@@ -184,6 +186,7 @@ fn defaults(sources: &Sources) -> BTreeMap<&'static str, Value> {
     d.insert("admin_email", Value::from("admin@example.com"));
     d.insert("organisation_name", Value::from("Default Organisation"));
     d.insert("project_name", Value::from("Default Project"));
+    d.insert("log_database_queries", Value::from(false));
     d
 }
 
@@ -310,6 +313,7 @@ impl<'a> Fields<'a> {
             }
         });
         let log_format = self.get::<LogFormat>("log_format");
+        let log_database_queries = self.get::<bool>("log_database_queries");
         let allowed_hosts = self.get::<Vec<String>>("allowed_hosts");
         let enable_gzip_compression = self.get::<bool>("enable_gzip_compression");
         let use_x_forwarded_host = self.get::<bool>("use_x_forwarded_host");
@@ -328,6 +332,7 @@ impl<'a> Fields<'a> {
             secret_key,
             log_level: log_level?,
             log_format: log_format?,
+            log_database_queries: log_database_queries?,
             allowed_hosts: allowed_hosts?,
             enable_gzip_compression: enable_gzip_compression?,
             use_x_forwarded_host: use_x_forwarded_host?,

@@ -259,6 +259,15 @@ pub const SETTINGS: &[Setting] = &[
         "Default Project",
         "The bootstrap project's name.",
     ),
+    setting(
+        "log_database_queries",
+        Kind::Scalar,
+        &["FLAGSTAFF_LOG_DATABASE_QUERIES"],
+        "false",
+        "Log the text of each PostgreSQL statement at debug level, whatever `log_level` says, to diagnose queries. \
+         Their parameters (keys, password hashes, identifiers, trait values) are never logged; while this is off, \
+         no `log_level` filter shows the statements either.",
+    ),
 ];
 
 /// The environment variables that assemble a PostgreSQL URL when no `DATABASE_URL` is given.

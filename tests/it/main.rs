@@ -10,6 +10,7 @@ mod engine;
 mod eval;
 mod harness;
 mod http;
+mod logs;
 mod migrations;
 mod server;
 mod store;
