@@ -442,7 +442,7 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         }
-        std::fs::create_dir_all(&self.data_dir).with_context(|| {
+        create_private_dir(&self.data_dir).with_context(|| {
             format!("cannot create the data folder {}", self.data_dir.display())
         })?;
         let mut bytes = [0u8; 32];
@@ -452,6 +452,16 @@ impl Config {
         tracing::info!(path = %path.display(), "generated a new secret key");
         Ok(key)
     }
+}
+
+/// Creates `dir` and its missing parents open to their owner only (0700); an existing folder
+/// keeps its mode.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
 }
 
 /// Creates `path` readable by its owner only; refuses to overwrite an existing file.

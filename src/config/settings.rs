@@ -86,7 +86,7 @@ pub const SETTINGS: &[Setting] = &[
         Kind::Text,
         &["FLAGSTAFF_DATA_DIR"],
         "`$STATE_DIRECTORY` when systemd sets it, else `./data`",
-        "Folder for the SQLite database and the generated secret key (created when missing).",
+        "Folder for the SQLite database and the generated secret key (created when missing, mode 0700; the database file is created 0600).",
     ),
     secret(
         "secret_key",

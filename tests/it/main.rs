@@ -8,6 +8,7 @@ mod config;
 mod crash;
 mod engine;
 mod eval;
+mod files;
 mod harness;
 mod http;
 mod logs;
