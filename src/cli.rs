@@ -262,7 +262,11 @@ fn with_config(
         Err(code) => return code,
     };
     let config = loaded.config;
-    crate::logging::init(&config.log_level, config.log_format);
+    crate::logging::init(
+        &config.log_level,
+        config.log_format,
+        config.log_database_queries,
+    );
     match body(config) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -35,6 +35,8 @@ pub struct Config {
     pub secret_key: Option<String>,
     pub log_level: String,
     pub log_format: LogFormat,
+    /// Log PostgreSQL statement texts (never their parameters) at debug.
+    pub log_database_queries: bool,
     pub allowed_hosts: Vec<String>,
     pub enable_gzip_compression: bool,
     pub use_x_forwarded_host: bool,
@@ -200,6 +202,7 @@ fn defaults(sources: &Sources) -> BTreeMap<&'static str, Value> {
     d.insert("admin_email", Value::from("admin@example.com"));
     d.insert("organisation_name", Value::from("Default Organisation"));
     d.insert("project_name", Value::from("Default Project"));
+    d.insert("log_database_queries", Value::from(false));
     d
 }
 
@@ -326,6 +329,7 @@ impl<'a> Fields<'a> {
             }
         });
         let log_format = self.get::<LogFormat>("log_format");
+        let log_database_queries = self.get::<bool>("log_database_queries");
         let allowed_hosts = self.get::<Vec<String>>("allowed_hosts");
         let enable_gzip_compression = self.get::<bool>("enable_gzip_compression");
         let use_x_forwarded_host = self.get::<bool>("use_x_forwarded_host");
@@ -349,6 +353,7 @@ impl<'a> Fields<'a> {
             secret_key,
             log_level: log_level?,
             log_format: log_format?,
+            log_database_queries: log_database_queries?,
             allowed_hosts: allowed_hosts?,
             enable_gzip_compression: enable_gzip_compression?,
             use_x_forwarded_host: use_x_forwarded_host?,
@@ -529,7 +534,7 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         }
-        std::fs::create_dir_all(&self.data_dir).with_context(|| {
+        create_private_dir(&self.data_dir).with_context(|| {
             format!("cannot create the data folder {}", self.data_dir.display())
         })?;
         let mut bytes = [0u8; 32];
@@ -539,6 +544,16 @@ impl Config {
         tracing::info!(path = %path.display(), "generated a new secret key");
         Ok(key)
     }
+}
+
+/// Creates `dir` and its missing parents open to their owner only (0700); an existing folder
+/// keeps its mode.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
 }
 
 /// Creates `path` readable by its owner only; refuses to overwrite an existing file.

@@ -41,6 +41,7 @@ fn display_value(c: &Config, key: &str) -> String {
             LogFormat::Text => "text",
             LogFormat::Json => "json",
         }),
+        "log_database_queries" => c.log_database_queries.to_string(),
         "allowed_hosts" => format!(
             "[{}]",
             c.allowed_hosts

@@ -86,7 +86,7 @@ pub const SETTINGS: &[Setting] = &[
         Kind::Text,
         &["FLAGSTAFF_DATA_DIR"],
         "`$STATE_DIRECTORY` when systemd sets it, else `./data`",
-        "Folder for the SQLite database and the generated secret key (created when missing).",
+        "Folder for the SQLite database and the generated secret key (created when missing, mode 0700; the database file is created 0600).",
     ),
     secret(
         "secret_key",
@@ -317,6 +317,15 @@ pub const SETTINGS: &[Setting] = &[
         "4096",
         "Open client connections at most; kept below the open-file limit (raised to its hard limit at start). \
          Further connections wait until one closes, and the log says so.",
+    ),
+    setting(
+        "log_database_queries",
+        Kind::Scalar,
+        &["FLAGSTAFF_LOG_DATABASE_QUERIES"],
+        "false",
+        "Log the text of each PostgreSQL statement at debug level, whatever `log_level` says, to diagnose queries. \
+         Their parameters (keys, password hashes, identifiers, trait values) are never logged; while this is off, \
+         no `log_level` filter shows the statements either.",
     ),
 ];
 

@@ -8,6 +8,7 @@ mod environments;
 mod feature_segments;
 mod feature_states;
 mod features;
+mod files;
 mod identities;
 mod instance;
 mod listing;
@@ -62,7 +63,7 @@ struct Db {
 }
 
 impl SqliteStore {
-    /// Opens (creating when missing) the database file and its folder.
+    /// Opens (creating when missing, owner-only) the database file and its folder.
     pub async fn open(
         path: &Path,
         options: &ConnectOptions,
@@ -191,11 +192,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 fn open_all(path: &Path, readers: usize) -> Result<(Connection, Vec<Connection>), ConnectError> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            ConnectError::Other(format!("cannot create the folder {}: {e}", dir.display()))
-        })?;
-    }
+    files::prepare(path)?;
     let describe = |e: rusqlite::Error| {
         ConnectError::Other(format!(
             "cannot open SQLite database {}: {e}",
