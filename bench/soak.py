@@ -78,7 +78,9 @@ class Conn:
                 chunked = True
             elif name == "connection" and value == "close":
                 close = True
-        if chunked:
+        if status in (204, 304) or 100 <= status < 200:
+            content = b""
+        elif chunked:
             parts = []
             while True:
                 size = int((await self.reader.readline()).split(b";")[0], 16)
@@ -191,7 +193,11 @@ class Load:
         created is deleted by the next write (retried until it goes)."""
         if self.pending_deletes:
             path = self.pending_deletes.pop(0)
-            status, body = await self._admin(conn, "DELETE", path)
+            try:
+                status, body = await self._admin(conn, "DELETE", path)
+            except (HttpError, asyncio.TimeoutError):
+                self.pending_deletes.append(path)
+                raise
             if status >= 300 and status != 404:
                 self.pending_deletes.append(path)
             return status, body
@@ -341,6 +347,8 @@ class Report:
         self.emit()
         if rss:
             self.emit(f"RSS (MiB): first {rss[0]:.1f}, last {rss[-1]:.1f}, max {max(rss):.1f}.")
+        else:
+            self.emit("RSS: no sample (the server was gone).")
         self.emit(self.flatness())
         logs = ", ".join(f"{level} {n}" for level, n in sorted(self.log_totals.items())) or "none"
         self.emit(f"Server log lines during the load, by level: {logs}.")
@@ -374,15 +382,23 @@ async def main(args):
         connections = max(1, min(connections, math.ceil(rate)))
         for _ in range(connections):
             workers.append(asyncio.ensure_future(load.worker(group, connections / rate, call)))
+    gone = False
     for minute in range(1, args.minutes + 1):
         await asyncio.sleep(max(0.0, start + minute * 60 - time.monotonic()))
         report.minute_row(minute, load.stats.take_minute())
-    await asyncio.gather(*workers)
+        if report.rss[-1] is None:
+            gone = True
+            report.emit(f"\nThe server (pid {args.server_pid}) is gone: stopping the load.")
+            for worker in workers:
+                worker.cancel()
+            break
+    await asyncio.gather(*workers, return_exceptions=True)
     leftover = load.stats.take_minute()  # answers that arrived after the last row
-    for group, (latencies, counter) in leftover.items():
+    for group, (_, counter) in leftover.items():
         if counter:
-            print(f"(after the last minute: {group} {fmt_outcomes(counter)})", file=sys.stderr)
+            print(f"(after the last minute: {group} {dict(counter)})", file=sys.stderr)
     report.summary()
+    return 1 if gone else 0
 
 
 def parse():
@@ -406,6 +422,6 @@ def parse():
 
 if __name__ == "__main__":
     try:
-        asyncio.run(main(parse()))
+        sys.exit(asyncio.run(main(parse())))
     except KeyboardInterrupt:
         sys.exit(130)

@@ -188,8 +188,10 @@ python3 "$BENCH_DIR/soak.py" --base "$BASE" --env-key "$ENV_KEY" --token "$TOKEN
   --server-pid "$SERVER_PID" --server-log "$SERVER_LOG" --events "$WORK/events" \
   --out "$OUT/soak.md" &
 LOAD_PID=$!
-wait "$LOAD_PID" || die "the load generator failed"
+status=0
+wait "$LOAD_PID" || status=$?
 LOAD_PID=""
 kill -0 "$SERVER_PID" 2>/dev/null || die "the server died during the run; see $SERVER_LOG"
+((status == 0)) || die "the load generator failed ($status)"
 printf '\nTables: %s; server log: %s; PostgreSQL log: %s\n' \
   "$OUT/soak.md" "$SERVER_LOG" "$OUT/postgres.log"
