@@ -17,7 +17,7 @@ LOG_LEVEL=${SOAK_LOG_LEVEL:-info,flagstaff::access=warn,refinery_core=warn,tokio
 OUT=${OUT:-$ROOT/target/bench-soak}
 BIN=$ROOT/target/release/flagstaff
 PG_BIN=${SOAK_PG_BIN:-$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)}
-# Every 4 minutes, or three times in a short run; none in the last 30 s.
+# Every 4 minutes, or about three times in a short run; none in the last 30 s.
 if [[ -z ${SOAK_PG_EVERY:-} ]]; then
   if ((MINUTES >= 12)); then SOAK_PG_EVERY=240; else SOAK_PG_EVERY=$((MINUTES * 60 / 3)); fi
   if ((SOAK_PG_EVERY < 30)); then SOAK_PG_EVERY=30; fi
@@ -94,9 +94,10 @@ EOF
   pg_ctl -w -t 60 start >/dev/null || die "PostgreSQL did not start; see $PG_DIR/postgres.log"
 }
 
-# In the background: every PG_EVERY seconds from the start of the load, `pg_ctl restart -m
-# fast`; every third time from the second an immediate stop (a crash, so recovery runs), PG_DOWN
-# seconds down, and a start. One line per event in the events file, which soak.py reports.
+# In the background: every PG_EVERY seconds, half a minute past the mark (so that an event falls
+# inside one row of the report), `pg_ctl restart -m fast`; every third time from the second an
+# immediate stop (a crash, so recovery runs), PG_DOWN seconds down, and a start. One line per
+# event in the events file, which soak.py reports.
 pg_restarter() {
   trap - EXIT INT
   set +e
@@ -104,7 +105,7 @@ pg_restarter() {
   trap 'if [[ -n $sleeper ]]; then kill "$sleeper" 2>/dev/null; fi; exit 0' TERM
   while :; do
     n=$((n + 1))
-    at=$((LOAD_START + n * PG_EVERY))
+    at=$((LOAD_START + n * PG_EVERY + 30))
     if ((at > LOAD_START + MINUTES * 60 - 30)); then break; fi
     sleep $((at > $(date +%s) ? at - $(date +%s) : 0)) &
     sleeper=$!
