@@ -107,14 +107,15 @@ impl App {
 
 /// Every few seconds, drops snapshots of environments that changed elsewhere (another server
 /// sharing the database) or that a missed invalidation left stale.
-async fn drop_stale_snapshots(snapshots: Arc<crate::snapshot::Snapshots>) {
+async fn drop_stale_snapshots(service: Arc<Service>) {
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match snapshots.drop_stale().await {
+        match service.snapshots().drop_stale().await {
             Ok(0) => {}
             Ok(n) => tracing::debug!(dropped = n, "dropped stale snapshots"),
+            Err(store::StoreError::Unavailable(_)) => service.database_unavailable(),
             Err(e) => tracing::warn!(error = %e, "could not check snapshots for staleness"),
         }
     }
@@ -128,8 +129,8 @@ pub struct Bound {
 }
 
 impl Bound {
-    pub fn snapshots(&self) -> Arc<crate::snapshot::Snapshots> {
-        self.app.state.service.snapshots().clone()
+    pub fn service(&self) -> Arc<Service> {
+        self.app.state.service.clone()
     }
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish for up to `grace`.
@@ -169,7 +170,7 @@ pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<()> 
         version = api::VERSION,
         "flagstaff is serving"
     );
-    tokio::spawn(drop_stale_snapshots(bound.snapshots()));
+    tokio::spawn(drop_stale_snapshots(bound.service()));
     if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready]) {
         tracing::warn!(error = %e, "could not notify systemd");
     }

@@ -64,12 +64,15 @@ fn database_directives(database_queries: bool) -> String {
         .join(",")
 }
 
-/// A plain level keeps chatty dependencies (migration progress, server NOTICEs) at warnings;
+/// A plain level keeps chatty dependencies (migration progress, server NOTICEs) at warnings,
+/// and the pool's per-connection errors out (an outage is reported once, by the service);
 /// a full filter is taken as written.
 fn with_quiet_dependencies(filter: &str) -> String {
     let plain = ["trace", "debug", "info", "warn", "error", "off"].contains(&filter.trim());
     if plain && !matches!(filter.trim(), "trace" | "debug") {
-        format!("{filter},refinery_core=warn,tokio_postgres=warn,poem::server=warn")
+        format!(
+            "{filter},refinery_core=warn,tokio_postgres=warn,poem::server=warn,deadpool.postgres=error"
+        )
     } else {
         filter.to_string()
     }

@@ -80,11 +80,17 @@ impl poem::error::ResponseError for ServiceError {
                 response
             }
             ServiceError::Unavailable(why) => {
-                tracing::warn!(reason = %why, "the database is unavailable");
-                detail(
+                // The outage is logged once, by the service; this request only in debug.
+                tracing::debug!(reason = %why, "the database is unavailable");
+                let mut response = detail(
                     status,
                     "The service is temporarily unavailable. Try again shortly.",
-                )
+                );
+                response.headers_mut().insert(
+                    "retry-after",
+                    poem::http::HeaderValue::from(crate::service::RETRY_AFTER_SECONDS),
+                );
+                response
             }
             ServiceError::Internal(why) => {
                 tracing::error!(error = %why, "internal error");

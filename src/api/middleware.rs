@@ -172,6 +172,9 @@ pub async fn observe<E: Endpoint>(
         None => next.get_response(req).instrument(span.clone()).await,
         Some(answer) => answer,
     };
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+        service.database_unavailable();
+    }
     cors::decorate(origin, &mut response);
     protect(&mut response, surface);
     let status = response.status().as_u16();

@@ -18,6 +18,7 @@ mod identity_overrides;
 mod mv_options;
 mod ofrep;
 mod organisations;
+mod outage;
 mod passwords;
 mod projects;
 mod sdk;
@@ -51,6 +52,7 @@ pub use identity_overrides::{IdentityFlag, OverriddenBy};
 pub use mv_options::MvOptionPatch;
 pub use ofrep::{OfrepContext, OfrepFlag, ofrep_context};
 pub use organisations::{IssuedKey, OrganisationPatch, OrganisationView};
+pub use outage::RETRY_AFTER_SECONDS;
 pub use projects::ProjectPatch;
 pub use sdk::{IdentityAnswer, TraitInput, TraitOutput, evaluation_traits, overlay};
 pub use sdk_traits::TraitItem;
@@ -107,6 +109,7 @@ pub struct Service {
     policy: Policy,
     login_throttle: throttle::Throttle,
     snapshots: Arc<Snapshots>,
+    outage: Arc<outage::Outage>,
 }
 
 impl std::fmt::Debug for Service {
@@ -128,7 +131,14 @@ impl Service {
             policy,
             login_throttle,
             snapshots,
+            outage: Arc::default(),
         }
+    }
+
+    /// Notes that the database could not serve a request or task; the outage is reported once,
+    /// watched, and reported again when it ends.
+    pub fn database_unavailable(&self) {
+        self.outage.refused(&self.store);
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -126,7 +126,7 @@ impl Service {
         };
         let env = snapshot.environment.id;
         let (identity_id, stored_traits, overrides) =
-            match self.store.identity_state(env, identifier).await? {
+            match self.stored_identity_if_reachable(env, identifier).await? {
                 Some((identity, traits, overrides)) => (Some(identity.id.0), traits, overrides),
                 None => (None, Vec::new(), Vec::<FeatureState>::new()),
             };

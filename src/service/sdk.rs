@@ -12,8 +12,9 @@ use sha2::{Digest, Sha256};
 use super::identities::{IDENTIFIER_LIMIT, TRAIT_KEY_LIMIT, TRAIT_STRING_LIMIT};
 use super::{Service, ServiceError, ServiceResult};
 use crate::domain::feature_state::FeatureState;
-use crate::domain::identity::{Trait, TraitValue, TraitWrite};
+use crate::domain::identity::{Identity, Trait, TraitValue, TraitWrite};
 use crate::snapshot::{EnvSnapshot, IdentityFlags, KeyLookup, Origin, trait_json};
+use crate::store::StoreError;
 
 pub const KEY_MISSING: &str = "Invalid or missing Environment key";
 pub const KEY_UNKNOWN: &str = "Invalid or missing Environment Key";
@@ -235,6 +236,24 @@ impl Service {
         }
     }
 
+    /// The stored identity, for a request that writes nothing. While the database is down it
+    /// is answered as an identity with nothing stored (its request's traits still count), so
+    /// that transient and OFREP evaluations keep being served from the snapshot.
+    pub(super) async fn stored_identity_if_reachable(
+        &self,
+        env: crate::domain::EnvironmentId,
+        identifier: &str,
+    ) -> ServiceResult<Option<(Identity, Vec<Trait>, Vec<FeatureState>)>> {
+        match self.store.identity_state(env, identifier).await {
+            Ok(state) => Ok(state),
+            Err(StoreError::Unavailable(_)) => {
+                self.database_unavailable();
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     fn check_identifier(identifier: &str) -> ServiceResult<()> {
         if identifier.chars().count() > IDENTIFIER_LIMIT {
             return Err(ServiceError::invalid(
@@ -315,7 +334,7 @@ impl Service {
         let env = snapshot.environment.id;
         if transient {
             let (stored_traits, overrides, id) =
-                match self.store.identity_state(env, identifier).await? {
+                match self.stored_identity_if_reachable(env, identifier).await? {
                     Some((identity, traits, overrides)) => (traits, overrides, Some(identity.id.0)),
                     None => (Vec::new(), Vec::new(), None),
                 };

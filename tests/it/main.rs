@@ -13,5 +13,6 @@ mod harness;
 mod http;
 mod logs;
 mod migrations;
+mod outage;
 mod server;
 mod store;
