@@ -85,7 +85,7 @@ impl Service {
         }
         let new = NewUser {
             email,
-            password_hash: Some(passwords::hash(&signup.password).await?),
+            password_hash: Some(self.passwords.hash(&signup.password).await?),
             first_name: signup.first_name,
             last_name: signup.last_name,
             is_superuser: signup.superuser,
@@ -133,7 +133,7 @@ impl Service {
         }
         let user = self.store.user_by_email(&email).await?;
         let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
-        let matches = passwords::verify(password, stored).await?;
+        let matches = self.passwords.verify(password, stored).await?;
         match user {
             Some(user) if matches && user.is_active => {
                 for key in &keys {
@@ -221,7 +221,11 @@ impl Service {
         new: &str,
         repeated: &str,
     ) -> ServiceResult<()> {
-        if !passwords::verify(current, user.password_hash.as_deref()).await? {
+        if !self
+            .passwords
+            .verify(current, user.password_hash.as_deref())
+            .await?
+        {
             return Err(ServiceError::invalid(
                 "current_password",
                 "Invalid password.",
@@ -235,7 +239,7 @@ impl Service {
             errors.add("new_password", reason);
         }
         errors.into_result()?;
-        let hash = passwords::hash(new).await?;
+        let hash = self.passwords.hash(new).await?;
         Ok(self.store.set_password_hash(user.id, &hash).await?)
     }
 
@@ -258,7 +262,7 @@ impl Service {
         }
         let new = NewUser {
             email,
-            password_hash: Some(passwords::hash(password).await?),
+            password_hash: Some(self.passwords.hash(password).await?),
             first_name: String::new(),
             last_name: String::new(),
             is_superuser: true,

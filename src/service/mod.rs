@@ -106,6 +106,7 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     policy: Policy,
     login_throttle: throttle::Throttle,
+    passwords: passwords::Passwords,
     snapshots: Arc<Snapshots>,
 }
 
@@ -127,6 +128,7 @@ impl Service {
             clock,
             policy,
             login_throttle,
+            passwords: passwords::Passwords::sized_to_cores(),
             snapshots,
         }
     }
