@@ -12,6 +12,7 @@ mod identities;
 mod identity_overrides;
 mod install;
 mod isolation;
+mod logins;
 mod mv_options;
 mod ofrep;
 mod openapi;
