@@ -2,8 +2,7 @@
 # Resident memory of the server around a burst of parallel password logins: starts
 # `flagstaff serve` on SQLite in a temporary folder, reads VmRSS at idle, after one login,
 # right after BURST parallel logins (half with the right password, half wrong: both hash) and
-# SETTLE seconds later, then after 50 light requests (the allocator hands freed memory back
-# lazily, on later activity), ROUNDS times. See bench/README.md.
+# SETTLE seconds later, then after 50 light requests, ROUNDS times. See bench/README.md.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -282,19 +282,20 @@ fn resident_memory_comes_back_after_a_burst_of_logins() {
             "a login answered {status}"
         );
     }
-    // The allocator hands freed memory back lazily, on later activity: poll with light
+    // Memory freed by the last hashes may take a moment to be unmapped: poll with light
     // requests rather than sleep.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     let mut after = resident_mib(pid);
-    while after > baseline + 64 && std::time::Instant::now() < deadline {
+    while after > baseline + 32 && std::time::Instant::now() < deadline {
         for _ in 0..10 {
             poke(addr);
         }
         std::thread::sleep(std::time::Duration::from_millis(200));
         after = resident_mib(pid);
     }
+    eprintln!("resident memory: {baseline} MiB after one login, {after} MiB after the burst");
     assert!(
-        after <= baseline + 64,
+        after <= baseline + 32,
         "resident memory {after} MiB after the burst, {baseline} MiB before"
     );
 }
