@@ -17,7 +17,8 @@ PASSWORD='correct horse battery staple 42'
 SERVER_PID=""
 WORK=""
 
-die() { printf 'logins.sh: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh" # die, free_port
 
 cleanup() {
   if [[ -n $SERVER_PID ]]; then
@@ -35,18 +36,6 @@ if [[ -z $BIN ]]; then
   BIN=$ROOT/target/release/flagstaff
 fi
 [[ -x $BIN ]] || die "$BIN is not an executable"
-
-free_port() {
-  local port
-  for _ in $(seq 50); do
-    port=$((20000 + RANDOM % 20000))
-    if ! (: <"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-  die "no free port found"
-}
 
 rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
 hwm_mib() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status"; }

@@ -56,6 +56,31 @@ fn wrong_value(doc: &Value, schema: &Value) -> Option<Value> {
     }
 }
 
+/// The writable string fields of the operation's body.
+fn string_fields(doc: &Value, op: &Op) -> Vec<String> {
+    let Some(schema) = body_schema(doc, op) else {
+        return Vec::new();
+    };
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    properties
+        .iter()
+        .filter(|(_, field)| resolve(doc, field)["type"] == "string" && field["readOnly"] != true)
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// The operation's usual body with one field set to `value`.
+fn with(op: &Op, field: &str, value: Value) -> String {
+    let mut body = match &op.body {
+        Value::Object(m) => m.clone(),
+        _ => serde_json::Map::new(),
+    };
+    body.insert(field.to_string(), value);
+    Value::Object(body).to_string()
+}
+
 async fn send(app: &TestApp, op: &Op, auth: &str, body: &str) -> (StatusCode, String) {
     let resp = app
         .client
@@ -170,14 +195,6 @@ async fn dangling_ids_and_long_strings_are_refused_by_field(app: TestApp) {
         .iter()
         .filter(|o| ![Method::GET, Method::DELETE].contains(&o.method))
         .collect();
-    let with = |op: &Op, field: &str, value: Value| {
-        let mut body = match &op.body {
-            Value::Object(m) => m.clone(),
-            _ => serde_json::Map::new(),
-        };
-        body.insert(field.to_string(), value);
-        Value::Object(body).to_string()
-    };
     let mut references = 0;
     for op in &writes {
         let Some(schema) = body_schema(&doc, op) else {
@@ -215,24 +232,15 @@ async fn dangling_ids_and_long_strings_are_refused_by_field(app: TestApp) {
     let long = "x".repeat(100_001);
     let mut refused = 0;
     for op in &writes {
-        let Some(schema) = body_schema(&doc, op) else {
-            continue;
-        };
-        let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
-            continue;
-        };
-        for (field, field_schema) in properties {
-            if resolve(&doc, field_schema)["type"] != "string" || field_schema["readOnly"] == true {
-                continue;
-            }
-            let (status, text) = send(&app, op, &admin, &with(op, field, json!(long))).await;
+        for field in string_fields(&doc, op) {
+            let (status, text) = send(&app, op, &admin, &with(op, &field, json!(long))).await;
             if status.is_server_error() {
                 failures.push(format!(
                     "{} {} {field}=<100k>: {status} {text}",
                     op.method, op.path
                 ));
             }
-            if names(status, &text, field) {
+            if names(status, &text, &field) {
                 refused += 1;
             }
         }
@@ -258,24 +266,10 @@ async fn null_characters_are_refused_by_field_everywhere(app: TestApp) {
         .iter()
         .filter(|o| ![Method::GET, Method::DELETE].contains(&o.method))
     {
-        let Some(schema) = body_schema(&doc, op) else {
-            continue;
-        };
-        let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
-            continue;
-        };
-        for (field, field_schema) in properties {
-            if resolve(&doc, field_schema)["type"] != "string" || field_schema["readOnly"] == true {
-                continue;
-            }
+        for field in string_fields(&doc, op) {
             tried += 1;
-            let mut body = match &op.body {
-                Value::Object(m) => m.clone(),
-                _ => serde_json::Map::new(),
-            };
-            body.insert(field.clone(), json!(NUL));
-            let (status, text) = send(&app, op, &admin, &Value::Object(body).to_string()).await;
-            if !names(status, &text, field) {
+            let (status, text) = send(&app, op, &admin, &with(op, &field, json!(NUL))).await;
+            if !names(status, &text, &field) {
                 failures.push(format!(
                     "{} {} {field}: {status} {text}",
                     op.method, op.path
