@@ -264,6 +264,7 @@ def open_files(pid):
 
 def probe_idle(a):
     own = raise_own_file_limit(a.count + 200)
+    first = time.monotonic()
     socks, established = open_idle(a.port, a.count)
     # Let the server accept what it will: until its open files stop growing for a second.
     files, until = open_files(a.pid), time.monotonic() + 10
@@ -278,11 +279,13 @@ def probe_idle(a):
     wall, spent = time.monotonic() - started, cpu_seconds(a.pid) - cpu
     for s in socks:
         s.close()
-    answer = "no answer" if status == "timeout" else f"{status} after {wall:.1f} s"
+    since = time.monotonic() - first
+    answer = "no answer" if status == "timeout" else (
+        f"{status} after {wall:.1f} s ({since:.0f} s after the first idle one)")
     if status == "timeout":
         answer += f" in {a.timeout:.0f} s"
     lines = log_lines(a.log)
-    limit = [line.strip() for line in lines
+    limit = [re.sub(r"^\S+\s+", "", line.strip()) for line in lines
              if re.search(r"connection limit|open files|accept", line, re.I)]
     said = f"log: `{short(limit[0], 150)}`" if limit else "log: nothing about a connection limit"
     if len(limit) > 1:

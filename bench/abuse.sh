@@ -83,23 +83,35 @@ BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 # temporary folder (also its working directory), on DB_URL when set (else SQLite), under
 # `ulimit -n NOFILE` when set; the log goes to OUT/NAME-server.log.
 start_server() {
-  local name=$1
+  local name=$1 attempt
   shift
   WORK=$(mktemp -d -t flagstaff-abuse.XXXXXX)
-  PORT=$(free_port)
-  BASE=http://127.0.0.1:$PORT
   SERVER_LOG=$OUT/$name-server.log
-  local args=(serve --bind "127.0.0.1:$PORT")
-  if [[ -n $DB_URL ]]; then args+=(--database-url "$DB_URL"); fi
-  (
-    cd "$WORK"
-    if [[ -n $NOFILE ]]; then ulimit -n "$NOFILE"; fi
-    exec env -u DATABASE_URL -u FLAGSTAFF_DATABASE_URL -u FLAGSTAFF_CONFIG \
-      "FLAGSTAFF_DATA_DIR=$WORK/data" "$@" "$BIN" "${args[@]}"
-  ) >"$SERVER_LOG" 2>&1 &
-  SERVER_PID=$!
   TOKEN=""
-  wait_ready "$SERVER_PID" "$SERVER_LOG"
+  # A port found free may be taken by the time the server binds it: then another port.
+  for attempt in 1 2 3; do
+    PORT=$(free_port)
+    BASE=http://127.0.0.1:$PORT
+    local args=(serve --bind "127.0.0.1:$PORT")
+    if [[ -n $DB_URL ]]; then args+=(--database-url "$DB_URL"); fi
+    (
+      cd "$WORK"
+      if [[ -n $NOFILE ]]; then ulimit -n "$NOFILE"; fi
+      exec env -u DATABASE_URL -u FLAGSTAFF_DATABASE_URL -u FLAGSTAFF_CONFIG \
+        "FLAGSTAFF_DATA_DIR=$WORK/data" "$@" "$BIN" "${args[@]}"
+    ) >"$SERVER_LOG" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 300); do
+      if curl -sf "$BASE/health/readiness/" >/dev/null 2>&1; then return; fi
+      alive "$SERVER_PID" || break
+      sleep 0.1
+    done
+    if alive "$SERVER_PID"; then die "server not ready after 30 s; see $SERVER_LOG"; fi
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+    grep -q 'Address already in use' "$SERVER_LOG" || die "server exited; see $SERVER_LOG"
+  done
+  die "no port to listen on after $attempt tries; see $SERVER_LOG"
 }
 
 # fresh_database: a new database on the shared PostgreSQL (dropped by stop_server); sets PG_DB.
@@ -224,7 +236,8 @@ probe_6() {
   other=$(call --interface 127.0.0.2 -X POST "$BASE/api/v1/auth/login/" -H "$json" \
     --data "$(jq -nc --arg e "$EMAIL" --arg p "$PASSWORD" '{email: $e, password: $p}')")
   local measured
-  measured="wrong: $(printf '%s\n' "${statuses[@]}" | sort | uniq -c | awk '{printf "%s%s×%s", (NR > 1 ? ", " : ""), $2, $1}');"
+  measured="wrong: $(printf '%s\n' "${statuses[@]}" | sort | uniq -c |
+    awk '{printf "%s%s×%s", (NR > 1 ? ", " : ""), $2, $1}');"
   measured+=" right, same client: \`${right:0:120}\`; right from 127.0.0.2: \`${other%% *}\`"
   if [[ -n $xff ]]; then
     forwarded=$(call -X POST "$BASE/api/v1/auth/login/" -H "$json" \
@@ -252,17 +265,18 @@ probe_8() {
   start_server 8
   seed env
   local ff fe same
-  ff=$(curl -sS -m 30 -w '\n%{http_code}' "$BASE/api/v1/identities/?identifier=%FF" -H "X-Environment-Key: $ENV_KEY")
-  fe=$(curl -sS -m 30 -w '\n%{http_code}' "$BASE/api/v1/identities/?identifier=%FE" -H "X-Environment-Key: $ENV_KEY")
+  local sdk=(-sS -m 30 -w '\n%{http_code}' -H "X-Environment-Key: $ENV_KEY")
+  ff=$(curl "${sdk[@]}" "$BASE/api/v1/identities/?identifier=%FF")
+  fe=$(curl "${sdk[@]}" "$BASE/api/v1/identities/?identifier=%FE")
   local ff_id fe_id
-  ff_id=$(jq -r '.identifier // empty' <<<"${ff%$'\n'*}" 2>/dev/null || true)
-  fe_id=$(jq -r '.identifier // empty' <<<"${fe%$'\n'*}" 2>/dev/null || true)
+  ff_id=$(jq -r '.identifier | strings' <<<"${ff%$'\n'*}" 2>/dev/null || true)
+  fe_id=$(jq -r '.identifier | strings' <<<"${fe%$'\n'*}" 2>/dev/null || true)
   if [[ -n $ff_id && $ff_id == "$fe_id" ]]; then
     same="the same identity, \`$ff_id\` ($(printf '%s' "$ff_id" | od -An -tx1 | tr -d ' '))"
   elif [[ -n $ff_id || -n $fe_id ]]; then
     same="different identities (\`$ff_id\`, \`$fe_id\`)"
   else
-    same="no identity named; %FF body \`$(tr '\n' ' ' <<<"${ff%$'\n'*}" | cut -c1-120)\`"
+    same="no identity named; %FF body \`$(jq -c . <<<"${ff%$'\n'*}" 2>/dev/null | cut -c1-120)\`"
   fi
   row 8 "query not UTF-8" "GET /api/v1/identities/?identifier=%FF and %FE" \
     "statuses ${ff##*$'\n'} and ${fe##*$'\n'}; $same"
@@ -287,8 +301,15 @@ probe_9() {
   preflight=$(curl -sS -m 30 -o /dev/null -D "$RUN/cors" -w '%{http_code}' -X OPTIONS \
     "$BASE/api/v1/projects/" -H 'Origin: https://evil.example' \
     -H 'Access-Control-Request-Method: GET')
-  row 9 "headers" "GET /api/v1/projects/{id}/ (token), GET /api/v1/docs/, CORS preflight from https://evil.example" \
-    "X-Content-Type-Options $(header X-Content-Type-Options "$RUN/mgmt"); Referrer-Policy $(header Referrer-Policy "$RUN/mgmt"); Cache-Control $(header Cache-Control "$RUN/mgmt"); docs CSP $(header Content-Security-Policy "$RUN/docs"); preflight $preflight, Access-Control-Allow-Origin $(header Access-Control-Allow-Origin "$RUN/cors")"
+  local measured
+  measured="X-Content-Type-Options $(header X-Content-Type-Options "$RUN/mgmt");"
+  measured+=" Referrer-Policy $(header Referrer-Policy "$RUN/mgmt");"
+  measured+=" Cache-Control $(header Cache-Control "$RUN/mgmt");"
+  measured+=" docs CSP $(header Content-Security-Policy "$RUN/docs");"
+  measured+=" preflight $preflight, Access-Control-Allow-Origin $(header Access-Control-Allow-Origin "$RUN/cors")"
+  row 9 "headers" \
+    "GET /api/v1/projects/{id}/ (token), GET /api/v1/docs/, CORS preflight from https://evil.example" \
+    "$measured"
   stop_server
 }
 
@@ -313,15 +334,20 @@ probe_11() {
   fresh_database
   local pg_port proxy_port
   pg_port=$(sed -E 's#^.*@[^:/]+:?([0-9]*).*$#\1#' <<<"$PG_URL")
-  proxy_port=$(free_port)
-  python3 "$BENCH_DIR/abuse.py" proxy --listen "$proxy_port" --target "${pg_port:-5432}" \
-    >"$RUN/proxy.out" 2>&1 &
-  PROXY_PID=$!
-  for _ in $(seq 50); do
-    if grep -q ready "$RUN/proxy.out"; then break; fi
-    sleep 0.1
+  for _ in 1 2 3; do
+    proxy_port=$(free_port)
+    python3 "$BENCH_DIR/abuse.py" proxy --listen "$proxy_port" --target "${pg_port:-5432}" \
+      >"$RUN/proxy.out" 2>&1 &
+    PROXY_PID=$!
+    for _ in $(seq 50); do
+      if grep -qx ready "$RUN/proxy.out" || ! alive "$PROXY_PID"; then break; fi
+      sleep 0.1
+    done
+    if grep -qx ready "$RUN/proxy.out"; then break; fi
+    stop "$PROXY_PID"
+    PROXY_PID=""
   done
-  grep -q ready "$RUN/proxy.out" || die "the proxy did not start: $(cat "$RUN/proxy.out")"
+  [[ -n $PROXY_PID ]] || die "the proxy did not start: $(tail -n 1 "$RUN/proxy.out")"
   DB_URL="postgres://postgres@127.0.0.1:$proxy_port/$PG_DB"
   start_server 11
   seed project
