@@ -203,6 +203,7 @@ fn defaults(sources: &Sources) -> BTreeMap<&'static str, Value> {
     d.insert("organisation_name", Value::from("Default Organisation"));
     d.insert("project_name", Value::from("Default Project"));
     d.insert("log_database_queries", Value::from(false));
+    d.insert("num_proxies", Value::from(policy.num_proxies as u64));
     d
 }
 
@@ -451,6 +452,7 @@ impl<'a> Fields<'a> {
                         None
                     }
                 });
+        let num_proxies = self.get::<usize>("num_proxies");
         Some(Policy {
             allow_registration_without_invite: allow?,
             prevent_signup: prevent?,
@@ -460,6 +462,7 @@ impl<'a> Fields<'a> {
             login_only_user_failures: only_user?,
             login_lockout: Duration::from_secs(lockout? * 60),
             login_rate: rate?,
+            num_proxies: num_proxies?,
         })
     }
 }

@@ -81,6 +81,7 @@ fn display_value(c: &Config, key: &str) -> String {
         "login_failure_limit" => c.policy.login_failure_limit.to_string(),
         "login_only_user_failures" => c.policy.login_only_user_failures.to_string(),
         "login_lockout_minutes" => (c.policy.login_lockout.as_secs() / 60).to_string(),
+        "num_proxies" => c.policy.num_proxies.to_string(),
         "admin_initiation" => c.bootstrap.is_some().to_string(),
         "admin_email" => quoted(
             c.bootstrap

@@ -196,7 +196,7 @@ pub const SETTINGS: &[Setting] = &[
         Kind::Scalar,
         &["FLAGSTAFF_LOGIN_FAILURE_LIMIT", "AXES_FAILURE_LIMIT"],
         "10",
-        "Failed logins before an account is locked out.",
+        "Failed logins (per lockout key, see `login_only_user_failures`) before the first lock.",
     ),
     setting(
         "login_only_user_failures",
@@ -205,15 +205,15 @@ pub const SETTINGS: &[Setting] = &[
             "FLAGSTAFF_LOGIN_ONLY_USER_FAILURES",
             "AXES_ONLY_USER_FAILURES",
         ],
-        "true",
-        "Count failures per account only; when false, also per client address.",
+        "false",
+        "`false`: failures count and lock per (account, client address) pair, so a stranger's failures never lock the owner out from another address. `true` (upstream's per-account lock): per account, whatever the address, so anyone can lock the account.",
     ),
     setting(
         "login_lockout_minutes",
         Kind::Scalar,
         &["FLAGSTAFF_LOGIN_LOCKOUT_MINUTES"],
         "60",
-        "How long a locked-out account stays locked.",
+        "The longest lock: the first lasts a minute and each failure after a lock doubles it, up to this. A failure count is forgotten after a successful login, or this long after its lock ended. `0` never locks.",
     ),
     setting(
         "login_throttle_rate",
@@ -326,6 +326,13 @@ pub const SETTINGS: &[Setting] = &[
         "Log the text of each PostgreSQL statement at debug level, whatever `log_level` says, to diagnose queries. \
          Their parameters (keys, password hashes, identifiers, trait values) are never logged; while this is off, \
          no `log_level` filter shows the statements either.",
+    ),
+    setting(
+        "num_proxies",
+        Kind::Scalar,
+        &["FLAGSTAFF_NUM_PROXIES", "NUM_PROXIES"],
+        "0",
+        "Reverse proxies in front of the server (DRF's `NUM_PROXIES`), for the login throttle and lockout: `0` takes the TCP peer as the client and ignores `X-Forwarded-For`; `N` takes the N-th address from the right of `X-Forwarded-For`, or the peer when the header is absent or shorter.",
     ),
 ];
 

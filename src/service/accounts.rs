@@ -1,11 +1,12 @@
 //! Accounts: sign-up, login with lockout, tokens, the current user, passwords.
 
 use std::net::IpAddr;
+use std::time::Duration;
 
 use chrono::TimeDelta;
 
 use super::secrets::{hash_secret, new_token, secret_matches};
-use super::{FieldErrors, Service, ServiceError, ServiceResult, passwords};
+use super::{FieldErrors, Service, ServiceError, ServiceResult, passwords, throttle};
 use crate::domain::organisation::OrgApiKey;
 use crate::domain::user::{NewUser, User, UserPatch, normalise_email};
 
@@ -24,6 +25,8 @@ pub struct Signup {
 }
 
 const BAD_CREDENTIALS: &str = "Unable to log in with provided credentials.";
+/// The first lock's length; each further failure after a lock doubles it, up to the cap.
+const FIRST_LOCK: Duration = Duration::from_secs(60);
 const NAME_LIMIT: usize = 150;
 const EMAIL_LIMIT: usize = 254;
 
@@ -85,7 +88,7 @@ impl Service {
         }
         let new = NewUser {
             email,
-            password_hash: Some(passwords::hash(&signup.password).await?),
+            password_hash: Some(self.passwords.hash(&signup.password).await?),
             first_name: signup.first_name,
             last_name: signup.last_name,
             is_superuser: signup.superuser,
@@ -111,7 +114,18 @@ impl Service {
         Ok((user, token))
     }
 
-    /// Checks a password login and returns a new token. Failures count towards a lockout.
+    /// The client address a request counts against, from its TCP peer and its
+    /// `X-Forwarded-For` header as `num_proxies` says (see `throttle::client_address`).
+    pub fn client_address(
+        &self,
+        peer: Option<IpAddr>,
+        forwarded_for: Option<&str>,
+    ) -> Option<IpAddr> {
+        throttle::client_address(peer, forwarded_for, self.policy.num_proxies)
+    }
+
+    /// Checks a password login and returns a new token. Failures count towards a lock on
+    /// the lockout key (see `lockout_key`), which grows with further failures.
     pub async fn log_in(
         &self,
         email: &str,
@@ -122,53 +136,59 @@ impl Service {
         let peer = client.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
         self.login_throttle.check(peer, self.clock.now())?;
         let email = normalise_email(email);
-        let keys = self.lockout_keys(&email, client);
+        let key = self.lockout_key(&email, client);
         let now = self.clock.now();
-        for key in &keys {
-            if let Some(state) = self.store.login_failures(key).await?
-                && state.is_locked(now)
-            {
-                return Err(locked(state.locked_until));
-            }
+        if let Some(state) = self.store.login_failures(&key).await?
+            && state.is_locked(now)
+        {
+            return Err(locked(state.locked_until));
         }
         let user = self.store.user_by_email(&email).await?;
         let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
-        let matches = passwords::verify(password, stored).await?;
+        let matches = self.passwords.verify(password, stored).await?;
         match user {
             Some(user) if matches && user.is_active => {
-                for key in &keys {
-                    self.store.clear_login_failures(key).await?;
-                }
+                self.store.clear_login_failures(&key).await?;
                 self.store.record_login(user.id, now).await?;
                 self.issue_token(&user).await
             }
             _ => {
-                let lock_until = now
-                    + TimeDelta::from_std(self.policy.login_lockout).unwrap_or(TimeDelta::hours(1));
-                for key in &keys {
-                    let state = self
-                        .store
-                        .record_login_failure(key, self.policy.login_failure_limit, lock_until)
-                        .await?;
-                    if state.is_locked(now) {
-                        tracing::warn!(
-                            failures = state.failures,
-                            "a login was locked out after repeated failures"
-                        );
-                        return Err(locked(state.locked_until));
-                    }
+                let cap = TimeDelta::from_std(self.policy.login_lockout).unwrap_or(TimeDelta::MAX);
+                let forget_before = now.checked_sub_signed(cap).unwrap_or(now);
+                let state = self.store.record_login_failure(&key, forget_before).await?;
+                let lock = lock_period(
+                    state.failures,
+                    self.policy.login_failure_limit,
+                    self.policy.login_lockout,
+                )
+                .and_then(|period| TimeDelta::from_std(period).ok())
+                .and_then(|period| now.checked_add_signed(period));
+                if let Some(until) = lock
+                    && let Some(until) = self.store.lock_login(&key, until).await?
+                {
+                    tracing::warn!(
+                        failures = state.failures,
+                        until = %until,
+                        "a login was locked after repeated failures"
+                    );
+                    return Err(locked(Some(until)));
                 }
                 Err(ServiceError::invalid("non_field_errors", BAD_CREDENTIALS))
             }
         }
     }
 
-    fn lockout_keys(&self, email: &str, client: Option<IpAddr>) -> Vec<String> {
-        let mut keys = vec![format!("user:{email}")];
-        if let (false, Some(ip)) = (self.policy.login_only_user_failures, client) {
-            keys.push(format!("ip:{ip}"));
+    /// What failures count against: the account and the client address together, so a
+    /// stranger's failures never lock the owner out from elsewhere; the account alone when
+    /// `login_only_user_failures` asks for upstream's per-account lock.
+    fn lockout_key(&self, email: &str, client: Option<IpAddr>) -> String {
+        if self.policy.login_only_user_failures {
+            return format!("user:{email}");
         }
-        keys
+        match client {
+            Some(ip) => format!("user:{email} ip:{ip}"),
+            None => format!("user:{email} ip:unknown"),
+        }
     }
 
     async fn issue_token(&self, user: &User) -> ServiceResult<String> {
@@ -221,7 +241,11 @@ impl Service {
         new: &str,
         repeated: &str,
     ) -> ServiceResult<()> {
-        if !passwords::verify(current, user.password_hash.as_deref()).await? {
+        if !self
+            .passwords
+            .verify(current, user.password_hash.as_deref())
+            .await?
+        {
             return Err(ServiceError::invalid(
                 "current_password",
                 "Invalid password.",
@@ -235,7 +259,7 @@ impl Service {
             errors.add("new_password", reason);
         }
         errors.into_result()?;
-        let hash = passwords::hash(new).await?;
+        let hash = self.passwords.hash(new).await?;
         Ok(self.store.set_password_hash(user.id, &hash).await?)
     }
 
@@ -258,7 +282,7 @@ impl Service {
         }
         let new = NewUser {
             email,
-            password_hash: Some(passwords::hash(password).await?),
+            password_hash: Some(self.passwords.hash(password).await?),
             first_name: String::new(),
             last_name: String::new(),
             is_superuser: true,
@@ -269,6 +293,18 @@ impl Service {
     }
 }
 
+/// How long a key is locked after its `failures`-th counted failure: not at all below
+/// `limit`, then `FIRST_LOCK`, doubling with each further failure, never longer than `cap`
+/// (a zero cap never locks).
+pub(crate) fn lock_period(failures: u32, limit: u32, cap: Duration) -> Option<Duration> {
+    let doublings = failures.checked_sub(limit)?;
+    let period = FIRST_LOCK
+        .checked_mul(2u32.checked_pow(doublings).unwrap_or(u32::MAX))
+        .unwrap_or(Duration::MAX)
+        .min(cap);
+    (!period.is_zero()).then_some(period)
+}
+
 fn locked(until: Option<crate::domain::Timestamp>) -> ServiceError {
     let when = until
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
@@ -276,4 +312,49 @@ fn locked(until: Option<crate::domain::Timestamp>) -> ServiceError {
     ServiceError::ForbiddenDetail(format!(
         "Too many failed login attempts: this account is locked until {when}. Try again then, or ask an administrator."
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: Duration = Duration::from_secs(3600);
+    const fn minutes(n: u64) -> Option<Duration> {
+        Some(Duration::from_secs(n * 60))
+    }
+
+    #[test]
+    fn no_lock_below_the_limit() {
+        assert_eq!(lock_period(0, 10, HOUR), None);
+        assert_eq!(lock_period(9, 10, HOUR), None);
+    }
+
+    #[test]
+    fn the_lock_starts_short_and_doubles_up_to_the_cap() {
+        let periods: Vec<_> = (10..18).map(|n| lock_period(n, 10, HOUR)).collect();
+        assert_eq!(
+            periods,
+            [
+                minutes(1),
+                minutes(2),
+                minutes(4),
+                minutes(8),
+                minutes(16),
+                minutes(32),
+                minutes(60),
+                minutes(60)
+            ]
+        );
+        assert_eq!(lock_period(1, 1, HOUR), minutes(1));
+        assert_eq!(lock_period(u32::MAX, 1, HOUR), minutes(60));
+    }
+
+    #[test]
+    fn the_cap_wins_over_the_first_lock() {
+        assert_eq!(
+            lock_period(10, 10, Duration::from_secs(30)),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(lock_period(10, 10, Duration::ZERO), None);
+    }
 }

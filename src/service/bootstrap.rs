@@ -52,7 +52,7 @@ impl Service {
         errors.into_result()?;
         let user = self
             .store
-            .create_first_user(&superuser(email, passwords::hash(password).await?))
+            .create_first_user(&superuser(email, self.passwords.hash(password).await?))
             .await?
             .ok_or_else(|| {
                 ServiceError::NotFoundDetail(
@@ -75,7 +75,7 @@ impl Service {
         let admin = match self.store.user_by_email(&email).await? {
             Some(user) => Some(user),
             None if self.store.count_users().await? == 0 => {
-                let hash = passwords::hash(&plan.admin_password).await?;
+                let hash = self.passwords.hash(&plan.admin_password).await?;
                 let created = self
                     .store
                     .create_first_user(&superuser(email.clone(), hash))

@@ -75,13 +75,18 @@ pub struct Policy {
     pub prevent_signup: bool,
     pub restrict_org_create_to_superusers: bool,
     pub default_org_store_traits: bool,
-    /// Failed logins before an account is locked out.
+    /// Failed logins (counted per lockout key) before the first lock.
     pub login_failure_limit: u32,
-    /// Count failures per account only (not also per client address).
+    /// Count failures and lock per account whatever the client address (upstream's
+    /// `AXES_ONLY_USER_FAILURES=true`); when false, per (account, client address) pair.
     pub login_only_user_failures: bool,
+    /// The longest lock: locks start at a minute and double up to this.
     pub login_lockout: Duration,
     /// Login attempts per client address.
     pub login_rate: Rate,
+    /// Reverse proxies in front of the server (DRF's `NUM_PROXIES`): which
+    /// `X-Forwarded-For` entry is the client; 0 means the TCP peer is.
+    pub num_proxies: usize,
 }
 
 impl Default for Policy {
@@ -92,12 +97,13 @@ impl Default for Policy {
             restrict_org_create_to_superusers: false,
             default_org_store_traits: true,
             login_failure_limit: 10,
-            login_only_user_failures: true,
+            login_only_user_failures: false,
             login_lockout: Duration::from_secs(3600),
             login_rate: Rate {
                 count: 20,
                 per: Duration::from_secs(60),
             },
+            num_proxies: 0,
         }
     }
 }
@@ -108,6 +114,7 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     policy: Policy,
     login_throttle: throttle::Throttle,
+    passwords: passwords::Passwords,
     snapshots: Arc<Snapshots>,
     outage: Arc<outage::Outage>,
 }
@@ -130,6 +137,7 @@ impl Service {
             clock,
             policy,
             login_throttle,
+            passwords: passwords::Passwords::sized_to_cores(),
             snapshots,
             outage: Arc::default(),
         }

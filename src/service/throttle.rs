@@ -34,6 +34,34 @@ impl Rate {
     }
 }
 
+/// The client a request comes from, as DRF's `get_ident` finds it with `NUM_PROXIES`: with
+/// no proxies the TCP peer (a client's own `X-Forwarded-For` is ignored); behind
+/// `num_proxies` proxies the address that many entries from the right of `X-Forwarded-For`,
+/// the one the outermost proxy saw. A header that is absent, shorter than that, or not an
+/// address there falls back to the peer.
+pub fn client_address(
+    peer: Option<IpAddr>,
+    forwarded_for: Option<&str>,
+    num_proxies: usize,
+) -> Option<IpAddr> {
+    if num_proxies == 0 {
+        return peer;
+    }
+    let Some(header) = forwarded_for else {
+        return peer;
+    };
+    let entries: Vec<&str> = header.split(',').map(str::trim).collect();
+    let Some(index) = entries.len().checked_sub(num_proxies) else {
+        return peer;
+    };
+    let entry = entries[index];
+    entry
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+        .or(peer)
+}
+
 #[derive(Debug)]
 pub struct Throttle {
     rate: Rate,
@@ -86,6 +114,39 @@ mod tests {
         assert_eq!(Rate::parse("5/s").map(|r| r.per.as_secs()), Some(1));
         assert_eq!(Rate::parse("10000/day").map(|r| r.count), Some(10000));
         assert_eq!(Rate::parse("lots"), None);
+    }
+
+    #[test]
+    fn the_client_is_the_peer_unless_proxies_are_declared() {
+        let peer: IpAddr = "10.1.1.1".parse().unwrap();
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        // No proxies: whatever the client says is ignored.
+        assert_eq!(
+            client_address(Some(peer), Some("203.0.113.9"), 0),
+            Some(peer)
+        );
+        assert_eq!(client_address(None, Some("203.0.113.9"), 0), None);
+        // One proxy: the rightmost entry, the one it appended; earlier ones are the client's.
+        assert_eq!(
+            client_address(Some(peer), Some("6.6.6.6, 203.0.113.9"), 1),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            client_address(Some(peer), Some("6.6.6.6, 203.0.113.9 ,10.0.0.2"), 2),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            client_address(Some(peer), Some("[2001:db8::1]:4711"), 1),
+            ip("2001:db8::1")
+        );
+        // Absent, too short or not an address: the peer.
+        assert_eq!(client_address(Some(peer), None, 1), Some(peer));
+        assert_eq!(
+            client_address(Some(peer), Some("203.0.113.9"), 2),
+            Some(peer)
+        );
+        assert_eq!(client_address(Some(peer), Some("nonsense"), 1), Some(peer));
+        assert_eq!(client_address(Some(peer), Some(""), 1), Some(peer));
     }
 
     #[test]

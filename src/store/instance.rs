@@ -16,15 +16,20 @@ pub trait InstanceStore: Send + Sync {
     /// The failures counted against `key`, if any.
     async fn login_failures(&self, key: &str) -> Result<Option<LoginFailures>>;
 
-    /// Counts one more failure against `key` at the store's now. A lock that has run out
-    /// starts the count again from one. When the count reaches `limit`, the key is locked
-    /// until `lock_until`. Returns the state after counting. Concurrent calls all count.
+    /// Counts one more failure against `key` at the store's now and returns the state after
+    /// counting. A count is forgotten, and starts again from one with no lock, when the lock
+    /// it led to ended, or (never locked) its last failure happened, at or before
+    /// `forget_before`. Otherwise the count goes on past the end of a lock, and the lock is
+    /// kept as it was. Concurrent calls all count.
     async fn record_login_failure(
         &self,
         key: &str,
-        limit: u32,
-        lock_until: Timestamp,
+        forget_before: Timestamp,
     ) -> Result<LoginFailures>;
+
+    /// Locks `key` until `until`, or keeps its lock when that ends later, and returns the
+    /// lock's end; `None` when `key` has no failures counted (cleared in the meantime).
+    async fn lock_login(&self, key: &str, until: Timestamp) -> Result<Option<Timestamp>>;
 
     /// Forgets the failures counted against `key` (after a successful login).
     async fn clear_login_failures(&self, key: &str) -> Result<()>;

@@ -160,7 +160,18 @@ impl AccountsApi {
         req: &Request,
         body: Body<LoginRequest>,
     ) -> poem::Result<Json<TokenResponse>> {
-        let client = req.remote_addr().as_socket_addr().map(|a| a.ip());
+        let peer = req.remote_addr().as_socket_addr().map(|a| a.ip());
+        let forwarded_for = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(",");
+        let client = service.client_address(
+            peer,
+            Some(forwarded_for).filter(|h| !h.is_empty()).as_deref(),
+        );
         let key = service
             .log_in(&body.0.email, &body.0.password, client)
             .await?;

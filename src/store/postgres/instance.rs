@@ -6,17 +6,10 @@ use crate::domain::Timestamp;
 use crate::domain::user::LoginFailures;
 use crate::store::{InstanceStore, Result};
 
-async fn failures(
-    client: &impl GenericClient,
-    key: &str,
-    lock: bool,
-) -> Result<Option<LoginFailures>> {
-    let sql = if lock {
-        "SELECT failures, locked_until FROM login_failures WHERE key = $1 FOR UPDATE"
-    } else {
-        "SELECT failures, locked_until FROM login_failures WHERE key = $1"
-    };
-    let stmt = client.prepare_cached(sql).await?;
+async fn failures(client: &impl GenericClient, key: &str) -> Result<Option<LoginFailures>> {
+    let stmt = client
+        .prepare_cached("SELECT failures, locked_until FROM login_failures WHERE key = $1")
+        .await?;
     client
         .query_opt(&stmt, &[&key])
         .await?
@@ -57,44 +50,55 @@ impl InstanceStore for PostgresStore {
 
     async fn login_failures(&self, key: &str) -> Result<Option<LoginFailures>> {
         let client = self.client().await?;
-        failures(&client, key, false).await
+        failures(&client, key).await
     }
 
     async fn record_login_failure(
         &self,
         key: &str,
-        limit: u32,
-        lock_until: Timestamp,
+        forget_before: Timestamp,
     ) -> Result<LoginFailures> {
         let now = self.now();
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        // Make sure the row exists, then count under its row lock.
-        let ensure = tx
+        let client = self.client().await?;
+        // In SET, the columns are the row's values before the update; the upsert holds the
+        // row lock, so concurrent calls all count.
+        let stmt = client
             .prepare_cached(
-                "INSERT INTO login_failures (key, failures, last_failure_at) VALUES ($1, 0, $2)
-                 ON CONFLICT (key) DO NOTHING",
+                "INSERT INTO login_failures (key, failures, last_failure_at) VALUES ($1, 1, $2)
+                 ON CONFLICT (key) DO UPDATE SET
+                     failures = CASE WHEN COALESCE(login_failures.locked_until,
+                             login_failures.last_failure_at) <= $3
+                         THEN 1 ELSE login_failures.failures + 1 END,
+                     locked_until = CASE WHEN COALESCE(login_failures.locked_until,
+                             login_failures.last_failure_at) <= $3
+                         THEN NULL ELSE login_failures.locked_until END,
+                     last_failure_at = excluded.last_failure_at
+                 RETURNING failures, locked_until",
             )
             .await?;
-        tx.execute(&ensure, &[&key, &now]).await?;
-        let count = match failures(&tx, key, true).await? {
-            Some(previous) if previous.locked_until.is_some_and(|until| until <= now) => 1,
-            Some(previous) => previous.failures + 1,
-            None => 1,
-        };
-        let locked_until = (count >= limit).then_some(lock_until);
-        let update = tx
-            .prepare_cached(
-                "UPDATE login_failures SET failures = $2, last_failure_at = $3, locked_until = $4 WHERE key = $1",
-            )
+        let row = client
+            .query_one(&stmt, &[&key, &now, &forget_before])
             .await?;
-        tx.execute(&update, &[&key, &(count as i32), &now, &locked_until])
-            .await?;
-        tx.commit().await?;
         Ok(LoginFailures {
-            failures: count,
-            locked_until,
+            failures: row.try_get::<_, i32>(0)? as u32,
+            locked_until: row.try_get(1)?,
         })
+    }
+
+    async fn lock_login(&self, key: &str, until: Timestamp) -> Result<Option<Timestamp>> {
+        let client = self.client().await?;
+        // GREATEST ignores a NULL lock.
+        let stmt = client
+            .prepare_cached(
+                "UPDATE login_failures SET locked_until = GREATEST(locked_until, $2)
+                 WHERE key = $1 RETURNING locked_until",
+            )
+            .await?;
+        Ok(client
+            .query_opt(&stmt, &[&key, &until])
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?)
     }
 
     async fn clear_login_failures(&self, key: &str) -> Result<()> {

@@ -54,27 +54,44 @@ impl InstanceStore for SqliteStore {
     async fn record_login_failure(
         &self,
         key: &str,
-        limit: u32,
-        lock_until: Timestamp,
+        forget_before: Timestamp,
     ) -> Result<LoginFailures> {
         let (key, now) = (key.to_string(), self.now());
         self.write(move |tx| {
-            let count = match failures(tx, &key)? {
-                Some(previous) if previous.locked_until.is_some_and(|until| until <= now) => 1,
-                Some(previous) => previous.failures + 1,
-                None => 1,
-            };
-            let locked_until = (count >= limit).then_some(lock_until);
-            tx.prepare_cached(
-                "INSERT INTO login_failures (key, failures, last_failure_at, locked_until) VALUES (?, ?, ?, ?)
-                 ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,
-                     last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until",
-            )?
-            .execute(params![key, count, ts(now), locked_until.map(ts)])?;
-            Ok(LoginFailures {
-                failures: count,
-                locked_until,
-            })
+            // In SET, the columns are the row's values before the update.
+            Ok(tx
+                .prepare_cached(
+                    "INSERT INTO login_failures (key, failures, last_failure_at) VALUES (?1, 1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET
+                         failures = CASE WHEN COALESCE(locked_until, last_failure_at) <= ?3
+                             THEN 1 ELSE failures + 1 END,
+                         locked_until = CASE WHEN COALESCE(locked_until, last_failure_at) <= ?3
+                             THEN NULL ELSE locked_until END,
+                         last_failure_at = excluded.last_failure_at
+                     RETURNING failures, locked_until",
+                )?
+                .query_row(params![key, ts(now), ts(forget_before)], |r| {
+                    Ok(LoginFailures {
+                        failures: r.get(0)?,
+                        locked_until: get_opt_ts(r, 1)?,
+                    })
+                })?)
+        })
+        .await
+    }
+
+    async fn lock_login(&self, key: &str, until: Timestamp) -> Result<Option<Timestamp>> {
+        let key = key.to_string();
+        self.write(move |tx| {
+            // Timestamps are fixed-width text, so MAX orders them in time.
+            Ok(tx
+                .prepare_cached(
+                    "UPDATE login_failures SET locked_until = MAX(COALESCE(locked_until, ?2), ?2)
+                     WHERE key = ?1 RETURNING locked_until",
+                )?
+                .query_row(params![key, ts(until)], |r| get_opt_ts(r, 0))
+                .optional()?
+                .flatten())
         })
         .await
     }

@@ -15,6 +15,7 @@ mod identity_overrides;
 mod install;
 mod isolation;
 mod limits;
+mod logins;
 mod mv_options;
 mod ofrep;
 mod openapi;
