@@ -218,8 +218,10 @@ probe_4() {
 
 probe_6() {
   log "6: lockout"
-  local proxies=() xff=""
-  if "$BIN" check-config 2>/dev/null | grep -q '^num_proxies'; then
+  local proxies=() xff="" config
+  # Read whole: grep -q would close the pipe early, and pipefail would see check-config fail.
+  config=$("$BIN" check-config 2>/dev/null || true)
+  if grep -q '^num_proxies' <<<"$config"; then
     proxies=(FLAGSTAFF_NUM_PROXIES=1)
     xff=1
   fi
