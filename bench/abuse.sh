@@ -24,6 +24,7 @@ TOKEN=""
 DB_URL=""
 NOFILE=""
 ROWS=()
+MEASURED=""
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
 
@@ -139,7 +140,8 @@ seed() {
 }
 
 # py PROBE [ARGS...]: runs abuse.py in the background (so that a signal stops it at once) and
-# prints its one line.
+# sets MEASURED to its one line. Not to be called in $(...): the subshell would hide PY_PID from
+# cleanup, and bash holds a trap until a command substitution ends.
 py() {
   python3 "$BENCH_DIR/abuse.py" "$@" --port "$PORT" >"$RUN/py.out" &
   PY_PID=$!
@@ -147,7 +149,7 @@ py() {
   wait "$PY_PID" || status=$?
   PY_PID=""
   ((status == 0)) || die "abuse.py $1 failed ($status)"
-  cat "$RUN/py.out"
+  MEASURED=$(<"$RUN/py.out")
 }
 
 # call [curl args...]: "STATUS BODY" of one request to the server, body on one line.
@@ -170,21 +172,22 @@ probe_1() {
   log "1: 16,000 unknown keys and a bad field"
   start_server 1a
   seed org
+  py fields --pid "$SERVER_PID" --token "$TOKEN" --org "$ORG_ID" --mode one
   row 1a "bad-field report" "POST /api/v1/projects/ with 16,000 unknown keys, one request" \
-    "$(py fields --pid "$SERVER_PID" --token "$TOKEN" --org "$ORG_ID" --mode one)"
+    "$MEASURED"
   stop_server
   start_server 1b
   seed org
-  row 1b "bad-field report" "two such requests at once; GET /health/liveness/ (2 s)" \
-    "$(py fields --pid "$SERVER_PID" --token "$TOKEN" --org "$ORG_ID" --mode two)"
+  py fields --pid "$SERVER_PID" --token "$TOKEN" --org "$ORG_ID" --mode two
+  row 1b "bad-field report" "two such requests at once; GET /health/liveness/ (2 s)" "$MEASURED"
   stop_server
 }
 
 probe_2() {
   log "2: four 200 MiB login bodies"
   start_server 2
-  row 2 "bodies before authentication" "4 × 200 MiB to /api/v1/auth/login/ at once" \
-    "$(py bodies --pid "$SERVER_PID")"
+  py bodies --pid "$SERVER_PID"
+  row 2 "bodies before authentication" "4 × 200 MiB to /api/v1/auth/login/ at once" "$MEASURED"
   stop_server
 }
 
@@ -192,11 +195,13 @@ probe_3() {
   log "3: 1,100 idle connections under ulimit -n 1024; a slowloris"
   NOFILE=1024
   start_server 3a
+  py idle --pid "$SERVER_PID" --log "$SERVER_LOG"
   row 3a "idle connections" "ulimit -n 1024; 1,100 silent connections, then GET /health/liveness/ (90 s)" \
-    "$(py idle --pid "$SERVER_PID" --log "$SERVER_LOG")"
+    "$MEASURED"
   stop_server
   start_server 3b
-  row 3b "slowloris" "one header line a second (60 s)" "$(py slowloris)"
+  py slowloris
+  row 3b "slowloris" "one header line a second (60 s)" "$MEASURED"
   stop_server
 }
 
@@ -257,8 +262,8 @@ probe_7() {
   log "7: memory per login"
   start_server 7 FLAGSTAFF_LOGIN_THROTTLE_RATE=10000/min
   seed
-  row 7 "memory per login" "100 logins at once (throttle 10000/min)" \
-    "$(py logins --pid "$SERVER_PID" --email "$EMAIL" --password "$PASSWORD")"
+  py logins --pid "$SERVER_PID" --email "$EMAIL" --password "$PASSWORD"
+  row 7 "memory per login" "100 logins at once (throttle 10000/min)" "$MEASURED"
   stop_server
 }
 
@@ -353,8 +358,9 @@ probe_11() {
   DB_URL="postgres://postgres@127.0.0.1:$proxy_port/$PG_DB"
   start_server 11
   seed project
+  py outage --token "$TOKEN" --proxy-pid "$PROXY_PID" --log "$SERVER_LOG"
   row 11 "outage hint" "PostgreSQL cut for 10 s (a proxy refuses), 20 GET /api/v1/projects/ a second" \
-    "$(py outage --token "$TOKEN" --proxy-pid "$PROXY_PID" --log "$SERVER_LOG")"
+    "$MEASURED"
   stop_server
 }
 
