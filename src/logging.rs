@@ -64,18 +64,21 @@ fn database_directives(database_queries: bool) -> String {
         .join(",")
 }
 
-/// A plain level keeps chatty dependencies (migration progress, server NOTICEs) at warnings,
-/// and the pool's per-connection errors out (an outage is reported once, by the service);
-/// a full filter is taken as written.
+/// A plain level keeps chatty dependencies (migration progress, server NOTICEs) at warnings;
+/// a full filter is taken as written. Either way the pool's warning per lost connection stays
+/// out unless the filter names the pool: a database outage is reported once, by the service,
+/// not once per pooled connection.
 fn with_quiet_dependencies(filter: &str) -> String {
     let plain = ["trace", "debug", "info", "warn", "error", "off"].contains(&filter.trim());
-    if plain && !matches!(filter.trim(), "trace" | "debug") {
-        format!(
-            "{filter},refinery_core=warn,tokio_postgres=warn,poem::server=warn,deadpool.postgres=error"
-        )
+    let mut out = if plain && !matches!(filter.trim(), "trace" | "debug") {
+        format!("{filter},refinery_core=warn,tokio_postgres=warn,poem::server=warn")
     } else {
         filter.to_string()
+    };
+    if !filter.contains("deadpool") {
+        out.push_str(",deadpool.postgres=error");
     }
+    out
 }
 
 /// Keeps the driver's query logging out whatever the filter says: an EnvFilter span directive
@@ -120,6 +123,20 @@ mod tests {
     use tracing_subscriber::fmt::MakeWriter;
 
     use super::*;
+
+    #[test]
+    fn the_pools_per_connection_warnings_stay_out_unless_named() {
+        for filter in ["info", "debug", "info,flagstaff::access=warn"] {
+            assert!(
+                with_quiet_dependencies(filter).ends_with(",deadpool.postgres=error"),
+                "{filter}"
+            );
+        }
+        assert_eq!(
+            with_quiet_dependencies("info,deadpool=debug"),
+            "info,deadpool=debug"
+        );
+    }
 
     /// Everything the subscriber writes, for one test.
     #[derive(Clone, Default)]
