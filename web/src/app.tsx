@@ -1,0 +1,97 @@
+// Routes: the URL is the state (organisation, project and environment live in the path).
+// A new screen area adds a route here and an entry in the sidebar (components/layout.tsx).
+import type { ComponentChildren } from 'preact';
+import { useEffect } from 'preact/hooks';
+import { Layout, type Place } from './components/layout';
+import { match, navigate, safeNext, useRoute, type Params } from './router';
+import { loginRoute, useSignedIn } from './session';
+import { EnvironmentsScreen } from './screens/environments';
+import { FeaturesScreen } from './screens/features';
+import { LoginScreen } from './screens/login';
+import { HomeScreen, OrganisationsScreen } from './screens/organisations';
+import { ProjectsScreen } from './screens/projects';
+import { SetupScreen } from './screens/setup';
+
+interface Screen {
+  path: string;
+  /** Sidebar entry marked current. */
+  section: string;
+  title: string;
+  render: (p: Params) => ComponentChildren;
+}
+
+const ORG = '/organisations/:org';
+const PROJECT = `${ORG}/projects/:project`;
+const ENVIRONMENT = `${PROJECT}/environments/:environment`;
+
+const screens: Screen[] = [
+  { path: '/', section: '', title: 'Flagstaff', render: () => <HomeScreen /> },
+  { path: '/organisations', section: 'organisations', title: 'Organisations', render: () => <OrganisationsScreen /> },
+  { path: ORG, section: 'projects', title: 'Projects', render: (p) => <ProjectsScreen organisation={Number(p.org)} /> },
+  {
+    path: PROJECT,
+    section: 'environments',
+    title: 'Environments',
+    render: (p) => <EnvironmentsScreen organisation={Number(p.org)} project={Number(p.project)} />,
+  },
+  {
+    path: `${ENVIRONMENT}/features`,
+    section: 'features',
+    title: 'Features',
+    render: (p) => <FeaturesScreen key={p.environment} project={Number(p.project)} environment={p.environment} />,
+  },
+];
+
+function placeOf(params: Params, section: string): Place {
+  const number = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : null);
+  return {
+    organisation: number(params.org),
+    project: number(params.project),
+    environment: params.environment ?? null,
+    section,
+  };
+}
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+function useTitle(title: string) {
+  useEffect(() => {
+    document.title = title === 'Flagstaff' ? title : `${title} · Flagstaff`;
+  }, [title]);
+}
+
+function NotFound() {
+  return (
+    <>
+      <h1>Not found</h1>
+      <p>There is no page at this address.</p>
+    </>
+  );
+}
+
+export function App() {
+  const route = useRoute();
+  const signedIn = useSignedIn();
+  const query = new URLSearchParams(route.split('?')[1] ?? '');
+  const login = match('/login', route);
+  const setup = match('/setup', route);
+  const found = screens
+    .map((screen) => ({ screen, params: match(screen.path, route) }))
+    .find((m) => m.params !== null);
+  useTitle(login ? 'Log in' : setup ? 'Set up' : (found?.screen.title ?? 'Not found'));
+
+  if (setup) return <SetupScreen />;
+  if (login) return signedIn ? <Redirect to={safeNext(query.get('next'))} /> : <LoginScreen next={query.get('next')} />;
+  if (!signedIn) return <Redirect to={loginRoute(route)} />;
+  if (!found || !found.params) {
+    return (
+      <Layout place={placeOf({}, '')}>
+        <NotFound />
+      </Layout>
+    );
+  }
+  return <Layout place={placeOf(found.params, found.screen.section)}>{found.screen.render(found.params)}</Layout>;
+}

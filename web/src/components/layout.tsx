@@ -1,0 +1,158 @@
+// The frame every signed-in screen sits in: a top bar (organisation, project, user) and a sidebar
+// whose sections later screens (segments, identities, keys, people, audit log, usage) join.
+import type { ComponentChildren } from 'preact';
+import { api } from '../api/client';
+import { clearCache } from '../api/cache';
+import {
+  useEnvironments,
+  useMe,
+  useOrganisations,
+  useProjects,
+  type Environment,
+} from '../api/resources';
+import { navigate } from '../router';
+import { session } from '../session';
+import { FlagIcon, FolderIcon, LayersIcon, LogoutIcon } from './icons';
+import { Link } from './link';
+
+export interface Place {
+  organisation: number | null;
+  project: number | null;
+  environment: string | null;
+  /** The sidebar entry to mark as current. */
+  section: string;
+}
+
+async function logout() {
+  try {
+    await api.DELETE('/api/v1/auth/token/');
+  } finally {
+    session.signOut();
+    clearCache();
+    navigate('/login');
+  }
+}
+
+function NavItem({ to, current, children }: { to: string; current: boolean; children: ComponentChildren }) {
+  return (
+    <li>
+      <Link to={to} aria-current={current ? 'page' : undefined}>
+        {children}
+      </Link>
+    </li>
+  );
+}
+
+function Sidebar({ place, environments }: { place: Place; environments: Environment[] | undefined }) {
+  const org = place.organisation;
+  const projectRoute = org !== null && place.project !== null ? `/organisations/${org}/projects/${place.project}` : null;
+  return (
+    <nav class="sidebar" aria-label="Sections">
+      {projectRoute && (
+        <>
+          <h2 class="nav-heading">Environments</h2>
+          <ul>
+            {(environments ?? []).map((e) => (
+              <NavItem
+                key={e.api_key}
+                to={`${projectRoute}/environments/${e.api_key}/features`}
+                current={place.section === 'features' && place.environment === e.api_key}
+              >
+                <FlagIcon />
+                {e.name}
+              </NavItem>
+            ))}
+            <NavItem to={projectRoute} current={place.section === 'environments'}>
+              <LayersIcon />
+              Manage environments
+            </NavItem>
+          </ul>
+        </>
+      )}
+      {org !== null && (
+        <>
+          <h2 class="nav-heading">Organisation</h2>
+          <ul>
+            <NavItem to={`/organisations/${org}`} current={place.section === 'projects'}>
+              <FolderIcon />
+              Projects
+            </NavItem>
+            <NavItem to="/organisations" current={place.section === 'organisations'}>
+              <LayersIcon />
+              All organisations
+            </NavItem>
+          </ul>
+        </>
+      )}
+    </nav>
+  );
+}
+
+export function Layout({ place, children }: { place: Place; children: ComponentChildren }) {
+  const me = useMe();
+  const organisations = useOrganisations();
+  const projects = useProjects(place.organisation);
+  const environments = useEnvironments(place.project);
+  return (
+    <div class="shell">
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="topbar">
+        <Link to="/" class="brand">
+          <FlagIcon />
+          Flagstaff
+        </Link>
+        <div class="switchers">
+          {organisations.data && organisations.data.length > 0 && (
+            <div class="switch">
+              <label for="switch-organisation">Organisation</label>
+              <select
+                id="switch-organisation"
+                value={place.organisation === null ? '' : String(place.organisation)}
+                onChange={(e) => navigate(`/organisations/${e.currentTarget.value}`)}
+              >
+                {place.organisation === null && <option value="">Choose…</option>}
+                {organisations.data.map((o) => (
+                  <option key={o.id} value={String(o.id)}>
+                    {o.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          {place.organisation !== null && projects.data && projects.data.length > 0 && (
+            <div class="switch">
+              <label for="switch-project">Project</label>
+              <select
+                id="switch-project"
+                value={place.project === null ? '' : String(place.project)}
+                onChange={(e) =>
+                  navigate(`/organisations/${place.organisation}/projects/${e.currentTarget.value}`)
+                }
+              >
+                {place.project === null && <option value="">Choose…</option>}
+                {projects.data.map((p) => (
+                  <option key={p.id} value={String(p.id)}>
+                    {p.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+        </div>
+        <div class="user">
+          {me.data && <span class="user-email">{me.data.email}</span>}
+          <button type="button" class="button quiet" onClick={() => void logout()}>
+            <LogoutIcon />
+            Log out
+          </button>
+        </div>
+      </header>
+      <Sidebar place={place} environments={environments.data} />
+      <main id="main" class="content" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+// The features screen's dialogs: create a feature, change a feature's value in one environment.
+import { api, ok } from '../api/client';
+import { invalidate } from '../api/cache';
+import type { Environment, Feature } from '../api/resources';
+import { Dialog } from '../components/dialog';
+import { Check, Field, FormError } from '../components/field';
+import { useSubmit } from '../components/form';
+
+export function CreateFeatureDialog({
+  open,
+  project,
+  onClose,
+}: {
+  open: boolean;
+  project: number;
+  onClose: () => void;
+}) {
+  const { busy, error, onSubmit, reset } = useSubmit(async (v, form) => {
+    await ok(
+      api.POST('/api/v1/projects/{project}/features/', {
+        params: { path: { project } },
+        body: {
+          name: v.name,
+          description: v.description || null,
+          default_enabled: v.default_enabled === 'on',
+          initial_value: v.initial_value === '' ? null : v.initial_value,
+        },
+      }),
+    );
+    await invalidate(`/api/v1/projects/${project}/features/`);
+    form.reset();
+    onClose();
+  });
+  const close = () => {
+    reset();
+    onClose();
+  };
+  const fields = ['name', 'description', 'initial_value', 'default_enabled'];
+  return (
+    <Dialog open={open} title="Create feature" onClose={close}>
+      <form onSubmit={onSubmit} noValidate>
+        <Field label="Name" name="name" idPrefix="feature" required autoComplete="off" error={error} />
+        <Field label="Description" name="description" idPrefix="feature" error={error} />
+        <Field
+          label="Value"
+          name="initial_value"
+          idPrefix="feature"
+          hint="What the SDK serves; may be left empty."
+          error={error}
+        />
+        <Check label="Enabled by default in every environment" name="default_enabled" idPrefix="feature" />
+        <FormError error={error} fields={fields} />
+        <div class="actions">
+          <button type="button" class="button" onClick={close}>
+            Cancel
+          </button>
+          <button type="submit" class="button primary" disabled={busy}>
+            {busy ? 'Creating…' : 'Create feature'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+export function EditValueDialog({
+  feature,
+  environment,
+  onClose,
+}: {
+  feature: Feature | null;
+  environment: Environment;
+  onClose: () => void;
+}) {
+  const state = feature?.environment_feature_state;
+  const { busy, error, onSubmit, reset } = useSubmit(async (v) => {
+    if (!state || !feature) return;
+    await ok(
+      api.PATCH('/api/v1/environments/{api_key}/featurestates/{id}/', {
+        params: { path: { api_key: environment.api_key, id: state.id } },
+        body: { feature_state_value: v.feature_state_value === '' ? null : v.feature_state_value },
+      }),
+    );
+    await invalidate(`/api/v1/projects/${feature.project}/features/`);
+    onClose();
+  });
+  const close = () => {
+    reset();
+    onClose();
+  };
+  const current = state?.feature_state_value;
+  return (
+    <Dialog open={feature !== null} title={`Value of ${feature?.name ?? 'feature'}`} onClose={close}>
+      <form onSubmit={onSubmit} noValidate key={feature?.id}>
+        <Field
+          label={`Value in ${environment.name}`}
+          name="feature_state_value"
+          idPrefix="state"
+          defaultValue={current === null || current === undefined ? '' : String(current)}
+          error={error}
+        />
+        <FormError error={error} fields={['feature_state_value']} />
+        <div class="actions">
+          <button type="button" class="button" onClick={close}>
+            Cancel
+          </button>
+          <button type="submit" class="button primary" disabled={busy}>
+            {busy ? 'Saving…' : 'Save value'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
