@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::server::ConnectionLimits;
 use crate::service::Service;
 use crate::store::{self, ConnectOptions, MigrationReport, Store};
+use crate::web::Dashboard;
 
 /// What request handlers share.
 pub struct State {
@@ -37,6 +38,7 @@ pub struct App {
     pub state: Arc<State>,
     edge: Edge,
     gzip: bool,
+    dashboard: Option<Dashboard>,
     connections: ConnectionLimits,
     database_connections: usize,
 }
@@ -77,6 +79,9 @@ impl App {
                 limits: config.body_limits,
             },
             gzip: config.enable_gzip_compression,
+            dashboard: config
+                .dashboard
+                .then(|| Dashboard::new(&config.base_path())),
             connections: ConnectionLimits {
                 header_read_timeout: config.header_read_timeout,
                 idle_timeout: config.idle_timeout,
@@ -88,7 +93,12 @@ impl App {
     }
 
     pub fn endpoint(&self) -> impl Endpoint + 'static {
-        api::routes(self.state.clone(), self.edge.clone(), self.gzip)
+        api::routes(
+            self.state.clone(),
+            self.edge.clone(),
+            self.gzip,
+            self.dashboard.clone(),
+        )
     }
 
     /// Binds the listening socket; the server answers once `Bound::run` is awaited.

@@ -50,6 +50,10 @@ pub struct Config {
     pub header_read_timeout: Duration,
     pub idle_timeout: Duration,
     pub max_connections: usize,
+    /// Serve the web dashboard at `/` (off for API-only installs).
+    pub dashboard: bool,
+    /// The address users reach the server at, when a reverse proxy puts it elsewhere.
+    pub public_url: Option<String>,
     pub policy: Policy,
     /// What to create at start, when admin initiation is on.
     pub bootstrap: Option<Bootstrap>,
@@ -171,6 +175,7 @@ fn defaults(sources: &Sources) -> BTreeMap<&'static str, Value> {
     d.insert("header_read_timeout", Value::from(10u64));
     d.insert("idle_timeout", Value::from(60u64));
     d.insert("max_connections", Value::from(4096u64));
+    d.insert("dashboard", Value::from(true));
     let policy = Policy::default();
     d.insert(
         "allow_registration_without_invite",
@@ -345,6 +350,8 @@ impl<'a> Fields<'a> {
         let header_read_timeout = self.positive("header_read_timeout");
         let idle_timeout = self.positive("idle_timeout");
         let max_connections = self.positive("max_connections");
+        let dashboard = self.get::<bool>("dashboard");
+        let public_url = self.public_url();
         let policy = self.policy();
         let bootstrap = self.bootstrap();
         Some(Config {
@@ -366,9 +373,39 @@ impl<'a> Fields<'a> {
             header_read_timeout: Duration::from_secs(header_read_timeout?),
             idle_timeout: Duration::from_secs(idle_timeout?),
             max_connections: usize::try_from(max_connections?).unwrap_or(usize::MAX),
+            dashboard: dashboard?,
+            public_url: public_url?,
             policy: policy?,
             bootstrap: bootstrap?,
         })
+    }
+
+    /// `Some(None)` when unset; an absolute `http(s)` URL without query or fragment otherwise.
+    fn public_url(&mut self) -> Option<Option<String>> {
+        let text = match self.figment.extract_inner_lossy::<String>("public_url") {
+            Ok(text) if !text.trim().is_empty() => text,
+            Ok(_) => return Some(None),
+            Err(e) if e.missing() => return Some(None),
+            Err(e) => {
+                self.problem("public_url", &e.kind.to_string());
+                return None;
+            }
+        };
+        let text = text.trim().to_string();
+        let valid = ["http://", "https://"].iter().any(|scheme| {
+            text.strip_prefix(scheme)
+                .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
+        }) && !text.contains(['?', '#', ' ', '"', '<', '>', '\\']);
+        if !valid {
+            self.problem(
+                "public_url",
+                &format!(
+                    "{text:?} is not an absolute URL such as https://flags.example.com/flags/"
+                ),
+            );
+            return None;
+        }
+        Some(Some(text))
     }
 
     /// A whole number of at least 1.
@@ -517,6 +554,22 @@ impl Config {
     /// The rules the use cases follow.
     pub fn policy(&self) -> Policy {
         self.policy.clone()
+    }
+
+    /// The path the dashboard is served under: `public_url`'s path, `/` when it has none.
+    pub fn base_path(&self) -> String {
+        let path = self
+            .public_url
+            .as_deref()
+            .and_then(|url| url.split_once("://"))
+            .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+            .unwrap_or("/");
+        let trimmed = path.trim_matches('/');
+        if trimmed.is_empty() {
+            "/".into()
+        } else {
+            format!("/{trimmed}/")
+        }
     }
 
     pub fn secret_key_file(&self) -> PathBuf {

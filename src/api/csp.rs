@@ -36,12 +36,22 @@ pub async fn html_policy<E: Endpoint>(next: E, req: Request) -> poem::Result<Res
 
 /// A strict policy allowing exactly the inline `<script>` and `<style>` blocks of `html`.
 pub fn policy_for(html: &str) -> String {
+    policy(html, "'none'")
+}
+
+/// The dashboard's policy: as strict, but its `<base href>` (the sub-path behind a proxy) may
+/// point at this server.
+pub fn page_policy(html: &str) -> String {
+    policy(html, "'self'")
+}
+
+fn policy(html: &str, base_uri: &str) -> String {
     let scripts = hashes(html, "script");
     let styles = hashes(html, "style");
     format!(
         "default-src 'none'; script-src 'self'{scripts}; style-src 'self'{styles}; \
          img-src 'self' data:; font-src 'self' data:; connect-src 'self'; manifest-src 'self'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         base-uri {base_uri}; form-action 'self'; frame-ancestors 'none'"
     )
 }
 

@@ -35,7 +35,7 @@ impl BodyLimits {
         match surface {
             Surface::Sdk => self.sdk,
             Surface::SdkBulk => self.bulk,
-            Surface::SignIn | Surface::Health => self.sign_in,
+            Surface::SignIn | Surface::Health | Surface::Dashboard => self.sign_in,
             Surface::Management => self.management,
         }
     }

@@ -203,7 +203,13 @@ fn protect(response: &mut Response, surface: Surface) {
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    // The dashboard's own links may say where they came from; nothing else may.
+    let referrer = if surface == Surface::Dashboard {
+        "same-origin"
+    } else {
+        "no-referrer"
+    };
+    headers.insert("referrer-policy", HeaderValue::from_static(referrer));
     if matches!(surface, Surface::Management | Surface::SignIn)
         && !headers.contains_key(header::CACHE_CONTROL)
     {

@@ -17,6 +17,9 @@ mod raw_json;
 pub mod sdk;
 mod surface;
 
+pub use csp::page_policy;
+pub use surface::Surface;
+
 use std::sync::Arc;
 
 use poem::{Endpoint, EndpointExt};
@@ -28,6 +31,7 @@ pub use middleware::{Edge, HostPolicy};
 
 use crate::app::State;
 use crate::domain::Timestamp;
+use crate::web::Dashboard;
 
 /// The version every response carries in `Flagsmith-Version`, and `/version/` reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -155,18 +159,34 @@ pub fn openapi_json() -> String {
     openapi::document()
 }
 
-/// Every route of the server, wrapped in the request middleware.
-pub fn routes(state: Arc<State>, edge: Edge, gzip: bool) -> impl Endpoint + 'static {
+/// Every route of the server, the dashboard's pages when it is on, wrapped in the request
+/// middleware.
+pub fn routes(
+    state: Arc<State>,
+    edge: Edge,
+    gzip: bool,
+    dashboard: Option<Dashboard>,
+) -> impl Endpoint + 'static {
     let routes = openapi::routes()
         .catch_all_error(error::to_response)
         // A bug must not cost the client its answer: a JSON 500, and the panic in the log.
         .with(poem::middleware::CatchPanic::new().with_handler(error::panicked))
         .around(csp::html_policy);
     let compressed = routes.with_if(gzip, poem::middleware::Compression::new());
+    // The dashboard's files come compressed already, and set their own policy.
+    let dashboard = dashboard.map(Arc::new);
+    let site = compressed.around(move |next, req| {
+        let dashboard = dashboard.clone();
+        async move {
+            match dashboard.as_ref().and_then(|d| d.answer(&req)) {
+                Some(answer) => Ok(answer),
+                None => Ok(next.get_response(req).await),
+            }
+        }
+    });
     let edge = Arc::new(edge);
     let service = state.service.clone();
-    compressed
-        .data(state.service.clone())
+    site.data(state.service.clone())
         .data(state)
         .around(move |next, req| middleware::observe(next, req, edge.clone(), service.clone()))
 }

@@ -12,10 +12,15 @@ pub enum Surface {
     SignIn,
     /// Health checks.
     Health,
-    /// Everything else: the management API (a user's token or an organisation API key) and
-    /// the API documentation.
+    /// The management API (a user's token or an organisation API key) and the API
+    /// documentation.
     Management,
+    /// Every path outside the API: the web dashboard's pages and files.
+    Dashboard,
 }
+
+/// Where the API lives; every other path belongs to the dashboard.
+const API_PREFIXES: &[&str] = &["/api", "/ofrep", "/health", "/version", "/sse", "/metrics"];
 
 const SDK_PREFIXES: &[&str] = &[
     "/api/v1/flags",
@@ -63,8 +68,10 @@ impl Surface {
             Surface::SignIn
         } else if under("/health") || path.trim_end_matches('/') == "/version" {
             Surface::Health
-        } else {
+        } else if API_PREFIXES.iter().any(|p| under(p)) {
             Surface::Management
+        } else {
+            Surface::Dashboard
         }
     }
 
@@ -93,6 +100,15 @@ mod tests {
         assert_eq!(Surface::of("/health/liveness/"), Surface::Health);
         assert_eq!(Surface::of("/api/v1/projects/"), Surface::Management);
         assert_eq!(Surface::of("/api/v1/flagsx/"), Surface::Management);
+        assert_eq!(Surface::of("/metrics"), Surface::Management);
+        assert_eq!(
+            Surface::of("/sse/environments/x/stream"),
+            Surface::Management
+        );
+        assert_eq!(Surface::of("/"), Surface::Dashboard);
+        assert_eq!(Surface::of("/projects/3/features"), Surface::Dashboard);
+        assert_eq!(Surface::of("/apis"), Surface::Dashboard);
+        assert_eq!(Surface::of("/static/index-abc.js"), Surface::Dashboard);
         assert_eq!(
             Surface::of("/api/v1/environments/abc/identities/"),
             Surface::Management

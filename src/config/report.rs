@@ -70,6 +70,8 @@ fn display_value(c: &Config, key: &str) -> String {
         "header_read_timeout" => c.header_read_timeout.as_secs().to_string(),
         "idle_timeout" => c.idle_timeout.as_secs().to_string(),
         "max_connections" => c.max_connections.to_string(),
+        "dashboard" => c.dashboard.to_string(),
+        "public_url" => quoted(c.public_url.as_deref().unwrap_or("<not set>")),
         "allow_registration_without_invite" => {
             c.policy.allow_registration_without_invite.to_string()
         }

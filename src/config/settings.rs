@@ -319,6 +319,20 @@ pub const SETTINGS: &[Setting] = &[
          Further connections wait until one closes, and the log says so.",
     ),
     setting(
+        "dashboard",
+        Kind::Scalar,
+        &["FLAGSTAFF_DASHBOARD"],
+        "true",
+        "Serve the web dashboard at `/` (and every path outside the API). `false` for an API-only install: those paths answer 404.",
+    ),
+    setting(
+        "public_url",
+        Kind::Text,
+        &["FLAGSTAFF_PUBLIC_URL"],
+        "none",
+        "The address users open the dashboard at, when a reverse proxy serves it elsewhere, e.g. `https://example.com/flags/`. Its path is the sub-path the dashboard's links and API calls are made under; the proxy strips it before passing requests on.",
+    ),
+    setting(
         "log_database_queries",
         Kind::Scalar,
         &["FLAGSTAFF_LOG_DATABASE_QUERIES"],

@@ -235,3 +235,36 @@ fn the_readme_lists_every_setting() {
         settings::markdown_table()
     );
 }
+
+#[test]
+fn the_public_url_gives_the_dashboard_its_sub_path() {
+    let load = |value: &str| {
+        Config::load(&Sources {
+            env: env(&[("FLAGSTAFF_PUBLIC_URL", value)]),
+            ..Sources::default()
+        })
+    };
+    assert_eq!(
+        Config::load(&Sources::default())
+            .unwrap()
+            .config
+            .base_path(),
+        "/"
+    );
+    for (url, path) in [
+        ("https://flags.example.com", "/"),
+        ("https://flags.example.com/", "/"),
+        ("https://example.com/flags", "/flags/"),
+        ("http://example.com:8080/tools/flags/", "/tools/flags/"),
+    ] {
+        assert_eq!(load(url).unwrap().config.base_path(), path, "{url}");
+    }
+    for wrong in ["/flags/", "example.com/flags", "https://", "https://x/?a=b"] {
+        let problems = load(wrong).unwrap_err();
+        assert!(
+            problems.len() == 1
+                && problems[0].starts_with("public_url (from FLAGSTAFF_PUBLIC_URL)"),
+            "{wrong}: {problems:?}"
+        );
+    }
+}

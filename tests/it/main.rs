@@ -16,3 +16,4 @@ mod migrations;
 mod outage;
 mod server;
 mod store;
+mod web;
