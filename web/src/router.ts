@@ -33,6 +33,8 @@ export function useRoute(): string {
   useEffect(() => {
     const listener = () => setRoute(currentRoute());
     listeners.add(listener);
+    // A child's effect may have navigated before this one subscribed.
+    listener();
     return () => listeners.delete(listener);
   }, []);
   return route;

@@ -50,6 +50,7 @@ export function useSignedIn(): boolean {
   useEffect(() => {
     const listener = () => setSignedIn(memory !== null);
     listeners.add(listener);
+    listener();
     return () => listeners.delete(listener);
   }, []);
   return signedIn;

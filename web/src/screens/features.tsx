@@ -9,6 +9,8 @@ import { PlusIcon, SearchIcon } from '../components/icons';
 import { Toggle } from '../components/toggle';
 import { CreateFeatureDialog, EditValueDialog } from './feature-forms';
 
+const count = (n: number) => `${n} ${n === 1 ? 'feature' : 'features'}`;
+
 /** A state's value as the SDK serves it, for display. */
 function Value({ value }: { value: unknown }) {
   if (value === null || value === undefined || value === '') return <span class="muted">No value</span>;
@@ -125,7 +127,7 @@ export function FeaturesScreen({ project, environment }: { project: number; envi
           </div>
         </div>
         <p class="count" aria-live="polite">
-          {features.data ? (search ? `${shown.length} of ${total} features` : `${total} features`) : ''}
+          {features.data ? (search ? `${shown.length} of ${count(total)}` : count(total)) : ''}
         </p>
       </div>
       <p class="visually-hidden" role="status">

@@ -12,8 +12,21 @@ import { logIn } from './login';
 async function installToken(): Promise<string | null> {
   const { data, response } = await api.GET('/api/v1/users/config/init/', { parseAs: 'text' });
   if (response.status !== 200 || typeof data !== 'string') return null;
-  const page = new DOMParser().parseFromString(data, 'text/html');
-  return page.querySelector<HTMLInputElement>('input[name="token"]')?.value ?? null;
+  // Read with a pattern, not DOMParser: parsing the page's <style> would trip our own CSP.
+  for (const tag of data.match(/<input\b[^>]*>/gi) ?? []) {
+    if (!/\bname=["']token["']/i.test(tag)) continue;
+    const value = /\bvalue=["']([^"']*)["']/i.exec(tag)?.[1];
+    if (value !== undefined) return decodeEntities(value);
+  }
+  return null;
+}
+
+function decodeEntities(text: string): string {
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+  return text.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (all, code: string) => {
+    if (code[0] !== '#') return named[code.toLowerCase()] ?? all;
+    return String.fromCodePoint(code[1] === 'x' || code[1] === 'X' ? parseInt(code.slice(2), 16) : Number(code.slice(1)));
+  });
 }
 
 export function SetupScreen() {
