@@ -17,6 +17,30 @@ use crate::api::{Surface, page_policy};
 #[folder = "assets/"]
 struct Assets;
 
+/// A built file: its bytes and their SHA-256.
+struct File {
+    data: std::borrow::Cow<'static, [u8]>,
+    hash: [u8; 32],
+}
+
+/// The built file at `name`, from the binary; a debug build given `FLAGSTAFF_DEV_ASSETS_DIR`
+/// reads that folder instead, so a dashboard built elsewhere can be tried without a rebuild.
+fn built(name: &str) -> Option<File> {
+    #[cfg(debug_assertions)]
+    if let Some(dir) = std::env::var_os("FLAGSTAFF_DEV_ASSETS_DIR") {
+        let data = std::fs::read(std::path::Path::new(&dir).join(name)).ok()?;
+        let hash = Sha256::digest(&data).into();
+        return Some(File {
+            data: data.into(),
+            hash,
+        });
+    }
+    Assets::get(name).map(|file| File {
+        hash: file.metadata.sha256_hash(),
+        data: file.data,
+    })
+}
+
 /// Extensions of files the dashboard fetches; a missing one is a 404, never the page.
 const FILE_EXTENSIONS: &[&str] = &[
     "js",
@@ -77,7 +101,7 @@ impl Dashboard {
         if name.is_empty() || name == "index.html" {
             return Some(self.index(req.headers()));
         }
-        if let Some(file) = Assets::get(name) {
+        if let Some(file) = built(name) {
             return Some(asset(name, file, req.headers()));
         }
         let extension = name
@@ -95,7 +119,7 @@ impl Dashboard {
 
     /// `index.html` with this server's base path, for every page of the dashboard.
     fn index(&self, request: &HeaderMap) -> Response {
-        let Some(file) = Assets::get("index.html") else {
+        let Some(file) = built("index.html") else {
             return json(
                 StatusCode::NOT_FOUND,
                 "This binary was built without the dashboard (assets/index.html was missing).",
@@ -120,8 +144,8 @@ impl Dashboard {
 }
 
 /// A built file, in the best encoding the client accepts.
-fn asset(name: &str, file: rust_embed::EmbeddedFile, request: &HeaderMap) -> Response {
-    let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..16]));
+fn asset(name: &str, file: File, request: &HeaderMap) -> Response {
+    let etag = format!("\"{}\"", hex(&file.hash[..16]));
     let immutable = name.starts_with("static/");
     let cache = if immutable {
         "public, max-age=31536000, immutable"
@@ -136,7 +160,7 @@ fn asset(name: &str, file: rust_embed::EmbeddedFile, request: &HeaderMap) -> Res
             .into_iter()
             .filter(|(encoding, _)| accepted.contains(encoding))
             .find_map(|(encoding, suffix)| {
-                Assets::get(&format!("{name}{suffix}")).map(|f| (encoding, f))
+                built(&format!("{name}{suffix}")).map(|f| (encoding, f))
             });
         let mut builder = Response::builder().content_type(content_type(name));
         let data = match variant {
