@@ -1,6 +1,7 @@
 // The main screen: a project's features in one environment. Search filters in the browser; the
 // switch turns a feature on or off in this environment with one click.
-import { useMemo, useState } from 'preact/hooks';
+import { Component } from 'preact';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import { api, ok } from '../api/client';
 import { update } from '../api/cache';
 import { keys, useEnvironments, useFeatures, type Feature } from '../api/resources';
@@ -17,17 +18,29 @@ function Value({ value }: { value: unknown }) {
   return <code class="value">{typeof value === 'string' ? value : JSON.stringify(value)}</code>;
 }
 
-function Row({
-  feature,
-  environmentName,
-  onToggle,
-  onEdit,
-}: {
+/** Rows shown at first and added by "Show more": the browser lays out a few hundred rows at once
+ * quickly, a thousand slowly. The search always looks through every feature. */
+const PAGE = 100;
+
+interface RowProps {
   feature: Feature;
   environmentName: string;
   onToggle: (feature: Feature, on: boolean) => void;
   onEdit: (feature: Feature) => void;
-}) {
+}
+
+/** A feature's row; re-renders only when its feature changes (a toggle redraws one row). */
+class Row extends Component<RowProps> {
+  shouldComponentUpdate(next: RowProps) {
+    return next.feature !== this.props.feature || next.environmentName !== this.props.environmentName;
+  }
+
+  render() {
+    return <RowView {...this.props} />;
+  }
+}
+
+function RowView({ feature, environmentName, onToggle, onEdit }: RowProps) {
   const state = feature.environment_feature_state;
   return (
     <tr>
@@ -64,6 +77,10 @@ export function FeaturesScreen({ project, environment }: { project: number; envi
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<Feature | null>(null);
   const [message, setMessage] = useState('');
+  // How many rows to show, for the search it was chosen with (a new search starts again).
+  const [more, setMore] = useState({ search: '', limit: PAGE });
+  const limit = more.search === search ? more.limit : PAGE;
+  const setLimit = (n: number) => setMore({ search, limit: n });
   const key = current ? keys.features(project, current.id) : '';
 
   const shown = useMemo(() => {
@@ -98,6 +115,17 @@ export function FeaturesScreen({ project, environment }: { project: number; envi
       setMessage(`Could not turn ${feature.name} ${on ? 'on' : 'off'}: ${(e as Error).message}`);
     }
   };
+
+  // Rows get stable callbacks, so that only a changed row re-renders.
+  const handlers = useRef({ onToggle, onEdit: setEditing });
+  handlers.current = { onToggle, onEdit: setEditing };
+  const stable = useMemo(
+    () => ({
+      onToggle: (f: Feature, on: boolean) => void handlers.current.onToggle(f, on),
+      onEdit: (f: Feature) => handlers.current.onEdit(f),
+    }),
+    [],
+  );
 
   if (environments.data && !current) return <Notice>This project has no environment with that key.</Notice>;
   const total = features.data?.length ?? 0;
@@ -150,11 +178,24 @@ export function FeaturesScreen({ project, environment }: { project: number; envi
             </tr>
           </thead>
           <tbody>
-            {shown.map((f) => (
-              <Row key={f.id} feature={f} environmentName={current?.name ?? ''} onToggle={onToggle} onEdit={setEditing} />
+            {shown.slice(0, limit).map((f) => (
+              <Row key={f.id} feature={f} environmentName={current?.name ?? ''} {...stable} />
             ))}
           </tbody>
         </table>
+      )}
+      {shown.length > limit && (
+        <p class="more">
+          <span>
+            Showing {limit} of {shown.length}.
+          </span>
+          <button type="button" class="button" onClick={() => setLimit(limit + PAGE)}>
+            Show {Math.min(PAGE, shown.length - limit)} more
+          </button>
+          <button type="button" class="button quiet" onClick={() => setLimit(shown.length)}>
+            Show all {shown.length}
+          </button>
+        </p>
       )}
       {features.data && total > 0 && shown.length === 0 && <p>No feature name contains “{search.trim()}”.</p>}
       {current && (
