@@ -46,10 +46,10 @@ function freshDatabase() {
 }
 
 /** Starts `flagstaff serve` on a free port with fresh data; resolves when it is ready. */
-export async function startServer() {
+export async function startServer({ env: extra = {} } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'flagstaff-web-'));
   const database = freshDatabase();
-  const env = { ...process.env, FLAGSTAFF_DATA_DIR: dataDir, FLAGSTAFF_LOG_LEVEL: 'warn' };
+  const env = { ...process.env, FLAGSTAFF_DATA_DIR: dataDir, FLAGSTAFF_LOG_LEVEL: 'warn', ...extra };
   delete env.FLAGSTAFF_DATABASE_URL;
   delete env.DATABASE_URL;
   if (database) env.FLAGSTAFF_DATABASE_URL = database.url;
@@ -148,9 +148,8 @@ export async function openBrowser(server) {
     // purpose (404 from the install form once a user exists, 400 for a bad name, 401 when a
     // session expires); those are the app's to show, not errors in the page.
     const at = message.location().url ?? '';
-    if (/Failed to load resource: the server responded with a status of 4\d\d/.test(message.text()) && at.startsWith(`${origin}/api/`)) {
-      return;
-    }
+    const api = at.startsWith(`${origin}/`) && new URL(at).pathname.includes('/api/');
+    if (api && /Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) return;
     problems.push(`console error: ${message.text()} (${at})`);
   });
   return {
