@@ -25,3 +25,14 @@ for (const name of readdirSync(dir).sort()) {
     }),
   );
 }
+
+// The first load is every script and stylesheet (there is no code splitting yet): keep it small.
+const BUDGET = 200 * 1024;
+const firstLoad = readdirSync(dir)
+  .filter((name) => /\.(js|css)\.gz$/.test(name))
+  .reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+console.log(`first load: ${(firstLoad / 1024).toFixed(1)} KiB gzipped (budget ${BUDGET / 1024} KiB)`);
+if (firstLoad > BUDGET) {
+  console.error('over the size budget');
+  process.exit(1);
+}

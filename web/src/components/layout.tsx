@@ -69,21 +69,19 @@ function Sidebar({ place, environments }: { place: Place; environments: Environm
           </ul>
         </>
       )}
-      {org !== null && (
-        <>
-          <h2 class="nav-heading">Organisation</h2>
-          <ul>
-            <NavItem to={`/organisations/${org}`} current={place.section === 'projects'}>
-              <FolderIcon />
-              Projects
-            </NavItem>
-            <NavItem to="/organisations" current={place.section === 'organisations'}>
-              <LayersIcon />
-              All organisations
-            </NavItem>
-          </ul>
-        </>
-      )}
+      <h2 class="nav-heading">Organisation</h2>
+      <ul>
+        {org !== null && (
+          <NavItem to={`/organisations/${org}`} current={place.section === 'projects'}>
+            <FolderIcon />
+            Projects
+          </NavItem>
+        )}
+        <NavItem to="/organisations" current={place.section === 'organisations'}>
+          <LayersIcon />
+          All organisations
+        </NavItem>
+      </ul>
     </nav>
   );
 }

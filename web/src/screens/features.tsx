@@ -52,7 +52,7 @@ function RowView({ feature, environmentName, onToggle, onEdit }: RowProps) {
         <Value value={state?.feature_state_value} />
       </td>
       <td>
-        <button type="button" class="button quiet small" onClick={() => onEdit(feature)}>
+        <button type="button" class="button small" onClick={() => onEdit(feature)}>
           Edit value<span class="visually-hidden"> of {feature.name}</span>
         </button>
       </td>
