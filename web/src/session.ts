@@ -1,5 +1,6 @@
 // The login token (kept in localStorage) and what happens when it stops working.
 import { useEffect, useState } from 'preact/hooks';
+import { clearCache } from './api/cache';
 import { currentRoute, navigate } from './router';
 
 const KEY = 'flagstaff.token';
@@ -21,6 +22,8 @@ function write(token: string | null): void {
     // Storage disabled: the session lasts as long as the page.
   }
   memory = token;
+  // The next user must not see this one's data.
+  if (token === null) clearCache();
   listeners.forEach((l) => l());
 }
 

@@ -2,7 +2,6 @@
 // whose sections later screens (segments, identities, keys, people, audit log, usage) join.
 import type { ComponentChildren } from 'preact';
 import { api } from '../api/client';
-import { clearCache } from '../api/cache';
 import {
   useEnvironments,
   useMe,
@@ -28,7 +27,6 @@ async function logout() {
     await api.DELETE('/api/v1/auth/token/');
   } finally {
     session.signOut();
-    clearCache();
     navigate('/login');
   }
 }
@@ -47,7 +45,7 @@ function Sidebar({ place, environments }: { place: Place; environments: Environm
   const org = place.organisation;
   const projectRoute = org !== null && place.project !== null ? `/organisations/${org}/projects/${place.project}` : null;
   return (
-    <nav class="sidebar" aria-label="Sections">
+    <nav class="sidebar-nav" aria-label="Sections">
       {projectRoute && (
         <>
           <h2 class="nav-heading">Environments</h2>
@@ -147,7 +145,9 @@ export function Layout({ place, children }: { place: Place; children: ComponentC
           </button>
         </div>
       </header>
-      <Sidebar place={place} environments={environments.data} />
+      <aside class="sidebar">
+        <Sidebar place={place} environments={environments.data} />
+      </aside>
       <main id="main" class="content" tabIndex={-1}>
         {children}
       </main>

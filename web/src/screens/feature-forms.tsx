@@ -63,6 +63,15 @@ export function CreateFeatureDialog({
   );
 }
 
+/** The value to store for what was typed: the same type as before where it still fits
+ * (a number stays a number, true/false a boolean), else text; empty is no value. */
+export function typedValue(text: string, previous: unknown): string | number | boolean | null {
+  if (text === '') return null;
+  if (typeof previous === 'number' && /^-?\d+(\.\d+)?$/.test(text.trim())) return Number(text);
+  if (typeof previous === 'boolean' && /^(true|false)$/.test(text.trim())) return text.trim() === 'true';
+  return text;
+}
+
 export function EditValueDialog({
   feature,
   environment,
@@ -78,7 +87,7 @@ export function EditValueDialog({
     await ok(
       api.PATCH('/api/v1/environments/{api_key}/featurestates/{id}/', {
         params: { path: { api_key: environment.api_key, id: state.id } },
-        body: { feature_state_value: v.feature_state_value === '' ? null : v.feature_state_value },
+        body: { feature_state_value: typedValue(v.feature_state_value, state.feature_state_value) },
       }),
     );
     await invalidate(`/api/v1/projects/${feature.project}/features/`);
