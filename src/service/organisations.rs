@@ -196,6 +196,9 @@ impl Service {
         if self.store.membership(org, user).await?.is_none() {
             return Err(ServiceError::NotFound);
         }
+        if role != Role::Admin {
+            self.keep_an_admin(org, &[user], "role").await?;
+        }
         let membership = self.store.set_membership(org, user, role).await?;
         Ok((self.store.user(user).await?, membership))
     }
@@ -208,11 +211,36 @@ impl Service {
         users: &[UserId],
     ) -> ServiceResult<()> {
         self.require_org_admin(caller, org).await?;
+        self.keep_an_admin(org, users, "non_field_errors").await?;
         for user in users {
             match self.store.remove_membership(org, *user).await {
                 Ok(()) | Err(crate::store::StoreError::NotFound) => {}
                 Err(e) => return Err(e.into()),
             }
+        }
+        Ok(())
+    }
+
+    /// Refuses a change that would leave an organisation with members but no administrator:
+    /// nobody could manage it again.
+    async fn keep_an_admin(
+        &self,
+        org: OrganisationId,
+        leaving: &[UserId],
+        field: &str,
+    ) -> ServiceResult<()> {
+        let members = self.store.members(org).await?;
+        let admins = members.iter().filter(|(_, m)| m.role == Role::Admin);
+        let admins_left = admins
+            .clone()
+            .filter(|(u, _)| !leaving.contains(&u.id))
+            .count();
+        if admins.count() > 0 && admins_left == 0 {
+            return Err(ServiceError::invalid(
+                field,
+                "The organisation needs at least one administrator; make someone else an \
+                 administrator first.",
+            ));
         }
         Ok(())
     }

@@ -9,6 +9,7 @@ api_on_both_backends!(
     members_see_but_only_admins_change,
     api_keys_authenticate_until_revoked,
     organisations_of_others_are_not_found,
+    an_organisation_always_keeps_an_administrator,
 );
 
 async fn the_creator_administers_a_new_organisation(app: TestApp) {
@@ -261,4 +262,69 @@ async fn organisations_of_others_are_not_found(app: TestApp) {
         .await["name"],
         "Acme"
     );
+}
+
+async fn an_organisation_always_keeps_an_administrator(app: TestApp) {
+    let root = app.superuser("root@example.com").await;
+    let org = app.org(&root, "Acme").await;
+    let root_id = app.me(&root).await;
+    let ada = app.user("ada@example.com").await;
+    let ada_id = app.me(&ada).await;
+    let invite = json(
+        app.post(
+            &format!("/api/v1/organisations/{org}/invite-links/"),
+            Some(&root),
+            json!({"role": "USER"}),
+        )
+        .await,
+    )
+    .await;
+    let hash = invite["hash"].as_str().unwrap();
+    app.post(
+        &format!("/api/v1/users/join/link/{hash}/"),
+        Some(&ada),
+        json!({}),
+    )
+    .await
+    .assert_status_is_ok();
+    let role = |user: i64, role: &str| {
+        let path = format!("/api/v1/organisations/{org}/users/{user}/update-role/");
+        let body = json!({ "role": role });
+        let root = root.clone();
+        let app = &app;
+        async move { app.post(&path, Some(&root), body).await }
+    };
+    // The only administrator can neither step down nor leave, alone or with others.
+    let demoted = role(root_id, "USER").await;
+    demoted.assert_status(StatusCode::BAD_REQUEST);
+    assert!(
+        json(demoted).await["role"][0]
+            .as_str()
+            .unwrap()
+            .contains("administrator")
+    );
+    for ids in [
+        json!([{"id": root_id}]),
+        json!([{"id": root_id}, {"id": ada_id}]),
+    ] {
+        let removed = app
+            .post(
+                &format!("/api/v1/organisations/{org}/remove-users/"),
+                Some(&root),
+                ids,
+            )
+            .await;
+        removed.assert_status(StatusCode::BAD_REQUEST);
+        assert!(json(removed).await["non_field_errors"].is_array());
+    }
+    // Nothing was changed by the refusals: both are still members.
+    let members = json(
+        app.get(&format!("/api/v1/organisations/{org}/users/"), Some(&root))
+            .await,
+    )
+    .await;
+    assert_eq!(members.as_array().unwrap().len(), 2);
+    // With a second administrator, the first may step down.
+    role(ada_id, "ADMIN").await.assert_status_is_ok();
+    role(root_id, "USER").await.assert_status_is_ok();
 }
