@@ -110,7 +110,7 @@ export function AuditScreen({ organisation, project }: { organisation: number; p
         }}
       >
         <div class="switch-field">
-          <label for="audit-project">Project</label>
+          <label for="audit-project">Filter by project</label>
           <select
             id="audit-project"
             value={project === null ? '' : String(project)}
@@ -125,7 +125,7 @@ export function AuditScreen({ organisation, project }: { organisation: number; p
           </select>
         </div>
         <div class="switch-field">
-          <label for="audit-environment">Environment</label>
+          <label for="audit-environment">Filter by environment</label>
           <select
             id="audit-environment"
             value={environment === null ? '' : String(environment)}
