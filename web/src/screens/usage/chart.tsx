@@ -8,13 +8,13 @@ export interface Day {
 
 const WIDTH = 720;
 const HEIGHT = 240;
-const PAD = { top: 16, right: 12, bottom: 36, left: 48 };
+const PAD = { top: 20, right: 12, bottom: 36, left: 48 };
 
-/** A round step for the y axis ("nice" numbers: 1, 2, 5 × 10^n). */
+/** A round top for the y axis (1, 2, 4, 6, 8 × 10^n), even so its middle is a whole count too. */
 function niceMax(max: number): number {
-  if (max <= 0) return 1;
+  if (max <= 1) return 1;
   const magnitude = 10 ** Math.floor(Math.log10(max));
-  const step = [1, 2, 5, 10].find((s) => s * magnitude >= max) ?? 10;
+  const step = [1, 2, 4, 6, 8, 10].find((s) => s * magnitude >= max) ?? 10;
   return step * magnitude;
 }
 
@@ -32,7 +32,7 @@ export function BarChart({ days, title, description }: { days: Day[]; title: str
   const slot = plotW / Math.max(1, days.length);
   const bar = Math.max(2, Math.min(40, slot * 0.7));
   const y = (v: number) => PAD.top + plotH - (v / max) * plotH;
-  const ticks = [0, max / 2, max];
+  const ticks = [0, max / 2, max].filter((t) => Number.isInteger(t));
   // Label at most ~8 days on the x axis so the text never overlaps.
   const every = Math.max(1, Math.ceil(days.length / 8));
   return (
@@ -44,7 +44,7 @@ export function BarChart({ days, title, description }: { days: Day[]; title: str
           <g key={t}>
             <line class="chart-grid" x1={PAD.left} x2={WIDTH - PAD.right} y1={y(t)} y2={y(t)} />
             <text class="chart-label" x={PAD.left - 8} y={y(t) + 4} text-anchor="end">
-              {Number.isInteger(t) ? t : t.toFixed(1)}
+              {t}
             </text>
           </g>
         ))}
@@ -56,6 +56,11 @@ export function BarChart({ days, title, description }: { days: Day[]; title: str
                 <rect class="chart-bar" x={x} y={y(d.count)} width={bar} height={PAD.top + plotH - y(d.count)}>
                   <title>{`${shortDay(d.day)}: ${d.count}`}</title>
                 </rect>
+              )}
+              {d.count > 0 && bar >= 14 && (
+                <text class="chart-label chart-value" x={x + bar / 2} y={y(d.count) - 4} text-anchor="middle">
+                  {d.count}
+                </text>
               )}
               {(i % every === 0 || i === days.length - 1) && (
                 <text class="chart-label" x={x + bar / 2} y={HEIGHT - PAD.bottom + 18} text-anchor="middle">
