@@ -11,6 +11,10 @@ import { LoginScreen } from './screens/login';
 import { HomeScreen, OrganisationsScreen } from './screens/organisations';
 import { ProjectsScreen } from './screens/projects';
 import { SetupScreen } from './screens/setup';
+import { AuditScreen } from './screens/audit';
+import { KeysScreen } from './screens/keys';
+import { OrganisationKeysScreen } from './screens/keys/organisation-keys';
+import { UsageScreen } from './screens/usage';
 
 interface Screen {
   path: string;
@@ -39,6 +43,36 @@ const screens: Screen[] = [
     section: 'features',
     title: 'Features',
     render: (p) => <FeaturesScreen key={p.environment} project={Number(p.project)} environment={p.environment} />,
+  },
+  {
+    path: `${ENVIRONMENT}/keys`,
+    section: 'keys',
+    title: 'SDK keys',
+    render: (p) => <KeysScreen key={p.environment} project={Number(p.project)} environment={p.environment} />,
+  },
+  {
+    path: `${ENVIRONMENT}/usage`,
+    section: 'usage',
+    title: 'Usage',
+    render: (p) => <UsageScreen key={p.environment} project={Number(p.project)} environment={p.environment} />,
+  },
+  {
+    path: `${PROJECT}/audit`,
+    section: 'audit',
+    title: 'Audit log',
+    render: (p) => <AuditScreen organisation={Number(p.org)} project={Number(p.project)} />,
+  },
+  {
+    path: `${ORG}/audit`,
+    section: 'audit',
+    title: 'Audit log',
+    render: (p) => <AuditScreen organisation={Number(p.org)} project={null} />,
+  },
+  {
+    path: `${ORG}/api-keys`,
+    section: 'organisation-keys',
+    title: 'API keys',
+    render: (p) => <OrganisationKeysScreen key={p.org} organisation={Number(p.org)} />,
   },
 ];
 

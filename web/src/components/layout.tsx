@@ -12,6 +12,7 @@ import {
 import { navigate } from '../router';
 import { session } from '../session';
 import { FlagIcon, FolderIcon, LayersIcon, LogoutIcon } from './icons';
+import { ChartIcon, HistoryIcon, KeyIcon } from './icons-keys';
 import { Link } from './link';
 
 export interface Place {
@@ -65,6 +66,30 @@ function Sidebar({ place, environments }: { place: Place; environments: Environm
               Manage environments
             </NavItem>
           </ul>
+          {place.environment !== null && (
+            <>
+              <h2 class="nav-heading">
+                {environments?.find((e) => e.api_key === place.environment)?.name ?? 'Environment'}
+              </h2>
+              <ul>
+                <NavItem to={`${projectRoute}/environments/${place.environment}/keys`} current={place.section === 'keys'}>
+                  <KeyIcon />
+                  SDK keys
+                </NavItem>
+                <NavItem to={`${projectRoute}/environments/${place.environment}/usage`} current={place.section === 'usage'}>
+                  <ChartIcon />
+                  Usage
+                </NavItem>
+              </ul>
+            </>
+          )}
+          <h2 class="nav-heading">Project</h2>
+          <ul>
+            <NavItem to={`${projectRoute}/audit`} current={place.section === 'audit'}>
+              <HistoryIcon />
+              Audit log
+            </NavItem>
+          </ul>
         </>
       )}
       <h2 class="nav-heading">Organisation</h2>
@@ -73,6 +98,12 @@ function Sidebar({ place, environments }: { place: Place; environments: Environm
           <NavItem to={`/organisations/${org}`} current={place.section === 'projects'}>
             <FolderIcon />
             Projects
+          </NavItem>
+        )}
+        {org !== null && (
+          <NavItem to={`/organisations/${org}/api-keys`} current={place.section === 'organisation-keys'}>
+            <KeyIcon />
+            API keys
           </NavItem>
         )}
         <NavItem to="/organisations" current={place.section === 'organisations'}>
