@@ -12,7 +12,7 @@ import {
 } from '../api/resources';
 import { navigate } from '../router';
 import { session } from '../session';
-import { FlagIcon, FolderIcon, LayersIcon, LogoutIcon } from './icons';
+import { FlagIcon, FolderIcon, LayersIcon, LogoutIcon, UsersIcon } from './icons';
 import { Link } from './link';
 
 export interface Place {
@@ -65,6 +65,22 @@ function Sidebar({ place, environments }: { place: Place; environments: Environm
             <NavItem to={projectRoute} current={place.section === 'environments'}>
               <LayersIcon />
               Manage environments
+            </NavItem>
+          </ul>
+        </>
+      )}
+      {projectRoute && place.environment !== null && (
+        <>
+          <h2 class="nav-heading">
+            {environments?.find((e) => e.api_key === place.environment)?.name ?? 'Environment'}
+          </h2>
+          <ul>
+            <NavItem
+              to={`${projectRoute}/environments/${place.environment}/identities`}
+              current={place.section === 'identities'}
+            >
+              <UsersIcon />
+              Identities
             </NavItem>
           </ul>
         </>
