@@ -166,8 +166,13 @@ test('a value that is not of its type gets a message next to the value, and noth
   assert.equal(await add.getByLabel('Type').inputValue(), 'int');
   await visit(page, 'identity-trait-error', server);
 
+  // A key the identity has already would replace that trait: the form says so instead.
+  await add.getByLabel('Key').fill('seats');
   await add.getByLabel('Type').selectOption('float');
   await value.fill('4.5');
+  await add.getByRole('button', { name: 'Add trait' }).click();
+  await add.locator('#trait-trait_key-error').getByText(/has a trait seats/).waitFor();
+  await add.getByLabel('Key').fill('score');
   await add.getByRole('button', { name: 'Add trait' }).click();
   await add.waitFor({ state: 'hidden' });
   await page.getByRole('table', { name: 'Traits' }).getByRole('row', { name: /score\s+Float\s+4.5/ }).waitFor();

@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { api, ok, type Schemas } from '../../api/client';
 import { invalidate } from '../../api/cache';
+import { ApiError } from '../../api/errors';
 import { identityKeys, useTraits, type Trait } from '../../api/identities';
 import { Dialog } from '../../components/dialog';
 import { Field, FormError, Notice } from '../../components/field';
@@ -35,18 +36,25 @@ function TraitForm({
   environment,
   identity,
   trait,
+  taken,
   onClose,
 }: {
   environment: string;
   identity: number;
   trait: Trait | null;
+  /** The keys the identity has: adding one of them would silently replace it (the API upserts). */
+  taken: readonly string[];
   onClose: () => void;
 }) {
   const [type, setType] = useState<ValueType>((trait?.value_type as ValueType | undefined) ?? 'unicode');
   const [text, setText] = useState(trait ? textOf(valueOf(trait)) : '');
   const { busy, error, onSubmit } = useSubmit(async (v) => {
+    const key = trait?.trait_key ?? v.trait_key.trim();
+    if (!trait && taken.includes(key)) {
+      throw new ApiError(400, undefined, { trait_key: [`This identity has a trait ${key}; edit that one instead.`] });
+    }
     const value = parseValue(type, type === 'bool' ? v.value : text);
-    const body = traitBody(trait?.trait_key ?? v.trait_key.trim(), type, value);
+    const body = traitBody(key, type, value);
     const path = { api_key: environment, id: identity };
     try {
       if (trait) {
@@ -166,6 +174,7 @@ export function Traits({ environment, identity }: { environment: string; identit
           environment={environment}
           identity={identity}
           trait={editing === 'new' ? null : editing}
+          taken={list.map((t) => t.trait_key)}
           onClose={() => setEditing(null)}
         />
       </Dialog>
