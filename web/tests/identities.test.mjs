@@ -166,6 +166,14 @@ test('a value that is not of its type gets a message next to the value, and noth
   assert.equal(await add.getByLabel('Type').inputValue(), 'int');
   await visit(page, 'identity-trait-error', server);
 
+  // The API's own message about the value (too long) lands in the same place, and keeps the text.
+  const long = 'x'.repeat(2001);
+  await add.getByLabel('Type').selectOption('unicode');
+  await value.fill(long);
+  await add.getByRole('button', { name: 'Add trait' }).click();
+  await error.getByText(/no more than 2000 characters/).waitFor();
+  assert.equal(await value.inputValue(), long);
+
   // A key the identity has already would replace that trait: the form says so instead.
   await add.getByLabel('Key').fill('seats');
   await add.getByLabel('Type').selectOption('float');

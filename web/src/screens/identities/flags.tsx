@@ -61,7 +61,7 @@ function OverrideForm({
         );
       }
     } catch (e) {
-      throw renameField(e, 'feature_state_value', 'value');
+      throw renameField(e, ['feature_state_value'], 'value');
     }
     await invalidate(identityKeys.overrides(environment, identity));
     onClose();

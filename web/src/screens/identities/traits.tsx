@@ -68,7 +68,8 @@ function TraitForm({
         await ok(api.POST('/api/v1/environments/{api_key}/identities/{id}/traits/', { params: { path }, body }));
       }
     } catch (e) {
-      throw renameField(e, COLUMN[type], 'value');
+      // A value's message names its column, or trait_value (too long).
+      throw renameField(e, [COLUMN[type], 'trait_value'], 'value');
     }
     await invalidate(identityKeys.one(environment, identity));
     onClose();

@@ -47,11 +47,15 @@ export function parseValue(type: ValueType, text: string): Typed {
   return text;
 }
 
-/** The API's error with one field's messages moved to another (its column -> this form's "value"). */
-export function renameField(error: unknown, from: string, to: string): unknown {
-  if (!(error instanceof ApiError) || !error.fields[from]) return error;
-  const { [from]: messages, ...others } = error.fields;
-  return new ApiError(error.status, error.detail, { ...others, [to]: messages });
+/** The API's error with the messages of `from` (e.g. the value's column) moved to the form's `to` field. */
+export function renameField(error: unknown, from: readonly string[], to: string): unknown {
+  if (!(error instanceof ApiError) || !from.some((name) => error.fields[name])) return error;
+  const fields: Record<string, string[]> = {};
+  for (const [name, messages] of Object.entries(error.fields)) {
+    const target = from.includes(name) ? to : name;
+    fields[target] = [...(fields[target] ?? []), ...messages];
+  }
+  return new ApiError(error.status, error.detail, fields);
 }
 
 /** The type picker and the value's field (a true/false choice for booleans). Controlled. */
