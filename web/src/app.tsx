@@ -7,6 +7,8 @@ import { match, navigate, safeNext, useRoute, type Params } from './router';
 import { loginRoute, useSignedIn } from './session';
 import { EnvironmentsScreen } from './screens/environments';
 import { FeaturesScreen } from './screens/features';
+import { IdentitiesScreen } from './screens/identities';
+import { IdentityScreen } from './screens/identities/identity';
 import { LoginScreen } from './screens/login';
 import { HomeScreen, OrganisationsScreen } from './screens/organisations';
 import { ProjectsScreen } from './screens/projects';
@@ -27,6 +29,8 @@ interface Screen {
 const ORG = '/organisations/:org';
 const PROJECT = `${ORG}/projects/:project`;
 const ENVIRONMENT = `${PROJECT}/environments/:environment`;
+const identitiesRoute = (p: Params) =>
+  `/organisations/${p.org}/projects/${p.project}/environments/${encodeURIComponent(p.environment)}/identities`;
 
 const screens: Screen[] = [
   { path: '/', section: '', title: 'Flagstaff', render: () => <HomeScreen /> },
@@ -73,6 +77,28 @@ const screens: Screen[] = [
     section: 'organisation-keys',
     title: 'API keys',
     render: (p) => <OrganisationKeysScreen key={p.org} organisation={Number(p.org)} />,
+  },
+  {
+    path: `${ENVIRONMENT}/identities`,
+    section: 'identities',
+    title: 'Identities',
+    render: (p) => (
+      <IdentitiesScreen key={p.environment} project={Number(p.project)} environment={p.environment} base={identitiesRoute(p)} />
+    ),
+  },
+  {
+    path: `${ENVIRONMENT}/identities/:identity`,
+    section: 'identities',
+    title: 'Identity',
+    render: (p) => (
+      <IdentityScreen
+        key={`${p.environment}/${p.identity}`}
+        project={Number(p.project)}
+        environment={p.environment}
+        identity={Number(p.identity)}
+        base={identitiesRoute(p)}
+      />
+    ),
   },
 ];
 

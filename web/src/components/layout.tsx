@@ -11,7 +11,7 @@ import {
 } from '../api/resources';
 import { navigate } from '../router';
 import { session } from '../session';
-import { FlagIcon, FolderIcon, LayersIcon, LogoutIcon } from './icons';
+import { FlagIcon, FolderIcon, LayersIcon, LogoutIcon, UsersIcon } from './icons';
 import { ChartIcon, HistoryIcon, KeyIcon } from './icons-keys';
 import { Link } from './link';
 
@@ -72,6 +72,13 @@ function Sidebar({ place, environments }: { place: Place; environments: Environm
                 {environments?.find((e) => e.api_key === place.environment)?.name ?? 'Environment'}
               </h2>
               <ul>
+                <NavItem
+                  to={`${projectRoute}/environments/${place.environment}/identities`}
+                  current={place.section === 'identities'}
+                >
+                  <UsersIcon />
+                  Identities
+                </NavItem>
                 <NavItem to={`${projectRoute}/environments/${place.environment}/keys`} current={place.section === 'keys'}>
                   <KeyIcon />
                   SDK keys
