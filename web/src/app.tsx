@@ -10,6 +10,8 @@ import { FeaturesScreen } from './screens/features';
 import { LoginScreen } from './screens/login';
 import { HomeScreen, OrganisationsScreen } from './screens/organisations';
 import { ProjectsScreen } from './screens/projects';
+import { SegmentsScreen } from './screens/segments';
+import { SegmentScreen } from './screens/segments/segment-page';
 import { SetupScreen } from './screens/setup';
 
 interface Screen {
@@ -23,6 +25,10 @@ interface Screen {
 const ORG = '/organisations/:org';
 const PROJECT = `${ORG}/projects/:project`;
 const ENVIRONMENT = `${PROJECT}/environments/:environment`;
+
+/** The address of the environment in `p` (segments and other project screens hang under it). */
+const environmentRoute = (p: Params) =>
+  `/organisations/${p.org}/projects/${p.project}/environments/${encodeURIComponent(p.environment)}`;
 
 const screens: Screen[] = [
   { path: '/', section: '', title: 'Flagstaff', render: () => <HomeScreen /> },
@@ -39,6 +45,34 @@ const screens: Screen[] = [
     section: 'features',
     title: 'Features',
     render: (p) => <FeaturesScreen key={p.environment} project={Number(p.project)} environment={p.environment} />,
+  },
+  {
+    path: `${ENVIRONMENT}/segments`,
+    section: 'segments',
+    title: 'Segments',
+    render: (p) => <SegmentsScreen base={environmentRoute(p)} project={Number(p.project)} />,
+  },
+  {
+    path: `${ENVIRONMENT}/segments/new`,
+    section: 'segments',
+    title: 'New segment',
+    render: (p) => (
+      <SegmentScreen base={environmentRoute(p)} project={Number(p.project)} environment={p.environment} segment={null} />
+    ),
+  },
+  {
+    path: `${ENVIRONMENT}/segments/:segment`,
+    section: 'segments',
+    title: 'Segment',
+    render: (p) => (
+      <SegmentScreen
+        key={`${p.segment}-${p.environment}`}
+        base={environmentRoute(p)}
+        project={Number(p.project)}
+        environment={p.environment}
+        segment={Number(p.segment)}
+      />
+    ),
   },
 ];
 

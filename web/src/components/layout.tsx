@@ -13,6 +13,7 @@ import {
 import { navigate } from '../router';
 import { session } from '../session';
 import { FlagIcon, FolderIcon, LayersIcon, LogoutIcon } from './icons';
+import { UsersIcon } from './segment-icons';
 import { Link } from './link';
 
 export interface Place {
@@ -46,6 +47,8 @@ function NavItem({ to, current, children }: { to: string; current: boolean; chil
 function Sidebar({ place, environments }: { place: Place; environments: Environment[] | undefined }) {
   const org = place.organisation;
   const projectRoute = org !== null && place.project !== null ? `/organisations/${org}/projects/${place.project}` : null;
+  // Segments belong to the project; their page shows overrides in this (or the first) environment.
+  const segmentsEnvironment = place.environment ?? environments?.[0]?.api_key ?? null;
   return (
     <nav class="sidebar" aria-label="Sections">
       {projectRoute && (
@@ -65,6 +68,20 @@ function Sidebar({ place, environments }: { place: Place; environments: Environm
             <NavItem to={projectRoute} current={place.section === 'environments'}>
               <LayersIcon />
               Manage environments
+            </NavItem>
+          </ul>
+        </>
+      )}
+      {projectRoute && segmentsEnvironment && (
+        <>
+          <h2 class="nav-heading">Project</h2>
+          <ul>
+            <NavItem
+              to={`${projectRoute}/environments/${segmentsEnvironment}/segments`}
+              current={place.section === 'segments'}
+            >
+              <UsersIcon />
+              Segments
             </NavItem>
           </ul>
         </>
