@@ -79,7 +79,7 @@ export function SegmentsScreen({ base, project }: { base: string; project: numbe
             {shown.map((s) => (
               <tr key={s.id}>
                 <th scope="row">
-                  <Link to={`${base}/segments/${s.id}`} class="feature-name">
+                  <Link to={`${base}/segments/${s.id}`} class="segment-name">
                     {s.name}
                   </Link>
                   {s.description && <span class="feature-description">{s.description}</span>}

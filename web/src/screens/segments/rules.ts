@@ -63,26 +63,26 @@ const comparison = (label: string, help: string, strict: boolean): OperatorInfo 
 });
 
 export const OPERATORS: Record<string, OperatorInfo> = {
-  EQUAL: comparison('equals (EQUAL)', 'The trait equals the value.', false),
+  EQUAL: comparison('equals', 'The trait equals the value.', false),
   NOT_EQUAL: comparison(
-    'does not equal (NOT_EQUAL)',
+    'does not equal',
     'The trait is set and differs from the value.',
     false,
   ),
-  GREATER_THAN: comparison('is greater than (GREATER_THAN)', 'The trait is greater than the value.', true),
+  GREATER_THAN: comparison('is greater than', 'The trait is greater than the value.', true),
   GREATER_THAN_INCLUSIVE: comparison(
-    'is at least (GREATER_THAN_INCLUSIVE)',
+    'is at least',
     'The trait is greater than or equal to the value.',
     true,
   ),
-  LESS_THAN: comparison('is less than (LESS_THAN)', 'The trait is less than the value.', true),
+  LESS_THAN: comparison('is less than', 'The trait is less than the value.', true),
   LESS_THAN_INCLUSIVE: comparison(
-    'is at most (LESS_THAN_INCLUSIVE)',
+    'is at most',
     'The trait is less than or equal to the value.',
     true,
   ),
   CONTAINS: {
-    label: 'contains (CONTAINS)',
+    label: 'contains',
     help: 'The trait is text that contains the value.',
     property: true,
     value: true,
@@ -90,7 +90,7 @@ export const OPERATORS: Record<string, OperatorInfo> = {
     check: required,
   },
   NOT_CONTAINS: {
-    label: 'does not contain (NOT_CONTAINS)',
+    label: 'does not contain',
     help: 'The trait is text that does not contain the value.',
     property: true,
     value: true,
@@ -98,7 +98,7 @@ export const OPERATORS: Record<string, OperatorInfo> = {
     check: required,
   },
   REGEX: {
-    label: 'matches regex (REGEX)',
+    label: 'matches regex',
     help: 'The trait matches the regular expression from its start, e.g. ^[a-z]+@example\\.com$.',
     property: true,
     value: true,
@@ -114,7 +114,7 @@ export const OPERATORS: Record<string, OperatorInfo> = {
     },
   },
   IN: {
-    label: 'is one of (IN)',
+    label: 'is one of',
     help: 'The trait is one of a comma-separated list, e.g. uk,fr,de. Members are matched exactly, spaces included.',
     property: true,
     value: true,
@@ -128,21 +128,21 @@ export const OPERATORS: Record<string, OperatorInfo> = {
     },
   },
   IS_SET: {
-    label: 'is set (IS_SET)',
+    label: 'is set',
     help: 'The identity has this trait, whatever its value.',
     property: true,
     value: false,
     semver: false,
   },
   IS_NOT_SET: {
-    label: 'is not set (IS_NOT_SET)',
+    label: 'is not set',
     help: 'The identity does not have this trait.',
     property: true,
     value: false,
     semver: false,
   },
   MODULO: {
-    label: 'modulo (MODULO)',
+    label: 'modulo (divisor|remainder)',
     help: 'A number trait divided by the divisor leaves the remainder: divisor|remainder, e.g. 2|0 for even numbers.',
     property: true,
     value: true,
@@ -157,7 +157,7 @@ export const OPERATORS: Record<string, OperatorInfo> = {
     },
   },
   PERCENTAGE_SPLIT: {
-    label: 'percentage split (PERCENTAGE_SPLIT)',
+    label: 'percentage split',
     help: 'A stable share of identities, from 0 to 100 percent, chosen by hashing the identity with the segment.',
     property: false,
     value: true,
