@@ -142,7 +142,7 @@ export const OPERATORS: Record<string, OperatorInfo> = {
     semver: false,
   },
   MODULO: {
-    label: 'modulo (divisor|remainder)',
+    label: 'modulo',
     help: 'A number trait divided by the divisor leaves the remainder: divisor|remainder, e.g. 2|0 for even numbers.',
     property: true,
     value: true,

@@ -27,7 +27,7 @@ function SegmentForm({ base, project, segment }: { base: string; project: number
     const ours = problems(rules);
     if (name.trim() === '') ours.name = ['Enter a name.'];
     if (Object.keys(ours).length > 0) {
-      throw new ApiError(400, 'Check the fields marked below; nothing was saved.', ours);
+      throw new ApiError(400, 'Check the fields marked above; nothing was saved.', ours);
     }
     const body = { name, description: description || null, rules: toApi(rules) };
     if (segment === null) {
