@@ -12,6 +12,8 @@ import { IdentityScreen } from './screens/identities/identity';
 import { LoginScreen } from './screens/login';
 import { HomeScreen, OrganisationsScreen } from './screens/organisations';
 import { ProjectsScreen } from './screens/projects';
+import { SegmentsScreen } from './screens/segments';
+import { SegmentScreen } from './screens/segments/segment-page';
 import { SetupScreen } from './screens/setup';
 import { AuditScreen } from './screens/audit';
 import { KeysScreen } from './screens/keys';
@@ -31,6 +33,10 @@ const PROJECT = `${ORG}/projects/:project`;
 const ENVIRONMENT = `${PROJECT}/environments/:environment`;
 const identitiesRoute = (p: Params) =>
   `/organisations/${p.org}/projects/${p.project}/environments/${encodeURIComponent(p.environment)}/identities`;
+
+/** The address of the environment in `p` (segments and other project screens hang under it). */
+const environmentRoute = (p: Params) =>
+  `/organisations/${p.org}/projects/${p.project}/environments/${encodeURIComponent(p.environment)}`;
 
 const screens: Screen[] = [
   { path: '/', section: '', title: 'Flagstaff', render: () => <HomeScreen /> },
@@ -97,6 +103,34 @@ const screens: Screen[] = [
         environment={p.environment}
         identity={Number(p.identity)}
         base={identitiesRoute(p)}
+      />
+    ),
+  },
+  {
+    path: `${ENVIRONMENT}/segments`,
+    section: 'segments',
+    title: 'Segments',
+    render: (p) => <SegmentsScreen base={environmentRoute(p)} project={Number(p.project)} />,
+  },
+  {
+    path: `${ENVIRONMENT}/segments/new`,
+    section: 'segments',
+    title: 'New segment',
+    render: (p) => (
+      <SegmentScreen base={environmentRoute(p)} project={Number(p.project)} environment={p.environment} segment={null} />
+    ),
+  },
+  {
+    path: `${ENVIRONMENT}/segments/:segment`,
+    section: 'segments',
+    title: 'Segment',
+    render: (p) => (
+      <SegmentScreen
+        key={`${p.segment}-${p.environment}`}
+        base={environmentRoute(p)}
+        project={Number(p.project)}
+        environment={p.environment}
+        segment={Number(p.segment)}
       />
     ),
   },

@@ -13,6 +13,7 @@ import { navigate } from '../router';
 import { session } from '../session';
 import { FlagIcon, FolderIcon, LayersIcon, LogoutIcon, UsersIcon } from './icons';
 import { ChartIcon, HistoryIcon, KeyIcon } from './icons-keys';
+import { UsersIcon as SegmentIcon } from './segment-icons';
 import { Link } from './link';
 
 export interface Place {
@@ -45,6 +46,8 @@ function NavItem({ to, current, children }: { to: string; current: boolean; chil
 function Sidebar({ place, environments }: { place: Place; environments: Environment[] | undefined }) {
   const org = place.organisation;
   const projectRoute = org !== null && place.project !== null ? `/organisations/${org}/projects/${place.project}` : null;
+  // Segments belong to the project; their page shows overrides in this (or the first) environment.
+  const segmentsEnvironment = place.environment ?? environments?.[0]?.api_key ?? null;
   return (
     <nav class="sidebar-nav" aria-label="Sections">
       {projectRoute && (
@@ -92,6 +95,15 @@ function Sidebar({ place, environments }: { place: Place; environments: Environm
           )}
           <h2 class="nav-heading">Project</h2>
           <ul>
+            {segmentsEnvironment && (
+              <NavItem
+                to={`${projectRoute}/environments/${segmentsEnvironment}/segments`}
+                current={place.section === 'segments'}
+              >
+                <SegmentIcon />
+                Segments
+              </NavItem>
+            )}
             <NavItem to={`${projectRoute}/audit`} current={place.section === 'audit'}>
               <HistoryIcon />
               Audit log
