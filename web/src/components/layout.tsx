@@ -13,6 +13,7 @@ import {
 import { navigate } from '../router';
 import { session } from '../session';
 import { FlagIcon, FolderIcon, LayersIcon, LogoutIcon } from './icons';
+import { KeyIcon, PeopleIcon, SettingsIcon } from './admin-icons';
 import { Link } from './link';
 
 export interface Place {
@@ -66,6 +67,10 @@ function Sidebar({ place, environments }: { place: Place; environments: Environm
               <LayersIcon />
               Manage environments
             </NavItem>
+            <NavItem to={`${projectRoute}/settings`} current={place.section === 'project-settings'}>
+              <SettingsIcon />
+              Project settings
+            </NavItem>
           </ul>
         </>
       )}
@@ -76,6 +81,18 @@ function Sidebar({ place, environments }: { place: Place; environments: Environm
             <NavItem to={`/organisations/${org}`} current={place.section === 'projects'}>
               <FolderIcon />
               Projects
+            </NavItem>
+            <NavItem to={`/organisations/${org}/people`} current={place.section === 'people'}>
+              <PeopleIcon />
+              People
+            </NavItem>
+            <NavItem to={`/organisations/${org}/permissions`} current={place.section === 'permissions'}>
+              <KeyIcon />
+              Permissions
+            </NavItem>
+            <NavItem to={`/organisations/${org}/settings`} current={place.section === 'organisation-settings'}>
+              <SettingsIcon />
+              Organisation settings
             </NavItem>
             <NavItem to="/organisations" current={place.section === 'organisations'}>
               <LayersIcon />
@@ -142,7 +159,12 @@ export function Layout({ place, children }: { place: Place; children: ComponentC
           )}
         </div>
         <div class="user">
-          {me.data && <span class="user-email">{me.data.email}</span>}
+          {me.data && (
+            <Link to="/account" class="user-email" aria-current={place.section === 'account' ? 'page' : undefined}>
+              <span class="visually-hidden">Your account: </span>
+              {me.data.email}
+            </Link>
+          )}
           <button type="button" class="button quiet" onClick={() => void logout()}>
             <LogoutIcon />
             Log out

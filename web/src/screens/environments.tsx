@@ -31,6 +31,9 @@ export function EnvironmentsScreen({ organisation, project }: { organisation: nu
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Client-side SDK key</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -41,6 +44,11 @@ export function EnvironmentsScreen({ organisation, project }: { organisation: nu
                 </td>
                 <td>
                   <code>{e.api_key}</code>
+                </td>
+                <td class="row-actions">
+                  <Link to={`${base}/environments/${e.api_key}/settings`}>
+                    Settings<span class="visually-hidden"> of {e.name}</span>
+                  </Link>
                 </td>
               </tr>
             ))}
