@@ -99,7 +99,7 @@ function GroupCard({
                   }
                 >
                   {u.group_admin ? 'Remove group admin' : 'Make group admin'}
-                  <span class="visually-hidden">: {label}</span>
+                  <span class="visually-hidden"> for {label}</span>
                 </button>
                 <button
                   type="button"

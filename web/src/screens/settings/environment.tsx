@@ -1,8 +1,8 @@
 // An environment's settings (name, description, what its SDKs get), cloning it and deleting it.
 import { useState } from 'preact/hooks';
 import { api, ok } from '../../api/client';
-import { invalidate } from '../../api/cache';
-import { keys, useEnvironments } from '../../api/resources';
+import { invalidate, update } from '../../api/cache';
+import { keys, useEnvironments, type Environment } from '../../api/resources';
 import { ConfirmDeleteDialog } from '../../components/confirm-delete';
 import { Check, Field, FormError, Notice } from '../../components/field';
 import { useSubmit } from '../../components/form';
@@ -54,7 +54,9 @@ export function EnvironmentSettingsScreen({
   });
   const remove = async () => {
     await ok(api.DELETE('/api/v1/environments/{api_key}/', { params: { path: { api_key: environment } } }));
+    // Off this screen and out of the list in one render, then the server's list.
     navigate(base);
+    update<Environment[]>(keys.environments(project), (list) => list.filter((e) => e.api_key !== environment));
     await invalidate(keys.environments(project));
   };
   if (environments.error) return <Notice>{environments.error.message}</Notice>;

@@ -2,8 +2,8 @@
 import { useState } from 'preact/hooks';
 import { api, ok } from '../../api/client';
 import { ApiError } from '../../api/errors';
-import { invalidate } from '../../api/cache';
-import { useProjects } from '../../api/resources';
+import { invalidate, update } from '../../api/cache';
+import { keys, useProjects, type Project } from '../../api/resources';
 import { ConfirmDeleteDialog } from '../../components/confirm-delete';
 import { Check, Field, FormError, Notice } from '../../components/field';
 import { useSubmit } from '../../components/form';
@@ -43,7 +43,9 @@ export function ProjectSettingsScreen({ organisation, project }: { organisation:
   });
   const remove = async () => {
     await ok(api.DELETE('/api/v1/projects/{id}/', { params: { path: { id: project } } }));
+    // Off this screen and out of the list in one render, then the server's list.
     navigate(`/organisations/${organisation}`);
+    update<Project[]>(keys.projects(organisation), (list) => list.filter((p) => p.id !== project));
     await invalidate('/api/v1/projects/');
   };
   if (projects.error) return <Notice>{projects.error.message}</Notice>;
