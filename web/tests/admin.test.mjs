@@ -124,7 +124,7 @@ test('project settings: rename and feature-name rules reach the API; a bad patte
 
 test('cloning an environment copies its features; deleting one needs its name typed', async () => {
   await page.goto(projectRoute());
-  await page.getByRole('link', { name: 'Settings of Production' }).click();
+  await page.getByRole('row', { name: /Production/ }).getByRole('link', { name: 'Settings' }).click();
   await heading('Environment settings of Production').waitFor();
   await visit(page, 'environment-settings', server);
   await page.getByLabel('Name of the copy').fill('Staging');

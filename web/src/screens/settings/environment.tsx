@@ -103,7 +103,7 @@ export function EnvironmentSettingsScreen({
           {busy ? 'Saving…' : 'Save settings'}
         </button>
       </form>
-      <section class="card" aria-labelledby="clone-environment">
+      <section class="card form-card" aria-labelledby="clone-environment">
         <h2 id="clone-environment">Clone environment</h2>
         <p class="muted">A new environment with a copy of every feature's state and value in {current.name}.</p>
         <form class="inline-form" onSubmit={clone.onSubmit} noValidate>
