@@ -19,6 +19,13 @@ import { AuditScreen } from './screens/audit';
 import { KeysScreen } from './screens/keys';
 import { OrganisationKeysScreen } from './screens/keys/organisation-keys';
 import { UsageScreen } from './screens/usage';
+import { AccountScreen } from './screens/account';
+import { JoinScreen } from './screens/join';
+import { PeopleScreen } from './screens/people';
+import { PermissionsScreen } from './screens/permissions';
+import { EnvironmentSettingsScreen } from './screens/settings/environment';
+import { OrganisationSettingsScreen } from './screens/settings/organisation';
+import { ProjectSettingsScreen } from './screens/settings/project';
 
 interface Screen {
   path: string;
@@ -131,6 +138,42 @@ const screens: Screen[] = [
         project={Number(p.project)}
         environment={p.environment}
         segment={Number(p.segment)}
+      />
+    ),
+  },
+  // Account, settings, people and permissions.
+  { path: '/account', section: 'account', title: 'Your account', render: () => <AccountScreen /> },
+  { path: '/join/:hash', section: '', title: 'Join', render: (p) => <JoinScreen hash={p.hash} kind="email" /> },
+  { path: '/join/link/:hash', section: '', title: 'Join', render: (p) => <JoinScreen hash={p.hash} kind="link" /> },
+  {
+    path: `${ORG}/settings`,
+    section: 'organisation-settings',
+    title: 'Organisation settings',
+    render: (p) => <OrganisationSettingsScreen organisation={Number(p.org)} />,
+  },
+  { path: `${ORG}/people`, section: 'people', title: 'People', render: (p) => <PeopleScreen organisation={Number(p.org)} /> },
+  {
+    path: `${ORG}/permissions`,
+    section: 'permissions',
+    title: 'Permissions',
+    render: (p) => <PermissionsScreen organisation={Number(p.org)} />,
+  },
+  {
+    path: `${PROJECT}/settings`,
+    section: 'project-settings',
+    title: 'Project settings',
+    render: (p) => <ProjectSettingsScreen organisation={Number(p.org)} project={Number(p.project)} />,
+  },
+  {
+    path: `${ENVIRONMENT}/settings`,
+    section: 'environment-settings',
+    title: 'Environment settings',
+    render: (p) => (
+      <EnvironmentSettingsScreen
+        key={p.environment}
+        organisation={Number(p.org)}
+        project={Number(p.project)}
+        environment={p.environment}
       />
     ),
   },

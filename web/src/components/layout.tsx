@@ -14,6 +14,7 @@ import { session } from '../session';
 import { FlagIcon, FolderIcon, LayersIcon, LogoutIcon, UsersIcon } from './icons';
 import { ChartIcon, HistoryIcon, KeyIcon } from './icons-keys';
 import { UsersIcon as SegmentIcon } from './segment-icons';
+import { KeyIcon as PermissionsIcon, PeopleIcon, SettingsIcon } from './admin-icons';
 import { Link } from './link';
 
 export interface Place {
@@ -68,6 +69,10 @@ function Sidebar({ place, environments }: { place: Place; environments: Environm
               <LayersIcon />
               Manage environments
             </NavItem>
+            <NavItem to={`${projectRoute}/settings`} current={place.section === 'project-settings'}>
+              <SettingsIcon />
+              Project settings
+            </NavItem>
           </ul>
           {place.environment !== null && (
             <>
@@ -120,10 +125,24 @@ function Sidebar({ place, environments }: { place: Place; environments: Environm
           </NavItem>
         )}
         {org !== null && (
-          <NavItem to={`/organisations/${org}/api-keys`} current={place.section === 'organisation-keys'}>
-            <KeyIcon />
-            API keys
-          </NavItem>
+          <>
+            <NavItem to={`/organisations/${org}/people`} current={place.section === 'people'}>
+              <PeopleIcon />
+              People
+            </NavItem>
+            <NavItem to={`/organisations/${org}/permissions`} current={place.section === 'permissions'}>
+              <PermissionsIcon />
+              Permissions
+            </NavItem>
+            <NavItem to={`/organisations/${org}/api-keys`} current={place.section === 'organisation-keys'}>
+              <KeyIcon />
+              API keys
+            </NavItem>
+            <NavItem to={`/organisations/${org}/settings`} current={place.section === 'organisation-settings'}>
+              <SettingsIcon />
+              Organisation settings
+            </NavItem>
+          </>
         )}
         <NavItem to="/organisations" current={place.section === 'organisations'}>
           <LayersIcon />
@@ -188,7 +207,12 @@ export function Layout({ place, children }: { place: Place; children: ComponentC
           )}
         </div>
         <div class="user">
-          {me.data && <span class="user-email">{me.data.email}</span>}
+          {me.data && (
+            <Link to="/account" class="user-email" aria-current={place.section === 'account' ? 'page' : undefined}>
+              <span class="visually-hidden">Your account: </span>
+              {me.data.email}
+            </Link>
+          )}
           <button type="button" class="button quiet" onClick={() => void logout()}>
             <LogoutIcon />
             Log out
