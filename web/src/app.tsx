@@ -1,7 +1,7 @@
 // Routes: the URL is the state (organisation, project and environment live in the path).
 // A new screen area adds a route here and an entry in the sidebar (components/layout.tsx).
 import type { ComponentChildren } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { Layout, type Place } from './components/layout';
 import { match, navigate, safeNext, useRoute, type Params } from './router';
 import { loginRoute, useSignedIn } from './session';
@@ -200,6 +200,19 @@ function useTitle(title: string) {
   }, [title]);
 }
 
+/** After a navigation (not the first page), focus the main region, so a screen reader starts
+ * reading the new screen and Tab continues from there, not from the link that was used. */
+function useFocusOnNavigation(path: string) {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus();
+  }, [path]);
+}
+
 function NotFound() {
   return (
     <>
@@ -219,6 +232,7 @@ export function App() {
     .map((screen) => ({ screen, params: match(screen.path, route) }))
     .find((m) => m.params !== null);
   useTitle(login ? 'Log in' : setup ? 'Set up' : (found?.screen.title ?? 'Not found'));
+  useFocusOnNavigation(route.split('?')[0]);
 
   if (setup) return <SetupScreen />;
   if (login) return signedIn ? <Redirect to={safeNext(query.get('next'))} /> : <LoginScreen next={query.get('next')} />;

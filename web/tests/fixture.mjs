@@ -30,6 +30,9 @@ function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Stopped by a signal, exit normally, so the 'exit' handlers below end the servers started here.
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
+
 /** A fresh PostgreSQL database on FLAGSTAFF_TEST_DATABASE_URL's server, or null. */
 function freshDatabase() {
   const admin = process.env.FLAGSTAFF_TEST_DATABASE_URL;
@@ -59,6 +62,12 @@ export async function startServer({ env: extra = {} } = {}) {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     child = spawn(binary, ['serve', '--bind', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    // A test run that is stopped (or ends without its after hook) does not leave the server behind.
+    const orphan = child;
+    process.once('exit', () => {
+      orphan.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    });
     if (await ready(child, url)) break;
     child.kill('SIGKILL');
     if (attempt === 2) throw new Error(`${binary} did not become ready`);

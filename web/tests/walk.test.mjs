@@ -140,6 +140,30 @@ test("a bad name gets the API's message next to the name field", async () => {
   b.check();
 });
 
+test('by keyboard alone: create a feature, turn it on, close a dialog with Escape', async () => {
+  await page.getByRole('button', { name: 'Create feature' }).focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Create feature' });
+  await dialog.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'feature-name', 'focus starts in the dialog');
+  await page.keyboard.type('keyboard_made');
+  await page.keyboard.press('Enter');
+  await dialog.waitFor({ state: 'hidden' });
+  const toggle = page.getByRole('switch', { name: 'keyboard_made enabled in Production' });
+  await toggle.focus();
+  const patched = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/featurestates/'));
+  await page.keyboard.press('Enter');
+  assert.equal((await patched).status(), 200);
+  assert.equal(await toggle.getAttribute('aria-checked'), 'true');
+  assert.equal((await sdkFlags(server, at.production)).keyboard_made.enabled, true);
+  await page.getByRole('button', { name: 'Edit value of keyboard_made' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('dialog', { name: 'Value of keyboard_made' }).waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog', { name: 'Value of keyboard_made' }).waitFor({ state: 'hidden' });
+  b.check();
+});
+
 test('log out, then a deep link asks for a login and comes back', async () => {
   const deep = `/organisations/${at.organisation}/projects/${at.project}/environments/${at.production}/features`;
   await page.getByRole('button', { name: 'Log out' }).click();

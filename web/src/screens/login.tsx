@@ -32,7 +32,7 @@ export function LoginScreen({ next }: { next: string | null }) {
     navigate(safeNext(next), { replace: true });
   });
   return (
-    <main id="main" class="centered">
+    <main id="main" class="centered" tabIndex={-1}>
       <form class="card narrow" onSubmit={onSubmit} noValidate>
         <p class="brand-big">
           <FlagIcon />

@@ -51,7 +51,7 @@ export function SetupScreen() {
     navigate('/', { replace: true });
   });
   return (
-    <main id="main" class="centered">
+    <main id="main" class="centered" tabIndex={-1}>
       <form class="card narrow" onSubmit={onSubmit} noValidate>
         <p class="brand-big">
           <FlagIcon />
