@@ -7,10 +7,25 @@ import { match, navigate, safeNext, useRoute, type Params } from './router';
 import { loginRoute, useSignedIn } from './session';
 import { EnvironmentsScreen } from './screens/environments';
 import { FeaturesScreen } from './screens/features';
+import { IdentitiesScreen } from './screens/identities';
+import { IdentityScreen } from './screens/identities/identity';
 import { LoginScreen } from './screens/login';
 import { HomeScreen, OrganisationsScreen } from './screens/organisations';
 import { ProjectsScreen } from './screens/projects';
+import { SegmentsScreen } from './screens/segments';
+import { SegmentScreen } from './screens/segments/segment-page';
 import { SetupScreen } from './screens/setup';
+import { AuditScreen } from './screens/audit';
+import { KeysScreen } from './screens/keys';
+import { OrganisationKeysScreen } from './screens/keys/organisation-keys';
+import { UsageScreen } from './screens/usage';
+import { AccountScreen } from './screens/account';
+import { JoinScreen } from './screens/join';
+import { PeopleScreen } from './screens/people';
+import { PermissionsScreen } from './screens/permissions';
+import { EnvironmentSettingsScreen } from './screens/settings/environment';
+import { OrganisationSettingsScreen } from './screens/settings/organisation';
+import { ProjectSettingsScreen } from './screens/settings/project';
 
 interface Screen {
   path: string;
@@ -23,6 +38,12 @@ interface Screen {
 const ORG = '/organisations/:org';
 const PROJECT = `${ORG}/projects/:project`;
 const ENVIRONMENT = `${PROJECT}/environments/:environment`;
+const identitiesRoute = (p: Params) =>
+  `/organisations/${p.org}/projects/${p.project}/environments/${encodeURIComponent(p.environment)}/identities`;
+
+/** The address of the environment in `p` (segments and other project screens hang under it). */
+const environmentRoute = (p: Params) =>
+  `/organisations/${p.org}/projects/${p.project}/environments/${encodeURIComponent(p.environment)}`;
 
 const screens: Screen[] = [
   { path: '/', section: '', title: 'Flagstaff', render: () => <HomeScreen /> },
@@ -39,6 +60,122 @@ const screens: Screen[] = [
     section: 'features',
     title: 'Features',
     render: (p) => <FeaturesScreen key={p.environment} project={Number(p.project)} environment={p.environment} />,
+  },
+  {
+    path: `${ENVIRONMENT}/keys`,
+    section: 'keys',
+    title: 'SDK keys',
+    render: (p) => <KeysScreen key={p.environment} project={Number(p.project)} environment={p.environment} />,
+  },
+  {
+    path: `${ENVIRONMENT}/usage`,
+    section: 'usage',
+    title: 'Usage',
+    render: (p) => <UsageScreen key={p.environment} project={Number(p.project)} environment={p.environment} />,
+  },
+  {
+    path: `${PROJECT}/audit`,
+    section: 'audit',
+    title: 'Audit log',
+    render: (p) => <AuditScreen organisation={Number(p.org)} project={Number(p.project)} />,
+  },
+  {
+    path: `${ORG}/audit`,
+    section: 'audit',
+    title: 'Audit log',
+    render: (p) => <AuditScreen organisation={Number(p.org)} project={null} />,
+  },
+  {
+    path: `${ORG}/api-keys`,
+    section: 'organisation-keys',
+    title: 'API keys',
+    render: (p) => <OrganisationKeysScreen key={p.org} organisation={Number(p.org)} />,
+  },
+  {
+    path: `${ENVIRONMENT}/identities`,
+    section: 'identities',
+    title: 'Identities',
+    render: (p) => (
+      <IdentitiesScreen key={p.environment} project={Number(p.project)} environment={p.environment} base={identitiesRoute(p)} />
+    ),
+  },
+  {
+    path: `${ENVIRONMENT}/identities/:identity`,
+    section: 'identities',
+    title: 'Identity',
+    render: (p) => (
+      <IdentityScreen
+        key={`${p.environment}/${p.identity}`}
+        project={Number(p.project)}
+        environment={p.environment}
+        identity={Number(p.identity)}
+        base={identitiesRoute(p)}
+      />
+    ),
+  },
+  {
+    path: `${ENVIRONMENT}/segments`,
+    section: 'segments',
+    title: 'Segments',
+    render: (p) => <SegmentsScreen base={environmentRoute(p)} project={Number(p.project)} />,
+  },
+  {
+    path: `${ENVIRONMENT}/segments/new`,
+    section: 'segments',
+    title: 'New segment',
+    render: (p) => (
+      <SegmentScreen base={environmentRoute(p)} project={Number(p.project)} environment={p.environment} segment={null} />
+    ),
+  },
+  {
+    path: `${ENVIRONMENT}/segments/:segment`,
+    section: 'segments',
+    title: 'Segment',
+    render: (p) => (
+      <SegmentScreen
+        key={`${p.segment}-${p.environment}`}
+        base={environmentRoute(p)}
+        project={Number(p.project)}
+        environment={p.environment}
+        segment={Number(p.segment)}
+      />
+    ),
+  },
+  // Account, settings, people and permissions.
+  { path: '/account', section: 'account', title: 'Your account', render: () => <AccountScreen /> },
+  { path: '/join/:hash', section: '', title: 'Join', render: (p) => <JoinScreen hash={p.hash} kind="email" /> },
+  { path: '/join/link/:hash', section: '', title: 'Join', render: (p) => <JoinScreen hash={p.hash} kind="link" /> },
+  {
+    path: `${ORG}/settings`,
+    section: 'organisation-settings',
+    title: 'Organisation settings',
+    render: (p) => <OrganisationSettingsScreen organisation={Number(p.org)} />,
+  },
+  { path: `${ORG}/people`, section: 'people', title: 'People', render: (p) => <PeopleScreen organisation={Number(p.org)} /> },
+  {
+    path: `${ORG}/permissions`,
+    section: 'permissions',
+    title: 'Permissions',
+    render: (p) => <PermissionsScreen organisation={Number(p.org)} />,
+  },
+  {
+    path: `${PROJECT}/settings`,
+    section: 'project-settings',
+    title: 'Project settings',
+    render: (p) => <ProjectSettingsScreen organisation={Number(p.org)} project={Number(p.project)} />,
+  },
+  {
+    path: `${ENVIRONMENT}/settings`,
+    section: 'environment-settings',
+    title: 'Environment settings',
+    render: (p) => (
+      <EnvironmentSettingsScreen
+        key={p.environment}
+        organisation={Number(p.org)}
+        project={Number(p.project)}
+        environment={p.environment}
+      />
+    ),
   },
 ];
 

@@ -11,7 +11,10 @@ import {
 } from '../api/resources';
 import { navigate } from '../router';
 import { session } from '../session';
-import { FlagIcon, FolderIcon, LayersIcon, LogoutIcon } from './icons';
+import { FlagIcon, FolderIcon, LayersIcon, LogoutIcon, UsersIcon } from './icons';
+import { ChartIcon, HistoryIcon, KeyIcon } from './icons-keys';
+import { UsersIcon as SegmentIcon } from './segment-icons';
+import { KeyIcon as PermissionsIcon, PeopleIcon, SettingsIcon } from './admin-icons';
 import { Link } from './link';
 
 export interface Place {
@@ -44,6 +47,8 @@ function NavItem({ to, current, children }: { to: string; current: boolean; chil
 function Sidebar({ place, environments }: { place: Place; environments: Environment[] | undefined }) {
   const org = place.organisation;
   const projectRoute = org !== null && place.project !== null ? `/organisations/${org}/projects/${place.project}` : null;
+  // Segments belong to the project; their page shows overrides in this (or the first) environment.
+  const segmentsEnvironment = place.environment ?? environments?.[0]?.api_key ?? null;
   return (
     <nav class="sidebar-nav" aria-label="Sections">
       {projectRoute && (
@@ -64,6 +69,50 @@ function Sidebar({ place, environments }: { place: Place; environments: Environm
               <LayersIcon />
               Manage environments
             </NavItem>
+            <NavItem to={`${projectRoute}/settings`} current={place.section === 'project-settings'}>
+              <SettingsIcon />
+              Project settings
+            </NavItem>
+          </ul>
+          {place.environment !== null && (
+            <>
+              <h2 class="nav-heading">
+                {environments?.find((e) => e.api_key === place.environment)?.name ?? 'Environment'}
+              </h2>
+              <ul>
+                <NavItem
+                  to={`${projectRoute}/environments/${place.environment}/identities`}
+                  current={place.section === 'identities'}
+                >
+                  <UsersIcon />
+                  Identities
+                </NavItem>
+                <NavItem to={`${projectRoute}/environments/${place.environment}/keys`} current={place.section === 'keys'}>
+                  <KeyIcon />
+                  SDK keys
+                </NavItem>
+                <NavItem to={`${projectRoute}/environments/${place.environment}/usage`} current={place.section === 'usage'}>
+                  <ChartIcon />
+                  Usage
+                </NavItem>
+              </ul>
+            </>
+          )}
+          <h2 class="nav-heading">Project</h2>
+          <ul>
+            {segmentsEnvironment && (
+              <NavItem
+                to={`${projectRoute}/environments/${segmentsEnvironment}/segments`}
+                current={place.section === 'segments'}
+              >
+                <SegmentIcon />
+                Segments
+              </NavItem>
+            )}
+            <NavItem to={`${projectRoute}/audit`} current={place.section === 'audit'}>
+              <HistoryIcon />
+              Audit log
+            </NavItem>
           </ul>
         </>
       )}
@@ -74,6 +123,26 @@ function Sidebar({ place, environments }: { place: Place; environments: Environm
             <FolderIcon />
             Projects
           </NavItem>
+        )}
+        {org !== null && (
+          <>
+            <NavItem to={`/organisations/${org}/people`} current={place.section === 'people'}>
+              <PeopleIcon />
+              People
+            </NavItem>
+            <NavItem to={`/organisations/${org}/permissions`} current={place.section === 'permissions'}>
+              <PermissionsIcon />
+              Permissions
+            </NavItem>
+            <NavItem to={`/organisations/${org}/api-keys`} current={place.section === 'organisation-keys'}>
+              <KeyIcon />
+              API keys
+            </NavItem>
+            <NavItem to={`/organisations/${org}/settings`} current={place.section === 'organisation-settings'}>
+              <SettingsIcon />
+              Organisation settings
+            </NavItem>
+          </>
         )}
         <NavItem to="/organisations" current={place.section === 'organisations'}>
           <LayersIcon />
@@ -138,7 +207,12 @@ export function Layout({ place, children }: { place: Place; children: ComponentC
           )}
         </div>
         <div class="user">
-          {me.data && <span class="user-email">{me.data.email}</span>}
+          {me.data && (
+            <Link to="/account" class="user-email" aria-current={place.section === 'account' ? 'page' : undefined}>
+              <span class="visually-hidden">Your account: </span>
+              {me.data.email}
+            </Link>
+          )}
           <button type="button" class="button quiet" onClick={() => void logout()}>
             <LogoutIcon />
             Log out

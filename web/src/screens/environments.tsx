@@ -31,16 +31,25 @@ export function EnvironmentsScreen({ organisation, project }: { organisation: nu
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Client-side SDK key</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
             {environments.data.map((e) => (
               <tr key={e.api_key}>
-                <td>
+                <td id={`environment-${e.id}`}>
                   <Link to={`${base}/environments/${e.api_key}/features`}>{e.name}</Link>
                 </td>
                 <td>
                   <code>{e.api_key}</code>
+                </td>
+                <td class="row-actions">
+                  {/* Named "Settings" and described by its row's environment, so cells stay findable by name. */}
+                  <Link to={`${base}/environments/${e.api_key}/settings`} aria-describedby={`environment-${e.id}`}>
+                    Settings
+                  </Link>
                 </td>
               </tr>
             ))}

@@ -1,0 +1,251 @@
+// The rule builder: groups (ALL / ANY / NONE) of conditions and, one level down, child groups.
+// Every control is a native input, select or button, so it all works from the keyboard; adding
+// a condition moves focus to its trait, removing one moves focus back to its group.
+import type { ApiError } from '../../api/errors';
+import { Check, Field } from '../../components/field';
+import { PlusIcon } from '../../components/icons';
+import {
+  MAX_DEPTH,
+  OPERATORS,
+  RULE_TYPES,
+  newCondition,
+  newRule,
+  type ConditionDraft,
+  type RuleDraft,
+  type RuleType,
+} from './rules';
+
+/** Changes the builder's tree; `structural` when conditions or groups were added or removed. */
+type OnChange = (rules: RuleDraft[], structural: boolean) => void;
+
+const focusSoon = (id: string) => setTimeout(() => document.getElementById(id)?.focus(), 0);
+
+function ConditionRow({
+  condition,
+  name,
+  path,
+  error,
+  onChange,
+  onRemove,
+}: {
+  condition: ConditionDraft;
+  name: string;
+  path: string;
+  error?: ApiError;
+  onChange: (c: ConditionDraft) => void;
+  onRemove: () => void;
+}) {
+  const info = OPERATORS[condition.operator];
+  const prefix = `c${condition.key}`;
+  const operatorId = `${prefix}-operator`;
+  const operatorError = error?.field(`${path}.operator`);
+  return (
+    <fieldset class="condition">
+      <legend class="visually-hidden">{name}</legend>
+      {info?.property === false ? (
+        <p class="condition-fixed">
+          <span class="condition-fixed-label">Trait</span>
+          <span class="muted">The identity (hashed with the segment)</span>
+        </p>
+      ) : (
+        <Field
+          label="Trait"
+          name={`${path}.property`}
+          idPrefix={prefix}
+          value={condition.property}
+          autoComplete="off"
+          error={error}
+          onInput={(e) => onChange({ ...condition, property: e.currentTarget.value })}
+        />
+      )}
+      <div class="field">
+        <label for={operatorId}>Operator</label>
+        <select
+          id={operatorId}
+          value={condition.operator}
+          aria-invalid={operatorError ? 'true' : undefined}
+          aria-describedby={operatorError ? `${operatorId}-error` : undefined}
+          onChange={(e) => onChange({ ...condition, operator: e.currentTarget.value })}
+        >
+          {!info && <option value={condition.operator}>{condition.operator}</option>}
+          {Object.entries(OPERATORS).map(([op, o]) => (
+            <option key={op} value={op}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+        {operatorError && (
+          <p class="field-error" id={`${operatorId}-error`}>
+            {operatorError}
+          </p>
+        )}
+      </div>
+      <div class="condition-value">
+        {info?.value === false ? (
+          <p class="condition-fixed">
+            <span class="condition-fixed-label">Value</span>
+            <span class="muted">None: {info.help}</span>
+          </p>
+        ) : (
+          <Field
+            label="Value"
+            name={`${path}.value`}
+            idPrefix={prefix}
+            value={condition.value}
+            autoComplete="off"
+            hint={info?.help}
+            error={error}
+            onInput={(e) => onChange({ ...condition, value: e.currentTarget.value })}
+          />
+        )}
+        {info?.semver && (
+          <Check
+            label="Compare as versions (semver, e.g. 1.2.3)"
+            name="semver"
+            idPrefix={prefix}
+            checked={condition.semver}
+            onChange={(e) => onChange({ ...condition, semver: e.currentTarget.checked })}
+          />
+        )}
+      </div>
+      <button type="button" class="button quiet small condition-remove" onClick={onRemove}>
+        Remove<span class="visually-hidden"> {name}</span>
+      </button>
+    </fieldset>
+  );
+}
+
+function Group({
+  rule,
+  name,
+  path,
+  depth,
+  removable,
+  error,
+  onChange,
+  onRemove,
+}: {
+  rule: RuleDraft;
+  name: string;
+  path: string;
+  depth: number;
+  removable: boolean;
+  error?: ApiError;
+  onChange: (r: RuleDraft, structural: boolean) => void;
+  onRemove: () => void;
+}) {
+  const typeId = `r${rule.key}-type`;
+  const addId = `r${rule.key}-add`;
+  const setCondition = (k: number, c: ConditionDraft) =>
+    onChange({ ...rule, conditions: rule.conditions.map((x, i) => (i === k ? c : x)) }, false);
+  const addCondition = () => {
+    const c = newCondition();
+    onChange({ ...rule, conditions: [...rule.conditions, c] }, true);
+    focusSoon(`c${c.key}-${path}.conditions[${rule.conditions.length}].property`);
+  };
+  const removeCondition = (k: number) => {
+    onChange({ ...rule, conditions: rule.conditions.filter((_, i) => i !== k) }, true);
+    focusSoon(addId);
+  };
+  const addGroup = () => {
+    const g = newRule('ANY');
+    onChange({ ...rule, rules: [...rule.rules, g] }, true);
+    focusSoon(`r${g.key}-type`);
+  };
+  const setChild = (k: number, r: RuleDraft, structural: boolean) =>
+    onChange({ ...rule, rules: rule.rules.map((x, i) => (i === k ? r : x)) }, structural);
+  const removeChild = (k: number) => {
+    onChange({ ...rule, rules: rule.rules.filter((_, i) => i !== k) }, true);
+    focusSoon(addId);
+  };
+  const empty = rule.conditions.length === 0 && rule.rules.length === 0;
+  return (
+    <fieldset class={`rule-group depth-${depth}`}>
+      <legend>{name}</legend>
+      <div class="field rule-type">
+        <label for={typeId}>Match when</label>
+        <select
+          id={typeId}
+          value={rule.type}
+          onChange={(e) => onChange({ ...rule, type: e.currentTarget.value as RuleType }, false)}
+        >
+          {RULE_TYPES.map((t) => (
+            <option key={t.type} value={t.type}>
+              {t.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      {empty && <p class="muted">This group is empty, so it always matches.</p>}
+      {rule.conditions.map((c, k) => (
+        <ConditionRow
+          key={c.key}
+          condition={c}
+          name={`${name}, condition ${k + 1}`}
+          path={`${path}.conditions[${k}]`}
+          error={error}
+          onChange={(next) => setCondition(k, next)}
+          onRemove={() => removeCondition(k)}
+        />
+      ))}
+      {rule.rules.map((r, k) => (
+        <Group
+          key={r.key}
+          rule={r}
+          name={name === 'Rules' ? `Group ${k + 1}` : `${name}, group ${k + 1}`}
+          path={`${path}.rules[${k}]`}
+          depth={depth + 1}
+          removable
+          error={error}
+          onChange={(next, structural) => setChild(k, next, structural)}
+          onRemove={() => removeChild(k)}
+        />
+      ))}
+      <div class="rule-actions">
+        <button type="button" id={addId} class="button small" onClick={addCondition}>
+          <PlusIcon />
+          Add condition<span class="visually-hidden"> to {name}</span>
+        </button>
+        {depth < MAX_DEPTH && (
+          <button type="button" class="button small" onClick={addGroup}>
+            <PlusIcon />
+            Add group<span class="visually-hidden"> to {name}</span>
+          </button>
+        )}
+        {removable && (
+          <button type="button" class="button quiet small danger" onClick={onRemove}>
+            Remove group<span class="visually-hidden"> {name}</span>
+          </button>
+        )}
+      </div>
+    </fieldset>
+  );
+}
+
+export function RuleBuilder({
+  rules,
+  error,
+  onChange,
+}: {
+  rules: RuleDraft[];
+  error?: ApiError;
+  onChange: OnChange;
+}) {
+  return (
+    <div class="rule-builder">
+      {rules.map((r, i) => (
+        <Group
+          key={r.key}
+          rule={r}
+          name={rules.length > 1 ? `Rules ${i + 1}` : 'Rules'}
+          path={`rules[${i}]`}
+          depth={1}
+          removable={rules.length > 1}
+          error={error}
+          onChange={(next, structural) => onChange(rules.map((x, k) => (k === i ? next : x)), structural)}
+          onRemove={() => onChange(rules.filter((_, k) => k !== i), true)}
+        />
+      ))}
+    </div>
+  );
+}
