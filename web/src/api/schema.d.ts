@@ -60,9 +60,9 @@ export interface paths {
         /** The older form of a project's log: `?project=` is required. */
         get: {
             parameters: {
-                query: {
+                query?: {
                     project?: number;
-                    environments: string[];
+                    environments?: string[];
                     search?: string;
                     is_system_event?: boolean;
                     page?: string;
@@ -2944,8 +2944,8 @@ export interface paths {
         /** An organisation's audit log, newest first (organisation admins). */
         get: {
             parameters: {
-                query: {
-                    environments: string[];
+                query?: {
+                    environments?: string[];
                     search?: string;
                     is_system_event?: boolean;
                     page?: string;
@@ -4599,8 +4599,8 @@ export interface paths {
         /** A project's audit log, newest first (needs `VIEW_AUDIT_LOG`). */
         get: {
             parameters: {
-                query: {
-                    environments: string[];
+                query?: {
+                    environments?: string[];
                     search?: string;
                     is_system_event?: boolean;
                     page?: string;
