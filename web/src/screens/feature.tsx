@@ -44,7 +44,6 @@ export function FeatureScreen({
     );
   }
   if (!feature || !current) return <p class="loading">Loading the feature…</p>;
-  const shares = state.data?.multivariate_feature_state_values ?? [];
   return (
     <>
       <p class="back">
@@ -60,16 +59,16 @@ export function FeatureScreen({
       {feature.description && <p class="lead">{feature.description}</p>}
       <div class="feature-page">
         <ValueCard key={`value-${feature.environment_feature_state?.id}`} feature={feature} environment={current} />
-        <OptionsCard feature={feature} />
+        <OptionsCard feature={feature} environmentKey={environment} />
         {state.data && (
           <WeightsCard
-            key={`weights-${feature.multivariate_options.map((o) => o.id).join()}-${shares.map((s) => `${s.multivariate_feature_option}:${s.percentage_allocation}`).join()}`}
+            key={`weights-${feature.multivariate_options.map((o) => o.id).join()}`}
             feature={feature}
             environment={current}
             state={state.data}
           />
         )}
-        <SettingsCard key={`settings-${feature.description}-${feature.is_server_key_only}`} feature={feature} />
+        <SettingsCard feature={feature} />
         <TagsCard feature={feature} />
         {environments.data && (
           <EnvironmentsCard project={project} feature={id} environments={environments.data} current={environment} base={base} />

@@ -40,7 +40,17 @@ function asValueError(e: unknown): never {
   throw e;
 }
 
-function OptionRow({ feature, option, index, onDelete }: { feature: Feature; option: MvOption; index: number; onDelete: () => void }) {
+function OptionRow({
+  feature,
+  option,
+  index,
+  onDelete,
+}: {
+  feature: Feature;
+  option: MvOption;
+  index: number;
+  onDelete: () => void;
+}) {
   const [saved, setSaved] = useState('');
   const { busy, error, onSubmit } = useSubmit(async (v) => {
     setSaved('');
@@ -81,7 +91,17 @@ function OptionRow({ feature, option, index, onDelete }: { feature: Feature; opt
   );
 }
 
-function DeleteOptionDialog({ feature, option, onClose }: { feature: Feature; option: MvOption | null; onClose: () => void }) {
+function DeleteOptionDialog({
+  feature,
+  environmentKey,
+  option,
+  onClose,
+}: {
+  feature: Feature;
+  environmentKey: string;
+  option: MvOption | null;
+  onClose: () => void;
+}) {
   const { busy, error, onSubmit, reset } = useSubmit(async () => {
     if (!option) return;
     await ok(
@@ -89,7 +109,7 @@ function DeleteOptionDialog({ feature, option, onClose }: { feature: Feature; op
         params: { path: { project: feature.project, feature: feature.id, id: option.id } },
       }),
     );
-    await refreshFeatures(feature.project);
+    await refreshFeatures(feature.project, environmentKey);
     onClose();
   });
   const close = () => {
@@ -117,7 +137,7 @@ function DeleteOptionDialog({ feature, option, onClose }: { feature: Feature; op
   );
 }
 
-export function OptionsCard({ feature }: { feature: Feature }) {
+export function OptionsCard({ feature, environmentKey }: { feature: Feature; environmentKey: string }) {
   const [deleting, setDeleting] = useState<MvOption | null>(null);
   const options = feature.multivariate_options;
   const { busy, error, onSubmit } = useSubmit(async (v, form) => {
@@ -129,7 +149,7 @@ export function OptionsCard({ feature }: { feature: Feature }) {
         body: { type: 'unicode', string_value: v.string_value, default_percentage_allocation: 0 },
       }),
     ).catch(asValueError);
-    await refreshFeatures(feature.project);
+    await refreshFeatures(feature.project, environmentKey);
     form.reset();
   });
   return (
@@ -153,7 +173,7 @@ export function OptionsCard({ feature }: { feature: Feature }) {
         </button>
       </form>
       <FormError error={error} fields={['string_value']} />
-      <DeleteOptionDialog feature={feature} option={deleting} onClose={() => setDeleting(null)} />
+      <DeleteOptionDialog feature={feature} environmentKey={environmentKey} option={deleting} onClose={() => setDeleting(null)} />
     </section>
   );
 }

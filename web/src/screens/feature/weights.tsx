@@ -61,9 +61,12 @@ export function WeightsCard({ feature, environment, state }: { feature: Feature;
     Object.fromEntries(options.map((o) => [o.id, String(share(o.id)?.percentage_allocation ?? 0)])),
   );
   const [saved, setSaved] = useState('');
+  // The weights the last try sent (or refused): its messages stand until the weights change.
+  const [tried, setTried] = useState<Record<number, string> | null>(null);
   const live = check(texts);
-  const { busy, error, onSubmit } = useSubmit(async () => {
+  const { busy, error: lastError, onSubmit } = useSubmit(async () => {
     setSaved('');
+    setTried(texts);
     if (Object.keys(live.errors).length > 0) throw new ApiError(400, undefined, live.errors);
     const ids = options.map((o) => o.id);
     await ok(
@@ -79,8 +82,9 @@ export function WeightsCard({ feature, environment, state }: { feature: Feature;
     await refreshFeatures(feature.project, environment.api_key);
     setSaved(`Saved the weights in ${environment.name}.`);
   });
-  // Over 100 is shown as one types, not only after a try.
-  const shown = error ?? (live.errors[TOTAL] ? new ApiError(400, undefined, { [TOTAL]: live.errors[TOTAL] }) : undefined);
+  // The weights are checked as one types; the API's answer to a try shows until they change.
+  const error = tried === texts ? lastError : undefined;
+  const shown = error ?? (Object.keys(live.errors).length > 0 ? new ApiError(400, undefined, live.errors) : undefined);
   const total = Object.values(live.weights).reduce((a, b) => a + b, 0);
   const control = Math.max(0, 100 - total);
   const parts = [...options.map((o) => ({ label: optionValue(o), percent: live.weights[o.id] ?? 0 })), { label: 'control', percent: control }];
