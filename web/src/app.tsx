@@ -6,6 +6,7 @@ import { Layout, type Place } from './components/layout';
 import { match, navigate, safeNext, useRoute, type Params } from './router';
 import { loginRoute, useSignedIn } from './session';
 import { EnvironmentsScreen } from './screens/environments';
+import { FeatureScreen } from './screens/feature';
 import { FeaturesScreen } from './screens/features';
 import { IdentitiesScreen } from './screens/identities';
 import { IdentityScreen } from './screens/identities/identity';
@@ -174,6 +175,20 @@ const screens: Screen[] = [
         organisation={Number(p.org)}
         project={Number(p.project)}
         environment={p.environment}
+      />
+    ),
+  },
+  {
+    path: `${ENVIRONMENT}/features/:feature`,
+    section: 'features',
+    title: 'Feature',
+    render: (p) => (
+      <FeatureScreen
+        key={`${p.environment}/${p.feature}`}
+        organisation={Number(p.org)}
+        project={Number(p.project)}
+        environment={p.environment}
+        feature={Number(p.feature)}
       />
     ),
   },

@@ -1,10 +1,13 @@
 // The features screen's dialogs: create a feature, change a feature's value in one environment.
 import { api, ok } from '../api/client';
 import { invalidate } from '../api/cache';
+import { ApiError } from '../api/errors';
+import { useProject } from '../api/feature';
 import type { Environment, Feature } from '../api/resources';
 import { Dialog } from '../components/dialog';
 import { Check, Field, FormError } from '../components/field';
 import { useSubmit } from '../components/form';
+import { nameProblem } from './feature/name-rules';
 
 export function CreateFeatureDialog({
   open,
@@ -15,7 +18,10 @@ export function CreateFeatureDialog({
   project: number;
   onClose: () => void;
 }) {
+  const rules = useProject(project);
   const { busy, error, onSubmit, reset } = useSubmit(async (v, form) => {
+    const problem = nameProblem(rules.data, v.name);
+    if (problem) throw new ApiError(400, undefined, { name: [problem] });
     await ok(
       api.POST('/api/v1/projects/{project}/features/', {
         params: { path: { project } },

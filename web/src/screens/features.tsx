@@ -9,6 +9,7 @@ import { Notice } from '../components/field';
 import { PlusIcon, SearchIcon } from '../components/icons';
 import { Toggle } from '../components/toggle';
 import { CreateFeatureDialog, EditValueDialog } from './feature-forms';
+import { FeatureNameLink } from './feature/link';
 
 const count = (n: number) => `${n} ${n === 1 ? 'feature' : 'features'}`;
 
@@ -45,7 +46,7 @@ function RowView({ feature, environmentName, onToggle, onEdit }: RowProps) {
   return (
     <tr>
       <th scope="row">
-        <span class="feature-name">{feature.name}</span>
+        <FeatureNameLink feature={feature} />
         {feature.description && <span class="feature-description">{feature.description}</span>}
       </th>
       <td>
