@@ -157,7 +157,11 @@ pub fn evaluate_document(file: &Path, query: &DocumentQuery) -> Result<Value, Ev
                 identity: own.and(stored.and_then(|identity| identity.django_id)),
                 // A document does not carry feature segment ids.
                 feature_segment: None,
-                variant: identity_variant(is_multivariate(default), flag.variant),
+                variant: identity_variant(
+                    is_multivariate(default),
+                    matches!(flag.reason, crate::engine::Reason::Split { .. }),
+                    flag.variant,
+                ),
             };
             let feature = feature_view(&default.feature);
             let flag = flag_json(environment, &feature, served);

@@ -53,13 +53,18 @@ pub struct Served<'a> {
     pub variant: Option<Option<&'a str>>,
 }
 
-/// The `variant` of an identity flag: the engine's choice for a multivariate feature (else
-/// `control`), null for any other.
-pub fn identity_variant(multivariate: bool, chosen: Option<&str>) -> Option<Option<&str>> {
-    Some(if multivariate {
-        chosen.or(Some("control"))
-    } else {
-        None
+/// The `variant` of an identity flag: for a multivariate feature, the key of the option the
+/// identity's bucket fell in (null when that option has no key), or `control` when it fell in
+/// none (`split` is false); null for any other feature.
+pub fn identity_variant(
+    multivariate: bool,
+    split: bool,
+    chosen: Option<&str>,
+) -> Option<Option<&str>> {
+    Some(match (multivariate, split) {
+        (false, _) => None,
+        (true, true) => chosen,
+        (true, false) => Some("control"),
     })
 }
 

@@ -194,8 +194,8 @@ impl EnvSnapshot {
                         value: flag.value.clone(),
                         source: number("feature_segment_id")
                             .map_or(Source::Default, Source::Segment),
-                        variant: identity_variant(multivariate, flag.variant),
-                        split: matches!(flag.reason, crate::engine::Reason::Split { .. }),
+                        variant: identity_variant(multivariate, split(flag), flag.variant),
+                        split: split(flag),
                     }
                 }
             });
@@ -229,4 +229,9 @@ impl EnvSnapshot {
         }
         (value_json(&state.value), Some("control"))
     }
+}
+
+/// The identity's bucket fell in one of the feature's options.
+fn split(flag: &crate::engine::Flag<'_>) -> bool {
+    matches!(flag.reason, crate::engine::Reason::Split { .. })
 }

@@ -10,6 +10,7 @@ api_on_both_backends!(
     option_input_is_validated_by_field,
     options_of_other_organisations_are_not_found,
     option_writes_need_create_feature,
+    an_identity_is_told_the_key_of_its_variant,
 );
 
 async fn feature(app: &TestApp, w: &World, name: &str) -> (i64, String) {
@@ -295,4 +296,41 @@ async fn option_writes_need_create_feature(app: TestApp) {
     delete(&app, &one, &creator)
         .await
         .assert_status(StatusCode::NO_CONTENT);
+}
+
+/// `variant` on an identity's flag: the option's key, null for an option without one, and
+/// `control` only when the identity's bucket fell in no option.
+async fn an_identity_is_told_the_key_of_its_variant(app: TestApp) {
+    let w = World::new(&app).await;
+    let path = format!("/api/v1/projects/{}/features/", w.project);
+    let feature = json!({"name": "colour", "initial_value": "plain"});
+    let id = created(post(&app, &path, &w.admin, feature).await).await["id"].clone();
+    let base = format!("{path}{id}/mv-options/");
+    for (value, key) in [("keyed", json!("k")), ("keyless", json!(null))] {
+        let option = json!({"type": "unicode", "string_value": value, "default_percentage_allocation": 30, "key": key});
+        created(post(&app, &base, &w.admin, option).await).await;
+    }
+    let mut seen = std::collections::BTreeMap::new();
+    for i in 0..60 {
+        let resp = app
+            .sdk(
+                "GET",
+                &format!("/api/v1/identities/?identifier=user-{i}"),
+                &w.env_key,
+                None,
+            )
+            .await;
+        resp.assert_status_is_ok();
+        let flag = super::json(resp).await["flags"][0].clone();
+        let value = flag["feature_state_value"].as_str().unwrap().to_string();
+        let expected = match value.as_str() {
+            "keyed" => json!("k"),
+            "keyless" => json!(null),
+            "plain" => json!("control"),
+            other => panic!("unexpected value {other}"),
+        };
+        assert_eq!(flag["variant"], expected, "user-{i} got {value}");
+        *seen.entry(value).or_insert(0) += 1;
+    }
+    assert_eq!(seen.len(), 3, "every bucket is reached: {seen:?}");
 }
