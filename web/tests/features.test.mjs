@@ -48,16 +48,12 @@ test('1,000 features load in one list call per page, the first hundred shown at 
   page.on('request', (r) => {
     if (new URL(r.url()).pathname.startsWith('/api/')) calls.push(`${r.method()} ${new URL(r.url()).pathname}`);
   });
-  const started = Date.now();
   await page.goto(at.route);
   await page.getByText(`${FEATURES} features`).waitFor();
-  const elapsed = Date.now() - started;
   assert.equal(await page.getByRole('switch').count(), 100, 'the first hundred rows');
   const featureCalls = calls.filter((c) => c.includes('/features/'));
   assert.equal(featureCalls.length, 2, `999 a page: ${featureCalls.join(', ')}`);
   assert.equal(calls.filter((c) => c.includes('featurestates')).length, 0, 'no call per row');
-  assert.ok(elapsed < 10_000, `loaded in ${elapsed} ms`);
-  console.log(`# ${FEATURES} features shown ${elapsed} ms after navigation, ${calls.length} API calls`);
   await visit(page, 'features-1000', server);
   await page.getByRole('button', { name: 'Show 100 more' }).click();
   assert.equal(await page.getByRole('switch').count(), 200);
@@ -68,14 +64,11 @@ test('1,000 features load in one list call per page, the first hundred shown at 
 
 test('the search narrows 1,000 rows as one types', async () => {
   const search = page.getByLabel('Search features by name');
-  const started = Date.now();
   await search.fill('feature_09');
   await page.getByText(`100 of ${FEATURES} features`).waitFor();
   await search.fill('feature_0999');
   await page.getByText(`1 of ${FEATURES} features`).waitFor();
-  const elapsed = Date.now() - started;
   assert.equal(await page.getByRole('switch').count(), 1);
-  assert.ok(elapsed < 2_000, `filtered in ${elapsed} ms`);
   await visit(page, 'features-search', server);
   await search.fill('nothing like it');
   await page.getByText('No feature name contains').waitFor();
