@@ -5,28 +5,40 @@ import { useEffect, useRef } from 'preact/hooks';
 import { Layout, type Place } from './components/layout';
 import { match, navigate, safeNext, useRoute, type Params } from './router';
 import { loginRoute, useSignedIn } from './session';
-import { EnvironmentsScreen } from './screens/environments';
-import { FeatureScreen } from './screens/feature';
 import { FeaturesScreen } from './screens/features';
-import { IdentitiesScreen } from './screens/identities';
-import { IdentityScreen } from './screens/identities/identity';
 import { LoginScreen } from './screens/login';
-import { HomeScreen, OrganisationsScreen } from './screens/organisations';
-import { ProjectsScreen } from './screens/projects';
-import { SegmentsScreen } from './screens/segments';
-import { SegmentScreen } from './screens/segments/segment-page';
 import { SetupScreen } from './screens/setup';
-import { AuditScreen } from './screens/audit';
-import { KeysScreen } from './screens/keys';
-import { OrganisationKeysScreen } from './screens/keys/organisation-keys';
-import { UsageScreen } from './screens/usage';
-import { AccountScreen } from './screens/account';
-import { JoinScreen } from './screens/join';
-import { PeopleScreen } from './screens/people';
-import { PermissionsScreen } from './screens/permissions';
-import { EnvironmentSettingsScreen } from './screens/settings/environment';
-import { OrganisationSettingsScreen } from './screens/settings/organisation';
-import { ProjectSettingsScreen } from './screens/settings/project';
+import { lazy } from './lazy';
+
+// Every other screen area is a chunk of its own, loaded on its first visit.
+const EnvironmentsScreen = lazy(() => import('./screens/environments').then((m) => m.EnvironmentsScreen));
+const IdentitiesScreen = lazy(() => import('./screens/identities').then((m) => m.IdentitiesScreen));
+const IdentityScreen = lazy(() => import('./screens/identities/identity').then((m) => m.IdentityScreen));
+const HomeScreen = lazy(() => import('./screens/organisations').then((m) => m.HomeScreen));
+const OrganisationsScreen = lazy(() => import('./screens/organisations').then((m) => m.OrganisationsScreen));
+const ProjectsScreen = lazy(() => import('./screens/projects').then((m) => m.ProjectsScreen));
+const SegmentsScreen = lazy(() => import('./screens/segments').then((m) => m.SegmentsScreen));
+const SegmentScreen = lazy(() => import('./screens/segments/segment-page').then((m) => m.SegmentScreen));
+const AuditScreen = lazy(() => import('./screens/audit').then((m) => m.AuditScreen));
+const KeysScreen = lazy(() => import('./screens/keys').then((m) => m.KeysScreen));
+const OrganisationKeysScreen = lazy(() =>
+  import('./screens/keys/organisation-keys').then((m) => m.OrganisationKeysScreen),
+);
+const UsageScreen = lazy(() => import('./screens/usage').then((m) => m.UsageScreen));
+const AccountScreen = lazy(() => import('./screens/account').then((m) => m.AccountScreen));
+const JoinScreen = lazy(() => import('./screens/join').then((m) => m.JoinScreen));
+const PeopleScreen = lazy(() => import('./screens/people').then((m) => m.PeopleScreen));
+const PermissionsScreen = lazy(() => import('./screens/permissions').then((m) => m.PermissionsScreen));
+const EnvironmentSettingsScreen = lazy(() =>
+  import('./screens/settings/environment').then((m) => m.EnvironmentSettingsScreen),
+);
+const OrganisationSettingsScreen = lazy(() =>
+  import('./screens/settings/organisation').then((m) => m.OrganisationSettingsScreen),
+);
+const FeatureScreen = lazy(() => import('./screens/feature').then((m) => m.FeatureScreen));
+const ProjectSettingsScreen = lazy(() =>
+  import('./screens/settings/project').then((m) => m.ProjectSettingsScreen),
+);
 
 interface Screen {
   path: string;

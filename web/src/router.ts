@@ -18,12 +18,63 @@ export function href(route: string): string {
 }
 
 const listeners = new Set<() => void>();
-window.addEventListener('popstate', () => listeners.forEach((l) => l()));
 
-export function navigate(route: string, options: { replace?: boolean } = {}): void {
+/**
+ * Asked before the user leaves the current screen (a link, the sidebar, back or forward): true
+ * lets the navigation happen now; false holds it, and the guard may call `proceed` later (after
+ * "Leave without saving?"). Replacing navigations (redirects) and forced ones are not asked.
+ */
+export type LeaveGuard = (proceed: () => void) => boolean;
+let guard: LeaveGuard | null = null;
+export function setLeaveGuard(g: LeaveGuard | null): void {
+  guard = g;
+}
+
+// Every entry this app writes carries its position in the history, so that a back or forward the
+// guard holds can be undone (history.go the other way) and replayed after all.
+const positionOf = (state: unknown): number | null => {
+  const p = (state as { position?: unknown } | null)?.position;
+  return typeof p === 'number' ? p : null;
+};
+let position = positionOf(window.history.state) ?? 0;
+window.history.replaceState({ ...(window.history.state as object | null), position }, '');
+/** Set while history.go undoes a held back/forward, and while a held one is replayed. */
+let moving: 'undo' | 'replay' | null = null;
+
+window.addEventListener('popstate', (event) => {
+  // An entry the app did not write (the skip link's #main) counts as where we are.
+  const to = positionOf(event.state) ?? position;
+  const delta = to - position;
+  if (moving === 'undo') {
+    moving = null;
+    return;
+  }
+  const replay = moving === 'replay';
+  moving = null;
+  const proceed = () => {
+    moving = 'replay';
+    window.history.go(delta);
+  };
+  if (!replay && delta !== 0 && guard && !guard(proceed)) {
+    moving = 'undo';
+    window.history.go(-delta);
+    return;
+  }
+  position = to;
+  listeners.forEach((l) => l());
+});
+
+export function navigate(route: string, options: { replace?: boolean; force?: boolean } = {}): void {
+  // `force`: the screen's own save or delete moving on, not the user leaving unsaved changes.
+  if (!options.replace && !options.force && guard && !guard(() => navigate(route, { ...options, force: true }))) {
+    return;
+  }
   const url = href(route);
-  if (options.replace) window.history.replaceState(null, '', url);
-  else window.history.pushState(null, '', url);
+  if (options.replace) window.history.replaceState({ position }, '', url);
+  else {
+    position += 1;
+    window.history.pushState({ position }, '', url);
+  }
   listeners.forEach((l) => l());
 }
 

@@ -16,6 +16,8 @@ import { ChartIcon, HistoryIcon, KeyIcon } from './icons-keys';
 import { UsersIcon as SegmentIcon } from './segment-icons';
 import { KeyIcon as PermissionsIcon, PeopleIcon, SettingsIcon } from './admin-icons';
 import { Link } from './link';
+import { CommandPalette } from './palette';
+import { LeavePrompt } from './unsaved';
 
 export interface Place {
   organisation: number | null;
@@ -206,6 +208,7 @@ export function Layout({ place, children }: { place: Place; children: ComponentC
             </div>
           )}
         </div>
+        <CommandPalette place={place} />
         <div class="user">
           {me.data && (
             <Link to="/account" class="user-email" aria-current={place.section === 'account' ? 'page' : undefined}>
@@ -225,6 +228,7 @@ export function Layout({ place, children }: { place: Place; children: ComponentC
       <main id="main" class="content" tabIndex={-1}>
         {children}
       </main>
+      <LeavePrompt />
     </div>
   );
 }

@@ -4,12 +4,14 @@ import { api, ok } from '../api/client';
 import { useMe } from '../api/resources';
 import { Field, FormError } from '../components/field';
 import { useSubmit } from '../components/form';
+import { useFormEdits } from '../components/unsaved';
 
 const PASSWORD_FIELDS = ['current_password', 'new_password', 're_new_password'];
 
 export function AccountScreen() {
   const me = useMe();
   const [done, setDone] = useState(false);
+  const edits = useFormEdits();
   const { busy, error, onSubmit } = useSubmit(async (v, form) => {
     setDone(false);
     await ok(
@@ -18,6 +20,7 @@ export function AccountScreen() {
       }),
     );
     form.reset();
+    edits.saved();
     setDone(true);
   });
   const user = me.data;
@@ -38,7 +41,7 @@ export function AccountScreen() {
       )}
       <section class="card form-card" aria-labelledby="change-password">
         <h2 id="change-password">Change password</h2>
-        <form onSubmit={onSubmit} noValidate onInput={() => setDone(false)}>
+        <form onSubmit={onSubmit} noValidate onInput={() => setDone(false)} ref={edits.ref}>
           {/* A hidden username lets password managers file the new password under the right account. */}
           <input type="email" name="username" autoComplete="username" value={user?.email ?? ''} hidden readOnly />
           <Field

@@ -8,6 +8,7 @@ import { Dialog } from '../components/dialog';
 import { Check, Field, FormError } from '../components/field';
 import { useSubmit } from '../components/form';
 import { nameProblem } from './feature/name-rules';
+import { useFormEdits } from '../components/unsaved';
 
 export function CreateFeatureDialog({
   open,
@@ -37,6 +38,7 @@ export function CreateFeatureDialog({
     form.reset();
     onClose();
   });
+  const edits = useFormEdits(open);
   const close = () => {
     reset();
     onClose();
@@ -44,7 +46,7 @@ export function CreateFeatureDialog({
   const fields = ['name', 'description', 'initial_value', 'default_enabled'];
   return (
     <Dialog open={open} title="Create feature" onClose={close}>
-      <form onSubmit={onSubmit} noValidate>
+      <form onSubmit={onSubmit} noValidate ref={edits.ref}>
         <Field label="Name" name="name" idPrefix="feature" required autoComplete="off" error={error} />
         <Field label="Description" name="description" idPrefix="feature" error={error} />
         <Field

@@ -9,6 +9,7 @@ import { Dialog } from '../../components/dialog';
 import { Field, FormError, Notice } from '../../components/field';
 import { useSubmit } from '../../components/form';
 import { PlusIcon } from '../../components/icons';
+import { useFormEdits } from '../../components/unsaved';
 import { ConfirmDialog } from './confirm';
 import { parseValue, renameField, textOf, typeName, TypedValueFields, type ValueType } from './typed-value';
 
@@ -48,6 +49,7 @@ function TraitForm({
 }) {
   const [type, setType] = useState<ValueType>((trait?.value_type as ValueType | undefined) ?? 'unicode');
   const [text, setText] = useState(trait ? textOf(valueOf(trait)) : '');
+  const edits = useFormEdits();
   const { busy, error, onSubmit } = useSubmit(async (v) => {
     const key = trait?.trait_key ?? v.trait_key.trim();
     if (!trait && taken.includes(key)) {
@@ -75,7 +77,7 @@ function TraitForm({
     onClose();
   });
   return (
-    <form onSubmit={onSubmit} noValidate>
+    <form onSubmit={onSubmit} noValidate ref={edits.ref}>
       {trait ? (
         <p>
           Key <code class="value">{trait.trait_key}</code>

@@ -11,6 +11,7 @@ import { Field, FormError, Notice } from '../../components/field';
 import { useSubmit } from '../../components/form';
 import { Link } from '../../components/link';
 import { navigate } from '../../router';
+import { useFormEdits } from '../../components/unsaved';
 import { DeleteSegmentDialog } from './delete-dialog';
 import { SegmentOverrides } from './overrides';
 import { RuleBuilder } from './rule-builder';
@@ -22,6 +23,7 @@ function SegmentForm({ base, project, segment }: { base: string; project: number
   const [rules, setRules] = useState(() => fromApi(segment?.rules));
   const [deleting, setDeleting] = useState(false);
   const [saved, setSaved] = useState('');
+  const edits = useFormEdits();
   const { busy, error, onSubmit, reset } = useSubmit(async () => {
     setSaved('');
     const ours = problems(rules);
@@ -33,7 +35,7 @@ function SegmentForm({ base, project, segment }: { base: string; project: number
     if (segment === null) {
       const created = await ok(api.POST('/api/v1/projects/{project}/segments/', { params: { path: { project } }, body }));
       await invalidate(segmentKeys.segments(project));
-      navigate(`${base}/segments/${created.id}`);
+      navigate(`${base}/segments/${created.id}`, { force: true });
       return;
     }
     const changed = await ok(
@@ -41,11 +43,12 @@ function SegmentForm({ base, project, segment }: { base: string; project: number
     );
     update<Segment>(segmentKeys.one(project, segment.id), () => changed);
     void invalidate(segmentKeys.list(project));
+    edits.saved();
     setSaved(`Segment ${changed.name} saved.`);
   });
   const shown = ['name', 'description', ...fieldPaths(rules)];
   return (
-    <form onSubmit={onSubmit} noValidate class="segment-form">
+    <form onSubmit={onSubmit} noValidate class="segment-form" ref={edits.ref}>
       <section class="card" aria-labelledby="segment-about">
         <h2 id="segment-about">About</h2>
         <Field
@@ -80,6 +83,7 @@ function SegmentForm({ base, project, segment }: { base: string; project: number
           onChange={(next, structural) => {
             // Errors are named by position; once positions move they would point at the wrong row.
             if (structural) reset();
+            edits.changed();
             setRules(next);
           }}
         />
@@ -106,7 +110,7 @@ function SegmentForm({ base, project, segment }: { base: string; project: number
       <DeleteSegmentDialog
         segment={deleting ? segment : null}
         onClose={() => setDeleting(false)}
-        onDeleted={() => navigate(`${base}/segments`)}
+        onDeleted={() => navigate(`${base}/segments`, { force: true })}
       />
     </form>
   );

@@ -8,6 +8,7 @@ import { Check, Field, FormError, Notice } from '../../components/field';
 import { useSubmit } from '../../components/form';
 import { navigate } from '../../router';
 import { Saved } from './saved';
+import { useFormEdits } from '../../components/unsaved';
 
 const FIELDS = ['name', 'description', 'hide_disabled_flags'];
 
@@ -25,6 +26,7 @@ export function EnvironmentSettingsScreen({
   const base = `/organisations/${organisation}/projects/${project}`;
   const [saved, setSaved] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const edits = useFormEdits();
   const { busy, error, onSubmit } = useSubmit(async (v) => {
     setSaved(false);
     await ok(
@@ -40,6 +42,7 @@ export function EnvironmentSettingsScreen({
       }),
     );
     await invalidate(keys.environments(project));
+    edits.saved();
     setSaved(true);
   });
   const clone = useSubmit(async (v) => {
@@ -50,12 +53,12 @@ export function EnvironmentSettingsScreen({
       }),
     );
     await invalidate(keys.environments(project));
-    navigate(`${base}/environments/${created.api_key}/features`);
+    navigate(`${base}/environments/${created.api_key}/features`, { force: true });
   });
   const remove = async () => {
     await ok(api.DELETE('/api/v1/environments/{api_key}/', { params: { path: { api_key: environment } } }));
     // Off this screen and out of the list in one render, then the server's list.
-    navigate(base);
+    navigate(base, { force: true });
     update<Environment[]>(keys.environments(project), (list) => list.filter((e) => e.api_key !== environment));
     await invalidate(keys.environments(project));
   };
@@ -68,7 +71,7 @@ export function EnvironmentSettingsScreen({
       <h1>
         Environment settings<span class="subtitle"> of {current.name}</span>
       </h1>
-      <form class="card form-card" onSubmit={onSubmit} onInput={() => setSaved(false)} noValidate key={current.api_key}>
+      <form class="card form-card" onSubmit={onSubmit} onInput={() => setSaved(false)} noValidate key={current.api_key} ref={edits.ref}>
         <Field label="Name" name="name" idPrefix="env" defaultValue={current.name} required error={error} />
         <Field
           label="Description"

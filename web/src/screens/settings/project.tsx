@@ -9,6 +9,7 @@ import { Check, Field, FormError, Notice } from '../../components/field';
 import { useSubmit } from '../../components/form';
 import { navigate } from '../../router';
 import { Saved } from './saved';
+import { useFormEdits } from '../../components/unsaved';
 
 /** The fields that show their own errors; the API's other messages go above the button. */
 const FIELDS = ['name', 'feature_name_regex', 'stale_flags_limit_days'];
@@ -18,6 +19,7 @@ export function ProjectSettingsScreen({ organisation, project }: { organisation:
   const current = projects.data?.find((p) => p.id === project);
   const [saved, setSaved] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const edits = useFormEdits();
   const { busy, error, onSubmit } = useSubmit(async (v) => {
     setSaved(false);
     const days = v.stale_flags_limit_days.trim();
@@ -39,12 +41,13 @@ export function ProjectSettingsScreen({ organisation, project }: { organisation:
       }),
     );
     await invalidate('/api/v1/projects/');
+    edits.saved();
     setSaved(true);
   });
   const remove = async () => {
     await ok(api.DELETE('/api/v1/projects/{id}/', { params: { path: { id: project } } }));
     // Off this screen and out of the list in one render, then the server's list.
-    navigate(`/organisations/${organisation}`);
+    navigate(`/organisations/${organisation}`, { force: true });
     update<Project[]>(keys.projects(organisation), (list) => list.filter((p) => p.id !== project));
     await invalidate('/api/v1/projects/');
   };
@@ -57,7 +60,7 @@ export function ProjectSettingsScreen({ organisation, project }: { organisation:
       <h1>
         Project settings<span class="subtitle"> of {current.name}</span>
       </h1>
-      <form class="card form-card" onSubmit={onSubmit} onInput={() => setSaved(false)} noValidate key={current.id}>
+      <form class="card form-card" onSubmit={onSubmit} onInput={() => setSaved(false)} noValidate key={current.id} ref={edits.ref}>
         <Field label="Name" name="name" idPrefix={id} defaultValue={current.name} required error={error} />
         <fieldset class="group">
           <legend>Feature names</legend>
