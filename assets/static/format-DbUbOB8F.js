@@ -1,0 +1,1 @@
+var e=new Intl.DateTimeFormat(void 0,{dateStyle:`medium`,timeStyle:`short`});function t(t){let n=new Date(t);return Number.isNaN(n.getTime())?t:e.format(n)}function n(e){if(!e)return null;let t=new Date(`${e}T23:59:59`);return Number.isNaN(t.getTime())?e:t.toISOString()}function r(e){let t=e.indexOf(`.`);return`${e.slice(0,t+5)}…`}export{t as n,r,n as t};
