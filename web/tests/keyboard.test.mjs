@@ -86,7 +86,7 @@ test('the first load carries only the shell; a screen area loads its chunk on it
   b.check();
 });
 
-test('Ctrl-K opens the palette; part of a feature name and Enter open the features screen with it found', async () => {
+test("Ctrl-K opens the palette; part of a feature name and Enter open the feature's page", async () => {
   await page.goto(`${environment()}/identities`);
   await heading(/^Identities/).waitFor();
   await openPalette();
@@ -102,13 +102,8 @@ test('Ctrl-K opens the palette; part of a feature name and Enter open the featur
   await visit(page, 'palette-feature', server);
   await page.keyboard.press('Enter');
   await palette().waitFor({ state: 'hidden' });
-  await heading('Features in Production').waitFor();
-  assert.equal(path(), `${environment()}/features`);
-  const search = page.getByLabel('Search features by name');
-  await page.waitForFunction(() => document.getElementById('feature-search')?.value === 'checkout_v2');
-  assert.equal(await search.inputValue(), 'checkout_v2');
-  await page.getByText('1 of 3 features').waitFor();
-  await page.getByRole('switch', { name: 'checkout_v2 enabled in Production' }).waitFor();
+  await heading('checkout_v2').waitFor();
+  assert.match(path(), new RegExp(`^${environment()}/features/\\d+$`));
   b.check();
 });
 

@@ -33,22 +33,6 @@ export function environmentOf(place: Place, environments: Environment[] | undefi
   return environments?.find((e) => e.api_key === place.environment) ?? environments?.[0];
 }
 
-/**
- * Until a feature has a page of its own, a feature opens the features screen with its name in
- * the search box (`#feature-search`), as if typed there; tried for a few frames while it renders.
- */
-function fillFeatureSearch(name: string, frames = 120): void {
-  requestAnimationFrame(() => {
-    const input = document.getElementById('feature-search');
-    if (!(input instanceof HTMLInputElement)) {
-      if (frames > 0) fillFeatureSearch(name, frames - 1);
-      return;
-    }
-    input.value = name;
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-}
-
 export function itemsOf(place: Place, known: Known): Item[] {
   const items: Item[] = [];
   const screen = (name: string, route: string, detail?: string, words?: string) =>
@@ -99,8 +83,7 @@ export function itemsOf(place: Place, known: Known): Item[] {
   }
   if (envRoute) {
     for (const f of known.features ?? []) {
-      const name = f.name;
-      items.push({ id: `feature:${f.id}`, kind: 'Feature', name, detail: inEnv, route: `${envRoute}/features`, then: () => fillFeatureSearch(name) });
+      items.push({ id: `feature:${f.id}`, kind: 'Feature', name: f.name, detail: inEnv, route: `${envRoute}/features/${f.id}` });
     }
     for (const s of known.segments ?? []) {
       items.push({ id: `segment:${s.id}`, kind: 'Segment', name: s.name, route: `${envRoute}/segments/${s.id}` });
