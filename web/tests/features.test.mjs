@@ -1,5 +1,6 @@
 // The features screen with 1,000 features: one list call per 999 features (no call per row),
-// an instant search, and a toggle far down the list that reaches the SDK.
+// an instant search, a toggle far down the list that reaches the SDK, and the tag and state
+// filters and the order.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiCall, install, openBrowser, sdkFlags, startServer, visit } from './fixture.mjs';
@@ -23,13 +24,16 @@ before(async () => {
   const project = await post('/api/v1/projects/', { name: 'Many flags', organisation: organisation.id });
   const environment = await post('/api/v1/environments/', { name: 'Staging', project: project.id });
   const names = Array.from({ length: FEATURES }, (_, i) => `feature_${String(i).padStart(4, '0')}`);
+  at.ids = {};
   for (let i = 0; i < names.length; i += 10) {
-    await Promise.all(
+    const created = await Promise.all(
       names.slice(i, i + 10).map((name, j) =>
         post(`/api/v1/projects/${project.id}/features/`, { name, initial_value: `v${i + j}` }),
       ),
     );
+    for (const f of created) at.ids[f.name] = f.id;
   }
+  at.project = project.id;
   at.route = `/organisations/${organisation.id}/projects/${project.id}/environments/${environment.api_key}/features`;
   at.key = environment.api_key;
   b = await openBrowser(server);
@@ -104,5 +108,46 @@ test("a value changed in the dialog is the SDK's value", async () => {
   const flags = await sdkFlags(server, at.key);
   assert.equal(flags.feature_0999.feature_state_value, 'purple');
   assert.equal(flags.feature_0999.enabled, true);
+  b.check();
+});
+
+test('the list filters by tag and by state, and sorts by name or age', async () => {
+  const tag = await apiCall(server, 'POST', `/api/v1/projects/${at.project}/tags/`, {
+    token,
+    body: { label: 'checkout', color: '#3d7be0' },
+  });
+  assert.equal(tag.status, 201, JSON.stringify(tag.body));
+  for (const name of ['feature_0500', 'feature_0501']) {
+    const id = at.ids[name];
+    const r = await apiCall(server, 'PATCH', `/api/v1/projects/${at.project}/features/${id}/`, {
+      token,
+      body: { tags: [tag.body.id] },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  }
+  await page.goto(at.route);
+  await page.getByText(`${FEATURES} features`).waitFor();
+  const names = async () => page.locator('tbody th[scope="row"] a').allTextContents();
+
+  await page.getByLabel('Tag', { exact: true }).selectOption({ label: 'checkout' });
+  await page.getByText(`2 of ${FEATURES} features`).waitFor();
+  assert.deepEqual(await names(), ['feature_0500', 'feature_0501']);
+  await page.getByLabel('Order', { exact: true }).selectOption({ label: 'Name, Z to A' });
+  assert.deepEqual(await names(), ['feature_0501', 'feature_0500']);
+  await page.getByLabel('Tag', { exact: true }).selectOption({ label: 'Any tag' });
+
+  // feature_0999 was turned on above; every other feature is off.
+  await page.getByLabel('State', { exact: true }).selectOption({ label: 'On' });
+  await page.getByText(`1 of ${FEATURES} features`).waitFor();
+  assert.deepEqual(await names(), ['feature_0999']);
+  await page.getByLabel('State', { exact: true }).selectOption({ label: 'Off' });
+  await page.getByText(`${FEATURES - 1} of ${FEATURES} features`).waitFor();
+  assert.equal((await names())[0], 'feature_0998', 'Z to A, without the one that is on');
+  await page.getByLabel('Order', { exact: true }).selectOption({ label: 'Oldest first' });
+  // The first ten were created at once, so any of them may be the oldest.
+  assert.match((await names())[0], /^feature_000\d$/);
+  await page.getByLabel('Search features by name').fill('feature_09');
+  await page.getByText(`99 of ${FEATURES} features`).waitFor();
+  await visit(page, 'features-filtered', server);
   b.check();
 });

@@ -1,5 +1,6 @@
-// The main screen: a project's features in one environment. Search filters in the browser; the
-// switch turns a feature on or off in this environment with one click.
+// The main screen: a project's features in one environment. Search, the tag and state filters
+// and the order work in the browser; the switch turns a feature on or off in this environment
+// with one click.
 import { Component } from 'preact';
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { api, ok } from '../api/client';
@@ -10,6 +11,17 @@ import { PlusIcon, SearchIcon } from '../components/icons';
 import { Toggle } from '../components/toggle';
 import { CreateFeatureDialog, EditValueDialog } from './feature-forms';
 import { FeatureNameLink } from './feature/link';
+import { useTags } from '../api/feature';
+
+type StateFilter = 'all' | 'on' | 'off';
+type Order = 'name' | 'name-desc' | 'newest' | 'oldest';
+
+const orders: Record<Order, (a: Feature, b: Feature) => number> = {
+  name: (a, b) => a.name.localeCompare(b.name),
+  'name-desc': (a, b) => b.name.localeCompare(a.name),
+  newest: (a, b) => b.created_date.localeCompare(a.created_date) || b.id - a.id,
+  oldest: (a, b) => a.created_date.localeCompare(b.created_date) || a.id - b.id,
+};
 
 const count = (n: number) => `${n} ${n === 1 ? 'feature' : 'features'}`;
 
@@ -75,20 +87,31 @@ export function FeaturesScreen({ project, environment }: { project: number; envi
   const current = environments.data?.find((e) => e.api_key === environment);
   const features = useFeatures(project, current?.id ?? null);
   const [search, setSearch] = useState('');
+  const [tag, setTag] = useState('');
+  const [state, setState] = useState<StateFilter>('all');
+  const [order, setOrder] = useState<Order>('name');
+  const tags = useTags(project);
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<Feature | null>(null);
   const [message, setMessage] = useState('');
   // How many rows to show, for the search it was chosen with (a new search starts again).
-  const [more, setMore] = useState({ search: '', limit: PAGE });
-  const limit = more.search === search ? more.limit : PAGE;
-  const setLimit = (n: number) => setMore({ search, limit: n });
+  const view = `${search}\n${tag}\n${state}\n${order}`;
+  const [more, setMore] = useState({ view: `\n\nall\nname`, limit: PAGE });
+  const limit = more.view === view ? more.limit : PAGE;
+  const setLimit = (n: number) => setMore({ view, limit: n });
   const key = current ? keys.features(project, current.id) : '';
 
+  const filtering = search.trim() !== '' || tag !== '' || state !== 'all';
   const shown = useMemo(() => {
     const q = search.trim().toLowerCase();
-    const all = features.data ?? [];
-    return q ? all.filter((f) => f.name.toLowerCase().includes(q)) : all;
-  }, [features.data, search]);
+    const tagId = tag === '' ? null : Number(tag);
+    const matches = (f: Feature) =>
+      (!q || f.name.toLowerCase().includes(q)) &&
+      (tagId === null || f.tags.includes(tagId)) &&
+      (state === 'all' || (f.environment_feature_state?.enabled ?? false) === (state === 'on'));
+    const list = (features.data ?? []).filter(matches);
+    return list.sort(orders[order]);
+  }, [features.data, search, tag, state, order]);
 
   const setEnabled = (id: number, enabled: boolean) =>
     update<Feature[]>(key, (list) =>
@@ -155,8 +178,38 @@ export function FeaturesScreen({ project, environment }: { project: number; envi
             />
           </div>
         </div>
+        <div class="filters">
+          <div class="filter">
+            <label for="feature-tag">Tag</label>
+            <select id="feature-tag" value={tag} onChange={(e) => setTag(e.currentTarget.value)}>
+              <option value="">Any tag</option>
+              {(tags.data ?? []).map((t) => (
+                <option key={t.id} value={String(t.id)}>
+                  {t.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="filter">
+            <label for="feature-state">State</label>
+            <select id="feature-state" value={state} onChange={(e) => setState(e.currentTarget.value as StateFilter)}>
+              <option value="all">On and off</option>
+              <option value="on">On</option>
+              <option value="off">Off</option>
+            </select>
+          </div>
+          <div class="filter">
+            <label for="feature-order">Order</label>
+            <select id="feature-order" value={order} onChange={(e) => setOrder(e.currentTarget.value as Order)}>
+              <option value="name">Name, A to Z</option>
+              <option value="name-desc">Name, Z to A</option>
+              <option value="newest">Newest first</option>
+              <option value="oldest">Oldest first</option>
+            </select>
+          </div>
+        </div>
         <p class="count" aria-live="polite">
-          {features.data ? (search ? `${shown.length} of ${count(total)}` : count(total)) : ''}
+          {features.data ? (filtering ? `${shown.length} of ${count(total)}` : count(total)) : ''}
         </p>
       </div>
       <p class="visually-hidden" role="status">
@@ -198,7 +251,13 @@ export function FeaturesScreen({ project, environment }: { project: number; envi
           </button>
         </p>
       )}
-      {features.data && total > 0 && shown.length === 0 && <p>No feature name contains “{search.trim()}”.</p>}
+      {features.data && total > 0 && shown.length === 0 && (
+        <p>
+          {search.trim() && tag === '' && state === 'all'
+            ? `No feature name contains “${search.trim()}”.`
+            : 'No feature matches this search and these filters.'}
+        </p>
+      )}
       {current && (
         <CreateFeatureDialog open={creating} project={project} onClose={() => setCreating(false)} />
       )}

@@ -1,1 +1,0 @@
-import{E as e}from"./index-Cb8cT-v9.js";function t({shown:t,text:n=`Saved.`}){return e(`p`,{class:`success`,role:`status`,children:t?n:``})}export{t};

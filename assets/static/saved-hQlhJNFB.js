@@ -1,0 +1,1 @@
+import{E as e}from"./index-CtcmGIFW.js";function t({shown:t,text:n=`Saved.`}){return e(`p`,{class:`success`,role:`status`,children:t?n:``})}export{t};
