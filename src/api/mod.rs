@@ -102,6 +102,7 @@ type ProjectApis = (
 
 type FeatureApis = (
     admin::features::FeaturesApi,
+    admin::feature_owners::FeatureOwnersApi,
     admin::mv_options::MvOptionsApi,
     admin::tags::TagsApi,
     admin::segments::SegmentsApi,
@@ -142,6 +143,7 @@ fn apis() -> Apis {
         ),
         (
             admin::features::FeaturesApi,
+            admin::feature_owners::FeatureOwnersApi,
             admin::mv_options::MvOptionsApi,
             admin::tags::TagsApi,
             admin::segments::SegmentsApi,

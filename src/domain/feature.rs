@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{FeatureId, FeatureValue, MvOptionId, ProjectId, TagId, Timestamp};
+use super::permission::GroupId;
+use super::{FeatureId, FeatureValue, MvOptionId, ProjectId, TagId, Timestamp, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -43,8 +44,26 @@ pub struct Feature {
     pub initial_value: Option<String>,
     pub created_date: Timestamp,
     pub tags: Vec<TagId>,
+    /// Ordered by id.
+    #[serde(flatten)]
+    pub owners: Owners,
     #[serde(flatten)]
     pub settings: FeatureSettings,
+}
+
+/// Who answers for a feature: users and groups of its organisation. Not audited, as upstream.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Owners {
+    #[serde(rename = "owners")]
+    pub users: Vec<UserId>,
+    #[serde(rename = "group_owners")]
+    pub groups: Vec<GroupId>,
+}
+
+impl Owners {
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty() && self.groups.is_empty()
+    }
 }
 
 /// The part of a feature that can change after creation (name and defaults cannot, as upstream).
@@ -63,6 +82,7 @@ pub struct NewFeature {
     pub initial_value: Option<String>,
     pub settings: FeatureSettings,
     pub tags: Vec<TagId>,
+    pub owners: Owners,
     pub mv_options: Vec<NewMvOption>,
 }
 
@@ -84,6 +104,9 @@ pub struct FeatureQuery {
     pub tags: Option<Vec<TagId>>,
     /// `true`: a feature must carry any of `tags`; `false`: all of them.
     pub tags_union: bool,
+    /// Features owned by any of these users (any of these groups).
+    pub owners: Option<Vec<UserId>>,
+    pub group_owners: Option<Vec<GroupId>>,
     pub sort: FeatureSort,
     pub descending: bool,
 }

@@ -2,16 +2,19 @@
 
 use std::collections::HashMap;
 
+use super::feature_owners::Directory;
 use super::mv_options::{DUPLICATE_KEY, MvOptionPatch, duplicate_key};
 use super::organisations::check_name;
 use super::values::check_string_value;
 use super::{Caller, FieldErrors, Service, ServiceError, ServiceResult};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
-    Feature, FeaturePatch, FeatureQuery, FeatureSettings, FeatureType, MvOption, NewFeature,
+    Feature, FeaturePatch, FeatureQuery, FeatureSettings, FeatureType, MvOption, NewFeature, Owners,
 };
 use crate::domain::feature_state::FeatureState;
+use crate::domain::permission::GroupId;
 use crate::domain::project::Project;
+use crate::domain::user::User;
 use crate::domain::{EnvironmentId, FeatureId, Page, PageRequest, ProjectId, SegmentId, TagId};
 use crate::store::StoreError;
 
@@ -26,6 +29,8 @@ pub struct FeatureDraft {
     pub initial_value: Option<String>,
     pub description: Option<String>,
     pub tags: Vec<TagId>,
+    /// None given: the creating user owns the feature, as upstream.
+    pub owners: Owners,
     pub multivariate_options: Vec<MvOptionPatch>,
     pub is_archived: bool,
     pub is_server_key_only: bool,
@@ -48,6 +53,9 @@ pub struct FeatureView {
     pub num_segment_overrides: usize,
     /// `None` without an environment, as upstream.
     pub num_identity_overrides: Option<usize>,
+    /// Owners who belong to the organisation, ordered by id.
+    pub owners: Vec<User>,
+    pub group_owners: Vec<(GroupId, String)>,
 }
 
 const DUPLICATE_NAME: &str = "Feature with that name already exists for this project. Note that \
@@ -86,9 +94,12 @@ impl Service {
         let (project, _) = self.project_for(caller, project, None).await?;
         let overlay = self.overlay(caller, &project, context).await?;
         let found = self.store.features_of(project.id, query, page).await?;
+        let directory = self
+            .directory_for(project.organisation_id, &found.items)
+            .await?;
         let mut items = Vec::with_capacity(found.items.len());
         for feature in found.items {
-            items.push(self.view(feature, &overlay).await?);
+            items.push(self.view(feature, &overlay, &directory).await?);
         }
         Ok(Page {
             items,
@@ -106,7 +117,22 @@ impl Service {
         let (project, _) = self.project_for(caller, project, None).await?;
         let feature = feature_in(self, &project, id).await?;
         let overlay = self.overlay(caller, &project, context).await?;
-        self.view(feature, &overlay).await
+        let directory = self
+            .directory_for(project.organisation_id, std::slice::from_ref(&feature))
+            .await?;
+        self.view(feature, &overlay, &directory).await
+    }
+
+    /// The feature as a write answers it: no environment, owners named.
+    pub(crate) async fn feature_view(
+        &self,
+        project: &Project,
+        feature: Feature,
+    ) -> ServiceResult<FeatureView> {
+        let directory = self
+            .directory_for(project.organisation_id, std::slice::from_ref(&feature))
+            .await?;
+        self.view(feature, &Overlay::default(), &directory).await
     }
 
     /// Creates a feature (`CREATE_FEATURE`; inline options need a project admin) with its
@@ -145,7 +171,7 @@ impl Service {
                 other => other.into(),
             })?;
         self.snapshots.invalidate_project(project.id);
-        self.view(feature, &Overlay::default()).await
+        self.feature_view(&project, feature).await
     }
 
     /// Validates a draft into a new feature of the project.
@@ -191,8 +217,20 @@ impl Service {
         }
         self.check_tags(caller, &mut errors, project.id, &draft.tags)
             .await?;
+        let org = project.organisation_id;
+        let fields = ("owners", "group_owners");
+        self.check_owners(&mut errors, fields, org, &draft.owners)
+            .await?;
         errors.into_result()?;
+        let mut owners = draft.owners;
+        if owners.is_empty()
+            && let Some(user) = caller.user()
+            && self.store.membership(org, user.id).await?.is_some()
+        {
+            owners.users.push(user.id);
+        }
         Ok(NewFeature {
+            owners,
             project_id: project.id,
             name,
             default_enabled: draft.default_enabled,
@@ -277,7 +315,7 @@ impl Service {
         );
         let updated = self.store.update_feature(id, &patch, &audit).await?;
         self.snapshots.invalidate_project(project.id);
-        self.view(updated, &Overlay::default()).await
+        self.feature_view(&project, updated).await
     }
 
     /// Deletes a feature with its states and overrides (`DELETE_FEATURE`).
@@ -356,14 +394,22 @@ impl Service {
         Ok(overlay)
     }
 
-    async fn view(&self, feature: Feature, overlay: &Overlay) -> ServiceResult<FeatureView> {
+    async fn view(
+        &self,
+        feature: Feature,
+        overlay: &Overlay,
+        directory: &Directory,
+    ) -> ServiceResult<FeatureView> {
         let options = match feature.feature_type {
             FeatureType::Multivariate => self.store.mv_options(feature.id).await?,
             FeatureType::Standard => Vec::new(),
         };
         let count =
             |counts: &HashMap<FeatureId, usize>| counts.get(&feature.id).copied().unwrap_or(0);
+        let (owners, group_owners) = directory.owners_of(&feature);
         Ok(FeatureView {
+            owners,
+            group_owners,
             environment_state: overlay.defaults.get(&feature.id).cloned(),
             segment_state: overlay.segment_states.get(&feature.id).cloned(),
             num_segment_overrides: count(&overlay.segment_overrides),

@@ -9,6 +9,7 @@ mod bootstrap;
 mod caller;
 mod environments;
 mod error;
+mod feature_owners;
 mod feature_states;
 mod features;
 mod grants;

@@ -3,7 +3,7 @@ use async_trait::async_trait;
 use super::Result;
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
-    Feature, FeaturePatch, FeatureQuery, MvOption, NewFeature, NewMvOption, NewTag, Tag,
+    Feature, FeaturePatch, FeatureQuery, MvOption, NewFeature, NewMvOption, NewTag, Owners, Tag,
 };
 use crate::domain::{FeatureId, MvOptionId, Page, PageRequest, ProjectId, TagId};
 
@@ -36,6 +36,13 @@ pub trait FeatureStore: Send + Sync {
         patch: &FeaturePatch,
         audit: &Audit,
     ) -> Result<Feature>;
+
+    /// Adds users and groups as owners; ones the feature has already stay. Owners are not
+    /// audited, as upstream. `NotFound` when there is no such feature.
+    async fn add_feature_owners(&self, id: FeatureId, owners: &Owners) -> Result<Feature>;
+
+    /// Removes users and groups from the owners; ones it does not have are ignored.
+    async fn remove_feature_owners(&self, id: FeatureId, owners: &Owners) -> Result<Feature>;
 
     /// Deletes the feature with its states, overrides and options; moves `updated_at`.
     async fn delete_feature(&self, id: FeatureId, audit: &Audit) -> Result<()>;

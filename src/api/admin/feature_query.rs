@@ -2,7 +2,8 @@
 
 use super::query_params::{drf_bool, integer_into};
 use crate::domain::feature::{FeatureQuery, FeatureSort};
-use crate::domain::{EnvironmentId, SegmentId, TagId};
+use crate::domain::permission::GroupId;
+use crate::domain::{EnvironmentId, SegmentId, TagId, UserId};
 use crate::service::{FeatureContext, FieldErrors, ServiceError};
 
 /// The list's query parameters, as given.
@@ -13,6 +14,18 @@ pub struct ListParams {
     pub tags: Option<String>,
     pub tag_strategy: Option<String>,
     pub is_archived: Option<String>,
+    pub owners: Option<String>,
+    pub group_owners: Option<String>,
+}
+
+/// Comma-separated ids; blank means no filter.
+fn comma_ids(errors: &mut FieldErrors, field: &str, text: Option<&str>) -> Option<Vec<i64>> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty())?;
+    let ids: Result<Vec<i64>, _> = text.split(',').map(|t| t.trim().parse()).collect();
+    if ids.is_err() {
+        errors.add(field, "Enter a comma-separated list of integer ids.");
+    }
+    ids.ok()
 }
 
 impl ListParams {
@@ -72,12 +85,16 @@ impl ListParams {
                 parsed
             }
         };
+        let owners = comma_ids(&mut errors, "owners", self.owners.as_deref());
+        let group_owners = comma_ids(&mut errors, "group_owners", self.group_owners.as_deref());
         errors.into_result()?;
         Ok(FeatureQuery {
             search: self.search.filter(|s| !s.is_empty()),
             is_archived,
             tags,
             tags_union,
+            owners: owners.map(|ids| ids.into_iter().map(UserId).collect()),
+            group_owners: group_owners.map(|ids| ids.into_iter().map(GroupId).collect()),
             sort,
             descending,
         })
@@ -112,6 +129,8 @@ mod tests {
             tags: Some(tags.into()),
             tag_strategy: None,
             is_archived: Some(archived.into()),
+            owners: Some("1, 2".into()),
+            group_owners: Some("two".into()),
         };
         let Err(ServiceError::Invalid(errors)) = params("1,x", "maybe").query() else {
             panic!("expected field errors");
@@ -119,5 +138,8 @@ mod tests {
         assert_eq!(errors.0["tags"], ["Tag IDs must be integers."]);
         assert_eq!(errors.0["is_archived"], ["Must be a valid boolean."]);
         assert_eq!(errors.0["sort_field"], ["\"size\" is not a valid choice."]);
+        assert!(!errors.0.contains_key("owners"), "ids may have spaces");
+        let ids = ["Enter a comma-separated list of integer ids."];
+        assert_eq!(errors.0["group_owners"], ids);
     }
 }

@@ -18,8 +18,9 @@ use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
 use crate::api::pagination::{Paginated, page_request};
 use crate::api::{Tag, datetime};
-use crate::domain::feature::FeaturePatch;
-use crate::domain::{FeatureId, PageRequest, ProjectId, TagId};
+use crate::domain::feature::{FeaturePatch, Owners};
+use crate::domain::permission::GroupId;
+use crate::domain::{FeatureId, PageRequest, ProjectId, TagId, UserId};
 use crate::service::{FeatureDraft, FeatureView, Service};
 
 pub struct FeaturesApi;
@@ -38,9 +39,10 @@ pub struct FeatureOut {
     tags: Vec<i64>,
     multivariate_options: Vec<MvOptionOut>,
     is_archived: bool,
-    /// Flagstaff keeps no feature owners; always empty.
-    owners: Vec<Value>,
-    group_owners: Vec<Value>,
+    /// Users of the organisation who answer for the feature.
+    owners: Vec<OwnerOut>,
+    /// Groups of the organisation who answer for the feature.
+    group_owners: Vec<GroupOwnerOut>,
     uuid: String,
     project: i64,
     /// The environment default, when `?environment=` is given.
@@ -58,6 +60,23 @@ pub struct FeatureOut {
     lifecycle_stage: Option<String>,
 }
 
+/// A user who owns a feature.
+#[derive(Debug, Object)]
+pub struct OwnerOut {
+    id: i64,
+    email: String,
+    first_name: String,
+    last_name: String,
+    last_login: Option<String>,
+}
+
+/// A group that owns a feature.
+#[derive(Debug, Object)]
+pub struct GroupOwnerOut {
+    id: i64,
+    name: String,
+}
+
 impl From<FeatureView> for FeatureOut {
     fn from(v: FeatureView) -> Self {
         let f = v.feature;
@@ -72,8 +91,22 @@ impl From<FeatureView> for FeatureOut {
             tags: f.tags.iter().map(|t| t.0).collect(),
             multivariate_options: v.options.into_iter().map(Into::into).collect(),
             is_archived: f.settings.is_archived,
-            owners: Vec::new(),
-            group_owners: Vec::new(),
+            owners: v
+                .owners
+                .into_iter()
+                .map(|u| OwnerOut {
+                    id: u.id.0,
+                    email: u.email,
+                    first_name: u.first_name,
+                    last_name: u.last_name,
+                    last_login: u.last_login.map(datetime),
+                })
+                .collect(),
+            group_owners: v
+                .group_owners
+                .into_iter()
+                .map(|(id, name)| GroupOwnerOut { id: id.0, name })
+                .collect(),
             uuid: f.uuid,
             project: f.project_id.0,
             environment_feature_state: v.environment_state.as_ref().map(Into::into),
@@ -92,7 +125,7 @@ impl From<FeatureView> for FeatureOut {
 }
 
 /// A new feature. `initial_value` may be any JSON value; non-strings are stored as text.
-/// `owners`, `group_owners` and `metadata` are accepted and ignored.
+/// Without `owners` and `group_owners`, the creating user owns it. `metadata` is ignored.
 #[derive(Debug, Object, Deserialize)]
 pub struct FeatureIn {
     name: String,
@@ -106,6 +139,10 @@ pub struct FeatureIn {
     multivariate_options: Option<Vec<MvOptionIn>>,
     is_archived: Option<bool>,
     is_server_key_only: Option<bool>,
+    /// User ids of the organisation.
+    owners: Option<Vec<i64>>,
+    /// Group ids of the organisation.
+    group_owners: Option<Vec<i64>>,
 }
 
 /// Text for a non-string initial value: `True`/`False` as upstream's `str()` gives them.
@@ -128,6 +165,20 @@ impl From<FeatureIn> for FeatureDraft {
             initial_value: f.initial_value.and_then(initial_text),
             description: f.description,
             tags: f.tags.unwrap_or_default().into_iter().map(TagId).collect(),
+            owners: Owners {
+                users: f
+                    .owners
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(UserId)
+                    .collect(),
+                groups: f
+                    .group_owners
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(GroupId)
+                    .collect(),
+            },
             multivariate_options: f
                 .multivariate_options
                 .unwrap_or_default()
@@ -182,6 +233,8 @@ impl FeaturesApi {
         is_archived: Query<Option<String>>,
         environment: Query<Option<String>>,
         segment: Query<Option<String>>,
+        owners: Query<Option<String>>,
+        group_owners: Query<Option<String>>,
         page: Query<Option<String>>,
         page_size: Query<Option<String>>,
     ) -> poem::Result<Json<Paginated<FeatureOut>>> {
@@ -192,6 +245,8 @@ impl FeaturesApi {
             tags: tags.0,
             tag_strategy: tag_strategy.0,
             is_archived: is_archived.0,
+            owners: owners.0,
+            group_owners: group_owners.0,
         }
         .query()?;
         let context = context(environment.0, segment.0)?;

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod analytics;
 pub mod audit;
 pub mod environments;
+pub mod feature_owners;
 mod feature_query;
 mod feature_state_json;
 pub mod feature_states;

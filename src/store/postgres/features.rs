@@ -5,21 +5,27 @@ use tokio_postgres::Row;
 use super::audit::record;
 use super::defaults::{FeatureDefaults, insert_default_state, options_of, prevents_flag_defaults};
 use super::listing::Listing;
-use super::{PostgresStore, contains_pattern, id_by_uuid, mv_options, read_snapshot, tags};
+use super::{
+    PostgresStore, contains_pattern, feature_owners, id_by_uuid, mv_options, read_snapshot, tags,
+};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
     Feature, FeaturePatch, FeatureQuery, FeatureSettings, FeatureSort, FeatureType, MvOption,
-    NewFeature, NewMvOption, NewTag, Tag,
+    NewFeature, NewMvOption, NewTag, Owners, Tag,
 };
+use crate::domain::permission::GroupId;
 use crate::domain::{
-    EnvironmentId, FeatureId, MvOptionId, Page, PageRequest, ProjectId, TagId, Timestamp, new_uuid,
+    EnvironmentId, FeatureId, MvOptionId, Page, PageRequest, ProjectId, TagId, Timestamp, UserId,
+    new_uuid,
 };
 use crate::store::audit::{Change, Scope};
 use crate::store::{FeatureStore, Result, StoreError};
 
 const COLUMNS: &str = "f.id, f.uuid, f.project_id, f.name, f.type, f.default_enabled,
     f.initial_value, f.created_date, f.description, f.is_archived, f.is_server_key_only,
-    ARRAY(SELECT tag_id FROM feature_tags WHERE feature_id = f.id ORDER BY tag_id)";
+    ARRAY(SELECT tag_id FROM feature_tags WHERE feature_id = f.id ORDER BY tag_id),
+    ARRAY(SELECT user_id FROM feature_owners WHERE feature_id = f.id ORDER BY user_id),
+    ARRAY(SELECT group_id FROM feature_group_owners WHERE feature_id = f.id ORDER BY group_id)";
 
 const FEATURE: &str = "Feature";
 const OPTION: &str = "Multivariate feature option";
@@ -29,6 +35,8 @@ fn feature(row: &Row) -> Result<Feature> {
     let feature_type = FeatureType::parse(type_name)
         .ok_or_else(|| StoreError::Other(format!("unknown feature type {type_name:?}")))?;
     let tags: Vec<i64> = row.try_get(11)?;
+    let users: Vec<i64> = row.try_get(12)?;
+    let groups: Vec<i64> = row.try_get(13)?;
     Ok(Feature {
         id: FeatureId(row.try_get(0)?),
         uuid: row.try_get(1)?,
@@ -39,6 +47,10 @@ fn feature(row: &Row) -> Result<Feature> {
         initial_value: row.try_get(6)?,
         created_date: row.try_get(7)?,
         tags: tags.into_iter().map(TagId).collect(),
+        owners: Owners {
+            users: users.into_iter().map(UserId).collect(),
+            groups: groups.into_iter().map(GroupId).collect(),
+        },
         settings: FeatureSettings {
             description: row.try_get(8)?,
             is_archived: row.try_get(9)?,
@@ -151,6 +163,7 @@ async fn list(
             }
         }
     }
+    feature_owners::filter(&mut list, query);
     // Byte order, as SQLite compares text, so both backends list names alike.
     let key = match query.sort {
         FeatureSort::CreatedDate => "f.created_date",
@@ -175,6 +188,7 @@ impl FeatureStore for PostgresStore {
         let tx = client.transaction().await?;
         let id = insert(&tx, feature, now).await?;
         tags::set_feature_tags(&tx, id, feature.project_id, &feature.tags).await?;
+        feature_owners::add(&tx, id, &feature.owners).await?;
         for option in &feature.mv_options {
             mv_options::insert(&tx, id, option).await?;
         }
@@ -242,6 +256,26 @@ impl FeatureStore for PostgresStore {
         record(&tx, now, &change).await?;
         tx.commit().await?;
         Ok(after)
+    }
+
+    async fn add_feature_owners(&self, id: FeatureId, owners: &Owners) -> Result<Feature> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        find(&tx, id).await?;
+        feature_owners::add(&tx, id, owners).await?;
+        let feature = find(&tx, id).await?;
+        tx.commit().await?;
+        Ok(feature)
+    }
+
+    async fn remove_feature_owners(&self, id: FeatureId, owners: &Owners) -> Result<Feature> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        find(&tx, id).await?;
+        feature_owners::remove(&tx, id, owners).await?;
+        let feature = find(&tx, id).await?;
+        tx.commit().await?;
+        Ok(feature)
     }
 
     async fn delete_feature(&self, id: FeatureId, audit: &Audit) -> Result<()> {

@@ -7,21 +7,26 @@ use super::audit::record;
 use super::defaults::{FeatureDefaults, insert_default_state, options_of, prevents_flag_defaults};
 use super::listing::Listing;
 use super::rows::{contains_pattern, get_ts, id_by_uuid, ts};
-use super::{mv_options, tags};
+use super::{feature_owners, mv_options, tags};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
     Feature, FeaturePatch, FeatureQuery, FeatureSettings, FeatureSort, FeatureType, MvOption,
-    NewFeature, NewMvOption, NewTag, Tag,
+    NewFeature, NewMvOption, NewTag, Owners, Tag,
 };
+use crate::domain::permission::GroupId;
 use crate::domain::{
-    EnvironmentId, FeatureId, MvOptionId, Page, PageRequest, ProjectId, TagId, Timestamp, new_uuid,
+    EnvironmentId, FeatureId, MvOptionId, Page, PageRequest, ProjectId, TagId, Timestamp, UserId,
+    new_uuid,
 };
 use crate::store::audit::{Change, Scope};
 use crate::store::{FeatureStore, Result, StoreError};
 
 const COLUMNS: &str = "f.id, f.uuid, f.project_id, f.name, f.type, f.default_enabled,
     f.initial_value, f.created_date, f.description, f.is_archived, f.is_server_key_only,
-    (SELECT json_group_array(tag_id ORDER BY tag_id) FROM feature_tags WHERE feature_id = f.id)";
+    (SELECT json_group_array(tag_id ORDER BY tag_id) FROM feature_tags WHERE feature_id = f.id),
+    (SELECT json_group_array(user_id ORDER BY user_id) FROM feature_owners WHERE feature_id = f.id),
+    (SELECT json_group_array(group_id ORDER BY group_id) FROM feature_group_owners
+        WHERE feature_id = f.id)";
 
 const FEATURE: &str = "Feature";
 const OPTION: &str = "Multivariate feature option";
@@ -32,9 +37,11 @@ fn feature(row: &Row<'_>) -> rusqlite::Result<Feature> {
         let e = format!("unknown feature type {type_name:?}");
         rusqlite::Error::FromSqlConversionFailure(4, Type::Text, e.into())
     })?;
-    let tags: String = row.get(11)?;
-    let tags: Vec<i64> = serde_json::from_str(&tags)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(11, Type::Text, Box::new(e)))?;
+    let ids = |i: usize| -> rusqlite::Result<Vec<i64>> {
+        let json: String = row.get(i)?;
+        serde_json::from_str(&json)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)))
+    };
     Ok(Feature {
         id: FeatureId(row.get(0)?),
         uuid: row.get(1)?,
@@ -44,7 +51,11 @@ fn feature(row: &Row<'_>) -> rusqlite::Result<Feature> {
         default_enabled: row.get(5)?,
         initial_value: row.get(6)?,
         created_date: get_ts(row, 7)?,
-        tags: tags.into_iter().map(TagId).collect(),
+        tags: ids(11)?.into_iter().map(TagId).collect(),
+        owners: Owners {
+            users: ids(12)?.into_iter().map(UserId).collect(),
+            groups: ids(13)?.into_iter().map(GroupId).collect(),
+        },
         settings: FeatureSettings {
             description: row.get(8)?,
             is_archived: row.get(9)?,
@@ -152,6 +163,7 @@ fn list(
             }
         }
     }
+    feature_owners::filter(&mut list, query)?;
     let key = match query.sort {
         FeatureSort::CreatedDate => "f.created_date",
         FeatureSort::Name => "f.name_folded",
@@ -168,6 +180,7 @@ impl FeatureStore for SqliteStore {
         self.write(move |tx| {
             let id = insert(tx, &new, now)?;
             tags::set_feature_tags(tx, id, new.project_id, &new.tags)?;
+            feature_owners::add(tx, id, &new.owners)?;
             for option in &new.mv_options {
                 mv_options::insert(tx, id, option)?;
             }
@@ -224,6 +237,26 @@ impl FeatureStore for SqliteStore {
             let change = Change::updated(&audit, FEATURE, id.0, uuid, scope, &before, &after);
             record(tx, now, &change)?;
             Ok(after)
+        })
+        .await
+    }
+
+    async fn add_feature_owners(&self, id: FeatureId, owners: &Owners) -> Result<Feature> {
+        let owners = owners.clone();
+        self.write(move |tx| {
+            find(tx, id)?;
+            feature_owners::add(tx, id, &owners)?;
+            find(tx, id)
+        })
+        .await
+    }
+
+    async fn remove_feature_owners(&self, id: FeatureId, owners: &Owners) -> Result<Feature> {
+        let owners = owners.clone();
+        self.write(move |tx| {
+            find(tx, id)?;
+            feature_owners::remove(tx, id, &owners)?;
+            find(tx, id)
         })
         .await
     }

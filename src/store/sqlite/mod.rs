@@ -5,6 +5,7 @@ mod analytics;
 mod audit;
 mod defaults;
 mod environments;
+mod feature_owners;
 mod feature_segments;
 mod feature_states;
 mod features;

@@ -33,6 +33,9 @@ const REFERENCES: &[&str] = &[
     "user",
     "group",
     "user_ids",
+    "group_ids",
+    "owners",
+    "group_owners",
     "tags",
     "id",
 ];
@@ -69,21 +72,23 @@ fn fill(body: &Value, id: i64) -> Value {
     }
 }
 
-/// The text with each whole-number occurrence of `id` replaced by the hole.
+/// The text with each whole-number occurrence of `id` replaced by the hole (a digit run inside
+/// a uuid or a word is not one).
 fn without(text: &str, id: i64) -> String {
     let id = id.to_string();
     let mut out = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find(&id) {
-        let before = rest[..at].chars().next_back();
-        let after = rest[at + id.len()..].chars().next();
-        let whole = !before.is_some_and(|c| c.is_ascii_digit())
-            && !after.is_some_and(|c| c.is_ascii_digit());
-        out.push_str(&rest[..at]);
+    let mut from = 0;
+    while let Some(found) = text[from..].find(&id) {
+        let (at, end) = (from + found, from + found + id.len());
+        let before = text[..at].chars().next_back();
+        let after = text[end..].chars().next();
+        let whole = !before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric());
+        out.push_str(&text[from..at]);
         out.push_str(if whole { HOLE } else { &id });
-        rest = &rest[at + id.len()..];
+        from = end;
     }
-    out.push_str(rest);
+    out.push_str(&text[from..]);
     out
 }
 
@@ -166,7 +171,9 @@ fn at(template: &str, params: &[(&str, String)]) -> String {
 fn with_hole(base: &Value, field: &str) -> Value {
     let mut body = base.clone();
     match field {
-        "tags" | "user_ids" => body[field] = json!([HOLE]),
+        "tags" | "user_ids" | "group_ids" | "owners" | "group_owners" => {
+            body[field] = json!([HOLE]);
+        }
         "[].id" => body[0]["id"] = json!(HOLE),
         "feature_segment.segment" => body["feature_segment"]["segment"] = json!(HOLE),
         "multivariate_feature_state_values[].multivariate_feature_option" => {
@@ -196,8 +203,8 @@ fn cases(ours: &Ours, theirs: &Ours, spare_segment: i64) -> Vec<Case> {
         "feature_segment" => theirs.feature_segment,
         "identity" | "source_identity_id" => theirs.identity,
         "multivariate_feature_state_values[].multivariate_feature_option" => theirs.mv_option,
-        "user" | "user_ids" => theirs.member,
-        "group" => theirs.group,
+        "user" | "user_ids" | "owners" => theirs.member,
+        "group" | "group_ids" | "group_owners" => theirs.group,
         "tags" => theirs.tag,
         other => panic!("no object of theirs for {other}"),
     };
@@ -310,6 +317,39 @@ fn cases(ours: &Ours, theirs: &Ours, spare_segment: i64) -> Vec<Case> {
         json!({"name": "new"}),
         theirs.tag,
     );
+    for field in ["owners", "group_owners"] {
+        add(
+            M::POST,
+            "/api/v1/projects/{project}/features/",
+            &[("project", project.clone())],
+            field,
+            json!({"name": "new"}),
+            their_id(field),
+        );
+    }
+    for (template, field) in [
+        ("add-owners", "user_ids"),
+        ("remove-owners", "user_ids"),
+        ("add-group-owners", "group_ids"),
+        ("remove-group-owners", "group_ids"),
+    ] {
+        add(
+            M::POST,
+            match template {
+                "add-owners" => "/api/v1/projects/{project}/features/{id}/add-owners/",
+                "remove-owners" => "/api/v1/projects/{project}/features/{id}/remove-owners/",
+                "add-group-owners" => "/api/v1/projects/{project}/features/{id}/add-group-owners/",
+                _ => "/api/v1/projects/{project}/features/{id}/remove-group-owners/",
+            },
+            &[
+                ("project", project.clone()),
+                ("id", ours.feature.to_string()),
+            ],
+            field,
+            json!({}),
+            their_id(field),
+        );
+    }
     for method in [M::PUT, M::PATCH] {
         add(
             method.clone(),

@@ -63,7 +63,10 @@ async fn features_are_created_read_changed_and_deleted(app: TestApp) {
     assert_eq!(f["multivariate_options"], json!([]));
     assert_eq!(f["is_archived"], false);
     assert_eq!(f["is_server_key_only"], false);
-    assert_eq!(f["owners"], json!([]));
+    assert_eq!(
+        f["owners"][0]["email"], "admin@example.com",
+        "the creator owns it"
+    );
     assert_eq!(f["group_owners"], json!([]));
     assert_eq!(f["project"], w.project);
     assert_eq!(f["environment_feature_state"], json!(null));

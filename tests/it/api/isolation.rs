@@ -983,6 +983,27 @@ impl Ours {
         );
         evaluation_data.path += &format!("?environment_id={env_id}");
         ops.push(evaluation_data);
+        for (template, body) in [
+            (
+                "/api/v1/projects/{project}/features/{id}/add-owners/",
+                json!({"user_ids": []}),
+            ),
+            (
+                "/api/v1/projects/{project}/features/{id}/remove-owners/",
+                json!({"user_ids": []}),
+            ),
+            (
+                "/api/v1/projects/{project}/features/{id}/add-group-owners/",
+                json!({"group_ids": []}),
+            ),
+            (
+                "/api/v1/projects/{project}/features/{id}/remove-group-owners/",
+                json!({"group_ids": []}),
+            ),
+        ] {
+            let at: [(&str, &dyn Display); 2] = [("project", project), ("id", &o.feature)];
+            ops.push(op(M::POST, template, &at, body));
+        }
         for method in [M::GET, M::PUT, M::PATCH, M::DELETE] {
             ops.push(op(
                 method.clone(),

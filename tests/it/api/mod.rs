@@ -8,6 +8,7 @@ mod by_uuid;
 mod cors;
 mod environments;
 mod existence;
+mod feature_owners;
 mod feature_states;
 mod features;
 mod identities;

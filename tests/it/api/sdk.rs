@@ -48,6 +48,7 @@ async fn setup(app: &TestApp) -> (String, ProjectId, EnvironmentId, String) {
                 ..FeatureSettings::default()
             },
             tags: vec![],
+            owners: Default::default(),
             mv_options: vec![],
         };
         app.store.create_feature(&new, &audit()).await.unwrap();

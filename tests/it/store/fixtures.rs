@@ -76,6 +76,7 @@ pub fn new_feature(
         initial_value: None,
         settings: flagstaff::domain::feature::FeatureSettings::default(),
         tags: Vec::new(),
+        owners: Default::default(),
         mv_options: Vec::new(),
     }
 }

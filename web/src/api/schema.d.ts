@@ -4806,6 +4806,8 @@ export interface paths {
                     is_archived?: string;
                     environment?: string;
                     segment?: string;
+                    owners?: string;
+                    group_owners?: string;
                     page?: string;
                     page_size?: string;
                 };
@@ -5153,6 +5155,90 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/projects/{project}/features/{id}/add-group-owners/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add groups of the organisation as owners of the feature (`EDIT_FEATURE`). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    project: number;
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["GroupOwnerIds"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["FeatureOut"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project}/features/{id}/add-owners/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add users of the organisation as owners of the feature (`EDIT_FEATURE`). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    project: number;
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OwnerIds"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["FeatureOut"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project}/features/{id}/evaluation-data/": {
         parameters: {
             query?: never;
@@ -5191,6 +5277,90 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project}/features/{id}/remove-group-owners/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove groups from the feature's owners (`EDIT_FEATURE`). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    project: number;
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["GroupOwnerIds"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["FeatureOut"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project}/features/{id}/remove-owners/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove users from the feature's owners (`EDIT_FEATURE`). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    project: number;
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OwnerIds"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["FeatureOut"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -6943,16 +7113,20 @@ export interface components {
         /**
          * FeatureIn
          * @description A new feature. `initial_value` may be any JSON value; non-strings are stored as text.
-         *     `owners`, `group_owners` and `metadata` are accepted and ignored.
+         *     Without `owners` and `group_owners`, the creating user owns it. `metadata` is ignored.
          */
         FeatureIn: {
             default_enabled?: boolean | null;
             description?: string | null;
+            /** @description Group ids of the organisation. */
+            group_owners?: number[] | null;
             initial_value?: unknown;
             is_archived?: boolean | null;
             is_server_key_only?: boolean | null;
             multivariate_options?: components["schemas"]["MvOptionIn"][] | null;
             name: string;
+            /** @description User ids of the organisation. */
+            owners?: number[] | null;
             tags?: number[] | null;
             type?: string | null;
         };
@@ -6964,7 +7138,8 @@ export interface components {
             description?: string | null;
             /** @description The environment default, when `?environment=` is given. */
             environment_feature_state?: (components["schemas"]["FeatureStateSmall"] & unknown) | null;
-            group_owners: unknown[];
+            /** @description Groups of the organisation who answer for the feature. */
+            group_owners: components["schemas"]["GroupOwnerOut"][];
             /** Format: int64 */
             id: number;
             /** @description Always text (or null), whatever type the served value has. */
@@ -6982,8 +7157,8 @@ export interface components {
             num_identity_overrides?: number | null;
             /** Format: uint64 */
             num_segment_overrides: number;
-            /** @description Flagstaff keeps no feature owners; always empty. */
-            owners: unknown[];
+            /** @description Users of the organisation who answer for the feature. */
+            owners: components["schemas"]["OwnerOut"][];
             /** Format: int64 */
             project: number;
             /** @description The segment override, when `?environment=` and `&segment=` are given. */
@@ -7231,6 +7406,22 @@ export interface components {
             is_default: boolean;
             name: string;
             users: components["schemas"]["GroupMemberOut"][];
+        };
+        /**
+         * GroupOwnerIds
+         * @description Groups of the feature's organisation.
+         */
+        GroupOwnerIds: {
+            group_ids: number[];
+        };
+        /**
+         * GroupOwnerOut
+         * @description A group that owns a feature.
+         */
+        GroupOwnerOut: {
+            /** Format: int64 */
+            id: number;
+            name: string;
         };
         /** GroupRefOut */
         GroupRefOut: {
@@ -7520,6 +7711,25 @@ export interface components {
             priority?: number | null;
             /** Format: int64 */
             segment: number;
+        };
+        /**
+         * OwnerIds
+         * @description Users of the feature's organisation.
+         */
+        OwnerIds: {
+            user_ids: number[];
+        };
+        /**
+         * OwnerOut
+         * @description A user who owns a feature.
+         */
+        OwnerOut: {
+            email: string;
+            first_name: string;
+            /** Format: int64 */
+            id: number;
+            last_login?: string | null;
+            last_name: string;
         };
         /** Paginated_ApiKeyOut */
         Paginated_ApiKeyOut: {

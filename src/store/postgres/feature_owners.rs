@@ -1,0 +1,70 @@
+//! Feature owners: the users and groups of the organisation who answer for a feature.
+
+use deadpool_postgres::Transaction;
+
+use super::listing::Listing;
+use crate::domain::FeatureId;
+use crate::domain::feature::{FeatureQuery, Owners};
+use crate::store::Result;
+
+/// Adds the owners; ones the feature has already stay as they are.
+pub(super) async fn add(tx: &Transaction<'_>, feature: FeatureId, owners: &Owners) -> Result<()> {
+    let users = tx
+        .prepare_cached(
+            "INSERT INTO feature_owners (feature_id, user_id) VALUES ($1, $2)
+             ON CONFLICT DO NOTHING",
+        )
+        .await?;
+    for user in &owners.users {
+        tx.execute(&users, &[&feature.0, &user.0]).await?;
+    }
+    let groups = tx
+        .prepare_cached(
+            "INSERT INTO feature_group_owners (feature_id, group_id) VALUES ($1, $2)
+             ON CONFLICT DO NOTHING",
+        )
+        .await?;
+    for group in &owners.groups {
+        tx.execute(&groups, &[&feature.0, &group.0]).await?;
+    }
+    Ok(())
+}
+
+/// Removes the owners; ones the feature does not have are ignored.
+pub(super) async fn remove(
+    tx: &Transaction<'_>,
+    feature: FeatureId,
+    owners: &Owners,
+) -> Result<()> {
+    let users: Vec<i64> = owners.users.iter().map(|u| u.0).collect();
+    let stmt = tx
+        .prepare_cached("DELETE FROM feature_owners WHERE feature_id = $1 AND user_id = ANY($2)")
+        .await?;
+    tx.execute(&stmt, &[&feature.0, &users]).await?;
+    let groups: Vec<i64> = owners.groups.iter().map(|g| g.0).collect();
+    let stmt = tx
+        .prepare_cached(
+            "DELETE FROM feature_group_owners WHERE feature_id = $1 AND group_id = ANY($2)",
+        )
+        .await?;
+    tx.execute(&stmt, &[&feature.0, &groups]).await?;
+    Ok(())
+}
+
+/// Keeps features owned by any of the query's users, and by any of its groups.
+pub(super) fn filter(list: &mut Listing, query: &FeatureQuery) {
+    if let Some(users) = &query.owners {
+        let p = list.arg(users.iter().map(|u| u.0).collect::<Vec<i64>>());
+        list.filter(format!(
+            "EXISTS (SELECT 1 FROM feature_owners o WHERE o.feature_id = f.id
+                 AND o.user_id = ANY({p}))"
+        ));
+    }
+    if let Some(groups) = &query.group_owners {
+        let p = list.arg(groups.iter().map(|g| g.0).collect::<Vec<i64>>());
+        list.filter(format!(
+            "EXISTS (SELECT 1 FROM feature_group_owners o WHERE o.feature_id = f.id
+                 AND o.group_id = ANY({p}))"
+        ));
+    }
+}
