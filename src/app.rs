@@ -167,7 +167,8 @@ impl Bound {
     }
 }
 
-/// `flagstaff serve`: migrate, bind, tell systemd we are ready, serve until SIGTERM or SIGINT.
+/// `flagstaff serve`: migrate, bind, load the flag snapshots, tell systemd we are ready, serve
+/// until SIGTERM or SIGINT.
 pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
     let shutdown = shutdown_signal()?;
     let (app, report) = App::build(&config, clock).await?;
@@ -180,6 +181,12 @@ pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<()> 
         version = api::VERSION,
         "flagstaff is serving"
     );
+    match bound.service().snapshots().warm().await {
+        Ok(environments) => tracing::info!(environments, "flag snapshots loaded"),
+        Err(e) => {
+            tracing::warn!(error = %e, "loading the flag snapshots failed; each loads on its first request")
+        }
+    }
     tokio::spawn(drop_stale_snapshots(bound.service()));
     if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready]) {
         tracing::warn!(error = %e, "could not notify systemd");

@@ -128,8 +128,10 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Version => {
             println!(
-                "flagstaff {} (schema version {})",
+                "flagstaff {}\ncommit: {}\nbuilt: {}\nschema version: {}",
                 env!("CARGO_PKG_VERSION"),
+                env!("FLAGSTAFF_GIT_COMMIT"),
+                env!("FLAGSTAFF_BUILD_DATE"),
                 crate::store::latest_schema_version()
             );
             ExitCode::SUCCESS

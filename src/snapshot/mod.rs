@@ -303,6 +303,16 @@ impl Snapshots {
     }
 
     /// Drops the snapshots whose environment changed or went away since they were built.
+    /// Builds the snapshot of every environment, so that the first SDK request after a start
+    /// finds it ready; answers how many were built.
+    pub async fn warm(&self) -> Result<usize, StoreError> {
+        let environments = self.store.environment_versions().await?;
+        for (env, _) in &environments {
+            self.get(*env).await?;
+        }
+        Ok(environments.len())
+    }
+
     pub async fn drop_stale(&self) -> Result<usize, StoreError> {
         let current: HashMap<EnvironmentId, Timestamp> = self
             .store

@@ -172,6 +172,12 @@ fn serve_with_no_setup_uses_sqlite_in_the_data_folder() {
     assert!(dir.path().join("data/flagstaff.db").is_file());
     assert!(dir.path().join("data/secret_key").is_file());
     assert!(server.log_contains("V1__core_schema"));
+    // Snapshots load before systemd hears READY.
+    let warmed = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        server.log_contains("flag snapshots loaded")
+    });
+    assert!(warmed, "no snapshot warm-up in the log");
     let (exit, log) = server.stop();
     assert!(exit.success(), "{exit}: {log:?}");
     assert!(
@@ -285,6 +291,30 @@ fn the_bare_command_prints_help() {
     for command in ["serve", "migrate", "check-config", "version"] {
         assert!(text.contains(command), "{text}");
     }
+}
+
+#[test]
+fn version_names_the_release_commit_build_date_and_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &[], &["version"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], format!("flagstaff {}", env!("CARGO_PKG_VERSION")));
+    let value = |key: &str| {
+        let prefix = format!("{key}: ");
+        let line = lines.iter().find(|l| l.starts_with(&prefix));
+        line.unwrap_or_else(|| panic!("no {key} in {text}"))[prefix.len()..].to_string()
+    };
+    let commit = value("commit");
+    assert!(commit == "unknown" || commit.len() >= 12, "{commit}");
+    let date = value("built");
+    assert!(
+        chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").is_ok(),
+        "{date}"
+    );
+    let schema = flagstaff::store::latest_schema_version().to_string();
+    assert_eq!(value("schema version"), schema);
 }
 
 #[test]
