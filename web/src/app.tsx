@@ -72,7 +72,14 @@ const screens: Screen[] = [
     path: `${ENVIRONMENT}/features`,
     section: 'features',
     title: 'Features',
-    render: (p) => <FeaturesScreen key={p.environment} project={Number(p.project)} environment={p.environment} />,
+    render: (p) => (
+      <FeaturesScreen
+        key={p.environment}
+        organisation={Number(p.org)}
+        project={Number(p.project)}
+        environment={p.environment}
+      />
+    ),
   },
   {
     path: `${ENVIRONMENT}/keys`,

@@ -1,5 +1,5 @@
 // A feature's own page in one environment: its value and switch here (with the editor for the
-// value's kind), its variations and their weights here, settings, tags, the feature in every
+// value's kind), its variations and their weights here, settings, tags, owners, the feature in every
 // environment side by side, archiving and deleting.
 import { useEnvironments } from '../api/resources';
 import { useFeature, useFeatureState } from '../api/feature';
@@ -7,6 +7,7 @@ import { Notice } from '../components/field';
 import { Link } from '../components/link';
 import { EnvironmentsCard } from './feature/environments';
 import { OptionsCard } from './feature/options';
+import { OwnersCard } from './feature/owners';
 import { DangerCard, SettingsCard } from './feature/settings';
 import { TagsCard } from './feature/tags';
 import { ValueCard } from './feature/value';
@@ -70,6 +71,7 @@ export function FeatureScreen({
         )}
         <SettingsCard feature={feature} />
         <TagsCard feature={feature} />
+        <OwnersCard organisation={organisation} feature={feature} />
         {environments.data && (
           <EnvironmentsCard project={project} feature={id} environments={environments.data} current={environment} base={base} />
         )}

@@ -1,11 +1,12 @@
-// The main screen: a project's features in one environment. Search, the tag and state filters
-// and the order work in the browser; the switch turns a feature on or off in this environment
+// The main screen: a project's features in one environment. Search, the tag, state and owner
+// filters and the order work in the browser; the switch turns a feature on or off in this environment
 // with one click.
 import { Component } from 'preact';
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { api, ok } from '../api/client';
 import { update } from '../api/cache';
-import { keys, useEnvironments, useFeatures, type Feature } from '../api/resources';
+import { keys, useEnvironments, useFeatures, useMe, type Feature } from '../api/resources';
+import { useGroups, useMembers } from '../api/admin';
 import { Notice } from '../components/field';
 import { PlusIcon, SearchIcon } from '../components/icons';
 import { Toggle } from '../components/toggle';
@@ -24,6 +25,15 @@ const orders: Record<Order, (a: Feature, b: Feature) => number> = {
 };
 
 const count = (n: number) => `${n} ${n === 1 ? 'feature' : 'features'}`;
+
+/** Who owns a feature: `user:<id>` or `group:<id>`; '' is anyone. */
+function ownedBy(owner: string) {
+  const [kind, id] = owner.split(':');
+  const n = Number(id);
+  if (kind === 'user') return (f: Feature) => f.owners.some((o) => o.id === n);
+  if (kind === 'group') return (f: Feature) => f.group_owners.some((g) => g.id === n);
+  return () => true;
+}
 
 /** A state's value as the SDK serves it, for display. */
 function Value({ value }: { value: unknown }) {
@@ -82,8 +92,20 @@ function RowView({ feature, environmentName, onToggle, onEdit }: RowProps) {
   );
 }
 
-export function FeaturesScreen({ project, environment }: { project: number; environment: string }) {
+export function FeaturesScreen({
+  organisation,
+  project,
+  environment,
+}: {
+  organisation: number;
+  project: number;
+  environment: string;
+}) {
   const environments = useEnvironments(project);
+  const me = useMe();
+  const members = useMembers(organisation);
+  const groups = useGroups(organisation);
+  const [owner, setOwner] = useState('');
   const current = environments.data?.find((e) => e.api_key === environment);
   const features = useFeatures(project, current?.id ?? null);
   const [search, setSearch] = useState('');
@@ -95,23 +117,25 @@ export function FeaturesScreen({ project, environment }: { project: number; envi
   const [editing, setEditing] = useState<Feature | null>(null);
   const [message, setMessage] = useState('');
   // How many rows to show, for the search it was chosen with (a new search starts again).
-  const view = `${search}\n${tag}\n${state}\n${order}`;
-  const [more, setMore] = useState({ view: `\n\nall\nname`, limit: PAGE });
+  const view = `${search}\n${tag}\n${state}\n${owner}\n${order}`;
+  const [more, setMore] = useState({ view: `\n\nall\n\nname`, limit: PAGE });
   const limit = more.view === view ? more.limit : PAGE;
   const setLimit = (n: number) => setMore({ view, limit: n });
   const key = current ? keys.features(project, current.id) : '';
 
-  const filtering = search.trim() !== '' || tag !== '' || state !== 'all';
+  const filtering = search.trim() !== '' || tag !== '' || state !== 'all' || owner !== '';
   const shown = useMemo(() => {
     const q = search.trim().toLowerCase();
     const tagId = tag === '' ? null : Number(tag);
+    const owned = ownedBy(owner);
     const matches = (f: Feature) =>
+      owned(f) &&
       (!q || f.name.toLowerCase().includes(q)) &&
       (tagId === null || f.tags.includes(tagId)) &&
       (state === 'all' || (f.environment_feature_state?.enabled ?? false) === (state === 'on'));
     const list = (features.data ?? []).filter(matches);
     return list.sort(orders[order]);
-  }, [features.data, search, tag, state, order]);
+  }, [features.data, search, tag, state, owner, order]);
 
   const setEnabled = (id: number, enabled: boolean) =>
     update<Feature[]>(key, (list) =>
@@ -199,6 +223,25 @@ export function FeaturesScreen({ project, environment }: { project: number; envi
             </select>
           </div>
           <div class="filter">
+            <label for="feature-owner">Owner</label>
+            <select id="feature-owner" value={owner} onChange={(e) => setOwner(e.currentTarget.value)}>
+              <option value="">Anyone</option>
+              {me.data && <option value={`user:${me.data.id}`}>Owned by me</option>}
+              {(members.data ?? [])
+                .filter((m) => m.id !== me.data?.id)
+                .map((m) => (
+                  <option key={`user:${m.id}`} value={`user:${m.id}`}>
+                    {[m.first_name, m.last_name].join(' ').trim() || m.email}
+                  </option>
+                ))}
+              {(groups.data ?? []).map((g) => (
+                <option key={`group:${g.id}`} value={`group:${g.id}`}>
+                  Group: {g.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="filter">
             <label for="feature-order">Order</label>
             <select id="feature-order" value={order} onChange={(e) => setOrder(e.currentTarget.value as Order)}>
               <option value="name">Name, A to Z</option>
@@ -253,7 +296,7 @@ export function FeaturesScreen({ project, environment }: { project: number; envi
       )}
       {features.data && total > 0 && shown.length === 0 && (
         <p>
-          {search.trim() && tag === '' && state === 'all'
+          {search.trim() && tag === '' && state === 'all' && owner === ''
             ? `No feature name contains “${search.trim()}”.`
             : 'No feature matches this search and these filters.'}
         </p>

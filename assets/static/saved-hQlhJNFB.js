@@ -1,1 +1,0 @@
-import{E as e}from"./index-CtcmGIFW.js";function t({shown:t,text:n=`Saved.`}){return e(`p`,{class:`success`,role:`status`,children:t?n:``})}export{t};
