@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds what a release ships into target/dist/: the static Linux x86_64 binary (musl with
-# mimalloc when the musl target and musl-gcc are installed, else glibc +crt-static).
-# CI and a maintainer run this same command.
+# mimalloc when the musl target and musl-gcc are installed, else glibc +crt-static), its man
+# page and shell completions, and the .deb and .rpm that install them as a service.
+# CI and a maintainer run this same command. PACKAGE_REVISION (default 1) is the packages'
+# revision; cargo-deb and cargo-generate-rpm are installed when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,3 +49,22 @@ case "$libraries" in
 esac
 echo "$binary: $(stat -c %s "$binary") bytes; $description"
 "$binary" version
+
+# The man page and completions, from the binary's own command line.
+"$binary" man | gzip -9n >"$dist/flagstaff.1.gz"
+mkdir -p "$dist/completions"
+"$binary" completions bash >"$dist/completions/flagstaff.bash"
+"$binary" completions zsh >"$dist/completions/_flagstaff"
+"$binary" completions fish >"$dist/completions/flagstaff.fish"
+
+for tool in cargo-deb cargo-generate-rpm; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "installing $tool"
+    cargo install --locked --quiet "$tool"
+  fi
+done
+revision="${PACKAGE_REVISION:-1}"
+rm -f "$dist"/*.deb "$dist"/*.rpm
+cargo deb --no-build --no-strip --deb-revision "$revision" --output "$dist/"
+cargo generate-rpm --set-metadata "release = \"$revision\"" --output "$dist/"
+ls -l "$dist"/*.deb "$dist"/*.rpm

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks what packaging/build.sh made: the unit passes systemd-analyze (no warning, exposure
-# at most 2.0), and the static binary fits its size budget and serves on SQLite and on
-# PostgreSQL reached by a host name. Usage: packaging/check.sh [POSTGRES_URL]
+# at most 2.0), lintian and rpmlint find no error in the packages, and the static binary's
+# size is reported against its budget and it serves on SQLite and on PostgreSQL reached by a
+# host name. Usage: packaging/check.sh [POSTGRES_URL]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,17 @@ if [ -s "$work/verify.txt" ]; then
   exit 1
 fi
 systemd-analyze security --offline=yes --threshold=20 "$work/flagstaff.service" | tail -n 1
+
+echo "== the packages"
+for tool in lintian:lintian rpmlint:rpmlint; do
+  if ! command -v "${tool%%:*}" >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tool#*:}" >/dev/null
+  fi
+done
+# Errors fail; warnings are printed (the release note gives the reason for each).
+lintian --fail-on error target/dist/*.deb
+rpmlint -r packaging/rpm/flagstaff.rpmlintrc target/dist/*.rpm
 
 echo "== the binary"
 size=$(stat -c %s "$binary")

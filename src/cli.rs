@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{ArgGroup, Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, CommandFactory, Parser, Subcommand};
 
 use crate::clock::SystemClock;
 use crate::config::{Config, Loaded, Sources};
@@ -40,8 +40,15 @@ enum Command {
     Eval(EvalArgs),
     /// Print the OpenAPI document of the API.
     Openapi,
-    /// Print the version of this binary and of the schema it expects.
+    /// Print the version, git commit and build date of this binary and the schema it expects.
     Version,
+    /// Print the manual page (roff), e.g. `flagstaff man | man -l -`.
+    Man,
+    /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -134,6 +141,21 @@ pub fn main() -> ExitCode {
                 env!("FLAGSTAFF_BUILD_DATE"),
                 crate::store::latest_schema_version()
             );
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            let page = clap_mangen::Man::new(Cli::command());
+            match page.render(&mut std::io::stdout().lock()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("flagstaff: writing the manual page failed: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "flagstaff", &mut std::io::stdout());
             ExitCode::SUCCESS
         }
         Command::Openapi => {

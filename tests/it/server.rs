@@ -318,6 +318,43 @@ fn version_names_the_release_commit_build_date_and_schema() {
 }
 
 #[test]
+fn the_manual_page_and_completions_come_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let man = run(dir.path(), &[], &["man"]);
+    assert!(man.status.success());
+    let page = String::from_utf8_lossy(&man.stdout);
+    assert!(page.contains(".TH flagstaff 1"), "{page}");
+    for command in [
+        "serve",
+        "migrate",
+        "createsuperuser",
+        "version",
+        "completions",
+    ] {
+        assert!(
+            page.contains(command),
+            "{command} is not in the manual page"
+        );
+    }
+    for (shell, marker) in [
+        ("bash", "_flagstaff()"),
+        ("zsh", "#compdef flagstaff"),
+        ("fish", "complete -c flagstaff"),
+    ] {
+        let out = run(dir.path(), &[], &["completions", shell]);
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(script.contains(marker), "{shell}: {script}");
+    }
+    let bad = run(dir.path(), &[], &["completions", "tcsh"]);
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
+}
+
+#[test]
 fn check_config_redacts_secrets_and_reports_problems() {
     let dir = tempfile::tempdir().unwrap();
     let ok = run(

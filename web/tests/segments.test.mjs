@@ -250,7 +250,8 @@ test('reordering two overrides changes which segment decides', async () => {
   await dialog.getByRole('button', { name: 'Move up everyone' }).focus();
   await page.keyboard.press('Enter');
   assert.deepEqual(await names(), ['everyone', 'pro users (this segment)']);
-  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Move down everyone', 'focus stays on the moved item');
+  // Focus follows the moved item once the list has re-rendered.
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Move down everyone');
   await visit(page, 'segment-order', server);
   await dialog.getByRole('button', { name: 'Save order' }).click();
   await dialog.waitFor({ state: 'hidden' });
