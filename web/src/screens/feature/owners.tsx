@@ -94,6 +94,9 @@ export function OwnersCard({ organisation, feature }: { organisation: number; fe
       <p class="visually-hidden" role="status">
         {message}
       </p>
+      {candidates.length === 0 && members.data && groups.data && (
+        <p class="hint">Every member and group of the organisation owns it already; invite people under People.</p>
+      )}
       {candidates.length > 0 && (
         <form class="inline-form" onSubmit={add.onSubmit} noValidate>
           <Select label="Add an owner" name="owner" idPrefix="owners" error={add.error}>
