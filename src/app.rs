@@ -50,10 +50,7 @@ impl App {
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<(App, MigrationReport)> {
         let secret_key = config.load_or_create_secret_key()?;
-        let options = ConnectOptions {
-            pool_size: config.database_pool_size,
-            connect_timeout: config.database_connect_timeout,
-        };
+        let options = connect_options(config);
         let (store, report) = store::connect(&config.database, &options, clock.clone()).await?;
         for migration in &report.applied {
             tracing::info!(%migration, "applied migration");
@@ -201,6 +198,14 @@ pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<()> 
 pub async fn migrate(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<MigrationReport> {
     let (_app, report) = App::build(&config, clock).await?;
     Ok(report)
+}
+
+/// The pool size and patience the configuration sets for the database.
+pub fn connect_options(config: &Config) -> ConnectOptions {
+    ConnectOptions {
+        pool_size: config.database_pool_size,
+        connect_timeout: config.database_connect_timeout,
+    }
 }
 
 /// `flagstaff createsuperuser`: a superuser in the configured database.

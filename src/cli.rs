@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use anyhow::Context;
 use clap::{ArgGroup, Args, CommandFactory, Parser, Subcommand};
 
 use crate::clock::SystemClock;
@@ -34,6 +35,17 @@ enum Command {
     Migrate(DatabaseArgs),
     /// Print the effective configuration (secrets redacted) and report every problem in it.
     CheckConfig(ServeArgs),
+    /// Write the whole instance (users, organisations, flags, identities, audit log, …) as JSON
+    /// lines, to standard output or a file. Move to PostgreSQL with
+    /// `flagstaff export | DATABASE_URL=postgres://… flagstaff import`.
+    Export(ExportArgs),
+    /// Load an export into an empty database, in one transaction: all of it or nothing.
+    Import(ImportArgs),
+    /// Back up the database while the server runs: on SQLite a consistent copy of the file, on
+    /// PostgreSQL an export.
+    Backup(BackupArgs),
+    /// Restore a backup (a SQLite copy or an export) into an empty database; stop the server first.
+    Restore(RestoreArgs),
     /// Create a superuser (asks for the password twice, or reads it with --password-stdin).
     Createsuperuser(CreateSuperuserArgs),
     /// Evaluate flags offline from files (no server, no database) and print the result as JSON.
@@ -49,6 +61,48 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    /// Write to this file (created readable by its owner only) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// Read this file instead of standard input.
+    #[arg(long, short, value_name = "FILE")]
+    input: Option<PathBuf>,
+    /// Replace everything the database holds (otherwise a database with data is refused).
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+struct BackupArgs {
+    /// The file to write; it must not exist yet.
+    #[arg(long, short, value_name = "FILE")]
+    output: PathBuf,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+struct RestoreArgs {
+    /// The backup to restore (made by `flagstaff backup` or `flagstaff export`).
+    #[arg(long, short, value_name = "FILE")]
+    input: PathBuf,
+    /// Replace everything the database holds (otherwise a database with data is refused).
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    database: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -199,6 +253,76 @@ pub fn main() -> ExitCode {
                 Ok(())
             })
         }
+        Command::Export(args) => with_config(config_flag, args.database.flags(), |config| {
+            let out: Box<dyn std::io::Write + Send> = match &args.output {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    crate::store::backup::create_private(path)?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+            };
+            let summary = runtime()?.block_on(crate::store::export::export(
+                &config.database,
+                &crate::app::connect_options(&config),
+                Arc::new(SystemClock),
+                out,
+            ));
+            if summary.is_err()
+                && let Some(path) = &args.output
+            {
+                let _ = std::fs::remove_file(path);
+            }
+            let summary = summary?;
+            // Standard output may carry the export itself.
+            eprintln!(
+                "exported {} rows of {} tables",
+                summary.rows, summary.tables
+            );
+            Ok(())
+        }),
+        Command::Import(args) => with_config(config_flag, args.database.flags(), |config| {
+            let input: Box<dyn std::io::BufRead + Send> = match &args.input {
+                Some(path) => Box::new(std::io::BufReader::new(
+                    std::fs::File::open(path)
+                        .with_context(|| format!("cannot open {}", path.display()))?,
+                )),
+                None => Box::new(std::io::BufReader::new(std::io::stdin())),
+            };
+            let summary = runtime()?.block_on(crate::store::export::import(
+                &config.database,
+                &crate::app::connect_options(&config),
+                Arc::new(SystemClock),
+                input,
+                args.force,
+            ))?;
+            println!(
+                "imported {} rows of {} tables into {}",
+                summary.rows,
+                summary.tables,
+                config.database.redacted()
+            );
+            Ok(())
+        }),
+        Command::Backup(args) => with_config(config_flag, args.database.flags(), |config| {
+            let outcome = runtime()?.block_on(crate::store::backup::backup(
+                &config.database,
+                &crate::app::connect_options(&config),
+                Arc::new(SystemClock),
+                &args.output,
+            ))?;
+            println!("backed up {} to {}", outcome, args.output.display());
+            Ok(())
+        }),
+        Command::Restore(args) => with_config(config_flag, args.database.flags(), |config| {
+            let outcome = runtime()?.block_on(crate::store::backup::restore(
+                &config.database,
+                &crate::app::connect_options(&config),
+                Arc::new(SystemClock),
+                &args.input,
+                args.force,
+            ))?;
+            println!("restored {} into {}", outcome, config.database.redacted());
+            Ok(())
+        }),
         Command::Serve(args) => with_config(config_flag, args.flags(), |config| {
             runtime()?.block_on(crate::app::serve(config, Arc::new(SystemClock)))
         }),

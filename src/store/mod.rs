@@ -7,8 +7,10 @@
 mod analytics;
 mod audit;
 mod audited;
+pub mod backup;
 mod environments;
 mod error;
+pub mod export;
 mod feature_states;
 mod features;
 mod identities;

@@ -4,10 +4,12 @@
 
 mod api;
 mod architecture;
+mod backup;
 mod config;
 mod crash;
 mod engine;
 mod eval;
+mod export;
 mod files;
 mod harness;
 mod http;

@@ -5,6 +5,7 @@ mod audit;
 mod connect;
 mod defaults;
 mod environments;
+mod export;
 mod feature_owners;
 mod feature_segments;
 mod feature_states;

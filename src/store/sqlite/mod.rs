@@ -3,8 +3,10 @@
 
 mod analytics;
 mod audit;
+pub(super) mod backup;
 mod defaults;
 mod environments;
+mod export;
 mod feature_owners;
 mod feature_segments;
 mod feature_states;

@@ -28,7 +28,7 @@ mod segment_members;
 mod segment_overrides;
 mod segments;
 mod tags;
-mod tour;
+pub(crate) mod tour;
 mod world;
 
 use std::collections::BTreeMap;
@@ -51,13 +51,18 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     pub service: Arc<flagstaff::service::Service>,
     pub clock: Arc<FixedClock>,
-    _db: TestDb,
+    pub db: TestDb,
     _data: tempfile::TempDir,
 }
 
 impl TestApp {
     pub async fn new(backend: Backend, extra_env: &[(&str, &str)]) -> Option<TestApp> {
         let db = TestDb::new(backend).await?;
+        Some(TestApp::on(db, extra_env).await)
+    }
+
+    /// The app on a database that exists already (one a test filled, say).
+    pub async fn on(db: TestDb, extra_env: &[(&str, &str)]) -> TestApp {
         let data = tempfile::tempdir().unwrap();
         let mut env: BTreeMap<String, String> = [
             ("FLAGSTAFF_DATABASE_URL".to_string(), db.url_string()),
@@ -80,14 +85,14 @@ impl TestApp {
         .config;
         let clock = Arc::new(FixedClock::new(start_time()));
         let (app, _) = App::build(&config, clock.clone()).await.unwrap();
-        Some(TestApp {
+        TestApp {
             store: app.state.store.clone(),
             service: app.state.service.clone(),
             client: TestClient::new(app.endpoint().map_to_response().boxed()),
             clock,
-            _db: db,
+            db,
             _data: data,
-        })
+        }
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> TestResponse {

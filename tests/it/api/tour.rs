@@ -60,8 +60,14 @@ impl Client<'_> {
 }
 
 async fn an_empty_server_is_set_up_through_the_api_alone(app: TestApp) {
+    tour(&app).await;
+}
+
+/// The tour itself, for other tests that want a server with a bit of everything in it;
+/// answers the superuser's `Authorization` header.
+pub(crate) async fn tour(app: &TestApp) -> String {
     let anonymous = Client {
-        app: &app,
+        app,
         auth: String::new(),
     };
     let version = anonymous.get("/version/").await;
@@ -82,7 +88,7 @@ async fn an_empty_server_is_set_up_through_the_api_alone(app: TestApp) {
         )
         .await;
     let root = Client {
-        app: &app,
+        app,
         auth: format!("Token {}", login["key"].as_str().unwrap()),
     };
     let me = root.get("/api/v1/auth/users/me/").await;
@@ -118,7 +124,7 @@ async fn an_empty_server_is_set_up_through_the_api_alone(app: TestApp) {
         "id, prefix, created, name, revoked, expiry_date, key, is_admin, has_expired",
     );
     let automation = Client {
-        app: &app,
+        app,
         auth: format!("Api-Key {}", api_key["key"].as_str().unwrap()),
     };
 
@@ -411,4 +417,5 @@ async fn an_empty_server_is_set_up_through_the_api_alone(app: TestApp) {
     );
     let version = anonymous.get("/version/").await;
     assert_eq!(version["self_hosted_data"]["has_users"], true);
+    root.auth
 }
