@@ -205,6 +205,7 @@ pub fn connect_options(config: &Config) -> ConnectOptions {
     ConnectOptions {
         pool_size: config.database_pool_size,
         connect_timeout: config.database_connect_timeout,
+        ca_file: config.database_ca_file.clone(),
     }
 }
 

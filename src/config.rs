@@ -42,6 +42,8 @@ pub struct Config {
     pub use_x_forwarded_host: bool,
     pub database_connect_timeout: Duration,
     pub database_pool_size: usize,
+    /// CA certificates (PEM) trusted for PostgreSQL's TLS besides the system's.
+    pub database_ca_file: Option<PathBuf>,
     pub shutdown_timeout: Duration,
     /// The largest request bodies read, per part of the API.
     pub body_limits: BodyLimits,
@@ -344,6 +346,7 @@ impl<'a> Fields<'a> {
         if pool_size == Some(0) {
             self.problem("database_pool_size", "must be at least 1");
         }
+        let database_ca_file = self.optional_path("database_ca_file");
         let shutdown_timeout = self.get::<u64>("shutdown_timeout");
         let body_limits = self.body_limits();
         let trusted_origins = self.get::<Vec<String>>("trusted_origins");
@@ -367,6 +370,7 @@ impl<'a> Fields<'a> {
             use_x_forwarded_host: use_x_forwarded_host?,
             database_connect_timeout: Duration::from_secs(connect_timeout?),
             database_pool_size: pool_size.filter(|n| *n > 0)?,
+            database_ca_file: database_ca_file?,
             shutdown_timeout: Duration::from_secs(shutdown_timeout?),
             body_limits: body_limits?,
             trusted_origins: trusted_origins?,
@@ -406,6 +410,25 @@ impl<'a> Fields<'a> {
             return None;
         }
         Some(Some(text))
+    }
+
+    /// `Some(None)` when unset; a path to a readable file otherwise.
+    fn optional_path(&mut self, key: &str) -> Option<Option<PathBuf>> {
+        let text = match self.figment.extract_inner_lossy::<String>(key) {
+            Ok(text) if !text.trim().is_empty() => text,
+            Ok(_) => return Some(None),
+            Err(e) if e.missing() => return Some(None),
+            Err(e) => {
+                self.problem(key, &e.kind.to_string());
+                return None;
+            }
+        };
+        let path = PathBuf::from(text.trim());
+        if let Err(e) = std::fs::File::open(&path) {
+            self.problem(key, &format!("cannot read {}: {e}", path.display()));
+            return None;
+        }
+        Some(Some(path))
     }
 
     /// A whole number of at least 1.

@@ -54,6 +54,11 @@ fn display_value(c: &Config, key: &str) -> String {
         "use_x_forwarded_host" => c.use_x_forwarded_host.to_string(),
         "database_connect_timeout" => c.database_connect_timeout.as_secs().to_string(),
         "database_pool_size" => c.database_pool_size.to_string(),
+        "database_ca_file" => quoted(
+            &c.database_ca_file
+                .as_ref()
+                .map_or("<not set>".into(), |p| p.display().to_string()),
+        ),
         "shutdown_timeout" => c.shutdown_timeout.as_secs().to_string(),
         "max_body_size" => quoted(&format_size(c.body_limits.management)),
         "max_sdk_body_size" => quoted(&format_size(c.body_limits.sdk)),

@@ -148,6 +148,13 @@ pub const SETTINGS: &[Setting] = &[
         "PostgreSQL connections, or SQLite reader connections (SQLite always has one writer).",
     ),
     setting(
+        "database_ca_file",
+        Kind::Text,
+        &["FLAGSTAFF_DATABASE_CA_FILE"],
+        "none",
+        "A PEM file of CA certificates to trust for PostgreSQL's TLS, besides the system's, when `DATABASE_URL` names no `sslrootcert`.",
+    ),
+    setting(
         "shutdown_timeout",
         Kind::Scalar,
         &["FLAGSTAFF_SHUTDOWN_TIMEOUT"],

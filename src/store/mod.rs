@@ -83,6 +83,9 @@ pub struct ConnectOptions {
     pub pool_size: usize,
     /// How long an unreachable PostgreSQL is retried before giving up.
     pub connect_timeout: std::time::Duration,
+    /// CA certificates (PEM) trusted for PostgreSQL's TLS, besides the system's, when the URL
+    /// names no `sslrootcert`.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl Default for ConnectOptions {
@@ -90,6 +93,7 @@ impl Default for ConnectOptions {
         ConnectOptions {
             pool_size: 8,
             connect_timeout: std::time::Duration::from_secs(30),
+            ca_file: None,
         }
     }
 }

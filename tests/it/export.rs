@@ -16,6 +16,7 @@ fn options() -> ConnectOptions {
     ConnectOptions {
         pool_size: 2,
         connect_timeout: std::time::Duration::from_secs(5),
+        ca_file: None,
     }
 }
 

@@ -59,6 +59,7 @@ async fn the_store_creates_missing_folders_and_the_database_owner_only() {
     let options = ConnectOptions {
         pool_size: 2,
         connect_timeout: std::time::Duration::from_secs(5),
+        ca_file: None,
     };
     let url = DatabaseUrl::Sqlite(path.clone());
     let (_store, report) = store::connect(&url, &options, Arc::new(SystemClock))

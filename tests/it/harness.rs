@@ -117,6 +117,7 @@ impl TestDb {
         let options = ConnectOptions {
             pool_size: 4,
             connect_timeout: std::time::Duration::from_secs(5),
+            ca_file: None,
         };
         store::connect(&self.url, &options, clock)
             .await

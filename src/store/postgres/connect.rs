@@ -4,18 +4,27 @@
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
+use tokio_postgres::Config;
 use tokio_postgres::config::Host;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{Config, NoTls};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
+use super::tls;
 use crate::store::ConnectError;
 
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
 
-pub(super) fn parse(url: &str) -> Result<Config, ConnectError> {
-    let mut config = Config::from_str(url)
+/// The connection settings of `url` and the TLS connector its `sslmode` asks for; `ca_file` is
+/// the `database_ca_file` setting.
+pub(super) fn parse(
+    url: &str,
+    ca_file: Option<&std::path::Path>,
+) -> Result<(Config, MakeRustlsConnect), ConnectError> {
+    let (url, tls) = tls::split(url)?;
+    let connector = tls::connector(&tls, ca_file)?;
+    let mut config = Config::from_str(&url)
         .map_err(|e| ConnectError::Other(format!("the PostgreSQL URL is not valid: {e}")))?;
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(ATTEMPT_TIMEOUT);
@@ -23,7 +32,7 @@ pub(super) fn parse(url: &str) -> Result<Config, ConnectError> {
     if config.get_application_name().is_none() {
         config.application_name("flagstaff");
     }
-    Ok(config)
+    Ok((config, connector))
 }
 
 /// "host:port" of the first server the configuration names.
@@ -41,6 +50,7 @@ pub(super) fn describe(config: &Config) -> (String, u16) {
 /// once when the server answers with a refusal (bad password, no such role).
 pub(super) async fn wait_until_reachable(
     config: &Config,
+    tls: &MakeRustlsConnect,
     patience: Duration,
 ) -> Result<(), ConnectError> {
     let (host, port) = describe(config);
@@ -48,13 +58,17 @@ pub(super) async fn wait_until_reachable(
     let mut backoff = FIRST_BACKOFF;
     let mut created = false;
     loop {
-        let failure = match try_connect(config).await {
+        let failure = match try_connect(config, tls).await {
             Ok(()) => return Ok(()),
             Err(e) => e,
         };
+        // A certificate will not get better by waiting.
+        if let Some(reason) = tls::explain(&failure, &host, port) {
+            return Err(ConnectError::Other(reason));
+        }
         if let Some(db) = failure.as_db_error() {
             if *db.code() == SqlState::INVALID_CATALOG_NAME && !created {
-                create_database(config, &host, port).await?;
+                create_database(config, tls, &host, port).await?;
                 created = true;
                 continue;
             }
@@ -80,8 +94,11 @@ pub(super) async fn wait_until_reachable(
     }
 }
 
-async fn try_connect(config: &Config) -> Result<(), tokio_postgres::Error> {
-    let (client, connection) = config.connect(NoTls).await?;
+async fn try_connect(
+    config: &Config,
+    tls: &MakeRustlsConnect,
+) -> Result<(), tokio_postgres::Error> {
+    let (client, connection) = config.connect(tls.clone()).await?;
     let driver = tokio::spawn(connection);
     let result = client.simple_query("SELECT 1").await.map(|_| ());
     drop(client);
@@ -90,7 +107,12 @@ async fn try_connect(config: &Config) -> Result<(), tokio_postgres::Error> {
 }
 
 /// Creates the configured database through the server's `postgres` database.
-async fn create_database(config: &Config, host: &str, port: u16) -> Result<(), ConnectError> {
+async fn create_database(
+    config: &Config,
+    tls: &MakeRustlsConnect,
+    host: &str,
+    port: u16,
+) -> Result<(), ConnectError> {
     let name = config.get_dbname().unwrap_or("postgres").to_string();
     let mut admin = config.clone();
     admin.dbname("postgres");
@@ -101,7 +123,7 @@ async fn create_database(config: &Config, host: &str, port: u16) -> Result<(), C
         ))
     };
     let (client, connection) = admin
-        .connect(NoTls)
+        .connect(tls.clone())
         .await
         .map_err(|e| refuse(root_cause(&e)))?;
     let driver = tokio::spawn(connection);

@@ -20,6 +20,7 @@ mod permissions;
 mod projects;
 mod segments;
 mod tags;
+mod tls;
 mod users;
 mod webhooks;
 
@@ -28,8 +29,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use deadpool_postgres::Transaction;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use tokio_postgres::IsolationLevel;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{IsolationLevel, NoTls};
 
 use super::{ConnectError, ConnectOptions, MigrationReport, Result, Store, StoreError};
 use crate::clock::Clock;
@@ -61,11 +62,11 @@ impl PostgresStore {
         options: &ConnectOptions,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, ConnectError> {
-        let config = connect::parse(url)?;
-        connect::wait_until_reachable(&config, options.connect_timeout).await?;
+        let (config, tls) = connect::parse(url, options.ca_file.as_deref())?;
+        connect::wait_until_reachable(&config, &tls, options.connect_timeout).await?;
         let manager = Manager::from_config(
             config,
-            NoTls,
+            tls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
