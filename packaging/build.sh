@@ -68,3 +68,29 @@ rm -f "$dist"/*.deb "$dist"/*.rpm
 cargo deb --no-build --no-strip --deb-revision "$revision" --output "$dist/"
 cargo generate-rpm --set-metadata "release = \"$revision\"" --output "$dist/"
 ls -l "$dist"/*.deb "$dist"/*.rpm
+
+# The archive `flagstaff self-update` installs, and a manifest entry for it. Signed (zipsign,
+# ed25519) when FLAGSTAFF_SIGNING_KEY names the release key's private half; self-update
+# refuses an unsigned archive. The signature covers the file name: publish it unrenamed.
+archive="flagstaff-$version-$target.tar.gz"
+rm -f "$dist/$archive"
+tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@${SOURCE_DATE_EPOCH:-0}" \
+  -C "$dist" -cf - flagstaff | gzip -9n >"$dist/$archive"
+if [ -n "${FLAGSTAFF_SIGNING_KEY:-}" ]; then
+  cargo run --quiet --locked --example sign-release -- "$FLAGSTAFF_SIGNING_KEY" "$dist/$archive"
+else
+  echo "FLAGSTAFF_SIGNING_KEY is not set: $archive is unsigned (self-update will refuse it)"
+fi
+digest=$(sha256sum "$dist/$archive" | cut -d' ' -f1)
+cat >"$dist/manifest.json" <<MANIFEST
+{
+  "schema": 1,
+  "releases": [
+    {
+      "version": "$version",
+      "assets": [{"name": "$archive", "url": "$archive", "digest": "sha256:$digest"}]
+    }
+  ]
+}
+MANIFEST
+ls -l "$dist/$archive" "$dist/manifest.json"

@@ -93,6 +93,10 @@ inside test -f /var/lib/flagstaff/flagstaff.db || fail "no database in /var/lib/
 inside journalctl -u flagstaff --no-pager | grep -q 'flagstaff is serving' || fail "no startup line in the journal"
 step "active as user flagstaff, ready, dashboard served, state in /var/lib/flagstaff, journal has the startup"
 
+refusal=$(inside flagstaff self-update --check 2>&1) && fail "self-update ran on a packaged binary"
+grep -q "belongs to the Debian package flagstaff" <<<"$refusal" || fail "self-update refused without naming dpkg: $refusal"
+step "self-update refuses: the binary belongs to the package"
+
 token=
 token=$(api POST /api/v1/auth/users/ '{"email":"admin@example.com","password":"correct horse battery","superuser":true}' | json '["key"]')
 org=$(api POST /api/v1/organisations/ '{"name":"Acme"}' | json '["id"]')

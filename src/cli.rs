@@ -46,6 +46,9 @@ enum Command {
     Backup(BackupArgs),
     /// Restore a backup (a SQLite copy or an export) into an empty database; stop the server first.
     Restore(RestoreArgs),
+    /// Replace this binary with a newer signed release: from the update manifest
+    /// (update_manifest_url), or from an archive on disk (--from-file) on air-gapped sites.
+    SelfUpdate(SelfUpdateArgs),
     /// Create a superuser (asks for the password twice, or reads it with --password-stdin).
     Createsuperuser(CreateSuperuserArgs),
     /// Evaluate flags offline from files (no server, no database) and print the result as JSON.
@@ -103,6 +106,17 @@ struct RestoreArgs {
     force: bool,
     #[command(flatten)]
     database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+struct SelfUpdateArgs {
+    /// Install this release archive (flagstaff-VERSION-TARGET.tar.gz, signed, under its
+    /// original name) instead of asking the manifest.
+    #[arg(long, value_name = "ARCHIVE")]
+    from_file: Option<PathBuf>,
+    /// Only report what would be installed; replace nothing.
+    #[arg(long)]
+    check: bool,
 }
 
 #[derive(Debug, Args)]
@@ -189,11 +203,12 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Version => {
             println!(
-                "flagstaff {}\ncommit: {}\nbuilt: {}\nschema version: {}",
+                "flagstaff {}\ncommit: {}\nbuilt: {}\nschema version: {}\nupdates signed by: {}",
                 env!("CARGO_PKG_VERSION"),
                 env!("FLAGSTAFF_GIT_COMMIT"),
                 env!("FLAGSTAFF_BUILD_DATE"),
-                crate::store::latest_schema_version()
+                crate::store::latest_schema_version(),
+                crate::update::UPDATE_KEY_NAME
             );
             ExitCode::SUCCESS
         }
@@ -321,6 +336,15 @@ pub fn main() -> ExitCode {
                 args.force,
             ))?;
             println!("restored {} into {}", outcome, config.database.redacted());
+            Ok(())
+        }),
+        Command::SelfUpdate(args) => with_config(config_flag, BTreeMap::new(), |config| {
+            let request = crate::update::Request {
+                from_file: args.from_file,
+                check: args.check,
+                manifest_url: config.update_manifest_url,
+            };
+            println!("{}", crate::update::run(&request)?);
             Ok(())
         }),
         Command::Serve(args) => with_config(config_flag, args.flags(), |config| {

@@ -59,6 +59,8 @@ pub struct Config {
     pub policy: Policy,
     /// What to create at start, when admin initiation is on.
     pub bootstrap: Option<Bootstrap>,
+    /// Where `self-update` reads the release manifest; unset, it never reaches out.
+    pub update_manifest_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -357,6 +359,7 @@ impl<'a> Fields<'a> {
         let public_url = self.public_url();
         let policy = self.policy();
         let bootstrap = self.bootstrap();
+        let update_manifest_url = self.update_manifest_url();
         Some(Config {
             bind: bind?,
             database: database?,
@@ -381,6 +384,7 @@ impl<'a> Fields<'a> {
             public_url: public_url?,
             policy: policy?,
             bootstrap: bootstrap?,
+            update_manifest_url: update_manifest_url?,
         })
     }
 
@@ -405,6 +409,36 @@ impl<'a> Fields<'a> {
                 "public_url",
                 &format!(
                     "{text:?} is not an absolute URL such as https://flags.example.com/flags/"
+                ),
+            );
+            return None;
+        }
+        Some(Some(text))
+    }
+
+    /// `Some(None)` when unset; an absolute `http(s)` URL otherwise.
+    fn update_manifest_url(&mut self) -> Option<Option<String>> {
+        let text = match self
+            .figment
+            .extract_inner_lossy::<String>("update_manifest_url")
+        {
+            Ok(text) if !text.trim().is_empty() => text.trim().to_string(),
+            Ok(_) => return Some(None),
+            Err(e) if e.missing() => return Some(None),
+            Err(e) => {
+                self.problem("update_manifest_url", &e.kind.to_string());
+                return None;
+            }
+        };
+        let valid = ["http://", "https://"].iter().any(|scheme| {
+            text.strip_prefix(scheme)
+                .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
+        }) && !text.contains([' ', '"', '<', '>', '\\']);
+        if !valid {
+            self.problem(
+                "update_manifest_url",
+                &format!(
+                    "{text:?} is not an absolute URL such as https://downloads.example.com/flagstaff/manifest.json"
                 ),
             );
             return None;

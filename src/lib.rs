@@ -13,4 +13,5 @@ pub mod server;
 pub mod service;
 pub mod snapshot;
 pub mod store;
+pub mod update;
 pub mod web;

@@ -77,6 +77,7 @@ fn display_value(c: &Config, key: &str) -> String {
         "max_connections" => c.max_connections.to_string(),
         "dashboard" => c.dashboard.to_string(),
         "public_url" => quoted(c.public_url.as_deref().unwrap_or("<not set>")),
+        "update_manifest_url" => quoted(c.update_manifest_url.as_deref().unwrap_or("<not set>")),
         "allow_registration_without_invite" => {
             c.policy.allow_registration_without_invite.to_string()
         }

@@ -340,6 +340,13 @@ pub const SETTINGS: &[Setting] = &[
         "The address users open the dashboard at, when a reverse proxy serves it elsewhere, e.g. `https://example.com/flags/`. Its path is the sub-path the dashboard's links and API calls are made under; the proxy strips it before passing requests on.",
     ),
     setting(
+        "update_manifest_url",
+        Kind::Text,
+        &["FLAGSTAFF_UPDATE_MANIFEST_URL"],
+        "none",
+        "Where `flagstaff self-update` reads the release manifest (`manifest.json`). Unset, self-update never reaches out; air-gapped sites use `self-update --from-file`.",
+    ),
+    setting(
         "log_database_queries",
         Kind::Scalar,
         &["FLAGSTAFF_LOG_DATABASE_QUERIES"],

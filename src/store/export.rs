@@ -1,7 +1,7 @@
 //! The export format: the whole instance as JSON lines, table by table, the same from both backends.
 //!
 //! ```text
-//! {"flagstaff_export":1,"schema_version":6,"flagstaff_version":"0.1.0","exported_at":"…","backend":"sqlite"}
+//! {"flagstaff_export":1,"schema_version":6,"flagstaff_version":"0.2.0","exported_at":"…","backend":"sqlite"}
 //! {"table":"users","columns":["id","uuid",…]}
 //! [1,"6f1c…",…]
 //! …

@@ -102,6 +102,18 @@ impl TestDb {
         }
     }
 
+    /// A SQLite database that starts as a copy of `file` (a committed fixture, say).
+    pub fn sqlite_copy_of(file: &std::path::Path) -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("flagstaff.db");
+        std::fs::copy(file, &path).unwrap();
+        TestDb {
+            url: DatabaseUrl::Sqlite(path),
+            _dir: Some(dir),
+            schema: None,
+        }
+    }
+
     /// The URL as `DATABASE_URL` would carry it.
     pub fn url_string(&self) -> String {
         match &self.url {

@@ -18,4 +18,6 @@ mod migrations;
 mod outage;
 mod server;
 mod store;
+mod update;
+mod upgrade;
 mod web;
