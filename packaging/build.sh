@@ -11,18 +11,28 @@ cd "$(dirname "$0")/.."
 SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}"
 export SOURCE_DATE_EPOCH
 
+# The packaging tools first (installed with the caller's RUSTFLAGS: +crt-static below is for
+# our binary only and would break their proc macros).
+for tool in cargo-deb cargo-generate-rpm; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "installing $tool"
+    cargo install --locked --quiet "$tool"
+  fi
+done
+
+static_flags=
 if rustup target list --installed 2>/dev/null | grep -qx x86_64-unknown-linux-musl &&
   command -v musl-gcc >/dev/null; then
   target=x86_64-unknown-linux-musl
 else
   target=x86_64-unknown-linux-gnu
   # An explicit --target keeps +crt-static away from build scripts and proc macros.
-  export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static"
+  static_flags="-C target-feature=+crt-static"
 fi
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 echo "building flagstaff $version for $target (profile dist)"
-cargo build --locked --profile dist --target "$target"
+RUSTFLAGS="${RUSTFLAGS:-} $static_flags" cargo build --locked --profile dist --target "$target"
 
 dist=target/dist
 mkdir -p "$dist"
@@ -57,12 +67,6 @@ mkdir -p "$dist/completions"
 "$binary" completions zsh >"$dist/completions/_flagstaff"
 "$binary" completions fish >"$dist/completions/flagstaff.fish"
 
-for tool in cargo-deb cargo-generate-rpm; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "installing $tool"
-    cargo install --locked --quiet "$tool"
-  fi
-done
 revision="${PACKAGE_REVISION:-1}"
 rm -f "$dist"/*.deb "$dist"/*.rpm
 cargo deb --no-build --no-strip --deb-revision "$revision" --output "$dist/"

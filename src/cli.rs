@@ -216,6 +216,8 @@ pub fn main() -> ExitCode {
             let page = clap_mangen::Man::new(Cli::command());
             match page.render(&mut std::io::stdout().lock()) {
                 Ok(()) => ExitCode::SUCCESS,
+                // The reader has all it wanted (`| head`, say).
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("flagstaff: writing the manual page failed: {e}");
                     ExitCode::FAILURE

@@ -232,26 +232,43 @@ fn refuse_if_packaged(exe: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The dpkg package listing `exe` among its files, if any.
+/// The dpkg package listing `exe` among its files, if any (asked of dpkg-query; dpkg records
+/// /bin paths for /usr/bin files on merged-/usr systems, so both spellings are asked).
 fn dpkg_owner(exe: &Path) -> Option<String> {
     let wanted = exe.to_str()?;
-    // dpkg records /bin paths for /usr/bin files on merged-/usr systems, and the other way.
     let alias = wanted
         .strip_prefix("/usr")
         .map(str::to_string)
         .unwrap_or_else(|| format!("/usr{wanted}"));
-    for entry in std::fs::read_dir("/var/lib/dpkg/info").ok()?.flatten() {
-        let path = entry.path();
-        if path.extension().is_none_or(|e| e != "list") {
-            continue;
+    [wanted, alias.as_str()].into_iter().find_map(|path| {
+        let out = Command::new("dpkg-query")
+            .args(["-S", path])
+            .output()
+            .ok()?;
+        if !out.status.success() {
+            return None;
         }
-        let Ok(list) = std::fs::read_to_string(&path) else {
-            continue;
-        };
-        if list.lines().any(|l| l == wanted || l == alias) {
-            let name = path.file_stem()?.to_string_lossy();
-            return Some(name.split(':').next().unwrap_or(&name).to_string());
+        // "flagstaff: /usr/bin/flagstaff", or "name:arch: /path" for a multi-arch package.
+        let text = String::from_utf8_lossy(&out.stdout);
+        let package = text.lines().next()?.split(": ").next()?;
+        Some(package.split(':').next().unwrap_or(package).to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dpkg_names_the_package_that_owns_a_file() {
+        if !Path::new("/usr/bin/dpkg-query").exists() {
+            return; // not a Debian system: nothing owns anything
         }
+        assert_eq!(
+            dpkg_owner(Path::new("/usr/bin/dpkg")).as_deref(),
+            Some("dpkg")
+        );
+        let stray = tempfile::NamedTempFile::new().unwrap();
+        assert_eq!(dpkg_owner(stray.path()), None);
     }
-    None
 }
