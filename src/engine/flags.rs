@@ -1,5 +1,6 @@
 //! Producing the flags: the segment override with the strongest priority replaces a feature's
-//! default, then multivariate features with an identity pick a variant by md5 bucket.
+//! default, then multivariate features with an identity pick a variant by md5 bucket. Flags
+//! that segment conditions read (`$.flags.<name>`) are resolved as `dependencies.rs` says.
 
 use serde_json::{Map, Value};
 
@@ -17,7 +18,7 @@ pub struct Evaluation<'e> {
     pub segments: Vec<MatchedSegment<'e>>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Flag<'e> {
     pub name: &'e str,
     pub enabled: bool,
@@ -32,8 +33,12 @@ pub struct Flag<'e> {
 /// Why a flag has its value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reason<'e> {
-    /// The environment default.
+    /// The environment default of a feature some segment overrides (but none that matched).
     Default,
+    /// The environment default of a feature no segment overrides.
+    Static,
+    /// A feature in a dependency cycle (`$.flags` conditions that read each other).
+    CircularDependency,
     /// A segment override; `text` is `TARGETING_MATCH; segment=<segment>`.
     TargetingMatch { segment: &'e str, text: &'e str },
     /// A multivariate variant; `text` is `SPLIT; weight=<weight>`.
@@ -45,6 +50,8 @@ impl<'e> Reason<'e> {
     pub fn as_str(&self) -> &'e str {
         match self {
             Reason::Default => "DEFAULT",
+            Reason::Static => "STATIC",
+            Reason::CircularDependency => "ERROR; code=CIRCULAR_DEPENDENCY",
             Reason::TargetingMatch { text, .. } | Reason::Split { text } => text,
         }
     }
@@ -64,8 +71,18 @@ impl Environment {
         let subject = Subject::new(self, identity);
         let mut chosen: Vec<Option<(&Override, &Segment)>> = vec![None; self.features.len()];
         let mut segments = Vec::new();
+        let mut cycle_hits = 0;
         for segment in &self.segments {
-            if !subject.is_in(segment) {
+            let matches = subject.is_in(segment);
+            if self.reads_flags {
+                // A verdict reached by cutting a dependency cycle is neither match nor miss.
+                let hits = subject.cycle_hits();
+                if hits != cycle_hits {
+                    cycle_hits = hits;
+                    continue;
+                }
+            }
+            if !matches {
                 continue;
             }
             segments.push(MatchedSegment {
@@ -77,20 +94,17 @@ impl Environment {
                 let Some(slot) = candidate.target.and_then(|i| chosen.get_mut(i)) else {
                     continue;
                 };
-                // Strictly lower wins, so on a tie the earlier segment keeps the feature.
-                let stronger = slot.is_none_or(|(current, _)| {
-                    candidate.priority.py_cmp(&current.priority).is_lt()
-                });
-                if stronger {
+                if slot.is_none_or(|(current, _)| candidate.wins_over(current)) {
                     *slot = Some((candidate, segment));
                 }
             }
         }
-        let flags = self
+        let mut flags: Vec<Flag<'_>> = self
             .features
             .iter()
             .zip(chosen)
-            .map(|(default, chosen)| {
+            .enumerate()
+            .map(|(index, (default, chosen))| {
                 let (feature, reason) = match chosen {
                     Some((winner, segment)) => (
                         &winner.feature,
@@ -99,16 +113,35 @@ impl Environment {
                             text: &segment.reason,
                         },
                     ),
-                    None => (default, Reason::Default),
+                    None => (default, self.fallback_reason(index)),
                 };
                 flag(feature, reason, subject.identity_key.as_deref())
             })
             .collect();
+        if self.reads_flags {
+            subject.settle(&mut flags);
+        }
         Evaluation { flags, segments }
+    }
+
+    /// Why a feature that no segment gave a value has its default.
+    pub(crate) fn fallback_reason(&self, index: usize) -> Reason<'static> {
+        if self.overriders[index].is_empty() {
+            Reason::Static
+        } else {
+            Reason::Default
+        }
     }
 }
 
-fn flag<'e>(feature: &'e Feature, reason: Reason<'e>, identity_key: Option<&str>) -> Flag<'e> {
+impl Override {
+    /// Strictly lower wins, so on a tie the override seen first keeps the feature.
+    pub(crate) fn wins_over(&self, current: &Override) -> bool {
+        self.priority.py_cmp(&current.priority).is_lt()
+    }
+}
+
+pub(crate) fn flag<'e>(feature: &'e Feature, reason: Reason<'e>, identity_key: Option<&str>) -> Flag<'e> {
     let mut flag = Flag {
         name: &feature.name,
         enabled: feature.enabled,
@@ -223,6 +256,18 @@ mod tests {
         assert_eq!(beats_absent.value, "two");
     }
 
+    /// Flag-engine 11 disagrees with the v3.9 vectors (and the spec's flag-engine 10 reasons):
+    /// a flag left at its default is `STATIC` unless some segment overrides the feature.
+    #[test]
+    fn a_feature_no_segment_overrides_answers_static() {
+        let mut context = with_segments(json!({"s": segment("s", Some(0), "x")}));
+        context["segments"]["s"]["rules"][0]["conditions"][0]["value"] = json!("Other");
+        context["features"]["g"] = json!({"key": "2", "name": "g", "enabled": true, "value": 1});
+        let result = result(context);
+        assert_eq!(result.flags["f"].reason, "DEFAULT", "overridden, not matched");
+        assert_eq!(result.flags["g"].reason, "STATIC", "never overridden");
+    }
+
     #[test]
     fn overrides_of_unknown_features_produce_no_flag() {
         let mut context = with_segments(json!({"s": segment("s", Some(0), "x")}));
@@ -288,7 +333,7 @@ mod tests {
             (flag.value, flag.variant.as_deref()),
             (json!("control"), Some("control"))
         );
-        assert_eq!(flag.reason, "DEFAULT");
+        assert_eq!(flag.reason, "STATIC", "no segment overrides the feature");
         let flag = multivariate(variants, false);
         assert_eq!((flag.value, flag.variant), (json!("control"), None));
     }

@@ -1,27 +1,32 @@
 //! Finding a condition's context value for one identity: a trait by its slot, the identity's
-//! hashing key, or the first node of a JSONPath query over the (enriched) context.
+//! hashing key, or the first node of a JSONPath query over the (enriched) context, whose
+//! `$.flags` are resolved on demand (`dependencies.rs`).
 
 use std::borrow::Cow;
 
 use serde_json::Value;
 
 use super::context::IdentityContext;
+use super::dependencies;
+use super::flags::Flag;
 use super::jsonpath::{JsonPath, Selector, array_positions};
 use super::model::{Environment, Property};
 use super::value::ContextValue;
 
 /// What the conditions of one evaluation look at.
-pub(crate) struct Subject<'a> {
-    environment: &'a Environment,
-    identity: Option<&'a IdentityContext>,
+pub(crate) struct Subject<'e, 'i> {
+    pub environment: &'e Environment,
+    identity: Option<&'i IdentityContext>,
     /// The hashing key: the identity's `key` when non-empty, else `<env key>_<identifier>`.
-    pub identity_key: Option<Cow<'a, str>>,
+    pub identity_key: Option<Cow<'i, str>>,
     /// The trait in each slot of `environment.trait_slots`.
-    slots: Vec<Option<&'a Value>>,
+    slots: Vec<Option<&'i Value>>,
+    /// The flags conditions have read so far.
+    pub dependencies: dependencies::Cell<'e>,
 }
 
-impl<'a> Subject<'a> {
-    pub fn new(environment: &'a Environment, identity: Option<&'a IdentityContext>) -> Self {
+impl<'e, 'i> Subject<'e, 'i> {
+    pub fn new(environment: &'e Environment, identity: Option<&'i IdentityContext>) -> Self {
         let mut slots = vec![None; environment.trait_slots.len()];
         if let Some(identity) = identity
             && !slots.is_empty()
@@ -41,6 +46,7 @@ impl<'a> Subject<'a> {
             identity,
             identity_key,
             slots,
+            dependencies: Default::default(),
         }
     }
 
@@ -136,8 +142,20 @@ impl<'a> Subject<'a> {
                 "identity" => self.identity.map(|_| Node::Identity),
                 "features" => tree.features.as_ref().map(Node::Json),
                 "segments" => tree.segments.as_ref().map(Node::Json),
+                "flags" => Some(Node::Flags),
                 _ => None,
             },
+            Node::Flags => self.dependency(name).map(Node::Flag),
+            Node::Flag(flag) => match name {
+                "enabled" => Some(Node::Json(if flag.enabled { &TRUE } else { &FALSE })),
+                "name" => Some(Node::Text(flag.name)),
+                "reason" => Some(Node::Text(flag.reason.as_str())),
+                "value" => Some(Node::Json(flag.value)),
+                "variant" => Some(flag.variant.map_or(Node::Json(&Value::Null), Node::Text)),
+                "metadata" => flag.metadata.map(Node::Object),
+                _ => None,
+            },
+            Node::Object(map) => map.get(name).map(Node::Json),
             Node::Identity => {
                 let identity = self.identity?;
                 match name {
@@ -156,7 +174,7 @@ impl<'a> Subject<'a> {
     /// Every child of a node, in order.
     fn children<'s>(&'s self, node: Node<'s>) -> Vec<Node<'s>> {
         match node {
-            Node::Root => ["environment", "identity", "features", "segments"]
+            Node::Root => ["environment", "identity", "features", "segments", "flags"]
                 .into_iter()
                 .filter_map(|name| self.member(Node::Root, name))
                 .collect(),
@@ -168,23 +186,37 @@ impl<'a> Subject<'a> {
                 .identity
                 .map(|identity| identity.traits.values().map(Node::Json).collect())
                 .unwrap_or_default(),
-            Node::Json(Value::Object(map)) => map.values().map(Node::Json).collect(),
+            Node::Flags => self.resolved_flags().into_iter().map(Node::Flag).collect(),
+            Node::Flag(flag) => ["enabled", "name", "reason", "value", "variant", "metadata"]
+                .into_iter()
+                .filter_map(|name| self.member(Node::Flag(flag), name))
+                .collect(),
+            Node::Json(Value::Object(map)) | Node::Object(map) => {
+                map.values().map(Node::Json).collect()
+            }
             Node::Json(Value::Array(items)) => items.iter().map(Node::Json).collect(),
             Node::Json(_) | Node::Text(_) => Vec::new(),
         }
     }
 }
 
-/// A node of the enriched context. The root and the identity are not materialised as JSON:
-/// their members are read from the prepared environment and the identity directly.
+/// A node of the enriched context. The root, the identity and the flags are not materialised
+/// as JSON: their members are read from the prepared environment, the identity and the
+/// resolved flags directly.
 #[derive(Clone, Copy)]
 enum Node<'a> {
     Root,
     Identity,
     Traits,
+    Flags,
+    Flag(Flag<'a>),
+    Object(&'a serde_json::Map<String, Value>),
     Json(&'a Value),
     Text(&'a str),
 }
+
+static TRUE: Value = Value::Bool(true);
+static FALSE: Value = Value::Bool(false);
 
 #[cfg(test)]
 mod tests {

@@ -1,4 +1,4 @@
-//! Flag evaluation, exactly as Flagsmith's engine (flag-engine 10) does it: a pure,
+//! Flag evaluation, exactly as Flagsmith's engine (flag-engine 11) does it: a pure,
 //! synchronous, deterministic function of an [`EvaluationContext`].
 //!
 //! A server prepares each environment once and evaluates it for every request:
@@ -23,6 +23,7 @@
 
 mod conditions;
 mod context;
+mod dependencies;
 pub mod document;
 mod flags;
 mod hashing;
@@ -81,6 +82,6 @@ mod tests {
             environment.evaluate(Some(&identity))
         };
         assert_eq!(evaluation.flags[0].name, "f");
-        assert_eq!(evaluation.flags[0].reason.as_str(), "DEFAULT");
+        assert_eq!(evaluation.flags[0].reason.as_str(), "STATIC");
     }
 }

@@ -33,6 +33,14 @@ pub struct Environment {
     pub(crate) name: String,
     pub(crate) features: Vec<Feature>,
     pub(crate) segments: Vec<Segment>,
+    /// Feature name -> index in `features`, for `$.flags.<name>`.
+    pub(crate) feature_indices: HashMap<String, usize>,
+    /// For each feature, the segments that override it, in context order: the feature is
+    /// "targeted" (its fallback reason is `DEFAULT`, not `STATIC`) when this is not empty.
+    pub(crate) overriders: Vec<Vec<usize>>,
+    /// Whether some condition may read `$.flags` (a flag dependency), which makes evaluation
+    /// resolve flags lazily, as `dependencies.rs` describes.
+    pub(crate) reads_flags: bool,
     /// Trait name -> slot, for every trait a condition reads.
     pub(crate) trait_slots: HashMap<String, usize>,
     /// The context as JSON, for JSONPath conditions.
@@ -137,6 +145,17 @@ impl Environment {
             let path = format!("segments[{key:?}]");
             segments.push(builder.segment(segment, &features, &path)?);
         }
+        let mut overriders = vec![Vec::new(); features.len()];
+        for (index, segment) in segments.iter().enumerate() {
+            for target in segment.overrides.iter().filter_map(|o| o.target) {
+                overriders[target].push(index);
+            }
+        }
+        let feature_indices = features
+            .keys()
+            .enumerate()
+            .map(|(index, name)| ((*name).to_owned(), index))
+            .collect();
         let tree = Tree {
             environment: serde_json::json!({
                 "key": context.environment.key,
@@ -154,6 +173,9 @@ impl Environment {
             name: context.environment.name.clone(),
             features: features.into_values().collect(),
             segments,
+            feature_indices,
+            overriders,
+            reads_flags: builder.reads_flags,
             trait_slots: builder.trait_slots,
             tree,
         })
@@ -199,6 +221,7 @@ fn prepare_feature(feature: &FeatureContext) -> Feature {
 struct Builder {
     trait_slots: HashMap<String, usize>,
     paths_reach_beyond_identity: bool,
+    reads_flags: bool,
 }
 
 impl Builder {
@@ -284,6 +307,9 @@ impl Builder {
                 if path.as_ref().is_some_and(reaches_beyond_identity) {
                     self.paths_reach_beyond_identity = true;
                 }
+                if path.as_ref().is_some_and(reaches_flags) {
+                    self.reads_flags = true;
+                }
                 Property::Path {
                     slot: self.slot(name),
                     path,
@@ -301,14 +327,28 @@ impl Builder {
 }
 
 /// Whether a query may read the features or segments of the context (rather than only the
-/// identity or the environment, which the engine serves without serialising anything).
+/// identity, the environment or the flags, which the engine serves without serialising
+/// anything).
 fn reaches_beyond_identity(path: &JsonPath) -> bool {
     match path.segments.first() {
         Some(first) if !first.descendant => !first.selectors.iter().all(|selector| {
-            matches!(selector, Selector::Name(name) if name == "identity" || name == "environment")
+            matches!(selector, Selector::Name(name) if ["identity", "environment", "flags"].contains(&name.as_str()))
         }),
         _ => true,
     }
+}
+
+/// Whether a query may read `$.flags`: its first segment names `flags`, is a wildcard, or
+/// descends.
+fn reaches_flags(path: &JsonPath) -> bool {
+    path.segments.first().is_some_and(|first| {
+        first.descendant
+            || first.selectors.iter().any(|selector| match selector {
+                Selector::Name(name) => name == "flags",
+                Selector::Wildcard => true,
+                Selector::Index(_) | Selector::Slice { .. } => false,
+            })
+    })
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use super::hashing::hashed_percentage;
 use super::lookup::Subject;
 use super::model::{PreparedCondition, Rule, RuleKind, Segment};
 
-impl Subject<'_> {
+impl Subject<'_, '_> {
     pub fn is_in(&self, segment: &Segment) -> bool {
         !segment.rules.is_empty()
             && segment
@@ -21,9 +21,14 @@ impl Subject<'_> {
             || combine(rule.kind, &rule.conditions, |c| {
                 self.condition_matches(c, segment)
             });
-        conditions
-            && (rule.rules.is_empty()
-                || combine(rule.kind, &rule.rules, |r| self.rule_matches(r, segment)))
+        // Flagsmith tests the sub-rules even when the conditions failed; that only shows when
+        // they read flags, whose resolution order decides what a cycle cuts.
+        if !conditions && !self.environment.reads_flags {
+            return false;
+        }
+        let rules = rule.rules.is_empty()
+            || combine(rule.kind, &rule.rules, |r| self.rule_matches(r, segment));
+        conditions && rules
     }
 
     fn condition_matches(&self, condition: &PreparedCondition, segment: &Segment) -> bool {

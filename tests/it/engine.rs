@@ -66,6 +66,27 @@ pub fn assert_none_failed(failures: &[String], total: usize, what: &str) {
     );
 }
 
+/// The vectors (v3.9.0) were written for flag-engine 10, which answers `DEFAULT` for every
+/// flag left at its default. Flag-engine 11, the engine we match, answers `STATIC` when no
+/// segment overrides the feature (`DEFAULT` when one does but did not match); the unit test
+/// `a_feature_no_segment_overrides_answers_static` pins that. Here a `STATIC` is read back as
+/// the vectors' `DEFAULT`, and only where no override of the feature exists.
+fn engine_10_reasons(mut result: Value, context: &EvaluationContext) -> Value {
+    let targeted: std::collections::HashSet<&str> = context
+        .segments
+        .values()
+        .flat_map(|segment| segment.overrides.iter().map(|o| o.name.as_str()))
+        .collect();
+    if let Some(flags) = result["flags"].as_object_mut() {
+        for (name, flag) in flags {
+            if flag["reason"] == "STATIC" && !targeted.contains(name.as_str()) {
+                flag["reason"] = "DEFAULT".into();
+            }
+        }
+    }
+    result
+}
+
 #[test]
 fn every_context_case_gives_the_expected_result() {
     let Some(dir) = test_data() else { return };
@@ -82,7 +103,7 @@ fn every_context_case_gives_the_expected_result() {
             }
         };
         let actual = match evaluate(&context) {
-            Ok(result) => serde_json::to_value(result).unwrap(),
+            Ok(result) => engine_10_reasons(serde_json::to_value(result).unwrap(), &context),
             Err(e) => {
                 failures.push(format!("{name}: {e}"));
                 continue;
