@@ -221,7 +221,13 @@ mod tests {
     fn a_dependency_sees_the_flag_its_own_segments_give_whatever_the_segment_order() {
         let features = json!({"a": feature("a", false, json!("off")),
                               "b": feature("b", false, json!("off"))});
-        let pro = segment("pro", "plan", "EQUAL", "pro", feature("a", true, json!("on")));
+        let pro = segment(
+            "pro",
+            "plan",
+            "EQUAL",
+            "pro",
+            feature("a", true, json!("on")),
+        );
         let dep = segment(
             "dep",
             "$.flags.a.enabled",
@@ -234,7 +240,10 @@ mod tests {
             (vec![dep.clone(), pro.clone()], ["dep", "pro"]),
         ] {
             let (flags, matched) = evaluate_json(features.clone(), segments);
-            assert_eq!(flags["a"], json!([true, "on", "TARGETING_MATCH; segment=pro"]));
+            assert_eq!(
+                flags["a"],
+                json!([true, "on", "TARGETING_MATCH; segment=pro"])
+            );
             assert_eq!(
                 flags["b"],
                 json!([true, "because-a", "TARGETING_MATCH; segment=dep"])
@@ -265,15 +274,36 @@ mod tests {
                               "b": feature("b", false, json!("b0")),
                               "c": feature("c", true, json!("c0"))});
         let segments = vec![
-            segment("sa", "$.flags.b.enabled", "EQUAL", "true", feature("a", true, json!("a1"))),
-            segment("sb", "$.flags.a.enabled", "EQUAL", "true", feature("b", true, json!("b1"))),
-            segment("sc", "plan", "EQUAL", "pro", feature("c", false, json!("c1"))),
+            segment(
+                "sa",
+                "$.flags.b.enabled",
+                "EQUAL",
+                "true",
+                feature("a", true, json!("a1")),
+            ),
+            segment(
+                "sb",
+                "$.flags.a.enabled",
+                "EQUAL",
+                "true",
+                feature("b", true, json!("b1")),
+            ),
+            segment(
+                "sc",
+                "plan",
+                "EQUAL",
+                "pro",
+                feature("c", false, json!("c1")),
+            ),
         ];
         let (flags, matched) = evaluate_json(features, segments);
         let circular = "ERROR; code=CIRCULAR_DEPENDENCY";
         assert_eq!(flags["a"], json!([false, "a0", circular]));
         assert_eq!(flags["b"], json!([false, "b0", circular]));
-        assert_eq!(flags["c"], json!([false, "c1", "TARGETING_MATCH; segment=sc"]));
+        assert_eq!(
+            flags["c"],
+            json!([false, "c1", "TARGETING_MATCH; segment=sc"])
+        );
         assert_eq!(matched, ["sc"]);
     }
 
@@ -306,6 +336,9 @@ mod tests {
             feature("a", true, json!("on")),
         )];
         let (flags, _) = evaluate_json(features, segments);
-        assert_eq!(flags["a"], json!([true, "on", "TARGETING_MATCH; segment=s"]));
+        assert_eq!(
+            flags["a"],
+            json!([true, "on", "TARGETING_MATCH; segment=s"])
+        );
     }
 }

@@ -141,7 +141,11 @@ impl Override {
     }
 }
 
-pub(crate) fn flag<'e>(feature: &'e Feature, reason: Reason<'e>, identity_key: Option<&str>) -> Flag<'e> {
+pub(crate) fn flag<'e>(
+    feature: &'e Feature,
+    reason: Reason<'e>,
+    identity_key: Option<&str>,
+) -> Flag<'e> {
     let mut flag = Flag {
         name: &feature.name,
         enabled: feature.enabled,
@@ -264,7 +268,10 @@ mod tests {
         context["segments"]["s"]["rules"][0]["conditions"][0]["value"] = json!("Other");
         context["features"]["g"] = json!({"key": "2", "name": "g", "enabled": true, "value": 1});
         let result = result(context);
-        assert_eq!(result.flags["f"].reason, "DEFAULT", "overridden, not matched");
+        assert_eq!(
+            result.flags["f"].reason, "DEFAULT",
+            "overridden, not matched"
+        );
         assert_eq!(result.flags["g"].reason, "STATIC", "never overridden");
     }
 

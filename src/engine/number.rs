@@ -4,7 +4,6 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A Python `int`. Trait values such as `"12345678901234567890123"` are ints in Python, so the
@@ -279,31 +278,34 @@ impl Serialize for Number {
     }
 }
 
+impl Number {
+    /// A JSON number as Python's `json.loads` reads it: an integer literal of any size is an
+    /// int, anything else a correctly rounded float.
+    pub(crate) fn from_json(n: &serde_json::Number) -> Number {
+        if let Some(i) = n.as_i64() {
+            return Number::Int(PyInt::Small(i.into()));
+        }
+        if let Some(u) = n.as_u64() {
+            return Number::Int(PyInt::Small(u.into()));
+        }
+        let text = n.to_string();
+        if is_integer_literal(&text) {
+            return Number::Int(PyInt::from_decimal(&text));
+        }
+        Number::Float(text.parse().unwrap_or(f64::NAN))
+    }
+}
+
+/// `-?[0-9]+`: how JSON writes an int (serde_json keeps the literal of a number it cannot hold
+/// exactly, which is how integers beyond 64 bits reach the engine whole).
+pub(crate) fn is_integer_literal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
 impl<'de> Deserialize<'de> for Number {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct NumberVisitor;
-        impl Visitor<'_> for NumberVisitor {
-            type Value = Number;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a number")
-            }
-            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Number, E> {
-                Ok(Number::Int(PyInt::Small(n.into())))
-            }
-            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Number, E> {
-                Ok(Number::Int(PyInt::Small(n.into())))
-            }
-            fn visit_i128<E: de::Error>(self, n: i128) -> Result<Number, E> {
-                Ok(Number::Int(PyInt::Small(n)))
-            }
-            fn visit_u128<E: de::Error>(self, n: u128) -> Result<Number, E> {
-                Ok(Number::Int(n.into()))
-            }
-            fn visit_f64<E: de::Error>(self, f: f64) -> Result<Number, E> {
-                Ok(Number::Float(f))
-            }
-        }
-        deserializer.deserialize_any(NumberVisitor)
+        serde_json::Number::deserialize(deserializer).map(|n| Number::from_json(&n))
     }
 }
 

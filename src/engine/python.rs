@@ -60,10 +60,7 @@ fn fixed_notation(digits: &str, exponent: i32) -> String {
 
 /// Python's `str()` of a JSON number: ints in decimal, floats by `repr`.
 pub fn number_str(n: &serde_json::Number) -> String {
-    match n.as_f64() {
-        Some(f) if n.is_f64() => float_repr(f),
-        _ => n.to_string(),
-    }
+    py_number_str(&Number::from_json(n))
 }
 
 /// Python's `str()` of a weight or priority.

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::number::PyInt;
+use super::number::{Number, PyInt};
 use super::python::{float_repr, value_str};
 
 /// A coerced context value: what the engine's operators see.
@@ -26,10 +26,9 @@ impl<'a> ContextValue<'a> {
         match value {
             Value::Null => ContextValue::Null,
             Value::Bool(b) => ContextValue::Bool(*b),
-            Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-                (Some(i), _) => ContextValue::Int(PyInt::Small(i.into())),
-                (_, Some(u)) => ContextValue::Int(PyInt::Small(u.into())),
-                _ => ContextValue::Float(n.as_f64().unwrap_or(f64::NAN)),
+            Value::Number(n) => match Number::from_json(n) {
+                Number::Int(i) => ContextValue::Int(i),
+                Number::Float(f) => ContextValue::Float(f),
             },
             Value::String(s) => ContextValue::coerce_str(s),
             compound => ContextValue::Str(Cow::Owned(value_str(compound))),

@@ -3,12 +3,17 @@ Flagsmith's engine. Every context belongs to one family (its file name starts wi
 difference is counted where it comes from. The same seed always writes the same files.
 
     python generate.py SEED COUNT DIR
+
+Runs in the oracle's virtualenv: exact-boundary weights are placed on the identity's bucket,
+which Flagsmith's own hashing computes.
 """
 
 import json
 import pathlib
 import random
 import sys
+
+from flag_engine.utils.hashing import get_hashed_percentage_for_object_ids
 
 OPERATORS = [
     "EQUAL", "NOT_EQUAL", "GREATER_THAN", "GREATER_THAN_INCLUSIVE", "LESS_THAN",
@@ -160,13 +165,8 @@ class Gen:
             segment = {"key": str(s), "name": f"segment-{s}",
                        "rules": [self.rule(traits, family) for _ in range(r.randint(1, 2))]}
             if family == "dependencies":
-                other = r.choice(names)
-                path = r.choice([f"$.flags.{other}.enabled", f"$.flags.{other}.value",
-                                 f"$.flags['{other}'].enabled", "$.flags.nope.enabled"])
-                value = r.choice(["true", "false", "True", "on", "1", "v0", "v1"])
-                segment["rules"][0].setdefault("conditions", []).append(
-                    {"operator": r.choice(["EQUAL", "NOT_EQUAL", "IS_SET", "IN"]),
-                     "property": path, "value": value})
+                for _ in range(r.choice([1, 1, 1, 2, 3])):
+                    self.dependency(segment, names)
             if r.random() < 0.7 or family in ("overrides", "dependencies"):
                 overridden = r.sample(names, r.randint(1, len(names)))
                 segment["overrides"] = []
@@ -177,8 +177,68 @@ class Gen:
                         override["priority"] = r.choice([0, 1, 2, -1, 10**6, 0.5])
                     segment["overrides"].append(override)
             segments[str(s)] = segment
+        if "identity" in context and (family == "overrides" or r.random() < 0.1):
+            segments["identity-overrides"] = self.identity_overrides(context, names)
         context["segments"] = segments
+        if family == "weights" and "identity" in context:
+            self.boundaries(context)
         return context
+
+    def dependency(self, segment, names):
+        """A condition on another flag's state, anywhere in the segment's rules."""
+        r = self.r
+        other = r.choice(names + ["nope"])
+        path = r.choice([f"$.flags.{other}.enabled", f"$.flags.{other}.value",
+                         f"$.flags['{other}'].enabled", f"$.flags.{other}.variant",
+                         f"$.flags.{other}.reason", f"$.flags.{other}.name", f"$.flags.{other}",
+                         "$.flags.*.enabled", "$..enabled"])
+        value = r.choice(["true", "false", "True", "on", "1", "v0", "v1", "k0", "control",
+                          "STATIC", other])
+        rule = segment["rules"][0]
+        while rule.get("rules") and r.random() < 0.5:
+            rule = r.choice(rule["rules"])
+        rule.setdefault("conditions", []).insert(
+            r.randint(0, len(rule["conditions"])),
+            {"operator": r.choice(["EQUAL", "NOT_EQUAL", "IS_SET", "IS_NOT_SET", "IN", "CONTAINS"]),
+             "property": path, "value": value})
+
+    def identity_overrides(self, context, names):
+        """An identity override as the SDKs put one in a context: a segment on the identifier
+        whose overrides have the strongest priority (the SDKs use -inf, which JSON lacks)."""
+        r = self.r
+        identifier = context["identity"]["identifier"]
+        overrides = []
+        for name in r.sample(names, r.randint(1, len(names))):
+            override = self.feature(name, "overrides")
+            override.pop("variants", None)
+            override["key"] = ""
+            override["priority"] = -1e308
+            overrides.append(override)
+        return {"key": "identity-overrides", "name": "identity_overrides",
+                "rules": [{"type": "ALL", "conditions": [
+                    {"property": "$.identity.identifier", "operator": "IN",
+                     "value": r.choice([[identifier, "someone"], [identifier], ["someone"]])}]}],
+                "overrides": overrides, "metadata": {"source": "identity_overrides"}}
+
+    def boundaries(self, context):
+        """Puts the identity's bucket exactly on a variant boundary: a first weight equal to the
+        bucket, or two weights whose float sum should land on it."""
+        r = self.r
+        identity = context["identity"]
+        key = identity.get("key") or f"{context['environment']['key']}_{identity['identifier']}"
+        holders = list(context["features"].values())
+        for segment in context["segments"].values():
+            holders += segment.get("overrides", [])
+        for feature in holders:
+            variants = sorted(feature.get("variants") or [], key=lambda v: v["priority"])
+            if not variants or r.random() < 0.3:
+                continue
+            bucket = get_hashed_percentage_for_object_ids([feature["key"], key])
+            if len(variants) > 1 and r.random() < 0.5:
+                first = round(r.random() * bucket, r.randint(1, 8))
+                variants[0]["weight"], variants[1]["weight"] = first, bucket - first
+            else:
+                variants[0]["weight"] = bucket
 
 
 def main(seed: int, count: int, out: str) -> None:
