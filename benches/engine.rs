@@ -1,7 +1,8 @@
 //! How long the engine takes to evaluate one realistic environment: 50 features (every fifth
 //! multivariate), 10 segments with nested ALL/ANY/NONE rules over most operators, and segment
-//! overrides. Two cases: an identity with 5 traits (all segments tried, variants bucketed),
-//! and the environment's own flags (no identity).
+//! overrides. Three cases: an identity with 5 traits (all segments tried, variants bucketed),
+//! the environment's own flags (no identity), and the identity again with 5 more segments that
+//! read other flags (flag dependencies, a chain of them included).
 //!
 //! `cargo bench --bench engine` (add `-- --quick` for a fast pass).
 
@@ -148,5 +149,59 @@ fn engine(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, engine);
+/// Five segments whose conditions read other flags (`$.flags.<name>.enabled` or `.value`):
+/// one reads a feature that a segment overrides, one reads a flag another dependency sets (a
+/// chain), each overrides two features.
+fn with_dependencies() -> EvaluationContext {
+    let mut context = context();
+    let reads = [
+        ("$.flags.feature_00.enabled", "true", 40),
+        ("$.flags.feature_07.enabled", "true", 41),
+        ("$.flags.feature_41.value", "override-41", 42),
+        ("$.flags.feature_05.value", "value-5", 43),
+        ("$.flags.feature_42.enabled", "false", 44),
+    ];
+    for (n, (property, value, target)) in reads.into_iter().enumerate() {
+        let rules: Vec<SegmentRule> =
+            serde_json::from_value(json!([{"type": "ALL", "conditions": [
+                {"property": property, "operator": "EQUAL", "value": value},
+                {"property": "plan", "operator": "EQUAL", "value": "pro"}
+            ]}]))
+            .expect("valid rules");
+        let segment = SegmentContext {
+            key: format!("dependency-{n}"),
+            name: format!("dependency-{n}"),
+            rules,
+            overrides: vec![segment_override(target, 1), segment_override(target + 5, 2)],
+            metadata: None,
+        };
+        context.segments.insert(segment.key.clone(), segment);
+    }
+    context
+}
+
+fn dependencies(c: &mut Criterion) {
+    let environment =
+        Environment::prepare(&with_dependencies()).expect("the bench context is valid");
+    let identity = identity();
+    let evaluation = environment.evaluate(Some(&identity));
+    let dependent = evaluation
+        .segments
+        .iter()
+        .filter(|s| s.name.starts_with("dependency-"))
+        .count();
+    assert!(
+        dependent >= 2,
+        "the identity should match some dependency segments: {:?}",
+        evaluation.segments
+    );
+    c.bench_function(
+        "identity with dependencies: 50 features, 15 segments, 5 reading flags",
+        |b| {
+            b.iter(|| black_box(environment.evaluate(Some(black_box(&identity)))));
+        },
+    );
+}
+
+criterion_group!(benches, engine, dependencies);
 criterion_main!(benches);

@@ -47,6 +47,12 @@ pub use model::{Environment, PrepareError};
 pub use number::{Number, PyInt};
 pub use python::value_str as python_str;
 
+/// Whether a condition property starting `$.` is a query the engine evaluates (RFC 9535 without
+/// filter selectors), such as `$.flags.checkout.enabled`; otherwise it would read as null.
+pub fn is_jsonpath(property: &str) -> bool {
+    jsonpath::JsonPath::parse(property).is_some()
+}
+
 /// Prepares `context` and evaluates it for its own identity.
 pub fn evaluate(context: &EvaluationContext) -> Result<EvaluationResult, PrepareError> {
     let environment = Environment::prepare(context)?;

@@ -1,5 +1,6 @@
 //! What a segment's rule tree must be: not empty, at most two levels deep, at most 100
-//! conditions, and every condition's value readable by its operator.
+//! conditions, every property starting `$.` a JSONPath the engine evaluates, and every
+//! condition's value readable by its operator.
 
 use super::FieldErrors;
 use crate::domain::segment::{Condition, Operator, SegmentRule};
@@ -68,6 +69,15 @@ fn check_condition(errors: &mut FieldErrors, condition: &Condition, prefix: &str
         .is_some_and(|p| p.chars().count() > CONDITION_VALUE_LIMIT)
     {
         errors.add(format!("{prefix}property"), too_long.clone());
+    } else if let Some(property) = &condition.property
+        && property.starts_with("$.")
+        && !crate::engine::is_jsonpath(property)
+    {
+        errors.add(
+            format!("{prefix}property"),
+            "Enter a valid JSONPath, such as $.flags.checkout.enabled or \
+             $.identity.identifier (filter selectors are not supported).",
+        );
     }
     let Some(value) = &condition.value else {
         return;

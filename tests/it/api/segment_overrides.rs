@@ -16,6 +16,7 @@ api_on_both_backends!(
     priorities_are_checked,
     overrides_of_other_organisations_are_not_found,
     overrides_need_manage_segment_overrides,
+    a_segment_can_depend_on_another_flag,
 );
 
 const FORBIDDEN: &str = "You do not have permission to perform this action.";
@@ -711,4 +712,91 @@ async fn overrides_need_manage_segment_overrides(app: TestApp) {
     delete(&app, &format!("{BASE}{}/", fs["id"]), &manager)
         .await
         .assert_status(StatusCode::NO_CONTENT);
+}
+
+/// What an SDK's identity gets for `name`: (enabled, value).
+async fn identity_flag(app: &TestApp, w: &World, plan: &str, name: &str) -> (Value, Value) {
+    let body = json!({"identifier": format!("{plan}-user"),
+                      "traits": [{"trait_key": "plan", "trait_value": plan}]});
+    let resp = app
+        .sdk("POST", "/api/v1/identities/", &w.env_key, Some(body))
+        .await;
+    resp.assert_status_is_ok();
+    let body = super::json(resp).await;
+    let flag = body["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["feature"]["name"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("no flag {name} in {body}"));
+    (flag["enabled"].clone(), flag["feature_state_value"].clone())
+}
+
+async fn a_segment_can_depend_on_another_flag(app: TestApp) {
+    let w = World::new(&app).await;
+    let checkout = feature(&app, &w, json!({"name": "checkout"})).await;
+    let banner = feature(&app, &w, json!({"name": "banner", "initial_value": "old"})).await;
+    // Pro users get the new checkout; whoever has it gets the new banner.
+    bind(&app, &w, &checkout, segment(&app, &w, "pro").await).await;
+    let override_path = |f: &Value| {
+        format!(
+            "/api/v1/environments/{}/features/{}/create-segment-override/",
+            w.env_key, f["id"]
+        )
+    };
+    let checkout_users = segment_with(
+        &app,
+        &w,
+        json!({"name": "checkout users", "rules": [{"type": "ALL", "rules": [{"type": "ANY",
+            "conditions": [{"property": "$.flags.checkout.enabled", "operator": "EQUAL",
+                            "value": "true"}]}]}]}),
+    )
+    .await;
+    created(
+        post(
+            &app,
+            &override_path(&banner),
+            &w.admin,
+            json!({"enabled": true, "feature_state_value": {"type": "unicode", "string_value": "new"},
+                   "feature_segment": {"segment": checkout_users}}),
+        )
+        .await,
+    )
+    .await;
+    // The segment override of checkout made by `bind` is disabled: turn it on.
+    let list = ok(get(&app, &list_path(&w, &checkout), &w.admin).await).await;
+    let feature_segment = list["results"][0]["id"].clone();
+    let states = ok(get(
+        &app,
+        &format!(
+            "/api/v1/features/featurestates/?environment={}&feature={}&feature_segment={}",
+            w.env_id, checkout["id"], feature_segment
+        ),
+        &w.admin,
+    )
+    .await)
+    .await;
+    let state = states["results"][0]["id"].clone();
+    ok(patch(
+        &app,
+        &format!("/api/v1/features/featurestates/{state}/"),
+        &w.admin,
+        json!({"enabled": true}),
+    )
+    .await)
+    .await;
+    assert_eq!(
+        identity_flag(&app, &w, "pro", "checkout").await.0,
+        json!(true)
+    );
+    assert_eq!(
+        identity_flag(&app, &w, "pro", "banner").await,
+        (json!(true), json!("new")),
+        "the banner follows the checkout flag the pro segment turned on"
+    );
+    assert_eq!(
+        identity_flag(&app, &w, "free", "banner").await,
+        (json!(false), json!("old"))
+    );
 }

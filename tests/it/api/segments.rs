@@ -317,6 +317,23 @@ async fn segment_rules_are_validated_by_field(app: TestApp) {
         "Enter a valid regular expression.",
     )
     .await;
+    for broken in [
+        "$.flags.[checkout",
+        "$.flags.checkout.",
+        "$.identity..",
+        "$.a[?@.b]",
+    ] {
+        invalid(
+            create(json!({"name": "s", "rules": rules(json!([
+                {"operator": "EQUAL", "property": broken, "value": "true"}
+            ]))}))
+            .await,
+            "rules[0].rules[0].conditions[0].property",
+            "Enter a valid JSONPath, such as $.flags.checkout.enabled or $.identity.identifier \
+             (filter selectors are not supported).",
+        )
+        .await;
+    }
     invalid(
         create(json!({"name": "s", "rules": condition("GREATER_THAN", json!("1.2:semver"))})).await,
         value_field,
