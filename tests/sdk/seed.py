@@ -50,6 +50,7 @@ def main(base, out):
         {"name": "premium", "initial_value": "basic", "default_enabled": True},
         {"name": "experiment", "initial_value": "control", "default_enabled": True},
         {"name": "Dark Mode", "default_enabled": True},
+        {"name": "new_checkout", "initial_value": "v1", "default_enabled": True},
         {"name": "server_only", "initial_value": "secret", "default_enabled": True,
          "is_server_key_only": True},
         {
@@ -120,6 +121,13 @@ def main(base, out):
              "value": "2.0.0:semver"}]}],
     )
     segment_override("banner", recent, "hello, new app")
+    # A flag dependency: whoever has the gold premium flag gets the new checkout.
+    gold = segment(
+        "gold premium",
+        [{"type": "ALL", "conditions": [
+            {"operator": "EQUAL", "property": "$.flags.premium.value", "value": "gold"}]}],
+    )
+    segment_override("new_checkout", gold, "v2")
 
     # Ada has traits and her own banner.
     ada = api.call("POST", f"/api/v1/environments/{key}/identities/", {"identifier": "ada"})["id"]

@@ -81,6 +81,12 @@ test('local evaluation from the environment document agrees with the server', as
   for (const [identifier, traits] of cases) {
     const ours = asMap(await serverRemote.getIdentityFlags(identifier, traits, true));
     const theirs = asMap(await local.getIdentityFlags(identifier, traits));
+    // flagsmith-nodejs 8.1.2's engine has no flag dependencies (its JSONPath context has no
+    // `$.flags`), so a flag that depends on another is compared only by the Python SDK, whose
+    // engine (flag-engine 11) has them. Here it gets its default locally, whatever the server says.
+    assert.deepEqual(theirs.new_checkout, [true, 'v1']);
+    delete ours.new_checkout;
+    delete theirs.new_checkout;
     assert.deepEqual(theirs, ours, identifier);
     seen.add(ours.colour[1]);
   }
