@@ -313,3 +313,56 @@ test('editing and removing the override; deleting a segment asks for its name', 
   assert.deepEqual(left.results.map((s) => s.name), ['everyone']);
   b.check();
 });
+
+test('a condition on another flag’s state: chosen in the builder, kept on reload, served by the SDK', async () => {
+  // checkout is off by default; pro plans get it on in Production through a segment of their own.
+  const features = await call('GET', `/api/v1/projects/${at.project.id}/features/`);
+  const checkout = features.results.find((f) => f.name === 'checkout');
+  const promo = await call('POST', `/api/v1/projects/${at.project.id}/features/`, {
+    name: 'promo',
+    initial_value: 'none',
+    default_enabled: true,
+  });
+  const proPlan = await call('POST', `/api/v1/projects/${at.project.id}/segments/`, {
+    name: 'pro plan',
+    rules: [{ type: 'ALL', rules: [], conditions: [{ property: 'plan', operator: 'EQUAL', value: 'pro' }] }],
+  });
+  const override = (feature, segment, value) =>
+    call('POST', `/api/v1/environments/${at.production.api_key}/features/${feature}/create-segment-override/`, {
+      enabled: true,
+      feature_state_value: { type: 'unicode', string_value: value },
+      feature_segment: { segment },
+    });
+  await override(checkout.id, proPlan.id, '');
+
+  await page.goto(`${at.base}/segments`);
+  await page.getByRole('link', { name: 'Create segment' }).click();
+  await heading('New segment').waitFor();
+  await page.getByLabel('Name').fill('checkout users');
+  const condition = group('Rules, condition 1');
+  await condition.getByLabel('Test', { exact: true }).selectOption('flag');
+  assert.equal(await condition.getByLabel('Trait').count(), 0, 'a flag condition has no trait');
+  await page.getByRole('button', { name: 'Create segment' }).click();
+  await condition.getByText('Choose the flag to test.').waitFor();
+  await condition.getByLabel('Flag').selectOption('checkout');
+  assert.equal(await condition.getByLabel('State').inputValue(), 'true', 'is on by default');
+  await visit(page, 'segment-flag-condition', server);
+  await page.getByRole('button', { name: 'Create segment' }).click();
+  await heading('Segment checkout users').waitFor();
+  const id = Number(/\/segments\/(\d+)$/.exec(new URL(page.url()).pathname)?.[1]);
+  const saved = await call('GET', `/api/v1/projects/${at.project.id}/segments/${id}/`);
+  const [{ property, operator, value }] = saved.rules[0].conditions;
+  assert.deepEqual({ property, operator, value }, { property: "$.flags['checkout'].enabled", operator: 'EQUAL', value: 'true' });
+
+  await page.reload();
+  await heading('Segment checkout users').waitFor();
+  assert.equal(await condition.getByLabel('Test', { exact: true }).inputValue(), 'flag');
+  assert.equal(await condition.getByLabel('Flag').inputValue(), 'checkout');
+
+  await override(promo.id, id, 'with-checkout');
+  const pro = [{ trait_key: 'plan', trait_value: 'pro' }];
+  const free = [{ trait_key: 'plan', trait_value: 'free' }];
+  assert.equal(await served(at.production.api_key, 'u5', pro, 'promo'), 'with-checkout', 'checkout is on for pro');
+  assert.equal(await served(at.production.api_key, 'u6', free, 'promo'), 'none', 'checkout is off for free');
+  b.check();
+});

@@ -1,6 +1,7 @@
 // The rule builder: groups (ALL / ANY / NONE) of conditions and, one level down, child groups.
-// Every control is a native input, select or button, so it all works from the keyboard; adding
-// a condition moves focus to its trait, removing one moves focus back to its group.
+// A condition tests a trait, or another flag's state (on or off). Every control is a native
+// input, select or button, so it all works from the keyboard; adding a condition moves focus to
+// its trait, removing one moves focus back to its group.
 import type { ApiError } from '../../api/errors';
 import { Check, Field } from '../../components/field';
 import { PlusIcon } from '../../components/icons';
@@ -20,10 +21,104 @@ type OnChange = (rules: RuleDraft[], structural: boolean) => void;
 
 const focusSoon = (id: string) => setTimeout(() => document.getElementById(id)?.focus(), 0);
 
+/** What a condition tests: a trait, or another flag's state. */
+function SubjectSelect({
+  condition,
+  prefix,
+  onChange,
+}: {
+  condition: ConditionDraft;
+  prefix: string;
+  onChange: (c: ConditionDraft) => void;
+}) {
+  const id = `${prefix}-subject`;
+  return (
+    <div class="field">
+      <label for={id}>Test</label>
+      <select
+        id={id}
+        value={condition.flag === null ? 'trait' : 'flag'}
+        onChange={(e) =>
+          onChange(
+            e.currentTarget.value === 'flag'
+              ? { ...condition, flag: '', operator: 'EQUAL', value: 'true', semver: false }
+              : { ...newCondition(), key: condition.key },
+          )
+        }
+      >
+        <option value="trait">A trait</option>
+        <option value="flag">Another flag's state</option>
+      </select>
+    </div>
+  );
+}
+
+/** A condition on another flag: which flag, and whether it must be on or off. */
+function FlagCondition({
+  condition,
+  path,
+  prefix,
+  features,
+  error,
+  onChange,
+}: {
+  condition: ConditionDraft;
+  path: string;
+  prefix: string;
+  features: string[];
+  error?: ApiError;
+  onChange: (c: ConditionDraft) => void;
+}) {
+  const flagId = `${prefix}-${path}.property`;
+  const stateId = `${prefix}-state`;
+  const flagError = error?.field(`${path}.property`);
+  const known = condition.flag === '' || features.includes(condition.flag ?? '');
+  return (
+    <>
+      <div class="field">
+        <label for={flagId}>Flag</label>
+        <select
+          id={flagId}
+          name={`${path}.property`}
+          value={condition.flag ?? ''}
+          aria-invalid={flagError ? 'true' : undefined}
+          aria-describedby={flagError ? `${flagId}-error` : undefined}
+          onChange={(e) => onChange({ ...condition, flag: e.currentTarget.value })}
+        >
+          <option value="">Choose a flag…</option>
+          {!known && <option value={condition.flag ?? ''}>{condition.flag}</option>}
+          {features.map((f) => (
+            <option key={f} value={f}>
+              {f}
+            </option>
+          ))}
+        </select>
+        {flagError && (
+          <p class="field-error" id={`${flagId}-error`}>
+            {flagError}
+          </p>
+        )}
+      </div>
+      <div class="field">
+        <label for={stateId}>State</label>
+        <select
+          id={stateId}
+          value={condition.value}
+          onChange={(e) => onChange({ ...condition, value: e.currentTarget.value })}
+        >
+          <option value="true">is on</option>
+          <option value="false">is off</option>
+        </select>
+      </div>
+    </>
+  );
+}
+
 function ConditionRow({
   condition,
   name,
   path,
+  features,
   error,
   onChange,
   onRemove,
@@ -31,6 +126,7 @@ function ConditionRow({
   condition: ConditionDraft;
   name: string;
   path: string;
+  features: string[];
   error?: ApiError;
   onChange: (c: ConditionDraft) => void;
   onRemove: () => void;
@@ -39,25 +135,52 @@ function ConditionRow({
   const prefix = `c${condition.key}`;
   const operatorId = `${prefix}-operator`;
   const operatorError = error?.field(`${path}.operator`);
+  if (condition.flag !== null) {
+    return (
+      <fieldset class="condition">
+        <legend class="visually-hidden">{name}</legend>
+        <div class="condition-subject">
+          <SubjectSelect condition={condition} prefix={prefix} onChange={onChange} />
+        </div>
+        <FlagCondition
+          condition={condition}
+          path={path}
+          prefix={prefix}
+          features={features}
+          error={error}
+          onChange={onChange}
+        />
+        <button type="button" class="button quiet small condition-remove" onClick={onRemove}>
+          Remove<span class="visually-hidden"> {name}</span>
+        </button>
+        <p class="hint condition-note">
+          The flag as this identity gets it in the environment being evaluated, its own segments included.
+        </p>
+      </fieldset>
+    );
+  }
   return (
     <fieldset class="condition">
       <legend class="visually-hidden">{name}</legend>
-      {info?.property === false ? (
-        <p class="condition-fixed">
-          <span class="condition-fixed-label">Trait</span>
-          <span class="muted">The identity (hashed with the segment)</span>
-        </p>
-      ) : (
-        <Field
-          label="Trait"
-          name={`${path}.property`}
-          idPrefix={prefix}
-          value={condition.property}
-          autoComplete="off"
-          error={error}
-          onInput={(e) => onChange({ ...condition, property: e.currentTarget.value })}
-        />
-      )}
+      <div class="condition-subject">
+        <SubjectSelect condition={condition} prefix={prefix} onChange={onChange} />
+        {info?.property === false ? (
+          <p class="condition-fixed">
+            <span class="condition-fixed-label">Trait</span>
+            <span class="muted">The identity (hashed with the segment)</span>
+          </p>
+        ) : (
+          <Field
+            label="Trait"
+            name={`${path}.property`}
+            idPrefix={prefix}
+            value={condition.property}
+            autoComplete="off"
+            error={error}
+            onInput={(e) => onChange({ ...condition, property: e.currentTarget.value })}
+          />
+        )}
+      </div>
       <div class="field">
         <label for={operatorId}>Operator</label>
         <select
@@ -121,6 +244,7 @@ function Group({
   path,
   depth,
   removable,
+  features,
   error,
   onChange,
   onRemove,
@@ -130,6 +254,7 @@ function Group({
   path: string;
   depth: number;
   removable: boolean;
+  features: string[];
   error?: ApiError;
   onChange: (r: RuleDraft, structural: boolean) => void;
   onRemove: () => void;
@@ -183,6 +308,7 @@ function Group({
           condition={c}
           name={`${name}, condition ${k + 1}`}
           path={`${path}.conditions[${k}]`}
+          features={features}
           error={error}
           onChange={(next) => setCondition(k, next)}
           onRemove={() => removeCondition(k)}
@@ -196,6 +322,7 @@ function Group({
           path={`${path}.rules[${k}]`}
           depth={depth + 1}
           removable
+          features={features}
           error={error}
           onChange={(next, structural) => setChild(k, next, structural)}
           onRemove={() => removeChild(k)}
@@ -224,10 +351,13 @@ function Group({
 
 export function RuleBuilder({
   rules,
+  features,
   error,
   onChange,
 }: {
   rules: RuleDraft[];
+  /** The project's feature names, for conditions on another flag's state. */
+  features: string[];
   error?: ApiError;
   onChange: OnChange;
 }) {
@@ -241,6 +371,7 @@ export function RuleBuilder({
           path={`rules[${i}]`}
           depth={1}
           removable={rules.length > 1}
+          features={features}
           error={error}
           onChange={(next, structural) => onChange(rules.map((x, k) => (k === i ? next : x)), structural)}
           onRemove={() => onChange(rules.filter((_, k) => k !== i), true)}

@@ -1,7 +1,8 @@
 // A segment's rule tree as the builder edits it, every operator the engine knows with its help
 // text and the check of its value, and the conversion to and from the API's rules. Conditions
 // are named by their API path ("rules[0].rules[1].conditions[2]"), so the API's field errors and
-// ours land on the same field.
+// ours land on the same field. A condition on another flag's state is, for the API, an EQUAL on
+// the property `$.flags['<feature>'].enabled` with the value true or false.
 import type { Rule } from '../../api/segments';
 import type { Schemas } from '../../api/client';
 
@@ -15,6 +16,9 @@ export interface ConditionDraft {
   value: string;
   semver: boolean;
   description: string | null;
+  /** Set when the condition tests another flag's state: that feature's name ('' until chosen);
+   * `value` is then 'true' (on) or 'false' (off). */
+  flag: string | null;
 }
 
 export interface RuleDraft {
@@ -181,7 +185,20 @@ export const newCondition = (): ConditionDraft => ({
   value: '',
   semver: false,
   description: null,
+  flag: null,
 });
+
+/** The JSONPath that reads whether feature `name` is on, quoted so any name fits. */
+export const flagProperty = (name: string) => `$.flags['${name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'].enabled`;
+
+const flagPath = /^\$\.flags(?:\.([A-Za-z_][A-Za-z0-9_]*)|\['((?:[^'\\]|\\.)*)'\])\.enabled$/;
+
+/** The feature a `$.flags…enabled` property reads, or null for any other property. */
+export function flagOf(property: string): string | null {
+  const match = flagPath.exec(property);
+  if (!match) return null;
+  return match[1] ?? match[2].replace(/\\(.)/g, '$1');
+}
 
 export const newRule = (type: RuleType, withCondition = true): RuleDraft => ({
   key: key(),
@@ -200,6 +217,8 @@ export function fromApi(rules: Rule[] | undefined): RuleDraft[] {
     conditions: r.conditions.map((c) => {
       const value = c.value ?? '';
       const semver = Boolean(OPERATORS[c.operator]?.semver) && value.endsWith(SEMVER);
+      const flag = flagOf(c.property ?? '');
+      const onOff = c.operator === 'EQUAL' && (value === 'true' || value === 'false');
       return {
         key: key(),
         property: c.property ?? '',
@@ -207,6 +226,7 @@ export function fromApi(rules: Rule[] | undefined): RuleDraft[] {
         value: semver ? value.slice(0, -SEMVER.length) : value,
         semver,
         description: c.description ?? null,
+        flag: flag !== null && onOff ? flag : null,
       };
     }),
   });
@@ -219,6 +239,9 @@ export function toApi(rules: RuleDraft[]): Schemas['RuleIn'][] {
     type: r.type,
     rules: toApi(r.rules),
     conditions: r.conditions.map((c) => {
+      if (c.flag !== null) {
+        return { operator: 'EQUAL', property: flagProperty(c.flag), value: c.value, description: c.description };
+      }
       const info = OPERATORS[c.operator];
       return {
         operator: c.operator,
@@ -246,6 +269,10 @@ export function eachCondition(
 export function problems(rules: RuleDraft[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   eachCondition(rules, (c, path) => {
+    if (c.flag !== null) {
+      if (c.flag === '') out[`${path}.property`] = ['Choose the flag to test.'];
+      return;
+    }
     const info = OPERATORS[c.operator];
     if (!info) return;
     if (info.property && c.property.trim() === '') out[`${path}.property`] = ['Enter the trait to test.'];

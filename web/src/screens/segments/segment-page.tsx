@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { api, ok } from '../../api/client';
 import { invalidate, update } from '../../api/cache';
 import { ApiError } from '../../api/errors';
-import { useEnvironments } from '../../api/resources';
+import { useEnvironments, useFeatures } from '../../api/resources';
 import { segmentKeys, useSegment, type Segment } from '../../api/segments';
 import { Field, FormError, Notice } from '../../components/field';
 import { useSubmit } from '../../components/form';
@@ -17,7 +17,18 @@ import { SegmentOverrides } from './overrides';
 import { RuleBuilder } from './rule-builder';
 import { fieldPaths, fromApi, problems, toApi } from './rules';
 
-function SegmentForm({ base, project, segment }: { base: string; project: number; segment: Segment | null }) {
+function SegmentForm({
+  base,
+  project,
+  segment,
+  features,
+}: {
+  base: string;
+  project: number;
+  segment: Segment | null;
+  /** The project's feature names, for conditions on another flag's state. */
+  features: string[];
+}) {
   const [name, setName] = useState(segment?.name ?? '');
   const [description, setDescription] = useState(segment?.description ?? '');
   const [rules, setRules] = useState(() => fromApi(segment?.rules));
@@ -79,6 +90,7 @@ function SegmentForm({ base, project, segment }: { base: string; project: number
         </p>
         <RuleBuilder
           rules={rules}
+          features={features}
           error={error}
           onChange={(next, structural) => {
             // Errors are named by position; once positions move they would point at the wrong row.
@@ -131,6 +143,8 @@ export function SegmentScreen({
   const loaded = useSegment(project, segment);
   const environments = useEnvironments(project);
   const current = environments.data?.find((e) => e.api_key === environment);
+  const features = useFeatures(project, current?.id ?? null);
+  const names = (features.data ?? []).map((f) => f.name);
   if (segment !== null && loaded.error) {
     return <Notice>{loaded.error.status === 404 ? 'This project has no such segment.' : loaded.error.message}</Notice>;
   }
@@ -147,7 +161,7 @@ export function SegmentScreen({
           'New segment'
         )}
       </h1>
-      <SegmentForm key={data?.id ?? 'new'} base={base} project={project} segment={data} />
+      <SegmentForm key={data?.id ?? 'new'} base={base} project={project} segment={data} features={names} />
       {data && current && environments.data && (
         <SegmentOverrides
           base={base}
