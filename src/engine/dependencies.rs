@@ -25,6 +25,8 @@ pub(crate) struct Dependencies<'e> {
     pub order: Vec<usize>,
     /// Features found in a dependency cycle.
     pub cyclic: Vec<bool>,
+    /// Features resolved to the identity's own override (built from it on each read).
+    own: Vec<bool>,
     /// How many cycles have been cut so far: a segment whose test changed it is unsound.
     pub cycle_hits: u64,
     /// The features being resolved, outermost first.
@@ -39,6 +41,7 @@ impl<'e> Dependencies<'e> {
             self.used = true;
             self.resolved = vec![None; environment.features.len()];
             self.cyclic = vec![false; environment.features.len()];
+            self.own = vec![false; environment.features.len()];
             self.segment_matches = vec![None; environment.segments.len()];
         }
     }
@@ -46,31 +49,45 @@ impl<'e> Dependencies<'e> {
 
 pub(crate) type Cell<'e> = RefCell<Dependencies<'e>>;
 
-impl<'e> Subject<'e, '_> {
+impl<'e> Subject<'e, '_, '_> {
     /// `$.flags.<name>`: the feature's flag, resolved on first read; `None` for a feature the
     /// context lacks or one in a cycle.
-    pub fn dependency(&self, name: &str) -> Option<Flag<'e>> {
+    pub fn dependency(&self, name: &str) -> Option<Flag<'_>> {
         let environment = self.environment;
         let index = environment.feature_indices.get(name).copied();
         {
             let mut dependencies = self.dependencies.borrow_mut();
             dependencies.start(environment);
-            if let Some(flag) = index.and_then(|index| dependencies.resolved[index]) {
+            if let Some(index) = index
+                && let Some(flag) = self.resolved_flag(&dependencies, index)
+            {
                 return Some(flag);
             }
         }
         let index = index?;
         self.resolve(index);
-        self.dependencies.borrow().resolved[index]
+        self.resolved_flag(&self.dependencies.borrow(), index)
+    }
+
+    fn resolved_flag(&self, dependencies: &Dependencies<'e>, index: usize) -> Option<Flag<'_>> {
+        if dependencies.own[index] {
+            let own = self.identity_overrides.get(index)?;
+            return Some(flag(
+                own,
+                Reason::identity_override(),
+                self.identity_key.as_deref(),
+            ));
+        }
+        dependencies.resolved[index]
     }
 
     /// The flags resolved so far, in resolution order.
-    pub fn resolved_flags(&self) -> Vec<Flag<'e>> {
+    pub fn resolved_flags(&self) -> Vec<Flag<'_>> {
         let dependencies = self.dependencies.borrow();
         dependencies
             .order
             .iter()
-            .filter_map(|&index| dependencies.resolved[index])
+            .filter_map(|&index| self.resolved_flag(&dependencies, index))
             .collect()
     }
 
@@ -96,6 +113,11 @@ impl<'e> Subject<'e, '_> {
         let mut dependencies = self.dependencies.borrow_mut();
         dependencies.resolving.pop();
         if dependencies.cyclic[index] {
+            return;
+        }
+        if self.identity_overrides.get(index).is_some() {
+            dependencies.own[index] = true;
+            dependencies.order.push(index);
             return;
         }
         let environment = self.environment;
@@ -155,9 +177,9 @@ impl<'e> Subject<'e, '_> {
     }
 }
 
-impl<'e> Subject<'e, '_> {
-    /// After the segments: resolved flags replace the single-pass ones, and flags in a cycle
-    /// say so in their reason.
+impl<'e> Subject<'e, '_, '_> {
+    /// After the segments: resolved flags replace the single-pass ones (not by identity
+    /// overrides, which the caller serves), and flags in a cycle say so in their reason.
     pub fn settle(&self, flags: &mut [Flag<'e>]) {
         let dependencies = self.dependencies.borrow();
         if !dependencies.used {
@@ -340,5 +362,52 @@ mod tests {
             flags["a"],
             json!([true, "on", "TARGETING_MATCH; segment=s"])
         );
+    }
+}
+
+#[cfg(test)]
+mod identity_override_tests {
+    use serde_json::json;
+
+    use crate::engine::{Environment, EvaluationContext, FeatureContext, IdentityContext};
+
+    #[test]
+    fn a_dependency_reads_the_identitys_own_override_but_the_result_leaves_it_to_the_caller() {
+        let context: EvaluationContext = serde_json::from_value(json!({
+            "environment": {"key": "env", "name": "Test"},
+            "features": {
+                "banner": {"key": "1", "name": "banner", "enabled": true, "value": "hello"},
+                "welcome": {"key": "2", "name": "welcome", "enabled": true, "value": "hi"}
+            },
+            "segments": {"1": {"key": "1", "name": "greeted", "rules": [{"type": "ALL",
+                "conditions": [{"property": "$.flags.banner.value", "operator": "EQUAL",
+                                "value": "hello, Ada"}]}],
+                "overrides": [{"key": "2", "name": "welcome", "enabled": true, "value": "hi, Ada"}]}}
+        }))
+        .unwrap();
+        let environment = Environment::prepare(&context).unwrap();
+        let ada = IdentityContext {
+            identifier: "ada".into(),
+            ..Default::default()
+        };
+        let own = environment.identity_overrides(&[FeatureContext {
+            name: "banner".into(),
+            enabled: true,
+            value: json!("hello, Ada"),
+            ..Default::default()
+        }]);
+        let evaluation = environment.evaluate_with(Some(&ada), &own);
+        let value = |name: &str| {
+            let flag = evaluation.flags.iter().find(|f| f.name == name).unwrap();
+            flag.value.clone()
+        };
+        assert_eq!(value("welcome"), json!("hi, Ada"));
+        assert_eq!(
+            value("banner"),
+            json!("hello"),
+            "the caller serves the override"
+        );
+        let plain = environment.evaluate(Some(&ada));
+        assert_eq!(plain.flags[1].value, &json!("hi"));
     }
 }

@@ -7,7 +7,9 @@ use serde_json::{Map, Value};
 use super::context::{EvaluationResult, FlagResult, IdentityContext, SegmentResult};
 use super::hashing::hashed_percentage;
 use super::lookup::Subject;
-use super::model::{Environment, Feature, Override, Segment};
+use super::model::{
+    Environment, Feature, IdentityOverrides, NO_IDENTITY_OVERRIDES, Override, Segment,
+};
 
 /// The outcome of one evaluation, borrowing from the prepared environment (nothing is copied).
 #[derive(Clone, Debug, PartialEq)]
@@ -45,6 +47,16 @@ pub enum Reason<'e> {
     Split { text: &'e str },
 }
 
+impl Reason<'static> {
+    /// An identity's own override, as the SDKs report it.
+    pub(crate) fn identity_override() -> Self {
+        Reason::TargetingMatch {
+            segment: IDENTITY_OVERRIDES,
+            text: IDENTITY_OVERRIDES_REASON,
+        }
+    }
+}
+
 impl<'e> Reason<'e> {
     /// The reason as Flagsmith writes it.
     pub fn as_str(&self) -> &'e str {
@@ -64,11 +76,27 @@ pub struct MatchedSegment<'e> {
     pub metadata: Option<&'e Map<String, Value>>,
 }
 
+/// How the SDKs name the segment that carries identity overrides in a context.
+const IDENTITY_OVERRIDES: &str = "identity_overrides";
+const IDENTITY_OVERRIDES_REASON: &str = "TARGETING_MATCH; segment=identity_overrides";
+
 impl Environment {
     /// Evaluates every feature for `identity`. Without an identity, segments can still match
     /// (on `$.environment.name`, say) but no variant is picked. Never fails.
     pub fn evaluate(&self, identity: Option<&IdentityContext>) -> Evaluation<'_> {
-        let subject = Subject::new(self, identity);
+        self.evaluate_with(identity, &NO_IDENTITY_OVERRIDES)
+    }
+
+    /// Evaluates with the identity's own overrides as conditions on `$.flags` read them: as the
+    /// SDKs see them when they put them in the context (a segment `identity_overrides` on the
+    /// identifier with the strongest priority). The flags returned are the engine's without
+    /// them: the caller serves an identity's override itself.
+    pub fn evaluate_with<'a>(
+        &'a self,
+        identity: Option<&IdentityContext>,
+        overrides: &IdentityOverrides,
+    ) -> Evaluation<'a> {
+        let subject = Subject::new(self, identity, overrides);
         let mut chosen: Vec<Option<(&Override, &Segment)>> = vec![None; self.features.len()];
         let mut segments = Vec::new();
         let mut cycle_hits = 0;

@@ -10,11 +10,11 @@ use super::context::IdentityContext;
 use super::dependencies;
 use super::flags::Flag;
 use super::jsonpath::{JsonPath, Selector, array_positions};
-use super::model::{Environment, Property};
+use super::model::{Environment, IdentityOverrides, Property};
 use super::value::ContextValue;
 
 /// What the conditions of one evaluation look at.
-pub(crate) struct Subject<'e, 'i> {
+pub(crate) struct Subject<'e, 'i, 'o> {
     pub environment: &'e Environment,
     identity: Option<&'i IdentityContext>,
     /// The hashing key: the identity's `key` when non-empty, else `<env key>_<identifier>`.
@@ -23,10 +23,16 @@ pub(crate) struct Subject<'e, 'i> {
     slots: Vec<Option<&'i Value>>,
     /// The flags conditions have read so far.
     pub dependencies: dependencies::Cell<'e>,
+    /// The identity's own overrides, which win over every segment.
+    pub identity_overrides: &'o IdentityOverrides,
 }
 
-impl<'e, 'i> Subject<'e, 'i> {
-    pub fn new(environment: &'e Environment, identity: Option<&'i IdentityContext>) -> Self {
+impl<'e, 'i, 'o> Subject<'e, 'i, 'o> {
+    pub fn new(
+        environment: &'e Environment,
+        identity: Option<&'i IdentityContext>,
+        identity_overrides: &'o IdentityOverrides,
+    ) -> Self {
         let mut slots = vec![None; environment.trait_slots.len()];
         if let Some(identity) = identity
             && !slots.is_empty()
@@ -47,6 +53,7 @@ impl<'e, 'i> Subject<'e, 'i> {
             identity_key,
             slots,
             dependencies: Default::default(),
+            identity_overrides,
         }
     }
 

@@ -43,7 +43,7 @@ pub use context::{
 };
 pub use flags::{Evaluation, Flag, MatchedSegment, Reason};
 pub use hashing::hashed_percentage;
-pub use model::{Environment, PrepareError};
+pub use model::{Environment, IdentityOverrides, PrepareError};
 pub use number::{Number, PyInt};
 pub use python::value_str as python_str;
 
@@ -70,6 +70,36 @@ mod tests {
     fn a_prepared_environment_can_be_shared_between_threads() {
         assert_send_sync::<Environment>();
         assert_send_sync::<std::sync::Arc<Environment>>();
+    }
+
+    /// Python's `json.loads` keeps integers of any size; so does the engine (serde_json's
+    /// `arbitrary_precision`), in values served and in traits compared.
+    #[test]
+    fn integers_beyond_64_bits_are_served_and_compared_exactly() {
+        let context: EvaluationContext = serde_json::from_str(
+            r#"{"environment": {"key": "env", "name": "Test"},
+                "identity": {"identifier": "u", "traits": {"seats": 18446744073709551617}},
+                "features": {"f": {"key": "1", "name": "f", "enabled": true,
+                                   "value": 100000000000000000000}},
+                "segments": {"1": {"key": "1", "name": "exact", "rules": [{"type": "ALL",
+                    "conditions": [{"property": "seats", "operator": "EQUAL",
+                                    "value": "18446744073709551617"}]}]},
+                             "2": {"key": "2", "name": "rounded", "rules": [{"type": "ALL",
+                    "conditions": [{"property": "seats", "operator": "EQUAL",
+                                    "value": "18446744073709551616"}]}]}}}"#,
+        )
+        .unwrap();
+        let result = evaluate(&context).unwrap();
+        assert_eq!(
+            serde_json::to_string(&result.flags["f"].value).unwrap(),
+            "100000000000000000000"
+        );
+        let matched: Vec<&str> = result.segments.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            matched,
+            ["exact"],
+            "2^64+1 is not 2^64, as a float would say"
+        );
     }
 
     #[test]

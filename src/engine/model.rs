@@ -191,6 +191,44 @@ impl Environment {
     }
 }
 
+/// One identity's own overrides, prepared for [`Environment::evaluate_with`]: by feature index.
+#[derive(Debug, Default)]
+pub struct IdentityOverrides {
+    pub(crate) by_feature: Vec<Option<Feature>>,
+}
+
+impl IdentityOverrides {
+    pub(crate) fn get(&self, index: usize) -> Option<&Feature> {
+        self.by_feature.get(index).and_then(Option::as_ref)
+    }
+}
+
+/// No identity overrides.
+pub(crate) static NO_IDENTITY_OVERRIDES: IdentityOverrides = IdentityOverrides {
+    by_feature: Vec::new(),
+};
+
+impl Environment {
+    /// Whether some condition reads another flag (`$.flags`): only then do an identity's own
+    /// overrides change what segments see, so only then are they worth preparing.
+    pub fn reads_flags(&self) -> bool {
+        self.reads_flags
+    }
+
+    /// Prepares an identity's own overrides (each a feature state by feature name; overrides
+    /// of features the environment lacks are ignored).
+    pub fn identity_overrides(&self, overrides: &[FeatureContext]) -> IdentityOverrides {
+        let mut by_feature: Vec<Option<Feature>> = Vec::new();
+        for feature in overrides {
+            if let Some(&index) = self.feature_indices.get(&feature.name) {
+                by_feature.resize_with(self.features.len(), || None);
+                by_feature[index] = Some(prepare_feature(feature));
+            }
+        }
+        IdentityOverrides { by_feature }
+    }
+}
+
 fn non_empty(metadata: &Option<Map<String, Value>>) -> Option<Map<String, Value>> {
     metadata.as_ref().filter(|m| !m.is_empty()).cloned()
 }

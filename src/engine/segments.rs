@@ -7,7 +7,7 @@ use super::hashing::hashed_percentage;
 use super::lookup::Subject;
 use super::model::{PreparedCondition, Rule, RuleKind, Segment};
 
-impl Subject<'_, '_> {
+impl Subject<'_, '_, '_> {
     pub fn is_in(&self, segment: &Segment) -> bool {
         !segment.rules.is_empty()
             && segment

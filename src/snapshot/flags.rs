@@ -14,7 +14,7 @@ use crate::domain::FeatureId;
 use crate::domain::environment::Environment;
 use crate::domain::feature::{Feature, FeatureType};
 use crate::domain::feature_state::FeatureState;
-use crate::engine::IdentityContext;
+use crate::engine::{FeatureContext, IdentityContext, IdentityOverrides};
 
 /// A response body rendered once and shared.
 #[derive(Debug, Clone, Default)]
@@ -164,7 +164,8 @@ impl EnvSnapshot {
             traits: who.traits.clone(),
         };
         let hashing_key = format!("{}_{}", self.environment.api_key, who.identifier);
-        let evaluation = self.model.evaluate(Some(&identity));
+        let own = self.own_overrides(who.overrides);
+        let evaluation = self.model.evaluate_with(Some(&identity), &own);
         let overrides: HashMap<FeatureId, &FeatureState> =
             who.overrides.iter().map(|s| (s.feature_id, s)).collect();
         let mut resolved = Vec::with_capacity(self.features.len());
@@ -201,6 +202,31 @@ impl EnvSnapshot {
             });
         }
         resolved
+    }
+
+    /// The identity's overrides as the engine sees them when a condition reads another flag
+    /// (prepared only then): as the SDKs put them in a context, without multivariate shares.
+    fn own_overrides(&self, overrides: &[FeatureState]) -> IdentityOverrides {
+        if overrides.is_empty() || !self.model.reads_flags() {
+            return IdentityOverrides::default();
+        }
+        let contexts: Vec<FeatureContext> = overrides
+            .iter()
+            .filter_map(|state| {
+                let entry = self
+                    .features
+                    .iter()
+                    .find(|e| e.feature.id == state.feature_id)?;
+                Some(FeatureContext {
+                    key: String::new(),
+                    name: entry.feature.name.clone(),
+                    enabled: state.enabled,
+                    value: value_json(&state.value),
+                    ..Default::default()
+                })
+            })
+            .collect();
+        self.model.identity_overrides(&contexts)
     }
 
     /// An identity override's value: a multivariate share when the identity's bucket falls in

@@ -51,6 +51,7 @@ def main(base, out):
         {"name": "experiment", "initial_value": "control", "default_enabled": True},
         {"name": "Dark Mode", "default_enabled": True},
         {"name": "new_checkout", "initial_value": "v1", "default_enabled": True},
+        {"name": "welcome", "initial_value": "hi", "default_enabled": True},
         {"name": "server_only", "initial_value": "secret", "default_enabled": True,
          "is_server_key_only": True},
         {
@@ -128,6 +129,13 @@ def main(base, out):
             {"operator": "EQUAL", "property": "$.flags.premium.value", "value": "gold"}]}],
     )
     segment_override("new_checkout", gold, "v2")
+    # A dependency on a flag that an identity override sets (Ada's banner, below).
+    greeted = segment(
+        "greeted",
+        [{"type": "ALL", "conditions": [
+            {"operator": "EQUAL", "property": "$.flags.banner.value", "value": "hello, Ada"}]}],
+    )
+    segment_override("welcome", greeted, "hi, Ada")
 
     # Ada has traits and her own banner.
     ada = api.call("POST", f"/api/v1/environments/{key}/identities/", {"identifier": "ada"})["id"]

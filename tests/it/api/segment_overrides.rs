@@ -799,4 +799,26 @@ async fn a_segment_can_depend_on_another_flag(app: TestApp) {
         identity_flag(&app, &w, "free", "banner").await,
         (json!(false), json!("old"))
     );
+    // An identity's own override of checkout counts too, as in the SDKs' local evaluation
+    // (where identity overrides are a segment with the strongest priority).
+    let vip = super::identity_overrides::identity(&app, &w, "vip").await;
+    created(
+        post(
+            &app,
+            &format!(
+                "/api/v1/environments/{}/identities/{vip}/featurestates/",
+                w.env_key
+            ),
+            &w.admin,
+            json!({"feature": checkout["id"], "enabled": true, "feature_state_value": null}),
+        )
+        .await,
+    )
+    .await;
+    let banner = super::identity_overrides::sdk_flag(&app, &w, "vip", "banner").await;
+    assert_eq!(
+        (&banner["enabled"], &banner["feature_state_value"]),
+        (&json!(true), &json!("new")),
+        "vip has checkout by its own override, so it gets the new banner"
+    );
 }

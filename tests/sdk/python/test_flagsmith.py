@@ -140,6 +140,9 @@ def test_a_flag_can_depend_on_another(remote):
         "new_checkout") == "v2"
     assert remote.get_identity_flags("dep-2", traits={"plan": "free"}).get_feature_value(
         "new_checkout") == "v1"
+    # "greeted" reads `$.flags.banner.value`, which Ada's own override sets.
+    assert remote.get_identity_flags("ada").get_feature_value("welcome") == "hi, Ada"
+    assert remote.get_identity_flags("dep-1").get_feature_value("welcome") == "hi"
 
 
 def test_local_evaluation_agrees_with_the_server(remote, server_remote, local):
@@ -171,6 +174,8 @@ def test_local_evaluation_agrees_with_the_server(remote, server_remote, local):
     # trims the context to the one feature and so never sees the flag it depends on.)
     flags = local.get_identity_flags("x1", traits={"plan": "pro"}).all_flags()
     assert {f.feature_name: f.value for f in flags}["new_checkout"] == "v2"
+    flags = local.get_identity_flags("ada").all_flags()
+    assert {f.feature_name: f.value for f in flags}["welcome"] == "hi, Ada"
     # Ada's override travels in the document.
     assert local.get_identity_flags("ada").get_feature_value("banner") == "hello, Ada"
     segments = {s.name for s in local.get_identity_segments("x1", {"plan": "pro"})}
