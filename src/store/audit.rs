@@ -1,8 +1,11 @@
 use async_trait::async_trait;
 
 use super::Result;
+use crate::domain::audit::Author;
 use crate::domain::audit::{AuditEntry, AuditQuery};
 use crate::domain::{AuditLogId, Page, PageRequest};
+use crate::domain::{OrgApiKeyId, UserId};
+use crate::store::rows::Columns;
 
 /// Reading the audit log (entries are written by the store's other writes).
 #[async_trait]
@@ -94,4 +97,38 @@ impl<'a> Change<'a> {
             ..Change::created(audit, object_type, object_id, object_uuid, scope)
         }
     }
+}
+
+pub(super) const COLUMNS: &str =
+    "id, created_date, log, author_user_id, author_api_key_id, organisation_id,
+    project_id, environment_id, related_object_type, related_object_id, related_object_uuid,
+    change_type, change_details, is_system_event";
+
+pub(super) fn entry(row: &dyn Columns) -> Result<AuditEntry> {
+    let is_system_event: bool = row.get(13)?;
+    let user: Option<i64> = row.get(3)?;
+    let key: Option<i64> = row.get(4)?;
+    let author = match (user, key) {
+        (Some(u), _) => Some(Author::User(UserId(u))),
+        (None, Some(k)) => Some(Author::ApiKey(OrgApiKeyId(k))),
+        (None, None) if is_system_event => Some(Author::System),
+        (None, None) => None,
+    };
+    let change_type: String = row.get(11)?;
+    let details: serde_json::Value = row.get(12)?;
+    Ok(AuditEntry {
+        id: AuditLogId(row.get(0)?),
+        created_date: row.get(1)?,
+        log: row.get(2)?,
+        author,
+        organisation_id: row.get::<Option<i64>>(5)?.map(OrganisationId),
+        project_id: row.get::<Option<i64>>(6)?.map(ProjectId),
+        environment_id: row.get::<Option<i64>>(7)?.map(EnvironmentId),
+        related_object_type: row.get(8)?,
+        related_object_id: row.get(9)?,
+        related_object_uuid: row.get(10)?,
+        change_type: ChangeType::parse(&change_type).unwrap_or(ChangeType::Update),
+        change_details: serde_json::from_value::<Vec<FieldChange>>(details).unwrap_or_default(),
+        is_system_event,
+    })
 }

@@ -6,6 +6,7 @@ use crate::domain::environment::{
     Environment, EnvironmentSettings, NewEnvironment, NewServerKey, ServerKey, ServerKeyPatch,
 };
 use crate::domain::{EnvironmentId, ProjectId, ServerKeyId};
+use crate::store::rows::Columns;
 
 /// Environments and their server-side keys.
 #[async_trait]
@@ -70,4 +71,33 @@ pub trait EnvironmentStore: Send + Sync {
 
     /// Moves `updated_at`. `NotFound` when there is no such key.
     async fn delete_server_key(&self, id: ServerKeyId, audit: &Audit) -> Result<()>;
+}
+
+pub(super) const COLUMNS: &str =
+    "id, uuid, project_id, api_key, created_date, updated_at, name, description,
+    allow_client_traits, hide_disabled_flags, hide_sensitive_data,
+    use_identity_composite_key_for_hashing, use_identity_overrides_in_local_eval,
+    minimum_change_request_approvals, banner_text, banner_colour";
+
+pub(super) fn environment(row: &dyn Columns) -> Result<Environment> {
+    Ok(Environment {
+        id: EnvironmentId(row.get(0)?),
+        uuid: row.get(1)?,
+        project_id: ProjectId(row.get(2)?),
+        api_key: row.get(3)?,
+        created_date: row.get(4)?,
+        updated_at: row.get(5)?,
+        settings: EnvironmentSettings {
+            name: row.get(6)?,
+            description: row.get(7)?,
+            allow_client_traits: row.get(8)?,
+            hide_disabled_flags: row.get(9)?,
+            hide_sensitive_data: row.get(10)?,
+            use_identity_composite_key_for_hashing: row.get(11)?,
+            use_identity_overrides_in_local_eval: row.get(12)?,
+            minimum_change_request_approvals: row.get(13)?,
+            banner_text: row.get(14)?,
+            banner_colour: row.get(15)?,
+        },
+    })
 }

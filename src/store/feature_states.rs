@@ -1,11 +1,14 @@
 use async_trait::async_trait;
 
 use super::Result;
+use crate::domain::FeatureValue;
 use crate::domain::audit::Audit;
+use crate::domain::feature_state::Scope as Applies;
 use crate::domain::feature_state::{
     FeatureSegment, FeatureState, FeatureStatePatch, NewIdentityOverride, NewSegmentOverride,
 };
 use crate::domain::{EnvironmentId, FeatureId, FeatureSegmentId, FeatureStateId, IdentityId};
+use crate::store::rows::Columns;
 
 /// Feature states: environment defaults, segment overrides and identity overrides.
 /// Every write moves the environment's `updated_at`.
@@ -96,4 +99,34 @@ pub trait FeatureStateStore: Send + Sync {
     /// Deletes an identity override or a segment override's state (with its feature segment).
     /// `Conflict` for an environment default, which lives as long as its feature.
     async fn delete_feature_state(&self, id: FeatureStateId, audit: &Audit) -> Result<()>;
+}
+
+pub(super) const COLUMNS: &str =
+    "id, uuid, feature_id, environment_id, identity_id, feature_segment_id,
+    enabled, value_type, string_value, integer_value, boolean_value, mv_hashing_salt,
+    created_at, updated_at";
+
+/// The state without its shares, which `with_shares` adds.
+pub(super) fn state(row: &dyn Columns) -> Result<FeatureState> {
+    let identity: Option<i64> = row.get(4)?;
+    let feature_segment: Option<i64> = row.get(5)?;
+    let scope = match (identity, feature_segment) {
+        (Some(i), _) => Applies::Identity(IdentityId(i)),
+        (None, Some(fs)) => Applies::Segment(FeatureSegmentId(fs)),
+        (None, None) => Applies::Environment,
+    };
+    let value_type: String = row.get(7)?;
+    Ok(FeatureState {
+        id: FeatureStateId(row.get(0)?),
+        uuid: row.get(1)?,
+        feature_id: FeatureId(row.get(2)?),
+        environment_id: EnvironmentId(row.get(3)?),
+        scope,
+        enabled: row.get(6)?,
+        value: FeatureValue::from_columns(&value_type, row.get(8)?, row.get(9)?, row.get(10)?),
+        mv_hashing_salt: row.get(11)?,
+        mv_values: Vec::new(),
+        created_at: row.get(12)?,
+        updated_at: row.get(13)?,
+    })
 }

@@ -1,11 +1,16 @@
 use async_trait::async_trait;
 
 use super::Result;
+use crate::domain::UserId;
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
     Feature, FeaturePatch, FeatureQuery, MvOption, NewFeature, NewMvOption, NewTag, Owners, Tag,
 };
+use crate::domain::feature::{FeatureSettings, FeatureType};
+use crate::domain::permission::GroupId;
 use crate::domain::{FeatureId, MvOptionId, Page, PageRequest, ProjectId, TagId};
+use crate::store::StoreError;
+use crate::store::rows::Columns;
 
 /// Features, their multivariate options, and tags.
 #[async_trait]
@@ -91,4 +96,33 @@ pub trait FeatureStore: Send + Sync {
 
     /// Deletes the tag and removes it from every feature.
     async fn delete_tag(&self, id: TagId) -> Result<()>;
+}
+
+pub(super) fn feature(row: &dyn Columns) -> Result<Feature> {
+    let type_name: String = row.get(4)?;
+    let feature_type = FeatureType::parse(&type_name)
+        .ok_or_else(|| StoreError::Other(format!("unknown feature type {type_name:?}")))?;
+    let tags: Vec<i64> = row.get(11)?;
+    let users: Vec<i64> = row.get(12)?;
+    let groups: Vec<i64> = row.get(13)?;
+    Ok(Feature {
+        id: FeatureId(row.get(0)?),
+        uuid: row.get(1)?,
+        project_id: ProjectId(row.get(2)?),
+        name: row.get(3)?,
+        feature_type,
+        default_enabled: row.get(5)?,
+        initial_value: row.get(6)?,
+        created_date: row.get(7)?,
+        tags: tags.into_iter().map(TagId).collect(),
+        owners: Owners {
+            users: users.into_iter().map(UserId).collect(),
+            groups: groups.into_iter().map(GroupId).collect(),
+        },
+        settings: FeatureSettings {
+            description: row.get(8)?,
+            is_archived: row.get(9)?,
+            is_server_key_only: row.get(10)?,
+        },
+    })
 }

@@ -3,8 +3,11 @@ use async_trait::async_trait;
 use super::Result;
 use crate::domain::audit::Audit;
 use crate::domain::feature_state::FeatureState;
+use crate::domain::identity::TraitValue;
 use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitWrite};
 use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, TraitId};
+use crate::store::StoreError;
+use crate::store::rows::Columns;
 
 /// Identities and their traits. These are written by SDK traffic, so no audit entries, except
 /// for a rename, which an administrator makes.
@@ -79,4 +82,39 @@ pub trait IdentityStore: Send + Sync {
 
     /// `NotFound` when there is no such trait.
     async fn delete_trait(&self, id: TraitId) -> Result<()>;
+}
+
+pub(super) const COLUMNS: &str = "id, environment_id, identifier, created_date";
+
+pub(super) const TRAIT_COLUMNS: &str =
+    "id, identity_id, trait_key, value_type, string_value, integer_value,
+    boolean_value, float_value, created_date";
+
+pub(super) fn identity(row: &dyn Columns) -> Result<Identity> {
+    Ok(Identity {
+        id: IdentityId(row.get(0)?),
+        environment_id: EnvironmentId(row.get(1)?),
+        identifier: row.get(2)?,
+        created_date: row.get(3)?,
+    })
+}
+
+pub(super) fn a_trait(row: &dyn Columns) -> Result<Trait> {
+    let id: i64 = row.get(0)?;
+    let value_type: String = row.get(3)?;
+    let value = TraitValue::from_columns(
+        &value_type,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+    )
+    .ok_or_else(|| StoreError::Other(format!("trait {id} has no {value_type} value")))?;
+    Ok(Trait {
+        id: TraitId(id),
+        identity_id: IdentityId(row.get(1)?),
+        key: row.get(2)?,
+        value,
+        created_date: row.get(8)?,
+    })
 }

@@ -5,6 +5,7 @@
 //! and moves the affected environments' `updated_at` in the same transaction as the change.
 
 mod analytics;
+mod api_keys;
 mod audit;
 mod audited;
 pub mod backup;
@@ -13,16 +14,23 @@ mod error;
 pub mod export;
 mod feature_states;
 mod features;
+mod grants;
 mod identities;
 mod instance;
+mod invites;
+mod mv_options;
 mod organisations;
 mod permissions;
 pub mod postgres;
 mod priorities;
 mod projects;
+mod rows;
 mod rule_tree;
+mod segment_overrides;
 mod segments;
+mod server_keys;
 pub mod sqlite;
+mod tags;
 mod url;
 mod users;
 mod webhooks;

@@ -8,6 +8,8 @@ use crate::domain::organisation::{
 };
 use crate::domain::user::User;
 use crate::domain::{OrgApiKeyId, OrganisationId, UserId};
+use crate::store::StoreError;
+use crate::store::rows::Columns;
 
 /// Organisations, memberships and organisation API keys.
 #[async_trait]
@@ -77,4 +79,41 @@ pub trait OrganisationStore: Send + Sync {
 
     /// `NotFound` when there is no such key.
     async fn delete_org_api_key(&self, id: OrgApiKeyId, audit: &Audit) -> Result<()>;
+}
+
+pub(super) const ORG_COLUMNS: &str =
+    "o.id, o.uuid, o.name, o.created_date, o.webhook_notification_email,
+    o.restrict_project_create_to_admin, o.persist_trait_data, o.stop_serving_flags, o.force_2fa,
+    o.block_access_to_admin, o.feature_analytics";
+
+pub(super) fn organisation(row: &dyn Columns) -> Result<Organisation> {
+    Ok(Organisation {
+        id: OrganisationId(row.get(0)?),
+        uuid: row.get(1)?,
+        name: row.get(2)?,
+        created_date: row.get(3)?,
+        settings: OrganisationSettings {
+            webhook_notification_email: row.get(4)?,
+            restrict_project_create_to_admin: row.get(5)?,
+            persist_trait_data: row.get(6)?,
+            stop_serving_flags: row.get(7)?,
+            force_2fa: row.get(8)?,
+            block_access_to_admin: row.get(9)?,
+            feature_analytics: row.get(10)?,
+        },
+    })
+}
+
+pub(super) fn membership(row: &dyn Columns, at: usize) -> Result<Membership> {
+    Ok(Membership {
+        user_id: UserId(row.get(at)?),
+        organisation_id: OrganisationId(row.get(at + 1)?),
+        role: role(&row.get::<String>(at + 2)?)?,
+        date_joined: row.get(at + 3)?,
+    })
+}
+
+/// A member's role from its stored name.
+pub(super) fn role(text: &str) -> Result<Role> {
+    Role::parse(text).ok_or_else(|| StoreError::Other(format!("unknown role {text:?}")))
 }

@@ -1,9 +1,11 @@
 use async_trait::async_trait;
 
 use super::Result;
+use crate::domain::FeatureId;
 use crate::domain::audit::Audit;
 use crate::domain::segment::{NewSegment, Segment, SegmentQuery, SegmentUpdate};
 use crate::domain::{Page, PageRequest, ProjectId, SegmentId};
+use crate::store::rows::Columns;
 
 /// Segments with their rule trees. Rules and conditions come back in the order written.
 /// Every write moves `updated_at` of every environment of the project.
@@ -39,4 +41,22 @@ pub trait SegmentStore: Send + Sync {
 
     /// Deletes the segment with its rules and the overrides that use it.
     async fn delete_segment(&self, id: SegmentId, audit: &Audit) -> Result<()>;
+}
+
+pub(super) const COLUMNS: &str =
+    "id, uuid, project_id, name, description, feature_id, created_at, updated_at";
+
+/// The segment without its rules, which `with_rules` adds.
+pub(super) fn segment(row: &dyn Columns) -> Result<Segment> {
+    Ok(Segment {
+        id: SegmentId(row.get(0)?),
+        uuid: row.get(1)?,
+        project_id: ProjectId(row.get(2)?),
+        name: row.get(3)?,
+        description: row.get(4)?,
+        feature_id: row.get::<Option<i64>>(5)?.map(FeatureId),
+        rules: Vec::new(),
+        created_at: row.get(6)?,
+        updated_at: row.get(7)?,
+    })
 }

@@ -3,6 +3,7 @@ use async_trait::async_trait;
 use super::Result;
 use crate::domain::user::{NewUser, User, UserPatch};
 use crate::domain::{Timestamp, UserId};
+use crate::store::rows::Columns;
 
 /// Users and their login tokens. Tokens are stored only as hashes.
 #[async_trait]
@@ -50,4 +51,30 @@ pub trait UserStore: Send + Sync {
 
     /// Deletes every token of the user.
     async fn delete_tokens_of(&self, user: UserId) -> Result<()>;
+}
+
+pub(super) const USER_COLUMNS: &str = "users.id, users.uuid, users.email, users.password_hash,
+    users.first_name, users.last_name, users.is_active, users.is_superuser, users.date_joined,
+    users.last_login, users.sign_up_type, users.marketing_consent_given";
+
+/// Reads a user from the twelve columns of `USER_COLUMNS`, starting at `at`.
+pub(super) fn user_at(row: &dyn Columns, at: usize) -> Result<User> {
+    Ok(User {
+        id: UserId(row.get(at)?),
+        uuid: row.get(at + 1)?,
+        email: row.get(at + 2)?,
+        password_hash: row.get(at + 3)?,
+        first_name: row.get(at + 4)?,
+        last_name: row.get(at + 5)?,
+        is_active: row.get(at + 6)?,
+        is_superuser: row.get(at + 7)?,
+        date_joined: row.get(at + 8)?,
+        last_login: row.get(at + 9)?,
+        sign_up_type: row.get(at + 10)?,
+        marketing_consent_given: row.get(at + 11)?,
+    })
+}
+
+pub(super) fn user(row: &dyn Columns) -> Result<User> {
+    user_at(row, 0)
 }

@@ -3,6 +3,7 @@ use async_trait::async_trait;
 use super::Result;
 use crate::domain::EnvironmentId;
 use crate::domain::environment::{Webhook, WebhookFields};
+use crate::store::rows::Columns;
 
 /// Environment webhooks.
 #[async_trait]
@@ -21,4 +22,18 @@ pub trait WebhookStore: Send + Sync {
 
     /// `NotFound` when there is no such webhook.
     async fn delete_webhook(&self, id: i64) -> Result<()>;
+}
+
+pub(super) const COLUMNS: &str = "id, environment_id, url, secret, enabled, created_at, updated_at";
+
+pub(super) fn webhook(row: &dyn Columns) -> Result<Webhook> {
+    Ok(Webhook {
+        id: row.get(0)?,
+        environment_id: EnvironmentId(row.get(1)?),
+        url: row.get(2)?,
+        secret: row.get(3)?,
+        enabled: row.get(4)?,
+        created_at: row.get(5)?,
+        updated_at: row.get(6)?,
+    })
 }

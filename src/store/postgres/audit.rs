@@ -2,16 +2,16 @@
 
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Transaction};
-use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
-use super::{PostgresStore, contains_pattern};
-use crate::domain::audit::{AuditEntry, AuditQuery, Author, ChangeType, FieldChange};
+use super::PostgresStore;
+use super::rows::{contains_pattern, exec, one};
+use crate::domain::audit::{AuditEntry, AuditQuery, Author};
 use crate::domain::{
-    AuditLogId, EnvironmentId, OrgApiKeyId, OrganisationId, Page, PageRequest, ProjectId,
-    Timestamp, UserId,
+    AuditLogId, EnvironmentId, OrganisationId, Page, PageRequest, ProjectId, Timestamp,
 };
 use crate::store::audit::{AuditStore, Change, Scope};
+use crate::store::audit::{COLUMNS, entry};
 use crate::store::{Result, StoreError};
 
 /// Writes the audit entry for `change` and moves the `updated_at` of the environments in its scope.
@@ -64,16 +64,20 @@ pub(super) async fn bump(tx: &Transaction<'_>, now: Timestamp, scope: Scope) -> 
     match scope {
         Scope::Organisation(_) => {}
         Scope::Project(p) => {
-            let stmt = tx
-                .prepare_cached("UPDATE environments SET updated_at = $1 WHERE project_id = $2")
-                .await?;
-            tx.execute(&stmt, &[&now, &p.0]).await?;
+            exec(
+                tx,
+                "UPDATE environments SET updated_at = $1 WHERE project_id = $2",
+                &[&now, &p.0],
+            )
+            .await?;
         }
         Scope::Environment(e) => {
-            let stmt = tx
-                .prepare_cached("UPDATE environments SET updated_at = $1 WHERE id = $2")
-                .await?;
-            tx.execute(&stmt, &[&now, &e.0]).await?;
+            exec(
+                tx,
+                "UPDATE environments SET updated_at = $1 WHERE id = $2",
+                &[&now, &e.0],
+            )
+            .await?;
         }
     }
     Ok(())
@@ -115,39 +119,6 @@ async fn resolve(tx: &Transaction<'_>, scope: Scope) -> Result<Resolved> {
                 Some(e),
             )
         }
-    })
-}
-
-const COLUMNS: &str = "id, created_date, log, author_user_id, author_api_key_id, organisation_id,
-    project_id, environment_id, related_object_type, related_object_id, related_object_uuid,
-    change_type, change_details, is_system_event";
-
-fn entry(row: &Row) -> Result<AuditEntry> {
-    let is_system_event: bool = row.try_get(13)?;
-    let user: Option<i64> = row.try_get(3)?;
-    let key: Option<i64> = row.try_get(4)?;
-    let author = match (user, key) {
-        (Some(u), _) => Some(Author::User(UserId(u))),
-        (None, Some(k)) => Some(Author::ApiKey(OrgApiKeyId(k))),
-        (None, None) if is_system_event => Some(Author::System),
-        (None, None) => None,
-    };
-    let change_type: String = row.try_get(11)?;
-    let details: serde_json::Value = row.try_get(12)?;
-    Ok(AuditEntry {
-        id: AuditLogId(row.try_get(0)?),
-        created_date: row.try_get(1)?,
-        log: row.try_get(2)?,
-        author,
-        organisation_id: row.try_get::<_, Option<i64>>(5)?.map(OrganisationId),
-        project_id: row.try_get::<_, Option<i64>>(6)?.map(ProjectId),
-        environment_id: row.try_get::<_, Option<i64>>(7)?.map(EnvironmentId),
-        related_object_type: row.try_get(8)?,
-        related_object_id: row.try_get(9)?,
-        related_object_uuid: row.try_get(10)?,
-        change_type: ChangeType::parse(&change_type).unwrap_or(ChangeType::Update),
-        change_details: serde_json::from_value::<Vec<FieldChange>>(details).unwrap_or_default(),
-        is_system_event,
     })
 }
 
@@ -218,7 +189,7 @@ async fn list(
         )
         .await?;
     Ok(Page {
-        items: rows.iter().map(entry).collect::<Result<_>>()?,
+        items: rows.iter().map(|r| entry(r)).collect::<Result<_>>()?,
         total: total as u64,
     })
 }
@@ -239,13 +210,12 @@ impl AuditStore for PostgresStore {
 
     async fn audit_entry(&self, id: AuditLogId) -> Result<AuditEntry> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM audit_log WHERE id = $1"))
-            .await?;
-        let row = client
-            .query_opt(&stmt, &[&id.0])
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        entry(&row)
+        one(
+            &client,
+            &format!("SELECT {COLUMNS} FROM audit_log WHERE id = $1"),
+            &[&id.0],
+            entry,
+        )
+        .await
     }
 }

@@ -3,6 +3,7 @@
 
 use deadpool_postgres::{GenericClient, Transaction};
 
+use super::rows::all;
 use crate::domain::{
     EnvironmentId, FeatureId, FeatureStateId, FeatureValue, ProjectId, Timestamp, new_uuid,
 };
@@ -44,14 +45,7 @@ pub(super) async fn options_of(
     tx: &Transaction<'_>,
     feature: FeatureId,
 ) -> Result<Vec<(i64, f64)>> {
-    let stmt = tx
-        .prepare_cached("SELECT id, default_percentage_allocation FROM mv_options WHERE feature_id = $1 ORDER BY id")
-        .await?;
-    tx.query(&stmt, &[&feature.0])
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-        .collect()
+    all(tx, "SELECT id, default_percentage_allocation FROM mv_options WHERE feature_id = $1 ORDER BY id", &[&feature.0], |r| Ok((r.get(0)?, r.get(1)?))).await
 }
 
 /// Whether the project asks new states to start disabled and empty.

@@ -1,55 +1,28 @@
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Transaction};
-use tokio_postgres::Row;
 
+use super::PostgresStore;
 use super::audit::record;
 use super::defaults::{features_of, insert_default_state, prevents_flag_defaults};
-use super::{PostgresStore, exactly_one};
+use super::rows::{all, exactly_one, exec, one, opt};
 use crate::domain::audit::Audit;
 use crate::domain::environment::{
     Environment, EnvironmentSettings, NewEnvironment, NewServerKey, ServerKey, ServerKeyPatch,
 };
 use crate::domain::{EnvironmentId, ProjectId, ServerKeyId, Timestamp, new_uuid};
 use crate::store::audit::{Change, Scope};
-use crate::store::{EnvironmentStore, Result, StoreError};
-
-const COLUMNS: &str = "id, uuid, project_id, api_key, created_date, updated_at, name, description,
-    allow_client_traits, hide_disabled_flags, hide_sensitive_data,
-    use_identity_composite_key_for_hashing, use_identity_overrides_in_local_eval,
-    minimum_change_request_approvals, banner_text, banner_colour";
-
-fn environment(row: &Row) -> Result<Environment> {
-    Ok(Environment {
-        id: EnvironmentId(row.try_get(0)?),
-        uuid: row.try_get(1)?,
-        project_id: ProjectId(row.try_get(2)?),
-        api_key: row.try_get(3)?,
-        created_date: row.try_get(4)?,
-        updated_at: row.try_get(5)?,
-        settings: EnvironmentSettings {
-            name: row.try_get(6)?,
-            description: row.try_get(7)?,
-            allow_client_traits: row.try_get(8)?,
-            hide_disabled_flags: row.try_get(9)?,
-            hide_sensitive_data: row.try_get(10)?,
-            use_identity_composite_key_for_hashing: row.try_get(11)?,
-            use_identity_overrides_in_local_eval: row.try_get(12)?,
-            minimum_change_request_approvals: row.try_get(13)?,
-            banner_text: row.try_get(14)?,
-            banner_colour: row.try_get(15)?,
-        },
-    })
-}
+use crate::store::environments::{COLUMNS, environment};
+use crate::store::server_keys::{KEY_COLUMNS, server_key};
+use crate::store::{EnvironmentStore, Result};
 
 async fn find(client: &impl GenericClient, id: EnvironmentId) -> Result<Environment> {
-    let stmt = client
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM environments WHERE id = $1"))
-        .await?;
-    let row = client
-        .query_opt(&stmt, &[&id.0])
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    environment(&row)
+    one(
+        client,
+        &format!("SELECT {COLUMNS} FROM environments WHERE id = $1"),
+        &[&id.0],
+        environment,
+    )
+    .await
 }
 
 async fn insert(tx: &Transaction<'_>, new: &NewEnvironment, now: Timestamp) -> Result<Environment> {
@@ -167,31 +140,14 @@ async fn copy_states(
     Ok(())
 }
 
-const KEY_COLUMNS: &str = "id, environment_id, key, name, created_at, expires_at, active";
-
-fn server_key(row: &Row) -> Result<ServerKey> {
-    Ok(ServerKey {
-        id: ServerKeyId(row.try_get(0)?),
-        environment_id: EnvironmentId(row.try_get(1)?),
-        key: row.try_get(2)?,
-        name: row.try_get(3)?,
-        created_at: row.try_get(4)?,
-        expires_at: row.try_get(5)?,
-        active: row.try_get(6)?,
-    })
-}
-
 async fn find_key(client: &impl GenericClient, id: ServerKeyId) -> Result<ServerKey> {
-    let stmt = client
-        .prepare_cached(&format!(
-            "SELECT {KEY_COLUMNS} FROM server_keys WHERE id = $1"
-        ))
-        .await?;
-    let row = client
-        .query_opt(&stmt, &[&id.0])
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    server_key(&row)
+    one(
+        client,
+        &format!("SELECT {KEY_COLUMNS} FROM server_keys WHERE id = $1"),
+        &[&id.0],
+        server_key,
+    )
+    .await
 }
 
 const KEY_TYPE: &str = "Environment API key";
@@ -231,44 +187,35 @@ impl EnvironmentStore for PostgresStore {
 
     async fn environment_by_api_key(&self, api_key: &str) -> Result<Option<Environment>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM environments WHERE api_key = $1"
-            ))
-            .await?;
-        client
-            .query_opt(&stmt, &[&api_key])
-            .await?
-            .map(|row| environment(&row))
-            .transpose()
+        opt(
+            &client,
+            &format!("SELECT {COLUMNS} FROM environments WHERE api_key = $1"),
+            &[&api_key],
+            environment,
+        )
+        .await
     }
 
     async fn environment_versions(&self) -> Result<Vec<(EnvironmentId, Timestamp)>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("SELECT id, updated_at FROM environments ORDER BY id")
-            .await?;
-        client
-            .query(&stmt, &[])
-            .await?
-            .iter()
-            .map(|r| Ok((EnvironmentId(r.try_get(0)?), r.try_get(1)?)))
-            .collect()
+        all(
+            &client,
+            "SELECT id, updated_at FROM environments ORDER BY id",
+            &[],
+            |r| Ok((EnvironmentId(r.get(0)?), r.get(1)?)),
+        )
+        .await
     }
 
     async fn environments_of(&self, project: ProjectId) -> Result<Vec<Environment>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM environments WHERE project_id = $1 ORDER BY id"
-            ))
-            .await?;
-        client
-            .query(&stmt, &[&project.0])
-            .await?
-            .iter()
-            .map(environment)
-            .collect()
+        all(
+            &client,
+            &format!("SELECT {COLUMNS} FROM environments WHERE project_id = $1 ORDER BY id"),
+            &[&project.0],
+            environment,
+        )
+        .await
     }
 
     async fn update_environment(
@@ -337,10 +284,7 @@ impl EnvironmentStore for PostgresStore {
             Scope::Project(env.project_id),
         );
         record(&tx, now, &change).await?;
-        let stmt = tx
-            .prepare_cached("DELETE FROM environments WHERE id = $1")
-            .await?;
-        exactly_one(tx.execute(&stmt, &[&id.0]).await?)?;
+        exactly_one(exec(&tx, "DELETE FROM environments WHERE id = $1", &[&id.0]).await?)?;
         tx.commit().await?;
         Ok(())
     }
@@ -415,31 +359,24 @@ impl EnvironmentStore for PostgresStore {
 
     async fn server_keys(&self, env: EnvironmentId) -> Result<Vec<ServerKey>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {KEY_COLUMNS} FROM server_keys WHERE environment_id = $1 ORDER BY id"
-            ))
-            .await?;
-        client
-            .query(&stmt, &[&env.0])
-            .await?
-            .iter()
-            .map(server_key)
-            .collect()
+        all(
+            &client,
+            &format!("SELECT {KEY_COLUMNS} FROM server_keys WHERE environment_id = $1 ORDER BY id"),
+            &[&env.0],
+            server_key,
+        )
+        .await
     }
 
     async fn server_key_by_key(&self, key: &str) -> Result<Option<ServerKey>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {KEY_COLUMNS} FROM server_keys WHERE key = $1"
-            ))
-            .await?;
-        client
-            .query_opt(&stmt, &[&key])
-            .await?
-            .map(|row| server_key(&row))
-            .transpose()
+        opt(
+            &client,
+            &format!("SELECT {KEY_COLUMNS} FROM server_keys WHERE key = $1"),
+            &[&key],
+            server_key,
+        )
+        .await
     }
 
     async fn update_server_key(
@@ -453,14 +390,13 @@ impl EnvironmentStore for PostgresStore {
         let tx = client.transaction().await?;
         let before = find_key(&tx, id).await?;
         let expires_at = patch.expires_at.unwrap_or(before.expires_at);
-        let stmt = tx
-            .prepare_cached(
-                "UPDATE server_keys SET name = COALESCE($1, name), active = COALESCE($2, active),
+        exec(
+            &tx,
+            "UPDATE server_keys SET name = COALESCE($1, name), active = COALESCE($2, active),
                      expires_at = $3 WHERE id = $4",
-            )
-            .await?;
-        tx.execute(&stmt, &[&patch.name, &patch.active, &expires_at, &id.0])
-            .await?;
+            &[&patch.name, &patch.active, &expires_at, &id.0],
+        )
+        .await?;
         let after = find_key(&tx, id).await?;
         let scope = Scope::Environment(after.environment_id);
         record(
@@ -485,10 +421,7 @@ impl EnvironmentStore for PostgresStore {
             &Change::deleted(audit, KEY_TYPE, id.0, None, scope),
         )
         .await?;
-        let stmt = tx
-            .prepare_cached("DELETE FROM server_keys WHERE id = $1")
-            .await?;
-        tx.execute(&stmt, &[&id.0]).await?;
+        exec(&tx, "DELETE FROM server_keys WHERE id = $1", &[&id.0]).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -3,6 +3,7 @@
 use deadpool_postgres::Transaction;
 
 use super::listing::Listing;
+use super::rows::exec;
 use crate::domain::FeatureId;
 use crate::domain::feature::{FeatureQuery, Owners};
 use crate::store::Result;
@@ -37,17 +38,19 @@ pub(super) async fn remove(
     owners: &Owners,
 ) -> Result<()> {
     let users: Vec<i64> = owners.users.iter().map(|u| u.0).collect();
-    let stmt = tx
-        .prepare_cached("DELETE FROM feature_owners WHERE feature_id = $1 AND user_id = ANY($2)")
-        .await?;
-    tx.execute(&stmt, &[&feature.0, &users]).await?;
+    exec(
+        tx,
+        "DELETE FROM feature_owners WHERE feature_id = $1 AND user_id = ANY($2)",
+        &[&feature.0, &users],
+    )
+    .await?;
     let groups: Vec<i64> = owners.groups.iter().map(|g| g.0).collect();
-    let stmt = tx
-        .prepare_cached(
-            "DELETE FROM feature_group_owners WHERE feature_id = $1 AND group_id = ANY($2)",
-        )
-        .await?;
-    tx.execute(&stmt, &[&feature.0, &groups]).await?;
+    exec(
+        tx,
+        "DELETE FROM feature_group_owners WHERE feature_id = $1 AND group_id = ANY($2)",
+        &[&feature.0, &groups],
+    )
+    .await?;
     Ok(())
 }
 

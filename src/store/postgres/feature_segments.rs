@@ -2,40 +2,25 @@
 //! in which priority.
 
 use deadpool_postgres::{GenericClient, Transaction};
-use tokio_postgres::Row;
 
+use super::rows::{all, one};
 use crate::domain::feature_state::{FeatureSegment, NewSegmentOverride};
-use crate::domain::{EnvironmentId, FeatureId, FeatureSegmentId, SegmentId, new_uuid};
+use crate::domain::{EnvironmentId, FeatureId, FeatureSegmentId, new_uuid};
+use crate::store::Result;
 use crate::store::priorities::{insertion_point, reorder};
-use crate::store::{Result, StoreError};
-
-const COLUMNS: &str = "id, uuid, feature_id, segment_id, environment_id, priority";
-
-fn feature_segment(row: &Row) -> Result<FeatureSegment> {
-    Ok(FeatureSegment {
-        id: FeatureSegmentId(row.try_get(0)?),
-        uuid: row.try_get(1)?,
-        feature_id: FeatureId(row.try_get(2)?),
-        segment_id: SegmentId(row.try_get(3)?),
-        environment_id: EnvironmentId(row.try_get(4)?),
-        priority: row.try_get(5)?,
-    })
-}
+use crate::store::segment_overrides::{COLUMNS, feature_segment};
 
 pub(super) async fn find(
     client: &impl GenericClient,
     id: FeatureSegmentId,
 ) -> Result<FeatureSegment> {
-    let stmt = client
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM feature_segments WHERE id = $1"
-        ))
-        .await?;
-    let row = client
-        .query_opt(&stmt, &[&id.0])
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    feature_segment(&row)
+    one(
+        client,
+        &format!("SELECT {COLUMNS} FROM feature_segments WHERE id = $1"),
+        &[&id.0],
+        feature_segment,
+    )
+    .await
 }
 
 /// The environment's overrides, of one feature or all, by feature and priority.
@@ -44,19 +29,17 @@ pub(super) async fn list(
     env: EnvironmentId,
     feature: Option<FeatureId>,
 ) -> Result<Vec<FeatureSegment>> {
-    let stmt = client
-        .prepare_cached(&format!(
+    all(
+        client,
+        &format!(
             "SELECT {COLUMNS} FROM feature_segments
              WHERE environment_id = $1 AND ($2::BIGINT IS NULL OR feature_id = $2)
              ORDER BY feature_id, priority, id"
-        ))
-        .await?;
-    client
-        .query(&stmt, &[&env.0, &feature.map(|f| f.0)])
-        .await?
-        .iter()
-        .map(feature_segment)
-        .collect()
+        ),
+        &[&env.0, &feature.map(|f| f.0)],
+        feature_segment,
+    )
+    .await
 }
 
 /// Inserts the override at its priority, moving the ones at or after it down by one.

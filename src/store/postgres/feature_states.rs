@@ -1,11 +1,11 @@
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Transaction};
-use tokio_postgres::Row;
 
 use super::audit::{bump, record};
 use super::feature_segments::{self, renumber, reprioritise};
 use super::mv_shares::{set_shares, with_shares};
-use super::{PostgresStore, id_by_uuid, read_snapshot};
+use super::rows::{exec, id_by_uuid};
+use super::{PostgresStore, read_snapshot};
 use crate::domain::audit::Audit;
 use crate::domain::feature_state::{
     FeatureSegment, FeatureState, FeatureStatePatch, MvAllocation, NewIdentityOverride,
@@ -17,44 +17,11 @@ use crate::domain::{
 };
 use crate::store::audit::{Change, Scope};
 use crate::store::audited::StateContent;
+use crate::store::feature_states::{COLUMNS, state};
 use crate::store::{FeatureStateStore, Result, StoreError};
-
-const COLUMNS: &str = "id, uuid, feature_id, environment_id, identity_id, feature_segment_id,
-    enabled, value_type, string_value, integer_value, boolean_value, mv_hashing_salt,
-    created_at, updated_at";
 
 const STATE: &str = "Feature state";
 const OVERRIDE: &str = "Segment override";
-
-/// The state without its shares, which `with_shares` adds.
-fn state(row: &Row) -> Result<FeatureState> {
-    let identity: Option<i64> = row.try_get(4)?;
-    let feature_segment: Option<i64> = row.try_get(5)?;
-    let scope = match (identity, feature_segment) {
-        (Some(i), _) => Applies::Identity(IdentityId(i)),
-        (None, Some(fs)) => Applies::Segment(FeatureSegmentId(fs)),
-        (None, None) => Applies::Environment,
-    };
-    let value_type: &str = row.try_get(7)?;
-    Ok(FeatureState {
-        id: FeatureStateId(row.try_get(0)?),
-        uuid: row.try_get(1)?,
-        feature_id: FeatureId(row.try_get(2)?),
-        environment_id: EnvironmentId(row.try_get(3)?),
-        scope,
-        enabled: row.try_get(6)?,
-        value: FeatureValue::from_columns(
-            value_type,
-            row.try_get(8)?,
-            row.try_get(9)?,
-            row.try_get(10)?,
-        ),
-        mv_hashing_salt: row.try_get(11)?,
-        mv_values: Vec::new(),
-        created_at: row.try_get(12)?,
-        updated_at: row.try_get(13)?,
-    })
-}
 
 /// The states matching `filter` (SQL after `WHERE` on `$1`, ordering included), with their shares.
 async fn list(client: &impl GenericClient, filter: &str, id: i64) -> Result<Vec<FeatureState>> {
@@ -64,7 +31,7 @@ async fn list(client: &impl GenericClient, filter: &str, id: i64) -> Result<Vec<
         ))
         .await?;
     let rows = client.query(&stmt, &[&id]).await?;
-    let states = rows.iter().map(state).collect::<Result<Vec<_>>>()?;
+    let states = rows.iter().map(|r| state(r)).collect::<Result<Vec<_>>>()?;
     with_shares(client, states).await
 }
 
@@ -293,10 +260,7 @@ impl FeatureStateStore for PostgresStore {
         let scope = Scope::Environment(fs.environment_id);
         let change = Change::deleted(audit, OVERRIDE, id.0, Some(&fs.uuid), scope);
         record(&tx, now, &change).await?;
-        let stmt = tx
-            .prepare_cached("DELETE FROM feature_segments WHERE id = $1")
-            .await?;
-        tx.execute(&stmt, &[&id.0]).await?;
+        exec(&tx, "DELETE FROM feature_segments WHERE id = $1", &[&id.0]).await?;
         renumber(&tx, fs.feature_id, fs.environment_id).await?;
         tx.commit().await?;
         Ok(())
@@ -427,16 +391,10 @@ impl FeatureStateStore for PostgresStore {
         record(&tx, now, &change).await?;
         if let Applies::Segment(fs) = state.scope {
             // The state goes with its feature segment.
-            let stmt = tx
-                .prepare_cached("DELETE FROM feature_segments WHERE id = $1")
-                .await?;
-            tx.execute(&stmt, &[&fs.0]).await?;
+            exec(&tx, "DELETE FROM feature_segments WHERE id = $1", &[&fs.0]).await?;
             renumber(&tx, state.feature_id, state.environment_id).await?;
         } else {
-            let stmt = tx
-                .prepare_cached("DELETE FROM feature_states WHERE id = $1")
-                .await?;
-            tx.execute(&stmt, &[&id.0]).await?;
+            exec(&tx, "DELETE FROM feature_states WHERE id = $1", &[&id.0]).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -1,25 +1,22 @@
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Transaction};
-use tokio_postgres::Row;
 
 use super::audit::record;
 use super::defaults::{FeatureDefaults, insert_default_state, options_of, prevents_flag_defaults};
 use super::listing::Listing;
-use super::{
-    PostgresStore, contains_pattern, feature_owners, id_by_uuid, mv_options, read_snapshot, tags,
-};
+use super::rows::{contains_pattern, exec, id_by_uuid, one};
+use super::{PostgresStore, feature_owners, mv_options, read_snapshot, tags};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
-    Feature, FeaturePatch, FeatureQuery, FeatureSettings, FeatureSort, FeatureType, MvOption,
-    NewFeature, NewMvOption, NewTag, Owners, Tag,
+    Feature, FeaturePatch, FeatureQuery, FeatureSort, FeatureType, MvOption, NewFeature,
+    NewMvOption, NewTag, Owners, Tag,
 };
-use crate::domain::permission::GroupId;
 use crate::domain::{
-    EnvironmentId, FeatureId, MvOptionId, Page, PageRequest, ProjectId, TagId, Timestamp, UserId,
-    new_uuid,
+    EnvironmentId, FeatureId, MvOptionId, Page, PageRequest, ProjectId, TagId, Timestamp, new_uuid,
 };
 use crate::store::audit::{Change, Scope};
-use crate::store::{FeatureStore, Result, StoreError};
+use crate::store::features::feature;
+use crate::store::{FeatureStore, Result};
 
 const COLUMNS: &str = "f.id, f.uuid, f.project_id, f.name, f.type, f.default_enabled,
     f.initial_value, f.created_date, f.description, f.is_archived, f.is_server_key_only,
@@ -30,44 +27,14 @@ const COLUMNS: &str = "f.id, f.uuid, f.project_id, f.name, f.type, f.default_ena
 const FEATURE: &str = "Feature";
 const OPTION: &str = "Multivariate feature option";
 
-fn feature(row: &Row) -> Result<Feature> {
-    let type_name: &str = row.try_get(4)?;
-    let feature_type = FeatureType::parse(type_name)
-        .ok_or_else(|| StoreError::Other(format!("unknown feature type {type_name:?}")))?;
-    let tags: Vec<i64> = row.try_get(11)?;
-    let users: Vec<i64> = row.try_get(12)?;
-    let groups: Vec<i64> = row.try_get(13)?;
-    Ok(Feature {
-        id: FeatureId(row.try_get(0)?),
-        uuid: row.try_get(1)?,
-        project_id: ProjectId(row.try_get(2)?),
-        name: row.try_get(3)?,
-        feature_type,
-        default_enabled: row.try_get(5)?,
-        initial_value: row.try_get(6)?,
-        created_date: row.try_get(7)?,
-        tags: tags.into_iter().map(TagId).collect(),
-        owners: Owners {
-            users: users.into_iter().map(UserId).collect(),
-            groups: groups.into_iter().map(GroupId).collect(),
-        },
-        settings: FeatureSettings {
-            description: row.try_get(8)?,
-            is_archived: row.try_get(9)?,
-            is_server_key_only: row.try_get(10)?,
-        },
-    })
-}
-
 async fn find(client: &impl GenericClient, id: FeatureId) -> Result<Feature> {
-    let stmt = client
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM features f WHERE f.id = $1"))
-        .await?;
-    let row = client
-        .query_opt(&stmt, &[&id.0])
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    feature(&row)
+    one(
+        client,
+        &format!("SELECT {COLUMNS} FROM features f WHERE f.id = $1"),
+        &[&id.0],
+        feature,
+    )
+    .await
 }
 
 async fn insert(tx: &Transaction<'_>, new: &NewFeature, now: Timestamp) -> Result<FeatureId> {
@@ -175,7 +142,11 @@ async fn list(
         .page(client, (COLUMNS, "features f"), &order, page)
         .await?;
     Ok(Page {
-        items: page.items.iter().map(feature).collect::<Result<_>>()?,
+        items: page
+            .items
+            .iter()
+            .map(|r| feature(r))
+            .collect::<Result<_>>()?,
         total: page.total,
     })
 }
@@ -287,10 +258,7 @@ impl FeatureStore for PostgresStore {
         let change = Change::deleted(audit, FEATURE, id.0, Some(&feature.uuid), scope);
         record(&tx, now, &change).await?;
         // States, overrides, options and feature-specific segments cascade.
-        let stmt = tx
-            .prepare_cached("DELETE FROM features WHERE id = $1")
-            .await?;
-        tx.execute(&stmt, &[&id.0]).await?;
+        exec(&tx, "DELETE FROM features WHERE id = $1", &[&id.0]).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,37 +1,26 @@
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
-use tokio_postgres::Row;
 
 use super::audit::record;
 use super::feature_states::identity_overrides_of;
-use super::{PostgresStore, contains_pattern, exactly_one, read_snapshot};
+use super::rows::{all, contains_pattern, exactly_one, exec, one, opt};
+use super::{PostgresStore, read_snapshot};
 use crate::domain::audit::Audit;
 use crate::domain::feature_state::FeatureState;
 use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitValue, TraitWrite};
 use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, Timestamp, TraitId};
 use crate::store::audited::renamed;
+use crate::store::identities::{COLUMNS, TRAIT_COLUMNS, a_trait, identity};
 use crate::store::{IdentityStore, Result, StoreError};
 
-const COLUMNS: &str = "id, environment_id, identifier, created_date";
-
-fn identity(row: &Row) -> Result<Identity> {
-    Ok(Identity {
-        id: IdentityId(row.try_get(0)?),
-        environment_id: EnvironmentId(row.try_get(1)?),
-        identifier: row.try_get(2)?,
-        created_date: row.try_get(3)?,
-    })
-}
-
 async fn find(client: &impl GenericClient, id: IdentityId) -> Result<Identity> {
-    let stmt = client
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM identities WHERE id = $1"))
-        .await?;
-    let row = client
-        .query_opt(&stmt, &[&id.0])
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    identity(&row)
+    one(
+        client,
+        &format!("SELECT {COLUMNS} FROM identities WHERE id = $1"),
+        &[&id.0],
+        identity,
+    )
+    .await
 }
 
 async fn find_by_identifier(
@@ -39,53 +28,23 @@ async fn find_by_identifier(
     env: EnvironmentId,
     identifier: &str,
 ) -> Result<Option<Identity>> {
-    let stmt = client
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM identities WHERE environment_id = $1 AND identifier = $2"
-        ))
-        .await?;
-    client
-        .query_opt(&stmt, &[&env.0, &identifier])
-        .await?
-        .map(|row| identity(&row))
-        .transpose()
-}
-
-const TRAIT_COLUMNS: &str = "id, identity_id, trait_key, value_type, string_value, integer_value,
-    boolean_value, float_value, created_date";
-
-fn a_trait(row: &Row) -> Result<Trait> {
-    let id: i64 = row.try_get(0)?;
-    let value_type: String = row.try_get(3)?;
-    let value = TraitValue::from_columns(
-        &value_type,
-        row.try_get(4)?,
-        row.try_get(5)?,
-        row.try_get(6)?,
-        row.try_get(7)?,
+    opt(
+        client,
+        &format!("SELECT {COLUMNS} FROM identities WHERE environment_id = $1 AND identifier = $2"),
+        &[&env.0, &identifier],
+        identity,
     )
-    .ok_or_else(|| StoreError::Other(format!("trait {id} has no {value_type} value")))?;
-    Ok(Trait {
-        id: TraitId(id),
-        identity_id: IdentityId(row.try_get(1)?),
-        key: row.try_get(2)?,
-        value,
-        created_date: row.try_get(8)?,
-    })
+    .await
 }
 
 async fn traits_of(client: &impl GenericClient, identity: IdentityId) -> Result<Vec<Trait>> {
-    let stmt = client
-        .prepare_cached(&format!(
-            "SELECT {TRAIT_COLUMNS} FROM traits WHERE identity_id = $1 ORDER BY id"
-        ))
-        .await?;
-    client
-        .query(&stmt, &[&identity.0])
-        .await?
-        .iter()
-        .map(a_trait)
-        .collect()
+    all(
+        client,
+        &format!("SELECT {TRAIT_COLUMNS} FROM traits WHERE identity_id = $1 ORDER BY id"),
+        &[&identity.0],
+        a_trait,
+    )
+    .await
 }
 
 /// Applies trait writes in order: a value upserts the trait, `None` deletes it.
@@ -223,7 +182,7 @@ impl IdentityStore for PostgresStore {
             .query(&list, &[&env.0, &needle, &limit, &offset])
             .await?
             .iter()
-            .map(identity)
+            .map(|r| identity(r))
             .collect::<Result<Vec<_>>>()?;
         tx.commit().await?;
         Ok(Page {
@@ -242,10 +201,12 @@ impl IdentityStore for PostgresStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let before = find(&tx, id).await?;
-        let stmt = tx
-            .prepare_cached("UPDATE identities SET identifier = $1 WHERE id = $2")
-            .await?;
-        tx.execute(&stmt, &[&identifier, &id.0]).await?;
+        exec(
+            &tx,
+            "UPDATE identities SET identifier = $1 WHERE id = $2",
+            &[&identifier, &id.0],
+        )
+        .await?;
         let after = find(&tx, id).await?;
         record(&tx, now, &renamed(audit, &before, &after)).await?;
         tx.commit().await?;
@@ -254,10 +215,7 @@ impl IdentityStore for PostgresStore {
 
     async fn delete_identity(&self, id: IdentityId) -> Result<()> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("DELETE FROM identities WHERE id = $1")
-            .await?;
-        exactly_one(client.execute(&stmt, &[&id.0]).await?)
+        exactly_one(exec(&client, "DELETE FROM identities WHERE id = $1", &[&id.0]).await?)
     }
 
     async fn traits(&self, identity: IdentityId) -> Result<Vec<Trait>> {
@@ -336,9 +294,6 @@ impl IdentityStore for PostgresStore {
 
     async fn delete_trait(&self, id: TraitId) -> Result<()> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("DELETE FROM traits WHERE id = $1")
-            .await?;
-        exactly_one(client.execute(&stmt, &[&id.0]).await?)
+        exactly_one(exec(&client, "DELETE FROM traits WHERE id = $1", &[&id.0]).await?)
     }
 }

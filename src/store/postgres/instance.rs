@@ -2,6 +2,7 @@ use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 
 use super::PostgresStore;
+use super::rows::exec;
 use crate::domain::Timestamp;
 use crate::domain::user::LoginFailures;
 use crate::store::{InstanceStore, Result};
@@ -38,13 +39,13 @@ impl InstanceStore for PostgresStore {
 
     async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
-                "INSERT INTO instance_settings (key, value) VALUES ($1, $2)
+        exec(
+            &client,
+            "INSERT INTO instance_settings (key, value) VALUES ($1, $2)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )
-            .await?;
-        client.execute(&stmt, &[&key, &value]).await?;
+            &[&key, &value],
+        )
+        .await?;
         Ok(())
     }
 
@@ -103,10 +104,12 @@ impl InstanceStore for PostgresStore {
 
     async fn clear_login_failures(&self, key: &str) -> Result<()> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("DELETE FROM login_failures WHERE key = $1")
-            .await?;
-        client.execute(&stmt, &[&key]).await?;
+        exec(
+            &client,
+            "DELETE FROM login_failures WHERE key = $1",
+            &[&key],
+        )
+        .await?;
         Ok(())
     }
 }

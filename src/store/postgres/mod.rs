@@ -18,6 +18,7 @@ mod mv_shares;
 mod organisations;
 mod permissions;
 mod projects;
+mod rows;
 mod segments;
 mod tags;
 mod tls;
@@ -182,40 +183,6 @@ pub fn migration_names() -> Vec<String> {
         .iter()
         .map(|m| format!("V{}__{}", m.version(), m.name()))
         .collect()
-}
-
-/// The id of the row of `table` with that uuid; `NotFound` when there is none.
-pub(super) async fn id_by_uuid(
-    client: &impl deadpool_postgres::GenericClient,
-    table: &str,
-    uuid: &str,
-) -> Result<i64> {
-    let stmt = client
-        .prepare_cached(&format!("SELECT id FROM {table} WHERE uuid = $1"))
-        .await?;
-    let row = client
-        .query_opt(&stmt, &[&uuid])
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    Ok(row.try_get(0)?)
-}
-
-/// `NotFound` when an UPDATE or DELETE touched no row.
-pub(super) fn exactly_one(changed: u64) -> Result<()> {
-    if changed == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
-}
-
-/// `ILIKE`-free case-insensitive pattern: match `lower(column) LIKE lower($n) ESCAPE '\'`.
-pub(super) fn contains_pattern(needle: &str) -> String {
-    let escaped = needle
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 #[async_trait]

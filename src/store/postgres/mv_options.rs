@@ -1,56 +1,31 @@
 //! Multivariate options of a feature, and the shares environment defaults give them.
 
 use deadpool_postgres::{GenericClient, Transaction};
-use tokio_postgres::Row;
 
-use super::exactly_one;
+use super::rows::{all, exactly_one, exec, one};
 use crate::domain::feature::{MvOption, NewMvOption};
-use crate::domain::{FeatureId, FeatureValue, MvOptionId, new_uuid};
-use crate::store::{Result, StoreError};
-
-const COLUMNS: &str = "id, uuid, feature_id, key, value_type, string_value, integer_value,
-    boolean_value, default_percentage_allocation";
-
-fn option(row: &Row) -> Result<MvOption> {
-    let value_type: &str = row.try_get(4)?;
-    Ok(MvOption {
-        id: MvOptionId(row.try_get(0)?),
-        uuid: row.try_get(1)?,
-        feature_id: FeatureId(row.try_get(2)?),
-        key: row.try_get(3)?,
-        value: FeatureValue::from_columns(
-            value_type,
-            row.try_get(5)?,
-            row.try_get(6)?,
-            row.try_get(7)?,
-        ),
-        default_percentage_allocation: row.try_get(8)?,
-    })
-}
+use crate::domain::{FeatureId, MvOptionId, new_uuid};
+use crate::store::Result;
+use crate::store::mv_options::{COLUMNS, option};
 
 pub(super) async fn find(client: &impl GenericClient, id: MvOptionId) -> Result<MvOption> {
-    let stmt = client
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM mv_options WHERE id = $1"))
-        .await?;
-    let row = client
-        .query_opt(&stmt, &[&id.0])
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    option(&row)
+    one(
+        client,
+        &format!("SELECT {COLUMNS} FROM mv_options WHERE id = $1"),
+        &[&id.0],
+        option,
+    )
+    .await
 }
 
 pub(super) async fn of(client: &impl GenericClient, feature: FeatureId) -> Result<Vec<MvOption>> {
-    let stmt = client
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM mv_options WHERE feature_id = $1 ORDER BY id"
-        ))
-        .await?;
-    client
-        .query(&stmt, &[&feature.0])
-        .await?
-        .iter()
-        .map(option)
-        .collect()
+    all(
+        client,
+        &format!("SELECT {COLUMNS} FROM mv_options WHERE feature_id = $1 ORDER BY id"),
+        &[&feature.0],
+        option,
+    )
+    .await
 }
 
 /// Inserts the option alone; `Conflict` when the key is taken in the feature.
@@ -140,22 +115,19 @@ pub(super) async fn update(
 
 /// Deletes the option with its shares.
 pub(super) async fn delete(tx: &Transaction<'_>, id: MvOptionId) -> Result<()> {
-    let stmt = tx
-        .prepare_cached("DELETE FROM mv_options WHERE id = $1")
-        .await?;
-    exactly_one(tx.execute(&stmt, &[&id.0]).await?)
+    exactly_one(exec(tx, "DELETE FROM mv_options WHERE id = $1", &[&id.0]).await?)
 }
 
 /// Makes the feature `MULTIVARIATE` exactly while it has options.
 pub(super) async fn retype(tx: &Transaction<'_>, feature: FeatureId) -> Result<()> {
-    let stmt = tx
-        .prepare_cached(
-            "UPDATE features SET type = CASE
+    exec(
+        tx,
+        "UPDATE features SET type = CASE
                  WHEN EXISTS (SELECT 1 FROM mv_options WHERE feature_id = $1) THEN 'MULTIVARIATE'
                  ELSE 'STANDARD' END
              WHERE id = $1",
-        )
-        .await?;
-    tx.execute(&stmt, &[&feature.0]).await?;
+        &[&feature.0],
+    )
+    .await?;
     Ok(())
 }

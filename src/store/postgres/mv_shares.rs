@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use deadpool_postgres::{GenericClient, Transaction};
 
-use super::exactly_one;
+use super::rows::exactly_one;
 use crate::domain::feature_state::{FeatureState, MvAllocation, MvStateValue};
 use crate::domain::{FeatureId, FeatureStateId, MvOptionId};
 use crate::store::Result;

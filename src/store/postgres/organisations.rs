@@ -1,10 +1,9 @@
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
-use tokio_postgres::Row;
 
+use super::PostgresStore;
 use super::audit::record;
-use super::users::{USER_COLUMNS, user_at};
-use super::{PostgresStore, exactly_one};
+use super::rows::{all, exactly_one, exec, one, opt};
 use crate::domain::audit::Audit;
 use crate::domain::organisation::{
     Membership, NewOrgApiKey, NewOrganisation, OrgApiKey, OrgApiKeyPatch, Organisation,
@@ -12,55 +11,21 @@ use crate::domain::organisation::{
 };
 use crate::domain::user::User;
 use crate::domain::{OrgApiKeyId, OrganisationId, Timestamp, UserId, new_uuid};
+use crate::store::api_keys::{KEY_COLUMNS, api_key};
 use crate::store::audit::{Change, Scope};
+use crate::store::organisations::role;
+use crate::store::organisations::{ORG_COLUMNS, membership, organisation};
+use crate::store::users::{USER_COLUMNS, user_at};
 use crate::store::{OrganisationStore, Result, StoreError};
 
-const ORG_COLUMNS: &str = "o.id, o.uuid, o.name, o.created_date, o.webhook_notification_email,
-    o.restrict_project_create_to_admin, o.persist_trait_data, o.stop_serving_flags, o.force_2fa,
-    o.block_access_to_admin, o.feature_analytics";
-
-fn organisation(row: &Row) -> Result<Organisation> {
-    Ok(Organisation {
-        id: OrganisationId(row.try_get(0)?),
-        uuid: row.try_get(1)?,
-        name: row.try_get(2)?,
-        created_date: row.try_get(3)?,
-        settings: OrganisationSettings {
-            webhook_notification_email: row.try_get(4)?,
-            restrict_project_create_to_admin: row.try_get(5)?,
-            persist_trait_data: row.try_get(6)?,
-            stop_serving_flags: row.try_get(7)?,
-            force_2fa: row.try_get(8)?,
-            block_access_to_admin: row.try_get(9)?,
-            feature_analytics: row.try_get(10)?,
-        },
-    })
-}
-
 async fn find(client: &impl GenericClient, id: OrganisationId) -> Result<Organisation> {
-    let stmt = client
-        .prepare_cached(&format!(
-            "SELECT {ORG_COLUMNS} FROM organisations o WHERE o.id = $1"
-        ))
-        .await?;
-    let row = client
-        .query_opt(&stmt, &[&id.0])
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    organisation(&row)
-}
-
-fn role(text: &str) -> Result<Role> {
-    Role::parse(text).ok_or_else(|| StoreError::Other(format!("unknown role {text:?}")))
-}
-
-fn membership(row: &Row, at: usize) -> Result<Membership> {
-    Ok(Membership {
-        user_id: UserId(row.try_get(at)?),
-        organisation_id: OrganisationId(row.try_get(at + 1)?),
-        role: role(row.try_get(at + 2)?)?,
-        date_joined: row.try_get(at + 3)?,
-    })
+    one(
+        client,
+        &format!("SELECT {ORG_COLUMNS} FROM organisations o WHERE o.id = $1"),
+        &[&id.0],
+        organisation,
+    )
+    .await
 }
 
 async fn find_membership(
@@ -88,49 +53,21 @@ async fn upsert_membership(
     role: Role,
     now: Timestamp,
 ) -> Result<Membership> {
-    let stmt = client
-        .prepare_cached(
-            "INSERT INTO memberships (user_id, organisation_id, role, date_joined) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (user_id, organisation_id) DO UPDATE SET role = excluded.role",
-        )
-        .await?;
-    client
-        .execute(&stmt, &[&user.0, &org.0, &role.as_str(), &now])
-        .await?;
+    exec(client, "INSERT INTO memberships (user_id, organisation_id, role, date_joined) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id, organisation_id) DO UPDATE SET role = excluded.role", &[&user.0, &org.0, &role.as_str(), &now]).await?;
     find_membership(client, org, user)
         .await?
         .ok_or(StoreError::NotFound)
 }
 
-const KEY_COLUMNS: &str = "id, organisation_id, prefix, hashed_key, name, created, revoked,
-    expiry_date, is_admin, created_by";
-
-fn api_key(row: &Row) -> Result<OrgApiKey> {
-    Ok(OrgApiKey {
-        id: OrgApiKeyId(row.try_get(0)?),
-        organisation_id: OrganisationId(row.try_get(1)?),
-        prefix: row.try_get(2)?,
-        hashed_key: row.try_get(3)?,
-        name: row.try_get(4)?,
-        created: row.try_get(5)?,
-        revoked: row.try_get(6)?,
-        expiry_date: row.try_get(7)?,
-        is_admin: row.try_get(8)?,
-        created_by: row.try_get::<_, Option<i64>>(9)?.map(UserId),
-    })
-}
-
 async fn find_key(client: &impl GenericClient, id: OrgApiKeyId) -> Result<OrgApiKey> {
-    let stmt = client
-        .prepare_cached(&format!(
-            "SELECT {KEY_COLUMNS} FROM organisation_api_keys WHERE id = $1"
-        ))
-        .await?;
-    let row = client
-        .query_opt(&stmt, &[&id.0])
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    api_key(&row)
+    one(
+        client,
+        &format!("SELECT {KEY_COLUMNS} FROM organisation_api_keys WHERE id = $1"),
+        &[&id.0],
+        api_key,
+    )
+    .await
 }
 
 #[async_trait]
@@ -195,19 +132,17 @@ impl OrganisationStore for PostgresStore {
 
     async fn organisations_of(&self, user: UserId) -> Result<Vec<(Organisation, Role)>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
+        all(
+            &client,
+            &format!(
                 "SELECT {ORG_COLUMNS}, m.role FROM organisations o
                  JOIN memberships m ON m.organisation_id = o.id
                  WHERE m.user_id = $1 ORDER BY o.id"
-            ))
-            .await?;
-        client
-            .query(&stmt, &[&user.0])
-            .await?
-            .iter()
-            .map(|r| Ok((organisation(r)?, role(r.try_get(11)?)?)))
-            .collect()
+            ),
+            &[&user.0],
+            |r| Ok((organisation(r)?, role(&r.get::<String>(11)?)?)),
+        )
+        .await
     }
 
     async fn update_organisation(
@@ -263,10 +198,7 @@ impl OrganisationStore for PostgresStore {
 
     async fn delete_organisation(&self, id: OrganisationId) -> Result<()> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("DELETE FROM organisations WHERE id = $1")
-            .await?;
-        exactly_one(client.execute(&stmt, &[&id.0]).await?)
+        exactly_one(exec(&client, "DELETE FROM organisations WHERE id = $1", &[&id.0]).await?)
     }
 
     async fn set_membership(
@@ -286,27 +218,29 @@ impl OrganisationStore for PostgresStore {
 
     async fn members(&self, org: OrganisationId) -> Result<Vec<(User, Membership)>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
+        all(
+            &client,
+            &format!(
                 "SELECT {USER_COLUMNS}, m.user_id, m.organisation_id, m.role, m.date_joined
                  FROM memberships m JOIN users ON users.id = m.user_id
                  WHERE m.organisation_id = $1 ORDER BY users.id"
-            ))
-            .await?;
-        client
-            .query(&stmt, &[&org.0])
-            .await?
-            .iter()
-            .map(|r| Ok((user_at(r, 0)?, membership(r, 12)?)))
-            .collect()
+            ),
+            &[&org.0],
+            |r| Ok((user_at(r, 0)?, membership(r, 12)?)),
+        )
+        .await
     }
 
     async fn remove_membership(&self, org: OrganisationId, user: UserId) -> Result<()> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("DELETE FROM memberships WHERE organisation_id = $1 AND user_id = $2")
-            .await?;
-        exactly_one(client.execute(&stmt, &[&org.0, &user.0]).await?)
+        exactly_one(
+            exec(
+                &client,
+                "DELETE FROM memberships WHERE organisation_id = $1 AND user_id = $2",
+                &[&org.0, &user.0],
+            )
+            .await?,
+        )
     }
 
     async fn create_org_api_key(&self, key: &NewOrgApiKey, audit: &Audit) -> Result<OrgApiKey> {
@@ -350,31 +284,20 @@ impl OrganisationStore for PostgresStore {
 
     async fn org_api_keys(&self, org: OrganisationId) -> Result<Vec<OrgApiKey>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
+        all(&client, &format!(
                 "SELECT {KEY_COLUMNS} FROM organisation_api_keys WHERE organisation_id = $1 ORDER BY id"
-            ))
-            .await?;
-        client
-            .query(&stmt, &[&org.0])
-            .await?
-            .iter()
-            .map(api_key)
-            .collect()
+            ), &[&org.0], api_key).await
     }
 
     async fn org_api_key_by_prefix(&self, prefix: &str) -> Result<Option<OrgApiKey>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {KEY_COLUMNS} FROM organisation_api_keys WHERE prefix = $1"
-            ))
-            .await?;
-        client
-            .query_opt(&stmt, &[&prefix])
-            .await?
-            .map(|row| api_key(&row))
-            .transpose()
+        opt(
+            &client,
+            &format!("SELECT {KEY_COLUMNS} FROM organisation_api_keys WHERE prefix = $1"),
+            &[&prefix],
+            api_key,
+        )
+        .await
     }
 
     async fn update_org_api_key(
@@ -391,15 +314,14 @@ impl OrganisationStore for PostgresStore {
             Some(new) => new,
             None => before.expiry_date,
         };
-        let stmt = tx
-            .prepare_cached(
-                "UPDATE organisation_api_keys SET name = COALESCE($1, name),
+        exec(
+            &tx,
+            "UPDATE organisation_api_keys SET name = COALESCE($1, name),
                      revoked = COALESCE($2, revoked), expiry_date = $3
                  WHERE id = $4",
-            )
-            .await?;
-        tx.execute(&stmt, &[&patch.name, &patch.revoked, &expiry, &id.0])
-            .await?;
+            &[&patch.name, &patch.revoked, &expiry, &id.0],
+        )
+        .await?;
         let after = find_key(&tx, id).await?;
         let scope = Scope::Organisation(after.organisation_id);
         let change = Change::updated(audit, "Master API key", id.0, None, scope, &before, &after);
@@ -420,10 +342,12 @@ impl OrganisationStore for PostgresStore {
             &Change::deleted(audit, "Master API key", id.0, None, scope),
         )
         .await?;
-        let stmt = tx
-            .prepare_cached("DELETE FROM organisation_api_keys WHERE id = $1")
-            .await?;
-        tx.execute(&stmt, &[&id.0]).await?;
+        exec(
+            &tx,
+            "DELETE FROM organisation_api_keys WHERE id = $1",
+            &[&id.0],
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

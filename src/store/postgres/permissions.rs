@@ -2,13 +2,16 @@ use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Transaction};
 use tokio_postgres::Row;
 
-use super::{PostgresStore, exactly_one};
+use super::PostgresStore;
+use super::rows::{all, exactly_one, exec};
 use crate::domain::organisation::Role;
 use crate::domain::permission::{
     Grant, GrantId, GrantTarget, Grantee, Group, GroupId, GroupMember, Invite, InviteLink,
     NewGroup, normalise_keys,
 };
 use crate::domain::{OrganisationId, Timestamp, UserId};
+use crate::store::grants::grant_row;
+use crate::store::invites::{INVITE_COLUMNS, LINK_COLUMNS, invite, link};
 use crate::store::{PermissionStore, Result, StoreError};
 
 const GROUP_COLUMNS: &str = "g.id, g.organisation_id, g.name, g.is_default, g.external_id";
@@ -74,35 +77,6 @@ fn grant_table(target: GrantTarget) -> (&'static str, &'static str, i64) {
     }
 }
 
-fn grant_row(target: GrantTarget, row: &Row) -> Result<Grant> {
-    let object: i64 = row.try_get(1)?;
-    let target = match target {
-        GrantTarget::Organisation(_) => GrantTarget::Organisation(OrganisationId(object)),
-        GrantTarget::Project(_) => GrantTarget::Project(crate::domain::ProjectId(object)),
-        GrantTarget::Environment(_) => {
-            GrantTarget::Environment(crate::domain::EnvironmentId(object))
-        }
-    };
-    let user: Option<i64> = row.try_get(2)?;
-    let group: Option<i64> = row.try_get(3)?;
-    let grantee = match (user, group) {
-        (Some(u), _) => Grantee::User(UserId(u)),
-        (None, g) => Grantee::Group(GroupId(g.unwrap_or_default())),
-    };
-    let keys: String = row.try_get(5)?;
-    Ok(Grant {
-        id: GrantId(row.try_get(0)?),
-        target,
-        grantee,
-        admin: row.try_get(4)?,
-        permissions: keys
-            .split(',')
-            .filter(|k| !k.is_empty())
-            .map(str::to_string)
-            .collect(),
-    })
-}
-
 fn grant_columns(column: &str) -> String {
     format!("id, {column}, user_id, group_id, admin, permissions")
 }
@@ -124,37 +98,6 @@ async fn find_grant(
         .await?
         .ok_or(StoreError::NotFound)?;
     grant_row(target, &row)
-}
-
-fn role(text: &str) -> Result<Role> {
-    Role::parse(text).ok_or_else(|| StoreError::Other(format!("unknown role {text:?}")))
-}
-
-const INVITE_COLUMNS: &str = "id, organisation_id, email, role, hash, invited_by, date_created";
-
-fn invite(row: &Row) -> Result<Invite> {
-    Ok(Invite {
-        id: row.try_get(0)?,
-        organisation_id: OrganisationId(row.try_get(1)?),
-        email: row.try_get(2)?,
-        role: role(row.try_get(3)?)?,
-        hash: row.try_get(4)?,
-        invited_by: row.try_get::<_, Option<i64>>(5)?.map(UserId),
-        date_created: row.try_get(6)?,
-    })
-}
-
-const LINK_COLUMNS: &str = "id, organisation_id, role, hash, date_created, expires_at";
-
-fn link(row: &Row) -> Result<InviteLink> {
-    Ok(InviteLink {
-        id: row.try_get(0)?,
-        organisation_id: OrganisationId(row.try_get(1)?),
-        role: role(row.try_get(2)?)?,
-        hash: row.try_get(3)?,
-        date_created: row.try_get(4)?,
-        expires_at: row.try_get(5)?,
-    })
 }
 
 /// Makes the user a member with `role` (an admin stays admin) and adds them to the default groups.
@@ -237,25 +180,20 @@ impl PermissionStore for PostgresStore {
         external_id: Option<&str>,
     ) -> Result<Group> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
-                "UPDATE user_groups SET name = $1, is_default = $2, external_id = $3 WHERE id = $4",
-            )
-            .await?;
         exactly_one(
-            client
-                .execute(&stmt, &[&name, &is_default, &external_id, &id.0])
-                .await?,
+            exec(
+                &client,
+                "UPDATE user_groups SET name = $1, is_default = $2, external_id = $3 WHERE id = $4",
+                &[&name, &is_default, &external_id, &id.0],
+            )
+            .await?,
         )?;
         find_group(&client, id).await
     }
 
     async fn delete_group(&self, id: GroupId) -> Result<()> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("DELETE FROM user_groups WHERE id = $1")
-            .await?;
-        exactly_one(client.execute(&stmt, &[&id.0]).await?)
+        exactly_one(exec(&client, "DELETE FROM user_groups WHERE id = $1", &[&id.0]).await?)
     }
 
     async fn add_group_members(&self, id: GroupId, users: &[UserId]) -> Result<Group> {
@@ -290,12 +228,14 @@ impl PermissionStore for PostgresStore {
 
     async fn set_group_admin(&self, id: GroupId, user: UserId, admin: bool) -> Result<Group> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
+        exactly_one(
+            exec(
+                &client,
                 "UPDATE group_members SET group_admin = $1 WHERE group_id = $2 AND user_id = $3",
+                &[&admin, &id.0, &user.0],
             )
-            .await?;
-        exactly_one(client.execute(&stmt, &[&admin, &id.0, &user.0]).await?)?;
+            .await?,
+        )?;
         find_group(&client, id).await
     }
 
@@ -329,18 +269,16 @@ impl PermissionStore for PostgresStore {
     async fn grants(&self, target: GrantTarget) -> Result<Vec<Grant>> {
         let (table, column, object) = grant_table(target);
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
+        all(
+            &client,
+            &format!(
                 "SELECT {} FROM {table} WHERE {column} = $1 ORDER BY id",
                 grant_columns(column)
-            ))
-            .await?;
-        client
-            .query(&stmt, &[&object])
-            .await?
-            .iter()
-            .map(|r| grant_row(target, r))
-            .collect()
+            ),
+            &[&object],
+            |r| grant_row(target, r),
+        )
+        .await
     }
 
     async fn grant(&self, target: GrantTarget, id: GrantId) -> Result<Grant> {
@@ -358,41 +296,45 @@ impl PermissionStore for PostgresStore {
         let keys = normalise_keys(permissions).join(",");
         let (table, _, _) = grant_table(target);
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "UPDATE {table} SET admin = $1, permissions = $2 WHERE id = $3"
-            ))
-            .await?;
-        exactly_one(client.execute(&stmt, &[&admin, &keys, &id.0]).await?)?;
+        exactly_one(
+            exec(
+                &client,
+                &format!("UPDATE {table} SET admin = $1, permissions = $2 WHERE id = $3"),
+                &[&admin, &keys, &id.0],
+            )
+            .await?,
+        )?;
         find_grant(&client, target, id).await
     }
 
     async fn delete_grant(&self, target: GrantTarget, id: GrantId) -> Result<()> {
         let (table, _, _) = grant_table(target);
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!("DELETE FROM {table} WHERE id = $1"))
-            .await?;
-        exactly_one(client.execute(&stmt, &[&id.0]).await?)
+        exactly_one(
+            exec(
+                &client,
+                &format!("DELETE FROM {table} WHERE id = $1"),
+                &[&id.0],
+            )
+            .await?,
+        )
     }
 
     async fn grants_for_user(&self, target: GrantTarget, user: UserId) -> Result<Vec<Grant>> {
         let (table, column, object) = grant_table(target);
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
+        all(
+            &client,
+            &format!(
                 "SELECT {} FROM {table} WHERE {column} = $1 AND (user_id = $2
                      OR group_id IN (SELECT group_id FROM group_members WHERE user_id = $2))
                  ORDER BY id",
                 grant_columns(column)
-            ))
-            .await?;
-        client
-            .query(&stmt, &[&object, &user.0])
-            .await?
-            .iter()
-            .map(|r| grant_row(target, r))
-            .collect()
+            ),
+            &[&object, &user.0],
+            |r| grant_row(target, r),
+        )
+        .await
     }
 
     async fn create_invite(
@@ -428,17 +370,13 @@ impl PermissionStore for PostgresStore {
 
     async fn invites(&self, org: OrganisationId) -> Result<Vec<Invite>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {INVITE_COLUMNS} FROM invites WHERE organisation_id = $1 ORDER BY id"
-            ))
-            .await?;
-        client
-            .query(&stmt, &[&org.0])
-            .await?
-            .iter()
-            .map(invite)
-            .collect()
+        all(
+            &client,
+            &format!("SELECT {INVITE_COLUMNS} FROM invites WHERE organisation_id = $1 ORDER BY id"),
+            &[&org.0],
+            invite,
+        )
+        .await
     }
 
     async fn invite_by_hash(&self, hash: &str) -> Result<Option<Invite>> {
@@ -457,10 +395,7 @@ impl PermissionStore for PostgresStore {
 
     async fn delete_invite(&self, id: i64) -> Result<()> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("DELETE FROM invites WHERE id = $1")
-            .await?;
-        exactly_one(client.execute(&stmt, &[&id]).await?)
+        exactly_one(exec(&client, "DELETE FROM invites WHERE id = $1", &[&id]).await?)
     }
 
     async fn create_invite_link(
@@ -488,17 +423,15 @@ impl PermissionStore for PostgresStore {
 
     async fn invite_links(&self, org: OrganisationId) -> Result<Vec<InviteLink>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
+        all(
+            &client,
+            &format!(
                 "SELECT {LINK_COLUMNS} FROM invite_links WHERE organisation_id = $1 ORDER BY id"
-            ))
-            .await?;
-        client
-            .query(&stmt, &[&org.0])
-            .await?
-            .iter()
-            .map(link)
-            .collect()
+            ),
+            &[&org.0],
+            link,
+        )
+        .await
     }
 
     async fn invite_link_by_hash(&self, hash: &str) -> Result<Option<InviteLink>> {
@@ -517,10 +450,7 @@ impl PermissionStore for PostgresStore {
 
     async fn delete_invite_link(&self, id: i64) -> Result<()> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("DELETE FROM invite_links WHERE id = $1")
-            .await?;
-        exactly_one(client.execute(&stmt, &[&id]).await?)
+        exactly_one(exec(&client, "DELETE FROM invite_links WHERE id = $1", &[&id]).await?)
     }
 
     async fn accept_invite(&self, invite_id: i64, user: UserId) -> Result<()> {

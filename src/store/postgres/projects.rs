@@ -1,53 +1,24 @@
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
-use tokio_postgres::Row;
 
 use super::PostgresStore;
 use super::audit::record;
+use super::rows::{all, exec, one};
 use crate::domain::audit::Audit;
 use crate::domain::project::{Project, ProjectSettings};
 use crate::domain::{OrganisationId, ProjectId, new_uuid};
 use crate::store::audit::{Change, Scope};
-use crate::store::{ProjectStore, Result, StoreError};
-
-const COLUMNS: &str = "id, uuid, organisation_id, created_date, name, hide_disabled_flags,
-    prevent_flag_defaults, enforce_feature_owners, enable_realtime_updates,
-    only_allow_lower_case_feature_names, feature_name_regex, stale_flags_limit_days,
-    minimum_change_request_approvals, max_segments_allowed, max_features_allowed,
-    max_segment_overrides_allowed";
-
-fn project(row: &Row) -> Result<Project> {
-    Ok(Project {
-        id: ProjectId(row.try_get(0)?),
-        uuid: row.try_get(1)?,
-        organisation_id: OrganisationId(row.try_get(2)?),
-        created_date: row.try_get(3)?,
-        settings: ProjectSettings {
-            name: row.try_get(4)?,
-            hide_disabled_flags: row.try_get(5)?,
-            prevent_flag_defaults: row.try_get(6)?,
-            enforce_feature_owners: row.try_get(7)?,
-            enable_realtime_updates: row.try_get(8)?,
-            only_allow_lower_case_feature_names: row.try_get(9)?,
-            feature_name_regex: row.try_get(10)?,
-            stale_flags_limit_days: row.try_get(11)?,
-            minimum_change_request_approvals: row.try_get(12)?,
-            max_segments_allowed: row.try_get(13)?,
-            max_features_allowed: row.try_get(14)?,
-            max_segment_overrides_allowed: row.try_get(15)?,
-        },
-    })
-}
+use crate::store::projects::{COLUMNS, project};
+use crate::store::{ProjectStore, Result};
 
 pub(super) async fn find(client: &impl GenericClient, id: ProjectId) -> Result<Project> {
-    let stmt = client
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM projects WHERE id = $1"))
-        .await?;
-    let row = client
-        .query_opt(&stmt, &[&id.0])
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    project(&row)
+    one(
+        client,
+        &format!("SELECT {COLUMNS} FROM projects WHERE id = $1"),
+        &[&id.0],
+        project,
+    )
+    .await
 }
 
 #[async_trait]
@@ -114,17 +85,13 @@ impl ProjectStore for PostgresStore {
 
     async fn projects_of(&self, org: OrganisationId) -> Result<Vec<Project>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM projects WHERE organisation_id = $1 ORDER BY id"
-            ))
-            .await?;
-        client
-            .query(&stmt, &[&org.0])
-            .await?
-            .iter()
-            .map(project)
-            .collect()
+        all(
+            &client,
+            &format!("SELECT {COLUMNS} FROM projects WHERE organisation_id = $1 ORDER BY id"),
+            &[&org.0],
+            project,
+        )
+        .await
     }
 
     async fn update_project(
@@ -195,10 +162,7 @@ impl ProjectStore for PostgresStore {
             Scope::Project(id),
         );
         record(&tx, now, &change).await?;
-        let stmt = tx
-            .prepare_cached("DELETE FROM projects WHERE id = $1")
-            .await?;
-        tx.execute(&stmt, &[&id.0]).await?;
+        exec(&tx, "DELETE FROM projects WHERE id = $1", &[&id.0]).await?;
         tx.commit().await?;
         Ok(())
     }

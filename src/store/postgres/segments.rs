@@ -7,7 +7,8 @@ use tokio_postgres::Row;
 use super::audit::record;
 use super::feature_segments::renumber;
 use super::listing::Listing;
-use super::{PostgresStore, contains_pattern, exactly_one, id_by_uuid, read_snapshot};
+use super::rows::{all, contains_pattern, exactly_one, exec, id_by_uuid};
+use super::{PostgresStore, read_snapshot};
 use crate::domain::audit::Audit;
 use crate::domain::segment::{NewSegment, Segment, SegmentQuery, SegmentRule, SegmentUpdate};
 use crate::domain::{
@@ -16,26 +17,10 @@ use crate::domain::{
 use crate::store::audit::{Change, Scope};
 use crate::store::audited::SegmentContent;
 use crate::store::rule_tree::{ConditionRow, RuleRow, build, flatten};
+use crate::store::segments::{COLUMNS, segment};
 use crate::store::{Result, SegmentStore, StoreError};
 
-const COLUMNS: &str = "id, uuid, project_id, name, description, feature_id, created_at, updated_at";
-
 const OBJECT_TYPE: &str = "Segment";
-
-/// The segment without its rules, which `with_rules` adds.
-fn segment(row: &Row) -> Result<Segment> {
-    Ok(Segment {
-        id: SegmentId(row.try_get(0)?),
-        uuid: row.try_get(1)?,
-        project_id: ProjectId(row.try_get(2)?),
-        name: row.try_get(3)?,
-        description: row.try_get(4)?,
-        feature_id: row.try_get::<_, Option<i64>>(5)?.map(FeatureId),
-        rules: Vec::new(),
-        created_at: row.try_get(6)?,
-        updated_at: row.try_get(7)?,
-    })
-}
 
 /// Every rule below the segments whose ids the array `$1` lists.
 const TREE: &str = "WITH RECURSIVE tree(id) AS (
@@ -93,7 +78,10 @@ async fn rules_of(
 }
 
 async fn with_rules(client: &impl GenericClient, rows: Vec<Row>) -> Result<Vec<Segment>> {
-    let mut segments = rows.iter().map(segment).collect::<Result<Vec<_>>>()?;
+    let mut segments = rows
+        .iter()
+        .map(|r| segment(r))
+        .collect::<Result<Vec<_>>>()?;
     let ids: Vec<SegmentId> = segments.iter().map(|s| s.id).collect();
     let mut trees = rules_of(client, &ids).await?;
     for s in &mut segments {
@@ -283,18 +271,19 @@ impl SegmentStore for PostgresStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let before = find(&tx, id).await?;
-        let stmt = tx
-            .prepare_cached(
-                "UPDATE segments SET name = $1, description = $2, updated_at = $3 WHERE id = $4",
-            )
-            .await?;
-        tx.execute(&stmt, &[&update.name, &update.description, &now, &id.0])
-            .await?;
+        exec(
+            &tx,
+            "UPDATE segments SET name = $1, description = $2, updated_at = $3 WHERE id = $4",
+            &[&update.name, &update.description, &now, &id.0],
+        )
+        .await?;
         // Nested rules and conditions go with their top-level rules.
-        let stmt = tx
-            .prepare_cached("DELETE FROM segment_rules WHERE segment_id = $1")
-            .await?;
-        tx.execute(&stmt, &[&id.0]).await?;
+        exec(
+            &tx,
+            "DELETE FROM segment_rules WHERE segment_id = $1",
+            &[&id.0],
+        )
+        .await?;
         insert_rules(&tx, id, &update.rules).await?;
         let after = find(&tx, id).await?;
         let change = Change::updated(
@@ -319,22 +308,9 @@ impl SegmentStore for PostgresStore {
         let scope = Scope::Project(segment.project_id);
         let change = Change::deleted(audit, OBJECT_TYPE, id.0, Some(&segment.uuid), scope);
         record(&tx, now, &change).await?;
-        let stmt = tx
-            .prepare_cached(
-                "SELECT DISTINCT feature_id, environment_id FROM feature_segments WHERE segment_id = $1",
-            )
-            .await?;
-        let overridden = tx
-            .query(&stmt, &[&id.0])
-            .await?
-            .iter()
-            .map(|r| Ok((FeatureId(r.try_get(0)?), EnvironmentId(r.try_get(1)?))))
-            .collect::<Result<Vec<_>>>()?;
+        let overridden = all(&tx, "SELECT DISTINCT feature_id, environment_id FROM feature_segments WHERE segment_id = $1", &[&id.0], |r| Ok((FeatureId(r.get(0)?), EnvironmentId(r.get(1)?)))).await?;
         // Its overrides go with it (foreign keys cascade); the others close up.
-        let stmt = tx
-            .prepare_cached("DELETE FROM segments WHERE id = $1")
-            .await?;
-        exactly_one(tx.execute(&stmt, &[&id.0]).await?)?;
+        exactly_one(exec(&tx, "DELETE FROM segments WHERE id = $1", &[&id.0]).await?)?;
         for (feature, env) in overridden {
             renumber(&tx, feature, env).await?;
         }

@@ -1,50 +1,31 @@
 //! Tags: labels a project puts on its features. Not audited, as upstream.
 
 use deadpool_postgres::{GenericClient, Transaction};
-use tokio_postgres::Row;
 
-use super::exactly_one;
+use super::rows::{all, exactly_one, exec, one};
 use crate::domain::feature::{NewTag, Tag};
 use crate::domain::{FeatureId, ProjectId, TagId, new_uuid};
-use crate::store::{Result, StoreError};
-
-const COLUMNS: &str = "id, uuid, project_id, label, color, description, is_permanent";
-
-fn tag(row: &Row) -> Result<Tag> {
-    Ok(Tag {
-        id: TagId(row.try_get(0)?),
-        uuid: row.try_get(1)?,
-        project_id: ProjectId(row.try_get(2)?),
-        label: row.try_get(3)?,
-        color: row.try_get(4)?,
-        description: row.try_get(5)?,
-        is_permanent: row.try_get(6)?,
-    })
-}
+use crate::store::Result;
+use crate::store::tags::{COLUMNS, tag};
 
 pub(super) async fn find(client: &impl GenericClient, id: TagId) -> Result<Tag> {
-    let stmt = client
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM tags WHERE id = $1"))
-        .await?;
-    let row = client
-        .query_opt(&stmt, &[&id.0])
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    tag(&row)
+    one(
+        client,
+        &format!("SELECT {COLUMNS} FROM tags WHERE id = $1"),
+        &[&id.0],
+        tag,
+    )
+    .await
 }
 
 pub(super) async fn of(client: &impl GenericClient, project: ProjectId) -> Result<Vec<Tag>> {
-    let stmt = client
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM tags WHERE project_id = $1 ORDER BY id"
-        ))
-        .await?;
-    client
-        .query(&stmt, &[&project.0])
-        .await?
-        .iter()
-        .map(tag)
-        .collect()
+    all(
+        client,
+        &format!("SELECT {COLUMNS} FROM tags WHERE project_id = $1 ORDER BY id"),
+        &[&project.0],
+        tag,
+    )
+    .await
 }
 
 pub(super) async fn insert(tx: &Transaction<'_>, new: &NewTag) -> Result<Tag> {
@@ -94,8 +75,7 @@ pub(super) async fn update(tx: &Transaction<'_>, id: TagId, new: &NewTag) -> Res
 }
 
 pub(super) async fn delete(tx: &Transaction<'_>, id: TagId) -> Result<()> {
-    let stmt = tx.prepare_cached("DELETE FROM tags WHERE id = $1").await?;
-    exactly_one(tx.execute(&stmt, &[&id.0]).await?)
+    exactly_one(exec(tx, "DELETE FROM tags WHERE id = $1", &[&id.0]).await?)
 }
 
 /// Replaces the feature's tags; `NotFound` for a tag that is not the project's.

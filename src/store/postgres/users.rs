@@ -1,33 +1,12 @@
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
-use tokio_postgres::Row;
 
-use super::{PostgresStore, exactly_one};
+use super::PostgresStore;
+use super::rows::{exactly_one, exec};
 use crate::domain::user::{NewUser, User, UserPatch};
 use crate::domain::{Timestamp, UserId, new_uuid};
+use crate::store::users::{USER_COLUMNS, user_at};
 use crate::store::{Result, StoreError, UserStore};
-
-pub(super) const USER_COLUMNS: &str = "users.id, users.uuid, users.email, users.password_hash,
-    users.first_name, users.last_name, users.is_active, users.is_superuser, users.date_joined,
-    users.last_login, users.sign_up_type, users.marketing_consent_given";
-
-/// Reads a user from the twelve columns of `USER_COLUMNS`, starting at `at`.
-pub(super) fn user_at(row: &Row, at: usize) -> Result<User> {
-    Ok(User {
-        id: UserId(row.try_get(at)?),
-        uuid: row.try_get(at + 1)?,
-        email: row.try_get(at + 2)?,
-        password_hash: row.try_get(at + 3)?,
-        first_name: row.try_get(at + 4)?,
-        last_name: row.try_get(at + 5)?,
-        is_active: row.try_get(at + 6)?,
-        is_superuser: row.try_get(at + 7)?,
-        date_joined: row.try_get(at + 8)?,
-        last_login: row.try_get(at + 9)?,
-        sign_up_type: row.try_get(at + 10)?,
-        marketing_consent_given: row.try_get(at + 11)?,
-    })
-}
 
 async fn find(client: &impl GenericClient, id: UserId) -> Result<User> {
     let stmt = client
@@ -140,18 +119,26 @@ impl UserStore for PostgresStore {
 
     async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<()> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .await?;
-        exactly_one(client.execute(&stmt, &[&hash, &id.0]).await?)
+        exactly_one(
+            exec(
+                &client,
+                "UPDATE users SET password_hash = $1 WHERE id = $2",
+                &[&hash, &id.0],
+            )
+            .await?,
+        )
     }
 
     async fn record_login(&self, id: UserId, at: Timestamp) -> Result<()> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("UPDATE users SET last_login = $1 WHERE id = $2")
-            .await?;
-        exactly_one(client.execute(&stmt, &[&at, &id.0]).await?)
+        exactly_one(
+            exec(
+                &client,
+                "UPDATE users SET last_login = $1 WHERE id = $2",
+                &[&at, &id.0],
+            )
+            .await?,
+        )
     }
 
     async fn count_users(&self) -> Result<u64> {
@@ -176,22 +163,17 @@ impl UserStore for PostgresStore {
 
     async fn delete_user(&self, id: UserId) -> Result<()> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("DELETE FROM users WHERE id = $1")
-            .await?;
-        exactly_one(client.execute(&stmt, &[&id.0]).await?)
+        exactly_one(exec(&client, "DELETE FROM users WHERE id = $1", &[&id.0]).await?)
     }
 
     async fn create_token(&self, user: UserId, token_hash: &str) -> Result<()> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
-                "INSERT INTO auth_tokens (token_hash, user_id, created) VALUES ($1, $2, $3)",
-            )
-            .await?;
-        client
-            .execute(&stmt, &[&token_hash, &user.0, &self.now()])
-            .await?;
+        exec(
+            &client,
+            "INSERT INTO auth_tokens (token_hash, user_id, created) VALUES ($1, $2, $3)",
+            &[&token_hash, &user.0, &self.now()],
+        )
+        .await?;
         Ok(())
     }
 
@@ -212,19 +194,23 @@ impl UserStore for PostgresStore {
 
     async fn delete_token(&self, token_hash: &str) -> Result<()> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("DELETE FROM auth_tokens WHERE token_hash = $1")
-            .await?;
-        client.execute(&stmt, &[&token_hash]).await?;
+        exec(
+            &client,
+            "DELETE FROM auth_tokens WHERE token_hash = $1",
+            &[&token_hash],
+        )
+        .await?;
         Ok(())
     }
 
     async fn delete_tokens_of(&self, user: UserId) -> Result<()> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("DELETE FROM auth_tokens WHERE user_id = $1")
-            .await?;
-        client.execute(&stmt, &[&user.0]).await?;
+        exec(
+            &client,
+            "DELETE FROM auth_tokens WHERE user_id = $1",
+            &[&user.0],
+        )
+        .await?;
         Ok(())
     }
 }

@@ -1,25 +1,12 @@
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
-use tokio_postgres::Row;
 
-use super::{PostgresStore, exactly_one};
+use super::PostgresStore;
+use super::rows::{all, exactly_one, exec};
 use crate::domain::EnvironmentId;
 use crate::domain::environment::{Webhook, WebhookFields};
+use crate::store::webhooks::{COLUMNS, webhook};
 use crate::store::{Result, StoreError, WebhookStore};
-
-const COLUMNS: &str = "id, environment_id, url, secret, enabled, created_at, updated_at";
-
-fn webhook(row: &Row) -> Result<Webhook> {
-    Ok(Webhook {
-        id: row.try_get(0)?,
-        environment_id: EnvironmentId(row.try_get(1)?),
-        url: row.try_get(2)?,
-        secret: row.try_get(3)?,
-        enabled: row.try_get(4)?,
-        created_at: row.try_get(5)?,
-        updated_at: row.try_get(6)?,
-    })
-}
 
 async fn find(client: &impl GenericClient, id: i64) -> Result<Webhook> {
     let stmt = client
@@ -60,17 +47,13 @@ impl WebhookStore for PostgresStore {
 
     async fn webhooks(&self, env: EnvironmentId) -> Result<Vec<Webhook>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM webhooks WHERE environment_id = $1 ORDER BY id"
-            ))
-            .await?;
-        client
-            .query(&stmt, &[&env.0])
-            .await?
-            .iter()
-            .map(webhook)
-            .collect()
+        all(
+            &client,
+            &format!("SELECT {COLUMNS} FROM webhooks WHERE environment_id = $1 ORDER BY id"),
+            &[&env.0],
+            webhook,
+        )
+        .await
     }
 
     async fn webhook(&self, id: i64) -> Result<Webhook> {
@@ -102,9 +85,6 @@ impl WebhookStore for PostgresStore {
 
     async fn delete_webhook(&self, id: i64) -> Result<()> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("DELETE FROM webhooks WHERE id = $1")
-            .await?;
-        exactly_one(client.execute(&stmt, &[&id]).await?)
+        exactly_one(exec(&client, "DELETE FROM webhooks WHERE id = $1", &[&id]).await?)
     }
 }

@@ -1,16 +1,16 @@
 //! Writing audit entries inside a change's transaction, moving `updated_at`, and reading the log.
 
 use async_trait::async_trait;
-use rusqlite::{Connection, Row, Transaction, params};
+use rusqlite::{Connection, Transaction, params};
 
 use super::SqliteStore;
-use super::rows::{contains_pattern, get_ts, ts};
-use crate::domain::audit::{AuditEntry, AuditQuery, Author, ChangeType, FieldChange};
+use super::rows::{all, contains_pattern, exec, one, ts};
+use crate::domain::audit::{AuditEntry, AuditQuery, Author};
 use crate::domain::{
-    AuditLogId, EnvironmentId, OrgApiKeyId, OrganisationId, Page, PageRequest, ProjectId,
-    Timestamp, UserId,
+    AuditLogId, EnvironmentId, OrganisationId, Page, PageRequest, ProjectId, Timestamp,
 };
 use crate::store::audit::{AuditStore, Change, Scope};
+use crate::store::audit::{COLUMNS, entry};
 use crate::store::{Result, StoreError};
 
 /// Writes the audit entry for `change` and moves the `updated_at` of the environments in its scope.
@@ -24,13 +24,10 @@ pub(super) fn record(tx: &Transaction<'_>, now: Timestamp, change: &Change<'_>) 
     };
     let details = serde_json::to_string(&change.details)
         .map_err(|e| StoreError::Other(format!("audit details: {e}")))?;
-    tx.prepare_cached(
-        "INSERT INTO audit_log (created_date, log, author_user_id, author_api_key_id, organisation_id,
+    exec(tx, "INSERT INTO audit_log (created_date, log, author_user_id, author_api_key_id, organisation_id,
              project_id, environment_id, related_object_type, related_object_id, related_object_uuid,
              change_type, change_details, is_system_event)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )?
-    .execute(params![
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", params![
         ts(now),
         change.audit.log,
         user,
@@ -53,12 +50,18 @@ pub(super) fn bump(tx: &Transaction<'_>, now: Timestamp, scope: Scope) -> Result
     match scope {
         Scope::Organisation(_) => {}
         Scope::Project(p) => {
-            tx.prepare_cached("UPDATE environments SET updated_at = ? WHERE project_id = ?")?
-                .execute(params![ts(now), p.0])?;
+            exec(
+                tx,
+                "UPDATE environments SET updated_at = ? WHERE project_id = ?",
+                params![ts(now), p.0],
+            )?;
         }
         Scope::Environment(e) => {
-            tx.prepare_cached("UPDATE environments SET updated_at = ? WHERE id = ?")?
-                .execute(params![ts(now), e.0])?;
+            exec(
+                tx,
+                "UPDATE environments SET updated_at = ? WHERE id = ?",
+                params![ts(now), e.0],
+            )?;
         }
     }
     Ok(())
@@ -74,53 +77,24 @@ fn resolve(tx: &Transaction<'_>, scope: Scope) -> Result<Resolved> {
     Ok(match scope {
         Scope::Organisation(o) => (Some(o), None, None),
         Scope::Project(p) => {
-            let org: i64 = tx
-                .prepare_cached("SELECT organisation_id FROM projects WHERE id = ?")?
-                .query_row([p.0], |r| r.get(0))?;
+            let org: i64 = one(
+                tx,
+                "SELECT organisation_id FROM projects WHERE id = ?",
+                [p.0],
+                |r| r.get(0),
+            )?;
             (Some(OrganisationId(org)), Some(p), None)
         }
         Scope::Environment(e) => {
-            let (org, project): (i64, i64) = tx
-                .prepare_cached(
-                    "SELECT p.organisation_id, p.id FROM environments e
+            let (org, project): (i64, i64) = one(
+                tx,
+                "SELECT p.organisation_id, p.id FROM environments e
                      JOIN projects p ON p.id = e.project_id WHERE e.id = ?",
-                )?
-                .query_row([e.0], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                [e.0],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
             (Some(OrganisationId(org)), Some(ProjectId(project)), Some(e))
         }
-    })
-}
-
-const COLUMNS: &str = "id, created_date, log, author_user_id, author_api_key_id, organisation_id,
-    project_id, environment_id, related_object_type, related_object_id, related_object_uuid,
-    change_type, change_details, is_system_event";
-
-fn entry(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
-    let is_system_event: bool = row.get(13)?;
-    let user: Option<i64> = row.get(3)?;
-    let key: Option<i64> = row.get(4)?;
-    let author = match (user, key) {
-        (Some(u), _) => Some(Author::User(UserId(u))),
-        (None, Some(k)) => Some(Author::ApiKey(OrgApiKeyId(k))),
-        (None, None) if is_system_event => Some(Author::System),
-        (None, None) => None,
-    };
-    let change_type: String = row.get(11)?;
-    let details: String = row.get(12)?;
-    Ok(AuditEntry {
-        id: AuditLogId(row.get(0)?),
-        created_date: get_ts(row, 1)?,
-        log: row.get(2)?,
-        author,
-        organisation_id: row.get::<_, Option<i64>>(5)?.map(OrganisationId),
-        project_id: row.get::<_, Option<i64>>(6)?.map(ProjectId),
-        environment_id: row.get::<_, Option<i64>>(7)?.map(EnvironmentId),
-        related_object_type: row.get(8)?,
-        related_object_id: row.get(9)?,
-        related_object_uuid: row.get(10)?,
-        change_type: ChangeType::parse(&change_type).unwrap_or(ChangeType::Update),
-        change_details: serde_json::from_str::<Vec<FieldChange>>(&details).unwrap_or_default(),
-        is_system_event,
     })
 }
 
@@ -160,12 +134,12 @@ fn list(conn: &Connection, query: &AuditQuery, page: PageRequest) -> Result<Page
     )?;
     args.push((page.page_size as i64).into());
     args.push((page.offset() as i64).into());
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM audit_log {filter} ORDER BY id DESC LIMIT ? OFFSET ?"
-    ))?;
-    let items = stmt
-        .query_map(rusqlite::params_from_iter(args.iter()), entry)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let items = all(
+        conn,
+        &format!("SELECT {COLUMNS} FROM audit_log {filter} ORDER BY id DESC LIMIT ? OFFSET ?"),
+        rusqlite::params_from_iter(args.iter()),
+        entry,
+    )?;
     Ok(Page {
         items,
         total: total as u64,
@@ -185,9 +159,11 @@ impl AuditStore for SqliteStore {
 
     async fn audit_entry(&self, id: AuditLogId) -> Result<AuditEntry> {
         self.read(move |c| {
-            Ok(
-                c.prepare_cached(&format!("SELECT {COLUMNS} FROM audit_log WHERE id = ?"))?
-                    .query_row([id.0], entry)?,
+            one(
+                c,
+                &format!("SELECT {COLUMNS} FROM audit_log WHERE id = ?"),
+                [id.0],
+                entry,
             )
         })
         .await

@@ -3,7 +3,7 @@
 
 use rusqlite::{Transaction, params};
 
-use super::rows::ts;
+use super::rows::{all, exec, one, ts};
 use crate::domain::{
     EnvironmentId, FeatureId, FeatureStateId, FeatureValue, ProjectId, Timestamp, new_uuid,
 };
@@ -24,17 +24,19 @@ pub(super) fn features_of(
     tx: &Transaction<'_>,
     project: ProjectId,
 ) -> Result<Vec<FeatureDefaults>> {
-    let mut features = tx
-        .prepare_cached("SELECT id, default_enabled, initial_value FROM features WHERE project_id = ? ORDER BY id")?
-        .query_map([project.0], |r| {
+    let mut features = all(
+        tx,
+        "SELECT id, default_enabled, initial_value FROM features WHERE project_id = ? ORDER BY id",
+        [project.0],
+        |r| {
             Ok(FeatureDefaults {
                 id: FeatureId(r.get(0)?),
                 default_enabled: r.get(1)?,
                 initial_value: r.get(2)?,
                 options: Vec::new(),
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     for feature in &mut features {
         feature.options = options_of(tx, feature.id)?;
     }
@@ -43,17 +45,22 @@ pub(super) fn features_of(
 
 /// (option id, default allocation) of a feature's options, by id.
 pub(super) fn options_of(tx: &Transaction<'_>, feature: FeatureId) -> Result<Vec<(i64, f64)>> {
-    Ok(tx
-        .prepare_cached("SELECT id, default_percentage_allocation FROM mv_options WHERE feature_id = ? ORDER BY id")?
-        .query_map([feature.0], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?)
+    all(
+        tx,
+        "SELECT id, default_percentage_allocation FROM mv_options WHERE feature_id = ? ORDER BY id",
+        [feature.0],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
 }
 
 /// Whether the project asks new states to start disabled and empty.
 pub(super) fn prevents_flag_defaults(tx: &Transaction<'_>, project: ProjectId) -> Result<bool> {
-    Ok(tx
-        .prepare_cached("SELECT prevent_flag_defaults FROM projects WHERE id = ?")?
-        .query_row([project.0], |r| r.get(0))?)
+    one(
+        tx,
+        "SELECT prevent_flag_defaults FROM projects WHERE id = ?",
+        [project.0],
+        |r| r.get(0),
+    )
 }
 
 /// Creates the environment default state of `feature` in `env`, with one share per option.
@@ -72,32 +79,31 @@ pub(super) fn insert_default_state(
             FeatureValue::from_initial_value(feature.initial_value.as_deref()),
         )
     };
-    let id: i64 = tx
-        .prepare_cached(
-            "INSERT INTO feature_states (uuid, feature_id, environment_id, enabled, value_type,
+    let id: i64 = one(
+        tx,
+        "INSERT INTO feature_states (uuid, feature_id, environment_id, enabled, value_type,
                  string_value, integer_value, boolean_value, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )?
-        .query_row(
-            params![
-                new_uuid(),
-                feature.id.0,
-                env.0,
-                enabled,
-                value.type_name(),
-                value.string_column(),
-                value.integer_column(),
-                value.boolean_column(),
-                ts(now),
-                ts(now),
-            ],
-            |r| r.get(0),
-        )?;
+        params![
+            new_uuid(),
+            feature.id.0,
+            env.0,
+            enabled,
+            value.type_name(),
+            value.string_column(),
+            value.integer_column(),
+            value.boolean_column(),
+            ts(now),
+            ts(now),
+        ],
+        |r| r.get(0),
+    )?;
     for (option, allocation) in &feature.options {
-        tx.prepare_cached(
+        exec(
+            tx,
             "INSERT INTO mv_state_values (feature_state_id, mv_option_id, percentage_allocation) VALUES (?, ?, ?)",
-        )?
-        .execute(params![id, option, allocation])?;
+            params![id, option, allocation],
+        )?;
     }
     Ok(FeatureStateId(id))
 }

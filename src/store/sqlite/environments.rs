@@ -1,82 +1,57 @@
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use rusqlite::{Connection, Transaction, params};
 
 use super::SqliteStore;
 use super::audit::record;
 use super::defaults::{features_of, insert_default_state, prevents_flag_defaults};
-use super::rows::{exactly_one, get_opt_ts, get_ts, opt_ts, ts};
+use super::rows::{all, exactly_one, exec, one, opt, opt_ts, ts};
 use crate::domain::audit::Audit;
 use crate::domain::environment::{
     Environment, EnvironmentSettings, NewEnvironment, NewServerKey, ServerKey, ServerKeyPatch,
 };
 use crate::domain::{EnvironmentId, ProjectId, ServerKeyId, Timestamp, new_uuid};
 use crate::store::audit::{Change, Scope};
+use crate::store::environments::{COLUMNS, environment};
+use crate::store::server_keys::{KEY_COLUMNS, server_key};
 use crate::store::{EnvironmentStore, Result};
 
-const COLUMNS: &str = "id, uuid, project_id, api_key, created_date, updated_at, name, description,
-    allow_client_traits, hide_disabled_flags, hide_sensitive_data,
-    use_identity_composite_key_for_hashing, use_identity_overrides_in_local_eval,
-    minimum_change_request_approvals, banner_text, banner_colour";
-
-fn environment(row: &Row<'_>) -> rusqlite::Result<Environment> {
-    Ok(Environment {
-        id: EnvironmentId(row.get(0)?),
-        uuid: row.get(1)?,
-        project_id: ProjectId(row.get(2)?),
-        api_key: row.get(3)?,
-        created_date: get_ts(row, 4)?,
-        updated_at: get_ts(row, 5)?,
-        settings: EnvironmentSettings {
-            name: row.get(6)?,
-            description: row.get(7)?,
-            allow_client_traits: row.get(8)?,
-            hide_disabled_flags: row.get(9)?,
-            hide_sensitive_data: row.get(10)?,
-            use_identity_composite_key_for_hashing: row.get(11)?,
-            use_identity_overrides_in_local_eval: row.get(12)?,
-            minimum_change_request_approvals: row.get(13)?,
-            banner_text: row.get(14)?,
-            banner_colour: row.get(15)?,
-        },
-    })
-}
-
 fn find(conn: &Connection, id: EnvironmentId) -> Result<Environment> {
-    Ok(conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM environments WHERE id = ?"))?
-        .query_row([id.0], environment)?)
+    one(
+        conn,
+        &format!("SELECT {COLUMNS} FROM environments WHERE id = ?"),
+        [id.0],
+        environment,
+    )
 }
 
 fn insert(tx: &Transaction<'_>, new: &NewEnvironment, now: Timestamp) -> Result<Environment> {
     let s = &new.settings;
-    let id: i64 = tx
-        .prepare_cached(
-            "INSERT INTO environments (uuid, project_id, api_key, created_date, updated_at, name,
+    let id: i64 = one(
+        tx,
+        "INSERT INTO environments (uuid, project_id, api_key, created_date, updated_at, name,
                  description, allow_client_traits, hide_disabled_flags, hide_sensitive_data,
                  use_identity_composite_key_for_hashing, use_identity_overrides_in_local_eval,
                  minimum_change_request_approvals, banner_text, banner_colour)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )?
-        .query_row(
-            params![
-                new_uuid(),
-                new.project_id.0,
-                new.api_key,
-                ts(now),
-                ts(now),
-                s.name,
-                s.description,
-                s.allow_client_traits,
-                s.hide_disabled_flags,
-                s.hide_sensitive_data,
-                s.use_identity_composite_key_for_hashing,
-                s.use_identity_overrides_in_local_eval,
-                s.minimum_change_request_approvals,
-                s.banner_text,
-                s.banner_colour,
-            ],
-            |r| r.get(0),
-        )?;
+        params![
+            new_uuid(),
+            new.project_id.0,
+            new.api_key,
+            ts(now),
+            ts(now),
+            s.name,
+            s.description,
+            s.allow_client_traits,
+            s.hide_disabled_flags,
+            s.hide_sensitive_data,
+            s.use_identity_composite_key_for_hashing,
+            s.use_identity_overrides_in_local_eval,
+            s.minimum_change_request_approvals,
+            s.banner_text,
+            s.banner_colour,
+        ],
+        |r| r.get(0),
+    )?;
     find(tx, EnvironmentId(id))
 }
 
@@ -88,24 +63,18 @@ fn copy_state(
     feature_segment: Option<i64>,
     now: Timestamp,
 ) -> Result<()> {
-    let copy: i64 = tx
-        .prepare_cached(
-            "INSERT INTO feature_states (uuid, feature_id, environment_id, feature_segment_id, enabled,
+    let copy: i64 = one(tx, "INSERT INTO feature_states (uuid, feature_id, environment_id, feature_segment_id, enabled,
                  value_type, string_value, integer_value, boolean_value, mv_hashing_salt, created_at, updated_at)
              SELECT ?, feature_id, ?, ?, enabled, value_type, string_value, integer_value,
                  boolean_value, mv_hashing_salt, ?, ?
-             FROM feature_states WHERE id = ? RETURNING id",
-        )?
-        .query_row(
-            params![new_uuid(), env.0, feature_segment, ts(now), ts(now), state],
-            |r| r.get(0),
-        )?;
-    tx.prepare_cached(
+             FROM feature_states WHERE id = ? RETURNING id", params![new_uuid(), env.0, feature_segment, ts(now), ts(now), state], |r| r.get(0))?;
+    exec(
+        tx,
         "INSERT INTO mv_state_values (feature_state_id, mv_option_id, percentage_allocation)
          SELECT ?, mv_option_id, percentage_allocation FROM mv_state_values
          WHERE feature_state_id = ? ORDER BY id",
-    )?
-    .execute([copy, state])?;
+        [copy, state],
+    )?;
     Ok(())
 }
 
@@ -116,63 +85,51 @@ fn copy_states(
     target: EnvironmentId,
     now: Timestamp,
 ) -> Result<()> {
-    let defaults = tx
-        .prepare_cached(
-            "SELECT id FROM feature_states WHERE environment_id = ?
+    let defaults = all(
+        tx,
+        "SELECT id FROM feature_states WHERE environment_id = ?
                  AND identity_id IS NULL AND feature_segment_id IS NULL ORDER BY id",
-        )?
-        .query_map([source.0], |r| r.get::<_, i64>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        [source.0],
+        |r| r.get::<i64>(0),
+    )?;
     for state in defaults {
         copy_state(tx, state, target, None, now)?;
     }
-    let overrides = tx
-        .prepare_cached(
-            "SELECT fs.id, fs.feature_id, fs.segment_id, fs.priority, s.id FROM feature_segments fs
+    let overrides = all(
+        tx,
+        "SELECT fs.id, fs.feature_id, fs.segment_id, fs.priority, s.id FROM feature_segments fs
              JOIN feature_states s ON s.feature_segment_id = fs.id
              WHERE fs.environment_id = ? ORDER BY fs.id",
-        )?
-        .query_map([source.0], |r| {
+        [source.0],
+        |r| {
             Ok((
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i32>(3)?,
-                r.get::<_, i64>(4)?,
+                r.get::<i64>(1)?,
+                r.get::<i64>(2)?,
+                r.get::<i32>(3)?,
+                r.get::<i64>(4)?,
             ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     for (feature, segment, priority, state) in overrides {
-        let feature_segment: i64 = tx
-            .prepare_cached(
-                "INSERT INTO feature_segments (uuid, feature_id, segment_id, environment_id, priority)
+        let feature_segment: i64 = one(
+            tx,
+            "INSERT INTO feature_segments (uuid, feature_id, segment_id, environment_id, priority)
                  VALUES (?, ?, ?, ?, ?) RETURNING id",
-            )?
-            .query_row(params![new_uuid(), feature, segment, target.0, priority], |r| r.get(0))?;
+            params![new_uuid(), feature, segment, target.0, priority],
+            |r| r.get(0),
+        )?;
         copy_state(tx, state, target, Some(feature_segment), now)?;
     }
     Ok(())
 }
 
-const KEY_COLUMNS: &str = "id, environment_id, key, name, created_at, expires_at, active";
-
-fn server_key(row: &Row<'_>) -> rusqlite::Result<ServerKey> {
-    Ok(ServerKey {
-        id: ServerKeyId(row.get(0)?),
-        environment_id: EnvironmentId(row.get(1)?),
-        key: row.get(2)?,
-        name: row.get(3)?,
-        created_at: get_ts(row, 4)?,
-        expires_at: get_opt_ts(row, 5)?,
-        active: row.get(6)?,
-    })
-}
-
 fn find_key(conn: &Connection, id: ServerKeyId) -> Result<ServerKey> {
-    Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {KEY_COLUMNS} FROM server_keys WHERE id = ?"
-        ))?
-        .query_row([id.0], server_key)?)
+    one(
+        conn,
+        &format!("SELECT {KEY_COLUMNS} FROM server_keys WHERE id = ?"),
+        [id.0],
+        server_key,
+    )
 }
 
 const KEY_TYPE: &str = "Environment API key";
@@ -211,21 +168,23 @@ impl EnvironmentStore for SqliteStore {
     async fn environment_by_api_key(&self, api_key: &str) -> Result<Option<Environment>> {
         let key = api_key.to_string();
         self.read(move |c| {
-            Ok(c.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM environments WHERE api_key = ?"
-            ))?
-            .query_row([key], environment)
-            .optional()?)
+            opt(
+                c,
+                &format!("SELECT {COLUMNS} FROM environments WHERE api_key = ?"),
+                [key],
+                environment,
+            )
         })
         .await
     }
 
     async fn environment_versions(&self) -> Result<Vec<(EnvironmentId, Timestamp)>> {
         self.read(|c| {
-            Ok(
-                c.prepare_cached("SELECT id, updated_at FROM environments ORDER BY id")?
-                    .query_map([], |r| Ok((EnvironmentId(r.get(0)?), get_ts(r, 1)?)))?
-                    .collect::<rusqlite::Result<Vec<_>>>()?,
+            all(
+                c,
+                "SELECT id, updated_at FROM environments ORDER BY id",
+                [],
+                |r| Ok((EnvironmentId(r.get(0)?), r.get(1)?)),
             )
         })
         .await
@@ -233,11 +192,12 @@ impl EnvironmentStore for SqliteStore {
 
     async fn environments_of(&self, project: ProjectId) -> Result<Vec<Environment>> {
         self.read(move |c| {
-            Ok(c.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM environments WHERE project_id = ? ORDER BY id"
-            ))?
-            .query_map([project.0], environment)?
-            .collect::<rusqlite::Result<Vec<_>>>()?)
+            all(
+                c,
+                &format!("SELECT {COLUMNS} FROM environments WHERE project_id = ? ORDER BY id"),
+                [project.0],
+                environment,
+            )
         })
         .await
     }
@@ -251,14 +211,11 @@ impl EnvironmentStore for SqliteStore {
         let (s, audit, now) = (settings.clone(), audit.clone(), self.now());
         self.write(move |tx| {
             let before = find(tx, id)?;
-            tx.prepare_cached(
-                "UPDATE environments SET name = ?, description = ?, allow_client_traits = ?,
+            exec(tx, "UPDATE environments SET name = ?, description = ?, allow_client_traits = ?,
                      hide_disabled_flags = ?, hide_sensitive_data = ?,
                      use_identity_composite_key_for_hashing = ?, use_identity_overrides_in_local_eval = ?,
                      minimum_change_request_approvals = ?, banner_text = ?, banner_colour = ?
-                 WHERE id = ?",
-            )?
-            .execute(params![
+                 WHERE id = ?", params![
                 s.name,
                 s.description,
                 s.allow_client_traits,
@@ -293,10 +250,7 @@ impl EnvironmentStore for SqliteStore {
                 Scope::Project(env.project_id),
             );
             record(tx, now, &change)?;
-            exactly_one(
-                tx.prepare_cached("DELETE FROM environments WHERE id = ?")?
-                    .execute([id.0])?,
-            )
+            exactly_one(exec(tx, "DELETE FROM environments WHERE id = ?", [id.0])?)
         })
         .await
     }
@@ -346,21 +300,19 @@ impl EnvironmentStore for SqliteStore {
     async fn create_server_key(&self, key: &NewServerKey, audit: &Audit) -> Result<ServerKey> {
         let (key, audit, now) = (key.clone(), audit.clone(), self.now());
         self.write(move |tx| {
-            let id: i64 = tx
-                .prepare_cached(
-                    "INSERT INTO server_keys (environment_id, key, name, created_at, expires_at)
+            let id: i64 = one(
+                tx,
+                "INSERT INTO server_keys (environment_id, key, name, created_at, expires_at)
                      VALUES (?, ?, ?, ?, ?) RETURNING id",
-                )?
-                .query_row(
-                    params![
-                        key.environment_id.0,
-                        key.key,
-                        key.name,
-                        ts(now),
-                        opt_ts(key.expires_at)
-                    ],
-                    |r| r.get(0),
-                )?;
+                params![
+                    key.environment_id.0,
+                    key.key,
+                    key.name,
+                    ts(now),
+                    opt_ts(key.expires_at)
+                ],
+                |r| r.get(0),
+            )?;
             let scope = Scope::Environment(key.environment_id);
             record(tx, now, &Change::created(&audit, KEY_TYPE, id, None, scope))?;
             find_key(tx, ServerKeyId(id))
@@ -370,11 +322,14 @@ impl EnvironmentStore for SqliteStore {
 
     async fn server_keys(&self, env: EnvironmentId) -> Result<Vec<ServerKey>> {
         self.read(move |c| {
-            Ok(c.prepare_cached(&format!(
-                "SELECT {KEY_COLUMNS} FROM server_keys WHERE environment_id = ? ORDER BY id"
-            ))?
-            .query_map([env.0], server_key)?
-            .collect::<rusqlite::Result<Vec<_>>>()?)
+            all(
+                c,
+                &format!(
+                    "SELECT {KEY_COLUMNS} FROM server_keys WHERE environment_id = ? ORDER BY id"
+                ),
+                [env.0],
+                server_key,
+            )
         })
         .await
     }
@@ -382,11 +337,12 @@ impl EnvironmentStore for SqliteStore {
     async fn server_key_by_key(&self, key: &str) -> Result<Option<ServerKey>> {
         let key = key.to_string();
         self.read(move |c| {
-            Ok(c.prepare_cached(&format!(
-                "SELECT {KEY_COLUMNS} FROM server_keys WHERE key = ?"
-            ))?
-            .query_row([key], server_key)
-            .optional()?)
+            opt(
+                c,
+                &format!("SELECT {KEY_COLUMNS} FROM server_keys WHERE key = ?"),
+                [key],
+                server_key,
+            )
         })
         .await
     }
@@ -401,11 +357,12 @@ impl EnvironmentStore for SqliteStore {
         self.write(move |tx| {
             let before = find_key(tx, id)?;
             let expires_at = patch.expires_at.unwrap_or(before.expires_at);
-            tx.prepare_cached(
+            exec(
+                tx,
                 "UPDATE server_keys SET name = COALESCE(?, name), active = COALESCE(?, active),
                      expires_at = ? WHERE id = ?",
-            )?
-            .execute(params![patch.name, patch.active, opt_ts(expires_at), id.0])?;
+                params![patch.name, patch.active, opt_ts(expires_at), id.0],
+            )?;
             let after = find_key(tx, id)?;
             let scope = Scope::Environment(after.environment_id);
             record(
@@ -428,8 +385,7 @@ impl EnvironmentStore for SqliteStore {
                 now,
                 &Change::deleted(&audit, KEY_TYPE, id.0, None, scope),
             )?;
-            tx.prepare_cached("DELETE FROM server_keys WHERE id = ?")?
-                .execute([id.0])?;
+            exec(tx, "DELETE FROM server_keys WHERE id = ?", [id.0])?;
             Ok(())
         })
         .await

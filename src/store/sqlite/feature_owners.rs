@@ -3,6 +3,7 @@
 use rusqlite::Transaction;
 
 use super::listing::Listing;
+use super::rows::exec;
 use crate::domain::FeatureId;
 use crate::domain::feature::{FeatureQuery, Owners};
 use crate::store::{Result, StoreError};
@@ -10,17 +11,19 @@ use crate::store::{Result, StoreError};
 /// Adds the owners; ones the feature has already stay as they are.
 pub(super) fn add(tx: &Transaction<'_>, feature: FeatureId, owners: &Owners) -> Result<()> {
     for user in &owners.users {
-        tx.prepare_cached(
+        exec(
+            tx,
             "INSERT INTO feature_owners (feature_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-        )?
-        .execute([feature.0, user.0])?;
+            [feature.0, user.0],
+        )?;
     }
     for group in &owners.groups {
-        tx.prepare_cached(
+        exec(
+            tx,
             "INSERT INTO feature_group_owners (feature_id, group_id) VALUES (?, ?)
              ON CONFLICT DO NOTHING",
-        )?
-        .execute([feature.0, group.0])?;
+            [feature.0, group.0],
+        )?;
     }
     Ok(())
 }
@@ -28,14 +31,18 @@ pub(super) fn add(tx: &Transaction<'_>, feature: FeatureId, owners: &Owners) -> 
 /// Removes the owners; ones the feature does not have are ignored.
 pub(super) fn remove(tx: &Transaction<'_>, feature: FeatureId, owners: &Owners) -> Result<()> {
     for user in &owners.users {
-        tx.prepare_cached("DELETE FROM feature_owners WHERE feature_id = ? AND user_id = ?")?
-            .execute([feature.0, user.0])?;
+        exec(
+            tx,
+            "DELETE FROM feature_owners WHERE feature_id = ? AND user_id = ?",
+            [feature.0, user.0],
+        )?;
     }
     for group in &owners.groups {
-        tx.prepare_cached(
+        exec(
+            tx,
             "DELETE FROM feature_group_owners WHERE feature_id = ? AND group_id = ?",
-        )?
-        .execute([feature.0, group.0])?;
+            [feature.0, group.0],
+        )?;
     }
     Ok(())
 }

@@ -1,32 +1,22 @@
 //! Segment overrides' containers: which segment overrides a feature in an environment, and
 //! in which priority.
 
-use rusqlite::{Connection, Row, Transaction, params};
+use rusqlite::{Connection, Transaction, params};
 
+use super::rows::{all, exec, one};
 use crate::domain::feature_state::{FeatureSegment, NewSegmentOverride};
-use crate::domain::{EnvironmentId, FeatureId, FeatureSegmentId, SegmentId, new_uuid};
+use crate::domain::{EnvironmentId, FeatureId, FeatureSegmentId, new_uuid};
 use crate::store::Result;
 use crate::store::priorities::{insertion_point, reorder};
-
-const COLUMNS: &str = "id, uuid, feature_id, segment_id, environment_id, priority";
-
-fn feature_segment(row: &Row<'_>) -> rusqlite::Result<FeatureSegment> {
-    Ok(FeatureSegment {
-        id: FeatureSegmentId(row.get(0)?),
-        uuid: row.get(1)?,
-        feature_id: FeatureId(row.get(2)?),
-        segment_id: SegmentId(row.get(3)?),
-        environment_id: EnvironmentId(row.get(4)?),
-        priority: row.get(5)?,
-    })
-}
+use crate::store::segment_overrides::{COLUMNS, feature_segment};
 
 pub(super) fn find(conn: &Connection, id: FeatureSegmentId) -> Result<FeatureSegment> {
-    Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM feature_segments WHERE id = ?"
-        ))?
-        .query_row([id.0], feature_segment)?)
+    one(
+        conn,
+        &format!("SELECT {COLUMNS} FROM feature_segments WHERE id = ?"),
+        [id.0],
+        feature_segment,
+    )
 }
 
 /// The environment's overrides, of one feature or all, by feature and priority.
@@ -35,40 +25,41 @@ pub(super) fn list(
     env: EnvironmentId,
     feature: Option<FeatureId>,
 ) -> Result<Vec<FeatureSegment>> {
-    Ok(conn
-        .prepare_cached(&format!(
+    all(
+        conn,
+        &format!(
             "SELECT {COLUMNS} FROM feature_segments
              WHERE environment_id = ?1 AND (?2 IS NULL OR feature_id = ?2)
              ORDER BY feature_id, priority, id"
-        ))?
-        .query_map(params![env.0, feature.map(|f| f.0)], feature_segment)?
-        .collect::<rusqlite::Result<Vec<_>>>()?)
+        ),
+        params![env.0, feature.map(|f| f.0)],
+        feature_segment,
+    )
 }
 
 /// Inserts the override at its priority, moving the ones at or after it down by one.
 pub(super) fn insert(tx: &Transaction<'_>, new: &NewSegmentOverride) -> Result<FeatureSegment> {
     let count = list(tx, new.environment_id, Some(new.feature_id))?.len();
     let priority = insertion_point(new.priority, count);
-    tx.prepare_cached(
+    exec(
+        tx,
         "UPDATE feature_segments SET priority = priority + 1
          WHERE feature_id = ? AND environment_id = ? AND priority >= ?",
-    )?
-    .execute(params![new.feature_id.0, new.environment_id.0, priority])?;
-    let id: i64 = tx
-        .prepare_cached(
-            "INSERT INTO feature_segments (uuid, feature_id, segment_id, environment_id, priority)
+        params![new.feature_id.0, new.environment_id.0, priority],
+    )?;
+    let id: i64 = one(
+        tx,
+        "INSERT INTO feature_segments (uuid, feature_id, segment_id, environment_id, priority)
              VALUES (?, ?, ?, ?, ?) RETURNING id",
-        )?
-        .query_row(
-            params![
-                new_uuid(),
-                new.feature_id.0,
-                new.segment_id.0,
-                new.environment_id.0,
-                priority
-            ],
-            |r| r.get(0),
-        )?;
+        params![
+            new_uuid(),
+            new.feature_id.0,
+            new.segment_id.0,
+            new.environment_id.0,
+            priority
+        ],
+        |r| r.get(0),
+    )?;
     find(tx, FeatureSegmentId(id))
 }
 
@@ -87,8 +78,11 @@ pub(super) fn reprioritise(
             continue;
         };
         if before.priority != after.priority {
-            tx.prepare_cached("UPDATE feature_segments SET priority = ? WHERE id = ?")?
-                .execute(params![after.priority, after.id.0])?;
+            exec(
+                tx,
+                "UPDATE feature_segments SET priority = ? WHERE id = ?",
+                params![after.priority, after.id.0],
+            )?;
             moved.push((before.clone(), after));
         }
     }

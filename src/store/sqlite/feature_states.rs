@@ -1,11 +1,11 @@
 use async_trait::async_trait;
-use rusqlite::{Connection, Row, Transaction, params};
+use rusqlite::{Connection, Transaction, params};
 
 use super::SqliteStore;
 use super::audit::{bump, record};
 use super::feature_segments::{self, renumber, reprioritise};
 use super::mv_shares::{set_shares, with_shares};
-use super::rows::{get_ts, id_by_uuid, ts};
+use super::rows::{all, exec, id_by_uuid, one, ts};
 use crate::domain::audit::Audit;
 use crate::domain::feature_state::{
     FeatureSegment, FeatureState, FeatureStatePatch, MvAllocation, NewIdentityOverride,
@@ -17,48 +17,20 @@ use crate::domain::{
 };
 use crate::store::audit::{Change, Scope};
 use crate::store::audited::StateContent;
+use crate::store::feature_states::{COLUMNS, state};
 use crate::store::{FeatureStateStore, Result, StoreError};
-
-const COLUMNS: &str = "id, uuid, feature_id, environment_id, identity_id, feature_segment_id,
-    enabled, value_type, string_value, integer_value, boolean_value, mv_hashing_salt,
-    created_at, updated_at";
 
 const STATE: &str = "Feature state";
 const OVERRIDE: &str = "Segment override";
 
-/// The state without its shares, which `with_shares` adds.
-fn state(row: &Row<'_>) -> rusqlite::Result<FeatureState> {
-    let identity: Option<i64> = row.get(4)?;
-    let feature_segment: Option<i64> = row.get(5)?;
-    let scope = match (identity, feature_segment) {
-        (Some(i), _) => Applies::Identity(IdentityId(i)),
-        (None, Some(fs)) => Applies::Segment(FeatureSegmentId(fs)),
-        (None, None) => Applies::Environment,
-    };
-    let value_type: String = row.get(7)?;
-    Ok(FeatureState {
-        id: FeatureStateId(row.get(0)?),
-        uuid: row.get(1)?,
-        feature_id: FeatureId(row.get(2)?),
-        environment_id: EnvironmentId(row.get(3)?),
-        scope,
-        enabled: row.get(6)?,
-        value: FeatureValue::from_columns(&value_type, row.get(8)?, row.get(9)?, row.get(10)?),
-        mv_hashing_salt: row.get(11)?,
-        mv_values: Vec::new(),
-        created_at: get_ts(row, 12)?,
-        updated_at: get_ts(row, 13)?,
-    })
-}
-
 /// The states matching `filter` (SQL after `WHERE`, ordering included), with their shares.
 fn list(conn: &Connection, filter: &str, id: i64) -> Result<Vec<FeatureState>> {
-    let states = conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM feature_states WHERE {filter}"
-        ))?
-        .query_map([id], state)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let states = all(
+        conn,
+        &format!("SELECT {COLUMNS} FROM feature_states WHERE {filter}"),
+        [id],
+        state,
+    )?;
     with_shares(conn, states)
 }
 
@@ -78,12 +50,15 @@ fn find(conn: &Connection, id: FeatureStateId) -> Result<FeatureState> {
 
 /// `NotFound` unless the row of `table` (features or segments) belongs to the environment's project.
 fn in_project_of(tx: &Transaction<'_>, table: &str, id: i64, env: EnvironmentId) -> Result<()> {
-    Ok(tx
-        .prepare_cached(&format!(
+    one(
+        tx,
+        &format!(
             "SELECT 1 FROM {table} x JOIN environments e ON e.project_id = x.project_id
              WHERE x.id = ? AND e.id = ?"
-        ))?
-        .query_row([id, env.0], |_| Ok(()))?)
+        ),
+        [id, env.0],
+        |_| Ok(()),
+    )
 }
 
 /// Inserts a segment or identity override's state.
@@ -100,30 +75,28 @@ fn insert(
         Applies::Segment(fs) => (None, Some(fs.0)),
         Applies::Identity(i) => (Some(i.0), None),
     };
-    let id: i64 = tx
-        .prepare_cached(
-            "INSERT INTO feature_states (uuid, feature_id, environment_id, identity_id,
+    let id: i64 = one(
+        tx,
+        "INSERT INTO feature_states (uuid, feature_id, environment_id, identity_id,
                  feature_segment_id, enabled, value_type, string_value, integer_value,
                  boolean_value, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )?
-        .query_row(
-            params![
-                new_uuid(),
-                feature.0,
-                env.0,
-                identity,
-                feature_segment,
-                enabled,
-                value.type_name(),
-                value.string_column(),
-                value.integer_column(),
-                value.boolean_column(),
-                ts(now),
-                ts(now),
-            ],
-            |r| r.get(0),
-        )?;
+        params![
+            new_uuid(),
+            feature.0,
+            env.0,
+            identity,
+            feature_segment,
+            enabled,
+            value.type_name(),
+            value.string_column(),
+            value.integer_column(),
+            value.boolean_column(),
+            ts(now),
+            ts(now),
+        ],
+        |r| r.get(0),
+    )?;
     Ok(FeatureStateId(id))
 }
 
@@ -162,20 +135,21 @@ impl FeatureStateStore for SqliteStore {
             let before = find(tx, id)?;
             let enabled = patch.enabled.unwrap_or(before.enabled);
             let value = patch.value.clone().unwrap_or_else(|| before.value.clone());
-            tx.prepare_cached(
+            exec(
+                tx,
                 "UPDATE feature_states SET enabled = ?, value_type = ?, string_value = ?,
                      integer_value = ?, boolean_value = ?, updated_at = ?
                  WHERE id = ?",
-            )?
-            .execute(params![
-                enabled,
-                value.type_name(),
-                value.string_column(),
-                value.integer_column(),
-                value.boolean_column(),
-                ts(now),
-                id.0,
-            ])?;
+                params![
+                    enabled,
+                    value.type_name(),
+                    value.string_column(),
+                    value.integer_column(),
+                    value.boolean_column(),
+                    ts(now),
+                    id.0,
+                ],
+            )?;
             if let Some(shares) = &patch.mv_values {
                 set_shares(tx, id, before.feature_id, shares)?;
             }
@@ -262,8 +236,7 @@ impl FeatureStateStore for SqliteStore {
                 now,
                 &Change::deleted(&audit, OVERRIDE, id.0, Some(&fs.uuid), scope),
             )?;
-            tx.prepare_cached("DELETE FROM feature_segments WHERE id = ?")?
-                .execute([id.0])?;
+            exec(tx, "DELETE FROM feature_segments WHERE id = ?", [id.0])?;
             renumber(tx, fs.feature_id, fs.environment_id)
         })
         .await
@@ -298,10 +271,12 @@ impl FeatureStateStore for SqliteStore {
     ) -> Result<FeatureState> {
         let (new, audit, now) = (new.clone(), audit.clone(), self.now());
         self.write(move |tx| {
-            let env = EnvironmentId(
-                tx.prepare_cached("SELECT environment_id FROM identities WHERE id = ?")?
-                    .query_row([new.identity_id.0], |r| r.get(0))?,
-            );
+            let env = EnvironmentId(one(
+                tx,
+                "SELECT environment_id FROM identities WHERE id = ?",
+                [new.identity_id.0],
+                |r| r.get(0),
+            )?);
             in_project_of(tx, "features", new.feature_id.0, env)?;
             let applies = Applies::Identity(new.identity_id);
             let value = (new.enabled, &new.value);
@@ -326,20 +301,20 @@ impl FeatureStateStore for SqliteStore {
     ) -> Result<Vec<FeatureState>> {
         let (audit, now) = (audit.clone(), self.now());
         self.write(move |tx| {
-            let env: i64 = tx
-                .prepare_cached(
-                    "SELECT a.environment_id FROM identities a JOIN identities b
+            let env: i64 = one(
+                tx,
+                "SELECT a.environment_id FROM identities a JOIN identities b
                      ON a.environment_id = b.environment_id WHERE a.id = ? AND b.id = ?",
-                )?
-                .query_row([from.0, to.0], |r| r.get(0))?;
+                [from.0, to.0],
+                |r| r.get(0),
+            )?;
             let env = EnvironmentId(env);
             let scope = Scope::Environment(env);
             let sources = list(tx, "identity_id = ? ORDER BY feature_id", from.0)?;
             for old in list(tx, "identity_id = ? ORDER BY feature_id", to.0)? {
                 let change = Change::deleted(&audit, STATE, old.id.0, Some(&old.uuid), scope);
                 record(tx, now, &change)?;
-                tx.prepare_cached("DELETE FROM feature_states WHERE id = ?")?
-                    .execute([old.id.0])?;
+                exec(tx, "DELETE FROM feature_states WHERE id = ?", [old.id.0])?;
             }
             for source in &sources {
                 let value = (source.enabled, &source.value);
@@ -384,12 +359,10 @@ impl FeatureStateStore for SqliteStore {
             )?;
             if let Applies::Segment(fs) = state.scope {
                 // The state goes with its feature segment.
-                tx.prepare_cached("DELETE FROM feature_segments WHERE id = ?")?
-                    .execute([fs.0])?;
+                exec(tx, "DELETE FROM feature_segments WHERE id = ?", [fs.0])?;
                 renumber(tx, state.feature_id, state.environment_id)
             } else {
-                tx.prepare_cached("DELETE FROM feature_states WHERE id = ?")?
-                    .execute([id.0])?;
+                exec(tx, "DELETE FROM feature_states WHERE id = ?", [id.0])?;
                 Ok(())
             }
         })

@@ -1,24 +1,22 @@
 use async_trait::async_trait;
-use rusqlite::types::Type;
-use rusqlite::{Connection, Row, Transaction, params};
+use rusqlite::{Connection, Transaction, params};
 
 use super::SqliteStore;
 use super::audit::record;
 use super::defaults::{FeatureDefaults, insert_default_state, options_of, prevents_flag_defaults};
 use super::listing::Listing;
-use super::rows::{contains_pattern, get_ts, id_by_uuid, ts};
+use super::rows::{all, contains_pattern, exec, id_by_uuid, one, ts};
 use super::{feature_owners, mv_options, tags};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
-    Feature, FeaturePatch, FeatureQuery, FeatureSettings, FeatureSort, FeatureType, MvOption,
-    NewFeature, NewMvOption, NewTag, Owners, Tag,
+    Feature, FeaturePatch, FeatureQuery, FeatureSort, FeatureType, MvOption, NewFeature,
+    NewMvOption, NewTag, Owners, Tag,
 };
-use crate::domain::permission::GroupId;
 use crate::domain::{
-    EnvironmentId, FeatureId, MvOptionId, Page, PageRequest, ProjectId, TagId, Timestamp, UserId,
-    new_uuid,
+    EnvironmentId, FeatureId, MvOptionId, Page, PageRequest, ProjectId, TagId, Timestamp, new_uuid,
 };
 use crate::store::audit::{Change, Scope};
+use crate::store::features::feature;
 use crate::store::{FeatureStore, Result, StoreError};
 
 const COLUMNS: &str = "f.id, f.uuid, f.project_id, f.name, f.type, f.default_enabled,
@@ -31,43 +29,13 @@ const COLUMNS: &str = "f.id, f.uuid, f.project_id, f.name, f.type, f.default_ena
 const FEATURE: &str = "Feature";
 const OPTION: &str = "Multivariate feature option";
 
-fn feature(row: &Row<'_>) -> rusqlite::Result<Feature> {
-    let type_name: String = row.get(4)?;
-    let feature_type = FeatureType::parse(&type_name).ok_or_else(|| {
-        let e = format!("unknown feature type {type_name:?}");
-        rusqlite::Error::FromSqlConversionFailure(4, Type::Text, e.into())
-    })?;
-    let ids = |i: usize| -> rusqlite::Result<Vec<i64>> {
-        let json: String = row.get(i)?;
-        serde_json::from_str(&json)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)))
-    };
-    Ok(Feature {
-        id: FeatureId(row.get(0)?),
-        uuid: row.get(1)?,
-        project_id: ProjectId(row.get(2)?),
-        name: row.get(3)?,
-        feature_type,
-        default_enabled: row.get(5)?,
-        initial_value: row.get(6)?,
-        created_date: get_ts(row, 7)?,
-        tags: ids(11)?.into_iter().map(TagId).collect(),
-        owners: Owners {
-            users: ids(12)?.into_iter().map(UserId).collect(),
-            groups: ids(13)?.into_iter().map(GroupId).collect(),
-        },
-        settings: FeatureSettings {
-            description: row.get(8)?,
-            is_archived: row.get(9)?,
-            is_server_key_only: row.get(10)?,
-        },
-    })
-}
-
 fn find(conn: &Connection, id: FeatureId) -> Result<Feature> {
-    Ok(conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM features f WHERE f.id = ?"))?
-        .query_row([id.0], feature)?)
+    one(
+        conn,
+        &format!("SELECT {COLUMNS} FROM features f WHERE f.id = ?"),
+        [id.0],
+        feature,
+    )
 }
 
 fn insert(tx: &Transaction<'_>, new: &NewFeature, now: Timestamp) -> Result<FeatureId> {
@@ -77,28 +45,26 @@ fn insert(tx: &Transaction<'_>, new: &NewFeature, now: Timestamp) -> Result<Feat
         FeatureType::Multivariate
     };
     let s = &new.settings;
-    let id: i64 = tx
-        .prepare_cached(
-            "INSERT INTO features (uuid, project_id, name, name_folded, type, default_enabled,
+    let id: i64 = one(
+        tx,
+        "INSERT INTO features (uuid, project_id, name, name_folded, type, default_enabled,
                  initial_value, description, is_archived, is_server_key_only, created_date)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )?
-        .query_row(
-            params![
-                new_uuid(),
-                new.project_id.0,
-                new.name,
-                new.name.to_lowercase(),
-                feature_type.as_str(),
-                new.default_enabled,
-                new.initial_value,
-                s.description,
-                s.is_archived,
-                s.is_server_key_only,
-                ts(now),
-            ],
-            |r| r.get(0),
-        )?;
+        params![
+            new_uuid(),
+            new.project_id.0,
+            new.name,
+            new.name.to_lowercase(),
+            feature_type.as_str(),
+            new.default_enabled,
+            new.initial_value,
+            s.description,
+            s.is_archived,
+            s.is_server_key_only,
+            ts(now),
+        ],
+        |r| r.get(0),
+    )?;
     Ok(FeatureId(id))
 }
 
@@ -116,10 +82,12 @@ fn insert_defaults(
         options: options_of(tx, id)?,
     };
     let prevent = prevents_flag_defaults(tx, new.project_id)?;
-    let envs = tx
-        .prepare_cached("SELECT id FROM environments WHERE project_id = ? ORDER BY id")?
-        .query_map([new.project_id.0], |r| Ok(EnvironmentId(r.get(0)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let envs = all(
+        tx,
+        "SELECT id FROM environments WHERE project_id = ? ORDER BY id",
+        [new.project_id.0],
+        |r| Ok(EnvironmentId(r.get(0)?)),
+    )?;
     for env in envs {
         insert_default_state(tx, env, &defaults, prevent, now)?;
     }
@@ -218,16 +186,17 @@ impl FeatureStore for SqliteStore {
         self.write(move |tx| {
             let before = find(tx, id)?;
             let old = &before.settings;
-            tx.prepare_cached(
+            exec(
+                tx,
                 "UPDATE features SET description = ?, is_archived = ?, is_server_key_only = ?
                  WHERE id = ?",
-            )?
-            .execute(params![
-                patch.description.clone().unwrap_or(old.description.clone()),
-                patch.is_archived.unwrap_or(old.is_archived),
-                patch.is_server_key_only.unwrap_or(old.is_server_key_only),
-                id.0,
-            ])?;
+                params![
+                    patch.description.clone().unwrap_or(old.description.clone()),
+                    patch.is_archived.unwrap_or(old.is_archived),
+                    patch.is_server_key_only.unwrap_or(old.is_server_key_only),
+                    id.0,
+                ],
+            )?;
             if let Some(tags) = &patch.tags {
                 tags::set_feature_tags(tx, id, before.project_id, tags)?;
             }
@@ -269,8 +238,7 @@ impl FeatureStore for SqliteStore {
             let change = Change::deleted(&audit, FEATURE, id.0, Some(&feature.uuid), scope);
             record(tx, now, &change)?;
             // States, overrides, options and feature-specific segments cascade.
-            tx.prepare_cached("DELETE FROM features WHERE id = ?")?
-                .execute([id.0])?;
+            exec(tx, "DELETE FROM features WHERE id = ?", [id.0])?;
             Ok(())
         })
         .await

@@ -1,32 +1,25 @@
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, params};
 
 use super::SqliteStore;
 use super::audit::record;
 use super::feature_states::identity_overrides_of;
-use super::rows::{contains_pattern, exactly_one, get_ts, ts};
+use super::rows::{all, contains_pattern, exactly_one, exec, one, opt, ts};
 use crate::domain::audit::Audit;
 use crate::domain::feature_state::FeatureState;
 use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitValue, TraitWrite};
 use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, Timestamp, TraitId};
 use crate::store::audited::renamed;
-use crate::store::{IdentityStore, Result, StoreError};
-
-const COLUMNS: &str = "id, environment_id, identifier, created_date";
-
-fn identity(row: &Row<'_>) -> rusqlite::Result<Identity> {
-    Ok(Identity {
-        id: IdentityId(row.get(0)?),
-        environment_id: EnvironmentId(row.get(1)?),
-        identifier: row.get(2)?,
-        created_date: get_ts(row, 3)?,
-    })
-}
+use crate::store::identities::{COLUMNS, TRAIT_COLUMNS, a_trait, identity};
+use crate::store::{IdentityStore, Result};
 
 fn find(conn: &Connection, id: IdentityId) -> Result<Identity> {
-    Ok(conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM identities WHERE id = ?"))?
-        .query_row([id.0], identity)?)
+    one(
+        conn,
+        &format!("SELECT {COLUMNS} FROM identities WHERE id = ?"),
+        [id.0],
+        identity,
+    )
 }
 
 fn find_by_identifier(
@@ -34,47 +27,21 @@ fn find_by_identifier(
     env: EnvironmentId,
     identifier: &str,
 ) -> Result<Option<Identity>> {
-    Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM identities WHERE environment_id = ? AND identifier = ?"
-        ))?
-        .query_row(params![env.0, identifier], identity)
-        .optional()?)
-}
-
-const TRAIT_COLUMNS: &str = "id, identity_id, trait_key, value_type, string_value, integer_value,
-    boolean_value, float_value, created_date";
-
-fn a_trait(row: &Row<'_>) -> rusqlite::Result<Result<Trait>> {
-    let value_type: String = row.get(3)?;
-    let value = TraitValue::from_columns(
-        &value_type,
-        row.get(4)?,
-        row.get(5)?,
-        row.get(6)?,
-        row.get(7)?,
-    );
-    let (id, identity_id, key, created_date) =
-        (row.get(0)?, row.get(1)?, row.get(2)?, get_ts(row, 8)?);
-    Ok(value
-        .map(|value| Trait {
-            id: TraitId(id),
-            identity_id: IdentityId(identity_id),
-            key,
-            value,
-            created_date,
-        })
-        .ok_or_else(|| StoreError::Other(format!("trait {id} has no {value_type} value"))))
+    opt(
+        conn,
+        &format!("SELECT {COLUMNS} FROM identities WHERE environment_id = ? AND identifier = ?"),
+        params![env.0, identifier],
+        identity,
+    )
 }
 
 fn traits_of(conn: &Connection, identity: IdentityId) -> Result<Vec<Trait>> {
-    conn.prepare_cached(&format!(
-        "SELECT {TRAIT_COLUMNS} FROM traits WHERE identity_id = ? ORDER BY id"
-    ))?
-    .query_map([identity.0], a_trait)?
-    .collect::<rusqlite::Result<Vec<_>>>()?
-    .into_iter()
-    .collect()
+    all(
+        conn,
+        &format!("SELECT {TRAIT_COLUMNS} FROM traits WHERE identity_id = ? ORDER BY id"),
+        [identity.0],
+        a_trait,
+    )
 }
 
 /// Applies trait writes in order: a value upserts the trait, `None` deletes it.
@@ -87,8 +54,11 @@ fn apply(
     for write in writes {
         match &write.value {
             None => {
-                conn.prepare_cached("DELETE FROM traits WHERE identity_id = ? AND trait_key = ?")?
-                    .execute(params![identity.0, write.key])?;
+                exec(
+                    conn,
+                    "DELETE FROM traits WHERE identity_id = ? AND trait_key = ?",
+                    params![identity.0, write.key],
+                )?;
             }
             Some(value) => {
                 let (s, i, b, f) = (
@@ -97,15 +67,12 @@ fn apply(
                     value.boolean_column(),
                     value.float_column(),
                 );
-                conn.prepare_cached(
-                    "INSERT INTO traits (identity_id, trait_key, value_type, string_value, integer_value,
+                exec(conn, "INSERT INTO traits (identity_id, trait_key, value_type, string_value, integer_value,
                          boolean_value, float_value, created_date)
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                      ON CONFLICT (identity_id, trait_key) DO UPDATE SET value_type = excluded.value_type,
                          string_value = excluded.string_value, integer_value = excluded.integer_value,
-                         boolean_value = excluded.boolean_value, float_value = excluded.float_value",
-                )?
-                .execute(params![identity.0, write.key, value.type_name(), s, i, b, f, ts(now)])?;
+                         boolean_value = excluded.boolean_value, float_value = excluded.float_value", params![identity.0, write.key, value.type_name(), s, i, b, f, ts(now)])?;
             }
         }
     }
@@ -118,11 +85,12 @@ fn insert(
     identifier: &str,
     now: Timestamp,
 ) -> Result<Identity> {
-    let id: i64 = conn
-        .prepare_cached(
-            "INSERT INTO identities (environment_id, identifier, created_date) VALUES (?, ?, ?) RETURNING id",
-        )?
-        .query_row(params![env.0, identifier, ts(now)], |r| r.get(0))?;
+    let id: i64 = one(
+        conn,
+        "INSERT INTO identities (environment_id, identifier, created_date) VALUES (?, ?, ?) RETURNING id",
+        params![env.0, identifier, ts(now)],
+        |r| r.get(0),
+    )?;
     find(conn, IdentityId(id))
 }
 
@@ -183,24 +151,21 @@ impl IdentityStore for SqliteStore {
                     Some(contains_pattern(s)),
                 ),
             };
-            let total: i64 = c
-                .prepare_cached(&format!(
-                    "SELECT COUNT(*) FROM identities WHERE environment_id = ?1 {filter}"
-                ))?
-                .query_row(
-                    rusqlite::params_from_iter(params_for(env, &needle, None)),
-                    |r| r.get(0),
-                )?;
-            let items = c
-                .prepare_cached(&format!(
+            let total: i64 = one(
+                c,
+                &format!("SELECT COUNT(*) FROM identities WHERE environment_id = ?1 {filter}"),
+                rusqlite::params_from_iter(params_for(env, &needle, None)),
+                |r| r.get(0),
+            )?;
+            let items = all(
+                c,
+                &format!(
                     "SELECT {COLUMNS} FROM identities WHERE environment_id = ?1 {filter}
                      ORDER BY created_date, id LIMIT ?3 OFFSET ?4"
-                ))?
-                .query_map(
-                    rusqlite::params_from_iter(params_for(env, &needle, Some(page))),
-                    identity,
-                )?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                ),
+                rusqlite::params_from_iter(params_for(env, &needle, Some(page))),
+                identity,
+            )?;
             Ok(Page {
                 items,
                 total: total as u64,
@@ -218,8 +183,11 @@ impl IdentityStore for SqliteStore {
         let (identifier, audit, now) = (identifier.to_string(), audit.clone(), self.now());
         self.write(move |tx| {
             let before = find(tx, id)?;
-            tx.prepare_cached("UPDATE identities SET identifier = ? WHERE id = ?")?
-                .execute(params![identifier, id.0])?;
+            exec(
+                tx,
+                "UPDATE identities SET identifier = ? WHERE id = ?",
+                params![identifier, id.0],
+            )?;
             let after = find(tx, id)?;
             record(tx, now, &renamed(&audit, &before, &after))?;
             Ok(after)
@@ -228,13 +196,8 @@ impl IdentityStore for SqliteStore {
     }
 
     async fn delete_identity(&self, id: IdentityId) -> Result<()> {
-        self.write(move |tx| {
-            exactly_one(
-                tx.prepare_cached("DELETE FROM identities WHERE id = ?")?
-                    .execute([id.0])?,
-            )
-        })
-        .await
+        self.write(move |tx| exactly_one(exec(tx, "DELETE FROM identities WHERE id = ?", [id.0])?))
+            .await
     }
 
     async fn traits(&self, identity: IdentityId) -> Result<Vec<Trait>> {
@@ -292,13 +255,8 @@ impl IdentityStore for SqliteStore {
     }
 
     async fn delete_trait(&self, id: TraitId) -> Result<()> {
-        self.write(move |tx| {
-            exactly_one(
-                tx.prepare_cached("DELETE FROM traits WHERE id = ?")?
-                    .execute([id.0])?,
-            )
-        })
-        .await
+        self.write(move |tx| exactly_one(exec(tx, "DELETE FROM traits WHERE id = ?", [id.0])?))
+            .await
     }
 }
 

@@ -1,22 +1,24 @@
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::SqliteStore;
-use super::rows::{get_opt_ts, ts};
+use super::rows::{exec, one, opt, ts};
 use crate::domain::Timestamp;
 use crate::domain::user::LoginFailures;
 use crate::store::{InstanceStore, Result};
 
 fn failures(conn: &Connection, key: &str) -> Result<Option<LoginFailures>> {
-    Ok(conn
-        .prepare_cached("SELECT failures, locked_until FROM login_failures WHERE key = ?")?
-        .query_row([key], |r| {
+    opt(
+        conn,
+        "SELECT failures, locked_until FROM login_failures WHERE key = ?",
+        [key],
+        |r| {
             Ok(LoginFailures {
                 failures: r.get(0)?,
-                locked_until: get_opt_ts(r, 1)?,
+                locked_until: r.get(1)?,
             })
-        })
-        .optional()?)
+        },
+    )
 }
 
 #[async_trait]
@@ -24,10 +26,11 @@ impl InstanceStore for SqliteStore {
     async fn setting(&self, key: &str) -> Result<Option<String>> {
         let key = key.to_string();
         self.read(move |c| {
-            Ok(
-                c.prepare_cached("SELECT value FROM instance_settings WHERE key = ?")?
-                    .query_row([key], |r| r.get(0))
-                    .optional()?,
+            opt(
+                c,
+                "SELECT value FROM instance_settings WHERE key = ?",
+                [key],
+                |r| r.get(0),
             )
         })
         .await
@@ -36,11 +39,12 @@ impl InstanceStore for SqliteStore {
     async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         let (key, value) = (key.to_string(), value.to_string());
         self.write(move |tx| {
-            tx.prepare_cached(
+            exec(
+                tx,
                 "INSERT INTO instance_settings (key, value) VALUES (?, ?)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )?
-            .execute([key, value])?;
+                [key, value],
+            )?;
             Ok(())
         })
         .await
@@ -59,9 +63,9 @@ impl InstanceStore for SqliteStore {
         let (key, now) = (key.to_string(), self.now());
         self.write(move |tx| {
             // In SET, the columns are the row's values before the update.
-            Ok(tx
-                .prepare_cached(
-                    "INSERT INTO login_failures (key, failures, last_failure_at) VALUES (?1, 1, ?2)
+            one(
+                tx,
+                "INSERT INTO login_failures (key, failures, last_failure_at) VALUES (?1, 1, ?2)
                      ON CONFLICT (key) DO UPDATE SET
                          failures = CASE WHEN COALESCE(locked_until, last_failure_at) <= ?3
                              THEN 1 ELSE failures + 1 END,
@@ -69,13 +73,14 @@ impl InstanceStore for SqliteStore {
                              THEN NULL ELSE locked_until END,
                          last_failure_at = excluded.last_failure_at
                      RETURNING failures, locked_until",
-                )?
-                .query_row(params![key, ts(now), ts(forget_before)], |r| {
+                params![key, ts(now), ts(forget_before)],
+                |r| {
                     Ok(LoginFailures {
                         failures: r.get(0)?,
-                        locked_until: get_opt_ts(r, 1)?,
+                        locked_until: r.get(1)?,
                     })
-                })?)
+                },
+            )
         })
         .await
     }
@@ -84,14 +89,14 @@ impl InstanceStore for SqliteStore {
         let key = key.to_string();
         self.write(move |tx| {
             // Timestamps are fixed-width text, so MAX orders them in time.
-            Ok(tx
-                .prepare_cached(
-                    "UPDATE login_failures SET locked_until = MAX(COALESCE(locked_until, ?2), ?2)
+            Ok(opt(
+                tx,
+                "UPDATE login_failures SET locked_until = MAX(COALESCE(locked_until, ?2), ?2)
                      WHERE key = ?1 RETURNING locked_until",
-                )?
-                .query_row(params![key, ts(until)], |r| get_opt_ts(r, 0))
-                .optional()?
-                .flatten())
+                params![key, ts(until)],
+                |r| r.get(0),
+            )?
+            .flatten())
         })
         .await
     }
@@ -99,8 +104,7 @@ impl InstanceStore for SqliteStore {
     async fn clear_login_failures(&self, key: &str) -> Result<()> {
         let key = key.to_string();
         self.write(move |tx| {
-            tx.prepare_cached("DELETE FROM login_failures WHERE key = ?")?
-                .execute([key])?;
+            exec(tx, "DELETE FROM login_failures WHERE key = ?", [key])?;
             Ok(())
         })
         .await

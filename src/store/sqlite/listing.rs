@@ -1,7 +1,10 @@
 //! Filtered lists read a page at a time, with the total across pages (DRF's `count`).
 
 use rusqlite::types::Value;
-use rusqlite::{Connection, Row, params_from_iter};
+use rusqlite::{Connection, params_from_iter};
+
+use super::rows::all;
+use crate::store::rows::Columns;
 
 use crate::domain::{Page, PageRequest};
 use crate::store::Result;
@@ -32,7 +35,7 @@ impl Listing {
         (columns, from): (&str, &str),
         order: &str,
         page: PageRequest,
-        row: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+        map: impl Fn(&dyn Columns) -> Result<T>,
     ) -> Result<Page<T>> {
         let filter = if self.filters.is_empty() {
             String::new()
@@ -46,12 +49,12 @@ impl Listing {
         )?;
         self.args.push((page.page_size as i64).into());
         self.args.push((page.offset() as i64).into());
-        let items = conn
-            .prepare(&format!(
-                "SELECT {columns} FROM {from} {filter} ORDER BY {order} LIMIT ? OFFSET ?"
-            ))?
-            .query_map(params_from_iter(self.args.iter()), row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let items = all(
+            conn,
+            &format!("SELECT {columns} FROM {from} {filter} ORDER BY {order} LIMIT ? OFFSET ?"),
+            params_from_iter(self.args.iter()),
+            map,
+        )?;
         Ok(Page {
             items,
             total: total as u64,

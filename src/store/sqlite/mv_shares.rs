@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, Transaction, params};
 
-use super::rows::exactly_one;
+use super::rows::{all, exactly_one, exec};
 use crate::domain::feature_state::{FeatureState, MvAllocation, MvStateValue};
 use crate::domain::{FeatureId, FeatureStateId, MvOptionId};
 use crate::store::{Result, StoreError};
@@ -17,22 +17,22 @@ pub(super) fn with_shares(
     let ids = serde_json::to_string(&states.iter().map(|s| s.id.0).collect::<Vec<_>>())
         .map_err(|e| StoreError::Other(format!("state ids: {e}")))?;
     let mut shares: HashMap<i64, Vec<MvStateValue>> = HashMap::new();
-    let rows = conn
-        .prepare_cached(
-            "SELECT feature_state_id, id, mv_option_id, percentage_allocation FROM mv_state_values
+    let rows = all(
+        conn,
+        "SELECT feature_state_id, id, mv_option_id, percentage_allocation FROM mv_state_values
              WHERE feature_state_id IN (SELECT value FROM json_each(?)) ORDER BY id",
-        )?
-        .query_map([ids], |r| {
+        [ids],
+        |r| {
             Ok((
-                r.get::<_, i64>(0)?,
+                r.get::<i64>(0)?,
                 MvStateValue {
                     id: r.get(1)?,
                     mv_option_id: MvOptionId(r.get(2)?),
                     percentage_allocation: r.get(3)?,
                 },
             ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     for (state, share) in rows {
         shares.entry(state).or_default().push(share);
     }
@@ -50,20 +50,19 @@ pub(super) fn set_shares(
     shares: &[MvAllocation],
 ) -> Result<()> {
     for share in shares {
-        exactly_one(
-            tx.prepare_cached(
-                "INSERT INTO mv_state_values (feature_state_id, mv_option_id, percentage_allocation)
+        exactly_one(exec(
+            tx,
+            "INSERT INTO mv_state_values (feature_state_id, mv_option_id, percentage_allocation)
                  SELECT ?1, id, ?2 FROM mv_options WHERE id = ?3 AND feature_id = ?4
                  ON CONFLICT (feature_state_id, mv_option_id)
                  DO UPDATE SET percentage_allocation = excluded.percentage_allocation",
-            )?
-            .execute(params![
+            params![
                 state.0,
                 share.percentage_allocation,
                 share.mv_option_id.0,
                 feature.0
-            ])?,
-        )?;
+            ],
+        )?)?;
     }
     Ok(())
 }

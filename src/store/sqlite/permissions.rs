@@ -1,29 +1,31 @@
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use rusqlite::{Connection, Row, Transaction, params};
 
 use super::SqliteStore;
-use super::rows::{exactly_one, get_opt_ts, get_ts, opt_ts, ts};
+use super::rows::{all, exactly_one, exec, one, opt, opt_ts, ts};
 use crate::domain::organisation::Role;
 use crate::domain::permission::{
     Grant, GrantId, GrantTarget, Grantee, Group, GroupId, GroupMember, Invite, InviteLink,
     NewGroup, normalise_keys,
 };
 use crate::domain::{OrganisationId, Timestamp, UserId};
+use crate::store::grants::grant_row;
+use crate::store::invites::{INVITE_COLUMNS, LINK_COLUMNS, invite, link};
 use crate::store::{PermissionStore, Result, StoreError};
 
 fn group_row(conn: &Connection, row: &Row<'_>) -> Result<Group> {
     let id = GroupId(row.get(0)?);
-    let members = conn
-        .prepare_cached(
-            "SELECT user_id, group_admin FROM group_members WHERE group_id = ? ORDER BY user_id",
-        )?
-        .query_map([id.0], |r| {
+    let members = all(
+        conn,
+        "SELECT user_id, group_admin FROM group_members WHERE group_id = ? ORDER BY user_id",
+        [id.0],
+        |r| {
             Ok(GroupMember {
                 user_id: UserId(r.get(0)?),
                 group_admin: r.get(1)?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     Ok(Group {
         id,
         organisation_id: OrganisationId(row.get(1)?),
@@ -63,80 +65,18 @@ fn grant_table(target: GrantTarget) -> (&'static str, &'static str, i64) {
     }
 }
 
-fn grant_row(target: GrantTarget, row: &Row<'_>) -> rusqlite::Result<Grant> {
-    let object: i64 = row.get(1)?;
-    let target = match target {
-        GrantTarget::Organisation(_) => GrantTarget::Organisation(OrganisationId(object)),
-        GrantTarget::Project(_) => GrantTarget::Project(crate::domain::ProjectId(object)),
-        GrantTarget::Environment(_) => {
-            GrantTarget::Environment(crate::domain::EnvironmentId(object))
-        }
-    };
-    let user: Option<i64> = row.get(2)?;
-    let group: Option<i64> = row.get(3)?;
-    let grantee = match (user, group) {
-        (Some(u), _) => Grantee::User(UserId(u)),
-        (None, g) => Grantee::Group(GroupId(g.unwrap_or_default())),
-    };
-    let keys: String = row.get(5)?;
-    Ok(Grant {
-        id: GrantId(row.get(0)?),
-        target,
-        grantee,
-        admin: row.get(4)?,
-        permissions: keys
-            .split(',')
-            .filter(|k| !k.is_empty())
-            .map(str::to_string)
-            .collect(),
-    })
-}
-
 fn grant_columns(column: &str) -> String {
     format!("id, {column}, user_id, group_id, admin, permissions")
 }
 
 fn find_grant(conn: &Connection, target: GrantTarget, id: GrantId) -> Result<Grant> {
     let (table, column, _) = grant_table(target);
-    Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {} FROM {table} WHERE id = ?",
-            grant_columns(column)
-        ))?
-        .query_row([id.0], |r| grant_row(target, r))?)
-}
-
-fn role(text: String) -> rusqlite::Result<Role> {
-    Role::parse(&text).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, text.into())
-    })
-}
-
-const INVITE_COLUMNS: &str = "id, organisation_id, email, role, hash, invited_by, date_created";
-
-fn invite(row: &Row<'_>) -> rusqlite::Result<Invite> {
-    Ok(Invite {
-        id: row.get(0)?,
-        organisation_id: OrganisationId(row.get(1)?),
-        email: row.get(2)?,
-        role: role(row.get(3)?)?,
-        hash: row.get(4)?,
-        invited_by: row.get::<_, Option<i64>>(5)?.map(UserId),
-        date_created: get_ts(row, 6)?,
-    })
-}
-
-const LINK_COLUMNS: &str = "id, organisation_id, role, hash, date_created, expires_at";
-
-fn link(row: &Row<'_>) -> rusqlite::Result<InviteLink> {
-    Ok(InviteLink {
-        id: row.get(0)?,
-        organisation_id: OrganisationId(row.get(1)?),
-        role: role(row.get(2)?)?,
-        hash: row.get(3)?,
-        date_created: get_ts(row, 4)?,
-        expires_at: get_opt_ts(row, 5)?,
-    })
+    one(
+        conn,
+        &format!("SELECT {} FROM {table} WHERE id = ?", grant_columns(column)),
+        [id.0],
+        |r| grant_row(target, r),
+    )
 }
 
 /// Makes the user a member with `role` (an admin stays admin) and adds them to the default groups.
@@ -147,17 +87,19 @@ fn join(
     role: Role,
     now: Timestamp,
 ) -> Result<()> {
-    tx.prepare_cached(
+    exec(
+        tx,
         "INSERT INTO memberships (user_id, organisation_id, role, date_joined) VALUES (?, ?, ?, ?)
          ON CONFLICT (user_id, organisation_id) DO UPDATE SET
              role = CASE WHEN memberships.role = 'ADMIN' THEN 'ADMIN' ELSE excluded.role END",
-    )?
-    .execute(params![user.0, org.0, role.as_str(), ts(now)])?;
-    tx.prepare_cached(
+        params![user.0, org.0, role.as_str(), ts(now)],
+    )?;
+    exec(
+        tx,
         "INSERT INTO group_members (group_id, user_id) SELECT id, ? FROM user_groups
          WHERE organisation_id = ? AND is_default ON CONFLICT DO NOTHING",
-    )?
-    .execute(params![user.0, org.0])?;
+        params![user.0, org.0],
+    )?;
     Ok(())
 }
 
@@ -166,20 +108,18 @@ impl PermissionStore for SqliteStore {
     async fn create_group(&self, group: &NewGroup) -> Result<Group> {
         let group = group.clone();
         self.write(move |tx| {
-            let id: i64 = tx
-                .prepare_cached(
-                    "INSERT INTO user_groups (organisation_id, name, is_default, external_id)
+            let id: i64 = one(
+                tx,
+                "INSERT INTO user_groups (organisation_id, name, is_default, external_id)
                      VALUES (?, ?, ?, ?) RETURNING id",
-                )?
-                .query_row(
-                    params![
-                        group.organisation_id.0,
-                        group.name,
-                        group.is_default,
-                        group.external_id
-                    ],
-                    |r| r.get(0),
-                )?;
+                params![
+                    group.organisation_id.0,
+                    group.name,
+                    group.is_default,
+                    group.external_id
+                ],
+                |r| r.get(0),
+            )?;
             find_group(tx, GroupId(id))
         })
         .await
@@ -214,25 +154,19 @@ impl PermissionStore for SqliteStore {
     ) -> Result<Group> {
         let (name, external_id) = (name.to_string(), external_id.map(str::to_string));
         self.write(move |tx| {
-            exactly_one(
-                tx.prepare_cached(
-                    "UPDATE user_groups SET name = ?, is_default = ?, external_id = ? WHERE id = ?",
-                )?
-                .execute(params![name, is_default, external_id, id.0])?,
-            )?;
+            exactly_one(exec(
+                tx,
+                "UPDATE user_groups SET name = ?, is_default = ?, external_id = ? WHERE id = ?",
+                params![name, is_default, external_id, id.0],
+            )?)?;
             find_group(tx, id)
         })
         .await
     }
 
     async fn delete_group(&self, id: GroupId) -> Result<()> {
-        self.write(move |tx| {
-            exactly_one(
-                tx.prepare_cached("DELETE FROM user_groups WHERE id = ?")?
-                    .execute([id.0])?,
-            )
-        })
-        .await
+        self.write(move |tx| exactly_one(exec(tx, "DELETE FROM user_groups WHERE id = ?", [id.0])?))
+            .await
     }
 
     async fn add_group_members(&self, id: GroupId, users: &[UserId]) -> Result<Group> {
@@ -240,10 +174,7 @@ impl PermissionStore for SqliteStore {
         self.write(move |tx| {
             find_group(tx, id)?;
             for user in users {
-                tx.prepare_cached(
-                    "INSERT INTO group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                )?
-                .execute([id.0, user.0])?;
+                exec(tx, "INSERT INTO group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [id.0, user.0])?;
             }
             find_group(tx, id)
         })
@@ -255,8 +186,11 @@ impl PermissionStore for SqliteStore {
         self.write(move |tx| {
             find_group(tx, id)?;
             for user in users {
-                tx.prepare_cached("DELETE FROM group_members WHERE group_id = ? AND user_id = ?")?
-                    .execute([id.0, user.0])?;
+                exec(
+                    tx,
+                    "DELETE FROM group_members WHERE group_id = ? AND user_id = ?",
+                    [id.0, user.0],
+                )?;
             }
             find_group(tx, id)
         })
@@ -265,12 +199,11 @@ impl PermissionStore for SqliteStore {
 
     async fn set_group_admin(&self, id: GroupId, user: UserId, admin: bool) -> Result<Group> {
         self.write(move |tx| {
-            exactly_one(
-                tx.prepare_cached(
-                    "UPDATE group_members SET group_admin = ? WHERE group_id = ? AND user_id = ?",
-                )?
-                .execute(params![admin, id.0, user.0])?,
-            )?;
+            exactly_one(exec(
+                tx,
+                "UPDATE group_members SET group_admin = ? WHERE group_id = ? AND user_id = ?",
+                params![admin, id.0, user.0],
+            )?)?;
             find_group(tx, id)
         })
         .await
@@ -290,12 +223,15 @@ impl PermissionStore for SqliteStore {
                 Grantee::User(u) => (Some(u.0), None),
                 Grantee::Group(g) => (None, Some(g.0)),
             };
-            let id: i64 = tx
-                .prepare_cached(&format!(
+            let id: i64 = one(
+                tx,
+                &format!(
                     "INSERT INTO {table} ({column}, user_id, group_id, admin, permissions)
                      VALUES (?, ?, ?, ?, ?) RETURNING id"
-                ))?
-                .query_row(params![object, user, group, admin, keys], |r| r.get(0))?;
+                ),
+                params![object, user, group, admin, keys],
+                |r| r.get(0),
+            )?;
             find_grant(tx, target, GrantId(id))
         })
         .await
@@ -304,12 +240,15 @@ impl PermissionStore for SqliteStore {
     async fn grants(&self, target: GrantTarget) -> Result<Vec<Grant>> {
         self.read(move |c| {
             let (table, column, object) = grant_table(target);
-            Ok(c.prepare_cached(&format!(
-                "SELECT {} FROM {table} WHERE {column} = ? ORDER BY id",
-                grant_columns(column)
-            ))?
-            .query_map([object], |r| grant_row(target, r))?
-            .collect::<rusqlite::Result<Vec<_>>>()?)
+            all(
+                c,
+                &format!(
+                    "SELECT {} FROM {table} WHERE {column} = ? ORDER BY id",
+                    grant_columns(column)
+                ),
+                [object],
+                |r| grant_row(target, r),
+            )
         })
         .await
     }
@@ -328,12 +267,11 @@ impl PermissionStore for SqliteStore {
         let keys = normalise_keys(permissions).join(",");
         self.write(move |tx| {
             let (table, _, _) = grant_table(target);
-            exactly_one(
-                tx.prepare_cached(&format!(
-                    "UPDATE {table} SET admin = ?, permissions = ? WHERE id = ?"
-                ))?
-                .execute(params![admin, keys, id.0])?,
-            )?;
+            exactly_one(exec(
+                tx,
+                &format!("UPDATE {table} SET admin = ?, permissions = ? WHERE id = ?"),
+                params![admin, keys, id.0],
+            )?)?;
             find_grant(tx, target, id)
         })
         .await
@@ -342,10 +280,11 @@ impl PermissionStore for SqliteStore {
     async fn delete_grant(&self, target: GrantTarget, id: GrantId) -> Result<()> {
         self.write(move |tx| {
             let (table, _, _) = grant_table(target);
-            exactly_one(
-                tx.prepare_cached(&format!("DELETE FROM {table} WHERE id = ?"))?
-                    .execute([id.0])?,
-            )
+            exactly_one(exec(
+                tx,
+                &format!("DELETE FROM {table} WHERE id = ?"),
+                [id.0],
+            )?)
         })
         .await
     }
@@ -353,14 +292,17 @@ impl PermissionStore for SqliteStore {
     async fn grants_for_user(&self, target: GrantTarget, user: UserId) -> Result<Vec<Grant>> {
         self.read(move |c| {
             let (table, column, object) = grant_table(target);
-            Ok(c.prepare_cached(&format!(
-                "SELECT {} FROM {table} WHERE {column} = ?1 AND (user_id = ?2
+            all(
+                c,
+                &format!(
+                    "SELECT {} FROM {table} WHERE {column} = ?1 AND (user_id = ?2
                      OR group_id IN (SELECT group_id FROM group_members WHERE user_id = ?2))
                  ORDER BY id",
-                grant_columns(column)
-            ))?
-            .query_map([object, user.0], |r| grant_row(target, r))?
-            .collect::<rusqlite::Result<Vec<_>>>()?)
+                    grant_columns(column)
+                ),
+                [object, user.0],
+                |r| grant_row(target, r),
+            )
         })
         .await
     }
@@ -375,26 +317,24 @@ impl PermissionStore for SqliteStore {
     ) -> Result<Invite> {
         let (email, hash, now) = (email.to_string(), hash.to_string(), self.now());
         self.write(move |tx| {
-            Ok(tx
-                .prepare_cached(&format!(
+            one(tx, &format!(
                     "INSERT INTO invites (organisation_id, email, role, hash, invited_by, date_created)
                      VALUES (?, ?, ?, ?, ?, ?) RETURNING {INVITE_COLUMNS}"
-                ))?
-                .query_row(
-                    params![org.0, email, role.as_str(), hash, invited_by.map(|u| u.0), ts(now)],
-                    invite,
-                )?)
+                ), params![org.0, email, role.as_str(), hash, invited_by.map(|u| u.0), ts(now)], invite)
         })
         .await
     }
 
     async fn invites(&self, org: OrganisationId) -> Result<Vec<Invite>> {
         self.read(move |c| {
-            Ok(c.prepare_cached(&format!(
-                "SELECT {INVITE_COLUMNS} FROM invites WHERE organisation_id = ? ORDER BY id"
-            ))?
-            .query_map([org.0], invite)?
-            .collect::<rusqlite::Result<Vec<_>>>()?)
+            all(
+                c,
+                &format!(
+                    "SELECT {INVITE_COLUMNS} FROM invites WHERE organisation_id = ? ORDER BY id"
+                ),
+                [org.0],
+                invite,
+            )
         })
         .await
     }
@@ -402,23 +342,19 @@ impl PermissionStore for SqliteStore {
     async fn invite_by_hash(&self, hash: &str) -> Result<Option<Invite>> {
         let hash = hash.to_string();
         self.read(move |c| {
-            Ok(c.prepare_cached(&format!(
-                "SELECT {INVITE_COLUMNS} FROM invites WHERE hash = ?"
-            ))?
-            .query_row([hash], invite)
-            .optional()?)
+            opt(
+                c,
+                &format!("SELECT {INVITE_COLUMNS} FROM invites WHERE hash = ?"),
+                [hash],
+                invite,
+            )
         })
         .await
     }
 
     async fn delete_invite(&self, id: i64) -> Result<()> {
-        self.write(move |tx| {
-            exactly_one(
-                tx.prepare_cached("DELETE FROM invites WHERE id = ?")?
-                    .execute([id])?,
-            )
-        })
-        .await
+        self.write(move |tx| exactly_one(exec(tx, "DELETE FROM invites WHERE id = ?", [id])?))
+            .await
     }
 
     async fn create_invite_link(
@@ -430,26 +366,24 @@ impl PermissionStore for SqliteStore {
     ) -> Result<InviteLink> {
         let (hash, now) = (hash.to_string(), self.now());
         self.write(move |tx| {
-            Ok(tx
-                .prepare_cached(&format!(
+            one(tx, &format!(
                     "INSERT INTO invite_links (organisation_id, role, hash, date_created, expires_at)
                      VALUES (?, ?, ?, ?, ?) RETURNING {LINK_COLUMNS}"
-                ))?
-                .query_row(
-                    params![org.0, role.as_str(), hash, ts(now), opt_ts(expires_at)],
-                    link,
-                )?)
+                ), params![org.0, role.as_str(), hash, ts(now), opt_ts(expires_at)], link)
         })
         .await
     }
 
     async fn invite_links(&self, org: OrganisationId) -> Result<Vec<InviteLink>> {
         self.read(move |c| {
-            Ok(c.prepare_cached(&format!(
-                "SELECT {LINK_COLUMNS} FROM invite_links WHERE organisation_id = ? ORDER BY id"
-            ))?
-            .query_map([org.0], link)?
-            .collect::<rusqlite::Result<Vec<_>>>()?)
+            all(
+                c,
+                &format!(
+                    "SELECT {LINK_COLUMNS} FROM invite_links WHERE organisation_id = ? ORDER BY id"
+                ),
+                [org.0],
+                link,
+            )
         })
         .await
     }
@@ -457,36 +391,32 @@ impl PermissionStore for SqliteStore {
     async fn invite_link_by_hash(&self, hash: &str) -> Result<Option<InviteLink>> {
         let hash = hash.to_string();
         self.read(move |c| {
-            Ok(c.prepare_cached(&format!(
-                "SELECT {LINK_COLUMNS} FROM invite_links WHERE hash = ?"
-            ))?
-            .query_row([hash], link)
-            .optional()?)
-        })
-        .await
-    }
-
-    async fn delete_invite_link(&self, id: i64) -> Result<()> {
-        self.write(move |tx| {
-            exactly_one(
-                tx.prepare_cached("DELETE FROM invite_links WHERE id = ?")?
-                    .execute([id])?,
+            opt(
+                c,
+                &format!("SELECT {LINK_COLUMNS} FROM invite_links WHERE hash = ?"),
+                [hash],
+                link,
             )
         })
         .await
     }
 
+    async fn delete_invite_link(&self, id: i64) -> Result<()> {
+        self.write(move |tx| exactly_one(exec(tx, "DELETE FROM invite_links WHERE id = ?", [id])?))
+            .await
+    }
+
     async fn accept_invite(&self, invite_id: i64, user: UserId) -> Result<()> {
         let now = self.now();
         self.write(move |tx| {
-            let found = tx
-                .prepare_cached(&format!(
-                    "SELECT {INVITE_COLUMNS} FROM invites WHERE id = ?"
-                ))?
-                .query_row([invite_id], invite)?;
+            let found = one(
+                tx,
+                &format!("SELECT {INVITE_COLUMNS} FROM invites WHERE id = ?"),
+                [invite_id],
+                invite,
+            )?;
             join(tx, found.organisation_id, user, found.role, now)?;
-            tx.prepare_cached("DELETE FROM invites WHERE id = ?")?
-                .execute([invite_id])?;
+            exec(tx, "DELETE FROM invites WHERE id = ?", [invite_id])?;
             Ok(())
         })
         .await
@@ -495,11 +425,12 @@ impl PermissionStore for SqliteStore {
     async fn join_by_link(&self, link_id: i64, user: UserId) -> Result<()> {
         let now = self.now();
         self.write(move |tx| {
-            let found = tx
-                .prepare_cached(&format!(
-                    "SELECT {LINK_COLUMNS} FROM invite_links WHERE id = ?"
-                ))?
-                .query_row([link_id], link)?;
+            let found = one(
+                tx,
+                &format!("SELECT {LINK_COLUMNS} FROM invite_links WHERE id = ?"),
+                [link_id],
+                link,
+            )?;
             join(tx, found.organisation_id, user, found.role, now)
         })
         .await

@@ -1,48 +1,23 @@
 use async_trait::async_trait;
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, params};
 
 use super::SqliteStore;
 use super::audit::record;
-use super::rows::{get_ts, ts};
+use super::rows::{all, exec, one, ts};
 use crate::domain::audit::Audit;
 use crate::domain::project::{Project, ProjectSettings};
 use crate::domain::{OrganisationId, ProjectId, new_uuid};
 use crate::store::audit::{Change, Scope};
+use crate::store::projects::{COLUMNS, project};
 use crate::store::{ProjectStore, Result};
 
-const COLUMNS: &str = "id, uuid, organisation_id, created_date, name, hide_disabled_flags,
-    prevent_flag_defaults, enforce_feature_owners, enable_realtime_updates,
-    only_allow_lower_case_feature_names, feature_name_regex, stale_flags_limit_days,
-    minimum_change_request_approvals, max_segments_allowed, max_features_allowed,
-    max_segment_overrides_allowed";
-
-fn project(row: &Row<'_>) -> rusqlite::Result<Project> {
-    Ok(Project {
-        id: ProjectId(row.get(0)?),
-        uuid: row.get(1)?,
-        organisation_id: OrganisationId(row.get(2)?),
-        created_date: get_ts(row, 3)?,
-        settings: ProjectSettings {
-            name: row.get(4)?,
-            hide_disabled_flags: row.get(5)?,
-            prevent_flag_defaults: row.get(6)?,
-            enforce_feature_owners: row.get(7)?,
-            enable_realtime_updates: row.get(8)?,
-            only_allow_lower_case_feature_names: row.get(9)?,
-            feature_name_regex: row.get(10)?,
-            stale_flags_limit_days: row.get(11)?,
-            minimum_change_request_approvals: row.get(12)?,
-            max_segments_allowed: row.get(13)?,
-            max_features_allowed: row.get(14)?,
-            max_segment_overrides_allowed: row.get(15)?,
-        },
-    })
-}
-
 pub(super) fn find(conn: &Connection, id: ProjectId) -> Result<Project> {
-    Ok(conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM projects WHERE id = ?"))?
-        .query_row([id.0], project)?)
+    one(
+        conn,
+        &format!("SELECT {COLUMNS} FROM projects WHERE id = ?"),
+        [id.0],
+        project,
+    )
 }
 
 #[async_trait]
@@ -55,17 +30,12 @@ impl ProjectStore for SqliteStore {
     ) -> Result<Project> {
         let (s, audit, now) = (settings.clone(), audit.clone(), self.now());
         self.write(move |tx| {
-            let id: i64 = tx
-                .prepare_cached(
-                    "INSERT INTO projects (uuid, organisation_id, created_date, name, hide_disabled_flags,
+            let id: i64 = one(tx, "INSERT INTO projects (uuid, organisation_id, created_date, name, hide_disabled_flags,
                          prevent_flag_defaults, enforce_feature_owners, enable_realtime_updates,
                          only_allow_lower_case_feature_names, feature_name_regex, stale_flags_limit_days,
                          minimum_change_request_approvals, max_segments_allowed, max_features_allowed,
                          max_segment_overrides_allowed)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                )?
-                .query_row(
-                    params![
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", params![
                         new_uuid(),
                         org.0,
                         ts(now),
@@ -81,9 +51,7 @@ impl ProjectStore for SqliteStore {
                         s.max_segments_allowed,
                         s.max_features_allowed,
                         s.max_segment_overrides_allowed,
-                    ],
-                    |r| r.get(0),
-                )?;
+                    ], |r| r.get(0))?;
             let created = find(tx, ProjectId(id))?;
             let change = Change::created(&audit, "Project", id, Some(&created.uuid), Scope::Project(created.id));
             record(tx, now, &change)?;
@@ -98,11 +66,12 @@ impl ProjectStore for SqliteStore {
 
     async fn projects_of(&self, org: OrganisationId) -> Result<Vec<Project>> {
         self.read(move |c| {
-            Ok(c.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM projects WHERE organisation_id = ? ORDER BY id"
-            ))?
-            .query_map([org.0], project)?
-            .collect::<rusqlite::Result<Vec<_>>>()?)
+            all(
+                c,
+                &format!("SELECT {COLUMNS} FROM projects WHERE organisation_id = ? ORDER BY id"),
+                [org.0],
+                project,
+            )
         })
         .await
     }
@@ -116,15 +85,12 @@ impl ProjectStore for SqliteStore {
         let (s, audit, now) = (settings.clone(), audit.clone(), self.now());
         self.write(move |tx| {
             let before = find(tx, id)?;
-            tx.prepare_cached(
-                "UPDATE projects SET name = ?, hide_disabled_flags = ?, prevent_flag_defaults = ?,
+            exec(tx, "UPDATE projects SET name = ?, hide_disabled_flags = ?, prevent_flag_defaults = ?,
                      enforce_feature_owners = ?, enable_realtime_updates = ?,
                      only_allow_lower_case_feature_names = ?, feature_name_regex = ?,
                      stale_flags_limit_days = ?, minimum_change_request_approvals = ?,
                      max_segments_allowed = ?, max_features_allowed = ?, max_segment_overrides_allowed = ?
-                 WHERE id = ?",
-            )?
-            .execute(params![
+                 WHERE id = ?", params![
                 s.name,
                 s.hide_disabled_flags,
                 s.prevent_flag_defaults,
@@ -159,8 +125,7 @@ impl ProjectStore for SqliteStore {
                 Scope::Project(id),
             );
             record(tx, now, &change)?;
-            tx.prepare_cached("DELETE FROM projects WHERE id = ?")?
-                .execute([id.0])?;
+            exec(tx, "DELETE FROM projects WHERE id = ?", [id.0])?;
             Ok(())
         })
         .await

@@ -1,26 +1,118 @@
-//! Column conversions shared by the SQLite area files.
+//! SQLite's rows read through `store::rows::Columns`, and the small read and write helpers
+//! every SQLite area file uses.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use rusqlite::types::Type;
-use rusqlite::{Connection, Row};
+use rusqlite::types::{Type, ValueRef};
+use rusqlite::{Connection, Params, Row};
+use serde_json::Value;
 
 use crate::domain::Timestamp;
+use crate::store::rows::Columns;
 use crate::store::{Result, StoreError};
 
-/// `NotFound` when an UPDATE or DELETE touched no row.
-pub fn exactly_one(changed: usize) -> Result<()> {
-    if changed == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
+pub use crate::store::rows::{contains_pattern, exactly_one};
+
+impl Columns for Row<'_> {
+    fn int(&self, i: usize) -> Result<Option<i64>> {
+        Ok(self.get(i)?)
     }
+
+    fn real(&self, i: usize) -> Result<Option<f64>> {
+        Ok(self.get(i)?)
+    }
+
+    fn text(&self, i: usize) -> Result<Option<String>> {
+        Ok(self.get(i)?)
+    }
+
+    fn boolean(&self, i: usize) -> Result<Option<bool>> {
+        Ok(self.get(i)?)
+    }
+
+    fn time(&self, i: usize) -> Result<Option<Timestamp>> {
+        Ok(get_opt_ts(self, i)?)
+    }
+
+    fn json(&self, i: usize) -> Result<Option<Value>> {
+        match self.get_ref(i)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Text(text) => serde_json::from_slice(text)
+                .map(Some)
+                .map_err(|e| StoreError::Other(format!("column {}: {e}", self.name(i)))),
+            _ => Err(StoreError::Other(format!(
+                "column {} is not JSON text",
+                self.name(i)
+            ))),
+        }
+    }
+
+    fn ints(&self, i: usize) -> Result<Option<Vec<i64>>> {
+        self.json(i)?
+            .map(|list| {
+                serde_json::from_value(list)
+                    .map_err(|e| StoreError::Other(format!("column {}: {e}", self.name(i))))
+            })
+            .transpose()
+    }
+
+    fn name(&self, i: usize) -> String {
+        self.as_ref()
+            .column_name(i)
+            .map_or_else(|_| format!("#{i}"), str::to_string)
+    }
+}
+
+/// Every row `sql` answers, each read by `map`.
+pub fn all<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    map: impl Fn(&dyn Columns) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(map(row)?);
+    }
+    Ok(out)
+}
+
+/// The first row `sql` answers, if any, read by `map`.
+pub fn opt<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    map: impl Fn(&dyn Columns) -> Result<T>,
+) -> Result<Option<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params)?;
+    rows.next()?.map(|row| map(row)).transpose()
+}
+
+/// The row `sql` answers, read by `map`; `NotFound` when there is none.
+pub fn one<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    map: impl Fn(&dyn Columns) -> Result<T>,
+) -> Result<T> {
+    opt(conn, sql, params, map)?.ok_or(StoreError::NotFound)
+}
+
+/// Runs a statement; the number of rows it changed.
+pub fn exec(conn: &Connection, sql: &str, params: impl Params) -> Result<u64> {
+    Ok(conn.prepare_cached(sql)?.execute(params)? as u64)
 }
 
 /// The id of the row of `table` with that uuid; `NotFound` when there is none.
 pub fn id_by_uuid(conn: &Connection, table: &str, uuid: &str) -> Result<i64> {
-    Ok(conn
-        .prepare_cached(&format!("SELECT id FROM {table} WHERE uuid = ?"))?
-        .query_row([uuid], |r| r.get(0))?)
+    one(
+        conn,
+        &format!("SELECT id FROM {table} WHERE uuid = ?"),
+        [uuid],
+        |r| r.get(0),
+    )
 }
 
 /// Timestamps are stored as fixed-width RFC 3339 text so that they sort as text.
@@ -38,25 +130,11 @@ fn parse_ts(idx: usize, text: &str) -> rusqlite::Result<Timestamp> {
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e)))
 }
 
-/// Reads a timestamp column.
-pub fn get_ts(row: &Row<'_>, idx: usize) -> rusqlite::Result<Timestamp> {
-    parse_ts(idx, &row.get::<_, String>(idx)?)
-}
-
 /// Reads a nullable timestamp column.
 pub fn get_opt_ts(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Timestamp>> {
     row.get::<_, Option<String>>(idx)?
         .map(|text| parse_ts(idx, &text))
         .transpose()
-}
-
-/// `LIKE` pattern matching `needle` anywhere, with its wildcards escaped (use `ESCAPE '\'`).
-pub fn contains_pattern(needle: &str) -> String {
-    let escaped = needle
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 #[cfg(test)]

@@ -1,13 +1,13 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use rusqlite::{Connection, Row, Transaction, params};
+use rusqlite::{Connection, Transaction, params};
 
 use super::SqliteStore;
 use super::audit::record;
 use super::feature_segments::renumber;
 use super::listing::Listing;
-use super::rows::{contains_pattern, exactly_one, get_ts, id_by_uuid, ts};
+use super::rows::{all, contains_pattern, exactly_one, exec, id_by_uuid, one, ts};
 use crate::domain::audit::Audit;
 use crate::domain::segment::{NewSegment, Segment, SegmentQuery, SegmentRule, SegmentUpdate};
 use crate::domain::{
@@ -16,26 +16,10 @@ use crate::domain::{
 use crate::store::audit::{Change, Scope};
 use crate::store::audited::SegmentContent;
 use crate::store::rule_tree::{ConditionRow, RuleRow, build, flatten};
+use crate::store::segments::{COLUMNS, segment};
 use crate::store::{Result, SegmentStore, StoreError};
 
-const COLUMNS: &str = "id, uuid, project_id, name, description, feature_id, created_at, updated_at";
-
 const OBJECT_TYPE: &str = "Segment";
-
-/// The segment without its rules, which `with_rules` adds.
-fn segment(row: &Row<'_>) -> rusqlite::Result<Segment> {
-    Ok(Segment {
-        id: SegmentId(row.get(0)?),
-        uuid: row.get(1)?,
-        project_id: ProjectId(row.get(2)?),
-        name: row.get(3)?,
-        description: row.get(4)?,
-        feature_id: row.get::<_, Option<i64>>(5)?.map(FeatureId),
-        rules: Vec::new(),
-        created_at: get_ts(row, 6)?,
-        updated_at: get_ts(row, 7)?,
-    })
-}
 
 /// Every rule below the segments whose ids the JSON array `?1` lists.
 const TREE: &str = "WITH RECURSIVE tree(id) AS (
@@ -47,26 +31,30 @@ const TREE: &str = "WITH RECURSIVE tree(id) AS (
 fn rules_of(conn: &Connection, ids: &[SegmentId]) -> Result<HashMap<SegmentId, Vec<SegmentRule>>> {
     let ids = serde_json::to_string(&ids.iter().map(|s| s.0).collect::<Vec<_>>())
         .map_err(|e| StoreError::Other(format!("segment ids: {e}")))?;
-    let rules = conn
-        .prepare_cached(&format!(
+    let rules = all(
+        conn,
+        &format!(
             "{TREE} SELECT r.id, r.segment_id, r.parent_rule_id, r.type
              FROM segment_rules r JOIN tree t ON t.id = r.id"
-        ))?
-        .query_map([&ids], |r| {
+        ),
+        [&ids],
+        |r| {
             Ok(RuleRow {
                 id: r.get(0)?,
                 segment_id: r.get(1)?,
                 parent_rule_id: r.get(2)?,
                 rule_type: r.get(3)?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let conditions = conn
-        .prepare_cached(&format!(
+        },
+    )?;
+    let conditions = all(
+        conn,
+        &format!(
             "{TREE} SELECT c.id, c.rule_id, c.operator, c.property, c.value, c.description
              FROM segment_conditions c JOIN tree t ON t.id = c.rule_id"
-        ))?
-        .query_map([&ids], |r| {
+        ),
+        [&ids],
+        |r| {
             Ok(ConditionRow {
                 id: r.get(0)?,
                 rule_id: r.get(1)?,
@@ -75,8 +63,8 @@ fn rules_of(conn: &Connection, ids: &[SegmentId]) -> Result<HashMap<SegmentId, V
                 value: r.get(4)?,
                 description: r.get(5)?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     build(rules, conditions)
 }
 
@@ -90,9 +78,12 @@ fn with_rules(conn: &Connection, mut segments: Vec<Segment>) -> Result<Vec<Segme
 }
 
 fn find(conn: &Connection, id: SegmentId) -> Result<Segment> {
-    let mut found = conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM segments WHERE id = ?"))?
-        .query_row([id.0], segment)?;
+    let mut found = one(
+        conn,
+        &format!("SELECT {COLUMNS} FROM segments WHERE id = ?"),
+        [id.0],
+        segment,
+    )?;
     found.rules = rules_of(conn, &[id])?.remove(&id).unwrap_or_default();
     Ok(found)
 }
@@ -105,40 +96,28 @@ fn insert_rules(tx: &Transaction<'_>, segment: SegmentId, rules: &[SegmentRule])
             None => (Some(segment.0), None),
             Some(at) => (None, ids.get(at).copied()),
         };
-        let id: i64 = tx
-            .prepare_cached(
-                "INSERT INTO segment_rules (segment_id, parent_rule_id, type) VALUES (?, ?, ?) RETURNING id",
-            )?
-            .query_row(
-                params![segment_id, parent, flat.rule.rule_type.as_str()],
-                |r| r.get(0),
-            )?;
+        let id: i64 = one(
+            tx,
+            "INSERT INTO segment_rules (segment_id, parent_rule_id, type) VALUES (?, ?, ?) RETURNING id",
+            params![segment_id, parent, flat.rule.rule_type.as_str()],
+            |r| r.get(0),
+        )?;
         ids.push(id);
         for c in &flat.rule.conditions {
-            tx.prepare_cached(
+            exec(
+                tx,
                 "INSERT INTO segment_conditions (rule_id, operator, property, value, description)
                  VALUES (?, ?, ?, ?, ?)",
-            )?
-            .execute(params![
-                id,
-                c.operator.as_str(),
-                c.property,
-                c.value,
-                c.description
-            ])?;
+                params![id, c.operator.as_str(), c.property, c.value, c.description],
+            )?;
         }
     }
     Ok(())
 }
 
 fn insert(tx: &Transaction<'_>, new: &NewSegment, now: Timestamp) -> Result<SegmentId> {
-    let id: i64 = tx
-        .prepare_cached(
-            "INSERT INTO segments (uuid, project_id, name, description, feature_id, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )?
-        .query_row(
-            params![
+    let id: i64 = one(tx, "INSERT INTO segments (uuid, project_id, name, description, feature_id, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", params![
                 new_uuid(),
                 new.project_id.0,
                 new.name,
@@ -146,9 +125,7 @@ fn insert(tx: &Transaction<'_>, new: &NewSegment, now: Timestamp) -> Result<Segm
                 new.feature_id.map(|f| f.0),
                 ts(now),
                 ts(now),
-            ],
-            |r| r.get(0),
-        )?;
+            ], |r| r.get(0))?;
     insert_rules(tx, SegmentId(id), &new.rules)?;
     Ok(SegmentId(id))
 }
@@ -218,12 +195,12 @@ impl SegmentStore for SqliteStore {
 
     async fn all_segments_of(&self, project: ProjectId) -> Result<Vec<Segment>> {
         self.read(move |c| {
-            let segments = c
-                .prepare_cached(&format!(
-                    "SELECT {COLUMNS} FROM segments WHERE project_id = ? ORDER BY id"
-                ))?
-                .query_map([project.0], segment)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let segments = all(
+                c,
+                &format!("SELECT {COLUMNS} FROM segments WHERE project_id = ? ORDER BY id"),
+                [project.0],
+                segment,
+            )?;
             with_rules(c, segments)
         })
         .await
@@ -238,13 +215,13 @@ impl SegmentStore for SqliteStore {
         let (update, audit, now) = (update.clone(), audit.clone(), self.now());
         self.write(move |tx| {
             let before = find(tx, id)?;
-            tx.prepare_cached(
+            exec(
+                tx,
                 "UPDATE segments SET name = ?, description = ?, updated_at = ? WHERE id = ?",
-            )?
-            .execute(params![update.name, update.description, ts(now), id.0])?;
+                params![update.name, update.description, ts(now), id.0],
+            )?;
             // Nested rules and conditions go with their top-level rules.
-            tx.prepare_cached("DELETE FROM segment_rules WHERE segment_id = ?")?
-                .execute([id.0])?;
+            exec(tx, "DELETE FROM segment_rules WHERE segment_id = ?", [id.0])?;
             insert_rules(tx, id, &update.rules)?;
             let after = find(tx, id)?;
             let change = Change::updated(
@@ -269,18 +246,12 @@ impl SegmentStore for SqliteStore {
             let scope = Scope::Project(segment.project_id);
             let change = Change::deleted(&audit, OBJECT_TYPE, id.0, Some(&segment.uuid), scope);
             record(tx, now, &change)?;
-            let overridden = tx
-                .prepare_cached(
-                    "SELECT DISTINCT feature_id, environment_id FROM feature_segments WHERE segment_id = ?",
-                )?
-                .query_map([id.0], |r| {
+            let overridden = all(tx, "SELECT DISTINCT feature_id, environment_id FROM feature_segments WHERE segment_id = ?", [id.0], |r| {
                     Ok((FeatureId(r.get(0)?), EnvironmentId(r.get(1)?)))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                })?;
             // Its overrides go with it (foreign keys cascade); the others close up.
             exactly_one(
-                tx.prepare_cached("DELETE FROM segments WHERE id = ?")?
-                    .execute([id.0])?,
+                exec(tx, "DELETE FROM segments WHERE id = ?", [id.0])?,
             )?;
             for (feature, env) in overridden {
                 renumber(tx, feature, env)?;

@@ -1,65 +1,41 @@
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, params};
 
 use super::SqliteStore;
-use super::rows::{exactly_one, get_opt_ts, get_ts, ts};
+use super::rows::{exactly_one, exec, one, opt, ts};
 use crate::domain::user::{NewUser, User, UserPatch};
 use crate::domain::{Timestamp, UserId, new_uuid};
+use crate::store::users::{USER_COLUMNS, user};
 use crate::store::{Result, UserStore};
 
-pub(super) const USER_COLUMNS: &str = "users.id, users.uuid, users.email, users.password_hash,
-    users.first_name, users.last_name, users.is_active, users.is_superuser, users.date_joined,
-    users.last_login, users.sign_up_type, users.marketing_consent_given";
-
-/// Reads a user from the first twelve columns of `USER_COLUMNS`, starting at `at`.
-pub(super) fn user_at(row: &Row<'_>, at: usize) -> rusqlite::Result<User> {
-    Ok(User {
-        id: UserId(row.get(at)?),
-        uuid: row.get(at + 1)?,
-        email: row.get(at + 2)?,
-        password_hash: row.get(at + 3)?,
-        first_name: row.get(at + 4)?,
-        last_name: row.get(at + 5)?,
-        is_active: row.get(at + 6)?,
-        is_superuser: row.get(at + 7)?,
-        date_joined: get_ts(row, at + 8)?,
-        last_login: get_opt_ts(row, at + 9)?,
-        sign_up_type: row.get(at + 10)?,
-        marketing_consent_given: row.get(at + 11)?,
-    })
-}
-
-fn user(row: &Row<'_>) -> rusqlite::Result<User> {
-    user_at(row, 0)
-}
-
 fn find(conn: &Connection, id: UserId) -> Result<User> {
-    Ok(conn
-        .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"))?
-        .query_row([id.0], user)?)
+    one(
+        conn,
+        &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"),
+        [id.0],
+        user,
+    )
 }
 
 fn insert(conn: &Connection, new: &NewUser, now: Timestamp) -> Result<User> {
-    let id: i64 = conn
-        .prepare_cached(
-            "INSERT INTO users (uuid, email, password_hash, first_name, last_name, is_superuser,
+    let id: i64 = one(
+        conn,
+        "INSERT INTO users (uuid, email, password_hash, first_name, last_name, is_superuser,
                  date_joined, sign_up_type, marketing_consent_given)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )?
-        .query_row(
-            params![
-                new_uuid(),
-                new.email,
-                new.password_hash,
-                new.first_name,
-                new.last_name,
-                new.is_superuser,
-                ts(now),
-                new.sign_up_type,
-                new.marketing_consent_given,
-            ],
-            |r| r.get(0),
-        )?;
+        params![
+            new_uuid(),
+            new.email,
+            new.password_hash,
+            new.first_name,
+            new.last_name,
+            new.is_superuser,
+            ts(now),
+            new.sign_up_type,
+            new.marketing_consent_given,
+        ],
+        |r| r.get(0),
+    )?;
     find(conn, UserId(id))
 }
 
@@ -92,10 +68,11 @@ impl UserStore for SqliteStore {
     async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
         let email = email.to_string();
         self.read(move |c| {
-            Ok(
-                c.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?"))?
-                    .query_row([email], user)
-                    .optional()?,
+            opt(
+                c,
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?"),
+                [email],
+                user,
             )
         })
         .await
@@ -104,20 +81,19 @@ impl UserStore for SqliteStore {
     async fn update_user(&self, id: UserId, patch: &UserPatch) -> Result<User> {
         let patch = patch.clone();
         self.write(move |tx| {
-            exactly_one(
-                tx.prepare_cached(
-                    "UPDATE users SET first_name = COALESCE(?, first_name),
+            exactly_one(exec(
+                tx,
+                "UPDATE users SET first_name = COALESCE(?, first_name),
                          last_name = COALESCE(?, last_name),
                          marketing_consent_given = COALESCE(?, marketing_consent_given)
                      WHERE id = ?",
-                )?
-                .execute(params![
+                params![
                     patch.first_name,
                     patch.last_name,
                     patch.marketing_consent_given,
                     id.0
-                ])?,
-            )?;
+                ],
+            )?)?;
             find(tx, id)
         })
         .await
@@ -126,20 +102,22 @@ impl UserStore for SqliteStore {
     async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<()> {
         let hash = hash.to_string();
         self.write(move |tx| {
-            exactly_one(
-                tx.prepare_cached("UPDATE users SET password_hash = ? WHERE id = ?")?
-                    .execute(params![hash, id.0])?,
-            )
+            exactly_one(exec(
+                tx,
+                "UPDATE users SET password_hash = ? WHERE id = ?",
+                params![hash, id.0],
+            )?)
         })
         .await
     }
 
     async fn record_login(&self, id: UserId, at: Timestamp) -> Result<()> {
         self.write(move |tx| {
-            exactly_one(
-                tx.prepare_cached("UPDATE users SET last_login = ? WHERE id = ?")?
-                    .execute(params![ts(at), id.0])?,
-            )
+            exactly_one(exec(
+                tx,
+                "UPDATE users SET last_login = ? WHERE id = ?",
+                params![ts(at), id.0],
+            )?)
         })
         .await
     }
@@ -164,22 +142,18 @@ impl UserStore for SqliteStore {
     }
 
     async fn delete_user(&self, id: UserId) -> Result<()> {
-        self.write(move |tx| {
-            exactly_one(
-                tx.prepare_cached("DELETE FROM users WHERE id = ?")?
-                    .execute([id.0])?,
-            )
-        })
-        .await
+        self.write(move |tx| exactly_one(exec(tx, "DELETE FROM users WHERE id = ?", [id.0])?))
+            .await
     }
 
     async fn create_token(&self, user: UserId, token_hash: &str) -> Result<()> {
         let (hash, now) = (token_hash.to_string(), self.now());
         self.write(move |tx| {
-            tx.prepare_cached(
+            exec(
+                tx,
                 "INSERT INTO auth_tokens (token_hash, user_id, created) VALUES (?, ?, ?)",
-            )?
-            .execute(params![hash, user.0, ts(now)])?;
+                params![hash, user.0, ts(now)],
+            )?;
             Ok(())
         })
         .await
@@ -188,12 +162,15 @@ impl UserStore for SqliteStore {
     async fn user_by_token(&self, token_hash: &str) -> Result<Option<User>> {
         let hash = token_hash.to_string();
         self.read(move |c| {
-            Ok(c.prepare_cached(&format!(
-                "SELECT {USER_COLUMNS} FROM auth_tokens t JOIN users ON users.id = t.user_id
+            opt(
+                c,
+                &format!(
+                    "SELECT {USER_COLUMNS} FROM auth_tokens t JOIN users ON users.id = t.user_id
                  WHERE t.token_hash = ? AND users.is_active"
-            ))?
-            .query_row([hash], user)
-            .optional()?)
+                ),
+                [hash],
+                user,
+            )
         })
         .await
     }
@@ -201,8 +178,7 @@ impl UserStore for SqliteStore {
     async fn delete_token(&self, token_hash: &str) -> Result<()> {
         let hash = token_hash.to_string();
         self.write(move |tx| {
-            tx.prepare_cached("DELETE FROM auth_tokens WHERE token_hash = ?")?
-                .execute([hash])?;
+            exec(tx, "DELETE FROM auth_tokens WHERE token_hash = ?", [hash])?;
             Ok(())
         })
         .await
@@ -210,8 +186,7 @@ impl UserStore for SqliteStore {
 
     async fn delete_tokens_of(&self, user: UserId) -> Result<()> {
         self.write(move |tx| {
-            tx.prepare_cached("DELETE FROM auth_tokens WHERE user_id = ?")?
-                .execute([user.0])?;
+            exec(tx, "DELETE FROM auth_tokens WHERE user_id = ?", [user.0])?;
             Ok(())
         })
         .await

@@ -1,0 +1,119 @@
+//! PostgreSQL's rows read through `store::rows::Columns`, and the small read and write helpers
+//! every PostgreSQL area file uses.
+
+use deadpool_postgres::GenericClient;
+use serde_json::Value;
+use tokio_postgres::Row;
+use tokio_postgres::types::{ToSql, Type};
+
+use crate::domain::Timestamp;
+use crate::store::rows::Columns;
+use crate::store::{Result, StoreError};
+
+pub use crate::store::rows::{contains_pattern, exactly_one};
+
+/// Parameters of one statement, as tokio-postgres takes them.
+pub type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+impl Columns for Row {
+    fn int(&self, i: usize) -> Result<Option<i64>> {
+        Ok(match *self.columns()[i].type_() {
+            Type::INT2 => self.try_get::<_, Option<i16>>(i)?.map(i64::from),
+            Type::INT4 => self.try_get::<_, Option<i32>>(i)?.map(i64::from),
+            _ => self.try_get(i)?,
+        })
+    }
+
+    fn real(&self, i: usize) -> Result<Option<f64>> {
+        Ok(match *self.columns()[i].type_() {
+            Type::FLOAT4 => self.try_get::<_, Option<f32>>(i)?.map(f64::from),
+            _ => self.try_get(i)?,
+        })
+    }
+
+    fn text(&self, i: usize) -> Result<Option<String>> {
+        Ok(self.try_get(i)?)
+    }
+
+    fn boolean(&self, i: usize) -> Result<Option<bool>> {
+        Ok(self.try_get(i)?)
+    }
+
+    fn time(&self, i: usize) -> Result<Option<Timestamp>> {
+        Ok(self.try_get(i)?)
+    }
+
+    fn json(&self, i: usize) -> Result<Option<Value>> {
+        Ok(self.try_get(i)?)
+    }
+
+    fn ints(&self, i: usize) -> Result<Option<Vec<i64>>> {
+        Ok(self.try_get(i)?)
+    }
+
+    fn name(&self, i: usize) -> String {
+        self.columns()
+            .get(i)
+            .map_or_else(|| format!("#{i}"), |c| c.name().to_string())
+    }
+}
+
+/// Every row `sql` answers, each read by `map`.
+pub async fn all<T>(
+    client: &impl GenericClient,
+    sql: &str,
+    params: Params<'_>,
+    map: impl Fn(&dyn Columns) -> Result<T>,
+) -> Result<Vec<T>> {
+    let stmt = client.prepare_cached(sql).await?;
+    client
+        .query(&stmt, params)
+        .await?
+        .iter()
+        .map(|row| map(row))
+        .collect()
+}
+
+/// The first row `sql` answers, if any, read by `map`.
+pub async fn opt<T>(
+    client: &impl GenericClient,
+    sql: &str,
+    params: Params<'_>,
+    map: impl Fn(&dyn Columns) -> Result<T>,
+) -> Result<Option<T>> {
+    let stmt = client.prepare_cached(sql).await?;
+    client
+        .query_opt(&stmt, params)
+        .await?
+        .map(|row| map(&row))
+        .transpose()
+}
+
+/// The row `sql` answers, read by `map`; `NotFound` when there is none.
+pub async fn one<T>(
+    client: &impl GenericClient,
+    sql: &str,
+    params: Params<'_>,
+    map: impl Fn(&dyn Columns) -> Result<T>,
+) -> Result<T> {
+    opt(client, sql, params, map)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Runs a statement; the number of rows it changed.
+pub async fn exec(client: &impl GenericClient, sql: &str, params: Params<'_>) -> Result<u64> {
+    let stmt = client.prepare_cached(sql).await?;
+    Ok(client.execute(&stmt, params).await?)
+}
+
+/// The id of the row of `table` with that uuid; `NotFound` when there is none.
+pub async fn id_by_uuid(client: &impl GenericClient, table: &str, uuid: &str) -> Result<i64> {
+    one(
+        client,
+        &format!("SELECT id FROM {table} WHERE uuid = $1"),
+        &[&uuid],
+        |r| r.get(0),
+    )
+    .await
+}
