@@ -29,17 +29,10 @@ pub(super) async fn record(
     };
     let details = serde_json::to_value(&change.details)
         .map_err(|e| StoreError::Other(format!("audit details: {e}")))?;
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO audit_log (created_date, log, author_user_id, author_api_key_id, organisation_id,
+    exec(tx, "INSERT INTO audit_log (created_date, log, author_user_id, author_api_key_id, organisation_id,
                  project_id, environment_id, related_object_type, related_object_id, related_object_uuid,
                  change_type, change_details, is_system_event)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .await?;
-    tx.execute(
-        &stmt,
-        &[
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)", &[
             &now,
             &change.audit.log,
             &user,
@@ -53,9 +46,7 @@ pub(super) async fn record(
             &change.change_type.as_str(),
             &details,
             &(change.audit.author == Author::System),
-        ],
-    )
-    .await?;
+        ]).await?;
     bump(tx, now, change.scope).await
 }
 

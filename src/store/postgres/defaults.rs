@@ -3,7 +3,7 @@
 
 use deadpool_postgres::{GenericClient, Transaction};
 
-use super::rows::all;
+use super::rows::{all, one};
 use crate::domain::{
     EnvironmentId, FeatureId, FeatureStateId, FeatureValue, ProjectId, Timestamp, new_uuid,
 };
@@ -79,30 +79,25 @@ pub(super) async fn insert_default_state(
             FeatureValue::from_initial_value(feature.initial_value.as_deref()),
         )
     };
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO feature_states (uuid, feature_id, environment_id, enabled, value_type,
+    let id: i64 = one(
+        tx,
+        "INSERT INTO feature_states (uuid, feature_id, environment_id, enabled, value_type,
                  string_value, integer_value, boolean_value, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
-        )
-        .await?;
-    let id: i64 = tx
-        .query_one(
-            &stmt,
-            &[
-                &new_uuid(),
-                &feature.id.0,
-                &env.0,
-                &enabled,
-                &value.type_name(),
-                &value.string_column(),
-                &value.integer_column(),
-                &value.boolean_column(),
-                &now,
-            ],
-        )
-        .await?
-        .try_get(0)?;
+        &[
+            &new_uuid(),
+            &feature.id.0,
+            &env.0,
+            &enabled,
+            &value.type_name(),
+            &value.string_column(),
+            &value.integer_column(),
+            &value.boolean_column(),
+            &now,
+        ],
+        |r| r.get(0),
+    )
+    .await?;
     let share = tx
         .prepare_cached(
             "INSERT INTO mv_state_values (feature_state_id, mv_option_id, percentage_allocation) VALUES ($1, $2, $3)",

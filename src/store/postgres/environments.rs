@@ -27,37 +27,32 @@ async fn find(client: &impl GenericClient, id: EnvironmentId) -> Result<Environm
 
 async fn insert(tx: &Transaction<'_>, new: &NewEnvironment, now: Timestamp) -> Result<Environment> {
     let s = &new.settings;
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO environments (uuid, project_id, api_key, created_date, updated_at, name,
+    let id: i64 = one(
+        tx,
+        "INSERT INTO environments (uuid, project_id, api_key, created_date, updated_at, name,
                  description, allow_client_traits, hide_disabled_flags, hide_sensitive_data,
                  use_identity_composite_key_for_hashing, use_identity_overrides_in_local_eval,
                  minimum_change_request_approvals, banner_text, banner_colour)
              VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
-        )
-        .await?;
-    let id: i64 = tx
-        .query_one(
-            &stmt,
-            &[
-                &new_uuid(),
-                &new.project_id.0,
-                &new.api_key,
-                &now,
-                &s.name,
-                &s.description,
-                &s.allow_client_traits,
-                &s.hide_disabled_flags,
-                &s.hide_sensitive_data,
-                &s.use_identity_composite_key_for_hashing,
-                &s.use_identity_overrides_in_local_eval,
-                &s.minimum_change_request_approvals,
-                &s.banner_text,
-                &s.banner_colour,
-            ],
-        )
-        .await?
-        .try_get(0)?;
+        &[
+            &new_uuid(),
+            &new.project_id.0,
+            &new.api_key,
+            &now,
+            &s.name,
+            &s.description,
+            &s.allow_client_traits,
+            &s.hide_disabled_flags,
+            &s.hide_sensitive_data,
+            &s.use_identity_composite_key_for_hashing,
+            &s.use_identity_overrides_in_local_eval,
+            &s.minimum_change_request_approvals,
+            &s.banner_text,
+            &s.banner_colour,
+        ],
+        |r| r.get(0),
+    )
+    .await?;
     find(tx, EnvironmentId(id)).await
 }
 
@@ -69,22 +64,11 @@ async fn copy_state(
     feature_segment: Option<i64>,
     now: Timestamp,
 ) -> Result<()> {
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO feature_states (uuid, feature_id, environment_id, feature_segment_id, enabled,
+    let copy: i64 = one(tx, "INSERT INTO feature_states (uuid, feature_id, environment_id, feature_segment_id, enabled,
                  value_type, string_value, integer_value, boolean_value, mv_hashing_salt, created_at, updated_at)
              SELECT $1, feature_id, $2, $3, enabled, value_type, string_value, integer_value,
                  boolean_value, mv_hashing_salt, $4, $4
-             FROM feature_states WHERE id = $5 RETURNING id",
-        )
-        .await?;
-    let copy: i64 = tx
-        .query_one(
-            &stmt,
-            &[&new_uuid(), &env.0, &feature_segment, &now, &state],
-        )
-        .await?
-        .try_get(0)?;
+             FROM feature_states WHERE id = $5 RETURNING id", &[&new_uuid(), &env.0, &feature_segment, &now, &state], |r| r.get(0)).await?;
     let shares = tx
         .prepare_cached(
             "INSERT INTO mv_state_values (feature_state_id, mv_option_id, percentage_allocation)
@@ -228,18 +212,11 @@ impl EnvironmentStore for PostgresStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let before = find(&tx, id).await?;
-        let stmt = tx
-            .prepare_cached(
-                "UPDATE environments SET name = $1, description = $2, allow_client_traits = $3,
+        exec(&tx, "UPDATE environments SET name = $1, description = $2, allow_client_traits = $3,
                      hide_disabled_flags = $4, hide_sensitive_data = $5,
                      use_identity_composite_key_for_hashing = $6, use_identity_overrides_in_local_eval = $7,
                      minimum_change_request_approvals = $8, banner_text = $9, banner_colour = $10
-                 WHERE id = $11",
-            )
-            .await?;
-        tx.execute(
-            &stmt,
-            &[
+                 WHERE id = $11", &[
                 &s.name,
                 &s.description,
                 &s.allow_client_traits,
@@ -251,9 +228,7 @@ impl EnvironmentStore for PostgresStore {
                 &s.banner_text,
                 &s.banner_colour,
                 &id.0,
-            ],
-        )
-        .await?;
+            ]).await?;
         let mut after = find(&tx, id).await?;
         after.updated_at = now;
         let change = Change::updated(
@@ -331,25 +306,20 @@ impl EnvironmentStore for PostgresStore {
         let now = self.now();
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let stmt = tx
-            .prepare_cached(
-                "INSERT INTO server_keys (environment_id, key, name, created_at, expires_at)
+        let id: i64 = one(
+            &tx,
+            "INSERT INTO server_keys (environment_id, key, name, created_at, expires_at)
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            )
-            .await?;
-        let id: i64 = tx
-            .query_one(
-                &stmt,
-                &[
-                    &key.environment_id.0,
-                    &key.key,
-                    &key.name,
-                    &now,
-                    &key.expires_at,
-                ],
-            )
-            .await?
-            .try_get(0)?;
+            &[
+                &key.environment_id.0,
+                &key.key,
+                &key.name,
+                &now,
+                &key.expires_at,
+            ],
+            |r| r.get(0),
+        )
+        .await?;
         let scope = Scope::Environment(key.environment_id);
         record(&tx, now, &Change::created(audit, KEY_TYPE, id, None, scope)).await?;
         let created = find_key(&tx, ServerKeyId(id)).await?;

@@ -62,25 +62,20 @@ pub(super) async fn insert(
         &[&new.feature_id.0, &new.environment_id.0, &priority],
     )
     .await?;
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO feature_segments (uuid, feature_id, segment_id, environment_id, priority)
+    let id: i64 = one(
+        tx,
+        "INSERT INTO feature_segments (uuid, feature_id, segment_id, environment_id, priority)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .await?;
-    let id: i64 = tx
-        .query_one(
-            &stmt,
-            &[
-                &new_uuid(),
-                &new.feature_id.0,
-                &new.segment_id.0,
-                &new.environment_id.0,
-                &priority,
-            ],
-        )
-        .await?
-        .try_get(0)?;
+        &[
+            &new_uuid(),
+            &new.feature_id.0,
+            &new.segment_id.0,
+            &new.environment_id.0,
+            &priority,
+        ],
+        |r| r.get(0),
+    )
+    .await?;
     find(tx, FeatureSegmentId(id)).await
 }
 

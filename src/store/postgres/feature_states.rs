@@ -4,7 +4,7 @@ use deadpool_postgres::{GenericClient, Transaction};
 use super::audit::{bump, record};
 use super::feature_segments::{self, renumber, reprioritise};
 use super::mv_shares::{set_shares, with_shares};
-use super::rows::{exec, id_by_uuid};
+use super::rows::{exec, id_by_uuid, one};
 use super::{PostgresStore, read_snapshot};
 use crate::domain::audit::Audit;
 use crate::domain::feature_state::{
@@ -92,33 +92,28 @@ async fn insert(
         Applies::Segment(fs) => (None, Some(fs.0)),
         Applies::Identity(i) => (Some(i.0), None),
     };
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO feature_states (uuid, feature_id, environment_id, identity_id,
+    let id: i64 = one(
+        tx,
+        "INSERT INTO feature_states (uuid, feature_id, environment_id, identity_id,
                  feature_segment_id, enabled, value_type, string_value, integer_value,
                  boolean_value, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
-        )
-        .await?;
-    let id: i64 = tx
-        .query_one(
-            &stmt,
-            &[
-                &new_uuid(),
-                &feature.0,
-                &env.0,
-                &identity,
-                &feature_segment,
-                &enabled,
-                &value.type_name(),
-                &value.string_column(),
-                &value.integer_column(),
-                &value.boolean_column(),
-                &now,
-            ],
-        )
-        .await?
-        .try_get(0)?;
+        &[
+            &new_uuid(),
+            &feature.0,
+            &env.0,
+            &identity,
+            &feature_segment,
+            &enabled,
+            &value.type_name(),
+            &value.string_column(),
+            &value.integer_column(),
+            &value.boolean_column(),
+            &now,
+        ],
+        |r| r.get(0),
+    )
+    .await?;
     Ok(FeatureStateId(id))
 }
 
@@ -162,15 +157,11 @@ impl FeatureStateStore for PostgresStore {
         let before = find(&tx, id).await?;
         let enabled = patch.enabled.unwrap_or(before.enabled);
         let value = patch.value.as_ref().unwrap_or(&before.value);
-        let stmt = tx
-            .prepare_cached(
-                "UPDATE feature_states SET enabled = $1, value_type = $2, string_value = $3,
+        exec(
+            &tx,
+            "UPDATE feature_states SET enabled = $1, value_type = $2, string_value = $3,
                      integer_value = $4, boolean_value = $5, updated_at = $6
                  WHERE id = $7",
-            )
-            .await?;
-        tx.execute(
-            &stmt,
             &[
                 &enabled,
                 &value.type_name(),

@@ -44,32 +44,27 @@ async fn insert(tx: &Transaction<'_>, new: &NewFeature, now: Timestamp) -> Resul
         FeatureType::Multivariate
     };
     let s = &new.settings;
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO features (uuid, project_id, name, name_folded, type, default_enabled,
+    let id: i64 = one(
+        tx,
+        "INSERT INTO features (uuid, project_id, name, name_folded, type, default_enabled,
                  initial_value, description, is_archived, is_server_key_only, created_date)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-        )
-        .await?;
-    let id: i64 = tx
-        .query_one(
-            &stmt,
-            &[
-                &new_uuid(),
-                &new.project_id.0,
-                &new.name,
-                &new.name.to_lowercase(),
-                &feature_type.as_str(),
-                &new.default_enabled,
-                &new.initial_value,
-                &s.description,
-                &s.is_archived,
-                &s.is_server_key_only,
-                &now,
-            ],
-        )
-        .await?
-        .try_get(0)?;
+        &[
+            &new_uuid(),
+            &new.project_id.0,
+            &new.name,
+            &new.name.to_lowercase(),
+            &feature_type.as_str(),
+            &new.default_enabled,
+            &new.initial_value,
+            &s.description,
+            &s.is_archived,
+            &s.is_server_key_only,
+            &now,
+        ],
+        |r| r.get(0),
+    )
+    .await?;
     Ok(FeatureId(id))
 }
 
@@ -201,14 +196,10 @@ impl FeatureStore for PostgresStore {
         let tx = client.transaction().await?;
         let before = find(&tx, id).await?;
         let old = &before.settings;
-        let stmt = tx
-            .prepare_cached(
-                "UPDATE features SET description = $1, is_archived = $2, is_server_key_only = $3
+        exec(
+            &tx,
+            "UPDATE features SET description = $1, is_archived = $2, is_server_key_only = $3
                  WHERE id = $4",
-            )
-            .await?;
-        tx.execute(
-            &stmt,
             &[
                 patch.description.as_ref().unwrap_or(&old.description),
                 &patch.is_archived.unwrap_or(old.is_archived),

@@ -104,16 +104,10 @@ async fn apply(
 impl IdentityStore for PostgresStore {
     async fn create_identity(&self, env: EnvironmentId, identifier: &str) -> Result<Identity> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
+        one(&client, &format!(
                 "INSERT INTO identities (environment_id, identifier, created_date) VALUES ($1, $2, $3)
                  RETURNING {COLUMNS}"
-            ))
-            .await?;
-        let row = client
-            .query_one(&stmt, &[&env.0, &identifier, &self.now()])
-            .await?;
-        identity(&row)
+            ), &[&env.0, &identifier, &self.now()], identity).await
     }
 
     async fn identity(&self, id: IdentityId) -> Result<Identity> {

@@ -35,50 +35,36 @@ pub(super) async fn insert(
     new: &NewMvOption,
 ) -> Result<MvOption> {
     let v = &new.value;
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO mv_options (uuid, feature_id, key, value_type, string_value,
+    let id: i64 = one(
+        tx,
+        "INSERT INTO mv_options (uuid, feature_id, key, value_type, string_value,
                  integer_value, boolean_value, default_percentage_allocation)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .await?;
-    let id: i64 = tx
-        .query_one(
-            &stmt,
-            &[
-                &new_uuid(),
-                &feature.0,
-                &new.key,
-                &v.type_name(),
-                &v.string_column(),
-                &v.integer_column(),
-                &v.boolean_column(),
-                &new.default_percentage_allocation,
-            ],
-        )
-        .await?
-        .try_get(0)?;
+        &[
+            &new_uuid(),
+            &feature.0,
+            &new.key,
+            &v.type_name(),
+            &v.string_column(),
+            &v.integer_column(),
+            &v.boolean_column(),
+            &new.default_percentage_allocation,
+        ],
+        |r| r.get(0),
+    )
+    .await?;
     find(tx, MvOptionId(id)).await
 }
 
 /// Gives every environment default state of the option's feature its default share.
 pub(super) async fn share_with_defaults(tx: &Transaction<'_>, option: &MvOption) -> Result<()> {
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO mv_state_values (feature_state_id, mv_option_id, percentage_allocation)
+    exec(tx, "INSERT INTO mv_state_values (feature_state_id, mv_option_id, percentage_allocation)
              SELECT id, $1, $2 FROM feature_states
-             WHERE feature_id = $3 AND identity_id IS NULL AND feature_segment_id IS NULL ORDER BY id",
-        )
-        .await?;
-    tx.execute(
-        &stmt,
-        &[
+             WHERE feature_id = $3 AND identity_id IS NULL AND feature_segment_id IS NULL ORDER BY id", &[
             &option.id.0,
             &option.default_percentage_allocation,
             &option.feature_id.0,
-        ],
-    )
-    .await?;
+        ]).await?;
     Ok(())
 }
 
@@ -88,17 +74,10 @@ pub(super) async fn update(
     new: &NewMvOption,
 ) -> Result<MvOption> {
     let v = &new.value;
-    let stmt = tx
-        .prepare_cached(
-            "UPDATE mv_options SET key = $1, value_type = $2, string_value = $3, integer_value = $4,
-                 boolean_value = $5, default_percentage_allocation = $6
-             WHERE id = $7",
-        )
-        .await?;
     exactly_one(
-        tx.execute(
-            &stmt,
-            &[
+        exec(tx, "UPDATE mv_options SET key = $1, value_type = $2, string_value = $3, integer_value = $4,
+                 boolean_value = $5, default_percentage_allocation = $6
+             WHERE id = $7", &[
                 &new.key,
                 &v.type_name(),
                 &v.string_column(),
@@ -106,9 +85,7 @@ pub(super) async fn update(
                 &v.boolean_column(),
                 &new.default_percentage_allocation,
                 &id.0,
-            ],
-        )
-        .await?,
+            ]).await?,
     )?;
     find(tx, id).await
 }

@@ -82,32 +82,27 @@ impl OrganisationStore for PostgresStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let s = &org.settings;
-        let stmt = tx
-            .prepare_cached(
-                "INSERT INTO organisations (uuid, name, created_date, webhook_notification_email,
+        let id: i64 = one(
+            &tx,
+            "INSERT INTO organisations (uuid, name, created_date, webhook_notification_email,
                      restrict_project_create_to_admin, persist_trait_data, stop_serving_flags,
                      force_2fa, block_access_to_admin, feature_analytics)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            )
-            .await?;
-        let id: i64 = tx
-            .query_one(
-                &stmt,
-                &[
-                    &new_uuid(),
-                    &org.name,
-                    &now,
-                    &s.webhook_notification_email,
-                    &s.restrict_project_create_to_admin,
-                    &s.persist_trait_data,
-                    &s.stop_serving_flags,
-                    &s.force_2fa,
-                    &s.block_access_to_admin,
-                    &s.feature_analytics,
-                ],
-            )
-            .await?
-            .try_get(0)?;
+            &[
+                &new_uuid(),
+                &org.name,
+                &now,
+                &s.webhook_notification_email,
+                &s.restrict_project_create_to_admin,
+                &s.persist_trait_data,
+                &s.stop_serving_flags,
+                &s.force_2fa,
+                &s.block_access_to_admin,
+                &s.feature_analytics,
+            ],
+            |r| r.get(0),
+        )
+        .await?;
         let id = OrganisationId(id);
         if let Some(user) = admin {
             upsert_membership(&tx, id, user, Role::Admin, now).await?;
@@ -157,17 +152,13 @@ impl OrganisationStore for PostgresStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let before = find(&tx, id).await?;
-        let stmt = tx
-            .prepare_cached(
-                "UPDATE organisations SET name = $1, webhook_notification_email = $2,
+        exec(
+            &tx,
+            "UPDATE organisations SET name = $1, webhook_notification_email = $2,
                      restrict_project_create_to_admin = $3, persist_trait_data = $4,
                      stop_serving_flags = $5, force_2fa = $6, block_access_to_admin = $7,
                      feature_analytics = $8
                  WHERE id = $9",
-            )
-            .await?;
-        tx.execute(
-            &stmt,
             &[
                 &name,
                 &s.webhook_notification_email,
@@ -247,29 +238,24 @@ impl OrganisationStore for PostgresStore {
         let now = self.now();
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let stmt = tx
-            .prepare_cached(
-                "INSERT INTO organisation_api_keys (organisation_id, prefix, hashed_key, name,
+        let id: i64 = one(
+            &tx,
+            "INSERT INTO organisation_api_keys (organisation_id, prefix, hashed_key, name,
                      created, expiry_date, is_admin, created_by)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .await?;
-        let id: i64 = tx
-            .query_one(
-                &stmt,
-                &[
-                    &key.organisation_id.0,
-                    &key.prefix,
-                    &key.hashed_key,
-                    &key.name,
-                    &now,
-                    &key.expiry_date,
-                    &key.is_admin,
-                    &key.created_by.map(|u| u.0),
-                ],
-            )
-            .await?
-            .try_get(0)?;
+            &[
+                &key.organisation_id.0,
+                &key.prefix,
+                &key.hashed_key,
+                &key.name,
+                &now,
+                &key.expiry_date,
+                &key.is_admin,
+                &key.created_by.map(|u| u.0),
+            ],
+            |r| r.get(0),
+        )
+        .await?;
         let scope = Scope::Organisation(key.organisation_id);
         record(
             &tx,

@@ -3,7 +3,7 @@ use deadpool_postgres::{GenericClient, Transaction};
 use tokio_postgres::Row;
 
 use super::PostgresStore;
-use super::rows::{all, exactly_one, exec};
+use super::rows::{all, exactly_one, exec, one};
 use crate::domain::organisation::Role;
 use crate::domain::permission::{
     Grant, GrantId, GrantTarget, Grantee, Group, GroupId, GroupMember, Invite, InviteLink,
@@ -18,22 +18,18 @@ const GROUP_COLUMNS: &str = "g.id, g.organisation_id, g.name, g.is_default, g.ex
 
 async fn group_row(client: &impl GenericClient, row: &Row) -> Result<Group> {
     let id = GroupId(row.try_get(0)?);
-    let stmt = client
-        .prepare_cached(
-            "SELECT user_id, group_admin FROM group_members WHERE group_id = $1 ORDER BY user_id",
-        )
-        .await?;
-    let members = client
-        .query(&stmt, &[&id.0])
-        .await?
-        .iter()
-        .map(|r| {
+    let members = all(
+        client,
+        "SELECT user_id, group_admin FROM group_members WHERE group_id = $1 ORDER BY user_id",
+        &[&id.0],
+        |r| {
             Ok(GroupMember {
-                user_id: UserId(r.try_get(0)?),
-                group_admin: r.try_get(1)?,
+                user_id: UserId(r.get(0)?),
+                group_admin: r.get(1)?,
             })
-        })
-        .collect::<Result<Vec<_>>>()?;
+        },
+    )
+    .await?;
     Ok(Group {
         id,
         organisation_id: OrganisationId(row.try_get(1)?),
@@ -87,17 +83,16 @@ async fn find_grant(
     id: GrantId,
 ) -> Result<Grant> {
     let (table, column, _) = grant_table(target);
-    let stmt = client
-        .prepare_cached(&format!(
+    one(
+        client,
+        &format!(
             "SELECT {} FROM {table} WHERE id = $1",
             grant_columns(column)
-        ))
-        .await?;
-    let row = client
-        .query_opt(&stmt, &[&id.0])
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    grant_row(target, &row)
+        ),
+        &[&id.0],
+        |r| grant_row(target, r),
+    )
+    .await
 }
 
 /// Makes the user a member with `role` (an admin stays admin) and adds them to the default groups.
@@ -131,24 +126,19 @@ async fn join(
 impl PermissionStore for PostgresStore {
     async fn create_group(&self, group: &NewGroup) -> Result<Group> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
-                "INSERT INTO user_groups (organisation_id, name, is_default, external_id)
+        let id: i64 = one(
+            &client,
+            "INSERT INTO user_groups (organisation_id, name, is_default, external_id)
                  VALUES ($1, $2, $3, $4) RETURNING id",
-            )
-            .await?;
-        let id: i64 = client
-            .query_one(
-                &stmt,
-                &[
-                    &group.organisation_id.0,
-                    &group.name,
-                    &group.is_default,
-                    &group.external_id,
-                ],
-            )
-            .await?
-            .try_get(0)?;
+            &[
+                &group.organisation_id.0,
+                &group.name,
+                &group.is_default,
+                &group.external_id,
+            ],
+            |r| r.get(0),
+        )
+        .await?;
         find_group(&client, GroupId(id)).await
     }
 
@@ -253,17 +243,17 @@ impl PermissionStore for PostgresStore {
             Grantee::Group(g) => (None, Some(g.0)),
         };
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
+        one(
+            &client,
+            &format!(
                 "INSERT INTO {table} ({column}, user_id, group_id, admin, permissions)
                  VALUES ($1, $2, $3, $4, $5) RETURNING {}",
                 grant_columns(column)
-            ))
-            .await?;
-        let row = client
-            .query_one(&stmt, &[&object, &user, &group, &admin, &keys])
-            .await?;
-        grant_row(target, &row)
+            ),
+            &[&object, &user, &group, &admin, &keys],
+            |r| grant_row(target, r),
+        )
+        .await
     }
 
     async fn grants(&self, target: GrantTarget) -> Result<Vec<Grant>> {
@@ -346,26 +336,23 @@ impl PermissionStore for PostgresStore {
         invited_by: Option<UserId>,
     ) -> Result<Invite> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
+        one(
+            &client,
+            &format!(
                 "INSERT INTO invites (organisation_id, email, role, hash, invited_by, date_created)
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING {INVITE_COLUMNS}"
-            ))
-            .await?;
-        let row = client
-            .query_one(
-                &stmt,
-                &[
-                    &org.0,
-                    &email,
-                    &role.as_str(),
-                    &hash,
-                    &invited_by.map(|u| u.0),
-                    &self.now(),
-                ],
-            )
-            .await?;
-        invite(&row)
+            ),
+            &[
+                &org.0,
+                &email,
+                &role.as_str(),
+                &hash,
+                &invited_by.map(|u| u.0),
+                &self.now(),
+            ],
+            invite,
+        )
+        .await
     }
 
     async fn invites(&self, org: OrganisationId) -> Result<Vec<Invite>> {
@@ -406,19 +393,16 @@ impl PermissionStore for PostgresStore {
         expires_at: Option<Timestamp>,
     ) -> Result<InviteLink> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
+        one(
+            &client,
+            &format!(
                 "INSERT INTO invite_links (organisation_id, role, hash, date_created, expires_at)
                  VALUES ($1, $2, $3, $4, $5) RETURNING {LINK_COLUMNS}"
-            ))
-            .await?;
-        let row = client
-            .query_one(
-                &stmt,
-                &[&org.0, &role.as_str(), &hash, &self.now(), &expires_at],
-            )
-            .await?;
-        link(&row)
+            ),
+            &[&org.0, &role.as_str(), &hash, &self.now(), &expires_at],
+            link,
+        )
+        .await
     }
 
     async fn invite_links(&self, org: OrganisationId) -> Result<Vec<InviteLink>> {

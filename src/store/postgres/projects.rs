@@ -32,20 +32,12 @@ impl ProjectStore for PostgresStore {
         let (s, now) = (settings, self.now());
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let stmt = tx
-            .prepare_cached(
-                "INSERT INTO projects (uuid, organisation_id, created_date, name, hide_disabled_flags,
+        let id: i64 = one(&tx, "INSERT INTO projects (uuid, organisation_id, created_date, name, hide_disabled_flags,
                      prevent_flag_defaults, enforce_feature_owners, enable_realtime_updates,
                      only_allow_lower_case_feature_names, feature_name_regex, stale_flags_limit_days,
                      minimum_change_request_approvals, max_segments_allowed, max_features_allowed,
                      max_segment_overrides_allowed)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
-            )
-            .await?;
-        let id: i64 = tx
-            .query_one(
-                &stmt,
-                &[
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id", &[
                     &new_uuid(),
                     &org.0,
                     &now,
@@ -61,10 +53,7 @@ impl ProjectStore for PostgresStore {
                     &s.max_segments_allowed,
                     &s.max_features_allowed,
                     &s.max_segment_overrides_allowed,
-                ],
-            )
-            .await?
-            .try_get(0)?;
+                ], |r| r.get(0)).await?;
         let created = find(&tx, ProjectId(id)).await?;
         let change = Change::created(
             audit,
@@ -104,19 +93,15 @@ impl ProjectStore for PostgresStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let before = find(&tx, id).await?;
-        let stmt = tx
-            .prepare_cached(
-                "UPDATE projects SET name = $1, hide_disabled_flags = $2, prevent_flag_defaults = $3,
+        exec(
+            &tx,
+            "UPDATE projects SET name = $1, hide_disabled_flags = $2, prevent_flag_defaults = $3,
                      enforce_feature_owners = $4, enable_realtime_updates = $5,
                      only_allow_lower_case_feature_names = $6, feature_name_regex = $7,
                      stale_flags_limit_days = $8, minimum_change_request_approvals = $9,
                      max_segments_allowed = $10, max_features_allowed = $11,
                      max_segment_overrides_allowed = $12
                  WHERE id = $13",
-            )
-            .await?;
-        tx.execute(
-            &stmt,
             &[
                 &s.name,
                 &s.hide_disabled_flags,

@@ -7,7 +7,7 @@ use tokio_postgres::Row;
 use super::audit::record;
 use super::feature_segments::renumber;
 use super::listing::Listing;
-use super::rows::{all, contains_pattern, exactly_one, exec, id_by_uuid};
+use super::rows::{all, contains_pattern, exactly_one, exec, id_by_uuid, one};
 use super::{PostgresStore, read_snapshot};
 use crate::domain::audit::Audit;
 use crate::domain::segment::{NewSegment, Segment, SegmentQuery, SegmentRule, SegmentUpdate};
@@ -34,46 +34,42 @@ async fn rules_of(
     ids: &[SegmentId],
 ) -> Result<HashMap<SegmentId, Vec<SegmentRule>>> {
     let ids: Vec<i64> = ids.iter().map(|s| s.0).collect();
-    let stmt = client
-        .prepare_cached(&format!(
+    let rules = all(
+        client,
+        &format!(
             "{TREE} SELECT r.id, r.segment_id, r.parent_rule_id, r.type
              FROM segment_rules r JOIN tree t ON t.id = r.id"
-        ))
-        .await?;
-    let rules = client
-        .query(&stmt, &[&ids])
-        .await?
-        .iter()
-        .map(|r| {
+        ),
+        &[&ids],
+        |r| {
             Ok(RuleRow {
-                id: r.try_get(0)?,
-                segment_id: r.try_get(1)?,
-                parent_rule_id: r.try_get(2)?,
-                rule_type: r.try_get(3)?,
+                id: r.get(0)?,
+                segment_id: r.get(1)?,
+                parent_rule_id: r.get(2)?,
+                rule_type: r.get(3)?,
             })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let stmt = client
-        .prepare_cached(&format!(
+        },
+    )
+    .await?;
+    let conditions = all(
+        client,
+        &format!(
             "{TREE} SELECT c.id, c.rule_id, c.operator, c.property, c.value, c.description
              FROM segment_conditions c JOIN tree t ON t.id = c.rule_id"
-        ))
-        .await?;
-    let conditions = client
-        .query(&stmt, &[&ids])
-        .await?
-        .iter()
-        .map(|r| {
+        ),
+        &[&ids],
+        |r| {
             Ok(ConditionRow {
-                id: r.try_get(0)?,
-                rule_id: r.try_get(1)?,
-                operator: r.try_get(2)?,
-                property: r.try_get(3)?,
-                value: r.try_get(4)?,
-                description: r.try_get(5)?,
+                id: r.get(0)?,
+                rule_id: r.get(1)?,
+                operator: r.get(2)?,
+                property: r.get(3)?,
+                value: r.get(4)?,
+                description: r.get(5)?,
             })
-        })
-        .collect::<Result<Vec<_>>>()?;
+        },
+    )
+    .await?;
     build(rules, conditions)
 }
 
@@ -155,26 +151,15 @@ async fn insert_rules(
 }
 
 async fn insert(tx: &Transaction<'_>, new: &NewSegment, now: Timestamp) -> Result<SegmentId> {
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO segments (uuid, project_id, name, description, feature_id, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
-        )
-        .await?;
-    let id: i64 = tx
-        .query_one(
-            &stmt,
-            &[
+    let id: i64 = one(tx, "INSERT INTO segments (uuid, project_id, name, description, feature_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id", &[
                 &new_uuid(),
                 &new.project_id.0,
                 &new.name,
                 &new.description,
                 &new.feature_id.map(|f| f.0),
                 &now,
-            ],
-        )
-        .await?
-        .try_get(0)?;
+            ], |r| r.get(0)).await?;
     insert_rules(tx, SegmentId(id), &new.rules).await?;
     Ok(SegmentId(id))
 }

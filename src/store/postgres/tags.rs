@@ -29,47 +29,33 @@ pub(super) async fn of(client: &impl GenericClient, project: ProjectId) -> Resul
 }
 
 pub(super) async fn insert(tx: &Transaction<'_>, new: &NewTag) -> Result<Tag> {
-    let stmt = tx
-        .prepare_cached(
-            "INSERT INTO tags (uuid, project_id, label, color, description, is_permanent)
+    let id: i64 = one(
+        tx,
+        "INSERT INTO tags (uuid, project_id, label, color, description, is_permanent)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .await?;
-    let id: i64 = tx
-        .query_one(
-            &stmt,
-            &[
-                &new_uuid(),
-                &new.project_id.0,
-                &new.label,
-                &new.color,
-                &new.description,
-                &new.is_permanent,
-            ],
-        )
-        .await?
-        .try_get(0)?;
+        &[
+            &new_uuid(),
+            &new.project_id.0,
+            &new.label,
+            &new.color,
+            &new.description,
+            &new.is_permanent,
+        ],
+        |r| r.get(0),
+    )
+    .await?;
     find(tx, TagId(id)).await
 }
 
 pub(super) async fn update(tx: &Transaction<'_>, id: TagId, new: &NewTag) -> Result<Tag> {
-    let stmt = tx
-        .prepare_cached(
-            "UPDATE tags SET label = $1, color = $2, description = $3, is_permanent = $4 WHERE id = $5",
-        )
-        .await?;
     exactly_one(
-        tx.execute(
-            &stmt,
-            &[
+        exec(tx, "UPDATE tags SET label = $1, color = $2, description = $3, is_permanent = $4 WHERE id = $5", &[
                 &new.label,
                 &new.color,
                 &new.description,
                 &new.is_permanent,
                 &id.0,
-            ],
-        )
-        .await?,
+            ]).await?,
     )?;
     find(tx, id).await
 }

@@ -93,26 +93,21 @@ impl UserStore for PostgresStore {
 
     async fn update_user(&self, id: UserId, patch: &UserPatch) -> Result<User> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
+        exactly_one(
+            exec(
+                &client,
                 "UPDATE users SET first_name = COALESCE($1, first_name),
                      last_name = COALESCE($2, last_name),
                      marketing_consent_given = COALESCE($3, marketing_consent_given)
                  WHERE id = $4",
+                &[
+                    &patch.first_name,
+                    &patch.last_name,
+                    &patch.marketing_consent_given,
+                    &id.0,
+                ],
             )
-            .await?;
-        exactly_one(
-            client
-                .execute(
-                    &stmt,
-                    &[
-                        &patch.first_name,
-                        &patch.last_name,
-                        &patch.marketing_consent_given,
-                        &id.0,
-                    ],
-                )
-                .await?,
+            .await?,
         )?;
         find(&client, id).await
     }

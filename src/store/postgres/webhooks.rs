@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 
 use super::PostgresStore;
-use super::rows::{all, exactly_one, exec};
+use super::rows::{all, exactly_one, exec, one};
 use crate::domain::EnvironmentId;
 use crate::domain::environment::{Webhook, WebhookFields};
 use crate::store::webhooks::{COLUMNS, webhook};
@@ -24,25 +24,22 @@ async fn find(client: &impl GenericClient, id: i64) -> Result<Webhook> {
 impl WebhookStore for PostgresStore {
     async fn create_webhook(&self, env: EnvironmentId, fields: &WebhookFields) -> Result<Webhook> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
+        one(
+            &client,
+            &format!(
                 "INSERT INTO webhooks (environment_id, url, secret, enabled, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $5) RETURNING {COLUMNS}"
-            ))
-            .await?;
-        let row = client
-            .query_one(
-                &stmt,
-                &[
-                    &env.0,
-                    &fields.url,
-                    &fields.secret,
-                    &fields.enabled,
-                    &self.now(),
-                ],
-            )
-            .await?;
-        webhook(&row)
+            ),
+            &[
+                &env.0,
+                &fields.url,
+                &fields.secret,
+                &fields.enabled,
+                &self.now(),
+            ],
+            webhook,
+        )
+        .await
     }
 
     async fn webhooks(&self, env: EnvironmentId) -> Result<Vec<Webhook>> {
@@ -63,22 +60,14 @@ impl WebhookStore for PostgresStore {
 
     async fn update_webhook(&self, id: i64, fields: &WebhookFields) -> Result<Webhook> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("UPDATE webhooks SET url = $1, secret = $2, enabled = $3, updated_at = $4 WHERE id = $5")
-            .await?;
         exactly_one(
-            client
-                .execute(
-                    &stmt,
-                    &[
+            exec(&client, "UPDATE webhooks SET url = $1, secret = $2, enabled = $3, updated_at = $4 WHERE id = $5", &[
                         &fields.url,
                         &fields.secret,
                         &fields.enabled,
                         &self.now(),
                         &id,
-                    ],
-                )
-                .await?,
+                    ]).await?,
         )?;
         find(&client, id).await
     }
