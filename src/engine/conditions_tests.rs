@@ -1,3 +1,5 @@
+//! Unit tests of condition evaluation, one operator at a time.
+
 use serde_json::{Value, json};
 
 use super::*;

@@ -1,3 +1,5 @@
+//! Unit tests of reading an environment document into an evaluation context.
+
 use serde_json::json;
 
 use super::*;

@@ -1,9 +1,10 @@
-use async_trait::async_trait;
-use chrono::NaiveDate;
+//! Flag evaluation counts per feature and day: the storage trait and how a row reads.
 
 use super::Result;
 use crate::domain::analytics::{EvaluationCount, Labels};
 use crate::domain::{EnvironmentId, FeatureId};
+use async_trait::async_trait;
+use chrono::NaiveDate;
 
 /// Counts of flag evaluations.
 #[async_trait]

@@ -1,11 +1,12 @@
-use async_trait::async_trait;
+//! The audit log, written in the transaction of each change: the storage trait and how a row reads.
 
 use super::Result;
-use crate::domain::audit::Author;
-use crate::domain::audit::{AuditEntry, AuditQuery};
-use crate::domain::{AuditLogId, Page, PageRequest};
-use crate::domain::{OrgApiKeyId, UserId};
+use crate::domain::audit::{Audit, AuditEntry, AuditQuery, Author, ChangeType, FieldChange, diff};
+use crate::domain::{
+    AuditLogId, EnvironmentId, OrgApiKeyId, OrganisationId, Page, PageRequest, ProjectId, UserId,
+};
 use crate::store::rows::Columns;
+use async_trait::async_trait;
 
 /// Reading the audit log (entries are written by the store's other writes).
 #[async_trait]
@@ -20,9 +21,6 @@ pub trait AuditStore: Send + Sync {
     /// `NotFound` when there is no such entry.
     async fn audit_entry(&self, id: AuditLogId) -> Result<AuditEntry>;
 }
-
-use crate::domain::audit::{Audit, ChangeType, FieldChange, diff};
-use crate::domain::{EnvironmentId, OrganisationId, ProjectId};
 
 /// Where a change happened. It decides the audit entry's organisation, project and
 /// environment, and which environments' `updated_at` move.

@@ -1,8 +1,6 @@
 //! What an update's audit details compare, for objects whose rows carry more than their content
 //! (ids that are re-created, timestamps that always move).
 
-use serde::Serialize;
-
 use super::audit::{Change, Scope};
 use super::rule_tree::without_ids;
 use crate::domain::FeatureValue;
@@ -10,6 +8,7 @@ use crate::domain::audit::Audit;
 use crate::domain::feature_state::{FeatureState, MvStateValue};
 use crate::domain::identity::Identity;
 use crate::domain::segment::{Segment, SegmentRule};
+use serde::Serialize;
 
 /// A segment's name, description and rule tree, without row ids.
 #[derive(Debug, Serialize)]

@@ -1,16 +1,14 @@
 //! Backup and restore: a SQLite copy made with SQLite's backup API, or on PostgreSQL an export file.
 
-use std::io::{BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-use anyhow::{Context, bail};
-
 use super::export::{Summary, is_sqlite_file};
 use super::postgres::PostgresStore;
 use super::sqlite::SqliteStore;
 use super::{ConnectOptions, DatabaseUrl};
 use crate::clock::Clock;
+use anyhow::{Context, bail};
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What a backup or a restore did, for the line the command prints.
 #[derive(Debug, Clone, PartialEq, Eq)]

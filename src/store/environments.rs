@@ -1,12 +1,11 @@
-use async_trait::async_trait;
+//! Environments of a project, cloned and deleted with their states: the storage trait and how a row reads.
 
 use super::Result;
 use crate::domain::audit::Audit;
-use crate::domain::environment::{
-    Environment, EnvironmentSettings, NewEnvironment, NewServerKey, ServerKey, ServerKeyPatch,
-};
-use crate::domain::{EnvironmentId, ProjectId, ServerKeyId};
+use crate::domain::environment::{Environment, EnvironmentSettings, NewEnvironment};
+use crate::domain::{EnvironmentId, ProjectId};
 use crate::store::rows::Columns;
+use async_trait::async_trait;
 
 /// Environments and their server-side keys.
 #[async_trait]
@@ -51,26 +50,6 @@ pub trait EnvironmentStore: Send + Sync {
         api_key: &str,
         audit: &Audit,
     ) -> Result<Environment>;
-
-    /// Moves `updated_at`. `Conflict` when the key exists anywhere.
-    async fn create_server_key(&self, key: &NewServerKey, audit: &Audit) -> Result<ServerKey>;
-
-    /// The environment's server-side keys, ordered by id.
-    async fn server_keys(&self, env: EnvironmentId) -> Result<Vec<ServerKey>>;
-
-    /// The server-side key with this text, active or not, if any.
-    async fn server_key_by_key(&self, key: &str) -> Result<Option<ServerKey>>;
-
-    /// Moves `updated_at`. `NotFound` when there is no such key.
-    async fn update_server_key(
-        &self,
-        id: ServerKeyId,
-        patch: &ServerKeyPatch,
-        audit: &Audit,
-    ) -> Result<ServerKey>;
-
-    /// Moves `updated_at`. `NotFound` when there is no such key.
-    async fn delete_server_key(&self, id: ServerKeyId, audit: &Audit) -> Result<()>;
 }
 
 pub(super) const COLUMNS: &str =

@@ -13,17 +13,15 @@
 //! database repeats the original's rows line for line. Rows are read and written one at a time:
 //! a million identities never sit in memory together.
 
-use std::io::{BufRead, Write};
-use std::sync::Arc;
-
-use anyhow::{Context, bail};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
 use super::postgres::PostgresStore;
 use super::sqlite::SqliteStore;
 use super::{ConnectOptions, DatabaseUrl};
 use crate::clock::Clock;
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::io::{BufRead, Write};
+use std::sync::Arc;
 
 /// The version of this format; an importer refuses any other.
 pub const FORMAT: u32 = 1;

@@ -1,16 +1,15 @@
-use async_trait::async_trait;
+//! Features of a project and their owners: the storage trait and how a row reads.
 
 use super::Result;
-use crate::domain::UserId;
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
-    Feature, FeaturePatch, FeatureQuery, MvOption, NewFeature, NewMvOption, NewTag, Owners, Tag,
+    Feature, FeaturePatch, FeatureQuery, FeatureSettings, FeatureType, NewFeature, Owners,
 };
-use crate::domain::feature::{FeatureSettings, FeatureType};
 use crate::domain::permission::GroupId;
-use crate::domain::{FeatureId, MvOptionId, Page, PageRequest, ProjectId, TagId};
+use crate::domain::{FeatureId, Page, PageRequest, ProjectId, TagId, UserId};
 use crate::store::StoreError;
 use crate::store::rows::Columns;
+use async_trait::async_trait;
 
 /// Features, their multivariate options, and tags.
 #[async_trait]
@@ -51,51 +50,6 @@ pub trait FeatureStore: Send + Sync {
 
     /// Deletes the feature with its states, overrides and options; moves `updated_at`.
     async fn delete_feature(&self, id: FeatureId, audit: &Audit) -> Result<()>;
-
-    /// Adds an option, gives every environment default state of the feature a share of it
-    /// equal to its default allocation, and makes the feature `MULTIVARIATE`.
-    /// `Conflict` when the key is taken in the feature.
-    async fn create_mv_option(
-        &self,
-        feature: FeatureId,
-        option: &NewMvOption,
-        audit: &Audit,
-    ) -> Result<MvOption>;
-
-    /// `NotFound` when there is no such option.
-    async fn mv_option(&self, id: MvOptionId) -> Result<MvOption>;
-
-    /// The feature's options, ordered by id.
-    async fn mv_options(&self, feature: FeatureId) -> Result<Vec<MvOption>>;
-
-    /// Replaces the option's key, value and default allocation (existing shares stay).
-    async fn update_mv_option(
-        &self,
-        id: MvOptionId,
-        option: &NewMvOption,
-        audit: &Audit,
-    ) -> Result<MvOption>;
-
-    /// Deletes the option and its shares; the feature becomes `STANDARD` when it was the last.
-    async fn delete_mv_option(&self, id: MvOptionId, audit: &Audit) -> Result<()>;
-
-    /// `NotFound` when the project does not exist.
-    async fn create_tag(&self, tag: &NewTag) -> Result<Tag>;
-
-    /// `NotFound` when there is no such tag.
-    async fn tag(&self, id: TagId) -> Result<Tag>;
-
-    /// `NotFound` when no tag has that uuid.
-    async fn tag_by_uuid(&self, uuid: &str) -> Result<Tag>;
-
-    /// The project's tags, ordered by id.
-    async fn tags_of(&self, project: ProjectId) -> Result<Vec<Tag>>;
-
-    /// Replaces label, colour, description and permanence (the project stays).
-    async fn update_tag(&self, id: TagId, tag: &NewTag) -> Result<Tag>;
-
-    /// Deletes the tag and removes it from every feature.
-    async fn delete_tag(&self, id: TagId) -> Result<()>;
 }
 
 pub(super) fn feature(row: &dyn Columns) -> Result<Feature> {

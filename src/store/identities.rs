@@ -1,13 +1,13 @@
-use async_trait::async_trait;
+//! Identities of an environment and their traits: the storage trait and how a row reads.
 
 use super::Result;
 use crate::domain::audit::Audit;
 use crate::domain::feature_state::FeatureState;
-use crate::domain::identity::TraitValue;
-use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitWrite};
+use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitValue, TraitWrite};
 use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, TraitId};
 use crate::store::StoreError;
 use crate::store::rows::Columns;
+use async_trait::async_trait;
 
 /// Identities and their traits. These are written by SDK traffic, so no audit entries, except
 /// for a rename, which an administrator makes.

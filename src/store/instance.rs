@@ -1,8 +1,9 @@
-use async_trait::async_trait;
+//! Instance-wide settings and login throttling: the storage trait and how a row reads.
 
 use super::Result;
 use crate::domain::Timestamp;
 use crate::domain::user::LoginFailures;
+use async_trait::async_trait;
 
 /// Installation-wide state: settings written at first run, and login lockouts.
 #[async_trait]

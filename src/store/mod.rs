@@ -9,18 +9,20 @@ mod api_keys;
 mod audit;
 mod audited;
 pub mod backup;
+mod environment_defaults;
 mod environments;
 mod error;
 pub mod export;
 mod feature_states;
 mod features;
 mod grants;
+mod groups;
 mod identities;
+mod identity_overrides;
 mod instance;
 mod invites;
 mod mv_options;
 mod organisations;
-mod permissions;
 pub mod postgres;
 mod priorities;
 mod projects;
@@ -35,27 +37,34 @@ mod url;
 mod users;
 mod webhooks;
 
+use crate::clock::Clock;
+use async_trait::async_trait;
 use std::sync::Arc;
 
-use async_trait::async_trait;
-
 pub use analytics::AnalyticsStore;
+pub use api_keys::ApiKeyStore;
 pub use audit::AuditStore;
+pub use environment_defaults::EnvironmentDefaultStore;
 pub use environments::EnvironmentStore;
 pub use error::{ConnectError, StoreError};
 pub use feature_states::FeatureStateStore;
 pub use features::FeatureStore;
+pub use grants::GrantStore;
+pub use groups::GroupStore;
 pub use identities::IdentityStore;
+pub use identity_overrides::IdentityOverrideStore;
 pub use instance::InstanceStore;
+pub use invites::InviteStore;
+pub use mv_options::MvOptionStore;
 pub use organisations::OrganisationStore;
-pub use permissions::PermissionStore;
 pub use projects::ProjectStore;
+pub use segment_overrides::SegmentOverrideStore;
 pub use segments::SegmentStore;
+pub use server_keys::ServerKeyStore;
+pub use tags::TagStore;
 pub use url::DatabaseUrl;
 pub use users::UserStore;
 pub use webhooks::WebhookStore;
-
-use crate::clock::Clock;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -64,15 +73,24 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub trait Store:
     UserStore
     + OrganisationStore
+    + ApiKeyStore
     + ProjectStore
     + EnvironmentStore
+    + ServerKeyStore
     + FeatureStore
+    + MvOptionStore
+    + TagStore
     + FeatureStateStore
+    + EnvironmentDefaultStore
+    + SegmentOverrideStore
+    + IdentityOverrideStore
     + SegmentStore
     + IdentityStore
     + AuditStore
     + InstanceStore
-    + PermissionStore
+    + GroupStore
+    + GrantStore
+    + InviteStore
     + WebhookStore
     + AnalyticsStore
     + Send

@@ -1,9 +1,42 @@
 //! Multivariate options: how a row reads.
 
-use crate::domain::feature::MvOption;
+use crate::domain::audit::Audit;
+use crate::domain::feature::{MvOption, NewMvOption};
 use crate::domain::{FeatureId, FeatureValue, MvOptionId};
 use crate::store::Result;
 use crate::store::rows::Columns;
+use async_trait::async_trait;
+
+/// Multivariate options of a feature.
+#[async_trait]
+pub trait MvOptionStore: Send + Sync {
+    /// Adds an option, gives every environment default state of the feature a share of it
+    /// equal to its default allocation, and makes the feature `MULTIVARIATE`.
+    /// `Conflict` when the key is taken in the feature.
+    async fn create_mv_option(
+        &self,
+        feature: FeatureId,
+        option: &NewMvOption,
+        audit: &Audit,
+    ) -> Result<MvOption>;
+
+    /// `NotFound` when there is no such option.
+    async fn mv_option(&self, id: MvOptionId) -> Result<MvOption>;
+
+    /// The feature's options, ordered by id.
+    async fn mv_options(&self, feature: FeatureId) -> Result<Vec<MvOption>>;
+
+    /// Replaces the option's key, value and default allocation (existing shares stay).
+    async fn update_mv_option(
+        &self,
+        id: MvOptionId,
+        option: &NewMvOption,
+        audit: &Audit,
+    ) -> Result<MvOption>;
+
+    /// Deletes the option and its shares; the feature becomes `STANDARD` when it was the last.
+    async fn delete_mv_option(&self, id: MvOptionId, audit: &Audit) -> Result<()>;
+}
 
 pub(super) const COLUMNS: &str =
     "id, uuid, feature_id, key, value_type, string_value, integer_value,

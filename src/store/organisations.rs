@@ -1,15 +1,15 @@
-use async_trait::async_trait;
+//! Organisations and their memberships: the storage trait and how a row reads.
 
 use super::Result;
 use crate::domain::audit::Audit;
 use crate::domain::organisation::{
-    Membership, NewOrgApiKey, NewOrganisation, OrgApiKey, OrgApiKeyPatch, Organisation,
-    OrganisationSettings, Role,
+    Membership, NewOrganisation, Organisation, OrganisationSettings, Role,
 };
 use crate::domain::user::User;
-use crate::domain::{OrgApiKeyId, OrganisationId, UserId};
+use crate::domain::{OrganisationId, UserId};
 use crate::store::StoreError;
 use crate::store::rows::Columns;
+use async_trait::async_trait;
 
 /// Organisations, memberships and organisation API keys.
 #[async_trait]
@@ -59,26 +59,6 @@ pub trait OrganisationStore: Send + Sync {
 
     /// Removes a member. `NotFound` when the user is not a member.
     async fn remove_membership(&self, org: OrganisationId, user: UserId) -> Result<()>;
-
-    /// `Conflict` when the prefix is taken; `NotFound` when the organisation does not exist.
-    async fn create_org_api_key(&self, key: &NewOrgApiKey, audit: &Audit) -> Result<OrgApiKey>;
-
-    /// The organisation's keys, revoked ones included, ordered by id.
-    async fn org_api_keys(&self, org: OrganisationId) -> Result<Vec<OrgApiKey>>;
-
-    /// The key with this prefix in any organisation, if any.
-    async fn org_api_key_by_prefix(&self, prefix: &str) -> Result<Option<OrgApiKey>>;
-
-    /// `NotFound` when there is no such key.
-    async fn update_org_api_key(
-        &self,
-        id: OrgApiKeyId,
-        patch: &OrgApiKeyPatch,
-        audit: &Audit,
-    ) -> Result<OrgApiKey>;
-
-    /// `NotFound` when there is no such key.
-    async fn delete_org_api_key(&self, id: OrgApiKeyId, audit: &Audit) -> Result<()>;
 }
 
 pub(super) const ORG_COLUMNS: &str =

@@ -1,11 +1,10 @@
 //! The priorities of a feature's segment overrides in one environment: dense from 0, where 0
 //! is the strongest. Both backends compute the new numbers here and write what changed.
 
-use std::collections::HashMap;
-
 use super::{Result, StoreError};
 use crate::domain::FeatureSegmentId;
 use crate::domain::feature_state::FeatureSegment;
+use std::collections::HashMap;
 
 /// Where a new override goes among `count` others: at the requested priority (clamped to
 /// `0..=count`), or last without one.

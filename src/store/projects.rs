@@ -1,10 +1,11 @@
-use async_trait::async_trait;
+//! Projects of an organisation: the storage trait and how a row reads.
 
 use super::Result;
 use crate::domain::audit::Audit;
 use crate::domain::project::{Project, ProjectSettings};
 use crate::domain::{OrganisationId, ProjectId};
 use crate::store::rows::Columns;
+use async_trait::async_trait;
 
 /// Projects.
 #[async_trait]

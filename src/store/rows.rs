@@ -4,10 +4,9 @@
 //! the mappers in `store/<area>.rs` take `&dyn Columns` and read with `row.get(i)`, the
 //! column's Rust type choosing the conversion ([`Cell`]).
 
-use serde_json::Value;
-
 use crate::domain::Timestamp;
 use crate::store::{Result, StoreError};
+use serde_json::Value;
 
 /// The columns of one result row, read by position. `None` is SQL NULL.
 pub trait Columns {

@@ -1,11 +1,10 @@
 //! A segment's rule tree as table rows: flattened for writing and rebuilt after reading, the
 //! same way on both backends.
 
-use std::collections::HashMap;
-
 use super::{Result, StoreError};
 use crate::domain::SegmentId;
 use crate::domain::segment::{Condition, Operator, RuleType, SegmentRule};
+use std::collections::HashMap;
 
 /// One rule to insert. Parents come before their children and siblings keep their order,
 /// so ids given in this order read back in the order written.

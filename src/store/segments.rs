@@ -1,11 +1,11 @@
-use async_trait::async_trait;
+//! Segments of a project with their rule trees: the storage trait and how a row reads.
 
 use super::Result;
-use crate::domain::FeatureId;
 use crate::domain::audit::Audit;
 use crate::domain::segment::{NewSegment, Segment, SegmentQuery, SegmentUpdate};
-use crate::domain::{Page, PageRequest, ProjectId, SegmentId};
+use crate::domain::{FeatureId, Page, PageRequest, ProjectId, SegmentId};
 use crate::store::rows::Columns;
+use async_trait::async_trait;
 
 /// Segments with their rule trees. Rules and conditions come back in the order written.
 /// Every write moves `updated_at` of every environment of the project.

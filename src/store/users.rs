@@ -1,9 +1,10 @@
-use async_trait::async_trait;
+//! User accounts and their tokens: the storage trait and how a row reads.
 
 use super::Result;
 use crate::domain::user::{NewUser, User, UserPatch};
 use crate::domain::{Timestamp, UserId};
 use crate::store::rows::Columns;
+use async_trait::async_trait;
 
 /// Users and their login tokens. Tokens are stored only as hashes.
 #[async_trait]

@@ -1,9 +1,10 @@
-use async_trait::async_trait;
+//! Environment webhooks: the storage trait and how a row reads.
 
 use super::Result;
 use crate::domain::EnvironmentId;
 use crate::domain::environment::{Webhook, WebhookFields};
 use crate::store::rows::Columns;
+use async_trait::async_trait;
 
 /// Environment webhooks.
 #[async_trait]

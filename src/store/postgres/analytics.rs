@@ -1,11 +1,12 @@
-use async_trait::async_trait;
-use chrono::NaiveDate;
-use deadpool_postgres::GenericClient;
+//! Flag evaluation counts per feature and day, in PostgreSQL.
 
 use super::PostgresStore;
 use crate::domain::analytics::{EvaluationCount, Labels, labels_key, labels_of};
 use crate::domain::{EnvironmentId, FeatureId};
 use crate::store::{AnalyticsStore, Result, StoreError};
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use deadpool_postgres::GenericClient;
 
 #[async_trait]
 impl AnalyticsStore for PostgresStore {

@@ -1,16 +1,14 @@
 //! Reaching PostgreSQL at start: retry an unreachable server with backoff for a bounded time,
 //! create a missing database, and fail with one line an operator can act on.
 
+use super::tls;
+use crate::store::ConnectError;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
-
 use tokio_postgres::Config;
 use tokio_postgres::config::Host;
 use tokio_postgres::error::SqlState;
 use tokio_postgres_rustls::MakeRustlsConnect;
-
-use super::tls;
-use crate::store::ConnectError;
 
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);

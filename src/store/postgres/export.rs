@@ -1,18 +1,16 @@
 //! Export and import on PostgreSQL: rows streamed from one repeatable-read snapshot, loaded in one transaction.
 
-use std::io::{BufRead, Write};
-
-use anyhow::{Context, bail};
-use chrono::{DateTime, NaiveDate, Utc};
-use futures_util::{StreamExt, pin_mut};
-use serde_json::Value;
-use tokio_postgres::Row;
-use tokio_postgres::types::{ToSql, Type};
-
 use super::{PostgresStore, latest_version, schema_version};
 use crate::store::export::{
     self, Header, Line, Reader, SELF_WRITTEN, Summary, TABLES, TIMESTAMP_FORMAT, Table, Writer,
 };
+use anyhow::{Context, bail};
+use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::{StreamExt, pin_mut};
+use serde_json::Value;
+use std::io::{BufRead, Write};
+use tokio_postgres::Row;
+use tokio_postgres::types::{ToSql, Type};
 
 /// Rows sent to the server per INSERT.
 const BATCH: usize = 500;

@@ -1,12 +1,11 @@
 //! Feature owners: the users and groups of the organisation who answer for a feature.
 
-use deadpool_postgres::Transaction;
-
 use super::listing::Listing;
 use super::rows::exec;
 use crate::domain::FeatureId;
 use crate::domain::feature::{FeatureQuery, Owners};
 use crate::store::Result;
+use deadpool_postgres::Transaction;
 
 /// Adds the owners; ones the feature has already stay as they are.
 pub(super) async fn add(tx: &Transaction<'_>, feature: FeatureId, owners: &Owners) -> Result<()> {

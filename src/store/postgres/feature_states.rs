@@ -1,30 +1,29 @@
-use async_trait::async_trait;
-use deadpool_postgres::{GenericClient, Transaction};
+//! Feature states by id or uuid, whatever they apply to, in PostgreSQL.
 
-use super::audit::{bump, record};
-use super::feature_segments::{self, renumber, reprioritise};
+use super::audit::record;
 use super::mv_shares::{set_shares, with_shares};
 use super::rows::{exec, id_by_uuid, one};
+use super::segment_overrides::renumber;
 use super::{PostgresStore, read_snapshot};
 use crate::domain::audit::Audit;
-use crate::domain::feature_state::{
-    FeatureSegment, FeatureState, FeatureStatePatch, MvAllocation, NewIdentityOverride,
-    NewSegmentOverride, Scope as Applies,
-};
+use crate::domain::feature_state::{FeatureState, FeatureStatePatch, Scope as Applies};
 use crate::domain::{
-    EnvironmentId, FeatureId, FeatureSegmentId, FeatureStateId, FeatureValue, IdentityId,
-    Timestamp, new_uuid,
+    EnvironmentId, FeatureId, FeatureStateId, FeatureValue, IdentityId, Timestamp, new_uuid,
 };
 use crate::store::audit::{Change, Scope};
 use crate::store::audited::StateContent;
 use crate::store::feature_states::{COLUMNS, state};
 use crate::store::{FeatureStateStore, Result, StoreError};
+use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Transaction};
 
-const STATE: &str = "Feature state";
-const OVERRIDE: &str = "Segment override";
-
+pub(super) const STATE: &str = "Feature state";
 /// The states matching `filter` (SQL after `WHERE` on `$1`, ordering included), with their shares.
-async fn list(client: &impl GenericClient, filter: &str, id: i64) -> Result<Vec<FeatureState>> {
+pub(super) async fn list(
+    client: &impl GenericClient,
+    filter: &str,
+    id: i64,
+) -> Result<Vec<FeatureState>> {
     let stmt = client
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM feature_states WHERE {filter}"
@@ -36,7 +35,11 @@ async fn list(client: &impl GenericClient, filter: &str, id: i64) -> Result<Vec<
 }
 
 /// `list` in a snapshot of its own, for the trait's reads.
-async fn read(store: &PostgresStore, filter: &str, id: i64) -> Result<Vec<FeatureState>> {
+pub(super) async fn read(
+    store: &PostgresStore,
+    filter: &str,
+    id: i64,
+) -> Result<Vec<FeatureState>> {
     let mut client = store.client().await?;
     let tx = read_snapshot(&mut client).await?;
     let states = list(&tx, filter, id).await?;
@@ -52,7 +55,7 @@ pub(super) async fn identity_overrides_of(
     list(client, "identity_id = $1 ORDER BY feature_id", identity.0).await
 }
 
-async fn find(client: &impl GenericClient, id: FeatureStateId) -> Result<FeatureState> {
+pub(super) async fn find(client: &impl GenericClient, id: FeatureStateId) -> Result<FeatureState> {
     list(client, "id = $1", id.0)
         .await?
         .pop()
@@ -60,7 +63,7 @@ async fn find(client: &impl GenericClient, id: FeatureStateId) -> Result<Feature
 }
 
 /// `NotFound` unless the row of `table` (features or segments) belongs to the environment's project.
-async fn in_project_of(
+pub(super) async fn in_project_of(
     tx: &Transaction<'_>,
     table: &str,
     id: i64,
@@ -79,7 +82,7 @@ async fn in_project_of(
 }
 
 /// Inserts a segment or identity override's state.
-async fn insert(
+pub(super) async fn insert(
     tx: &Transaction<'_>,
     feature: FeatureId,
     env: EnvironmentId,
@@ -135,16 +138,6 @@ impl FeatureStateStore for PostgresStore {
         Ok(found)
     }
 
-    async fn environment_defaults(&self, env: EnvironmentId) -> Result<Vec<FeatureState>> {
-        read(
-            self,
-            "environment_id = $1 AND identity_id IS NULL AND feature_segment_id IS NULL
-             ORDER BY feature_id",
-            env.0,
-        )
-        .await
-    }
-
     async fn update_feature_state(
         &self,
         id: FeatureStateId,
@@ -189,182 +182,6 @@ impl FeatureStateStore for PostgresStore {
         record(&tx, now, &change).await?;
         tx.commit().await?;
         Ok(after)
-    }
-
-    async fn create_segment_override(
-        &self,
-        new: &NewSegmentOverride,
-        audit: &Audit,
-    ) -> Result<(FeatureSegment, FeatureState)> {
-        let (env, now) = (new.environment_id, self.now());
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        in_project_of(&tx, "features", new.feature_id.0, env).await?;
-        in_project_of(&tx, "segments", new.segment_id.0, env).await?;
-        let created = feature_segments::insert(&tx, new).await?;
-        let applies = Applies::Segment(created.id);
-        let value = (new.enabled, &new.value);
-        let state = insert(&tx, new.feature_id, env, applies, value, now).await?;
-        set_shares(&tx, state, new.feature_id, &new.mv_values).await?;
-        let scope = Scope::Environment(env);
-        let change = Change::created(audit, OVERRIDE, created.id.0, Some(&created.uuid), scope);
-        record(&tx, now, &change).await?;
-        let state = find(&tx, state).await?;
-        tx.commit().await?;
-        Ok((created, state))
-    }
-
-    async fn feature_segment(&self, id: FeatureSegmentId) -> Result<FeatureSegment> {
-        let client = self.client().await?;
-        feature_segments::find(&client, id).await
-    }
-
-    async fn feature_segment_by_uuid(&self, uuid: &str) -> Result<FeatureSegment> {
-        let client = self.client().await?;
-        let id = id_by_uuid(&client, "feature_segments", uuid).await?;
-        feature_segments::find(&client, FeatureSegmentId(id)).await
-    }
-
-    async fn feature_segments(
-        &self,
-        env: EnvironmentId,
-        feature: Option<FeatureId>,
-    ) -> Result<Vec<FeatureSegment>> {
-        let client = self.client().await?;
-        feature_segments::list(&client, env, feature).await
-    }
-
-    async fn segment_override_states(&self, env: EnvironmentId) -> Result<Vec<FeatureState>> {
-        read(
-            self,
-            "environment_id = $1 AND feature_segment_id IS NOT NULL ORDER BY id",
-            env.0,
-        )
-        .await
-    }
-
-    async fn delete_feature_segment(&self, id: FeatureSegmentId, audit: &Audit) -> Result<()> {
-        let now = self.now();
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        let fs = feature_segments::find(&tx, id).await?;
-        let scope = Scope::Environment(fs.environment_id);
-        let change = Change::deleted(audit, OVERRIDE, id.0, Some(&fs.uuid), scope);
-        record(&tx, now, &change).await?;
-        exec(&tx, "DELETE FROM feature_segments WHERE id = $1", &[&id.0]).await?;
-        renumber(&tx, fs.feature_id, fs.environment_id).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn set_priorities(
-        &self,
-        env: EnvironmentId,
-        feature: FeatureId,
-        priorities: &[(FeatureSegmentId, i32)],
-        audit: &Audit,
-    ) -> Result<Vec<FeatureSegment>> {
-        let (scope, now) = (Scope::Environment(env), self.now());
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        for (before, after) in reprioritise(&tx, env, feature, priorities).await? {
-            let uuid = Some(after.uuid.as_str());
-            let change = Change::updated(audit, OVERRIDE, after.id.0, uuid, scope, &before, &after);
-            record(&tx, now, &change).await?;
-        }
-        bump(&tx, now, scope).await?;
-        let ordered = feature_segments::list(&tx, env, Some(feature)).await?;
-        tx.commit().await?;
-        Ok(ordered)
-    }
-
-    async fn create_identity_override(
-        &self,
-        new: &NewIdentityOverride,
-        audit: &Audit,
-    ) -> Result<FeatureState> {
-        let now = self.now();
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        let stmt = tx
-            .prepare_cached("SELECT environment_id FROM identities WHERE id = $1")
-            .await?;
-        let env = EnvironmentId(
-            tx.query_opt(&stmt, &[&new.identity_id.0])
-                .await?
-                .ok_or(StoreError::NotFound)?
-                .try_get(0)?,
-        );
-        in_project_of(&tx, "features", new.feature_id.0, env).await?;
-        let applies = Applies::Identity(new.identity_id);
-        let value = (new.enabled, &new.value);
-        let id = insert(&tx, new.feature_id, env, applies, value, now).await?;
-        let created = find(&tx, id).await?;
-        let scope = Scope::Environment(env);
-        let change = Change::created(audit, STATE, id.0, Some(&created.uuid), scope);
-        record(&tx, now, &change).await?;
-        tx.commit().await?;
-        Ok(created)
-    }
-
-    async fn identity_overrides(&self, identity: IdentityId) -> Result<Vec<FeatureState>> {
-        read(self, "identity_id = $1 ORDER BY feature_id", identity.0).await
-    }
-
-    async fn copy_identity_overrides(
-        &self,
-        from: IdentityId,
-        to: IdentityId,
-        audit: &Audit,
-    ) -> Result<Vec<FeatureState>> {
-        let now = self.now();
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        let stmt = tx
-            .prepare_cached(
-                "SELECT a.environment_id FROM identities a JOIN identities b
-                 ON a.environment_id = b.environment_id WHERE a.id = $1 AND b.id = $2",
-            )
-            .await?;
-        let env = EnvironmentId(
-            tx.query_opt(&stmt, &[&from.0, &to.0])
-                .await?
-                .ok_or(StoreError::NotFound)?
-                .try_get(0)?,
-        );
-        let scope = Scope::Environment(env);
-        let filter = "identity_id = $1 ORDER BY feature_id";
-        let sources = list(&tx, filter, from.0).await?;
-        let delete = tx
-            .prepare_cached("DELETE FROM feature_states WHERE id = $1")
-            .await?;
-        for old in list(&tx, filter, to.0).await? {
-            let change = Change::deleted(audit, STATE, old.id.0, Some(&old.uuid), scope);
-            record(&tx, now, &change).await?;
-            tx.execute(&delete, &[&old.id.0]).await?;
-        }
-        for source in &sources {
-            let value = (source.enabled, &source.value);
-            let shares: Vec<MvAllocation> = source.mv_values.iter().map(Into::into).collect();
-            let applies = Applies::Identity(to);
-            let id = insert(&tx, source.feature_id, env, applies, value, now).await?;
-            set_shares(&tx, id, source.feature_id, &shares).await?;
-            let created = find(&tx, id).await?;
-            let change = Change::created(audit, STATE, id.0, Some(&created.uuid), scope);
-            record(&tx, now, &change).await?;
-        }
-        let copied = list(&tx, filter, to.0).await?;
-        tx.commit().await?;
-        Ok(copied)
-    }
-
-    async fn identity_overrides_in(&self, env: EnvironmentId) -> Result<Vec<FeatureState>> {
-        read(
-            self,
-            "environment_id = $1 AND identity_id IS NOT NULL ORDER BY identity_id, feature_id",
-            env.0,
-        )
-        .await
     }
 
     async fn delete_feature_state(&self, id: FeatureStateId, audit: &Audit) -> Result<()> {

@@ -1,22 +1,22 @@
-use async_trait::async_trait;
-use deadpool_postgres::{GenericClient, Transaction};
+//! Features of a project and their owners, in PostgreSQL.
 
 use super::audit::record;
-use super::defaults::{FeatureDefaults, insert_default_state, options_of, prevents_flag_defaults};
+use super::environment_defaults::{
+    FeatureDefaults, insert_default_state, options_of, prevents_flag_defaults,
+};
 use super::listing::Listing;
-use super::rows::{contains_pattern, exec, id_by_uuid, one};
+use super::rows::{contains_pattern, exec, one};
 use super::{PostgresStore, feature_owners, mv_options, read_snapshot, tags};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
-    Feature, FeaturePatch, FeatureQuery, FeatureSort, FeatureType, MvOption, NewFeature,
-    NewMvOption, NewTag, Owners, Tag,
+    Feature, FeaturePatch, FeatureQuery, FeatureSort, FeatureType, NewFeature, Owners,
 };
-use crate::domain::{
-    EnvironmentId, FeatureId, MvOptionId, Page, PageRequest, ProjectId, TagId, Timestamp, new_uuid,
-};
+use crate::domain::{EnvironmentId, FeatureId, Page, PageRequest, ProjectId, Timestamp, new_uuid};
 use crate::store::audit::{Change, Scope};
 use crate::store::features::feature;
 use crate::store::{FeatureStore, Result};
+use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Transaction};
 
 const COLUMNS: &str = "f.id, f.uuid, f.project_id, f.name, f.type, f.default_enabled,
     f.initial_value, f.created_date, f.description, f.is_archived, f.is_server_key_only,
@@ -24,10 +24,8 @@ const COLUMNS: &str = "f.id, f.uuid, f.project_id, f.name, f.type, f.default_ena
     ARRAY(SELECT user_id FROM feature_owners WHERE feature_id = f.id ORDER BY user_id),
     ARRAY(SELECT group_id FROM feature_group_owners WHERE feature_id = f.id ORDER BY group_id)";
 
-const FEATURE: &str = "Feature";
-const OPTION: &str = "Multivariate feature option";
-
-async fn find(client: &impl GenericClient, id: FeatureId) -> Result<Feature> {
+pub(super) const FEATURE: &str = "Feature";
+pub(super) async fn find(client: &impl GenericClient, id: FeatureId) -> Result<Feature> {
     one(
         client,
         &format!("SELECT {COLUMNS} FROM features f WHERE f.id = $1"),
@@ -250,108 +248,6 @@ impl FeatureStore for PostgresStore {
         record(&tx, now, &change).await?;
         // States, overrides, options and feature-specific segments cascade.
         exec(&tx, "DELETE FROM features WHERE id = $1", &[&id.0]).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn create_mv_option(
-        &self,
-        feature: FeatureId,
-        option: &NewMvOption,
-        audit: &Audit,
-    ) -> Result<MvOption> {
-        let now = self.now();
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        let project = find(&tx, feature).await?.project_id;
-        let created = mv_options::insert(&tx, feature, option).await?;
-        mv_options::share_with_defaults(&tx, &created).await?;
-        mv_options::retype(&tx, feature).await?;
-        let uuid = Some(created.uuid.as_str());
-        let change = Change::created(audit, OPTION, created.id.0, uuid, Scope::Project(project));
-        record(&tx, now, &change).await?;
-        tx.commit().await?;
-        Ok(created)
-    }
-
-    async fn mv_option(&self, id: MvOptionId) -> Result<MvOption> {
-        let client = self.client().await?;
-        mv_options::find(&client, id).await
-    }
-
-    async fn mv_options(&self, feature: FeatureId) -> Result<Vec<MvOption>> {
-        let client = self.client().await?;
-        mv_options::of(&client, feature).await
-    }
-
-    async fn update_mv_option(
-        &self,
-        id: MvOptionId,
-        option: &NewMvOption,
-        audit: &Audit,
-    ) -> Result<MvOption> {
-        let now = self.now();
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        let before = mv_options::find(&tx, id).await?;
-        let after = mv_options::update(&tx, id, option).await?;
-        let scope = Scope::Project(find(&tx, after.feature_id).await?.project_id);
-        let uuid = Some(after.uuid.as_str());
-        let change = Change::updated(audit, OPTION, id.0, uuid, scope, &before, &after);
-        record(&tx, now, &change).await?;
-        tx.commit().await?;
-        Ok(after)
-    }
-
-    async fn delete_mv_option(&self, id: MvOptionId, audit: &Audit) -> Result<()> {
-        let now = self.now();
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        let option = mv_options::find(&tx, id).await?;
-        let scope = Scope::Project(find(&tx, option.feature_id).await?.project_id);
-        let change = Change::deleted(audit, OPTION, id.0, Some(&option.uuid), scope);
-        record(&tx, now, &change).await?;
-        mv_options::delete(&tx, id).await?;
-        mv_options::retype(&tx, option.feature_id).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn create_tag(&self, tag: &NewTag) -> Result<Tag> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        let created = tags::insert(&tx, tag).await?;
-        tx.commit().await?;
-        Ok(created)
-    }
-
-    async fn tag(&self, id: TagId) -> Result<Tag> {
-        let client = self.client().await?;
-        tags::find(&client, id).await
-    }
-
-    async fn tag_by_uuid(&self, uuid: &str) -> Result<Tag> {
-        let client = self.client().await?;
-        tags::find(&client, TagId(id_by_uuid(&client, "tags", uuid).await?)).await
-    }
-
-    async fn tags_of(&self, project: ProjectId) -> Result<Vec<Tag>> {
-        let client = self.client().await?;
-        tags::of(&client, project).await
-    }
-
-    async fn update_tag(&self, id: TagId, tag: &NewTag) -> Result<Tag> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        let updated = tags::update(&tx, id, tag).await?;
-        tx.commit().await?;
-        Ok(updated)
-    }
-
-    async fn delete_tag(&self, id: TagId) -> Result<()> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        tags::delete(&tx, id).await?;
         tx.commit().await?;
         Ok(())
     }

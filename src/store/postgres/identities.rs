@@ -1,5 +1,4 @@
-use async_trait::async_trait;
-use deadpool_postgres::GenericClient;
+//! Identities of an environment and their traits, in PostgreSQL.
 
 use super::audit::record;
 use super::feature_states::identity_overrides_of;
@@ -12,6 +11,8 @@ use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, Timestamp, Tra
 use crate::store::audited::renamed;
 use crate::store::identities::{COLUMNS, TRAIT_COLUMNS, a_trait, identity};
 use crate::store::{IdentityStore, Result, StoreError};
+use async_trait::async_trait;
+use deadpool_postgres::GenericClient;
 
 async fn find(client: &impl GenericClient, id: IdentityId) -> Result<Identity> {
     one(

@@ -1,11 +1,12 @@
-use async_trait::async_trait;
-use deadpool_postgres::GenericClient;
+//! Instance-wide settings and login throttling, in PostgreSQL.
 
 use super::PostgresStore;
 use super::rows::exec;
 use crate::domain::Timestamp;
 use crate::domain::user::LoginFailures;
 use crate::store::{InstanceStore, Result};
+use async_trait::async_trait;
+use deadpool_postgres::GenericClient;
 
 async fn failures(client: &impl GenericClient, key: &str) -> Result<Option<LoginFailures>> {
     let stmt = client

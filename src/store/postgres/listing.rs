@@ -1,11 +1,10 @@
 //! Filtered lists read a page at a time, with the total across pages (DRF's `count`).
 
+use crate::domain::{Page, PageRequest};
+use crate::store::Result;
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
-
-use crate::domain::{Page, PageRequest};
-use crate::store::Result;
 
 /// The conditions a list is narrowed by, and the values of their placeholders in order.
 #[derive(Default)]

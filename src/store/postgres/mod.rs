@@ -1,41 +1,43 @@
 //! The PostgreSQL backend: a deadpool of tokio-postgres clients with cached prepared statements.
 
 mod analytics;
+mod api_keys;
 mod audit;
 mod connect;
-mod defaults;
+mod environment_defaults;
 mod environments;
 mod export;
 mod feature_owners;
-mod feature_segments;
 mod feature_states;
 mod features;
+mod grants;
+mod groups;
 mod identities;
+mod identity_overrides;
 mod instance;
+mod invites;
 mod listing;
 mod mv_options;
 mod mv_shares;
 mod organisations;
-mod permissions;
 mod projects;
 mod rows;
+mod segment_overrides;
 mod segments;
+mod server_keys;
 mod tags;
 mod tls;
 mod users;
 mod webhooks;
 
-use std::sync::Arc;
-
-use async_trait::async_trait;
-use deadpool_postgres::Transaction;
-use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
-use tokio_postgres::IsolationLevel;
-use tokio_postgres::error::SqlState;
-
 use super::{ConnectError, ConnectOptions, MigrationReport, Result, Store, StoreError};
 use crate::clock::Clock;
 use crate::domain::Timestamp;
+use async_trait::async_trait;
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Transaction};
+use std::sync::Arc;
+use tokio_postgres::IsolationLevel;
+use tokio_postgres::error::SqlState;
 
 mod embedded {
     refinery::embed_migrations!("migrations/postgres");

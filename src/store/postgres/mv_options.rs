@@ -1,12 +1,16 @@
 //! Multivariate options of a feature, and the shares environment defaults give them.
 
-use deadpool_postgres::{GenericClient, Transaction};
-
+use super::audit::record;
 use super::rows::{all, exactly_one, exec, one};
+use super::{PostgresStore, features};
+use crate::domain::audit::Audit;
 use crate::domain::feature::{MvOption, NewMvOption};
 use crate::domain::{FeatureId, MvOptionId, new_uuid};
-use crate::store::Result;
+use crate::store::audit::{Change, Scope};
 use crate::store::mv_options::{COLUMNS, option};
+use crate::store::{MvOptionStore, Result};
+use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Transaction};
 
 pub(super) async fn find(client: &impl GenericClient, id: MvOptionId) -> Result<MvOption> {
     one(
@@ -107,4 +111,72 @@ pub(super) async fn retype(tx: &Transaction<'_>, feature: FeatureId) -> Result<(
     )
     .await?;
     Ok(())
+}
+
+const OPTION: &str = "Multivariate feature option";
+
+#[async_trait]
+impl MvOptionStore for PostgresStore {
+    async fn create_mv_option(
+        &self,
+        feature: FeatureId,
+        option: &NewMvOption,
+        audit: &Audit,
+    ) -> Result<MvOption> {
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let project = features::find(&tx, feature).await?.project_id;
+        let created = insert(&tx, feature, option).await?;
+        share_with_defaults(&tx, &created).await?;
+        retype(&tx, feature).await?;
+        let uuid = Some(created.uuid.as_str());
+        let change = Change::created(audit, OPTION, created.id.0, uuid, Scope::Project(project));
+        record(&tx, now, &change).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn mv_option(&self, id: MvOptionId) -> Result<MvOption> {
+        let client = self.client().await?;
+        find(&client, id).await
+    }
+
+    async fn mv_options(&self, feature: FeatureId) -> Result<Vec<MvOption>> {
+        let client = self.client().await?;
+        of(&client, feature).await
+    }
+
+    async fn update_mv_option(
+        &self,
+        id: MvOptionId,
+        option: &NewMvOption,
+        audit: &Audit,
+    ) -> Result<MvOption> {
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let before = find(&tx, id).await?;
+        let after = update(&tx, id, option).await?;
+        let scope = Scope::Project(features::find(&tx, after.feature_id).await?.project_id);
+        let uuid = Some(after.uuid.as_str());
+        let change = Change::updated(audit, OPTION, id.0, uuid, scope, &before, &after);
+        record(&tx, now, &change).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn delete_mv_option(&self, id: MvOptionId, audit: &Audit) -> Result<()> {
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let option = find(&tx, id).await?;
+        let scope = Scope::Project(features::find(&tx, option.feature_id).await?.project_id);
+        let change = Change::deleted(audit, OPTION, id.0, Some(&option.uuid), scope);
+        record(&tx, now, &change).await?;
+        delete(&tx, id).await?;
+        retype(&tx, option.feature_id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

@@ -1,13 +1,11 @@
 //! The shares of identities a state gives each multivariate option of its feature.
 
-use std::collections::HashMap;
-
-use deadpool_postgres::{GenericClient, Transaction};
-
 use super::rows::exactly_one;
 use crate::domain::feature_state::{FeatureState, MvAllocation, MvStateValue};
 use crate::domain::{FeatureId, FeatureStateId, MvOptionId};
 use crate::store::Result;
+use deadpool_postgres::{GenericClient, Transaction};
+use std::collections::HashMap;
 
 /// Adds each state's shares, ordered by id.
 pub(super) async fn with_shares(

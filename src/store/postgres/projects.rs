@@ -1,5 +1,4 @@
-use async_trait::async_trait;
-use deadpool_postgres::GenericClient;
+//! Projects of an organisation, in PostgreSQL.
 
 use super::PostgresStore;
 use super::audit::record;
@@ -10,6 +9,8 @@ use crate::domain::{OrganisationId, ProjectId, new_uuid};
 use crate::store::audit::{Change, Scope};
 use crate::store::projects::{COLUMNS, project};
 use crate::store::{ProjectStore, Result};
+use async_trait::async_trait;
+use deadpool_postgres::GenericClient;
 
 pub(super) async fn find(client: &impl GenericClient, id: ProjectId) -> Result<Project> {
     one(

@@ -1,14 +1,13 @@
 //! PostgreSQL's rows read through `store::rows::Columns`, and the small read and write helpers
 //! every PostgreSQL area file uses.
 
+use crate::domain::Timestamp;
+use crate::store::rows::Columns;
+use crate::store::{Result, StoreError};
 use deadpool_postgres::GenericClient;
 use serde_json::Value;
 use tokio_postgres::Row;
 use tokio_postgres::types::{ToSql, Type};
-
-use crate::domain::Timestamp;
-use crate::store::rows::Columns;
-use crate::store::{Result, StoreError};
 
 pub use crate::store::rows::{contains_pattern, exactly_one};
 

@@ -1,13 +1,9 @@
-use std::collections::HashMap;
-
-use async_trait::async_trait;
-use deadpool_postgres::{GenericClient, Transaction};
-use tokio_postgres::Row;
+//! Segments of a project with their rule trees, in PostgreSQL.
 
 use super::audit::record;
-use super::feature_segments::renumber;
 use super::listing::Listing;
 use super::rows::{all, contains_pattern, exactly_one, exec, id_by_uuid, one};
+use super::segment_overrides::renumber;
 use super::{PostgresStore, read_snapshot};
 use crate::domain::audit::Audit;
 use crate::domain::segment::{NewSegment, Segment, SegmentQuery, SegmentRule, SegmentUpdate};
@@ -19,6 +15,10 @@ use crate::store::audited::SegmentContent;
 use crate::store::rule_tree::{ConditionRow, RuleRow, build, flatten};
 use crate::store::segments::{COLUMNS, segment};
 use crate::store::{Result, SegmentStore, StoreError};
+use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Transaction};
+use std::collections::HashMap;
+use tokio_postgres::Row;
 
 const OBJECT_TYPE: &str = "Segment";
 

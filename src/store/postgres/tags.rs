@@ -1,12 +1,13 @@
 //! Tags: labels a project puts on its features. Not audited, as upstream.
 
-use deadpool_postgres::{GenericClient, Transaction};
-
-use super::rows::{all, exactly_one, exec, one};
+use super::PostgresStore;
+use super::rows::{all, exactly_one, exec, id_by_uuid, one};
 use crate::domain::feature::{NewTag, Tag};
 use crate::domain::{FeatureId, ProjectId, TagId, new_uuid};
-use crate::store::Result;
 use crate::store::tags::{COLUMNS, tag};
+use crate::store::{Result, TagStore};
+use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Transaction};
 
 pub(super) async fn find(client: &impl GenericClient, id: TagId) -> Result<Tag> {
     one(
@@ -93,4 +94,46 @@ pub(super) fn distinct(tags: &[TagId]) -> Vec<i64> {
     ids.sort_unstable();
     ids.dedup();
     ids
+}
+
+#[async_trait]
+impl TagStore for PostgresStore {
+    async fn create_tag(&self, tag: &NewTag) -> Result<Tag> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let created = insert(&tx, tag).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn tag(&self, id: TagId) -> Result<Tag> {
+        let client = self.client().await?;
+        find(&client, id).await
+    }
+
+    async fn tag_by_uuid(&self, uuid: &str) -> Result<Tag> {
+        let client = self.client().await?;
+        find(&client, TagId(id_by_uuid(&client, "tags", uuid).await?)).await
+    }
+
+    async fn tags_of(&self, project: ProjectId) -> Result<Vec<Tag>> {
+        let client = self.client().await?;
+        of(&client, project).await
+    }
+
+    async fn update_tag(&self, id: TagId, tag: &NewTag) -> Result<Tag> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let updated = update(&tx, id, tag).await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    async fn delete_tag(&self, id: TagId) -> Result<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        delete(&tx, id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

@@ -11,9 +11,7 @@
 //! Trusted CAs are the system's (`/etc/ssl/certs`) plus the CA file (`sslrootcert` in the URL,
 //! else the `database_ca_file` setting); `sslrootcert=system` means the system's alone.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
+use crate::store::ConnectError;
 use percent_encoding::percent_decode_str;
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -23,9 +21,9 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use tokio_postgres_rustls::MakeRustlsConnect;
-
-use crate::store::ConnectError;
 
 /// How the server's certificate is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

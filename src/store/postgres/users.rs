@@ -1,5 +1,4 @@
-use async_trait::async_trait;
-use deadpool_postgres::GenericClient;
+//! User accounts and their tokens, in PostgreSQL.
 
 use super::PostgresStore;
 use super::rows::{exactly_one, exec};
@@ -7,6 +6,8 @@ use crate::domain::user::{NewUser, User, UserPatch};
 use crate::domain::{Timestamp, UserId, new_uuid};
 use crate::store::users::{USER_COLUMNS, user_at};
 use crate::store::{Result, StoreError, UserStore};
+use async_trait::async_trait;
+use deadpool_postgres::GenericClient;
 
 async fn find(client: &impl GenericClient, id: UserId) -> Result<User> {
     let stmt = client

@@ -1,5 +1,4 @@
-use async_trait::async_trait;
-use deadpool_postgres::GenericClient;
+//! Environment webhooks, in PostgreSQL.
 
 use super::PostgresStore;
 use super::rows::{all, exactly_one, exec, one};
@@ -7,6 +6,8 @@ use crate::domain::EnvironmentId;
 use crate::domain::environment::{Webhook, WebhookFields};
 use crate::store::webhooks::{COLUMNS, webhook};
 use crate::store::{Result, StoreError, WebhookStore};
+use async_trait::async_trait;
+use deadpool_postgres::GenericClient;
 
 async fn find(client: &impl GenericClient, id: i64) -> Result<Webhook> {
     let stmt = client

@@ -1,11 +1,12 @@
-use async_trait::async_trait;
-use chrono::NaiveDate;
-use rusqlite::params;
+//! Flag evaluation counts per feature and day, in SQLite.
 
 use super::SqliteStore;
 use crate::domain::analytics::{EvaluationCount, Labels, labels_key, labels_of};
 use crate::domain::{EnvironmentId, FeatureId};
 use crate::store::{AnalyticsStore, Result, StoreError};
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use rusqlite::params;
 
 const DAY: &str = "%Y-%m-%d";
 

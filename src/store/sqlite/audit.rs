@@ -1,17 +1,15 @@
 //! Writing audit entries inside a change's transaction, moving `updated_at`, and reading the log.
 
-use async_trait::async_trait;
-use rusqlite::{Connection, Transaction, params};
-
 use super::SqliteStore;
 use super::rows::{all, contains_pattern, exec, one, ts};
 use crate::domain::audit::{AuditEntry, AuditQuery, Author};
 use crate::domain::{
     AuditLogId, EnvironmentId, OrganisationId, Page, PageRequest, ProjectId, Timestamp,
 };
-use crate::store::audit::{AuditStore, Change, Scope};
-use crate::store::audit::{COLUMNS, entry};
+use crate::store::audit::{AuditStore, COLUMNS, Change, Scope, entry};
 use crate::store::{Result, StoreError};
+use async_trait::async_trait;
+use rusqlite::{Connection, Transaction, params};
 
 /// Writes the audit entry for `change` and moves the `updated_at` of the environments in its scope.
 /// Call it before deleting the object, while the scope still resolves.

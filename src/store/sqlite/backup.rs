@@ -1,15 +1,13 @@
 //! Backup and restore on SQLite: a consistent copy of the live file through SQLite's backup API.
 
-use std::path::Path;
-use std::time::Duration;
-
-use anyhow::{Context, bail};
-use rusqlite::backup::{Backup, StepResult};
-use rusqlite::{Connection, OpenFlags};
-
 use super::export::first_table_with_rows;
 use super::{SqliteStore, latest_version, schema_version};
 use crate::store::backup::{create_private, partial_path};
+use anyhow::{Context, bail};
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+use std::time::Duration;
 
 impl SqliteStore {
     /// Copies the database to `output` as it stands at one moment, while the server goes on

@@ -1,16 +1,14 @@
 //! Export and import on SQLite: every table read in one read transaction, written in one write transaction.
 
-use std::io::{BufRead, Write};
-
-use anyhow::{Context, bail};
-use rusqlite::types::{Value as Cell, ValueRef};
-use rusqlite::{Connection, TransactionBehavior};
-use serde_json::Value;
-
 use super::{SqliteStore, latest_version, schema_version};
 use crate::store::export::{
     self, Header, Line, Reader, SELF_WRITTEN, Summary, TABLES, Table, Writer,
 };
+use anyhow::{Context, bail};
+use rusqlite::types::{Value as Cell, ValueRef};
+use rusqlite::{Connection, TransactionBehavior};
+use serde_json::Value;
+use std::io::{BufRead, Write};
 
 impl SqliteStore {
     /// Writes the whole database to `out` as it stands at one moment; writers go on meanwhile.

@@ -1,12 +1,11 @@
 //! Feature owners: the users and groups of the organisation who answer for a feature.
 
-use rusqlite::Transaction;
-
 use super::listing::Listing;
 use super::rows::exec;
 use crate::domain::FeatureId;
 use crate::domain::feature::{FeatureQuery, Owners};
 use crate::store::{Result, StoreError};
+use rusqlite::Transaction;
 
 /// Adds the owners; ones the feature has already stay as they are.
 pub(super) fn add(tx: &Transaction<'_>, feature: FeatureId, owners: &Owners) -> Result<()> {

@@ -1,23 +1,22 @@
-use async_trait::async_trait;
-use rusqlite::{Connection, Transaction, params};
+//! Features of a project and their owners, in SQLite.
 
-use super::SqliteStore;
 use super::audit::record;
-use super::defaults::{FeatureDefaults, insert_default_state, options_of, prevents_flag_defaults};
+use super::environment_defaults::{
+    FeatureDefaults, insert_default_state, options_of, prevents_flag_defaults,
+};
 use super::listing::Listing;
-use super::rows::{all, contains_pattern, exec, id_by_uuid, one, ts};
-use super::{feature_owners, mv_options, tags};
+use super::rows::{all, contains_pattern, exec, one, ts};
+use super::{SqliteStore, feature_owners, mv_options, tags};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
-    Feature, FeaturePatch, FeatureQuery, FeatureSort, FeatureType, MvOption, NewFeature,
-    NewMvOption, NewTag, Owners, Tag,
+    Feature, FeaturePatch, FeatureQuery, FeatureSort, FeatureType, NewFeature, Owners,
 };
-use crate::domain::{
-    EnvironmentId, FeatureId, MvOptionId, Page, PageRequest, ProjectId, TagId, Timestamp, new_uuid,
-};
+use crate::domain::{EnvironmentId, FeatureId, Page, PageRequest, ProjectId, Timestamp, new_uuid};
 use crate::store::audit::{Change, Scope};
 use crate::store::features::feature;
 use crate::store::{FeatureStore, Result, StoreError};
+use async_trait::async_trait;
+use rusqlite::{Connection, Transaction, params};
 
 const COLUMNS: &str = "f.id, f.uuid, f.project_id, f.name, f.type, f.default_enabled,
     f.initial_value, f.created_date, f.description, f.is_archived, f.is_server_key_only,
@@ -26,10 +25,8 @@ const COLUMNS: &str = "f.id, f.uuid, f.project_id, f.name, f.type, f.default_ena
     (SELECT json_group_array(group_id ORDER BY group_id) FROM feature_group_owners
         WHERE feature_id = f.id)";
 
-const FEATURE: &str = "Feature";
-const OPTION: &str = "Multivariate feature option";
-
-fn find(conn: &Connection, id: FeatureId) -> Result<Feature> {
+pub(super) const FEATURE: &str = "Feature";
+pub(super) fn find(conn: &Connection, id: FeatureId) -> Result<Feature> {
     one(
         conn,
         &format!("SELECT {COLUMNS} FROM features f WHERE f.id = ?"),
@@ -242,94 +239,5 @@ impl FeatureStore for SqliteStore {
             Ok(())
         })
         .await
-    }
-
-    async fn create_mv_option(
-        &self,
-        feature: FeatureId,
-        option: &NewMvOption,
-        audit: &Audit,
-    ) -> Result<MvOption> {
-        let (new, audit, now) = (option.clone(), audit.clone(), self.now());
-        self.write(move |tx| {
-            let project = find(tx, feature)?.project_id;
-            let created = mv_options::insert(tx, feature, &new)?;
-            mv_options::share_with_defaults(tx, &created)?;
-            mv_options::retype(tx, feature)?;
-            let uuid = Some(created.uuid.as_str());
-            let change =
-                Change::created(&audit, OPTION, created.id.0, uuid, Scope::Project(project));
-            record(tx, now, &change)?;
-            Ok(created)
-        })
-        .await
-    }
-
-    async fn mv_option(&self, id: MvOptionId) -> Result<MvOption> {
-        self.read(move |c| mv_options::find(c, id)).await
-    }
-
-    async fn mv_options(&self, feature: FeatureId) -> Result<Vec<MvOption>> {
-        self.read(move |c| mv_options::of(c, feature)).await
-    }
-
-    async fn update_mv_option(
-        &self,
-        id: MvOptionId,
-        option: &NewMvOption,
-        audit: &Audit,
-    ) -> Result<MvOption> {
-        let (new, audit, now) = (option.clone(), audit.clone(), self.now());
-        self.write(move |tx| {
-            let before = mv_options::find(tx, id)?;
-            let after = mv_options::update(tx, id, &new)?;
-            let scope = Scope::Project(find(tx, after.feature_id)?.project_id);
-            let uuid = Some(after.uuid.as_str());
-            let change = Change::updated(&audit, OPTION, id.0, uuid, scope, &before, &after);
-            record(tx, now, &change)?;
-            Ok(after)
-        })
-        .await
-    }
-
-    async fn delete_mv_option(&self, id: MvOptionId, audit: &Audit) -> Result<()> {
-        let (audit, now) = (audit.clone(), self.now());
-        self.write(move |tx| {
-            let option = mv_options::find(tx, id)?;
-            let scope = Scope::Project(find(tx, option.feature_id)?.project_id);
-            let change = Change::deleted(&audit, OPTION, id.0, Some(&option.uuid), scope);
-            record(tx, now, &change)?;
-            mv_options::delete(tx, id)?;
-            mv_options::retype(tx, option.feature_id)
-        })
-        .await
-    }
-
-    async fn create_tag(&self, tag: &NewTag) -> Result<Tag> {
-        let new = tag.clone();
-        self.write(move |tx| tags::insert(tx, &new)).await
-    }
-
-    async fn tag(&self, id: TagId) -> Result<Tag> {
-        self.read(move |c| tags::find(c, id)).await
-    }
-
-    async fn tag_by_uuid(&self, uuid: &str) -> Result<Tag> {
-        let uuid = uuid.to_string();
-        self.read(move |c| tags::find(c, TagId(id_by_uuid(c, "tags", &uuid)?)))
-            .await
-    }
-
-    async fn tags_of(&self, project: ProjectId) -> Result<Vec<Tag>> {
-        self.read(move |c| tags::of(c, project)).await
-    }
-
-    async fn update_tag(&self, id: TagId, tag: &NewTag) -> Result<Tag> {
-        let new = tag.clone();
-        self.write(move |tx| tags::update(tx, id, &new)).await
-    }
-
-    async fn delete_tag(&self, id: TagId) -> Result<()> {
-        self.write(move |tx| tags::delete(tx, id)).await
     }
 }

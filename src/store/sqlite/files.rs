@@ -1,10 +1,9 @@
 //! The database's folder and files are the owner's only: the database holds server keys and
 //! password hashes. SQLite gives its -wal and -shm files the database file's mode.
 
+use super::ConnectError;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-
-use super::ConnectError;
 
 /// Creates the folder (0700) and the database file (0600) when missing; an existing one keeps
 /// its mode, with a warning when other users may open it.

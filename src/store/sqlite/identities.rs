@@ -1,5 +1,4 @@
-use async_trait::async_trait;
-use rusqlite::{Connection, params};
+//! Identities of an environment and their traits, in SQLite.
 
 use super::SqliteStore;
 use super::audit::record;
@@ -12,6 +11,8 @@ use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, Timestamp, Tra
 use crate::store::audited::renamed;
 use crate::store::identities::{COLUMNS, TRAIT_COLUMNS, a_trait, identity};
 use crate::store::{IdentityStore, Result};
+use async_trait::async_trait;
+use rusqlite::{Connection, params};
 
 fn find(conn: &Connection, id: IdentityId) -> Result<Identity> {
     one(

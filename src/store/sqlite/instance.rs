@@ -1,11 +1,12 @@
-use async_trait::async_trait;
-use rusqlite::{Connection, params};
+//! Instance-wide settings and login throttling, in SQLite.
 
 use super::SqliteStore;
 use super::rows::{exec, one, opt, ts};
 use crate::domain::Timestamp;
 use crate::domain::user::LoginFailures;
 use crate::store::{InstanceStore, Result};
+use async_trait::async_trait;
+use rusqlite::{Connection, params};
 
 fn failures(conn: &Connection, key: &str) -> Result<Option<LoginFailures>> {
     opt(

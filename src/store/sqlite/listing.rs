@@ -1,13 +1,11 @@
 //! Filtered lists read a page at a time, with the total across pages (DRF's `count`).
 
-use rusqlite::types::Value;
-use rusqlite::{Connection, params_from_iter};
-
 use super::rows::all;
-use crate::store::rows::Columns;
-
 use crate::domain::{Page, PageRequest};
 use crate::store::Result;
+use crate::store::rows::Columns;
+use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
 
 /// The conditions a list is narrowed by, and the values of their placeholders in order.
 #[derive(Debug, Default)]

@@ -2,41 +2,44 @@
 //! every blocking call on tokio's blocking pool.
 
 mod analytics;
+mod api_keys;
 mod audit;
 pub(super) mod backup;
-mod defaults;
+mod environment_defaults;
 mod environments;
 mod export;
 mod feature_owners;
-mod feature_segments;
 mod feature_states;
 mod features;
 mod files;
+mod grants;
+mod groups;
 mod identities;
+mod identity_overrides;
 mod instance;
+mod invites;
 mod listing;
 mod mv_options;
 mod mv_shares;
 mod organisations;
-mod permissions;
 mod projects;
 mod rows;
+mod segment_overrides;
 mod segments;
+mod server_keys;
 mod tags;
 mod users;
 mod webhooks;
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use async_trait::async_trait;
-use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
-use tokio::sync::{Mutex as AsyncMutex, Semaphore};
-
 use super::{ConnectError, ConnectOptions, MigrationReport, Result, Store, StoreError};
 use crate::clock::Clock;
 use crate::domain::Timestamp;
+use async_trait::async_trait;
+use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{Mutex as AsyncMutex, Semaphore};
 
 mod embedded {
     refinery::embed_migrations!("migrations/sqlite");

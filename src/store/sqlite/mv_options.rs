@@ -1,12 +1,16 @@
 //! Multivariate options of a feature, and the shares environment defaults give them.
 
-use rusqlite::{Connection, Transaction, params};
-
+use super::audit::record;
 use super::rows::{all, exactly_one, exec, one};
+use super::{SqliteStore, features};
+use crate::domain::audit::Audit;
 use crate::domain::feature::{MvOption, NewMvOption};
 use crate::domain::{FeatureId, MvOptionId, new_uuid};
-use crate::store::Result;
+use crate::store::audit::{Change, Scope};
 use crate::store::mv_options::{COLUMNS, option};
+use crate::store::{MvOptionStore, Result};
+use async_trait::async_trait;
+use rusqlite::{Connection, Transaction, params};
 
 pub(super) fn find(conn: &Connection, id: MvOptionId) -> Result<MvOption> {
     one(
@@ -105,4 +109,70 @@ pub(super) fn retype(tx: &Transaction<'_>, feature: FeatureId) -> Result<()> {
         [feature.0],
     )?;
     Ok(())
+}
+
+const OPTION: &str = "Multivariate feature option";
+
+#[async_trait]
+impl MvOptionStore for SqliteStore {
+    async fn create_mv_option(
+        &self,
+        feature: FeatureId,
+        option: &NewMvOption,
+        audit: &Audit,
+    ) -> Result<MvOption> {
+        let (new, audit, now) = (option.clone(), audit.clone(), self.now());
+        self.write(move |tx| {
+            let project = features::find(tx, feature)?.project_id;
+            let created = insert(tx, feature, &new)?;
+            share_with_defaults(tx, &created)?;
+            retype(tx, feature)?;
+            let uuid = Some(created.uuid.as_str());
+            let change =
+                Change::created(&audit, OPTION, created.id.0, uuid, Scope::Project(project));
+            record(tx, now, &change)?;
+            Ok(created)
+        })
+        .await
+    }
+
+    async fn mv_option(&self, id: MvOptionId) -> Result<MvOption> {
+        self.read(move |c| find(c, id)).await
+    }
+
+    async fn mv_options(&self, feature: FeatureId) -> Result<Vec<MvOption>> {
+        self.read(move |c| of(c, feature)).await
+    }
+
+    async fn update_mv_option(
+        &self,
+        id: MvOptionId,
+        option: &NewMvOption,
+        audit: &Audit,
+    ) -> Result<MvOption> {
+        let (new, audit, now) = (option.clone(), audit.clone(), self.now());
+        self.write(move |tx| {
+            let before = find(tx, id)?;
+            let after = update(tx, id, &new)?;
+            let scope = Scope::Project(features::find(tx, after.feature_id)?.project_id);
+            let uuid = Some(after.uuid.as_str());
+            let change = Change::updated(&audit, OPTION, id.0, uuid, scope, &before, &after);
+            record(tx, now, &change)?;
+            Ok(after)
+        })
+        .await
+    }
+
+    async fn delete_mv_option(&self, id: MvOptionId, audit: &Audit) -> Result<()> {
+        let (audit, now) = (audit.clone(), self.now());
+        self.write(move |tx| {
+            let option = find(tx, id)?;
+            let scope = Scope::Project(features::find(tx, option.feature_id)?.project_id);
+            let change = Change::deleted(&audit, OPTION, id.0, Some(&option.uuid), scope);
+            record(tx, now, &change)?;
+            delete(tx, id)?;
+            retype(tx, option.feature_id)
+        })
+        .await
+    }
 }

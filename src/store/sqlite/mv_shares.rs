@@ -1,13 +1,11 @@
 //! The shares of identities a state gives each multivariate option of its feature.
 
-use std::collections::HashMap;
-
-use rusqlite::{Connection, Transaction, params};
-
 use super::rows::{all, exactly_one, exec};
 use crate::domain::feature_state::{FeatureState, MvAllocation, MvStateValue};
 use crate::domain::{FeatureId, FeatureStateId, MvOptionId};
 use crate::store::{Result, StoreError};
+use rusqlite::{Connection, Transaction, params};
+use std::collections::HashMap;
 
 /// Adds each state's shares, ordered by id.
 pub(super) fn with_shares(

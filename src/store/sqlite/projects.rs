@@ -1,5 +1,4 @@
-use async_trait::async_trait;
-use rusqlite::{Connection, params};
+//! Projects of an organisation, in SQLite.
 
 use super::SqliteStore;
 use super::audit::record;
@@ -10,6 +9,8 @@ use crate::domain::{OrganisationId, ProjectId, new_uuid};
 use crate::store::audit::{Change, Scope};
 use crate::store::projects::{COLUMNS, project};
 use crate::store::{ProjectStore, Result};
+use async_trait::async_trait;
+use rusqlite::{Connection, params};
 
 pub(super) fn find(conn: &Connection, id: ProjectId) -> Result<Project> {
     one(

@@ -1,14 +1,13 @@
 //! SQLite's rows read through `store::rows::Columns`, and the small read and write helpers
 //! every SQLite area file uses.
 
+use crate::domain::Timestamp;
+use crate::store::rows::Columns;
+use crate::store::{Result, StoreError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::types::{Type, ValueRef};
 use rusqlite::{Connection, Params, Row};
 use serde_json::Value;
-
-use crate::domain::Timestamp;
-use crate::store::rows::Columns;
-use crate::store::{Result, StoreError};
 
 pub use crate::store::rows::{contains_pattern, exactly_one};
 

@@ -1,13 +1,10 @@
-use std::collections::HashMap;
-
-use async_trait::async_trait;
-use rusqlite::{Connection, Transaction, params};
+//! Segments of a project with their rule trees, in SQLite.
 
 use super::SqliteStore;
 use super::audit::record;
-use super::feature_segments::renumber;
 use super::listing::Listing;
 use super::rows::{all, contains_pattern, exactly_one, exec, id_by_uuid, one, ts};
+use super::segment_overrides::renumber;
 use crate::domain::audit::Audit;
 use crate::domain::segment::{NewSegment, Segment, SegmentQuery, SegmentRule, SegmentUpdate};
 use crate::domain::{
@@ -18,6 +15,9 @@ use crate::store::audited::SegmentContent;
 use crate::store::rule_tree::{ConditionRow, RuleRow, build, flatten};
 use crate::store::segments::{COLUMNS, segment};
 use crate::store::{Result, SegmentStore, StoreError};
+use async_trait::async_trait;
+use rusqlite::{Connection, Transaction, params};
+use std::collections::HashMap;
 
 const OBJECT_TYPE: &str = "Segment";
 

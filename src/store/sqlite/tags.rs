@@ -1,12 +1,13 @@
 //! Tags: labels a project puts on its features. Not audited, as upstream.
 
-use rusqlite::{Connection, Transaction, params};
-
-use super::rows::{all, exactly_one, exec, one};
+use super::SqliteStore;
+use super::rows::{all, exactly_one, exec, id_by_uuid, one};
 use crate::domain::feature::{NewTag, Tag};
 use crate::domain::{FeatureId, ProjectId, TagId, new_uuid};
-use crate::store::Result;
 use crate::store::tags::{COLUMNS, tag};
+use crate::store::{Result, TagStore};
+use async_trait::async_trait;
+use rusqlite::{Connection, Transaction, params};
 
 pub(super) fn find(conn: &Connection, id: TagId) -> Result<Tag> {
     one(
@@ -92,4 +93,35 @@ pub(super) fn distinct(tags: &[TagId]) -> Vec<i64> {
     ids.sort_unstable();
     ids.dedup();
     ids
+}
+
+#[async_trait]
+impl TagStore for SqliteStore {
+    async fn create_tag(&self, tag: &NewTag) -> Result<Tag> {
+        let new = tag.clone();
+        self.write(move |tx| insert(tx, &new)).await
+    }
+
+    async fn tag(&self, id: TagId) -> Result<Tag> {
+        self.read(move |c| find(c, id)).await
+    }
+
+    async fn tag_by_uuid(&self, uuid: &str) -> Result<Tag> {
+        let uuid = uuid.to_string();
+        self.read(move |c| find(c, TagId(id_by_uuid(c, "tags", &uuid)?)))
+            .await
+    }
+
+    async fn tags_of(&self, project: ProjectId) -> Result<Vec<Tag>> {
+        self.read(move |c| of(c, project)).await
+    }
+
+    async fn update_tag(&self, id: TagId, tag: &NewTag) -> Result<Tag> {
+        let new = tag.clone();
+        self.write(move |tx| update(tx, id, &new)).await
+    }
+
+    async fn delete_tag(&self, id: TagId) -> Result<()> {
+        self.write(move |tx| delete(tx, id)).await
+    }
 }

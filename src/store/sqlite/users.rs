@@ -1,5 +1,4 @@
-use async_trait::async_trait;
-use rusqlite::{Connection, params};
+//! User accounts and their tokens, in SQLite.
 
 use super::SqliteStore;
 use super::rows::{exactly_one, exec, one, opt, ts};
@@ -7,6 +6,8 @@ use crate::domain::user::{NewUser, User, UserPatch};
 use crate::domain::{Timestamp, UserId, new_uuid};
 use crate::store::users::{USER_COLUMNS, user};
 use crate::store::{Result, UserStore};
+use async_trait::async_trait;
+use rusqlite::{Connection, params};
 
 fn find(conn: &Connection, id: UserId) -> Result<User> {
     one(

@@ -1,5 +1,4 @@
-use async_trait::async_trait;
-use rusqlite::{Connection, params};
+//! Environment webhooks, in SQLite.
 
 use super::SqliteStore;
 use super::rows::{all, exactly_one, exec, one, ts};
@@ -7,6 +6,8 @@ use crate::domain::EnvironmentId;
 use crate::domain::environment::{Webhook, WebhookFields};
 use crate::store::webhooks::{COLUMNS, webhook};
 use crate::store::{Result, WebhookStore};
+use async_trait::async_trait;
+use rusqlite::{Connection, params};
 
 fn find(conn: &Connection, id: i64) -> Result<Webhook> {
     one(

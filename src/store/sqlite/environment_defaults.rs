@@ -1,13 +1,15 @@
 //! Environment default states: created for every (feature, environment) pair, whichever of the
 //! two is created second.
 
-use rusqlite::{Transaction, params};
-
 use super::rows::{all, exec, one, ts};
+use super::{SqliteStore, feature_states};
+use crate::domain::feature_state::FeatureState;
 use crate::domain::{
     EnvironmentId, FeatureId, FeatureStateId, FeatureValue, ProjectId, Timestamp, new_uuid,
 };
-use crate::store::Result;
+use crate::store::{EnvironmentDefaultStore, Result};
+use async_trait::async_trait;
+use rusqlite::{Transaction, params};
 
 /// What a feature contributes to its default state in a new environment.
 #[derive(Debug, Clone)]
@@ -106,4 +108,19 @@ pub(super) fn insert_default_state(
         )?;
     }
     Ok(FeatureStateId(id))
+}
+
+#[async_trait]
+impl EnvironmentDefaultStore for SqliteStore {
+    async fn environment_defaults(&self, env: EnvironmentId) -> Result<Vec<FeatureState>> {
+        self.read(move |c| {
+            feature_states::list(
+                c,
+                "environment_id = ? AND identity_id IS NULL AND feature_segment_id IS NULL
+                 ORDER BY feature_id",
+                env.0,
+            )
+        })
+        .await
+    }
 }

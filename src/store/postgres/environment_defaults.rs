@@ -1,13 +1,15 @@
 //! Environment default states: created for every (feature, environment) pair, whichever of the
 //! two is created second.
 
-use deadpool_postgres::{GenericClient, Transaction};
-
 use super::rows::{all, one};
+use super::{PostgresStore, feature_states};
+use crate::domain::feature_state::FeatureState;
 use crate::domain::{
     EnvironmentId, FeatureId, FeatureStateId, FeatureValue, ProjectId, Timestamp, new_uuid,
 };
-use crate::store::{Result, StoreError};
+use crate::store::{EnvironmentDefaultStore, Result, StoreError};
+use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Transaction};
 
 /// What a feature contributes to its default state in a new environment.
 #[derive(Debug, Clone)]
@@ -107,4 +109,17 @@ pub(super) async fn insert_default_state(
         tx.execute(&share, &[&id, option, allocation]).await?;
     }
     Ok(FeatureStateId(id))
+}
+
+#[async_trait]
+impl EnvironmentDefaultStore for PostgresStore {
+    async fn environment_defaults(&self, env: EnvironmentId) -> Result<Vec<FeatureState>> {
+        feature_states::read(
+            self,
+            "environment_id = $1 AND identity_id IS NULL AND feature_segment_id IS NULL
+             ORDER BY feature_id",
+            env.0,
+        )
+        .await
+    }
 }

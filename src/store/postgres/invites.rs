@@ -1,0 +1,193 @@
+//! Invitations by email and invite links, and joining through them, in PostgreSQL.
+
+use super::PostgresStore;
+use super::rows::{all, exactly_one, exec, one};
+use crate::domain::organisation::Role;
+use crate::domain::permission::{Invite, InviteLink};
+use crate::domain::{OrganisationId, Timestamp, UserId};
+use crate::store::invites::{INVITE_COLUMNS, LINK_COLUMNS, invite, link};
+use crate::store::{InviteStore, Result, StoreError};
+use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Transaction};
+
+/// Makes the user a member with `role` (an admin stays admin) and adds them to the default groups.
+async fn join(
+    tx: &Transaction<'_>,
+    org: OrganisationId,
+    user: UserId,
+    role: Role,
+    now: Timestamp,
+) -> Result<()> {
+    let member = tx
+        .prepare_cached(
+            "INSERT INTO memberships (user_id, organisation_id, role, date_joined) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id, organisation_id) DO UPDATE SET
+                 role = CASE WHEN memberships.role = 'ADMIN' THEN 'ADMIN' ELSE excluded.role END",
+        )
+        .await?;
+    tx.execute(&member, &[&user.0, &org.0, &role.as_str(), &now])
+        .await?;
+    let groups = tx
+        .prepare_cached(
+            "INSERT INTO group_members (group_id, user_id) SELECT id, $1 FROM user_groups
+             WHERE organisation_id = $2 AND is_default ON CONFLICT DO NOTHING",
+        )
+        .await?;
+    tx.execute(&groups, &[&user.0, &org.0]).await?;
+    Ok(())
+}
+
+#[async_trait]
+impl InviteStore for PostgresStore {
+    async fn create_invite(
+        &self,
+        org: OrganisationId,
+        email: &str,
+        role: Role,
+        hash: &str,
+        invited_by: Option<UserId>,
+    ) -> Result<Invite> {
+        let client = self.client().await?;
+        one(
+            &client,
+            &format!(
+                "INSERT INTO invites (organisation_id, email, role, hash, invited_by, date_created)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING {INVITE_COLUMNS}"
+            ),
+            &[
+                &org.0,
+                &email,
+                &role.as_str(),
+                &hash,
+                &invited_by.map(|u| u.0),
+                &self.now(),
+            ],
+            invite,
+        )
+        .await
+    }
+
+    async fn invites(&self, org: OrganisationId) -> Result<Vec<Invite>> {
+        let client = self.client().await?;
+        all(
+            &client,
+            &format!("SELECT {INVITE_COLUMNS} FROM invites WHERE organisation_id = $1 ORDER BY id"),
+            &[&org.0],
+            invite,
+        )
+        .await
+    }
+
+    async fn invite_by_hash(&self, hash: &str) -> Result<Option<Invite>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {INVITE_COLUMNS} FROM invites WHERE hash = $1"
+            ))
+            .await?;
+        client
+            .query_opt(&stmt, &[&hash])
+            .await?
+            .map(|r| invite(&r))
+            .transpose()
+    }
+
+    async fn delete_invite(&self, id: i64) -> Result<()> {
+        let client = self.client().await?;
+        exactly_one(exec(&client, "DELETE FROM invites WHERE id = $1", &[&id]).await?)
+    }
+
+    async fn create_invite_link(
+        &self,
+        org: OrganisationId,
+        role: Role,
+        hash: &str,
+        expires_at: Option<Timestamp>,
+    ) -> Result<InviteLink> {
+        let client = self.client().await?;
+        one(
+            &client,
+            &format!(
+                "INSERT INTO invite_links (organisation_id, role, hash, date_created, expires_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING {LINK_COLUMNS}"
+            ),
+            &[&org.0, &role.as_str(), &hash, &self.now(), &expires_at],
+            link,
+        )
+        .await
+    }
+
+    async fn invite_links(&self, org: OrganisationId) -> Result<Vec<InviteLink>> {
+        let client = self.client().await?;
+        all(
+            &client,
+            &format!(
+                "SELECT {LINK_COLUMNS} FROM invite_links WHERE organisation_id = $1 ORDER BY id"
+            ),
+            &[&org.0],
+            link,
+        )
+        .await
+    }
+
+    async fn invite_link_by_hash(&self, hash: &str) -> Result<Option<InviteLink>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {LINK_COLUMNS} FROM invite_links WHERE hash = $1"
+            ))
+            .await?;
+        client
+            .query_opt(&stmt, &[&hash])
+            .await?
+            .map(|r| link(&r))
+            .transpose()
+    }
+
+    async fn delete_invite_link(&self, id: i64) -> Result<()> {
+        let client = self.client().await?;
+        exactly_one(exec(&client, "DELETE FROM invite_links WHERE id = $1", &[&id]).await?)
+    }
+
+    async fn accept_invite(&self, invite_id: i64, user: UserId) -> Result<()> {
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let stmt = tx
+            .prepare_cached(&format!(
+                "SELECT {INVITE_COLUMNS} FROM invites WHERE id = $1 FOR UPDATE"
+            ))
+            .await?;
+        let found = invite(
+            &tx.query_opt(&stmt, &[&invite_id])
+                .await?
+                .ok_or(StoreError::NotFound)?,
+        )?;
+        join(&tx, found.organisation_id, user, found.role, now).await?;
+        let delete = tx
+            .prepare_cached("DELETE FROM invites WHERE id = $1")
+            .await?;
+        tx.execute(&delete, &[&invite_id]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn join_by_link(&self, link_id: i64, user: UserId) -> Result<()> {
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let stmt = tx
+            .prepare_cached(&format!(
+                "SELECT {LINK_COLUMNS} FROM invite_links WHERE id = $1"
+            ))
+            .await?;
+        let found = link(
+            &tx.query_opt(&stmt, &[&link_id])
+                .await?
+                .ok_or(StoreError::NotFound)?,
+        )?;
+        join(&tx, found.organisation_id, user, found.role, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
