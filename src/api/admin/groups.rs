@@ -1,5 +1,4 @@
-//! Groups, invitations, invite links and joining: `/api/v1/organisations/{org}/groups/…`,
-//! `…/invite/`, `…/invites/`, `…/invite-links/`, `/api/v1/users/join/…`.
+//! Groups of users in an organisation and their members: `/api/v1/organisations/{org}/groups/…`.
 
 use std::sync::Arc;
 
@@ -9,15 +8,13 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 
-use super::organisations::{OrganisationOut, RoleName};
 use super::{Created, NoContent};
+use crate::api::Tag;
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
 use crate::api::pagination::Paginated;
-use crate::api::{Tag, datetime};
-use crate::domain::organisation::Role;
-use crate::domain::permission::{Group, GroupId, Invite, InviteLink};
-use crate::domain::{OrganisationId, Timestamp, UserId};
+use crate::domain::permission::{Group, GroupId};
+use crate::domain::{OrganisationId, UserId};
 use crate::service::Service;
 
 pub struct GroupsApi;
@@ -73,72 +70,6 @@ pub struct GroupUpdate {
 #[derive(Debug, Object, Deserialize)]
 pub struct UserIds {
     user_ids: Vec<i64>,
-}
-
-#[derive(Debug, Object)]
-pub struct InviteOut {
-    id: i64,
-    email: String,
-    role: String,
-    date_created: String,
-    invited_by: Option<i64>,
-    /// Where the invited person joins (no email is sent: hand this over).
-    link: String,
-}
-
-impl From<Invite> for InviteOut {
-    fn from(i: Invite) -> Self {
-        InviteOut {
-            link: format!("/api/v1/users/join/{}/", i.hash),
-            id: i.id,
-            email: i.email,
-            role: i.role.as_str().to_string(),
-            date_created: datetime(i.date_created),
-            invited_by: i.invited_by.map(|u| u.0),
-        }
-    }
-}
-
-#[derive(Debug, Object, Deserialize)]
-pub struct InviteItem {
-    email: String,
-    role: Option<RoleName>,
-}
-
-#[derive(Debug, Object, Deserialize)]
-pub struct InvitesIn {
-    #[serde(default)]
-    invites: Vec<InviteItem>,
-    /// Older clients send plain addresses, invited as users.
-    #[serde(default)]
-    emails: Vec<String>,
-}
-
-#[derive(Debug, Object)]
-pub struct InviteLinkOut {
-    id: i64,
-    hash: String,
-    date_created: String,
-    role: String,
-    expires_at: Option<String>,
-}
-
-impl From<InviteLink> for InviteLinkOut {
-    fn from(l: InviteLink) -> Self {
-        InviteLinkOut {
-            id: l.id,
-            hash: l.hash,
-            date_created: datetime(l.date_created),
-            role: l.role.as_str().to_string(),
-            expires_at: l.expires_at.map(datetime),
-        }
-    }
-}
-
-#[derive(Debug, Object, Deserialize)]
-pub struct InviteLinkIn {
-    role: Option<RoleName>,
-    expires_at: Option<Timestamp>,
 }
 
 fn groups(list: Vec<Group>) -> Json<Paginated<GroupOut>> {
@@ -363,160 +294,5 @@ impl GroupsApi {
             )
             .await?;
         Ok(Json(group.into()))
-    }
-
-    /// Invite people by email; without an email server the answer carries each join link.
-    #[oai(path = "/api/v1/organisations/:org/invite/", method = "post")]
-    async fn invite(
-        &self,
-        svc: Data<&Arc<Service>>,
-        auth: AdminAuth,
-        org: Path<i64>,
-        body: Body<InvitesIn>,
-    ) -> poem::Result<Created<Vec<InviteOut>>> {
-        let b = body.0;
-        let mut wanted: Vec<(String, Role)> = b
-            .invites
-            .into_iter()
-            .map(|i| (i.email, i.role.map(Role::from).unwrap_or(Role::User)))
-            .collect();
-        wanted.extend(b.emails.into_iter().map(|e| (e, Role::User)));
-        let invites = svc
-            .invite(auth.caller(), OrganisationId(org.0), &wanted)
-            .await?;
-        Ok(Created::Created(Json(
-            invites.into_iter().map(Into::into).collect(),
-        )))
-    }
-
-    /// Pending invites.
-    #[oai(path = "/api/v1/organisations/:org/invites/", method = "get")]
-    async fn invites(
-        &self,
-        svc: Data<&Arc<Service>>,
-        auth: AdminAuth,
-        org: Path<i64>,
-    ) -> poem::Result<Json<Paginated<InviteOut>>> {
-        let invites = svc.invites(auth.caller(), OrganisationId(org.0)).await?;
-        Ok(Json(Paginated::all(
-            invites.into_iter().map(Into::into).collect(),
-        )))
-    }
-
-    #[oai(path = "/api/v1/organisations/:org/invites/:id/", method = "get")]
-    async fn get_invite(
-        &self,
-        svc: Data<&Arc<Service>>,
-        auth: AdminAuth,
-        org: Path<i64>,
-        id: Path<i64>,
-    ) -> poem::Result<Json<InviteOut>> {
-        let invites = svc.invites(auth.caller(), OrganisationId(org.0)).await?;
-        let found = invites
-            .into_iter()
-            .find(|i| i.id == id.0)
-            .ok_or(crate::service::ServiceError::NotFound)?;
-        Ok(Json(found.into()))
-    }
-
-    /// Without an email server there is nothing to resend: answers the invite with its link.
-    #[oai(
-        path = "/api/v1/organisations/:org/invites/:id/resend/",
-        method = "post"
-    )]
-    async fn resend_invite(
-        &self,
-        svc: Data<&Arc<Service>>,
-        auth: AdminAuth,
-        org: Path<i64>,
-        id: Path<i64>,
-    ) -> poem::Result<Json<InviteOut>> {
-        self.get_invite(svc, auth, org, id).await
-    }
-
-    #[oai(path = "/api/v1/organisations/:org/invites/:id/", method = "delete")]
-    async fn delete_invite(
-        &self,
-        svc: Data<&Arc<Service>>,
-        auth: AdminAuth,
-        org: Path<i64>,
-        id: Path<i64>,
-    ) -> poem::Result<NoContent> {
-        svc.delete_invite(auth.caller(), OrganisationId(org.0), id.0)
-            .await?;
-        Ok(NoContent::Done)
-    }
-
-    #[oai(path = "/api/v1/organisations/:org/invite-links/", method = "get")]
-    async fn invite_links(
-        &self,
-        svc: Data<&Arc<Service>>,
-        auth: AdminAuth,
-        org: Path<i64>,
-    ) -> poem::Result<Json<Vec<InviteLinkOut>>> {
-        let links = svc
-            .invite_links(auth.caller(), OrganisationId(org.0))
-            .await?;
-        Ok(Json(links.into_iter().map(Into::into).collect()))
-    }
-
-    #[oai(path = "/api/v1/organisations/:org/invite-links/", method = "post")]
-    async fn create_invite_link(
-        &self,
-        svc: Data<&Arc<Service>>,
-        auth: AdminAuth,
-        org: Path<i64>,
-        body: Body<InviteLinkIn>,
-    ) -> poem::Result<Created<InviteLinkOut>> {
-        let role = body.0.role.map(Role::from).unwrap_or(Role::User);
-        let link = svc
-            .create_invite_link(
-                auth.caller(),
-                OrganisationId(org.0),
-                role,
-                body.0.expires_at,
-            )
-            .await?;
-        Ok(Created::Created(Json(link.into())))
-    }
-
-    #[oai(
-        path = "/api/v1/organisations/:org/invite-links/:id/",
-        method = "delete"
-    )]
-    async fn delete_invite_link(
-        &self,
-        svc: Data<&Arc<Service>>,
-        auth: AdminAuth,
-        org: Path<i64>,
-        id: Path<i64>,
-    ) -> poem::Result<NoContent> {
-        svc.delete_invite_link(auth.caller(), OrganisationId(org.0), id.0)
-            .await?;
-        Ok(NoContent::Done)
-    }
-
-    /// Accept an email invite (the caller's address must be the invited one).
-    #[oai(path = "/api/v1/users/join/:hash/", method = "post")]
-    async fn join(
-        &self,
-        svc: Data<&Arc<Service>>,
-        auth: AdminAuth,
-        hash: Path<String>,
-    ) -> poem::Result<Json<OrganisationOut>> {
-        Ok(Json(
-            svc.join_by_invite(auth.caller(), &hash.0).await?.into(),
-        ))
-    }
-
-    /// Join through an invite link.
-    #[oai(path = "/api/v1/users/join/link/:hash/", method = "post")]
-    async fn join_link(
-        &self,
-        svc: Data<&Arc<Service>>,
-        auth: AdminAuth,
-        hash: Path<String>,
-    ) -> poem::Result<Json<OrganisationOut>> {
-        Ok(Json(svc.join_by_link(auth.caller(), &hash.0).await?.into()))
     }
 }

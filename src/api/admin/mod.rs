@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod analytics;
+pub mod api_keys;
 pub mod audit;
 pub mod environments;
 pub mod feature_owners;
@@ -14,6 +15,7 @@ pub mod groups;
 pub mod identities;
 pub mod identity_overrides;
 pub mod install;
+pub mod invites;
 pub mod mv_options;
 pub mod organisations;
 mod permissions;
@@ -23,6 +25,7 @@ mod segment_json;
 pub mod segment_members;
 pub mod segment_overrides;
 pub mod segments;
+pub mod server_keys;
 pub mod tags;
 pub mod user_permissions;
 pub mod webhooks;

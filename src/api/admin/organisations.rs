@@ -1,4 +1,4 @@
-//! `/api/v1/organisations/…`: organisations, members and roles, organisation API keys.
+//! `/api/v1/organisations/…`: organisations, members and roles.
 
 use std::sync::Arc;
 
@@ -8,17 +8,17 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 
+use super::NoContent;
 use super::permissions::{MyPermissions, PermissionKeyOut};
-use super::{Created, NoContent};
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
 use crate::api::pagination::Paginated;
 use crate::api::{Tag, datetime};
-use crate::domain::organisation::{Membership, OrgApiKey, OrgApiKeyPatch, Role};
+use crate::domain::organisation::{Membership, Role};
 use crate::domain::permission::ORGANISATION_KEYS;
 use crate::domain::user::User;
-use crate::domain::{OrganisationId, Timestamp, UserId};
-use crate::service::{IssuedKey, OrganisationPatch, OrganisationView, Service};
+use crate::domain::{OrganisationId, UserId};
+use crate::service::{OrganisationPatch, OrganisationView, Service};
 
 pub struct OrganisationsApi;
 
@@ -143,51 +143,6 @@ impl From<RoleName> for Role {
 #[derive(Debug, Object, Deserialize)]
 pub struct UserRef {
     id: i64,
-}
-
-#[derive(Debug, Object)]
-pub struct ApiKeyOut {
-    /// `<prefix>.<id>`; address the key by its prefix.
-    id: String,
-    prefix: String,
-    name: String,
-    created: String,
-    revoked: bool,
-    expiry_date: Option<String>,
-    is_admin: bool,
-    has_expired: bool,
-    created_by: Option<i64>,
-    /// The whole key, shown only when it is created.
-    key: Option<String>,
-}
-
-fn api_key_out(k: OrgApiKey, now: Timestamp, secret: Option<String>) -> ApiKeyOut {
-    ApiKeyOut {
-        id: format!("{}.{}", k.prefix, k.id),
-        has_expired: k.has_expired(now),
-        prefix: k.prefix,
-        name: k.name,
-        created: datetime(k.created),
-        revoked: k.revoked,
-        expiry_date: k.expiry_date.map(datetime),
-        is_admin: k.is_admin,
-        created_by: k.created_by.map(|u| u.0),
-        key: secret,
-    }
-}
-
-#[derive(Debug, Object, Deserialize)]
-pub struct ApiKeyIn {
-    name: String,
-    expiry_date: Option<Timestamp>,
-}
-
-#[derive(Debug, Object, Deserialize)]
-pub struct ApiKeyUpdate {
-    name: Option<String>,
-    revoked: Option<bool>,
-    #[serde(default, with = "super::double_option")]
-    expiry_date: Option<Option<Timestamp>>,
 }
 
 #[derive(ApiResponse)]
@@ -357,118 +312,5 @@ impl OrganisationsApi {
         svc.remove_members(auth.caller(), OrganisationId(id.0), &ids)
             .await?;
         Ok(Json(body.0))
-    }
-
-    /// The organisation's API keys (managed with a user token only).
-    #[oai(path = "/api/v1/organisations/:id/master-api-keys/", method = "get")]
-    async fn api_keys(
-        &self,
-        svc: Data<&Arc<Service>>,
-        auth: AdminAuth,
-        id: Path<i64>,
-    ) -> poem::Result<Json<Paginated<ApiKeyOut>>> {
-        let keys = svc.api_keys(auth.caller(), OrganisationId(id.0)).await?;
-        let now = svc.now();
-        Ok(Json(Paginated::all(
-            keys.into_iter()
-                .map(|k| api_key_out(k, now, None))
-                .collect(),
-        )))
-    }
-
-    /// Create an API key; the answer carries the key, which is not shown again.
-    #[oai(path = "/api/v1/organisations/:id/master-api-keys/", method = "post")]
-    async fn create_api_key(
-        &self,
-        svc: Data<&Arc<Service>>,
-        auth: AdminAuth,
-        id: Path<i64>,
-        body: Body<ApiKeyIn>,
-    ) -> poem::Result<Created<ApiKeyOut>> {
-        let IssuedKey { key, secret } = svc
-            .create_api_key(
-                auth.caller(),
-                OrganisationId(id.0),
-                &body.0.name,
-                body.0.expiry_date,
-            )
-            .await?;
-        Ok(Created::Created(Json(api_key_out(
-            key,
-            svc.now(),
-            Some(secret),
-        ))))
-    }
-
-    #[oai(
-        path = "/api/v1/organisations/:id/master-api-keys/:prefix/",
-        method = "get"
-    )]
-    async fn api_key(
-        &self,
-        svc: Data<&Arc<Service>>,
-        auth: AdminAuth,
-        id: Path<i64>,
-        prefix: Path<String>,
-    ) -> poem::Result<Json<ApiKeyOut>> {
-        let key = svc
-            .api_key(auth.caller(), OrganisationId(id.0), &prefix.0)
-            .await?;
-        Ok(Json(api_key_out(key, svc.now(), None)))
-    }
-
-    #[oai(
-        path = "/api/v1/organisations/:id/master-api-keys/:prefix/",
-        method = "put"
-    )]
-    async fn replace_api_key(
-        &self,
-        svc: Data<&Arc<Service>>,
-        auth: AdminAuth,
-        id: Path<i64>,
-        prefix: Path<String>,
-        body: Body<ApiKeyUpdate>,
-    ) -> poem::Result<Json<ApiKeyOut>> {
-        self.update_api_key(svc, auth, id, prefix, body).await
-    }
-
-    /// Rename, revoke or change the expiry of an API key.
-    #[oai(
-        path = "/api/v1/organisations/:id/master-api-keys/:prefix/",
-        method = "patch"
-    )]
-    async fn update_api_key(
-        &self,
-        svc: Data<&Arc<Service>>,
-        auth: AdminAuth,
-        id: Path<i64>,
-        prefix: Path<String>,
-        body: Body<ApiKeyUpdate>,
-    ) -> poem::Result<Json<ApiKeyOut>> {
-        let patch = OrgApiKeyPatch {
-            name: body.0.name,
-            revoked: body.0.revoked,
-            expiry_date: body.0.expiry_date,
-        };
-        let key = svc
-            .update_api_key(auth.caller(), OrganisationId(id.0), &prefix.0, &patch)
-            .await?;
-        Ok(Json(api_key_out(key, svc.now(), None)))
-    }
-
-    #[oai(
-        path = "/api/v1/organisations/:id/master-api-keys/:prefix/",
-        method = "delete"
-    )]
-    async fn delete_api_key(
-        &self,
-        svc: Data<&Arc<Service>>,
-        auth: AdminAuth,
-        id: Path<i64>,
-        prefix: Path<String>,
-    ) -> poem::Result<NoContent> {
-        svc.delete_api_key(auth.caller(), OrganisationId(id.0), &prefix.0)
-            .await?;
-        Ok(NoContent::Done)
     }
 }
