@@ -7,7 +7,6 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod engine;
-pub mod eval;
 pub mod logging;
 pub mod server;
 pub mod service;

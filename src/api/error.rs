@@ -1,5 +1,6 @@
-//! The one place that knows HTTP errors: service errors and poem's own errors become
-//! Django REST Framework bodies (`{"detail": "..."}` or `{"field": ["..."]}`).
+//! The one place that knows HTTP errors: every error becomes a Django REST Framework body.
+//
+// Service errors and poem's own errors become `{"detail": "..."}` or `{"field": ["..."]}`.
 
 use poem::http::StatusCode;
 use poem::{Body, IntoResponse, Response};

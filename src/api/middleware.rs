@@ -1,5 +1,7 @@
-//! What every request goes through: a request id, the allowed-hosts check, clean query text,
-//! CORS, the body limit, the access log line, and the headers every answer carries.
+//! What every request goes through, from the request id to the headers every answer carries.
+//
+// A request id, the allowed-hosts check, clean query text, CORS, the body limit, the access log
+// line, and the headers every answer carries.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,6 +1,8 @@
-//! OFREP (OpenFeature Remote Evaluation Protocol v0.3.0): `POST /ofrep/v1/evaluate/flags/{key}`
-//! for one flag and `POST /ofrep/v1/evaluate/flags` for all of them (with an `ETag`),
-//! authenticated by an environment key in `X-API-Key` or `Authorization: Bearer`.
+//! OFREP (OpenFeature Remote Evaluation Protocol v0.3.0): one flag or all of them.
+//
+// `POST /ofrep/v1/evaluate/flags/{key}` for one flag and `POST /ofrep/v1/evaluate/flags` for all
+// of them (with an `ETag`), authenticated by an environment key in `X-API-Key` or
+// `Authorization: Bearer`.
 
 use std::sync::Arc;
 

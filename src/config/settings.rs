@@ -1,5 +1,4 @@
-//! The table of every setting: its key, its environment names and whether it is secret.
-//! The environment provider, `check-config` and the README table all read this one list.
+//! Every setting: key, environment names, secrecy; the env provider, check-config, README read it.
 
 /// How a raw environment value is turned into a configuration value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,12 +53,8 @@ const fn secret(
     help: &'static str,
 ) -> Setting {
     Setting {
-        key,
-        kind: Kind::Text,
-        env,
         secret: true,
-        default,
-        help,
+        ..setting(key, Kind::Text, env, default, help)
     }
 }
 

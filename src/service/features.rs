@@ -60,7 +60,6 @@ pub struct FeatureView {
 
 const DUPLICATE_NAME: &str = "Feature with that name already exists for this project. Note that \
      feature names are case insensitive.";
-const OTHER_PROJECTS_TAGS: &str = "Selected Tags must be from the same Project as current Feature";
 const MV_NEEDS_ADMIN: &str = "User must be project admin to modify / create MV options.";
 const FEATURE_LIMIT: &str = "The Project has reached the maximum allowed features limit.";
 
@@ -256,38 +255,6 @@ impl Service {
             .features_of(project, &query, PageRequest::all())
             .await?;
         Ok(found.items.iter().any(|f| f.name.to_lowercase() == folded))
-    }
-
-    /// Unknown tags, and tags of projects the caller cannot see, are named in `tags`; tags of
-    /// another project the caller can see are refused as a whole.
-    async fn check_tags(
-        &self,
-        caller: &Caller,
-        errors: &mut FieldErrors,
-        project: ProjectId,
-        tags: &[TagId],
-    ) -> ServiceResult<()> {
-        let mut foreign = false;
-        for tag in tags {
-            let seen_elsewhere = match self.store.tag(*tag).await {
-                Ok(t) if t.project_id == project => continue,
-                Ok(t) => self.sees_project(caller, t.project_id).await?,
-                Err(StoreError::NotFound) => false,
-                Err(e) => return Err(e.into()),
-            };
-            if seen_elsewhere {
-                foreign = true;
-            } else {
-                errors.add(
-                    "tags",
-                    format!("Invalid pk \"{tag}\" - object does not exist."),
-                );
-            }
-        }
-        if foreign && errors.is_empty() {
-            errors.add("non_field_errors", OTHER_PROJECTS_TAGS);
-        }
-        Ok(())
     }
 
     /// Changes description, archiving, server-key-only and tags (`EDIT_FEATURE`). Name and

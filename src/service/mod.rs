@@ -1,5 +1,7 @@
-//! Use cases: the only callers of the store. They check who may do what, validate, write
-//! the audit log through the store, and (later) invalidate evaluation snapshots.
+//! Use cases: the only callers of the store, checking access, validating and auditing.
+//
+// They check who may do what, validate, write the audit log through the store, and invalidate
+// evaluation snapshots.
 
 mod access;
 mod accounts;
@@ -23,6 +25,7 @@ mod ofrep;
 mod organisations;
 mod outage;
 mod passwords;
+mod priorities;
 mod projects;
 mod sdk;
 mod sdk_traits;
@@ -59,8 +62,8 @@ pub use ofrep::{OfrepContext, OfrepFlag, ofrep_context};
 pub use organisations::{OrganisationPatch, OrganisationView};
 pub use outage::RETRY_AFTER_SECONDS;
 pub use projects::ProjectPatch;
-pub use sdk::{IdentityAnswer, TraitInput, TraitOutput, evaluation_traits, overlay};
-pub use sdk_traits::TraitItem;
+pub use sdk::{IdentityAnswer, TraitInput, TraitOutput, overlay};
+pub use sdk_traits::{TraitItem, evaluation_traits};
 pub use secrets::{hash_secret, new_token};
 pub use segment_overrides::{FeatureSegmentView, SegmentOverrideDraft};
 pub use segments::SegmentDraft;

@@ -5,7 +5,8 @@
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
-use super::sdk::{TraitInput, check_traits, overlay, stored};
+use super::sdk::{TraitInput, overlay, stored};
+use super::sdk_traits::check_traits;
 use super::{Service, ServiceResult};
 use crate::domain::feature_state::FeatureState;
 use crate::snapshot::{EnvSnapshot, FeatureEntry, IdentityFlags, Origin, Source, value_json};

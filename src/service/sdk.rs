@@ -1,18 +1,20 @@
-//! The SDK side: environment keys, identities with their traits, and their flags. Flags come
-//! from the environment's snapshot; identities and traits are read from and written to the store.
+//! The SDK side: environment keys, identities with their traits, and their flags.
+//
+// Flags come from the environment's snapshot; identities and traits are read from and written
+// to the store.
 
 use std::sync::Arc;
 
-use indexmap::IndexMap;
 use serde::Serialize;
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::identities::{IDENTIFIER_LIMIT, TRAIT_KEY_LIMIT, TRAIT_STRING_LIMIT};
+use super::identities::IDENTIFIER_LIMIT;
+use super::sdk_traits::{check_traits, evaluation_traits, trait_value};
 use super::{Service, ServiceError, ServiceResult};
 use crate::domain::feature_state::FeatureState;
-use crate::domain::identity::{Identity, Trait, TraitValue, TraitWrite};
+use crate::domain::identity::{Identity, Trait, TraitWrite};
 use crate::snapshot::{EnvSnapshot, IdentityFlags, KeyLookup, Origin, trait_json};
 use crate::store::StoreError;
 
@@ -99,53 +101,6 @@ impl IdentityAnswer {
         };
         serde_json::to_vec(&body).unwrap_or_default()
     }
-}
-
-/// The traits an identity is evaluated with: the listed ones, by key.
-pub fn evaluation_traits(traits: &[TraitOutput]) -> IndexMap<String, Value> {
-    traits
-        .iter()
-        .map(|t| (t.key.clone(), t.value.clone()))
-        .collect()
-}
-
-/// A JSON trait value as upstream stores it: objects and lists become their Python `str()`.
-pub fn trait_value(value: &Value) -> Option<TraitValue> {
-    match value {
-        Value::Null => None,
-        Value::Bool(b) => Some(TraitValue::Boolean(*b)),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Some(TraitValue::Integer(i)),
-            None => Some(TraitValue::Float(n.as_f64().unwrap_or_default())),
-        },
-        Value::String(s) => Some(TraitValue::String(s.clone())),
-        other => Some(TraitValue::String(crate::engine::python_str(other))),
-    }
-}
-
-/// Upstream's per-trait validation, as a list of per-item error objects (`None` when fine).
-pub fn check_traits(traits: &[TraitInput]) -> Option<Value> {
-    let mut any = false;
-    let errors: Vec<Value> = traits
-        .iter()
-        .map(|t| {
-            let mut item = serde_json::Map::new();
-            if t.key.is_empty() || t.key.chars().count() > TRAIT_KEY_LIMIT {
-                item.insert("trait_key".into(), json!([format!("Ensure this field has no more than {TRAIT_KEY_LIMIT} characters and is not blank.")]));
-            }
-            if let Some(TraitValue::String(s)) = trait_value(&t.value)
-                && s.chars().count() > TRAIT_STRING_LIMIT
-            {
-                item.insert(
-                    "trait_value".into(),
-                    json!([format!("Value string is too long. Must be less than {TRAIT_STRING_LIMIT} character")]),
-                );
-            }
-            any |= !item.is_empty();
-            Value::Object(item)
-        })
-        .collect();
-    any.then(|| json!({ "traits": errors }))
 }
 
 pub(super) fn stored(t: &Trait) -> TraitOutput {

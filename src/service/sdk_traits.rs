@@ -3,10 +3,13 @@
 use serde_json::{Value, json};
 
 use super::identities::IDENTIFIER_LIMIT;
-use super::sdk::{TraitInput, check_traits, trait_value};
+use super::identities::{TRAIT_KEY_LIMIT, TRAIT_STRING_LIMIT};
+use super::sdk::{TraitInput, TraitOutput};
 use super::{FieldErrors, Service, ServiceError, ServiceResult};
+use crate::domain::identity::TraitValue;
 use crate::domain::identity::TraitWrite;
 use crate::snapshot::{EnvSnapshot, Origin, trait_json};
+use indexmap::IndexMap;
 
 /// One item of `PUT /traits/bulk/` (and the body of `POST /traits/`).
 #[derive(Debug, Clone)]
@@ -148,4 +151,51 @@ impl Service {
             ])),
         }
     }
+}
+
+/// The traits an identity is evaluated with: the listed ones, by key.
+pub fn evaluation_traits(traits: &[TraitOutput]) -> IndexMap<String, Value> {
+    traits
+        .iter()
+        .map(|t| (t.key.clone(), t.value.clone()))
+        .collect()
+}
+
+/// A JSON trait value as upstream stores it: objects and lists become their Python `str()`.
+pub fn trait_value(value: &Value) -> Option<TraitValue> {
+    match value {
+        Value::Null => None,
+        Value::Bool(b) => Some(TraitValue::Boolean(*b)),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Some(TraitValue::Integer(i)),
+            None => Some(TraitValue::Float(n.as_f64().unwrap_or_default())),
+        },
+        Value::String(s) => Some(TraitValue::String(s.clone())),
+        other => Some(TraitValue::String(crate::engine::python_str(other))),
+    }
+}
+
+/// Upstream's per-trait validation, as a list of per-item error objects (`None` when fine).
+pub fn check_traits(traits: &[TraitInput]) -> Option<Value> {
+    let mut any = false;
+    let errors: Vec<Value> = traits
+        .iter()
+        .map(|t| {
+            let mut item = serde_json::Map::new();
+            if t.key.is_empty() || t.key.chars().count() > TRAIT_KEY_LIMIT {
+                item.insert("trait_key".into(), json!([format!("Ensure this field has no more than {TRAIT_KEY_LIMIT} characters and is not blank.")]));
+            }
+            if let Some(TraitValue::String(s)) = trait_value(&t.value)
+                && s.chars().count() > TRAIT_STRING_LIMIT
+            {
+                item.insert(
+                    "trait_value".into(),
+                    json!([format!("Value string is too long. Must be less than {TRAIT_STRING_LIMIT} character")]),
+                );
+            }
+            any |= !item.is_empty();
+            Value::Object(item)
+        })
+        .collect();
+    any.then(|| json!({ "traits": errors }))
 }

@@ -1,5 +1,6 @@
-//! Segment overrides: a segment bound to a feature in an environment, with a priority and its
-//! own state. Written with `MANAGE_SEGMENT_OVERRIDES`.
+//! Segment overrides: a segment's own state for a feature in an environment, with a priority.
+//
+// Written with `MANAGE_SEGMENT_OVERRIDES`.
 
 use std::collections::BTreeSet;
 
@@ -40,9 +41,9 @@ pub struct SegmentOverrideDraft {
 
 const LIMIT: &str = "The environment has reached the maximum allowed segments overrides limit.";
 const DUPLICATE: &str = "The fields feature, environment, segment must make a unique set.";
-const NOT_FOUND_IDS: &str = "Some of the provided ids were not found.";
+pub(super) const NOT_FOUND_IDS: &str = "Some of the provided ids were not found.";
 
-fn manages(access: &Access) -> ServiceResult<()> {
+pub(super) fn manages(access: &Access) -> ServiceResult<()> {
     if access.allows(MANAGE_OVERRIDES) {
         Ok(())
     } else {
@@ -102,7 +103,10 @@ impl Service {
         self.segment_view(fs).await
     }
 
-    async fn segment_view(&self, fs: FeatureSegment) -> ServiceResult<FeatureSegmentView> {
+    pub(super) async fn segment_view(
+        &self,
+        fs: FeatureSegment,
+    ) -> ServiceResult<FeatureSegmentView> {
         let segment = self.store.segment(fs.segment_id).await?;
         Ok(FeatureSegmentView {
             segment_name: segment.name,
@@ -306,77 +310,6 @@ impl Service {
             .await?;
         self.snapshots.invalidate_environment(fs.environment_id);
         Ok(())
-    }
-
-    /// Re-orders one feature's overrides in one environment; answers them all, strongest first.
-    pub async fn update_priorities(
-        &self,
-        caller: &Caller,
-        priorities: &[(FeatureSegmentId, i32)],
-    ) -> ServiceResult<Vec<FeatureSegmentView>> {
-        let mut errors = FieldErrors::default();
-        for (i, (_, priority)) in priorities.iter().enumerate() {
-            if *priority < 0 {
-                errors.add(
-                    format!("[{i}].priority"),
-                    "Ensure this value is greater than or equal to 0.",
-                );
-            }
-        }
-        errors.into_result()?;
-        if priorities.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut found = Vec::with_capacity(priorities.len());
-        for (id, _) in priorities {
-            match self.store.feature_segment(*id).await {
-                Ok(fs) => found.push(fs),
-                Err(StoreError::NotFound) => {
-                    return Err(ServiceError::invalid("non_field_errors", NOT_FOUND_IDS));
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        let one = &found[0];
-        if found
-            .iter()
-            .any(|fs| fs.environment_id != one.environment_id || fs.feature_id != one.feature_id)
-        {
-            return Err(ServiceError::invalid(
-                "non_field_errors",
-                "All feature segments must belong to the same feature & environment.",
-            ));
-        }
-        let (_, env, access) = match self
-            .environment_by_id_for(caller, one.environment_id, None)
-            .await
-        {
-            Err(ServiceError::NotFound) => {
-                return Err(ServiceError::invalid("non_field_errors", NOT_FOUND_IDS));
-            }
-            other => other?,
-        };
-        manages(&access)?;
-        let feature = self.store.feature(one.feature_id).await?;
-        let log = format!(
-            "Segment override priorities updated for feature: {} in environment: {}",
-            feature.name, env.settings.name
-        );
-        let ordered = self
-            .store
-            .set_priorities(
-                env.id,
-                feature.id,
-                priorities,
-                &Audit::new(caller.author(), log),
-            )
-            .await?;
-        self.snapshots.invalidate_environment(env.id);
-        let mut views = Vec::with_capacity(ordered.len());
-        for fs in ordered {
-            views.push(self.segment_view(fs).await?);
-        }
-        Ok(views)
     }
 }
 

@@ -160,3 +160,39 @@ fn validate_and_apply(tag: &mut NewTag, patch: TagPatch, creating: bool) -> Serv
     patch.apply(tag);
     validate(tag, &check, creating)
 }
+
+const OTHER_PROJECTS_TAGS: &str = "Selected Tags must be from the same Project as current Feature";
+
+impl Service {
+    /// Unknown tags, and tags of projects the caller cannot see, are named in `tags`; tags of
+    /// another project the caller can see are refused as a whole.
+    pub(super) async fn check_tags(
+        &self,
+        caller: &Caller,
+        errors: &mut FieldErrors,
+        project: ProjectId,
+        tags: &[TagId],
+    ) -> ServiceResult<()> {
+        let mut foreign = false;
+        for tag in tags {
+            let seen_elsewhere = match self.store.tag(*tag).await {
+                Ok(t) if t.project_id == project => continue,
+                Ok(t) => self.sees_project(caller, t.project_id).await?,
+                Err(StoreError::NotFound) => false,
+                Err(e) => return Err(e.into()),
+            };
+            if seen_elsewhere {
+                foreign = true;
+            } else {
+                errors.add(
+                    "tags",
+                    format!("Invalid pk \"{tag}\" - object does not exist."),
+                );
+            }
+        }
+        if foreign && errors.is_empty() {
+            errors.add("non_field_errors", OTHER_PROJECTS_TAGS);
+        }
+        Ok(())
+    }
+}

@@ -1,5 +1,7 @@
-//! Building an environment's snapshot from the store: everything the SDK endpoints read, the
-//! prepared evaluation model, and the environment-flags response bodies rendered once.
+//! Building an environment's snapshot from the store, with its response bodies rendered once.
+//
+// Everything the SDK endpoints read, the prepared evaluation model, and the environment-flags
+// response bodies.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,5 +1,6 @@
-//! The environment document local-evaluation SDKs download (`GET /environment-document/`), in
-//! upstream's exact shape: `property_`, `django_id`, `featurestate_uuid`, `+00:00` datetimes.
+//! The environment document local-evaluation SDKs download (`GET /environment-document/`).
+//
+// In upstream's exact shape: `property_`, `django_id`, `featurestate_uuid`, `+00:00` datetimes.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;

@@ -1,27 +1,20 @@
-//! Flag objects in the shape the SDKs read (`SDKFeatureStateSerializer` upstream).
+//! The flag object the SDKs read (`SDKFeatureStateSerializer` upstream), for snapshots and eval.
 
-use std::collections::HashMap;
-
-use indexmap::IndexMap;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::flag_json::{
-    EnvironmentView, FeatureView, Served, feature_json, flag_json_of, flag_raw, identity_variant,
-};
 use super::{EnvSnapshot, FeatureEntry, Origin, value_json};
-use crate::domain::FeatureId;
 use crate::domain::environment::Environment;
-use crate::domain::feature::{Feature, FeatureType};
-use crate::domain::feature_state::FeatureState;
-use crate::engine::{FeatureContext, IdentityContext, IdentityOverrides};
+use crate::domain::feature::Feature;
+use serde::Serialize;
+use serde_json::{Map, json};
 
 /// A response body rendered once and shared.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered(pub bytes::Bytes);
 
 impl EnvSnapshot {
-    fn environment_view(&self) -> EnvironmentView {
+    pub(super) fn environment_view(&self) -> EnvironmentView {
         environment_view(&self.environment)
     }
 }
@@ -50,7 +43,7 @@ pub(super) fn feature_object(view: EnvironmentView, feature: &Feature) -> Value 
     feature_json(view, &feature_view(feature))
 }
 
-fn flag_json(snapshot: &EnvSnapshot, entry: &FeatureEntry, served: Served<'_>) -> Value {
+fn entry_json(snapshot: &EnvSnapshot, entry: &FeatureEntry, served: Served<'_>) -> Value {
     flag_json_of(snapshot.environment_view(), entry.rendered.clone(), served)
 }
 
@@ -64,7 +57,7 @@ pub fn environment_flag(snapshot: &EnvSnapshot, entry: &FeatureEntry) -> Value {
         feature_segment: None,
         variant: None,
     };
-    flag_json(snapshot, entry, served)
+    entry_json(snapshot, entry, served)
 }
 
 /// `GET /flags/`: every visible default (only the enabled ones when disabled flags are hidden).
@@ -83,181 +76,143 @@ pub(super) fn environment_flags(snapshot: &EnvSnapshot, origin: Origin) -> Rende
     )
 }
 
-/// What an identity's flags are computed from.
-#[derive(Debug, Clone)]
-pub struct IdentityFlags<'a> {
-    pub identifier: &'a str,
-    /// The stored identity's id; `None` for a transient identity.
-    pub identity_id: Option<i64>,
-    pub traits: IndexMap<String, Value>,
-    pub overrides: &'a [FeatureState],
+/// What the flag object shows of the environment.
+#[derive(Debug, Clone, Copy)]
+pub struct EnvironmentView {
+    /// Null when unknown (a document without `id`).
+    pub id: Option<i64>,
+    /// Ids and descriptive fields become null.
+    pub hide_sensitive_data: bool,
 }
 
-/// Which state an identity's flag comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    /// The identity's own override.
-    Identity,
-    /// A segment override's state (the feature segment's id).
-    Segment(i64),
-    /// The environment default.
-    Default,
+impl EnvironmentView {
+    fn shown(self, value: Value) -> Value {
+        if self.hide_sensitive_data {
+            Value::Null
+        } else {
+            value
+        }
+    }
 }
 
-/// One feature's flag for an identity, before visibility rules apply.
+/// What the flag object shows of its feature.
+#[derive(Debug, Clone, Default)]
+pub struct FeatureView<'a> {
+    pub id: i64,
+    pub name: &'a str,
+    /// `STANDARD` or `MULTIVARIATE`.
+    pub kind: &'a str,
+    /// The fields an environment document does not carry (null there).
+    pub created_date: Option<String>,
+    pub description: Option<&'a str>,
+    pub initial_value: Option<&'a str>,
+    pub default_enabled: Option<bool>,
+}
+
+/// The feature state a flag serves, and where it came from.
 #[derive(Debug, Clone)]
-pub struct Resolved<'a> {
-    pub entry: &'a FeatureEntry,
-    pub state_id: i64,
+pub struct Served<'a> {
+    pub state_id: Option<i64>,
     pub enabled: bool,
     pub value: Value,
-    pub source: Source,
-    /// The multivariate variant's key (`None` inside when the option has no key); outer
-    /// `None` for features that are not multivariate.
+    /// The identity, when its own override is served.
+    pub identity: Option<i64>,
+    /// The feature segment, when a segment override is served.
+    pub feature_segment: Option<i64>,
+    /// Identity flags only: the variant's key, `control`, or null.
     pub variant: Option<Option<&'a str>>,
-    /// Whether a percentage split chose the value (not an override).
-    pub split: bool,
 }
 
-impl EnvSnapshot {
-    /// The identity's flags: its own override, else the strongest matching segment override,
-    /// else the default; multivariate values bucketed on the identity's key.
-    pub fn identity_flags(
-        &self,
-        origin: Origin,
-        who: &IdentityFlags<'_>,
-    ) -> Vec<(FeatureId, Box<RawValue>)> {
-        let view = self.environment_view();
-        self.resolve_identity(who)
-            .into_iter()
-            .filter(|r| self.visible_to(&r.entry.feature, origin))
-            .filter(|r| !self.hide_disabled || r.enabled)
-            .map(|r| {
-                let served = Served {
-                    state_id: Some(r.state_id),
-                    enabled: r.enabled,
-                    value: r.value,
-                    identity: match r.source {
-                        Source::Identity => who.identity_id,
-                        _ => None,
-                    },
-                    feature_segment: match r.source {
-                        Source::Segment(fs) => Some(fs),
-                        _ => None,
-                    },
-                    variant: r.variant,
-                };
-                (
-                    r.entry.feature.id,
-                    flag_raw(view, &r.entry.rendered_raw, &served),
-                )
-            })
-            .collect()
-    }
-
-    /// Every feature's flag for the identity and where it comes from, whatever the key or
-    /// `hide_disabled_flags` would show.
-    pub fn resolve_identity(&self, who: &IdentityFlags<'_>) -> Vec<Resolved<'_>> {
-        let identity = IdentityContext {
-            identifier: who.identifier.to_string(),
-            key: None,
-            traits: who.traits.clone(),
-        };
-        let hashing_key = format!("{}_{}", self.environment.api_key, who.identifier);
-        let own = self.own_overrides(who.overrides);
-        let evaluation = self.model.evaluate_with(Some(&identity), &own);
-        let overrides: HashMap<FeatureId, &FeatureState> =
-            who.overrides.iter().map(|s| (s.feature_id, s)).collect();
-        let mut resolved = Vec::with_capacity(self.features.len());
-        for (entry, flag) in self.features.iter().zip(evaluation.flags.iter()) {
-            let feature = &entry.feature;
-            let multivariate = feature.feature_type == FeatureType::Multivariate;
-            resolved.push(match overrides.get(&feature.id) {
-                Some(state) => {
-                    let (value, variant) = self.bucket(state, &hashing_key, multivariate);
-                    Resolved {
-                        entry,
-                        state_id: state.id.0,
-                        enabled: state.enabled,
-                        value,
-                        source: Source::Identity,
-                        variant: Some(variant),
-                        split: false,
-                    }
-                }
-                None => {
-                    let meta = flag.metadata;
-                    let number = |key: &str| meta.and_then(|m| m.get(key)).and_then(Value::as_i64);
-                    Resolved {
-                        entry,
-                        state_id: number("state_id").unwrap_or(entry.default.id.0),
-                        enabled: flag.enabled,
-                        value: flag.value.clone(),
-                        source: number("feature_segment_id")
-                            .map_or(Source::Default, Source::Segment),
-                        variant: identity_variant(multivariate, split(flag), flag.variant),
-                        split: split(flag),
-                    }
-                }
-            });
-        }
-        resolved
-    }
-
-    /// The identity's overrides as the engine sees them when a condition reads another flag
-    /// (prepared only then): as the SDKs put them in a context, without multivariate shares.
-    fn own_overrides(&self, overrides: &[FeatureState]) -> IdentityOverrides {
-        if overrides.is_empty() || !self.model.reads_flags() {
-            return IdentityOverrides::default();
-        }
-        let contexts: Vec<FeatureContext> = overrides
-            .iter()
-            .filter_map(|state| {
-                let entry = self
-                    .features
-                    .iter()
-                    .find(|e| e.feature.id == state.feature_id)?;
-                Some(FeatureContext {
-                    key: String::new(),
-                    name: entry.feature.name.clone(),
-                    enabled: state.enabled,
-                    value: value_json(&state.value),
-                    ..Default::default()
-                })
-            })
-            .collect();
-        self.model.identity_overrides(&contexts)
-    }
-
-    /// An identity override's value: a multivariate share when the identity's bucket falls in
-    /// one, else the state's own value.
-    fn bucket(
-        &self,
-        state: &FeatureState,
-        hashing_key: &str,
-        multivariate: bool,
-    ) -> (Value, Option<&str>) {
-        if state.mv_values.is_empty() {
-            return (value_json(&state.value), multivariate.then_some("control"));
-        }
-        let seed = super::hashing_seed(state);
-        let percentage = crate::engine::hashed_percentage(&[&seed, hashing_key]);
-        let mut start = 0.0;
-        for share in &state.mv_values {
-            let end = start + share.percentage_allocation;
-            if start <= percentage
-                && percentage < end
-                && let Some(option) = self.options.get(&share.mv_option_id)
-            {
-                return (value_json(&option.value), option.key.as_deref());
-            }
-            start = end;
-        }
-        (value_json(&state.value), Some("control"))
-    }
+/// The `variant` of an identity flag: for a multivariate feature, the key of the option the
+/// identity's bucket fell in (null when that option has no key), or `control` when it fell in
+/// none (`split` is false); null for any other feature.
+pub fn identity_variant(
+    multivariate: bool,
+    split: bool,
+    chosen: Option<&str>,
+) -> Option<Option<&str>> {
+    Some(match (multivariate, split) {
+        (false, _) => None,
+        (true, true) => chosen,
+        (true, false) => Some("control"),
+    })
 }
 
-/// The identity's bucket fell in one of the feature's options.
-fn split(flag: &crate::engine::Flag<'_>) -> bool {
-    matches!(flag.reason, crate::engine::Reason::Split { .. })
+/// The flag object's `feature`.
+pub fn feature_json(environment: EnvironmentView, feature: &FeatureView<'_>) -> Value {
+    let shown = |v: Value| environment.shown(v);
+    json!({
+        "id": feature.id,
+        "name": feature.name,
+        "created_date": shown(json!(feature.created_date)),
+        "description": shown(json!(feature.description)),
+        "initial_value": shown(json!(feature.initial_value)),
+        "default_enabled": shown(json!(feature.default_enabled)),
+        "type": feature.kind,
+    })
+}
+
+/// One flag object.
+pub fn flag_json(
+    environment: EnvironmentView,
+    feature: &FeatureView<'_>,
+    served: Served<'_>,
+) -> Value {
+    flag_json_of(environment, feature_json(environment, feature), served)
+}
+
+/// One flag object, its `feature` already rendered (by `feature_json`). Built by moving the
+/// parts in (`json!` would copy them): SDK identity requests build fifty of these each.
+pub fn flag_json_of(environment: EnvironmentView, feature: Value, served: Served<'_>) -> Value {
+    let shown = |v: Option<i64>| environment.shown(v.map_or(Value::Null, Value::from));
+    let mut flag = Map::new();
+    flag.insert("id".into(), shown(served.state_id));
+    flag.insert("feature".into(), feature);
+    flag.insert("feature_state_value".into(), served.value);
+    flag.insert("environment".into(), shown(environment.id));
+    flag.insert("identity".into(), shown(served.identity));
+    flag.insert("feature_segment".into(), shown(served.feature_segment));
+    flag.insert("enabled".into(), Value::Bool(served.enabled));
+    if let Some(variant) = served.variant {
+        flag.insert(
+            "variant".into(),
+            variant.map_or(Value::Null, |v| Value::String(v.into())),
+        );
+    }
+    Value::Object(flag)
+}
+
+/// A flag object as the serializer writes it: keys in the order `Value` objects keep them.
+#[derive(Serialize)]
+struct FlagOut<'a> {
+    enabled: bool,
+    environment: Option<i64>,
+    feature: &'a RawValue,
+    feature_segment: Option<i64>,
+    feature_state_value: &'a Value,
+    id: Option<i64>,
+    identity: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variant: Option<Option<&'a str>>,
+}
+
+/// One flag object rendered straight to JSON, its `feature` already rendered: the same text
+/// `flag_json_of` gives, without building a `Value` tree (SDK identity requests render fifty).
+pub fn flag_raw(
+    environment: EnvironmentView,
+    feature: &RawValue,
+    served: &Served<'_>,
+) -> Box<RawValue> {
+    let shown = |v: Option<i64>| v.filter(|_| !environment.hide_sensitive_data);
+    let flag = FlagOut {
+        enabled: served.enabled,
+        environment: shown(environment.id),
+        feature,
+        feature_segment: shown(served.feature_segment),
+        feature_state_value: &served.value,
+        id: shown(served.state_id),
+        identity: shown(served.identity),
+        variant: served.variant,
+    };
+    serde_json::value::to_raw_value(&flag).unwrap_or_else(|_| RawValue::NULL.to_owned())
 }

@@ -1,14 +1,14 @@
 //! Per-environment evaluation snapshots: SDK requests read flags from memory, never from SQL.
-//!
-//! A snapshot is built from the store on first use and kept until a change invalidates it.
-//! Management writes invalidate the environments they touch before they answer, so the next
-//! SDK request sees the change; a periodic check of `updated_at` catches changes made by other
-//! servers sharing the database.
+//
+// A snapshot is built from the store on first use and kept until a change invalidates it.
+// Management writes invalidate the environments they touch before they answer, so the next
+// SDK request sees the change; a periodic check of `updated_at` catches changes made by other
+// servers sharing the database.
 
 mod build;
 mod document;
-mod flag_json;
 mod flags;
+mod identity_flags;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -16,8 +16,11 @@ use std::sync::{Arc, RwLock};
 use serde_json::Value;
 
 pub use build::{hashing_seed, value_json};
-pub use flag_json::{EnvironmentView, FeatureView, Served, flag_json, identity_variant};
-pub use flags::{IdentityFlags, Rendered, Resolved, Source, environment_flag};
+pub use flags::Rendered;
+pub use flags::{
+    EnvironmentView, FeatureView, Served, environment_flag, flag_json, identity_variant,
+};
+pub use identity_flags::{IdentityFlags, Resolved, Source};
 
 use crate::domain::environment::{Environment, ServerKey};
 use crate::domain::feature::{Feature, MvOption};

@@ -1,6 +1,6 @@
 //! Backup and restore: a SQLite copy made with SQLite's backup API, or on PostgreSQL an export file.
 
-use super::export::{Summary, is_sqlite_file};
+use super::export::Summary;
 use super::postgres::PostgresStore;
 use super::sqlite::SqliteStore;
 use super::{ConnectOptions, DatabaseUrl};
@@ -156,4 +156,9 @@ pub(crate) fn create_private(path: &Path) -> anyhow::Result<std::fs::File> {
         .mode(0o600)
         .open(path)
         .with_context(|| format!("cannot create {}", path.display()))
+}
+
+/// Whether `bytes` start a SQLite database file (a backup made on SQLite) rather than an export.
+pub fn is_sqlite_file(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"SQLite format 3\0")
 }

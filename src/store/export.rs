@@ -1,17 +1,17 @@
-//! The export format: the whole instance as JSON lines, table by table, the same from both backends.
-//!
-//! ```text
-//! {"flagstaff_export":1,"schema_version":6,"flagstaff_version":"0.2.0","exported_at":"…","backend":"sqlite"}
-//! {"table":"users","columns":["id","uuid",…]}
-//! [1,"6f1c…",…]
-//! …
-//! {"end":{"tables":34,"rows":1234}}
-//! ```
-//!
-//! Values are canonical whatever the backend: booleans as 0 and 1, timestamps as RFC 3339 text in
-//! UTC with microseconds, days as `YYYY-MM-DD`, JSON columns as JSON. So an export of an imported
-//! database repeats the original's rows line for line. Rows are read and written one at a time:
-//! a million identities never sit in memory together.
+//! The export format: the whole instance as JSON lines, the same from both backends.
+//
+// ```text
+// {"flagstaff_export":1,"schema_version":6,"flagstaff_version":"0.2.0","exported_at":"…","backend":"sqlite"}
+// {"table":"users","columns":["id","uuid",…]}
+// [1,"6f1c…",…]
+// …
+// {"end":{"tables":34,"rows":1234}}
+// ```
+//
+// Values are canonical whatever the backend: booleans as 0 and 1, timestamps as RFC 3339 text in
+// UTC with microseconds, days as `YYYY-MM-DD`, JSON columns as JSON. So an export of an imported
+// database repeats the original's rows line for line. Rows are read and written one at a time:
+// a million identities never sit in memory together.
 
 use super::postgres::PostgresStore;
 use super::sqlite::SqliteStore;
@@ -342,11 +342,6 @@ pub fn check_columns(
     Ok(())
 }
 
-/// Whether `bytes` start a SQLite database file (a backup made on SQLite) rather than an export.
-pub fn is_sqlite_file(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"SQLite format 3\0")
-}
-
 /// `flagstaff export`: brings the schema up to date (as `serve` would), then writes the whole
 /// database to `out`.
 pub async fn export(
@@ -496,7 +491,11 @@ mod tests {
     fn something_else_is_not_taken_for_an_export() {
         let error = read_all(b"hello\n", 6).unwrap_err().to_string();
         assert!(error.contains("not a Flagstaff export"), "{error}");
-        assert!(is_sqlite_file(b"SQLite format 3\0rest"));
-        assert!(!is_sqlite_file(b"{\"flagstaff_export\":1}"));
+        assert!(crate::store::backup::is_sqlite_file(
+            b"SQLite format 3\0rest"
+        ));
+        assert!(!crate::store::backup::is_sqlite_file(
+            b"{\"flagstaff_export\":1}"
+        ));
     }
 }

@@ -1,4 +1,4 @@
-//! Features of a project and their owners: the storage trait and how a row reads.
+//! Features of a project: the storage trait and how a row reads.
 
 use super::Result;
 use crate::domain::audit::Audit;
@@ -11,7 +11,7 @@ use crate::store::StoreError;
 use crate::store::rows::Columns;
 use async_trait::async_trait;
 
-/// Features, their multivariate options, and tags.
+/// Features of a project.
 #[async_trait]
 pub trait FeatureStore: Send + Sync {
     /// Creates the feature with its tags and options, and its default state in every
@@ -40,13 +40,6 @@ pub trait FeatureStore: Send + Sync {
         patch: &FeaturePatch,
         audit: &Audit,
     ) -> Result<Feature>;
-
-    /// Adds users and groups as owners; ones the feature has already stay. Owners are not
-    /// audited, as upstream. `NotFound` when there is no such feature.
-    async fn add_feature_owners(&self, id: FeatureId, owners: &Owners) -> Result<Feature>;
-
-    /// Removes users and groups from the owners; ones it does not have are ignored.
-    async fn remove_feature_owners(&self, id: FeatureId, owners: &Owners) -> Result<Feature>;
 
     /// Deletes the feature with its states, overrides and options; moves `updated_at`.
     async fn delete_feature(&self, id: FeatureId, audit: &Audit) -> Result<()>;

@@ -13,6 +13,7 @@ mod environment_defaults;
 mod environments;
 mod error;
 pub mod export;
+mod feature_owners;
 mod feature_states;
 mod features;
 mod grants;
@@ -47,6 +48,7 @@ pub use audit::AuditStore;
 pub use environment_defaults::EnvironmentDefaultStore;
 pub use environments::EnvironmentStore;
 pub use error::{ConnectError, StoreError};
+pub use feature_owners::FeatureOwnerStore;
 pub use feature_states::FeatureStateStore;
 pub use features::FeatureStore;
 pub use grants::GrantStore;
@@ -78,6 +80,7 @@ pub trait Store:
     + EnvironmentStore
     + ServerKeyStore
     + FeatureStore
+    + FeatureOwnerStore
     + MvOptionStore
     + TagStore
     + FeatureStateStore

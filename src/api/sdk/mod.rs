@@ -1,5 +1,7 @@
-//! The Flagsmith SDK surface: `/api/v1/flags/` and `/api/v1/identities/`, authenticated by an
-//! environment key in `X-Environment-Key` and answered from the environment's snapshot.
+//! The Flagsmith SDK surface: `/api/v1/flags/` and `/api/v1/identities/`.
+//
+// Authenticated by an environment key in `X-Environment-Key` and answered from the environment's
+// snapshot.
 
 mod analytics;
 mod document;

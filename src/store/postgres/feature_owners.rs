@@ -2,9 +2,13 @@
 
 use super::listing::Listing;
 use super::rows::exec;
+use super::{PostgresStore, features};
 use crate::domain::FeatureId;
+use crate::domain::feature::Feature;
 use crate::domain::feature::{FeatureQuery, Owners};
+use crate::store::FeatureOwnerStore;
 use crate::store::Result;
+use async_trait::async_trait;
 use deadpool_postgres::Transaction;
 
 /// Adds the owners; ones the feature has already stay as they are.
@@ -68,5 +72,28 @@ pub(super) fn filter(list: &mut Listing, query: &FeatureQuery) {
             "EXISTS (SELECT 1 FROM feature_group_owners o WHERE o.feature_id = f.id
                  AND o.group_id = ANY({p}))"
         ));
+    }
+}
+
+#[async_trait]
+impl FeatureOwnerStore for PostgresStore {
+    async fn add_feature_owners(&self, id: FeatureId, owners: &Owners) -> Result<Feature> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        features::find(&tx, id).await?;
+        add(&tx, id, owners).await?;
+        let feature = features::find(&tx, id).await?;
+        tx.commit().await?;
+        Ok(feature)
+    }
+
+    async fn remove_feature_owners(&self, id: FeatureId, owners: &Owners) -> Result<Feature> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        features::find(&tx, id).await?;
+        remove(&tx, id, owners).await?;
+        let feature = features::find(&tx, id).await?;
+        tx.commit().await?;
+        Ok(feature)
     }
 }

@@ -9,7 +9,7 @@ use super::rows::{contains_pattern, exec, one};
 use super::{PostgresStore, feature_owners, mv_options, read_snapshot, tags};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
-    Feature, FeaturePatch, FeatureQuery, FeatureSort, FeatureType, NewFeature, Owners,
+    Feature, FeaturePatch, FeatureQuery, FeatureSort, FeatureType, NewFeature,
 };
 use crate::domain::{EnvironmentId, FeatureId, Page, PageRequest, ProjectId, Timestamp, new_uuid};
 use crate::store::audit::{Change, Scope};
@@ -216,26 +216,6 @@ impl FeatureStore for PostgresStore {
         record(&tx, now, &change).await?;
         tx.commit().await?;
         Ok(after)
-    }
-
-    async fn add_feature_owners(&self, id: FeatureId, owners: &Owners) -> Result<Feature> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        find(&tx, id).await?;
-        feature_owners::add(&tx, id, owners).await?;
-        let feature = find(&tx, id).await?;
-        tx.commit().await?;
-        Ok(feature)
-    }
-
-    async fn remove_feature_owners(&self, id: FeatureId, owners: &Owners) -> Result<Feature> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        find(&tx, id).await?;
-        feature_owners::remove(&tx, id, owners).await?;
-        let feature = find(&tx, id).await?;
-        tx.commit().await?;
-        Ok(feature)
     }
 
     async fn delete_feature(&self, id: FeatureId, audit: &Audit) -> Result<()> {

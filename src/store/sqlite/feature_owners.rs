@@ -2,9 +2,13 @@
 
 use super::listing::Listing;
 use super::rows::exec;
+use super::{SqliteStore, features};
 use crate::domain::FeatureId;
+use crate::domain::feature::Feature;
 use crate::domain::feature::{FeatureQuery, Owners};
+use crate::store::FeatureOwnerStore;
 use crate::store::{Result, StoreError};
+use async_trait::async_trait;
 use rusqlite::Transaction;
 
 /// Adds the owners; ones the feature has already stay as they are.
@@ -68,4 +72,27 @@ pub(super) fn filter(list: &mut Listing, query: &FeatureQuery) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+#[async_trait]
+impl FeatureOwnerStore for SqliteStore {
+    async fn add_feature_owners(&self, id: FeatureId, owners: &Owners) -> Result<Feature> {
+        let owners = owners.clone();
+        self.write(move |tx| {
+            features::find(tx, id)?;
+            add(tx, id, &owners)?;
+            features::find(tx, id)
+        })
+        .await
+    }
+
+    async fn remove_feature_owners(&self, id: FeatureId, owners: &Owners) -> Result<Feature> {
+        let owners = owners.clone();
+        self.write(move |tx| {
+            features::find(tx, id)?;
+            remove(tx, id, &owners)?;
+            features::find(tx, id)
+        })
+        .await
+    }
 }

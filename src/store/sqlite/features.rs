@@ -9,7 +9,7 @@ use super::rows::{all, contains_pattern, exec, one, ts};
 use super::{SqliteStore, feature_owners, mv_options, tags};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
-    Feature, FeaturePatch, FeatureQuery, FeatureSort, FeatureType, NewFeature, Owners,
+    Feature, FeaturePatch, FeatureQuery, FeatureSort, FeatureType, NewFeature,
 };
 use crate::domain::{EnvironmentId, FeatureId, Page, PageRequest, ProjectId, Timestamp, new_uuid};
 use crate::store::audit::{Change, Scope};
@@ -203,26 +203,6 @@ impl FeatureStore for SqliteStore {
             let change = Change::updated(&audit, FEATURE, id.0, uuid, scope, &before, &after);
             record(tx, now, &change)?;
             Ok(after)
-        })
-        .await
-    }
-
-    async fn add_feature_owners(&self, id: FeatureId, owners: &Owners) -> Result<Feature> {
-        let owners = owners.clone();
-        self.write(move |tx| {
-            find(tx, id)?;
-            feature_owners::add(tx, id, &owners)?;
-            find(tx, id)
-        })
-        .await
-    }
-
-    async fn remove_feature_owners(&self, id: FeatureId, owners: &Owners) -> Result<Feature> {
-        let owners = owners.clone();
-        self.write(move |tx| {
-            find(tx, id)?;
-            feature_owners::remove(tx, id, &owners)?;
-            find(tx, id)
         })
         .await
     }

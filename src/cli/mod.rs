@@ -1,12 +1,14 @@
 //! The `flagstaff` command and its subcommands.
 
+mod data;
+mod eval;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::Context;
-use clap::{ArgGroup, Args, CommandFactory, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::clock::SystemClock;
 use crate::config::{Config, Loaded, Sources};
@@ -38,21 +40,21 @@ enum Command {
     /// Write the whole instance (users, organisations, flags, identities, audit log, …) as JSON
     /// lines, to standard output or a file. Move to PostgreSQL with
     /// `flagstaff export | DATABASE_URL=postgres://… flagstaff import`.
-    Export(ExportArgs),
+    Export(data::ExportArgs),
     /// Load an export into an empty database, in one transaction: all of it or nothing.
-    Import(ImportArgs),
+    Import(data::ImportArgs),
     /// Back up the database while the server runs: on SQLite a consistent copy of the file, on
     /// PostgreSQL an export.
-    Backup(BackupArgs),
+    Backup(data::BackupArgs),
     /// Restore a backup (a SQLite copy or an export) into an empty database; stop the server first.
-    Restore(RestoreArgs),
+    Restore(data::RestoreArgs),
     /// Replace this binary with a newer signed release: from the update manifest
     /// (update_manifest_url), or from an archive on disk (--from-file) on air-gapped sites.
     SelfUpdate(SelfUpdateArgs),
     /// Create a superuser (asks for the password twice, or reads it with --password-stdin).
     Createsuperuser(CreateSuperuserArgs),
     /// Evaluate flags offline from files (no server, no database) and print the result as JSON.
-    Eval(EvalArgs),
+    Eval(eval::EvalArgs),
     /// Print the OpenAPI document of the API.
     Openapi,
     /// Print the version, git commit and build date of this binary and the schema it expects.
@@ -64,48 +66,6 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-}
-
-#[derive(Debug, Args)]
-struct ExportArgs {
-    /// Write to this file (created readable by its owner only) instead of standard output.
-    #[arg(long, short, value_name = "FILE")]
-    output: Option<PathBuf>,
-    #[command(flatten)]
-    database: DatabaseArgs,
-}
-
-#[derive(Debug, Args)]
-struct ImportArgs {
-    /// Read this file instead of standard input.
-    #[arg(long, short, value_name = "FILE")]
-    input: Option<PathBuf>,
-    /// Replace everything the database holds (otherwise a database with data is refused).
-    #[arg(long)]
-    force: bool,
-    #[command(flatten)]
-    database: DatabaseArgs,
-}
-
-#[derive(Debug, Args)]
-struct BackupArgs {
-    /// The file to write; it must not exist yet.
-    #[arg(long, short, value_name = "FILE")]
-    output: PathBuf,
-    #[command(flatten)]
-    database: DatabaseArgs,
-}
-
-#[derive(Debug, Args)]
-struct RestoreArgs {
-    /// The backup to restore (made by `flagstaff backup` or `flagstaff export`).
-    #[arg(long, short, value_name = "FILE")]
-    input: PathBuf,
-    /// Replace everything the database holds (otherwise a database with data is refused).
-    #[arg(long)]
-    force: bool,
-    #[command(flatten)]
-    database: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -129,34 +89,6 @@ struct CreateSuperuserArgs {
     password_stdin: bool,
     #[command(flatten)]
     database: DatabaseArgs,
-}
-
-#[derive(Debug, Args)]
-#[command(group(ArgGroup::new("input").required(true).args(["context", "batch", "document"])))]
-struct EvalArgs {
-    /// An evaluation context (a test-vector file, or a bare context): prints the engine's
-    /// result, `{"flags": {...}, "segments": [...]}`.
-    #[arg(long, value_name = "FILE")]
-    context: Option<PathBuf>,
-    /// Every .json and .jsonc context file in a folder: prints their results keyed by file name.
-    #[arg(long, value_name = "DIR")]
-    batch: Option<PathBuf>,
-    /// An environment document (as GET /api/v1/environment-document/ serves it): prints the
-    /// environment's flags as GET /api/v1/flags/ would, or with --identifier the identity's
-    /// traits and flags as GET /api/v1/identities/ would.
-    #[arg(long, value_name = "FILE")]
-    document: Option<PathBuf>,
-    /// The identity to evaluate the document for; identity overrides in the document apply.
-    #[arg(long, requires = "document")]
-    identifier: Option<String>,
-    /// The identity's hashing key (an imported identity's id, say). Default: the composite key
-    /// `<environment key>_<identifier>`.
-    #[arg(long, value_name = "KEY", requires = "identifier")]
-    identity_key: Option<String>,
-    /// Traits as a JSON object, e.g. '{"plan": "pro", "age": 42}'; laid over the traits the
-    /// document stores for the identity.
-    #[arg(long, value_name = "JSON", requires = "identifier")]
-    traits: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -234,23 +166,7 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::CheckConfig(args) => check_config(config_flag, args.flags()),
-        Command::Eval(args) => {
-            use std::io::Write;
-            let printed = eval(args).and_then(|output| {
-                match writeln!(std::io::stdout().lock(), "{output}") {
-                    // The reader has all it wanted (`| head`, say).
-                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                    written => written.map_err(|e| format!("cannot write the result: {e}")),
-                }
-            });
-            match printed {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        Command::Eval(args) => eval::run(args),
         Command::Createsuperuser(args) => {
             let password = match read_password(args.password_stdin) {
                 Ok(password) => password,
@@ -270,76 +186,10 @@ pub fn main() -> ExitCode {
                 Ok(())
             })
         }
-        Command::Export(args) => with_config(config_flag, args.database.flags(), |config| {
-            let out: Box<dyn std::io::Write + Send> = match &args.output {
-                Some(path) => Box::new(std::io::BufWriter::new(
-                    crate::store::backup::create_private(path)?,
-                )),
-                None => Box::new(std::io::BufWriter::new(std::io::stdout())),
-            };
-            let summary = runtime()?.block_on(crate::store::export::export(
-                &config.database,
-                &crate::app::connect_options(&config),
-                Arc::new(SystemClock),
-                out,
-            ));
-            if summary.is_err()
-                && let Some(path) = &args.output
-            {
-                let _ = std::fs::remove_file(path);
-            }
-            let summary = summary?;
-            // Standard output may carry the export itself.
-            eprintln!(
-                "exported {} rows of {} tables",
-                summary.rows, summary.tables
-            );
-            Ok(())
-        }),
-        Command::Import(args) => with_config(config_flag, args.database.flags(), |config| {
-            let input: Box<dyn std::io::BufRead + Send> = match &args.input {
-                Some(path) => Box::new(std::io::BufReader::new(
-                    std::fs::File::open(path)
-                        .with_context(|| format!("cannot open {}", path.display()))?,
-                )),
-                None => Box::new(std::io::BufReader::new(std::io::stdin())),
-            };
-            let summary = runtime()?.block_on(crate::store::export::import(
-                &config.database,
-                &crate::app::connect_options(&config),
-                Arc::new(SystemClock),
-                input,
-                args.force,
-            ))?;
-            println!(
-                "imported {} rows of {} tables into {}",
-                summary.rows,
-                summary.tables,
-                config.database.redacted()
-            );
-            Ok(())
-        }),
-        Command::Backup(args) => with_config(config_flag, args.database.flags(), |config| {
-            let outcome = runtime()?.block_on(crate::store::backup::backup(
-                &config.database,
-                &crate::app::connect_options(&config),
-                Arc::new(SystemClock),
-                &args.output,
-            ))?;
-            println!("backed up {} to {}", outcome, args.output.display());
-            Ok(())
-        }),
-        Command::Restore(args) => with_config(config_flag, args.database.flags(), |config| {
-            let outcome = runtime()?.block_on(crate::store::backup::restore(
-                &config.database,
-                &crate::app::connect_options(&config),
-                Arc::new(SystemClock),
-                &args.input,
-                args.force,
-            ))?;
-            println!("restored {} into {}", outcome, config.database.redacted());
-            Ok(())
-        }),
+        Command::Export(args) => data::export(config_flag, args),
+        Command::Import(args) => data::import(config_flag, args),
+        Command::Backup(args) => data::backup(config_flag, args),
+        Command::Restore(args) => data::restore(config_flag, args),
         Command::SelfUpdate(args) => with_config(config_flag, BTreeMap::new(), |config| {
             let request = crate::update::Request {
                 from_file: args.from_file,
@@ -366,37 +216,6 @@ pub fn main() -> ExitCode {
             Ok(())
         }),
     }
-}
-
-/// The JSON `flagstaff eval` prints, or the one-line reason it cannot.
-fn eval(args: EvalArgs) -> Result<String, String> {
-    use crate::eval::{DocumentQuery, evaluate_batch, evaluate_context, evaluate_document};
-    // Serialised from the typed results, which keep the context's feature order.
-    let output = if let Some(file) = &args.context {
-        serde_json::to_string_pretty(&evaluate_context(file).map_err(|e| e.to_string())?)
-    } else if let Some(dir) = &args.batch {
-        serde_json::to_string_pretty(&evaluate_batch(dir).map_err(|e| e.to_string())?)
-    } else if let Some(file) = &args.document {
-        let traits = match &args.traits {
-            Some(text) => parse_traits(text)?,
-            None => Default::default(),
-        };
-        let query = DocumentQuery {
-            identifier: args.identifier,
-            identity_key: args.identity_key,
-            traits,
-        };
-        serde_json::to_string_pretty(&evaluate_document(file, &query).map_err(|e| e.to_string())?)
-    } else {
-        return Err("give --context, --batch or --document".into());
-    };
-    output.map_err(|e| e.to_string())
-}
-
-fn parse_traits(text: &str) -> Result<indexmap::IndexMap<String, serde_json::Value>, String> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|e| format!("--traits is not a JSON object of trait values: {e}"))
 }
 
 fn load(config_flag: Option<PathBuf>, flags: BTreeMap<String, String>) -> Result<Loaded, ExitCode> {

@@ -1,15 +1,17 @@
-//! `flagstaff eval`: evaluation of files, with no server and no database. An evaluation context
-//! (a test-vector file, or a bare context) gives the engine's result; an environment document
-//! gives what the SDK endpoints would answer from it.
-//!
-//! Every error is one line that names the file and, for bad input, the JSON path of the
-//! offending part.
+//! `flagstaff eval`: evaluation of files, with no server and no database.
+//
+// An evaluation context (a test-vector file, or a bare context) gives the engine's result; an
+// environment document gives what the SDK endpoints would answer from it. Every error is one
+// line that names the file and, for bad input, the JSON path of the offending part.
 
 mod document;
 
 use std::collections::BTreeMap;
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{ArgGroup, Args};
 
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
@@ -146,6 +148,83 @@ pub fn evaluate_batch(dir: &Path) -> Result<BTreeMap<String, EvaluationResult>, 
         ));
     }
     Ok(results)
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("input").required(true).args(["context", "batch", "document"])))]
+pub(super) struct EvalArgs {
+    /// An evaluation context (a test-vector file, or a bare context): prints the engine's
+    /// result, `{"flags": {...}, "segments": [...]}`.
+    #[arg(long, value_name = "FILE")]
+    context: Option<PathBuf>,
+    /// Every .json and .jsonc context file in a folder: prints their results keyed by file name.
+    #[arg(long, value_name = "DIR")]
+    batch: Option<PathBuf>,
+    /// An environment document (as GET /api/v1/environment-document/ serves it): prints the
+    /// environment's flags as GET /api/v1/flags/ would, or with --identifier the identity's
+    /// traits and flags as GET /api/v1/identities/ would.
+    #[arg(long, value_name = "FILE")]
+    document: Option<PathBuf>,
+    /// The identity to evaluate the document for; identity overrides in the document apply.
+    #[arg(long, requires = "document")]
+    identifier: Option<String>,
+    /// The identity's hashing key (an imported identity's id, say). Default: the composite key
+    /// `<environment key>_<identifier>`.
+    #[arg(long, value_name = "KEY", requires = "identifier")]
+    identity_key: Option<String>,
+    /// Traits as a JSON object, e.g. '{"plan": "pro", "age": 42}'; laid over the traits the
+    /// document stores for the identity.
+    #[arg(long, value_name = "JSON", requires = "identifier")]
+    traits: Option<String>,
+}
+
+/// Runs `flagstaff eval`: prints the result, or the one-line reason there is none.
+pub(super) fn run(args: EvalArgs) -> ExitCode {
+    use std::io::Write;
+    let printed = eval(args).and_then(|output| {
+        match writeln!(std::io::stdout().lock(), "{output}") {
+            // The reader has all it wanted (`| head`, say).
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            written => written.map_err(|e| format!("cannot write the result: {e}")),
+        }
+    });
+    match printed {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The JSON `flagstaff eval` prints, or the one-line reason it cannot.
+fn eval(args: EvalArgs) -> Result<String, String> {
+    // Serialised from the typed results, which keep the context's feature order.
+    let output = if let Some(file) = &args.context {
+        serde_json::to_string_pretty(&evaluate_context(file).map_err(|e| e.to_string())?)
+    } else if let Some(dir) = &args.batch {
+        serde_json::to_string_pretty(&evaluate_batch(dir).map_err(|e| e.to_string())?)
+    } else if let Some(file) = &args.document {
+        let traits = match &args.traits {
+            Some(text) => parse_traits(text)?,
+            None => Default::default(),
+        };
+        let query = DocumentQuery {
+            identifier: args.identifier,
+            identity_key: args.identity_key,
+            traits,
+        };
+        serde_json::to_string_pretty(&evaluate_document(file, &query).map_err(|e| e.to_string())?)
+    } else {
+        return Err("give --context, --batch or --document".into());
+    };
+    output.map_err(|e| e.to_string())
+}
+
+fn parse_traits(text: &str) -> Result<indexmap::IndexMap<String, serde_json::Value>, String> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|e| format!("--traits is not a JSON object of trait values: {e}"))
 }
 
 #[cfg(test)]

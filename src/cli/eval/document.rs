@@ -1,10 +1,9 @@
-//! An environment document evaluated offline, answered as the SDK endpoints answer: the
-//! environment's flags as `GET /api/v1/flags/` lists them, or an identity's traits and flags as
-//! `GET /api/v1/identities/?identifier=` gives them (with a server-side key, and transiently:
-//! nothing is stored).
-//!
-//! The document is mapped to a context the way local-evaluation SDKs map it, so identity
-//! overrides in it apply to the identities it names.
+//! An environment document evaluated offline, answered as the SDK endpoints answer.
+//
+// The environment's flags as `GET /api/v1/flags/` lists them, or an identity's traits and flags
+// as `GET /api/v1/identities/?identifier=` gives them (with a server-side key, and transiently:
+// nothing is stored). The document is mapped to a context the way local-evaluation SDKs map it,
+// so identity overrides in it apply to the identities it names.
 
 use std::collections::HashMap;
 use std::path::Path;
