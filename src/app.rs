@@ -8,7 +8,7 @@ use anyhow::Context;
 use poem::Endpoint;
 use tokio::net::TcpListener;
 
-use crate::api::{self, CorsPolicy, Edge, HostPolicy};
+use crate::api::{self, CorsPolicy, Edge, HostPolicy, State};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::server::ConnectionLimits;
@@ -16,25 +16,9 @@ use crate::service::Service;
 use crate::store::{self, ConnectOptions, MigrationReport, Store};
 use crate::web::Dashboard;
 
-/// What request handlers share.
-pub struct State {
-    pub store: Arc<dyn Store>,
-    pub service: Arc<Service>,
-    pub clock: Arc<dyn Clock>,
-    /// Signs sessions and links; never logged.
-    pub secret_key: String,
-}
-
-impl std::fmt::Debug for State {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("State")
-            .field("store", &self.store.backend())
-            .finish_non_exhaustive()
-    }
-}
-
 /// A built application: a migrated store and the settings the HTTP layer needs.
 pub struct App {
+    pub store: Arc<dyn Store>,
     pub state: Arc<State>,
     edge: Edge,
     gzip: bool,
@@ -63,12 +47,11 @@ impl App {
                 .map_err(|e| anyhow::anyhow!("bootstrapping the installation failed: {e}"))?;
         }
         let state = Arc::new(State {
-            store,
             service,
-            clock,
             secret_key,
         });
         let app = App {
+            store,
             state,
             edge: Edge {
                 hosts: HostPolicy::new(&config.allowed_hosts, config.use_x_forwarded_host),
@@ -169,7 +152,7 @@ impl Bound {
 pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
     let shutdown = shutdown_signal()?;
     let (app, report) = App::build(&config, clock).await?;
-    let backend = app.state.store.backend();
+    let backend = app.store.backend();
     let bound = app.bind(config.bind).await?;
     tracing::info!(
         address = %bound.local_addr,

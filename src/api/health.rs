@@ -9,8 +9,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde_json::{Value, json};
 
 use super::{Tag, VERSION};
-use crate::app::State;
-use crate::service::ServiceError;
+use crate::service::Service;
 
 /// Readiness gives the database this long to answer.
 const READINESS_TIMEOUT: Duration = Duration::from_secs(3);
@@ -44,8 +43,8 @@ impl HealthApi {
 
     /// 200 only when the database answers.
     #[oai(path = "/health/readiness/", method = "get")]
-    async fn readiness(&self, state: Data<&Arc<State>>) -> Readiness {
-        match tokio::time::timeout(READINESS_TIMEOUT, state.store.ping()).await {
+    async fn readiness(&self, svc: Data<&Arc<Service>>) -> Readiness {
+        match tokio::time::timeout(READINESS_TIMEOUT, svc.ping()).await {
             Ok(Ok(())) => Readiness::Ready(Json(Status {
                 status: "ok".into(),
             })),
@@ -66,14 +65,8 @@ impl HealthApi {
 
     /// Flagsmith's `/version/`; the dashboard reads `self_hosted_data.has_users` on first run.
     #[oai(path = "/version/", method = "get")]
-    async fn version(&self, state: Data<&Arc<State>>) -> poem::Result<Json<Value>> {
-        let has_users = state
-            .store
-            .count_users()
-            .await
-            .map_err(ServiceError::from)?
-            > 0;
-        let has_logins = state.store.any_login().await.map_err(ServiceError::from)?;
+    async fn version(&self, svc: Data<&Arc<Service>>) -> poem::Result<Json<Value>> {
+        let facts = svc.instance_facts().await?;
         Ok(Json(json!({
             "ci_commit_sha": option_env!("FLAGSTAFF_GIT_SHA").unwrap_or("unknown"),
             "image_tag": VERSION,
@@ -81,8 +74,8 @@ impl HealthApi {
             "is_enterprise": false,
             "is_saas": false,
             "package_versions": {".": VERSION},
-            "self_hosted_data": {"has_users": has_users, "has_logins": has_logins},
-            "flagstaff": {"version": VERSION, "database": state.store.backend()},
+            "self_hosted_data": {"has_users": facts.has_users, "has_logins": facts.has_logins},
+            "flagstaff": {"version": VERSION, "database": facts.database},
         })))
     }
 }

@@ -15,9 +15,11 @@ mod pagination;
 mod query_text;
 mod raw_json;
 pub mod sdk;
+mod state;
 mod surface;
 
 pub use csp::page_policy;
+pub use state::State;
 pub use surface::Surface;
 
 use std::sync::Arc;
@@ -29,7 +31,6 @@ pub use cors::CorsPolicy;
 pub use limits::BodyLimits;
 pub use middleware::{Edge, HostPolicy};
 
-use crate::app::State;
 use crate::domain::Timestamp;
 use crate::web::Dashboard;
 

@@ -17,6 +17,7 @@ mod feature_states;
 mod features;
 mod grants;
 mod groups;
+mod health;
 mod identities;
 mod identity_overrides;
 mod invites;
@@ -56,6 +57,7 @@ pub use environments::EnvironmentPatch;
 pub use error::{FieldErrors, ServiceError, ServiceResult};
 pub use feature_states::{StateChange, StateFilter, StateView};
 pub use features::{FeatureContext, FeatureDraft, FeatureView};
+pub use health::InstanceFacts;
 pub use identity_overrides::{IdentityFlag, OverriddenBy};
 pub use mv_options::MvOptionPatch;
 pub use ofrep::{OfrepContext, OfrepFlag, ofrep_context};
@@ -155,10 +157,6 @@ impl Service {
     /// watched, and reported again when it ends.
     pub fn database_unavailable(&self) {
         self.outage.refused(&self.store);
-    }
-
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
     }
 
     pub fn policy(&self) -> &Policy {

@@ -43,7 +43,7 @@ async fn health_and_version(backend: Backend) {
     let Some((app, _db, _data)) = app(backend, &[]).await else {
         return;
     };
-    let store = app.state.store.clone();
+    let store = app.store.clone();
     let client = TestClient::new(app.endpoint());
 
     let live = client.get("/health/liveness/").send().await;

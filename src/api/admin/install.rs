@@ -8,8 +8,8 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
+use crate::api::State;
 use crate::api::Tag;
-use crate::app::State;
 use crate::service::{ServiceError, hash_secret};
 
 pub struct InstallApi;

@@ -86,7 +86,7 @@ impl TestApp {
         let clock = Arc::new(FixedClock::new(start_time()));
         let (app, _) = App::build(&config, clock.clone()).await.unwrap();
         TestApp {
-            store: app.state.store.clone(),
+            store: app.store.clone(),
             service: app.state.service.clone(),
             client: TestClient::new(app.endpoint().map_to_response().boxed()),
             clock,

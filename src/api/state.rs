@@ -1,0 +1,18 @@
+//! What request handlers share besides the service: the secret that signs forms.
+
+use std::sync::Arc;
+
+use crate::service::Service;
+
+/// Handed to every handler as poem data.
+pub struct State {
+    pub service: Arc<Service>,
+    /// Signs sessions and links; never logged.
+    pub secret_key: String,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("State").finish_non_exhaustive()
+    }
+}
