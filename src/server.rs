@@ -1,5 +1,7 @@
-//! The HTTP server: accepts connections up to a cap kept below the open-file limit, closes
-//! connections that are slow to send their headers or sit idle, and shuts down gracefully.
+//! The HTTP server: a connection cap, header and idle timeouts, graceful shutdown.
+//
+// The HTTP server: accepts connections up to a cap kept below the open-file limit, closes
+// connections that are slow to send their headers or sit idle, and shuts down gracefully.
 
 use std::convert::Infallible;
 use std::future::Future;

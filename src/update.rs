@@ -1,9 +1,11 @@
-//! `flagstaff self-update`: a signed release from the update manifest, or from a file on air-gapped sites.
-//!
-//! Nothing is replaced until the archive's ed25519 signature (zipsign) verifies against the key
-//! compiled into this binary, its SHA-256 matches the manifest (when it came from one) and the
-//! binary inside runs. The swap is one rename (self-replace). A binary that a package manager
-//! owns, or one in a folder this user cannot write, is left alone with a message that says why.
+//! `flagstaff self-update`: a signed release from the update manifest or from a file.
+//
+// `flagstaff self-update`: a signed release from the update manifest, or from a file on air-gapped sites.
+//
+// Nothing is replaced until the archive's ed25519 signature (zipsign) verifies against the key
+// compiled into this binary, its SHA-256 matches the manifest (when it came from one) and the
+// binary inside runs. The swap is one rename (self-replace). A binary that a package manager
+// owns, or one in a folder this user cannot write, is left alone with a message that says why.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,10 +1,12 @@
-//! The web dashboard: the files built from `web/` into `assets/`, embedded, served at every path outside the API.
-//!
-//! `index.html` answers every page path (the dashboard routes in the browser), with its
-//! `<base href>` set to the sub-path a reverse proxy serves us under, `no-cache` and an ETag.
-//! Files under `static/` carry a content hash in their name, so browsers keep them for a year;
-//! their gzip and brotli variants were compressed at build time and are chosen by
-//! `Accept-Encoding`.
+//! The web dashboard: the built files of `web/`, embedded and served outside the API.
+//
+// The web dashboard: the files built from `web/` into `assets/`, embedded, served at every path outside the API.
+//
+// `index.html` answers every page path (the dashboard routes in the browser), with its
+// `<base href>` set to the sub-path a reverse proxy serves us under, `no-cache` and an ETag.
+// Files under `static/` carry a content hash in their name, so browsers keep them for a year;
+// their gzip and brotli variants were compressed at build time and are chosen by
+// `Accept-Encoding`.
 
 use poem::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use poem::{Body, IntoResponse, Request, Response};

@@ -1,5 +1,4 @@
-//! The management API's credentials: `Authorization: Token <key>` for users and
-//! `Authorization: Api-Key <prefix>.<secret>` for organisation API keys.
+//! The management API's credentials: user tokens (`Token`) and organisation API keys (`Api-Key`).
 
 use std::sync::Arc;
 

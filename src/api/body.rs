@@ -1,6 +1,8 @@
-//! `Body<T>`: a JSON request body described by `T`'s OpenAPI schema but parsed with serde, so
-//! that a bad field is reported by name, as Django REST Framework does:
-//! `{"name": ["This field is required."]}`.
+//! `Body<T>`: a JSON request body with `T`'s schema, parsed by serde so errors name the field.
+//
+// `Body<T>`: a JSON request body described by `T`'s OpenAPI schema but parsed with serde, so
+// that a bad field is reported by name, as Django REST Framework does:
+// `{"name": ["This field is required."]}`.
 
 use poem::{FromRequest, Request, RequestBody};
 use poem_openapi::payload::{ParsePayload, Payload};

@@ -1,6 +1,8 @@
-//! Cross-origin requests: the SDK surface is open to every origin (browser SDKs send
-//! `X-Environment-Key` from any site), the management API only to the server's own origin and
-//! the trusted origins the operator lists, as upstream's `CSRF_TRUSTED_ORIGINS` does.
+//! Cross-origin requests: the SDK surface open to all, the management API to trusted origins.
+//
+// Cross-origin requests: the SDK surface is open to every origin (browser SDKs send
+// `X-Environment-Key` from any site), the management API only to the server's own origin and
+// the trusted origins the operator lists, as upstream's `CSRF_TRUSTED_ORIGINS` does.
 
 use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{IntoResponse, Request, Response};

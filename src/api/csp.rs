@@ -1,5 +1,4 @@
-//! The Content-Security-Policy of an HTML page: its own inline scripts and styles (by hash)
-//! and same-origin requests, nothing from elsewhere, and no framing.
+//! The Content-Security-Policy of an HTML page: its own inline code by hash, nothing else.
 
 use base64::Engine;
 use poem::http::{HeaderValue, Method, header};

@@ -1,6 +1,4 @@
-//! Request body limits per surface: a body over its limit is refused with 413 from its
-//! `Content-Length`, before a byte of it is read, or, sent without a length, as soon as it grows
-//! past the limit.
+//! Request body limits per surface: 413 from `Content-Length`, or once a body outgrows its limit.
 
 use std::io;
 

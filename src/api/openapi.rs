@@ -1,12 +1,14 @@
-//! The OpenAPI document and the routes that serve it (`/api/v1/swagger.json`, `.yaml`, and
-//! the Swagger UI at `/api/v1/docs/`, all embedded, nothing fetched).
-//!
-//! poem-openapi drops trailing slashes from operation paths; Flagsmith's paths all end in one.
-//! So requests lose a trailing slash before routing (both spellings work), and the document
-//! gets it back on every path but OFREP's, which have none. Repeated slashes count as one
-//! (an OFREP provider given a base URL ending in `/` asks for `//ofrep/…`). It also describes `Option` fields as merely optional, while
-//! ours are null when absent (as Django REST Framework renders them), so the document marks
-//! every optional property nullable.
+//! The OpenAPI document and the routes that serve it: JSON, YAML and the Swagger UI.
+//
+// The OpenAPI document and the routes that serve it (`/api/v1/swagger.json`, `.yaml`, and
+// the Swagger UI at `/api/v1/docs/`, all embedded, nothing fetched).
+//
+// poem-openapi drops trailing slashes from operation paths; Flagsmith's paths all end in one.
+// So requests lose a trailing slash before routing (both spellings work), and the document
+// gets it back on every path but OFREP's, which have none. Repeated slashes count as one
+// (an OFREP provider given a base URL ending in `/` asks for `//ofrep/…`). It also describes `Option` fields as merely optional, while
+// ours are null when absent (as Django REST Framework renders them), so the document marks
+// every optional property nullable.
 
 use poem::http::Uri;
 use poem::web::Html;

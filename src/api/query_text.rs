@@ -1,6 +1,8 @@
-//! Query strings and paths are text: a parameter that is not UTF-8 once percent-decoded, or that
-//! holds a NUL character, is refused with a 400 naming it, before any handler sees it. (Decoded
-//! lossily, `%FF` and `%FE` would be the same identifier; PostgreSQL cannot store a NUL.)
+//! Query strings and paths are text: a parameter that is not UTF-8 or holds a NUL gets a 400.
+//
+// Query strings and paths are text: a parameter that is not UTF-8 once percent-decoded, or that
+// holds a NUL character, is refused with a 400 naming it, before any handler sees it. (Decoded
+// lossily, `%FF` and `%FE` would be the same identifier; PostgreSQL cannot store a NUL.)
 
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};

@@ -1,5 +1,4 @@
-//! `RawJson<T>`: a response body already rendered to JSON bytes (a snapshot keeps them), which
-//! the OpenAPI document describes with `T`'s schema.
+//! `RawJson<T>`: a response body already rendered to JSON, described by `T`'s schema.
 
 use poem::{IntoResponse, Response};
 use poem_openapi::ApiResponse;

@@ -1,5 +1,7 @@
-//! Which part of the API a request path belongs to, for the rules that differ between them
-//! (body limits, CORS, caching): the SDK surface, sign-in, bulk writes, or management.
+//! Which part of the API a path belongs to: the SDK surface, sign-in, bulk writes or management.
+//
+// Which part of the API a request path belongs to, for the rules that differ between them
+// (body limits, CORS, caching): the SDK surface, sign-in, bulk writes, or management.
 
 /// The parts of the API whose edge rules differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

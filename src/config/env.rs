@@ -1,5 +1,7 @@
-//! The environment layer: `FLAGSTAFF_*` names, Flagsmith's names, `NAME_FILE` secrets and the
-//! `DJANGO_DB_*` assembly, read from a snapshot of the environment so tests need not mutate it.
+//! The environment layer of the configuration: `FLAGSTAFF_*` names and Flagsmith's names.
+//
+// The environment layer: `FLAGSTAFF_*` names, Flagsmith's names, `NAME_FILE` secrets and the
+// `DJANGO_DB_*` assembly, read from a snapshot of the environment so tests need not mutate it.
 
 use std::collections::BTreeMap;
 use std::path::Path;

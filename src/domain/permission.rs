@@ -1,5 +1,4 @@
-//! Permissions: the keys upstream defines per level, grants to users and groups, groups,
-//! and invitations.
+//! Permissions: upstream's keys per level, grants to users and groups, groups and invitations.
 
 use serde::Serialize;
 

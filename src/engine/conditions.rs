@@ -1,7 +1,9 @@
-//! Operators and their typing rules: the condition value (a string) is cast to the type of the
-//! context value, as Flagsmith's Python engine does. Everything that can be parsed ahead of
-//! time (numbers, versions, regexes, `IN` lists) is parsed once, when the environment is
-//! prepared. Where Python would raise, the condition is simply false.
+//! Operators and their typing rules, as Flagsmith's Python engine casts condition values.
+//
+// Operators and their typing rules: the condition value (a string) is cast to the type of the
+// context value, as Flagsmith's Python engine does. Everything that can be parsed ahead of
+// time (numbers, versions, regexes, `IN` lists) is parsed once, when the environment is
+// prepared. Where Python would raise, the condition is simply false.
 
 use std::cmp::Ordering;
 use std::collections::HashSet;

@@ -1,9 +1,11 @@
-//! The engine's input and output in Flagsmith's JSON shapes (`EvaluationContext` and
-//! `EvaluationResult` of flag-engine 10), so a context file reads straight into these types and
-//! a result serialises to the JSON the test vectors expect.
-//!
-//! Maps keep their order: segment order decides priority ties, and results list features in
-//! context order.
+//! The engine's input and output in Flagsmith's JSON shapes: `EvaluationContext` and the result.
+//
+// The engine's input and output in Flagsmith's JSON shapes (`EvaluationContext` and
+// `EvaluationResult` of flag-engine 10), so a context file reads straight into these types and
+// a result serialises to the JSON the test vectors expect.
+//
+// Maps keep their order: segment order decides priority ties, and results list features in
+// context order.
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Deserializer, Serialize};

@@ -1,12 +1,14 @@
-//! Flag dependencies: conditions that read `$.flags.<feature>`, each flag resolved on its first
-//! read with a guard against cycles, in the order and with the outcome flag-engine 11 gives.
-//!
-//! Reading a flag resolves it: the segments that override the feature are tested (each verdict
-//! remembered), the strongest matching override wins, and the flag is kept for later reads. A
-//! read that comes back to a flag still being resolved is a cycle: every flag from there up is
-//! marked cyclic and left unresolved (it reads as null), and any segment verdict reached through
-//! the cut counts as "no match" and is not remembered. After the segments, resolved flags replace
-//! the single-pass ones, and cyclic flags answer `ERROR; code=CIRCULAR_DEPENDENCY`.
+//! Flag dependencies: conditions that read `$.flags.<feature>`, resolved as flag-engine 11 does.
+//
+// Flag dependencies: conditions that read `$.flags.<feature>`, each flag resolved on its first
+// read with a guard against cycles, in the order and with the outcome flag-engine 11 gives.
+//
+// Reading a flag resolves it: the segments that override the feature are tested (each verdict
+// remembered), the strongest matching override wins, and the flag is kept for later reads. A
+// read that comes back to a flag still being resolved is a cycle: every flag from there up is
+// marked cyclic and left unresolved (it reads as null), and any segment verdict reached through
+// the cut counts as "no match" and is not remembered. After the segments, resolved flags replace
+// the single-pass ones, and cyclic flags answer `ERROR; code=CIRCULAR_DEPENDENCY`.
 
 use std::cell::RefCell;
 

@@ -1,6 +1,8 @@
-//! Flagsmith's environment document (what `/api/v1/environment-document/` serves and the Edge
-//! API stores) and its mapping to an [`EvaluationContext`], as Flagsmith's SDK mapper does it.
-//! Only the fields that change an evaluation are read; everything else is ignored.
+//! Flagsmith's environment document and its mapping to an `EvaluationContext`.
+//
+// Flagsmith's environment document (what `/api/v1/environment-document/` serves and the Edge
+// API stores) and its mapping to an [`EvaluationContext`], as Flagsmith's SDK mapper does it.
+// Only the fields that change an evaluation are read; everything else is ignored.
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,8 @@
-//! Producing the flags: the segment override with the strongest priority replaces a feature's
-//! default, then multivariate features with an identity pick a variant by md5 bucket. Flags
-//! that segment conditions read (`$.flags.<name>`) are resolved as `dependencies.rs` says.
+//! Producing the flags: strongest segment override, then the multivariate variant by md5 bucket.
+//
+// Producing the flags: the segment override with the strongest priority replaces a feature's
+// default, then multivariate features with an identity pick a variant by md5 bucket. Flags
+// that segment conditions read (`$.flags.<name>`) are resolved as `dependencies.rs` says.
 
 use serde_json::{Map, Value};
 

@@ -1,8 +1,10 @@
-//! Conditions whose property starts with `$.` query the whole evaluation context with an
-//! RFC 9535 JSONPath and test the first node found. This is the parser and the query for the
-//! part of RFC 9535 that makes sense over a context: name, wildcard, index and slice selectors,
-//! child and descendant segments. Filter selectors (`?`) are not supported; a path using one
-//! reads as null, as an invalid path does.
+//! RFC 9535 JSONPath over the evaluation context, for conditions whose property starts with `$.`.
+//
+// Conditions whose property starts with `$.` query the whole evaluation context with an
+// RFC 9535 JSONPath and test the first node found. This is the parser and the query for the
+// part of RFC 9535 that makes sense over a context: name, wildcard, index and slice selectors,
+// child and descendant segments. Filter selectors (`?`) are not supported; a path using one
+// reads as null, as an invalid path does.
 
 /// A parsed JSONPath query: its segments, in order.
 #[derive(Clone, Debug, PartialEq)]

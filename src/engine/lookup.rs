@@ -1,6 +1,8 @@
-//! Finding a condition's context value for one identity: a trait by its slot, the identity's
-//! hashing key, or the first node of a JSONPath query over the (enriched) context, whose
-//! `$.flags` are resolved on demand (`dependencies.rs`).
+//! Finding a condition's context value for one identity: trait, hashing key or JSONPath.
+//
+// Finding a condition's context value for one identity: a trait by its slot, the identity's
+// hashing key, or the first node of a JSONPath query over the (enriched) context, whose
+// `$.flags` are resolved on demand (`dependencies.rs`).
 
 use std::borrow::Cow;
 

@@ -1,25 +1,11 @@
-//! Flag evaluation, exactly as Flagsmith's engine (flag-engine 11) does it: a pure,
-//! synchronous, deterministic function of an [`EvaluationContext`].
-//!
-//! A server prepares each environment once and evaluates it for every request:
-//!
-//! ```
-//! use flagstaff::engine::{Environment, EvaluationContext, IdentityContext};
-//!
-//! let context: EvaluationContext = serde_json::from_str(
-//!     r#"{"environment": {"key": "env-key", "name": "Production"},
-//!         "features": {"banner": {"key": "1", "name": "banner", "enabled": true, "value": "hi"}}}"#,
-//! ).unwrap();
-//! let environment = std::sync::Arc::new(Environment::prepare(&context).unwrap());
-//! let identity = IdentityContext { identifier: "user-1".into(), ..Default::default() };
-//! let evaluation = environment.evaluate(Some(&identity));
-//! assert_eq!(evaluation.flags[0].value, "hi");
-//! ```
-//!
-//! [`evaluate`] does both steps at once and returns the JSON-shaped [`EvaluationResult`], as
-//! the test vectors do. The engine reads no clock, does no IO and uses no randomness: bucketing
-//! is by md5 of ids. Nothing in it panics on any input; where Flagsmith's Python raises during
-//! evaluation (a bad regex, a zero divisor), the condition is false.
+//! Flag evaluation, exactly as Flagsmith's engine (flag-engine 11) does it: a pure function.
+//
+// A pure, synchronous, deterministic function of an `EvaluationContext`: an `Environment` is
+// prepared once per change and evaluated for every request. `evaluate` does both steps at once
+// and returns the JSON-shaped `EvaluationResult`, as the test vectors do. The engine reads no
+// clock, does no IO and uses no randomness: bucketing is by md5 of ids. Nothing in it panics on
+// any input; where Flagsmith's Python raises during evaluation (a bad regex, a zero divisor),
+// the condition is false.
 
 mod conditions;
 mod context;

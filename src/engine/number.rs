@@ -1,5 +1,4 @@
-//! Python's numbers, as far as the engine needs them: integers of any size, the parsing rules of
-//! `int()` and `float()`, and the comparison of an int with a float.
+//! Python's numbers, as far as the engine needs them: big integers, `int()`, `float()`, comparison.
 
 use std::cmp::Ordering;
 use std::fmt;

@@ -1,7 +1,9 @@
-//! `REGEX` conditions are Python `re.match(pattern, subject)`: Python's dialect, anchored at the
-//! start only. `fancy-regex` already speaks most of that dialect (look-around, backreferences,
-//! `(?P<name>)`, `(?P=name)`, literal `{`); this module rewrites the few constructs whose meaning
-//! differs, then anchors the pattern.
+//! `REGEX` conditions as Python's `re.match`: its dialect, rewritten for `fancy-regex`, anchored.
+//
+// `REGEX` conditions are Python `re.match(pattern, subject)`: Python's dialect, anchored at the
+// start only. `fancy-regex` already speaks most of that dialect (look-around, backreferences,
+// `(?P<name>)`, `(?P=name)`, literal `{`); this module rewrites the few constructs whose meaning
+// differs, then anchors the pattern.
 
 use fancy_regex::Regex;
 

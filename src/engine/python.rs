@@ -1,6 +1,8 @@
-//! Python's `str()` of the values the engine meets. Hashed ids, regex subjects, `IN` members
-//! and the `SPLIT; weight=` reason are all built from these forms, so they must be exact:
-//! `True`, `None`, `1.0`, `1e+16`, `1.5e-05`.
+//! Python's `str()` of the values the engine meets, exactly: `True`, `None`, `1.0`, `1e+16`.
+//
+// Python's `str()` of the values the engine meets. Hashed ids, regex subjects, `IN` members
+// and the `SPLIT; weight=` reason are all built from these forms, so they must be exact:
+// `True`, `None`, `1.0`, `1e+16`, `1.5e-05`.
 
 use serde_json::Value;
 

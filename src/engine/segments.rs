@@ -1,6 +1,8 @@
-//! Segment membership: a segment matches when it has rules and every top-level rule matches.
-//! A rule combines its conditions with its type (ALL/ANY/NONE), separately combines its
-//! sub-rules with the same type, and AND-s the two; an empty list counts as true.
+//! Segment membership: rules combine conditions and sub-rules by their type (ALL, ANY, NONE).
+//
+// Segment membership: a segment matches when it has rules and every top-level rule matches.
+// A rule combines its conditions with its type (ALL/ANY/NONE), separately combines its
+// sub-rules with the same type, and AND-s the two; an empty list counts as true.
 
 use super::conditions::Test;
 use super::hashing::hashed_percentage;

@@ -1,5 +1,4 @@
-//! The value a condition tests, after Python's typing of context values: number-like strings
-//! become numbers, so the trait `"2"` and the trait `2` are the same thing.
+//! The value a condition tests, typed as Python types context values (`"2"` is `2`).
 
 use std::borrow::Cow;
 

@@ -1,9 +1,11 @@
-//! Who may do what: organisation roles, and project and environment permissions from the
-//! caller's own grants and their groups'. Organisation admins may do everything in their
-//! organisation; project admins everything in the project's environments.
-//!
-//! Objects in an organisation the caller does not belong to answer `NotFound`, so their
-//! existence does not leak; a member without the needed permission gets `Forbidden`.
+//! Who may do what: organisation roles, and project and environment permissions.
+//
+// Who may do what: organisation roles, and project and environment permissions from the
+// caller's own grants and their groups'. Organisation admins may do everything in their
+// organisation; project admins everything in the project's environments.
+//
+// Objects in an organisation the caller does not belong to answer `NotFound`, so their
+// existence does not leak; a member without the needed permission gets `Forbidden`.
 
 use std::collections::BTreeSet;
 

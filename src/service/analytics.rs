@@ -1,5 +1,4 @@
-//! Flag analytics: the SDKs report how often they evaluated each flag; the management API reads
-//! the counts back per day.
+//! Flag analytics: the SDKs' evaluation counts, stored and read back per day.
 
 use chrono::{NaiveDate, TimeDelta};
 use serde_json::Value;

@@ -1,5 +1,4 @@
-//! First run: the installation form (superuser and site settings), and the optional
-//! bootstrap from configuration (superuser, organisation, project).
+//! First run: the installation form and the optional bootstrap from configuration.
 
 use super::{FieldErrors, Service, ServiceError, ServiceResult, passwords};
 use crate::domain::audit::{Audit, Author};

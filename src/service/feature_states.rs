@@ -1,6 +1,8 @@
-//! Feature states: reading and changing a feature's environment default, segment overrides'
-//! states and identity overrides, through `environments/{key}/featurestates/` (by client key)
-//! and `features/featurestates/` (by environment id).
+//! Feature states: reading and changing defaults, segment overrides' states and identity overrides.
+//
+// Feature states: reading and changing a feature's environment default, segment overrides'
+// states and identity overrides, through `environments/{key}/featurestates/` (by client key)
+// and `features/featurestates/` (by environment id).
 
 use super::values::{check_allocation, check_value};
 use super::{Caller, FieldErrors, Service, ServiceError, ServiceResult};

@@ -1,6 +1,8 @@
-//! Identity overrides through `environments/{key}/identities/{id}/featurestates/`: an
-//! identity's own states, the flags it would get with where each comes from, and copying
-//! another identity's overrides.
+//! Identity overrides: an identity's own states, its flags with their origin, and copying.
+//
+// Identity overrides through `environments/{key}/identities/{id}/featurestates/`: an
+// identity's own states, the flags it would get with where each comes from, and copying
+// another identity's overrides.
 
 use serde_json::Value;
 

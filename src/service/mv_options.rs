@@ -1,5 +1,4 @@
-//! Multivariate options: the values a multivariate feature serves, each with a default share
-//! of identities. The options of a feature share at most 100 %.
+//! Multivariate options: a feature's values, each with a default share (at most 100 % in all).
 
 use super::features::feature_in;
 use super::values::{check_allocation, check_integer, check_string_value};

@@ -1,6 +1,8 @@
-//! OFREP, the OpenFeature Remote Evaluation Protocol: an evaluation context in, flags with an
-//! OpenFeature reason and variant out. `targetingKey` names the identity (its stored traits and
-//! overrides count, nothing is written); every other attribute is a transient trait.
+//! OFREP: an evaluation context in, flags with an OpenFeature reason and variant out.
+//
+// OFREP, the OpenFeature Remote Evaluation Protocol: an evaluation context in, flags with an
+// OpenFeature reason and variant out. `targetingKey` names the identity (its stored traits and
+// overrides count, nothing is written); every other attribute is a transient trait.
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value};

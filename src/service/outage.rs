@@ -1,6 +1,4 @@
-//! A database outage, told once: a warning when requests first find the database unreachable,
-//! a reminder every minute while it lasts, and one line when it answers again, instead of a
-//! warning per refused request.
+//! A database outage, told once: a warning, a reminder a minute, one line when it ends.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

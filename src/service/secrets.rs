@@ -1,5 +1,4 @@
-//! Random credentials and how they are kept: only a SHA-256 hash of a token or key is stored,
-//! and hashes are compared in constant time.
+//! Random credentials, kept only as SHA-256 hashes and compared in constant time.
 
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;

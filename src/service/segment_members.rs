@@ -1,5 +1,4 @@
-//! `…/segments/{id}/members/`: the stored identities of an environment that a segment holds,
-//! judged by their stored traits as the SDK endpoints judge them.
+//! `…/segments/{id}/members/`: the stored identities a segment holds, judged by stored traits.
 
 use serde_json::json;
 

@@ -1,6 +1,8 @@
-//! What a segment's rule tree must be: not empty, at most two levels deep, at most 100
-//! conditions, every property starting `$.` a JSONPath the engine evaluates, and every
-//! condition's value readable by its operator.
+//! What a segment's rule tree must be: bounded in depth and size, every condition readable.
+//
+// What a segment's rule tree must be: not empty, at most two levels deep, at most 100
+// conditions, every property starting `$.` a JSONPath the engine evaluates, and every
+// condition's value readable by its operator.
 
 use super::FieldErrors;
 use crate::domain::segment::{Condition, Operator, SegmentRule};

@@ -1,7 +1,9 @@
-//! Creating feature states through the generic endpoints. Every feature already has a default
-//! in every environment and every segment override its state, so a "new" state is either an
-//! identity override, or the state of a segment override that the request fills in (upstream's
-//! dashboard creates the override, then posts its state).
+//! Creating feature states through the generic endpoints: an identity or segment override's state.
+//
+// Creating feature states through the generic endpoints. Every feature already has a default
+// in every environment and every segment override its state, so a "new" state is either an
+// identity override, or the state of a segment override that the request fills in (upstream's
+// dashboard creates the override, then posts its state).
 
 use super::feature_states::{ValueSpelling, may_write};
 use super::{Access, Caller, FieldErrors, Service, ServiceError, ServiceResult};

@@ -1,6 +1,8 @@
-//! What one user holds on a project or environment, and where each permission comes from:
-//! their own grant, their groups' grants, or being an organisation (or project) admin. Read
-//! by the user themself or by an admin of the object.
+//! What one user holds on a project or environment, and where each permission comes from.
+//
+// What one user holds on a project or environment, and where each permission comes from:
+// their own grant, their groups' grants, or being an organisation (or project) admin. Read
+// by the user themself or by an admin of the object.
 
 use std::collections::BTreeMap;
 

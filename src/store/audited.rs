@@ -1,5 +1,4 @@
-//! What an update's audit details compare, for objects whose rows carry more than their content
-//! (ids that are re-created, timestamps that always move).
+//! What an update's audit details compare, leaving out re-created ids and moving timestamps.
 
 use super::audit::{Change, Scope};
 use super::rule_tree::without_ids;

@@ -1,8 +1,10 @@
 //! Storage: one trait family over the admin model, with a SQLite and a PostgreSQL implementation.
-//!
-//! Each trait method is one unit of work in its own transaction. Every write that changes what
-//! the SDKs see takes an [`Audit`](crate::domain::audit::Audit): the store writes the audit entry
-//! and moves the affected environments' `updated_at` in the same transaction as the change.
+//
+// Storage: one trait family over the admin model, with a SQLite and a PostgreSQL implementation.
+//
+// Each trait method is one unit of work in its own transaction. Every write that changes what
+// the SDKs see takes an [`Audit`](crate::domain::audit::Audit): the store writes the audit entry
+// and moves the affected environments' `updated_at` in the same transaction as the change.
 
 mod analytics;
 mod api_keys;

@@ -1,5 +1,7 @@
-//! The priorities of a feature's segment overrides in one environment: dense from 0, where 0
-//! is the strongest. Both backends compute the new numbers here and write what changed.
+//! The priorities of a feature's segment overrides in one environment: dense from 0, 0 strongest.
+//
+// The priorities of a feature's segment overrides in one environment: dense from 0, where 0
+// is the strongest. Both backends compute the new numbers here and write what changed.
 
 use super::{Result, StoreError};
 use crate::domain::FeatureSegmentId;

@@ -1,8 +1,10 @@
-//! Reading a column the same way from a SQLite or a PostgreSQL row, so each mapper is written once.
-//!
-//! A backend implements [`Columns`] for its row type (`sqlite/rows.rs`, `postgres/rows.rs`);
-//! the mappers in `store/<area>.rs` take `&dyn Columns` and read with `row.get(i)`, the
-//! column's Rust type choosing the conversion ([`Cell`]).
+//! `Columns`: reading a column the same way from a SQLite or a PostgreSQL row.
+//
+// Reading a column the same way from a SQLite or a PostgreSQL row, so each mapper is written once.
+//
+// A backend implements [`Columns`] for its row type (`sqlite/rows.rs`, `postgres/rows.rs`);
+// the mappers in `store/<area>.rs` take `&dyn Columns` and read with `row.get(i)`, the
+// column's Rust type choosing the conversion ([`Cell`]).
 
 use crate::domain::Timestamp;
 use crate::store::{Result, StoreError};

@@ -1,5 +1,4 @@
-//! A segment's rule tree as table rows: flattened for writing and rebuilt after reading, the
-//! same way on both backends.
+//! A segment's rule tree as table rows: flattened for writing and rebuilt after reading.
 
 use super::{Result, StoreError};
 use crate::domain::SegmentId;

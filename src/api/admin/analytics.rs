@@ -1,5 +1,4 @@
-//! `/api/v1/projects/{project}/features/{id}/evaluation-data/`: how often the SDKs evaluated a
-//! feature, per day.
+//! `…/features/{id}/evaluation-data/`: how often the SDKs evaluated a feature, per day.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

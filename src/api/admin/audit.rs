@@ -1,5 +1,4 @@
-//! The audit log: `/api/v1/projects/{project}/audit/`, `/api/v1/organisations/{org}/audit/`
-//! and the older `/api/v1/audit/?project=`.
+//! The audit log: per project, per organisation and the older `/api/v1/audit/?project=`.
 
 use std::sync::Arc;
 

@@ -1,7 +1,9 @@
-//! The JSON of feature states and their values, shared by the feature, feature-state and
-//! segment-override endpoints. Upstream shows a state's value two ways: raw and typed
-//! (`feature_state_value: "x"`) on most endpoints, and as the stored columns
-//! (`{"type", "string_value", "integer_value", "boolean_value"}`) on `features/featurestates/`.
+//! The JSON of feature states and their values, raw and typed.
+//
+// The JSON of feature states and their values, shared by the feature, feature-state and
+// segment-override endpoints. Upstream shows a state's value two ways: raw and typed
+// (`feature_state_value: "x"`) on most endpoints, and as the stored columns
+// (`{"type", "string_value", "integer_value", "boolean_value"}`) on `features/featurestates/`.
 
 use poem_openapi::Object;
 use serde::Deserialize;

@@ -1,5 +1,4 @@
-//! Feature states: `/api/v1/environments/{key}/featurestates/…` (raw values) and
-//! `/api/v1/features/featurestates/…` (typed values, environments by id).
+//! Feature states: `environments/{key}/featurestates/…` and `features/featurestates/…`.
 
 use std::sync::Arc;
 

@@ -1,5 +1,7 @@
-//! Permission grants to users and groups on organisations, projects and environments:
-//! `…/user-permissions/` and `…/user-group-permissions/` under each, with the same shape.
+//! Permission grants to users and groups: `user-permissions/` and `user-group-permissions/`.
+//
+// Permission grants to users and groups on organisations, projects and environments:
+// `…/user-permissions/` and `…/user-group-permissions/` under each, with the same shape.
 
 use std::sync::Arc;
 

@@ -1,5 +1,7 @@
-//! `/api/v1/environments/{key}/identities/{identity}/featurestates/…`: an identity's own
-//! flag states, its effective flags (`all/`) and copying another identity's overrides.
+//! An identity's own flag states, its effective flags and copying another's overrides.
+//
+// `/api/v1/environments/{key}/identities/{identity}/featurestates/…`: an identity's own
+// flag states, its effective flags (`all/`) and copying another identity's overrides.
 
 use std::sync::Arc;
 

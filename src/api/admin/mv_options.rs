@@ -1,5 +1,4 @@
-//! `/api/v1/projects/{project}/features/{feature}/mv-options/…`: the values of a
-//! multivariate feature.
+//! `…/features/{feature}/mv-options/…`: the values of a multivariate feature.
 
 use std::sync::Arc;
 

@@ -1,6 +1,8 @@
-//! The JSON of segments and their rule trees, and how a request's tree becomes the domain's:
-//! operators and rule types are checked by name, items marked `"delete": true` are left out,
-//! and condition values become text.
+//! The JSON of segments and their rule trees, and how a request's tree becomes the domain's.
+//
+// The JSON of segments and their rule trees, and how a request's tree becomes the domain's:
+// operators and rule types are checked by name, items marked `"delete": true` are left out,
+// and condition values become text.
 
 use poem_openapi::Object;
 use serde::Deserialize;

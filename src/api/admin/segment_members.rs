@@ -1,5 +1,4 @@
-//! `/api/v1/projects/{project}/segments/{id}/members/`: who of an environment's stored
-//! identities a segment holds.
+//! `…/segments/{id}/members/`: which of an environment's stored identities a segment holds.
 
 use std::sync::Arc;
 

@@ -1,5 +1,4 @@
-//! Segment overrides: `/api/v1/features/feature-segments/…` and
-//! `/api/v1/environments/{key}/features/{feature}/create-segment-override/`.
+//! Segment overrides: `features/feature-segments/…` and `…/create-segment-override/`.
 
 use std::sync::Arc;
 

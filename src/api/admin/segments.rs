@@ -1,5 +1,4 @@
-//! `/api/v1/projects/{project}/segments/…`: segments, their clones and the features they
-//! override.
+//! `/api/v1/projects/{project}/segments/…`: segments, their clones and what they override.
 
 use std::sync::Arc;
 

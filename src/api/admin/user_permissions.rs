@@ -1,6 +1,8 @@
-//! What one member holds on a project or environment:
-//! `projects/{p}/all-user-permissions/{user}/`, `projects/{p}/user-detailed-permissions/{user}/`
-//! and `environments/{key}/user-detailed-permissions/{user}/`.
+//! What one member holds on a project or environment, and where it comes from.
+//
+// What one member holds on a project or environment:
+// `projects/{p}/all-user-permissions/{user}/`, `projects/{p}/user-detailed-permissions/{user}/`
+// and `environments/{key}/user-detailed-permissions/{user}/`.
 
 use std::sync::Arc;
 

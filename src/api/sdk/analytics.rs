@@ -1,5 +1,4 @@
-//! `/api/v1/analytics/flags/` and `/api/v2/analytics/flags/`: the SDKs report how often they
-//! evaluated each flag.
+//! `/api/v1/analytics/flags/` and `/api/v2/analytics/flags/`: SDKs report flag evaluations.
 
 use std::sync::Arc;
 

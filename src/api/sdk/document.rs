@@ -1,5 +1,7 @@
-//! `GET /api/v1/environment-document/`: what local-evaluation SDKs download (server keys only),
-//! answered 304 when the caller's copy is current.
+//! `GET /api/v1/environment-document/`: the document local-evaluation SDKs download.
+//
+// `GET /api/v1/environment-document/`: what local-evaluation SDKs download (server keys only),
+// answered 304 when the caller's copy is current.
 
 use std::sync::Arc;
 

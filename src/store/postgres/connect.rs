@@ -1,5 +1,4 @@
-//! Reaching PostgreSQL at start: retry an unreachable server with backoff for a bounded time,
-//! create a missing database, and fail with one line an operator can act on.
+//! Reaching PostgreSQL at start: bounded retries, a missing database created, one clear error.
 
 use super::tls;
 use crate::store::ConnectError;

@@ -1,5 +1,4 @@
-//! Environment default states: created for every (feature, environment) pair, whichever of the
-//! two is created second.
+//! Environment default states on PostgreSQL: one per (feature, environment) pair.
 
 use super::rows::{all, one};
 use super::{PostgresStore, feature_states};

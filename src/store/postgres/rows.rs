@@ -1,5 +1,4 @@
-//! PostgreSQL's rows read through `store::rows::Columns`, and the small read and write helpers
-//! every PostgreSQL area file uses.
+//! PostgreSQL rows read through `Columns`, and the read and write helpers its area files use.
 
 use crate::domain::Timestamp;
 use crate::store::rows::Columns;

@@ -1,5 +1,4 @@
-//! Segment overrides' containers: which segment overrides a feature in an environment, and
-//! in which priority.
+//! Segment overrides on PostgreSQL: which segments override a feature, in which priority.
 
 use super::audit::{bump, record};
 use super::mv_shares::set_shares;

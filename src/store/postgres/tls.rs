@@ -1,15 +1,17 @@
-//! TLS to PostgreSQL through rustls (ring): libpq's `sslmode`, `sslrootcert`, `sslcert` and `sslkey`.
-//!
-//! | sslmode | TLS | the server's certificate |
-//! |---|---|---|
-//! | `disable` | never | — |
-//! | `allow`, `prefer` (the default) | when the server offers it | not checked |
-//! | `require` | always | not checked, unless a CA file is given: then as `verify-ca` |
-//! | `verify-ca` | always | signed by a trusted CA |
-//! | `verify-full` | always | signed by a trusted CA and made out to the host name connected to |
-//!
-//! Trusted CAs are the system's (`/etc/ssl/certs`) plus the CA file (`sslrootcert` in the URL,
-//! else the `database_ca_file` setting); `sslrootcert=system` means the system's alone.
+//! TLS to PostgreSQL through rustls: libpq's `sslmode`, `sslrootcert`, `sslcert` and `sslkey`.
+//
+// TLS to PostgreSQL through rustls (ring): libpq's `sslmode`, `sslrootcert`, `sslcert` and `sslkey`.
+//
+// | sslmode | TLS | the server's certificate |
+// |---|---|---|
+// | `disable` | never | — |
+// | `allow`, `prefer` (the default) | when the server offers it | not checked |
+// | `require` | always | not checked, unless a CA file is given: then as `verify-ca` |
+// | `verify-ca` | always | signed by a trusted CA |
+// | `verify-full` | always | signed by a trusted CA and made out to the host name connected to |
+//
+// Trusted CAs are the system's (`/etc/ssl/certs`) plus the CA file (`sslrootcert` in the URL,
+// else the `database_ca_file` setting); `sslrootcert=system` means the system's alone.
 
 use crate::store::ConnectError;
 use percent_encoding::percent_decode_str;

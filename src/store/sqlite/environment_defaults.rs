@@ -1,5 +1,4 @@
-//! Environment default states: created for every (feature, environment) pair, whichever of the
-//! two is created second.
+//! Environment default states on SQLite: one per (feature, environment) pair.
 
 use super::rows::{all, exec, one, ts};
 use super::{SqliteStore, feature_states};

@@ -1,5 +1,7 @@
-//! The database's folder and files are the owner's only: the database holds server keys and
-//! password hashes. SQLite gives its -wal and -shm files the database file's mode.
+//! The database's folder and files are readable by their owner only (they hold keys and hashes).
+//
+// The database's folder and files are the owner's only: the database holds server keys and
+// password hashes. SQLite gives its -wal and -shm files the database file's mode.
 
 use super::ConnectError;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};

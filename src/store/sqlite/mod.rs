@@ -1,5 +1,4 @@
-//! The embedded SQLite backend: one writer connection and a few readers, in WAL mode, with
-//! every blocking call on tokio's blocking pool.
+//! The embedded SQLite backend: one writer and a few readers in WAL mode, on the blocking pool.
 
 mod analytics;
 mod api_keys;
