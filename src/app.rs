@@ -77,7 +77,9 @@ impl App {
             self.state.clone(),
             self.edge.clone(),
             self.gzip,
-            self.dashboard.clone(),
+            self.dashboard
+                .clone()
+                .map(|d| Arc::new(d) as Arc<dyn api::Pages>),
         )
     }
 
@@ -205,15 +207,17 @@ pub async fn create_superuser(
         .create_superuser(email, password)
         .await
         .map_err(|e| match e {
-            crate::service::ServiceError::Invalid(errors) => anyhow::anyhow!(
-                "{}",
-                errors
-                    .0
-                    .iter()
-                    .map(|(field, messages)| format!("{field}: {}", messages.join(" ")))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
+            crate::service::ServiceError::Invalid(crate::service::Problem::Fields(errors)) => {
+                anyhow::anyhow!(
+                    "{}",
+                    errors
+                        .0
+                        .iter()
+                        .map(|(field, messages)| format!("{field}: {}", messages.join(" ")))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            }
             other => anyhow::anyhow!("{other}"),
         })
 }

@@ -13,7 +13,7 @@ use poem::{Body, IntoResponse, Request, Response};
 use rust_embed::RustEmbed;
 use sha2::{Digest, Sha256};
 
-use crate::api::{Surface, page_policy};
+use crate::api::{Pages, Surface, detail_response, page_policy};
 
 #[derive(RustEmbed)]
 #[folder = "assets/"]
@@ -76,16 +76,18 @@ impl Dashboard {
             base_path: base_path.to_string(),
         }
     }
+}
 
+impl Pages for Dashboard {
     /// The answer to a request for a dashboard path; `None` for the API's paths.
-    pub fn answer(&self, req: &Request) -> Option<Response> {
+    fn answer(&self, req: &Request) -> Option<Response> {
         let path = req.uri().path();
         if Surface::of(path) != Surface::Dashboard {
             return None;
         }
         if req.method() != Method::GET && req.method() != Method::HEAD {
             return Some(
-                json(
+                detail_response(
                     StatusCode::METHOD_NOT_ALLOWED,
                     &format!("Method \"{}\" not allowed.", req.method()),
                 )
@@ -118,11 +120,13 @@ impl Dashboard {
             self.index(req.headers())
         })
     }
+}
 
+impl Dashboard {
     /// `index.html` with this server's base path, for every page of the dashboard.
     fn index(&self, request: &HeaderMap) -> Response {
         let Some(file) = built("index.html") else {
-            return json(
+            return detail_response(
                 StatusCode::NOT_FOUND,
                 "This binary was built without the dashboard (assets/index.html was missing).",
             );
@@ -260,14 +264,8 @@ fn insert(headers: &mut HeaderMap, name: header::HeaderName, value: &str) {
     }
 }
 
-fn json(status: StatusCode, detail: &str) -> Response {
-    poem::web::Json(serde_json::json!({ "detail": detail }))
-        .with_status(status)
-        .into_response()
-}
-
 fn not_found() -> Response {
-    json(StatusCode::NOT_FOUND, "Not found.")
+    detail_response(StatusCode::NOT_FOUND, "Not found.")
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
 use serde::de::DeserializeOwned;
 
-use crate::service::{FieldErrors, ServiceError};
+use crate::service::{FieldErrors, Problem, ServiceError};
 
 /// A JSON request body.
 #[derive(Debug, Clone)]
@@ -104,17 +104,17 @@ fn parse_described<T: DeserializeOwned>(
         Ok(value) => value,
         Err(e) => {
             let mut error = describe(e);
-            if let ServiceError::Invalid(errors) = &error
+            if let ServiceError::Invalid(Problem::Fields(errors)) = &error
                 && let Some(message) = errors.message_of("non_field_errors")
                 && let Some(field) = culprit::<T>(bytes, known())
             {
-                error = ServiceError::Invalid(FieldErrors::one(field, message));
+                error = ServiceError::invalid_fields(FieldErrors::one(field, message));
             }
             return Err(error);
         }
     };
     de.end()
-        .map_err(|e| ServiceError::BadRequest(format!("JSON parse error - {e}")))?;
+        .map_err(|e| ServiceError::bad_request(format!("JSON parse error - {e}")))?;
     Ok(value)
 }
 
@@ -200,7 +200,7 @@ fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> ServiceError 
     let path = err.path().to_string();
     let inner = err.inner();
     if inner.is_syntax() || inner.is_eof() {
-        return ServiceError::BadRequest(format!("JSON parse error - {inner}"));
+        return ServiceError::bad_request(format!("JSON parse error - {inner}"));
     }
     let text = inner.to_string();
     let text = text.split(" at line ").next().unwrap_or(&text).to_string();
@@ -220,7 +220,7 @@ fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> ServiceError 
     } else {
         field
     };
-    ServiceError::Invalid(FieldErrors::one(field, message))
+    ServiceError::invalid_fields(FieldErrors::one(field, message))
 }
 
 fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
@@ -288,7 +288,7 @@ mod tests {
 
     fn field_of(body: &str) -> (String, String) {
         match parse::<Outer>(body.as_bytes()) {
-            Err(ServiceError::Invalid(errors)) => {
+            Err(ServiceError::Invalid(Problem::Fields(errors))) => {
                 let (field, messages) = errors.0.into_iter().next().unwrap();
                 (field, messages[0].clone())
             }
@@ -346,7 +346,7 @@ mod tests {
     fn errors_inside_a_flattened_struct_name_the_field() {
         let error = parse::<WithFlatten>(br#"{"name": "x", "hidden": true, "limit": "no"}"#);
         match error {
-            Err(ServiceError::Invalid(errors)) => {
+            Err(ServiceError::Invalid(Problem::Fields(errors))) => {
                 assert_eq!(
                     errors.message_of("limit").as_deref(),
                     Some("A valid integer is required.")
@@ -358,7 +358,7 @@ mod tests {
         // Two bad fields: no single one to blame.
         let error = parse::<WithFlatten>(br#"{"name": "x", "hidden": 3, "limit": "no"}"#);
         assert!(
-            matches!(&error, Err(ServiceError::Invalid(e)) if e.message_of("non_field_errors").is_some()),
+            matches!(&error, Err(ServiceError::Invalid(Problem::Fields(e))) if e.message_of("non_field_errors").is_some()),
             "{error:?}"
         );
     }
@@ -366,14 +366,14 @@ mod tests {
     #[test]
     fn malformed_json_is_a_parse_error() {
         match parse::<Outer>(b"{\"name\": ") {
-            Err(ServiceError::BadRequest(text)) => {
+            Err(ServiceError::Invalid(Problem::Detail(text))) => {
                 assert!(text.starts_with("JSON parse error"), "{text}")
             }
             other => panic!("{other:?}"),
         }
         assert!(matches!(
             parse::<Outer>(b"{\"name\": \"a\"} trailing"),
-            Err(ServiceError::BadRequest(_))
+            Err(ServiceError::Invalid(Problem::Detail(_)))
         ));
     }
 }

@@ -8,6 +8,7 @@ use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{IntoResponse, Request, Response};
 
 use super::surface::Surface;
+use crate::service::ServiceError;
 
 const ALLOW_METHODS: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 const ALLOW_HEADERS: &str = "accept, authorization, content-type, user-agent, x-csrftoken, \
@@ -69,14 +70,10 @@ impl CorsPolicy {
         let origin = req.headers().get(header::ORIGIN)?.clone();
         let allowed = origin.to_str().is_ok_and(|o| self.allows(req, surface, o));
         if !allowed {
-            return Some(
-                poem::web::Json(serde_json::json!({
-                    "detail": "Cross-origin requests from this origin are not allowed here; \
-                               add it to trusted_origins to allow them."
-                }))
-                .with_status(StatusCode::FORBIDDEN)
-                .into_response(),
-            );
+            return Some(super::error::response(ServiceError::forbidden_with(
+                "Cross-origin requests from this origin are not allowed here; \
+                 add it to trusted_origins to allow them.",
+            )));
         }
         let mut response = StatusCode::OK.into_response();
         let headers = response.headers_mut();

@@ -6,7 +6,7 @@ use poem::http::StatusCode;
 use poem::{Body, IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::service::{FieldErrors, ServiceError};
+use crate::service::{FieldErrors, Problem, ServiceError};
 
 const NOT_FOUND: &str = "Not found.";
 const FORBIDDEN: &str = "You do not have permission to perform this action.";
@@ -28,8 +28,9 @@ fn json_response(status: StatusCode, body: Value) -> Response {
     response
 }
 
-fn detail(status: StatusCode, text: &str) -> Response {
-    json_response(status, json!({ "detail": text }))
+/// A `{"detail": ...}` answer with `status`.
+pub fn detail(status: StatusCode, text: &str) -> Response {
+    json_response(status, detail_body(text))
 }
 
 pub fn field_errors(errors: &FieldErrors) -> Value {
@@ -45,13 +46,10 @@ pub fn field_errors(errors: &FieldErrors) -> Value {
 impl poem::error::ResponseError for ServiceError {
     fn status(&self) -> StatusCode {
         match self {
-            ServiceError::NotFound | ServiceError::NotFoundDetail(_) => StatusCode::NOT_FOUND,
-            ServiceError::Forbidden | ServiceError::ForbiddenDetail(_) => StatusCode::FORBIDDEN,
+            ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+            ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
             ServiceError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            ServiceError::Invalid(_)
-            | ServiceError::InvalidBody(_)
-            | ServiceError::BadRequest(_)
-            | ServiceError::BadRequestList(_) => StatusCode::BAD_REQUEST,
+            ServiceError::Invalid(_) => StatusCode::BAD_REQUEST,
             ServiceError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -61,15 +59,17 @@ impl poem::error::ResponseError for ServiceError {
     fn as_response(&self) -> Response {
         let status = self.status();
         match self {
-            ServiceError::NotFound => detail(status, NOT_FOUND),
-            ServiceError::Forbidden => detail(status, FORBIDDEN),
-            ServiceError::NotFoundDetail(text)
-            | ServiceError::ForbiddenDetail(text)
-            | ServiceError::Unauthenticated(text)
-            | ServiceError::BadRequest(text) => detail(status, text),
-            ServiceError::Invalid(errors) => json_response(status, field_errors(errors)),
-            ServiceError::BadRequestList(messages) => json_response(status, json!(messages)),
-            ServiceError::InvalidBody(body) => json_response(status, body.clone()),
+            ServiceError::NotFound(text) => detail(status, text.as_deref().unwrap_or(NOT_FOUND)),
+            ServiceError::Forbidden(text) => detail(status, text.as_deref().unwrap_or(FORBIDDEN)),
+            ServiceError::Unauthenticated(text) => detail(status, text),
+            ServiceError::Invalid(Problem::Detail(text)) => detail(status, text),
+            ServiceError::Invalid(Problem::Fields(errors)) => {
+                json_response(status, field_errors(errors))
+            }
+            ServiceError::Invalid(Problem::List(messages)) => {
+                json_response(status, json!(messages))
+            }
+            ServiceError::Invalid(Problem::Body(body)) => json_response(status, body.clone()),
             ServiceError::Throttled(seconds) => {
                 let mut response = detail(
                     status,
@@ -101,6 +101,24 @@ impl poem::error::ResponseError for ServiceError {
     }
 }
 
+/// A DRF `{"detail": ...}` body, for the answers upstream gives one with a 200.
+pub fn detail_body(text: &str) -> Value {
+    json!({ "detail": text })
+}
+
+/// The answer for a service error, for the layers that answer before a handler runs.
+pub fn response(err: ServiceError) -> Response {
+    poem::error::ResponseError::as_response(&err)
+}
+
+/// The 413 answer for a body over `limit` bytes.
+pub fn too_large(limit: u64) -> Response {
+    detail(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!("Request body is too large: this endpoint accepts at most {limit} bytes."),
+    )
+}
+
 /// Turns every error that reaches the top of the routes into a DRF-shaped response.
 pub async fn to_response(err: poem::Error) -> Response {
     use poem::error::{MethodNotAllowedError, NotFoundError};
@@ -114,7 +132,7 @@ pub async fn to_response(err: poem::Error) -> Response {
     if let Some(e) = err.downcast_ref::<poem::error::ReadBodyError>()
         && let Some(limit) = super::limits::exceeded(e)
     {
-        return super::limits::too_large(limit);
+        return too_large(limit);
     }
     if err.is::<NotFoundError>() || err.is::<ParsePathError>() {
         return detail(StatusCode::NOT_FOUND, NOT_FOUND);

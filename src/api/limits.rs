@@ -3,8 +3,8 @@
 use std::io;
 
 use futures_util::StreamExt;
-use poem::http::{Method, StatusCode, header};
-use poem::{Body, IntoResponse, Request, Response};
+use poem::http::{Method, header};
+use poem::{Body, Request, Response};
 
 use super::surface::Surface;
 
@@ -46,14 +46,7 @@ pub struct BodyTooLarge {
     pub limit: u64,
 }
 
-/// The 413 answer.
-pub fn too_large(limit: u64) -> Response {
-    poem::web::Json(serde_json::json!({
-        "detail": format!("Request body is too large: this endpoint accepts at most {limit} bytes.")
-    }))
-    .with_status(StatusCode::PAYLOAD_TOO_LARGE)
-    .into_response()
-}
+use super::error::too_large;
 
 /// The 413 for a body whose declared length is over `limit`; a body without a declared length is
 /// cut off (and the request answered 413) once it passes `limit`. hyper never reads past a

@@ -8,14 +8,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use poem::http::{HeaderValue, StatusCode, header};
-use poem::{Endpoint, IntoResponse, Request, Response};
+use poem::{Endpoint, Request, Response};
 use tracing::Instrument;
 
 use super::VERSION;
 use super::cors::{self, CorsPolicy};
 use super::limits::{self, BodyLimits};
 use super::surface::Surface;
-use crate::service::Service;
+use crate::service::{Service, ServiceError};
 
 /// The rules applied at the edge, before a request reaches its handler.
 #[derive(Debug, Clone)]
@@ -227,9 +227,7 @@ fn protect(response: &mut Response, surface: Surface) {
 }
 
 fn invalid_host() -> Response {
-    poem::web::Json(serde_json::json!({"detail": "Invalid host header."}))
-        .with_status(StatusCode::BAD_REQUEST)
-        .into_response()
+    super::error::response(ServiceError::bad_request("Invalid host header."))
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ mod state;
 mod surface;
 
 pub use csp::page_policy;
+pub use error::detail as detail_response;
 pub use state::State;
 pub use surface::Surface;
 
@@ -32,7 +33,6 @@ pub use limits::BodyLimits;
 pub use middleware::{Edge, HostPolicy};
 
 use crate::domain::Timestamp;
-use crate::web::Dashboard;
 
 /// The version every response carries in `Flagsmith-Version`, and `/version/` reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -168,13 +168,19 @@ pub fn openapi_json() -> String {
     openapi::document()
 }
 
-/// Every route of the server, the dashboard's pages when it is on, wrapped in the request
+/// Pages served outside the API (the dashboard), asked first for every request.
+pub trait Pages: Send + Sync {
+    /// The answer when the request is for one of the pages.
+    fn answer(&self, req: &poem::Request) -> Option<poem::Response>;
+}
+
+/// Every route of the server, and the pages when there are any, wrapped in the request
 /// middleware.
 pub fn routes(
     state: Arc<State>,
     edge: Edge,
     gzip: bool,
-    dashboard: Option<Dashboard>,
+    pages: Option<Arc<dyn Pages>>,
 ) -> impl Endpoint + 'static {
     let routes = openapi::routes()
         .catch_all_error(error::to_response)
@@ -183,11 +189,10 @@ pub fn routes(
         .around(csp::html_policy);
     let compressed = routes.with_if(gzip, poem::middleware::Compression::new());
     // The dashboard's files come compressed already, and set their own policy.
-    let dashboard = dashboard.map(Arc::new);
     let site = compressed.around(move |next, req| {
-        let dashboard = dashboard.clone();
+        let pages = pages.clone();
         async move {
-            match dashboard.as_ref().and_then(|d| d.answer(&req)) {
+            match pages.as_ref().and_then(|p| p.answer(&req)) {
                 Some(answer) => Ok(answer),
                 None => Ok(next.get_response(req).await),
             }

@@ -17,8 +17,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, SecurityScheme};
 use serde_json::Value;
 
 use crate::api::Tag;
-use crate::service::{OfrepFlag, Service, ServiceError, ofrep_context};
-use crate::snapshot::{EnvSnapshot, Origin};
+use crate::service::{OfrepFlag, Service, ofrep_context};
 
 /// An environment key (client-side, or server-side `ser.…`) in `X-API-Key`.
 #[derive(SecurityScheme)]
@@ -230,20 +229,17 @@ impl Refusal {
     }
 }
 
-/// The environment and the evaluated flags, or why there are none.
+/// The evaluated flags, or why there are none.
 async fn evaluate(
     svc: &Service,
     auth: &OfrepAuth,
     body: OfrepBody,
-) -> poem::Result<Result<(Arc<EnvSnapshot>, Vec<OfrepFlag>), Refusal>> {
+) -> poem::Result<Result<Vec<OfrepFlag>, Refusal>> {
     let Some(key) = auth.key().map(str::trim).filter(|k| !k.is_empty()) else {
         return Ok(Err(Refusal::Unauthorized));
     };
-    let (snapshot, origin): (Arc<EnvSnapshot>, Origin) = match svc.sdk_environment(Some(key)).await
-    {
-        Ok(found) => found,
-        Err(ServiceError::ForbiddenDetail(_)) => return Ok(Err(Refusal::Forbidden)),
-        Err(e) => return Err(e.into()),
+    let Some(sdk) = svc.ofrep_environment(key).await? else {
+        return Ok(Err(Refusal::Forbidden));
     };
     let body = match body.0 {
         Ok(body) => body,
@@ -258,8 +254,8 @@ async fn evaluate(
         Ok(c) => c,
         Err(e) => return Ok(Err(Refusal::InvalidContext(e))),
     };
-    let flags = svc.ofrep_flags(&snapshot, origin, &context).await?;
-    Ok(Ok((snapshot, flags)))
+    let flags = svc.ofrep_flags(&sdk, &context).await?;
+    Ok(Ok(flags))
 }
 
 pub struct OfrepApi;
@@ -276,7 +272,7 @@ impl OfrepApi {
         body: OfrepBody,
     ) -> poem::Result<SingleAnswer> {
         let flags = match evaluate(&svc, &auth, body).await? {
-            Ok((_, flags)) => flags,
+            Ok(flags) => flags,
             Err(refusal) => {
                 return Ok(match refusal {
                     Refusal::Unauthorized => SingleAnswer::Unauthorized(refusal.request_error()),
@@ -310,7 +306,7 @@ impl OfrepApi {
         body: OfrepBody,
     ) -> poem::Result<BulkAnswer> {
         let flags = match evaluate(&svc, &auth, body).await? {
-            Ok((_, flags)) => flags,
+            Ok(flags) => flags,
             Err(refusal) => {
                 return Ok(match refusal {
                     Refusal::Unauthorized => BulkAnswer::Unauthorized(refusal.request_error()),

@@ -53,7 +53,7 @@ impl<T: ParseFromJSON + ToJSON + Send + Sync> Paginated<T> {
     ) -> ServiceResult<Self> {
         let last = found.total.div_ceil(page.page_size.max(1)).max(1);
         if page.page > last {
-            return Err(ServiceError::NotFoundDetail("Invalid page.".into()));
+            return Err(ServiceError::not_found_with("Invalid page."));
         }
         Ok(Self::page(req, page, found, map))
     }
@@ -69,7 +69,7 @@ pub fn page_request(
         None | Some("") => 1,
         Some(text) => match text.parse::<u64>() {
             Ok(n) if n >= 1 => n,
-            _ => return Err(ServiceError::NotFoundDetail("Invalid page.".into())),
+            _ => return Err(ServiceError::not_found_with("Invalid page.")),
         },
     };
     let page_size = match page_size.as_deref() {

@@ -4,8 +4,9 @@
 // holds a NUL character, is refused with a 400 naming it, before any handler sees it. (Decoded
 // lossily, `%FF` and `%FE` would be the same identifier; PostgreSQL cannot store a NUL.)
 
-use poem::http::StatusCode;
-use poem::{IntoResponse, Response};
+use poem::Response;
+
+use crate::service::ServiceError;
 
 const NOT_UTF8: &str = "Must be valid UTF-8 text.";
 const NULL_CHARACTERS: &str = "Null characters are not allowed.";
@@ -13,11 +14,7 @@ const NULL_CHARACTERS: &str = "Null characters are not allowed.";
 /// The 400 (query) or 404 (path) answer for a request whose query or path is not clean text.
 pub fn check(path: &str, query: Option<&str>) -> Option<Response> {
     if !is_clean(&percent_decode(path, false)) {
-        return Some(
-            poem::web::Json(serde_json::json!({"detail": "Not found."}))
-                .with_status(StatusCode::NOT_FOUND)
-                .into_response(),
-        );
+        return Some(super::error::response(ServiceError::NotFound(None)));
     }
     let query = query?;
     for pair in query.split('&').filter(|p| !p.is_empty()) {
@@ -35,11 +32,9 @@ pub fn check(path: &str, query: Option<&str>) -> Option<Response> {
             None
         };
         if let Some(problem) = problem {
-            return Some(
-                poem::web::Json(serde_json::json!({ field: [problem] }))
-                    .with_status(StatusCode::BAD_REQUEST)
-                    .into_response(),
-            );
+            return Some(super::error::response(ServiceError::invalid(
+                field, problem,
+            )));
         }
     }
     None

@@ -47,10 +47,10 @@ impl Service {
         match caller {
             Caller::ApiKey(key) if key.organisation_id == org && key.is_admin => Ok(Role::Admin),
             Caller::ApiKey(key) if key.organisation_id == org => Ok(Role::User),
-            Caller::ApiKey(_) => Err(ServiceError::NotFound),
+            Caller::ApiKey(_) => Err(ServiceError::NotFound(None)),
             Caller::User(user) => match self.store.membership(org, user.id).await? {
                 Some(m) => Ok(m.role),
-                None => Err(ServiceError::NotFound),
+                None => Err(ServiceError::NotFound(None)),
             },
         }
     }
@@ -63,7 +63,7 @@ impl Service {
     ) -> ServiceResult<()> {
         match self.org_role(caller, org).await? {
             Role::Admin => Ok(()),
-            Role::User => Err(ServiceError::Forbidden),
+            Role::User => Err(ServiceError::Forbidden(None)),
         }
     }
 
@@ -121,12 +121,12 @@ impl Service {
         let project = self.store.project(id).await?;
         let access = self.project_access(caller, &project).await?;
         if !access.allows("VIEW_PROJECT") {
-            return Err(ServiceError::Forbidden);
+            return Err(ServiceError::Forbidden(None));
         }
         if let Some(key) = key
             && !access.allows(key)
         {
-            return Err(ServiceError::Forbidden);
+            return Err(ServiceError::Forbidden(None));
         }
         Ok((project, access))
     }
@@ -143,7 +143,7 @@ impl Service {
             .store
             .environment_by_api_key(api_key)
             .await?
-            .ok_or(ServiceError::NotFound)?;
+            .ok_or(ServiceError::NotFound(None))?;
         self.environment_checked(caller, env, key).await
     }
 
@@ -164,7 +164,7 @@ impl Service {
     pub(crate) async fn sees_project(&self, caller: &Caller, id: ProjectId) -> ServiceResult<bool> {
         match self.project_for(caller, id, None).await {
             Ok(_) => Ok(true),
-            Err(ServiceError::NotFound | ServiceError::Forbidden) => Ok(false),
+            Err(ServiceError::NotFound(_) | ServiceError::Forbidden(_)) => Ok(false),
             Err(e) => Err(e),
         }
     }
@@ -179,7 +179,7 @@ impl Service {
     ) -> ServiceResult<bool> {
         match self.environment_by_id_for(caller, id, None).await {
             Ok((_, _, access)) => Ok(keys.is_empty() || keys.iter().any(|k| access.allows(k))),
-            Err(ServiceError::NotFound | ServiceError::Forbidden) => Ok(false),
+            Err(ServiceError::NotFound(_) | ServiceError::Forbidden(_)) => Ok(false),
             Err(e) => Err(e),
         }
     }
@@ -193,12 +193,12 @@ impl Service {
         let project = self.store.project(env.project_id).await?;
         let access = self.environment_access(caller, &project, &env).await?;
         if !access.allows("VIEW_ENVIRONMENT") {
-            return Err(ServiceError::Forbidden);
+            return Err(ServiceError::Forbidden(None));
         }
         if let Some(key) = key
             && !access.allows(key)
         {
-            return Err(ServiceError::Forbidden);
+            return Err(ServiceError::Forbidden(None));
         }
         Ok((project, env, access))
     }

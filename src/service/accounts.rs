@@ -76,8 +76,8 @@ impl Service {
             && !self.policy.allow_registration_without_invite
             && !self.invited(&email, signup.invite_hash.as_deref()).await?
         {
-            return Err(ServiceError::ForbiddenDetail(
-                "User registration without an invite is disabled for this installation.".into(),
+            return Err(ServiceError::forbidden_with(
+                "User registration without an invite is disabled for this installation.",
             ));
         }
         if self.store.user_by_email(&email).await?.is_some() {
@@ -309,7 +309,7 @@ fn locked(until: Option<crate::domain::Timestamp>) -> ServiceError {
     let when = until
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_else(|| "later".into());
-    ServiceError::ForbiddenDetail(format!(
+    ServiceError::forbidden_with(format!(
         "Too many failed login attempts: this account is locked until {when}. Try again then, or ask an administrator."
     ))
 }

@@ -3,10 +3,10 @@
 use chrono::{NaiveDate, TimeDelta};
 use serde_json::Value;
 
+use super::sdk_environment::SdkEnvironment;
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::domain::analytics::{EvaluationCount, Labels};
 use crate::domain::{EnvironmentId, FeatureId, ProjectId};
-use crate::snapshot::EnvSnapshot;
 
 /// The longest label value kept; longer ones are cut.
 const LABEL_LIMIT: usize = 200;
@@ -63,10 +63,11 @@ impl Service {
     /// positive integers are dropped, as upstream drops them.
     pub async fn record_flag_evaluations(
         &self,
-        snapshot: &EnvSnapshot,
+        sdk: &SdkEnvironment,
         counts: Vec<(String, Value)>,
         reporter: &Reporter,
     ) -> ServiceResult<()> {
+        let snapshot = &*sdk.snapshot;
         let mut by_feature: Vec<(FeatureId, i64)> = Vec::new();
         for (name, count) in counts {
             let Some(count) = count.as_i64().filter(|c| (1..=COUNT_LIMIT).contains(c)) else {

@@ -33,7 +33,7 @@ impl Service {
         self.require_key_manager(caller, org).await?;
         match self.store.org_api_key_by_prefix(prefix).await? {
             Some(key) if key.organisation_id == org => Ok(key),
-            _ => Err(ServiceError::NotFound),
+            _ => Err(ServiceError::NotFound(None)),
         }
     }
 
@@ -111,7 +111,7 @@ impl Service {
         self.require_org_admin(caller, org).await?;
         match caller {
             Caller::User(_) => Ok(()),
-            Caller::ApiKey(_) => Err(ServiceError::Forbidden),
+            Caller::ApiKey(_) => Err(ServiceError::Forbidden(None)),
         }
     }
 }

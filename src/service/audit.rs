@@ -89,7 +89,7 @@ impl Service {
             AuditScope::Project(project) => entry.project_id == Some(project),
         };
         if !in_scope {
-            return Err(ServiceError::NotFound);
+            return Err(ServiceError::NotFound(None));
         }
         Names::default().view(self, entry).await
     }
@@ -105,7 +105,7 @@ impl Service {
         let scope = match (entry.project_id, entry.organisation_id) {
             (Some(project), _) => AuditScope::Project(project),
             (None, Some(org)) => AuditScope::Organisation(org),
-            (None, None) => return Err(ServiceError::NotFound),
+            (None, None) => return Err(ServiceError::NotFound(None)),
         };
         self.audit_query(caller, scope).await?;
         Names::default().view(self, entry).await

@@ -31,8 +31,8 @@ impl Service {
         site_domain: &str,
     ) -> ServiceResult<User> {
         if !self.needs_installation().await? {
-            return Err(ServiceError::NotFoundDetail(
-                "CAN NOT INIT CONFIGURATION. USER(S) ALREADY EXIST IN SYSTEM.".into(),
+            return Err(ServiceError::not_found_with(
+                "CAN NOT INIT CONFIGURATION. USER(S) ALREADY EXIST IN SYSTEM.",
             ));
         }
         let email = normalise_email(email);
@@ -54,8 +54,8 @@ impl Service {
             .create_first_user(&superuser(email, self.passwords.hash(password).await?))
             .await?
             .ok_or_else(|| {
-                ServiceError::NotFoundDetail(
-                    "CAN NOT INIT CONFIGURATION. USER(S) ALREADY EXIST IN SYSTEM.".into(),
+                ServiceError::not_found_with(
+                    "CAN NOT INIT CONFIGURATION. USER(S) ALREADY EXIST IN SYSTEM.",
                 )
             })?;
         self.store

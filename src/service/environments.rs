@@ -128,6 +128,27 @@ impl Service {
         Ok(visible)
     }
 
+    /// `GET /api/v1/environments/?project=`: a missing, malformed or unknown project is bad input
+    /// there, as upstream answers it.
+    pub async fn environments_of_param(
+        &self,
+        caller: &Caller,
+        project: Option<&str>,
+    ) -> ServiceResult<Vec<Environment>> {
+        let invalid = || {
+            ServiceError::bad_request_list(vec![
+                "Invalid or missing value for project parameter.".into(),
+            ])
+        };
+        let project = project
+            .and_then(|p| p.parse::<i64>().ok())
+            .ok_or_else(invalid)?;
+        match self.environments(caller, ProjectId(project)).await {
+            Err(ServiceError::NotFound(_)) => Err(invalid()),
+            other => other,
+        }
+    }
+
     /// An environment the caller may view, by its uuid.
     pub async fn environment_by_uuid(
         &self,
@@ -144,7 +165,7 @@ impl Service {
                 return Ok(env);
             }
         }
-        Err(ServiceError::NotFound)
+        Err(ServiceError::NotFound(None))
     }
 
     pub async fn environment(&self, caller: &Caller, api_key: &str) -> ServiceResult<Environment> {
@@ -172,7 +193,7 @@ impl Service {
         // A project the caller cannot see is answered as one that does not exist.
         let (project, access) = match self.project_for(caller, project, None).await {
             Ok(found) => found,
-            Err(ServiceError::NotFound | ServiceError::Forbidden) => {
+            Err(ServiceError::NotFound(_) | ServiceError::Forbidden(_)) => {
                 return Err(ServiceError::invalid(
                     "project",
                     "Invalid pk - object does not exist.",
@@ -181,7 +202,7 @@ impl Service {
             Err(e) => return Err(e),
         };
         if !access.allows("CREATE_ENVIRONMENT") {
-            return Err(ServiceError::Forbidden);
+            return Err(ServiceError::Forbidden(None));
         }
         let mut settings = EnvironmentSettings::named(patch.name.clone().unwrap_or_default());
         patch.apply(&mut settings);
@@ -229,7 +250,7 @@ impl Service {
     ) -> ServiceResult<(Environment, Access)> {
         let (_, env, access) = self.environment_for(caller, api_key, None).await?;
         if !access.admin {
-            return Err(ServiceError::Forbidden);
+            return Err(ServiceError::Forbidden(None));
         }
         Ok((env, access))
     }
@@ -278,7 +299,7 @@ impl Service {
         let (project, env, _) = self.environment_for(caller, api_key, None).await?;
         let on_project = self.project_access(caller, &project).await?;
         if !on_project.allows("CREATE_ENVIRONMENT") {
-            return Err(ServiceError::Forbidden);
+            return Err(ServiceError::Forbidden(None));
         }
         let mut errors = FieldErrors::default();
         check_name(&mut errors, "name", name, 2000);
@@ -327,7 +348,7 @@ impl Service {
             .store
             .environment_by_api_key(api_key)
             .await?
-            .ok_or(ServiceError::NotFound)?;
+            .ok_or(ServiceError::NotFound(None))?;
         let project = self.store.project(env.project_id).await?;
         self.environment_access(caller, &project, &env).await
     }

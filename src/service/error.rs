@@ -34,40 +34,40 @@ impl FieldErrors {
         if self.is_empty() {
             Ok(())
         } else {
-            Err(ServiceError::Invalid(self))
+            Err(ServiceError::invalid_fields(self))
         }
     }
 }
 
+/// What is wrong with a request, in the shape upstream answers it with (400).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    /// Messages per field: `{"name": ["This field is required."]}`.
+    Fields(FieldErrors),
+    /// The request as a whole: `{"detail": "..."}`.
+    Detail(String),
+    /// A bare list of messages, `["..."]`, as some upstream views answer.
+    List(Vec<String>),
+    /// Nested field errors of the caller's making, answered as they are.
+    Body(serde_json::Value),
+}
+
+/// The kinds of failure that mean different things to a caller; `api/error.rs` gives each its
+/// status and body.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
-    /// No such object, or one the caller may not know about.
+    /// No such object, or one the caller may not know about; upstream spells some texts.
     #[error("not found")]
-    NotFound,
-    /// 404 with a specific text (upstream spells some).
-    #[error("{0}")]
-    NotFoundDetail(String),
-    /// The caller is known but not allowed.
+    NotFound(Option<String>),
+    /// The caller is known but not allowed; upstream spells some texts.
     #[error("permission denied")]
-    Forbidden,
-    /// 403 with a specific text.
-    #[error("{0}")]
-    ForbiddenDetail(String),
+    Forbidden(Option<String>),
     /// No or bad credentials; the text says which.
     #[error("{0}")]
     Unauthenticated(String),
-    /// Bad input, per field.
+    /// Bad input.
     #[error("invalid input: {0:?}")]
-    Invalid(FieldErrors),
-    /// Bad input as a whole (`{"detail": ...}`).
-    #[error("{0}")]
-    BadRequest(String),
-    /// Bad input described by a body of the caller's making (nested field errors).
-    #[error("invalid input: {0}")]
-    InvalidBody(serde_json::Value),
-    /// Bad input as a bare list of messages (`["..."]`), as some upstream views answer.
-    #[error("{0:?}")]
-    BadRequestList(Vec<String>),
+    Invalid(Problem),
     /// Too many attempts; retry after this many seconds.
     #[error("throttled for {0}s")]
     Throttled(u64),
@@ -80,15 +80,46 @@ pub enum ServiceError {
 }
 
 impl ServiceError {
+    /// Bad input in one field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ServiceError::Invalid(FieldErrors::one(field, message))
+        Self::invalid_fields(FieldErrors::one(field, message))
+    }
+
+    /// Bad input in several fields.
+    pub fn invalid_fields(errors: FieldErrors) -> Self {
+        ServiceError::Invalid(Problem::Fields(errors))
+    }
+
+    /// Bad input as a whole (`{"detail": ...}`).
+    pub fn bad_request(text: impl Into<String>) -> Self {
+        ServiceError::Invalid(Problem::Detail(text.into()))
+    }
+
+    /// Bad input as a bare list of messages.
+    pub fn bad_request_list(messages: Vec<String>) -> Self {
+        ServiceError::Invalid(Problem::List(messages))
+    }
+
+    /// Bad input described by a body of the caller's making.
+    pub fn invalid_body(body: serde_json::Value) -> Self {
+        ServiceError::Invalid(Problem::Body(body))
+    }
+
+    /// Not found, with upstream's text for it.
+    pub fn not_found_with(text: impl Into<String>) -> Self {
+        ServiceError::NotFound(Some(text.into()))
+    }
+
+    /// Forbidden, with upstream's text for it.
+    pub fn forbidden_with(text: impl Into<String>) -> Self {
+        ServiceError::Forbidden(Some(text.into()))
     }
 }
 
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound => ServiceError::NotFound,
+            StoreError::NotFound => ServiceError::NotFound(None),
             // Services check uniqueness themselves and phrase the message; a conflict that
             // reaches here lost a race and says so generically.
             StoreError::Conflict(what) => {

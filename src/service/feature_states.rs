@@ -135,7 +135,7 @@ impl Service {
         match state.scope {
             Scope::Environment => Ok(state),
             Scope::Identity(_) if any_identity => Ok(state),
-            _ => Err(ServiceError::NotFound),
+            _ => Err(ServiceError::NotFound(None)),
         }
     }
 
@@ -147,7 +147,7 @@ impl Service {
     ) -> ServiceResult<FeatureState> {
         match self.store.feature_state(id).await {
             Ok(s) if s.environment_id == env => Ok(s),
-            Ok(_) | Err(StoreError::NotFound) => Err(ServiceError::NotFound),
+            Ok(_) | Err(StoreError::NotFound) => Err(ServiceError::NotFound(None)),
             Err(e) => Err(e.into()),
         }
     }
@@ -190,8 +190,8 @@ impl Service {
         let (_, env, _) = self.environment_for(caller, env_key, Some(UPDATE)).await?;
         let state = self.addressable(&env, id, any_identity).await?;
         if state.scope == Scope::Environment {
-            return Err(ServiceError::BadRequest(
-                "An environment default cannot be deleted; delete the feature instead.".into(),
+            return Err(ServiceError::bad_request(
+                "An environment default cannot be deleted; delete the feature instead.",
             ));
         }
         let log = self.state_log(&state, "deleted").await?;
@@ -244,7 +244,7 @@ impl Service {
             .environment_by_id_for(caller, state.environment_id, None)
             .await?;
         if !may_write(&access, state.scope) {
-            return Err(ServiceError::Forbidden);
+            return Err(ServiceError::Forbidden(None));
         }
         self.change_state(caller, state, change, ValueSpelling::Typed)
             .await

@@ -71,7 +71,7 @@ pub(crate) async fn feature_in(
 ) -> ServiceResult<Feature> {
     match svc.store.feature(id).await {
         Ok(f) if f.project_id == project.id => Ok(f),
-        Ok(_) | Err(StoreError::NotFound) => Err(ServiceError::NotFound),
+        Ok(_) | Err(StoreError::NotFound) => Err(ServiceError::NotFound(None)),
         Err(e) => Err(e.into()),
     }
 }
@@ -146,7 +146,7 @@ impl Service {
             .project_for(caller, project, Some("CREATE_FEATURE"))
             .await?;
         if !draft.multivariate_options.is_empty() && !access.admin {
-            return Err(ServiceError::ForbiddenDetail(MV_NEEDS_ADMIN.into()));
+            return Err(ServiceError::forbidden_with(MV_NEEDS_ADMIN));
         }
         let new = self.checked_feature(caller, &project, draft).await?;
         let count = self
@@ -317,7 +317,7 @@ impl Service {
         };
         let (env_project, env, _) = self.environment_by_id_for(caller, env, None).await?;
         if env_project.id != project.id {
-            return Err(ServiceError::NotFound);
+            return Err(ServiceError::NotFound(None));
         }
         let overrides = self.store.feature_segments(env.id, None).await?;
         let segment_states = match context.segment {

@@ -19,14 +19,14 @@ impl Service {
             GrantTarget::Project(id) => {
                 let (project, access) = self.project_for(caller, id, None).await?;
                 if !access.admin {
-                    return Err(ServiceError::Forbidden);
+                    return Err(ServiceError::Forbidden(None));
                 }
                 Ok(project.organisation_id)
             }
             GrantTarget::Environment(id) => {
                 let (project, _, access) = self.environment_by_id_for(caller, id, None).await?;
                 if !access.admin {
-                    return Err(ServiceError::Forbidden);
+                    return Err(ServiceError::Forbidden(None));
                 }
                 Ok(project.organisation_id)
             }
@@ -116,7 +116,7 @@ impl Service {
     async fn own_grant(&self, target: GrantTarget, id: GrantId) -> ServiceResult<Grant> {
         let grant = self.store.grant(target, id).await?;
         if grant.target != target {
-            return Err(ServiceError::NotFound);
+            return Err(ServiceError::NotFound(None));
         }
         Ok(grant)
     }

@@ -29,7 +29,7 @@ impl Service {
         {
             Ok(())
         } else {
-            Err(ServiceError::Forbidden)
+            Err(ServiceError::Forbidden(None))
         }
     }
 
@@ -61,7 +61,7 @@ impl Service {
         self.org_role(caller, org).await?;
         let group = self.store.group(id).await?;
         if group.organisation_id != org {
-            return Err(ServiceError::NotFound);
+            return Err(ServiceError::NotFound(None));
         }
         Ok(group)
     }

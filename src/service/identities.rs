@@ -75,7 +75,7 @@ impl Service {
         };
         let (_, env, access) = self.environment_for(caller, api_key, None).await?;
         if !(access.allows(key) || (!manage && access.allows("MANAGE_IDENTITIES"))) {
-            return Err(ServiceError::Forbidden);
+            return Err(ServiceError::Forbidden(None));
         }
         Ok(env)
     }
@@ -153,7 +153,7 @@ impl Service {
         let env = self.identities_environment(caller, api_key, manage).await?;
         let identity = self.store.identity(id).await?;
         if identity.environment_id != env.id {
-            return Err(ServiceError::NotFound);
+            return Err(ServiceError::NotFound(None));
         }
         Ok(identity)
     }
@@ -221,7 +221,7 @@ impl Service {
             .await?
             .into_iter()
             .find(|t| t.id == trait_id)
-            .ok_or(ServiceError::NotFound)
+            .ok_or(ServiceError::NotFound(None))
     }
 
     /// Deletes a trait; with `everywhere`, the same key on every identity of the environment.

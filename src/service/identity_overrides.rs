@@ -54,7 +54,7 @@ impl Service {
     async fn identity_in(&self, env: &Environment, id: IdentityId) -> ServiceResult<Identity> {
         match self.store.identity(id).await {
             Ok(i) if i.environment_id == env.id => Ok(i),
-            Ok(_) | Err(StoreError::NotFound) => Err(ServiceError::NotFound),
+            Ok(_) | Err(StoreError::NotFound) => Err(ServiceError::NotFound(None)),
             Err(e) => Err(e.into()),
         }
     }
@@ -67,7 +67,7 @@ impl Service {
     ) -> ServiceResult<FeatureState> {
         match self.store.feature_state(id).await {
             Ok(s) if s.scope == Scope::Identity(identity.id) => Ok(s),
-            Ok(_) | Err(StoreError::NotFound) => Err(ServiceError::NotFound),
+            Ok(_) | Err(StoreError::NotFound) => Err(ServiceError::NotFound(None)),
             Err(e) => Err(e.into()),
         }
     }
@@ -171,7 +171,7 @@ impl Service {
         let (_, env, _) = self.environment_for(caller, env_key, Some(UPDATE)).await?;
         let identity = self.identity_in(&env, identity).await?;
         let source = match self.identity_in(&env, source).await {
-            Err(ServiceError::NotFound) => {
+            Err(ServiceError::NotFound(_)) => {
                 return Err(ServiceError::invalid(
                     "source_identity_id",
                     "Identity does not exist in environment.",

@@ -62,7 +62,7 @@ impl Service {
     ) -> ServiceResult<()> {
         self.require_org_admin(caller, org).await?;
         if !self.store.invites(org).await?.iter().any(|i| i.id == id) {
-            return Err(ServiceError::NotFound);
+            return Err(ServiceError::NotFound(None));
         }
         Ok(self.store.delete_invite(id).await?)
     }
@@ -105,7 +105,7 @@ impl Service {
             .iter()
             .any(|l| l.id == id)
         {
-            return Err(ServiceError::NotFound);
+            return Err(ServiceError::NotFound(None));
         }
         Ok(self.store.delete_invite_link(id).await?)
     }
@@ -116,15 +116,15 @@ impl Service {
         caller: &Caller,
         hash: &str,
     ) -> ServiceResult<OrganisationView> {
-        let user = caller.user().ok_or(ServiceError::Forbidden)?;
+        let user = caller.user().ok_or(ServiceError::Forbidden(None))?;
         let invite = self
             .store
             .invite_by_hash(hash)
             .await?
-            .ok_or_else(|| ServiceError::BadRequest("Invalid invite.".into()))?;
+            .ok_or_else(|| ServiceError::bad_request("Invalid invite."))?;
         if invite.email != user.email {
-            return Err(ServiceError::BadRequest(
-                "This invite was sent to another email address.".into(),
+            return Err(ServiceError::bad_request(
+                "This invite was sent to another email address.",
             ));
         }
         self.store.accept_invite(invite.id, user.id).await?;
@@ -137,13 +137,13 @@ impl Service {
         caller: &Caller,
         hash: &str,
     ) -> ServiceResult<OrganisationView> {
-        let user = caller.user().ok_or(ServiceError::Forbidden)?;
+        let user = caller.user().ok_or(ServiceError::Forbidden(None))?;
         let link = self
             .store
             .invite_link_by_hash(hash)
             .await?
             .filter(|l| l.expires_at.is_none_or(|at| at > self.clock.now()))
-            .ok_or_else(|| ServiceError::BadRequest("Invalid or expired invite link.".into()))?;
+            .ok_or_else(|| ServiceError::bad_request("Invalid or expired invite link."))?;
         self.store.join_by_link(link.id, user.id).await?;
         self.organisation(caller, link.organisation_id).await
     }

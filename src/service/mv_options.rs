@@ -142,7 +142,7 @@ impl Service {
     async fn own_option(&self, feature: FeatureId, id: MvOptionId) -> ServiceResult<MvOption> {
         match self.store.mv_option(id).await {
             Ok(option) if option.feature_id == feature => Ok(option),
-            Ok(_) | Err(StoreError::NotFound) => Err(ServiceError::NotFound),
+            Ok(_) | Err(StoreError::NotFound) => Err(ServiceError::NotFound(None)),
             Err(e) => Err(e.into()),
         }
     }

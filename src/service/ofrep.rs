@@ -8,6 +8,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use super::sdk::{TraitInput, overlay, stored};
+use super::sdk_environment::SdkEnvironment;
 use super::sdk_traits::check_traits;
 use super::{Service, ServiceResult};
 use crate::domain::feature_state::FeatureState;
@@ -120,10 +121,10 @@ impl Service {
     /// `hide_disabled_flags` hides are left out.
     pub async fn ofrep_flags(
         &self,
-        snapshot: &EnvSnapshot,
-        origin: Origin,
+        sdk: &SdkEnvironment,
         context: &OfrepContext,
     ) -> ServiceResult<Vec<OfrepFlag>> {
+        let (snapshot, origin) = (&*sdk.snapshot, sdk.origin);
         let Some(identifier) = &context.identifier else {
             return Ok(environment_flags(snapshot, origin));
         };

@@ -85,9 +85,9 @@ impl Service {
         caller: &Caller,
         name: &str,
     ) -> ServiceResult<OrganisationView> {
-        let user = caller.user().ok_or(ServiceError::Forbidden)?;
+        let user = caller.user().ok_or(ServiceError::Forbidden(None))?;
         if self.policy.restrict_org_create_to_superusers && !user.is_superuser {
-            return Err(ServiceError::Forbidden);
+            return Err(ServiceError::Forbidden(None));
         }
         let mut errors = FieldErrors::default();
         check_name(&mut errors, "name", name, NAME_LIMIT);
@@ -185,7 +185,7 @@ impl Service {
     ) -> ServiceResult<(User, Membership)> {
         self.require_org_admin(caller, org).await?;
         if self.store.membership(org, user).await?.is_none() {
-            return Err(ServiceError::NotFound);
+            return Err(ServiceError::NotFound(None));
         }
         if role != Role::Admin {
             self.keep_an_admin(org, &[user], "role").await?;

@@ -50,7 +50,7 @@ impl Service {
             .environment_by_id_for(caller, one.environment_id, None)
             .await
         {
-            Err(ServiceError::NotFound) => {
+            Err(ServiceError::NotFound(_)) => {
                 return Err(ServiceError::invalid("non_field_errors", NOT_FOUND_IDS));
             }
             other => other?,

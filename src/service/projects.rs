@@ -166,7 +166,7 @@ impl Service {
     ) -> ServiceResult<Project> {
         let role = match self.org_role(caller, org).await {
             Ok(role) => role,
-            Err(ServiceError::NotFound) => {
+            Err(ServiceError::NotFound(_)) => {
                 return Err(ServiceError::invalid(
                     "organisation",
                     "Invalid pk - object does not exist.",
@@ -179,7 +179,7 @@ impl Service {
             let may = !organisation.settings.restrict_project_create_to_admin
                 && self.org_access(caller, org).await?.allows("CREATE_PROJECT");
             if !may {
-                return Err(ServiceError::Forbidden);
+                return Err(ServiceError::Forbidden(None));
             }
         }
         let mut settings = ProjectSettings::named(patch.name.clone().unwrap_or_default());
@@ -224,7 +224,7 @@ impl Service {
     ) -> ServiceResult<Project> {
         let (project, access) = self.project_for(caller, id, None).await?;
         if !access.admin {
-            return Err(ServiceError::Forbidden);
+            return Err(ServiceError::Forbidden(None));
         }
         let mut settings = project.settings.clone();
         patch.apply(&mut settings);
@@ -245,7 +245,7 @@ impl Service {
     pub async fn delete_project(&self, caller: &Caller, id: ProjectId) -> ServiceResult<()> {
         let (project, access) = self.project_for(caller, id, None).await?;
         if !access.admin {
-            return Err(ServiceError::Forbidden);
+            return Err(ServiceError::Forbidden(None));
         }
         let audit = Audit::new(
             caller.author(),
@@ -276,7 +276,7 @@ impl Service {
         self.projects_matching(caller, None, Some(uuid))
             .await?
             .pop()
-            .ok_or(ServiceError::NotFound)
+            .ok_or(ServiceError::NotFound(None))
     }
 
     /// The caller's own access to a project (`my-permissions`).

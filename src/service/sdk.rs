@@ -3,24 +3,19 @@
 // Flags come from the environment's snapshot; identities and traits are read from and written
 // to the store.
 
-use std::sync::Arc;
-
 use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use super::identities::IDENTIFIER_LIMIT;
+use super::sdk_environment::SdkEnvironment;
 use super::sdk_traits::{check_traits, evaluation_traits, trait_value};
 use super::{Service, ServiceError, ServiceResult};
 use crate::domain::feature_state::FeatureState;
 use crate::domain::identity::{Identity, Trait, TraitWrite};
-use crate::snapshot::{EnvSnapshot, IdentityFlags, KeyLookup, Origin, trait_json};
+use crate::snapshot::{EnvSnapshot, IdentityFlags, Origin, trait_json};
 use crate::store::StoreError;
-
-pub const KEY_MISSING: &str = "Invalid or missing Environment key";
-pub const KEY_UNKNOWN: &str = "Invalid or missing Environment Key";
-pub const STOPPED: &str = "Organisation is disabled from serving flags.";
 
 /// A trait as an SDK sends it.
 #[derive(Debug, Clone)]
@@ -132,37 +127,6 @@ fn anonymous_identifier(traits: &[TraitInput]) -> ServiceResult<String> {
 }
 
 impl Service {
-    /// The environment an SDK key names, refused with upstream's 403 texts.
-    pub async fn sdk_environment(
-        &self,
-        key: Option<&str>,
-    ) -> ServiceResult<(Arc<EnvSnapshot>, Origin)> {
-        let key = key.map(str::trim).filter(|k| !k.is_empty());
-        let Some(key) = key else {
-            return Err(ServiceError::ForbiddenDetail(KEY_MISSING.into()));
-        };
-        match self.snapshots.for_key(key, self.clock.now()).await? {
-            KeyLookup::Found(snapshot, origin) => {
-                if snapshot.organisation.settings.stop_serving_flags {
-                    return Err(ServiceError::ForbiddenDetail(STOPPED.into()));
-                }
-                Ok((snapshot, origin))
-            }
-            KeyLookup::Unknown => Err(ServiceError::ForbiddenDetail(KEY_UNKNOWN.into())),
-        }
-    }
-
-    /// Like `sdk_environment`, for routes only server-side keys may use.
-    pub async fn sdk_server_environment(
-        &self,
-        key: Option<&str>,
-    ) -> ServiceResult<Arc<EnvSnapshot>> {
-        if !key.is_some_and(|k| k.trim().starts_with("ser.")) {
-            return Err(ServiceError::ForbiddenDetail(KEY_MISSING.into()));
-        }
-        Ok(self.sdk_environment(key).await?.0)
-    }
-
     fn answer(
         &self,
         snapshot: &EnvSnapshot,
@@ -223,11 +187,11 @@ impl Service {
     /// transient one that nothing is written for.
     pub async fn sdk_identity(
         &self,
-        snapshot: &EnvSnapshot,
-        origin: Origin,
+        sdk: &SdkEnvironment,
         identifier: &str,
         transient: bool,
     ) -> ServiceResult<IdentityAnswer> {
+        let (snapshot, origin) = (&*sdk.snapshot, sdk.origin);
         Self::check_identifier(identifier)?;
         if transient {
             return Ok(self.answer(
@@ -263,14 +227,14 @@ impl Service {
     /// `POST /identities/`: identify with traits (stored unless transient), then the flags.
     pub async fn sdk_identify(
         &self,
-        snapshot: &EnvSnapshot,
-        origin: Origin,
+        sdk: &SdkEnvironment,
         identifier: Option<&str>,
         traits: Vec<TraitInput>,
         transient: bool,
     ) -> ServiceResult<IdentityAnswer> {
+        let (snapshot, origin) = (&*sdk.snapshot, sdk.origin);
         if let Some(errors) = check_traits(&traits) {
-            return Err(ServiceError::InvalidBody(errors));
+            return Err(ServiceError::invalid_body(errors));
         }
         // A client key may not set traits where the environment forbids it: they are ignored.
         let traits =

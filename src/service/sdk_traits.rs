@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use super::identities::IDENTIFIER_LIMIT;
 use super::identities::{TRAIT_KEY_LIMIT, TRAIT_STRING_LIMIT};
 use super::sdk::{TraitInput, TraitOutput};
+use super::sdk_environment::SdkEnvironment;
 use super::{FieldErrors, Service, ServiceError, ServiceResult};
 use crate::domain::identity::TraitValue;
 use crate::domain::identity::TraitWrite;
@@ -36,8 +37,8 @@ impl Service {
     /// environment lets clients set traits.
     fn trait_writes_allowed(snapshot: &EnvSnapshot, origin: Origin) -> ServiceResult<()> {
         if !snapshot.organisation.settings.persist_trait_data {
-            return Err(ServiceError::ForbiddenDetail(
-                "Organisation is not authorised to store traits.".into(),
+            return Err(ServiceError::forbidden_with(
+                "Organisation is not authorised to store traits.",
             ));
         }
         if origin == Origin::Client && !snapshot.environment.settings.allow_client_traits {
@@ -52,10 +53,10 @@ impl Service {
     /// `POST /traits/`: sets one trait of an identity (created when new); answers the value.
     pub async fn sdk_set_trait(
         &self,
-        snapshot: &EnvSnapshot,
-        origin: Origin,
+        sdk: &SdkEnvironment,
         item: TraitItem,
     ) -> ServiceResult<Value> {
+        let (snapshot, origin) = (&*sdk.snapshot, sdk.origin);
         Self::trait_writes_allowed(snapshot, origin)?;
         let mut errors = FieldErrors::default();
         check_identifier(&mut errors, &item.identifier);
@@ -86,7 +87,7 @@ impl Service {
             })
             .collect();
         match check_traits(&inputs) {
-            Some(errors) => Err(ServiceError::InvalidBody(errors["traits"].clone())),
+            Some(errors) => Err(ServiceError::invalid_body(errors["traits"].clone())),
             None => Ok(()),
         }
     }
@@ -95,10 +96,10 @@ impl Service {
     /// identity's items are written together.
     pub async fn sdk_bulk_traits(
         &self,
-        snapshot: &EnvSnapshot,
-        origin: Origin,
+        sdk: &SdkEnvironment,
         items: Vec<TraitItem>,
     ) -> ServiceResult<()> {
+        let (snapshot, origin) = (&*sdk.snapshot, sdk.origin);
         Self::trait_writes_allowed(snapshot, origin)?;
         let mut errors = FieldErrors::default();
         for item in &items {
@@ -127,12 +128,12 @@ impl Service {
     /// `POST /traits/increment-value/`: answers the new value.
     pub async fn sdk_increment_trait(
         &self,
-        snapshot: &EnvSnapshot,
-        origin: Origin,
+        sdk: &SdkEnvironment,
         identifier: &str,
         key: &str,
         by: i64,
     ) -> ServiceResult<Value> {
+        let (snapshot, origin) = (&*sdk.snapshot, sdk.origin);
         Self::trait_writes_allowed(snapshot, origin)?;
         let mut errors = FieldErrors::default();
         check_identifier(&mut errors, identifier);
@@ -146,7 +147,7 @@ impl Service {
             .await?
         {
             Some(value) => Ok(json!(value)),
-            None => Err(ServiceError::BadRequestList(vec![
+            None => Err(ServiceError::bad_request_list(vec![
                 "Trait is not an integer.".into(),
             ])),
         }

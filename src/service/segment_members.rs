@@ -29,7 +29,7 @@ impl Service {
             ));
         }
         if !(access.allows("VIEW_IDENTITIES") || access.allows("MANAGE_IDENTITIES")) {
-            return Err(ServiceError::Forbidden);
+            return Err(ServiceError::Forbidden(None));
         }
         let snapshot = self.snapshots.get(env.id).await?;
         let segment_id = json!(segment.id.0);

@@ -47,7 +47,7 @@ pub(super) fn manages(access: &Access) -> ServiceResult<()> {
     if access.allows(MANAGE_OVERRIDES) {
         Ok(())
     } else {
-        Err(ServiceError::Forbidden)
+        Err(ServiceError::Forbidden(None))
     }
 }
 
@@ -126,7 +126,7 @@ impl Service {
         env: EnvironmentId,
     ) -> ServiceResult<FeatureSegment> {
         let (project, env, access) = match self.environment_by_id_for(caller, env, None).await {
-            Err(ServiceError::NotFound) => return Err(invalid_pk("environment", env)),
+            Err(ServiceError::NotFound(_)) => return Err(invalid_pk("environment", env)),
             other => other?,
         };
         manages(&access)?;
@@ -147,7 +147,7 @@ impl Service {
         )?;
         errors.into_result()?;
         let (Some(feature), Some(segment)) = (feature, segment) else {
-            return Err(ServiceError::NotFound);
+            return Err(ServiceError::NotFound(None));
         };
         self.check_override(&project, &env, &feature, &segment, "feature")
             .await?;
@@ -157,7 +157,7 @@ impl Service {
             .await?
             .into_iter()
             .find(|s| s.feature_id == feature.id)
-            .ok_or(ServiceError::NotFound)?;
+            .ok_or(ServiceError::NotFound(None))?;
         let new = NewSegmentOverride {
             feature_id: feature.id,
             segment_id: segment.id,
@@ -248,7 +248,7 @@ impl Service {
         manages(&access)?;
         let feature = super::features::feature_in(self, &project, feature).await?;
         let segment = match self.segment_in(&project, draft.segment).await {
-            Err(ServiceError::NotFound) => {
+            Err(ServiceError::NotFound(_)) => {
                 return Err(invalid_pk("feature_segment.segment", draft.segment));
             }
             other => other?,

@@ -62,7 +62,7 @@ impl Service {
     ) -> ServiceResult<Segment> {
         match self.store.segment(id).await {
             Ok(s) if s.project_id == project.id => Ok(s),
-            Ok(_) | Err(StoreError::NotFound) => Err(ServiceError::NotFound),
+            Ok(_) | Err(StoreError::NotFound) => Err(ServiceError::NotFound(None)),
             Err(e) => Err(e.into()),
         }
     }
@@ -84,7 +84,7 @@ impl Service {
         if let Some(feature) = draft.feature {
             match feature_in(self, &project, feature).await {
                 Ok(_) => {}
-                Err(ServiceError::NotFound) => errors.add(
+                Err(ServiceError::NotFound(_)) => errors.add(
                     "feature",
                     format!("Invalid pk \"{feature}\" - object does not exist."),
                 ),
@@ -213,7 +213,7 @@ impl Service {
             Some(env) => {
                 let (env_project, env, _) = self.environment_by_id_for(caller, env, None).await?;
                 if env_project.id != project.id {
-                    return Err(ServiceError::NotFound);
+                    return Err(ServiceError::NotFound(None));
                 }
                 vec![env]
             }

@@ -90,6 +90,6 @@ impl Service {
         let keys = self.store.server_keys(env.id).await?;
         keys.into_iter()
             .find(|k| k.id == id)
-            .ok_or(ServiceError::NotFound)
+            .ok_or(ServiceError::NotFound(None))
     }
 }

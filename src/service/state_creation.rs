@@ -73,7 +73,7 @@ impl Service {
         draft: StateDraft,
     ) -> ServiceResult<FeatureState> {
         let (project, env, access) = match self.environment_by_id_for(caller, env, None).await {
-            Err(ServiceError::NotFound) => return Err(invalid_pk("environment", env)),
+            Err(ServiceError::NotFound(_)) => return Err(invalid_pk("environment", env)),
             other => other?,
         };
         self.create_in(caller, &project, &env, &access, draft, ValueSpelling::Typed)
@@ -91,7 +91,7 @@ impl Service {
     ) -> ServiceResult<FeatureState> {
         // Refuse callers who may write no state at all before reading the request.
         if !may_write(access, Scope::Segment(FeatureSegmentId(0))) {
-            return Err(ServiceError::Forbidden);
+            return Err(ServiceError::Forbidden(None));
         }
         if draft.environment.is_some_and(|e| e != env.id) {
             return Err(ServiceError::invalid(
@@ -118,7 +118,7 @@ impl Service {
             Target::Segment(state) => state.scope,
         };
         if !may_write(access, scope) {
-            return Err(ServiceError::Forbidden);
+            return Err(ServiceError::Forbidden(None));
         }
         let patch = FeatureStatePatch {
             enabled: Some(draft.enabled),
@@ -254,6 +254,6 @@ impl Service {
             .into_iter()
             .find(|s| s.scope == Scope::Segment(fs))
             .map(Target::Segment)
-            .ok_or(ServiceError::NotFound)
+            .ok_or(ServiceError::NotFound(None))
     }
 }

@@ -150,7 +150,7 @@ impl Service {
 fn of_project(project: ProjectId, found: StoreResult<Tag>) -> ServiceResult<Tag> {
     match found {
         Ok(tag) if tag.project_id == project => Ok(tag),
-        Ok(_) | Err(StoreError::NotFound) => Err(ServiceError::NotFound),
+        Ok(_) | Err(StoreError::NotFound) => Err(ServiceError::NotFound(None)),
         Err(e) => Err(e.into()),
     }
 }

@@ -80,7 +80,7 @@ impl Service {
     ) -> ServiceResult<DetailedAccess> {
         let (project, access) = self.project_for(caller, project, None).await?;
         if !(access.admin || (self_allowed && is_self(caller, user))) {
-            return Err(ServiceError::Forbidden);
+            return Err(ServiceError::Forbidden(None));
         }
         self.held_on_project(&project, user).await
     }
@@ -95,7 +95,7 @@ impl Service {
     ) -> ServiceResult<DetailedAccess> {
         let (project, env, access) = self.environment_for(caller, api_key, None).await?;
         if !(access.admin || is_self(caller, user)) {
-            return Err(ServiceError::Forbidden);
+            return Err(ServiceError::Forbidden(None));
         }
         let on_project = self.held_on_project(&project, user).await?;
         let mut held = DetailedAccess {
@@ -116,7 +116,7 @@ impl Service {
             .store
             .membership(project.organisation_id, user)
             .await?
-            .ok_or(ServiceError::NotFound)?;
+            .ok_or(ServiceError::NotFound(None))?;
         let mut held = DetailedAccess::default();
         held.admin.directly = membership.role == Role::Admin;
         self.absorb_grants(&mut held, GrantTarget::Project(project.id), user)

@@ -30,7 +30,7 @@ impl Service {
     ) -> ServiceResult<Environment> {
         let (_, env, access) = self.environment_for(caller, api_key, None).await?;
         if !access.admin {
-            return Err(ServiceError::Forbidden);
+            return Err(ServiceError::Forbidden(None));
         }
         Ok(env)
     }
@@ -56,7 +56,7 @@ impl Service {
         let env = self.webhook_environment(caller, api_key).await?;
         let hook = self.store.webhook(id).await?;
         if hook.environment_id != env.id {
-            return Err(ServiceError::NotFound);
+            return Err(ServiceError::NotFound(None));
         }
         Ok(hook)
     }

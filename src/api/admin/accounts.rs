@@ -115,7 +115,9 @@ pub struct SetPassword {
 }
 
 fn user_of(caller: &Caller) -> poem::Result<&User> {
-    caller.user().ok_or_else(|| ServiceError::Forbidden.into())
+    caller
+        .user()
+        .ok_or_else(|| ServiceError::Forbidden(None).into())
 }
 
 #[OpenApi(tag = "Tag::Accounts")]

@@ -17,7 +17,7 @@ use crate::api::{Tag, datetime};
 use crate::domain::ProjectId;
 use crate::domain::environment::Environment;
 use crate::domain::permission::ENVIRONMENT_KEYS;
-use crate::service::{EnvironmentPatch, Service, ServiceError};
+use crate::service::{EnvironmentPatch, Service};
 
 pub struct EnvironmentsApi;
 
@@ -147,22 +147,9 @@ impl EnvironmentsApi {
         auth: AdminAuth,
         project: Query<Option<String>>,
     ) -> poem::Result<Json<Paginated<EnvironmentOut>>> {
-        let invalid = || {
-            ServiceError::BadRequestList(vec![
-                "Invalid or missing value for project parameter.".into(),
-            ])
-        };
-        let project = project
-            .0
-            .and_then(|p| p.parse::<i64>().ok())
-            .ok_or_else(invalid)?;
         let envs = svc
-            .environments(auth.caller(), ProjectId(project))
-            .await
-            .map_err(|e| match e {
-                ServiceError::NotFound => invalid(),
-                other => other,
-            })?;
+            .environments_of_param(auth.caller(), project.0.as_deref())
+            .await?;
         Ok(Json(Paginated::all(
             envs.into_iter().map(Into::into).collect(),
         )))
@@ -288,17 +275,7 @@ impl EnvironmentsApi {
         auth: AdminAuth,
         api_key: Path<String>,
     ) -> poem::Result<crate::api::raw_json::RawJson<serde_json::Value>> {
-        let env = svc.environment(auth.caller(), &api_key.0).await?;
-        let snapshot = svc
-            .snapshots()
-            .get(env.id)
-            .await
-            .map_err(ServiceError::from)?;
-        let body = svc
-            .snapshots()
-            .document(&snapshot)
-            .await
-            .map_err(ServiceError::from)?;
+        let body = svc.environment_document(auth.caller(), &api_key.0).await?;
         Ok(crate::api::raw_json::RawJson::new(body))
     }
 

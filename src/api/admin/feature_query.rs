@@ -132,7 +132,9 @@ mod tests {
             owners: Some("1, 2".into()),
             group_owners: Some("two".into()),
         };
-        let Err(ServiceError::Invalid(errors)) = params("1,x", "maybe").query() else {
+        let Err(ServiceError::Invalid(crate::service::Problem::Fields(errors))) =
+            params("1,x", "maybe").query()
+        else {
             panic!("expected field errors");
         };
         assert_eq!(errors.0["tags"], ["Tag IDs must be integers."]);

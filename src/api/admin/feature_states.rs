@@ -166,7 +166,7 @@ impl FeatureStatesApi {
         let b = body.0;
         let feature = b
             .feature
-            .ok_or_else(|| ServiceError::BadRequest("Feature not provided".into()))?;
+            .ok_or_else(|| ServiceError::bad_request("Feature not provided"))?;
         let draft = b.draft(FeatureId(feature));
         let state = svc
             .create_environment_state(auth.caller(), &api_key.0, draft)
@@ -291,7 +291,7 @@ impl FeatureStatesApi {
         page: Query<Option<String>>,
     ) -> poem::Result<Json<Paginated<TypedFeatureStateOut>>> {
         let environment = integer("environment", environment.0)?.ok_or_else(|| {
-            ServiceError::BadRequestList(vec!["'environment' GET parameter is required.".into()])
+            ServiceError::bad_request_list(vec!["'environment' GET parameter is required.".into()])
         })?;
         let feature = integer("feature", feature.0)?.map(FeatureId);
         let feature_segment = integer("feature_segment", feature_segment.0)?.map(FeatureSegmentId);

@@ -70,7 +70,7 @@ async fn target(
     level: Level,
     raw: &str,
 ) -> ServiceResult<GrantTarget> {
-    let id = || raw.parse::<i64>().map_err(|_| ServiceError::NotFound);
+    let id = || raw.parse::<i64>().map_err(|_| ServiceError::NotFound(None));
     Ok(match level {
         Level::Organisation => GrantTarget::Organisation(OrganisationId(id()?)),
         Level::Project => GrantTarget::Project(ProjectId(id()?)),

@@ -69,8 +69,8 @@ impl InstallApi {
     #[oai(path = "/api/v1/users/config/init/", method = "get")]
     async fn form(&self, state: Data<&Arc<State>>) -> poem::Result<Html<String>> {
         if !state.service.needs_installation().await? {
-            return Err(ServiceError::NotFoundDetail(
-                "CAN NOT INIT CONFIGURATION. USER(S) ALREADY EXIST IN SYSTEM.".into(),
+            return Err(ServiceError::not_found_with(
+                "CAN NOT INIT CONFIGURATION. USER(S) ALREADY EXIST IN SYSTEM.",
             )
             .into());
         }
@@ -87,8 +87,8 @@ impl InstallApi {
         let f = form.0;
         let expected = form_token(&state);
         if !bool::from(f.token.as_bytes().ct_eq(expected.as_bytes())) {
-            return Err(ServiceError::ForbiddenDetail(
-                "The form has expired; reload it and try again.".into(),
+            return Err(ServiceError::forbidden_with(
+                "The form has expired; reload it and try again.",
             )
             .into());
         }

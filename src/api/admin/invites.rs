@@ -140,7 +140,7 @@ impl InvitesApi {
         let found = invites
             .into_iter()
             .find(|i| i.id == id.0)
-            .ok_or(crate::service::ServiceError::NotFound)?;
+            .ok_or(crate::service::ServiceError::NotFound(None))?;
         Ok(Json(found.into()))
     }
 

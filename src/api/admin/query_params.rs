@@ -57,12 +57,12 @@ mod tests {
         assert_eq!(integer("page", Some(" 3 ".into())).unwrap(), Some(3));
         assert!(matches!(
             integer("page", Some("x".into())),
-            Err(ServiceError::Invalid(_))
+            Err(ServiceError::Invalid(crate::service::Problem::Fields(_)))
         ));
         assert!(boolean("b", None, true).unwrap());
         assert!(matches!(
             boolean("b", Some("x".into()), true),
-            Err(ServiceError::Invalid(_))
+            Err(ServiceError::Invalid(crate::service::Problem::Fields(_)))
         ));
     }
 }

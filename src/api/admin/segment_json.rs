@@ -229,7 +229,7 @@ mod tests {
 
     #[test]
     fn unknown_names_are_refused_where_they_are() {
-        let Err(ServiceError::Invalid(errors)) = draft(
+        let Err(ServiceError::Invalid(crate::service::Problem::Fields(errors))) = draft(
             json!({"rules": [{"type": "SOME", "rules": [
                 {"type": "ANY", "conditions": [{"operator": "SOUNDS_LIKE", "property": "p", "value": "x"}]}
             ]}]}),

@@ -127,7 +127,7 @@ fn list_params(
             if let Err(message) = f {
                 errors.add("feature", message);
             }
-            Err(ServiceError::Invalid(errors))
+            Err(ServiceError::invalid_fields(errors))
         }
     }
 }

@@ -74,14 +74,14 @@ impl SdkAnalyticsApi {
         #[oai(name = "User-Agent")] agent: Header<Option<String>>,
         body: Body<Value>,
     ) -> poem::Result<Recorded> {
-        let (snapshot, _) = svc.sdk_environment(auth.key()).await?;
+        let sdk = svc.sdk_environment(auth.key()).await?;
         let Value::Object(counts) = body.0 else {
             return Err(
                 ServiceError::invalid("non_field_errors", "Expected a JSON object.").into(),
             );
         };
         let who = reporter(name.0, version.0, sdk_agent.0, agent.0);
-        svc.record_flag_evaluations(&snapshot, counts.into_iter().collect(), &who)
+        svc.record_flag_evaluations(&sdk, counts.into_iter().collect(), &who)
             .await?;
         Ok(Recorded::Ok)
     }
@@ -99,7 +99,7 @@ impl SdkAnalyticsApi {
         #[oai(name = "User-Agent")] agent: Header<Option<String>>,
         body: Body<EvaluationsIn>,
     ) -> poem::Result<RecordedV2> {
-        let (snapshot, _) = svc.sdk_environment(auth.key()).await?;
+        let sdk = svc.sdk_environment(auth.key()).await?;
         let counts = body
             .0
             .evaluations
@@ -107,7 +107,7 @@ impl SdkAnalyticsApi {
             .map(|e| (e.feature_name, e.count))
             .collect();
         let who = reporter(name.0, version.0, sdk_agent.0, agent.0);
-        svc.record_flag_evaluations(&snapshot, counts, &who).await?;
+        svc.record_flag_evaluations(&sdk, counts, &who).await?;
         Ok(RecordedV2::NoContent)
     }
 }

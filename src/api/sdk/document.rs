@@ -13,7 +13,7 @@ use super::SdkAuth;
 use crate::api::Tag;
 use crate::api::raw_json::RawJson;
 use crate::domain::Timestamp;
-use crate::service::{Service, ServiceError};
+use crate::service::Service;
 
 pub struct SdkDocumentApi;
 
@@ -56,20 +56,16 @@ impl SdkDocumentApi {
         auth: SdkAuth,
         #[oai(name = "If-Modified-Since")] since: Header<Option<String>>,
     ) -> poem::Result<DocumentAnswer> {
-        let snapshot = svc.sdk_server_environment(auth.key()).await?;
-        let updated_at = snapshot.environment.updated_at;
+        let sdk = svc.sdk_server_environment(auth.key()).await?;
+        let updated_at = sdk.updated_at();
         if still_current(since.0.as_deref(), updated_at) {
             return Ok(DocumentAnswer::NotModified(http_date(updated_at)));
         }
-        let body = svc
-            .snapshots()
-            .document(&snapshot)
-            .await
-            .map_err(ServiceError::from)?;
+        let body = svc.sdk_document(&sdk).await?;
         Ok(DocumentAnswer::Document(
             RawJson::new(body),
             http_date(updated_at),
-            snapshot.updated_at_header.clone(),
+            sdk.updated_at_header().to_string(),
         ))
     }
 }

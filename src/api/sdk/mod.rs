@@ -14,13 +14,13 @@ use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::Query;
 use poem_openapi::{ApiResponse, OpenApi, SecurityScheme};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::api::Tag;
 use crate::api::body::Body;
+use crate::api::error::detail_body;
 use crate::api::raw_json::RawJson;
 use crate::service::{IdentityAnswer, Service, ServiceError, TraitInput};
-use crate::snapshot::Origin;
 pub use analytics::SdkAnalyticsApi;
 pub use document::SdkDocumentApi;
 pub use shapes::{FlagOut, IdentifyIn, IdentityOut};
@@ -93,7 +93,7 @@ fn identity_body<T>(
         .map(|(_, f)| serde_json::from_str::<Value>(f.get()).unwrap_or(Value::Null))
         .find(|f| f["feature"]["name"].as_str() == Some(name))
         .map(|f| RawJson::of(&f))
-        .ok_or_else(|| ServiceError::NotFoundDetail(NOT_FOUND.into()))
+        .ok_or_else(|| ServiceError::not_found_with(NOT_FOUND))
 }
 
 pub struct SdkApi;
@@ -108,22 +108,14 @@ impl SdkApi {
         auth: SdkAuth,
         feature: Query<Option<String>>,
     ) -> poem::Result<FlagsAnswer> {
-        let (snapshot, origin) = svc.sdk_environment(auth.key()).await?;
+        let sdk = svc.sdk_environment(auth.key()).await?;
         if let Some(name) = feature.0 {
-            let entry = snapshot
-                .feature_named(&name, false)
-                .filter(|e| snapshot.visible_to(&e.feature, origin))
-                .ok_or_else(|| ServiceError::NotFoundDetail(NOT_FOUND.into()))?;
-            let flag = crate::snapshot::environment_flag(&snapshot, entry);
+            let flag = sdk.flag_named(&name)?;
             return Ok(FlagsAnswer::Flags(RawJson::of(&flag), None));
         }
-        let rendered = match origin {
-            Origin::Client => &snapshot.flags_for_client,
-            Origin::Server => &snapshot.flags_for_server,
-        };
         Ok(FlagsAnswer::Flags(
-            RawJson::new(rendered.0.clone()),
-            Some(snapshot.updated_at_header.clone()),
+            RawJson::new(sdk.flags_json()),
+            Some(sdk.updated_at_header().to_string()),
         ))
     }
 
@@ -137,18 +129,16 @@ impl SdkApi {
         transient: Query<Option<String>>,
         feature: Query<Option<String>>,
     ) -> poem::Result<IdentityAnswerOut> {
-        let (snapshot, origin) = svc.sdk_environment(auth.key()).await?;
-        let header = snapshot.updated_at_header.clone();
+        let sdk = svc.sdk_environment(auth.key()).await?;
+        let header = sdk.updated_at_header().to_string();
         let Some(identifier) = identifier.0.filter(|i| !i.is_empty()) else {
             // Upstream answers 200 here.
-            let body = json!({"detail": "Missing identifier"});
+            let body = detail_body("Missing identifier");
             return Ok(IdentityAnswerOut::Identity(RawJson::of(&body), header));
         };
         // Any non-empty value means transient, as upstream reads it.
         let transient = transient.0.is_some_and(|t| !t.is_empty());
-        let answer = svc
-            .sdk_identity(&snapshot, origin, &identifier, transient)
-            .await?;
+        let answer = svc.sdk_identity(&sdk, &identifier, transient).await?;
         let body = identity_body(answer, feature.0.as_deref())?;
         Ok(IdentityAnswerOut::Identity(body, header))
     }
@@ -161,7 +151,7 @@ impl SdkApi {
         auth: SdkAuth,
         body: Body<IdentifyIn>,
     ) -> poem::Result<IdentityAnswerOut> {
-        let (snapshot, origin) = svc.sdk_environment(auth.key()).await?;
+        let sdk = svc.sdk_environment(auth.key()).await?;
         let b = body.0;
         let traits: Vec<TraitInput> = b
             .traits
@@ -175,8 +165,7 @@ impl SdkApi {
             .collect();
         let answer = svc
             .sdk_identify(
-                &snapshot,
-                origin,
+                &sdk,
                 b.identifier.as_deref(),
                 traits,
                 b.transient.unwrap_or(false),
@@ -185,7 +174,7 @@ impl SdkApi {
         let body = identity_body(answer, None)?;
         Ok(IdentityAnswerOut::Identity(
             body,
-            snapshot.updated_at_header.clone(),
+            sdk.updated_at_header().to_string(),
         ))
     }
 }

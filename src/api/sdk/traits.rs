@@ -66,10 +66,10 @@ impl SdkTraitsApi {
         auth: SdkAuth,
         body: Body<TraitWriteIn>,
     ) -> poem::Result<Json<TraitWriteOut>> {
-        let (snapshot, origin) = svc.sdk_environment(auth.key()).await?;
+        let sdk = svc.sdk_environment(auth.key()).await?;
         let identity = body.0.identity.clone();
         let key = body.0.trait_key.clone();
-        let value = svc.sdk_set_trait(&snapshot, origin, body.0.into()).await?;
+        let value = svc.sdk_set_trait(&sdk, body.0.into()).await?;
         Ok(Json(TraitWriteOut {
             identity,
             trait_key: key,
@@ -85,7 +85,7 @@ impl SdkTraitsApi {
         auth: SdkAuth,
         body: Body<Vec<TraitWriteIn>>,
     ) -> poem::Result<Json<Vec<TraitWriteOut>>> {
-        let (snapshot, origin) = svc.sdk_environment(auth.key()).await?;
+        let sdk = svc.sdk_environment(auth.key()).await?;
         let echo: Vec<TraitWriteOut> = body
             .0
             .iter()
@@ -97,7 +97,7 @@ impl SdkTraitsApi {
             })
             .collect();
         let items = body.0.into_iter().map(Into::into).collect();
-        svc.sdk_bulk_traits(&snapshot, origin, items).await?;
+        svc.sdk_bulk_traits(&sdk, items).await?;
         Ok(Json(echo))
     }
 
@@ -109,16 +109,10 @@ impl SdkTraitsApi {
         auth: SdkAuth,
         body: Body<IncrementIn>,
     ) -> poem::Result<Json<IncrementOut>> {
-        let (snapshot, origin) = svc.sdk_environment(auth.key()).await?;
+        let sdk = svc.sdk_environment(auth.key()).await?;
         let b = body.0;
         let value = svc
-            .sdk_increment_trait(
-                &snapshot,
-                origin,
-                &b.identifier,
-                &b.trait_key,
-                b.increment_by,
-            )
+            .sdk_increment_trait(&sdk, &b.identifier, &b.trait_key, b.increment_by)
             .await?;
         Ok(Json(IncrementOut {
             trait_key: b.trait_key,
