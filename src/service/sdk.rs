@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use super::identities::IDENTIFIER_LIMIT;
-use super::sdk_environment::SdkEnvironment;
+use super::sdk_environment::{FEATURE_NOT_FOUND, SdkEnvironment};
 use super::sdk_traits::{check_traits, evaluation_traits, trait_value};
 use super::{Service, ServiceError, ServiceResult};
 use crate::domain::feature_state::FeatureState;
@@ -73,6 +73,15 @@ struct TraitBody<'a> {
 }
 
 impl IdentityAnswer {
+    /// The flag of one feature, by name (`?feature=`), or upstream's 404.
+    pub fn flag_named(self, name: &str) -> ServiceResult<Value> {
+        self.flags
+            .into_iter()
+            .map(|(_, f)| serde_json::from_str::<Value>(f.get()).unwrap_or(Value::Null))
+            .find(|f| f["feature"]["name"].as_str() == Some(name))
+            .ok_or_else(|| ServiceError::not_found_with(FEATURE_NOT_FOUND))
+    }
+
     /// The identities endpoints' body: `{identifier, traits, flags}`.
     pub fn into_json(self) -> Value {
         serde_json::from_slice(&self.to_bytes()).unwrap_or(Value::Null)

@@ -11,7 +11,7 @@ use crate::snapshot::{EnvSnapshot, KeyLookup, Origin, environment_flag};
 const KEY_MISSING: &str = "Invalid or missing Environment key";
 const KEY_UNKNOWN: &str = "Invalid or missing Environment Key";
 const STOPPED: &str = "Organisation is disabled from serving flags.";
-const FEATURE_NOT_FOUND: &str = "Given feature not found";
+pub(super) const FEATURE_NOT_FOUND: &str = "Given feature not found";
 
 /// An environment as an SDK key sees it: its snapshot, and which side the key is on.
 #[derive(Clone)]

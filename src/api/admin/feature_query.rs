@@ -119,6 +119,7 @@ pub fn context(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::service::Problem;
 
     #[test]
     fn list_parameters_are_checked_by_name() {
@@ -132,8 +133,7 @@ mod tests {
             owners: Some("1, 2".into()),
             group_owners: Some("two".into()),
         };
-        let Err(ServiceError::Invalid(crate::service::Problem::Fields(errors))) =
-            params("1,x", "maybe").query()
+        let Err(ServiceError::Invalid(Problem::Fields(errors))) = params("1,x", "maybe").query()
         else {
             panic!("expected field errors");
         };

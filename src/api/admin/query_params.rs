@@ -48,6 +48,7 @@ pub fn boolean(field: &str, text: Option<String>, default: bool) -> Result<bool,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::service::Problem;
 
     #[test]
     fn parameters_read_like_drf() {
@@ -57,12 +58,12 @@ mod tests {
         assert_eq!(integer("page", Some(" 3 ".into())).unwrap(), Some(3));
         assert!(matches!(
             integer("page", Some("x".into())),
-            Err(ServiceError::Invalid(crate::service::Problem::Fields(_)))
+            Err(ServiceError::Invalid(Problem::Fields(_)))
         ));
         assert!(boolean("b", None, true).unwrap());
         assert!(matches!(
             boolean("b", Some("x".into()), true),
-            Err(ServiceError::Invalid(crate::service::Problem::Fields(_)))
+            Err(ServiceError::Invalid(Problem::Fields(_)))
         ));
     }
 }

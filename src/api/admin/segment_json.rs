@@ -199,6 +199,7 @@ fn text(value: Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::service::Problem;
     use serde_json::json;
 
     fn draft(body: Value) -> Result<SegmentDraft, ServiceError> {
@@ -229,7 +230,7 @@ mod tests {
 
     #[test]
     fn unknown_names_are_refused_where_they_are() {
-        let Err(ServiceError::Invalid(crate::service::Problem::Fields(errors))) = draft(
+        let Err(ServiceError::Invalid(Problem::Fields(errors))) = draft(
             json!({"rules": [{"type": "SOME", "rules": [
                 {"type": "ANY", "conditions": [{"operator": "SOUNDS_LIKE", "property": "p", "value": "x"}]}
             ]}]}),

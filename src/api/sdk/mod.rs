@@ -58,8 +58,6 @@ impl SdkAuth {
     }
 }
 
-const NOT_FOUND: &str = "Given feature not found";
-
 #[derive(ApiResponse)]
 pub enum FlagsAnswer {
     /// The environment's flags (a single flag with `?feature=`).
@@ -87,13 +85,7 @@ fn identity_body<T>(
     let Some(name) = feature else {
         return Ok(RawJson::new(answer.to_bytes().into()));
     };
-    answer
-        .flags
-        .into_iter()
-        .map(|(_, f)| serde_json::from_str::<Value>(f.get()).unwrap_or(Value::Null))
-        .find(|f| f["feature"]["name"].as_str() == Some(name))
-        .map(|f| RawJson::of(&f))
-        .ok_or_else(|| ServiceError::not_found_with(NOT_FOUND))
+    Ok(RawJson::of(&answer.flag_named(name)?))
 }
 
 pub struct SdkApi;
