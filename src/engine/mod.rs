@@ -40,6 +40,22 @@ pub fn is_jsonpath(property: &str) -> bool {
 }
 
 /// Prepares `context` and evaluates it for its own identity.
+///
+/// A server does the two steps apart: it prepares each environment once and evaluates it for
+/// every request:
+///
+/// ```
+/// use flagstaff::engine::{Environment, EvaluationContext, IdentityContext};
+///
+/// let context: EvaluationContext = serde_json::from_str(
+///     r#"{"environment": {"key": "env-key", "name": "Production"},
+///         "features": {"banner": {"key": "1", "name": "banner", "enabled": true, "value": "hi"}}}"#,
+/// ).unwrap();
+/// let environment = std::sync::Arc::new(Environment::prepare(&context).unwrap());
+/// let identity = IdentityContext { identifier: "user-1".into(), ..Default::default() };
+/// let evaluation = environment.evaluate(Some(&identity));
+/// assert_eq!(evaluation.flags[0].value, "hi");
+/// ```
 pub fn evaluate(context: &EvaluationContext) -> Result<EvaluationResult, PrepareError> {
     let environment = Environment::prepare(context)?;
     let evaluation = environment.evaluate(context.identity.as_ref());

@@ -29,21 +29,6 @@ pub struct PrepareError {
 
 /// An environment ready to evaluate: immutable, `Send + Sync`, meant to be prepared once per
 /// change and shared (in an `Arc`) by every request.
-///
-/// A server prepares each environment once and evaluates it for every request:
-///
-/// ```
-/// use flagstaff::engine::{Environment, EvaluationContext, IdentityContext};
-///
-/// let context: EvaluationContext = serde_json::from_str(
-///     r#"{"environment": {"key": "env-key", "name": "Production"},
-///         "features": {"banner": {"key": "1", "name": "banner", "enabled": true, "value": "hi"}}}"#,
-/// ).unwrap();
-/// let environment = std::sync::Arc::new(Environment::prepare(&context).unwrap());
-/// let identity = IdentityContext { identifier: "user-1".into(), ..Default::default() };
-/// let evaluation = environment.evaluate(Some(&identity));
-/// assert_eq!(evaluation.flags[0].value, "hi");
-/// ```
 #[derive(Debug)]
 pub struct Environment {
     pub(crate) key: String,
