@@ -107,7 +107,7 @@ async fn drop_stale_snapshots(service: Arc<Service>) {
         match service.snapshots().drop_stale().await {
             Ok(0) => {}
             Ok(n) => tracing::debug!(dropped = n, "dropped stale snapshots"),
-            Err(store::StoreError::Unavailable(_)) => service.database_unavailable(),
+            Err(e) if e.is_unavailable() => service.database_unavailable(),
             Err(e) => tracing::warn!(error = %e, "could not check snapshots for staleness"),
         }
     }

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::snapshot::SnapshotError;
 use crate::store::StoreError;
 
 /// Validation messages per field, as Django REST Framework reports them
@@ -131,6 +132,16 @@ impl From<StoreError> for ServiceError {
             }
             StoreError::Unavailable(why) => ServiceError::Unavailable(why),
             StoreError::Other(why) => ServiceError::Internal(why),
+        }
+    }
+}
+
+impl From<SnapshotError> for ServiceError {
+    fn from(e: SnapshotError) -> Self {
+        match e {
+            SnapshotError::NotFound => ServiceError::NotFound,
+            SnapshotError::Unavailable(why) => ServiceError::Unavailable(why),
+            SnapshotError::Other(why) => ServiceError::Internal(why),
         }
     }
 }

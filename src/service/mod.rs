@@ -37,6 +37,7 @@ mod segment_overrides;
 mod segment_rules;
 mod segments;
 mod server_keys;
+mod snapshot_source;
 mod state_creation;
 mod tags;
 mod throttle;
@@ -143,7 +144,8 @@ impl std::fmt::Debug for Service {
 impl Service {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, policy: Policy) -> Self {
         let login_throttle = throttle::Throttle::new(policy.login_rate);
-        let snapshots = Arc::new(Snapshots::new(store.clone()));
+        let source = Arc::new(snapshot_source::StoreSource::new(store.clone()));
+        let snapshots = Arc::new(Snapshots::new(source));
         Service {
             store,
             clock,

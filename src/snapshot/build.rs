@@ -1,25 +1,23 @@
-//! Building an environment's snapshot from the store, with its response bodies rendered once.
+//! Building an environment's snapshot from its source's data, with response bodies rendered once.
 //
 // Everything the SDK endpoints read, the prepared evaluation model, and the environment-flags
 // response bodies.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
+use super::source::{Inputs, SnapshotError};
 use super::{EnvSnapshot, FeatureEntry};
-use crate::domain::environment::Environment;
-use crate::domain::feature::{Feature, FeatureType, MvOption};
+use crate::domain::feature::{Feature, MvOption};
 use crate::domain::feature_state::{FeatureSegment, FeatureState};
 use crate::domain::segment::{Condition as DomainCondition, SegmentRule as DomainRule};
-use crate::domain::{EnvironmentId, FeatureId, FeatureValue, MvOptionId};
+use crate::domain::{FeatureId, FeatureValue, MvOptionId};
 use crate::engine::{
     Condition, ConditionValue, EnvironmentContext, EvaluationContext, FeatureContext, Number,
     SegmentContext, SegmentRule, VariantContext,
 };
-use crate::store::{Store, StoreError};
 
 /// A value as the SDKs see it.
 pub fn value_json(value: &FeatureValue) -> Value {
@@ -92,38 +90,21 @@ fn condition_context(c: &DomainCondition) -> Condition {
     }
 }
 
-/// Loads and prepares an environment. Reads are several; a change that lands in between moves
-/// `updated_at`, and the caller builds again.
-pub async fn build(
-    store: &Arc<dyn Store>,
-    env_id: EnvironmentId,
-) -> Result<EnvSnapshot, StoreError> {
-    let environment = store.environment(env_id).await?;
-    let project = store.project(environment.project_id).await?;
-    let organisation = store.organisation(project.organisation_id).await?;
-    let features = all_features(store, &environment).await?;
-    let mut options: HashMap<MvOptionId, MvOption> = HashMap::new();
-    for feature in features
-        .values()
-        .filter(|f| f.feature_type == FeatureType::Multivariate)
-    {
-        for option in store.mv_options(feature.id).await? {
-            options.insert(option.id, option);
-        }
-    }
-    let defaults = store.environment_defaults(env_id).await?;
-    let feature_segments = store.feature_segments(env_id, None).await?;
-    let override_states: HashMap<_, _> = store
-        .segment_override_states(env_id)
-        .await?
-        .into_iter()
-        .filter_map(|s| match s.scope {
-            crate::domain::feature_state::Scope::Segment(fs) => Some((fs, s)),
-            _ => None,
-        })
-        .collect();
-    let segments = store.all_segments_of(project.id).await?;
-    let server_keys = store.server_keys(env_id).await?;
+/// Prepares an environment's snapshot from what its source read.
+pub fn build(inputs: Inputs) -> Result<EnvSnapshot, SnapshotError> {
+    let Inputs {
+        environment,
+        project,
+        organisation,
+        features,
+        options,
+        defaults,
+        segment_overrides,
+        server_keys,
+    } = inputs;
+    let features: HashMap<FeatureId, Feature> = features.into_iter().map(|f| (f.id, f)).collect();
+    let options: HashMap<MvOptionId, MvOption> = options.into_iter().map(|o| (o.id, o)).collect();
+    let override_states = segment_overrides.states_by_feature_segment();
 
     let mut ordered: Vec<&FeatureState> = defaults.iter().collect();
     ordered.sort_by_key(|s| s.id);
@@ -145,8 +126,9 @@ pub async fn build(
         });
     }
     let mut segment_contexts = IndexMap::new();
-    for segment in &segments {
-        let overrides: Vec<FeatureContext> = feature_segments
+    for segment in &segment_overrides.segments {
+        let overrides: Vec<FeatureContext> = segment_overrides
+            .feature_segments
             .iter()
             .filter(|fs| fs.segment_id == segment.id)
             .filter_map(|fs| {
@@ -188,7 +170,7 @@ pub async fn build(
         segments: segment_contexts,
     };
     let model = crate::engine::Environment::prepare(&context)
-        .map_err(|e| StoreError::Other(format!("stored segments do not prepare: {e}")))?;
+        .map_err(|e| SnapshotError::Other(format!("stored segments do not prepare: {e}")))?;
     Ok(EnvSnapshot::new(
         environment,
         project,
@@ -198,28 +180,4 @@ pub async fn build(
         server_keys,
         model,
     ))
-}
-
-async fn all_features(
-    store: &Arc<dyn Store>,
-    environment: &Environment,
-) -> Result<HashMap<FeatureId, Feature>, StoreError> {
-    let query = crate::domain::feature::FeatureQuery::default();
-    let mut features = HashMap::new();
-    let mut page = 1;
-    loop {
-        let request = crate::domain::PageRequest {
-            page,
-            page_size: crate::domain::PageRequest::MAX_SIZE,
-        };
-        let found = store
-            .features_of(environment.project_id, &query, request)
-            .await?;
-        let count = found.items.len();
-        features.extend(found.items.into_iter().map(|f| (f.id, f)));
-        if count < request.page_size as usize {
-            return Ok(features);
-        }
-        page += 1;
-    }
 }

@@ -2,17 +2,17 @@
 //
 // In upstream's exact shape: `property_`, `django_id`, `featurestate_uuid`, `+00:00` datetimes.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use super::source::SegmentOverrides;
 use super::{EnvSnapshot, value_json};
 use crate::domain::feature::Feature;
-use crate::domain::feature_state::{FeatureSegment, FeatureState, Scope};
+use crate::domain::feature_state::FeatureState;
+use crate::domain::identity::Identity;
 use crate::domain::segment::{Condition, SegmentRule};
-use crate::domain::{FeatureId, IdentityId, Timestamp};
-use crate::store::{Store, StoreError};
+use crate::domain::{FeatureId, Timestamp};
 
 /// Datetimes as pydantic renders them: `+00:00`, microseconds.
 fn pydantic_datetime(t: Timestamp) -> String {
@@ -75,12 +75,14 @@ fn condition_json(c: &Condition) -> Value {
     json!({"operator": c.operator.as_str(), "property_": c.property, "value": c.value})
 }
 
-/// Builds the document from the snapshot plus what only the store has: segment rules and
-/// overrides (kept in the engine model in another form) and identity overrides.
-pub async fn build(
-    store: &Arc<dyn Store>,
+/// Renders the document from the snapshot plus what the snapshot does not keep in this form:
+/// the segments with their rules and overrides, and the identity overrides (when the
+/// environment serves them to local evaluation).
+pub fn build(
     snapshot: &EnvSnapshot,
-) -> Result<bytes::Bytes, StoreError> {
+    segment_overrides: &SegmentOverrides,
+    identities: &[(Identity, Vec<FeatureState>)],
+) -> bytes::Bytes {
     let env = &snapshot.environment;
     let project = &snapshot.project;
     let features: HashMap<FeatureId, &Feature> = snapshot
@@ -94,19 +96,11 @@ pub async fn build(
         .map(|e| state_json(snapshot, &e.feature, &e.default, None))
         .collect();
 
-    let feature_segments: Vec<FeatureSegment> = store.feature_segments(env.id, None).await?;
-    let override_states: HashMap<_, FeatureState> = store
-        .segment_override_states(env.id)
-        .await?
-        .into_iter()
-        .filter_map(|s| match s.scope {
-            Scope::Segment(fs) => Some((fs, s)),
-            _ => None,
-        })
-        .collect();
+    let override_states = segment_overrides.states_by_feature_segment();
     let mut segments = Vec::new();
-    for segment in store.all_segments_of(project.id).await? {
-        let overrides: Vec<Value> = feature_segments
+    for segment in &segment_overrides.segments {
+        let overrides: Vec<Value> = segment_overrides
+            .feature_segments
             .iter()
             .filter(|fs| fs.segment_id == segment.id)
             .filter_map(|fs| {
@@ -127,35 +121,22 @@ pub async fn build(
     }
 
     let mut identity_overrides = Vec::new();
-    if env.settings.use_identity_overrides_in_local_eval {
-        let mut by_identity: BTreeMap<IdentityId, Vec<FeatureState>> = BTreeMap::new();
-        for state in store.identity_overrides_in(env.id).await? {
-            if let Scope::Identity(identity) = state.scope {
-                by_identity.entry(identity).or_default().push(state);
-            }
-        }
-        for (identity_id, states) in by_identity {
-            let identity = match store.identity(identity_id).await {
-                Ok(identity) => identity,
-                Err(StoreError::NotFound) => continue,
-                Err(e) => return Err(e),
-            };
-            let features_json: Vec<Value> = states
-                .iter()
-                .filter_map(|s| Some(state_json(snapshot, features.get(&s.feature_id)?, s, None)))
-                .collect();
-            identity_overrides.push(json!({
-                "identifier": identity.identifier,
-                "environment_api_key": env.api_key,
-                "created_date": pydantic_datetime(identity.created_date),
-                "identity_features": features_json,
-                "identity_traits": [],
-                "identity_uuid": uuid::Uuid::new_v4().to_string(),
-                "django_id": identity.id.0,
-                "dashboard_alias": null,
-                "composite_key": format!("{}_{}", env.api_key, identity.identifier),
-            }));
-        }
+    for (identity, states) in identities {
+        let features_json: Vec<Value> = states
+            .iter()
+            .filter_map(|s| Some(state_json(snapshot, features.get(&s.feature_id)?, s, None)))
+            .collect();
+        identity_overrides.push(json!({
+            "identifier": identity.identifier,
+            "environment_api_key": env.api_key,
+            "created_date": pydantic_datetime(identity.created_date),
+            "identity_features": features_json,
+            "identity_traits": [],
+            "identity_uuid": uuid::Uuid::new_v4().to_string(),
+            "django_id": identity.id.0,
+            "dashboard_alias": null,
+            "composite_key": format!("{}_{}", env.api_key, identity.identifier),
+        }));
     }
 
     let organisation = &snapshot.organisation;
@@ -193,5 +174,5 @@ pub async fn build(
         "feature_states": feature_states,
         "identity_overrides": identity_overrides,
     });
-    Ok(serde_json::to_vec(&document).unwrap_or_default().into())
+    serde_json::to_vec(&document).unwrap_or_default().into()
 }

@@ -1,6 +1,7 @@
 //! Per-environment evaluation snapshots: SDK requests read flags from memory, never from SQL.
 //
-// A snapshot is built from the store on first use and kept until a change invalidates it.
+// A snapshot is built on first use from what its source (the service, over the store) reads,
+// and kept until a change invalidates it.
 // Management writes invalidate the environments they touch before they answer, so the next
 // SDK request sees the change; a periodic check of `updated_at` catches changes made by other
 // servers sharing the database.
@@ -9,6 +10,7 @@ mod build;
 mod document;
 mod flags;
 mod identity_flags;
+mod source;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -21,6 +23,7 @@ pub use flags::{
     EnvironmentView, FeatureView, Served, environment_flag, flag_json, identity_variant,
 };
 pub use identity_flags::{IdentityFlags, Resolved, Source};
+pub use source::{Inputs, SegmentOverrides, SnapshotError, SnapshotSource};
 
 use crate::domain::environment::{Environment, ServerKey};
 use crate::domain::feature::{Feature, MvOption};
@@ -28,7 +31,6 @@ use crate::domain::feature_state::FeatureState;
 use crate::domain::organisation::Organisation;
 use crate::domain::project::Project;
 use crate::domain::{EnvironmentId, FeatureId, MvOptionId, ProjectId, Timestamp};
-use crate::store::{Store, StoreError};
 
 /// Which kind of environment key a request presented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,7 +171,7 @@ enum KeyRef {
 
 /// The snapshots of every environment in use, and the keys that lead to them.
 pub struct Snapshots {
-    store: Arc<dyn Store>,
+    source: Arc<dyn SnapshotSource>,
     entries: RwLock<HashMap<EnvironmentId, Arc<EnvSnapshot>>>,
     keys: RwLock<HashMap<String, KeyRef>>,
     building: tokio::sync::Mutex<()>,
@@ -197,9 +199,9 @@ pub enum KeyLookup {
 }
 
 impl Snapshots {
-    pub fn new(store: Arc<dyn Store>) -> Self {
+    pub fn new(source: Arc<dyn SnapshotSource>) -> Self {
         Snapshots {
-            store,
+            source,
             entries: RwLock::new(HashMap::new()),
             keys: RwLock::new(HashMap::new()),
             building: tokio::sync::Mutex::new(()),
@@ -207,7 +209,7 @@ impl Snapshots {
     }
 
     /// The snapshot of the environment a client or server key names.
-    pub async fn for_key(&self, key: &str, now: Timestamp) -> Result<KeyLookup, StoreError> {
+    pub async fn for_key(&self, key: &str, now: Timestamp) -> Result<KeyLookup, SnapshotError> {
         let known = read(&self.keys).get(key).cloned();
         let found = match known {
             Some(found) => found,
@@ -228,7 +230,7 @@ impl Snapshots {
         };
         match self.get(env).await {
             Ok(snapshot) => Ok(KeyLookup::Found(snapshot, origin)),
-            Err(StoreError::NotFound) => {
+            Err(SnapshotError::NotFound) => {
                 write(&self.keys).remove(key);
                 Ok(KeyLookup::Unknown)
             }
@@ -236,20 +238,20 @@ impl Snapshots {
         }
     }
 
-    async fn resolve(&self, key: &str) -> Result<Option<KeyRef>, StoreError> {
+    async fn resolve(&self, key: &str) -> Result<Option<KeyRef>, SnapshotError> {
         if key.starts_with("ser.") {
-            Ok(self.store.server_key_by_key(key).await?.map(KeyRef::Server))
+            Ok(self.source.server_key(key).await?.map(KeyRef::Server))
         } else {
             Ok(self
-                .store
-                .environment_by_api_key(key)
+                .source
+                .environment_with_key(key)
                 .await?
-                .map(|e| KeyRef::Client(e.id)))
+                .map(KeyRef::Client))
         }
     }
 
     /// The environment's snapshot, built when missing (one build at a time).
-    pub async fn get(&self, env: EnvironmentId) -> Result<Arc<EnvSnapshot>, StoreError> {
+    pub async fn get(&self, env: EnvironmentId) -> Result<Arc<EnvSnapshot>, SnapshotError> {
         if let Some(found) = read(&self.entries).get(&env) {
             return Ok(found.clone());
         }
@@ -258,10 +260,10 @@ impl Snapshots {
             return Ok(found.clone());
         }
         let snapshot = loop {
-            let built = build::build(&self.store, env).await?;
+            let built = build::build(self.source.inputs(env).await?)?;
             // A change that landed while reading moved updated_at: read again.
-            let now = self.store.environment(env).await?;
-            if now.updated_at == built.environment.updated_at {
+            let now = self.source.updated_at(env).await?;
+            if now == built.environment.updated_at {
                 break Arc::new(built);
             }
         };
@@ -270,10 +272,22 @@ impl Snapshots {
     }
 
     /// The snapshot's environment document, rendered once.
-    pub async fn document(&self, snapshot: &EnvSnapshot) -> Result<bytes::Bytes, StoreError> {
+    pub async fn document(&self, snapshot: &EnvSnapshot) -> Result<bytes::Bytes, SnapshotError> {
         snapshot
             .document
-            .get_or_try_init(|| document::build(&self.store, snapshot))
+            .get_or_try_init(|| async {
+                let env = &snapshot.environment;
+                let segments = self
+                    .source
+                    .segment_overrides(env.id, snapshot.project.id)
+                    .await?;
+                let identities = if env.settings.use_identity_overrides_in_local_eval {
+                    self.source.identity_overrides(env.id).await?
+                } else {
+                    Vec::new()
+                };
+                Ok(document::build(snapshot, &segments, &identities))
+            })
             .await
             .cloned()
     }
@@ -308,17 +322,17 @@ impl Snapshots {
     /// Drops the snapshots whose environment changed or went away since they were built.
     /// Builds the snapshot of every environment, so that the first SDK request after a start
     /// finds it ready; answers how many were built.
-    pub async fn warm(&self) -> Result<usize, StoreError> {
-        let environments = self.store.environment_versions().await?;
+    pub async fn warm(&self) -> Result<usize, SnapshotError> {
+        let environments = self.source.environment_versions().await?;
         for (env, _) in &environments {
             self.get(*env).await?;
         }
         Ok(environments.len())
     }
 
-    pub async fn drop_stale(&self) -> Result<usize, StoreError> {
+    pub async fn drop_stale(&self) -> Result<usize, SnapshotError> {
         let current: HashMap<EnvironmentId, Timestamp> = self
-            .store
+            .source
             .environment_versions()
             .await?
             .into_iter()

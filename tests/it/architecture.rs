@@ -380,14 +380,6 @@ fn allowed() -> BTreeMap<String, BTreeSet<String>> {
         .collect()
 }
 
-/// The edges still waiting for the change that removes them.
-fn pending() -> BTreeSet<(String, String)> {
-    table("| pending edge |")
-        .into_iter()
-        .map(|cells| (cells[0][0].clone(), cells[0][1].clone()))
-        .collect()
-}
-
 #[test]
 fn every_module_has_a_row_in_the_layer_table() {
     let allowed = allowed();
@@ -410,13 +402,9 @@ fn every_module_has_a_row_in_the_layer_table() {
 #[test]
 fn every_path_follows_the_layer_table() {
     let allowed = allowed();
-    let pending = pending();
     let mut wrong = Vec::new();
-    let mut seen = BTreeSet::new();
     for edge in edges() {
-        let key = (edge.from.clone(), edge.to.clone());
-        seen.insert(key.clone());
-        if allowed[&edge.from].contains(&edge.to) || pending.contains(&key) {
+        if allowed[&edge.from].contains(&edge.to) {
             continue;
         }
         wrong.push(format!(
@@ -429,12 +417,6 @@ fn every_path_follows_the_layer_table() {
         ));
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    for (from, to) in &pending {
-        assert!(
-            seen.contains(&(from.clone(), to.clone())),
-            "`{from}` -> `{to}` is gone: strike it from the pending edges of docs/architecture.md"
-        );
-    }
 }
 
 #[test]
