@@ -139,7 +139,7 @@ impl From<StoreError> for ServiceError {
 impl From<SnapshotError> for ServiceError {
     fn from(e: SnapshotError) -> Self {
         match e {
-            SnapshotError::NotFound => ServiceError::NotFound,
+            SnapshotError::NotFound => ServiceError::NotFound(None),
             SnapshotError::Unavailable(why) => ServiceError::Unavailable(why),
             SnapshotError::Other(why) => ServiceError::Internal(why),
         }

@@ -319,7 +319,6 @@ impl Snapshots {
         write(&self.keys).clear();
     }
 
-    /// Drops the snapshots whose environment changed or went away since they were built.
     /// Builds the snapshot of every environment, so that the first SDK request after a start
     /// finds it ready; answers how many were built.
     pub async fn warm(&self) -> Result<usize, SnapshotError> {
@@ -330,6 +329,8 @@ impl Snapshots {
         Ok(environments.len())
     }
 
+    /// Drops the snapshots whose environment changed or went away since they were built (by
+    /// another process on the same database); answers how many were dropped.
     pub async fn drop_stale(&self) -> Result<usize, SnapshotError> {
         let current: HashMap<EnvironmentId, Timestamp> = self
             .source
