@@ -16,13 +16,18 @@ pub const LEGACY_IDENTITIES: usize = 101;
 /// The legacy environment document with its identities and the API's answers.
 pub const LEGACY_FILE: &str = "legacy-v1.0.0/data/environment_n9fbf9h3v4fFgH3U3ngWhb.json";
 
-/// The test data folder, or `None` after saying so where the test output shows it: the issue
-/// asks for a visible skip when the folder is absent, and `.ci/run` says whether it is there.
+/// The test data folder. Outside CI, `None` after saying so where the test output shows it;
+/// under `CI=true` a missing folder fails the test, so that CI never passes without the vectors.
 pub fn test_data() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/engine-test-data");
     if dir.is_dir() {
         return Some(dir);
     }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true but the engine test vectors are not at {}",
+        dir.display()
+    );
     let _ = writeln!(
         std::io::stderr(),
         "SKIPPED: engine test vectors not found at {}",
