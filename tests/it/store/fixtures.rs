@@ -1,8 +1,12 @@
 //! Small builders shared by the store tests.
 
-use flagstaff::domain::audit::{Audit, Author};
+use flagstaff::domain::audit::{Audit, AuditEntry, AuditQuery, Author};
+use flagstaff::domain::environment::Environment;
+use flagstaff::domain::feature_state::FeatureSegment;
 use flagstaff::domain::organisation::{NewOrganisation, Organisation, OrganisationSettings};
+use flagstaff::domain::permission::NewGroup;
 use flagstaff::domain::user::{NewUser, User};
+use flagstaff::domain::{OrganisationId, PageRequest, SegmentId};
 
 use crate::harness::Ctx;
 
@@ -279,4 +283,39 @@ pub async fn mv_feature(
         .unwrap();
     let options = ctx.store.mv_options(created.id).await.unwrap();
     (created, options)
+}
+
+/// The newest audit entry of the environment.
+pub async fn last_env_entry(ctx: &Ctx, env: &Environment) -> AuditEntry {
+    let query = AuditQuery {
+        environment_ids: vec![env.id],
+        ..AuditQuery::default()
+    };
+    let page = PageRequest {
+        page: 1,
+        page_size: 1,
+    };
+    ctx.store
+        .audit_entries(&query, page)
+        .await
+        .unwrap()
+        .items
+        .remove(0)
+}
+
+pub async fn updated_at(ctx: &Ctx, env: &Environment) -> flagstaff::domain::Timestamp {
+    ctx.store.environment(env.id).await.unwrap().updated_at
+}
+
+pub fn order(list: &[FeatureSegment]) -> Vec<(SegmentId, i32)> {
+    list.iter().map(|fs| (fs.segment_id, fs.priority)).collect()
+}
+
+pub fn new_group(org: OrganisationId, name: &str, is_default: bool) -> NewGroup {
+    NewGroup {
+        organisation_id: org,
+        name: name.to_string(),
+        is_default,
+        external_id: None,
+    }
 }

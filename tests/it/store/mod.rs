@@ -1,15 +1,20 @@
 //! The store conformance suite: the sentences on each store trait, tested on both backends.
 
 mod analytics;
+mod environment_defaults;
 mod environments;
 mod feature_states;
 mod features;
 mod fixtures;
+mod grants;
+mod groups;
 mod identities;
+mod identity_overrides;
 mod instance;
+mod invites;
 mod organisations;
-mod permissions;
 mod projects;
+mod segment_overrides;
 mod segments;
 mod users;
 mod webhooks;
