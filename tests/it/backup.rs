@@ -1,4 +1,4 @@
-//! Backup and restore: a SQLite copy under a write load restores every row; PostgreSQL backs up as an export.
+//! Backup and restore: a SQLite copy under writes keeps every row; PostgreSQL's is an export.
 
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -1,5 +1,4 @@
-//! Crash safety: a server killed with SIGKILL in the middle of a stream of writes keeps every
-//! write it acknowledged, and its database opens cleanly afterwards.
+//! Crash safety: a server killed mid-write keeps every acknowledged write and reopens cleanly.
 
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream};

@@ -1,6 +1,8 @@
-//! The engine against Flagsmith's public engine test vectors, read in place from
-//! `../shared/engine-test-data` (they are not copied into the project): 199 evaluation-context
-//! cases and 101 identities of the legacy environment document.
+//! The engine against Flagsmith's public engine test vectors, read in place from `../shared`.
+//
+// The engine against Flagsmith's public engine test vectors, read in place from
+// `../shared/engine-test-data` (they are not copied into the project): 199 evaluation-context
+// cases and 101 identities of the legacy environment document.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,8 @@
-//! `flagstaff eval` as a user runs it: the built binary over every engine test vector (the 199
-//! context cases in one `--batch` run, the 101 legacy identities through `--document`), and
-//! documents with segments, traits, identity overrides and bad input.
+//! `flagstaff eval` as a user runs it: the built binary over every engine test vector and more.
+//
+// `flagstaff eval` as a user runs it: the built binary over every engine test vector (the 199
+// context cases in one `--batch` run, the 101 legacy identities through `--document`), and
+// documents with segments, traits, identity overrides and bad input.
 
 use std::path::Path;
 use std::process::{Command, Output};

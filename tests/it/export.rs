@@ -1,4 +1,4 @@
-//! Export and import: an instance moves between backends and answers as before; a bad file changes nothing.
+//! Export and import: an instance moves between backends; a bad file changes nothing.
 
 use std::collections::BTreeSet;
 use std::io::{BufReader, Write};

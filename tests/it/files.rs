@@ -1,5 +1,7 @@
-//! The data folder and the SQLite database (server keys, password hashes) are their owner's
-//! only, and an existing database open to others is pointed out at start.
+//! The data folder and the SQLite database are readable by their owner only.
+//
+// The data folder and the SQLite database (server keys, password hashes) are their owner's
+// only, and an existing database open to others is pointed out at start.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

@@ -1,6 +1,8 @@
-//! Fresh databases for tests: a temporary SQLite file, or a PostgreSQL schema of its own inside
-//! `TEST_DATABASE_URL`. Without that variable the PostgreSQL legs are skipped with a message on
-//! stderr, unless `CI=true`, where a missing PostgreSQL fails the test.
+//! Fresh databases for tests: a temporary SQLite file, or a PostgreSQL schema of its own.
+//
+// Fresh databases for tests: a temporary SQLite file, or a PostgreSQL schema of its own inside
+// `TEST_DATABASE_URL`. Without that variable the PostgreSQL legs are skipped with a message on
+// stderr, unless `CI=true`, where a missing PostgreSQL fails the test.
 
 use std::future::Future;
 use std::io::Write;

@@ -1,5 +1,7 @@
-//! What the log never holds: a full run of the real binary at debug and trace level (sign-up,
-//! login, server key, identify with traits) prints no secret and no personal value.
+//! What the log never holds: no secret and no personal value, even at trace level.
+//
+// What the log never holds: a full run of the real binary at debug and trace level (sign-up,
+// login, server key, identify with traits) prints no secret and no personal value.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

@@ -1,5 +1,4 @@
-//! The integration tests: one binary, with a harness that runs each storage and API scenario
-//! on SQLite and on PostgreSQL.
+//! The integration tests: each storage and API scenario runs on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod api;

@@ -1,7 +1,9 @@
-//! A PostgreSQL outage, made by cutting a TCP proxy between the server and the database: what
-//! needs no stored data keeps being served from memory, the rest is answered 503 with
-//! `Retry-After`, the log tells the outage once (not once per refused request), and the server
-//! recovers by itself.
+//! A PostgreSQL outage: served from memory where possible, 503 otherwise, told once, recovered.
+//
+// A PostgreSQL outage, made by cutting a TCP proxy between the server and the database: what
+// needs no stored data keeps being served from memory, the rest is answered 503 with
+// `Retry-After`, the log tells the outage once (not once per refused request), and the server
+// recovers by itself.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};

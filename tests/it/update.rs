@@ -1,7 +1,9 @@
 //! `flagstaff self-update`: only an archive signed with the compiled-in key replaces the binary.
-//!
-//! The debug build trusts the test key (build.rs); its private half is
-//! tests/fixtures/update-test.key, so these tests sign archives the way a release is signed.
+//
+// `flagstaff self-update`: only an archive signed with the compiled-in key replaces the binary.
+//
+// The debug build trusts the test key (build.rs); its private half is
+// tests/fixtures/update-test.key, so these tests sign archives the way a release is signed.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;

@@ -1,7 +1,9 @@
-//! The dashboard as the server hands it out: the page for every path outside the API, the built files cached and compressed, and the switches that move or remove it.
-//!
-//! Serving never touches the database, so these run on SQLite; the browser tests in `web/`
-//! drive the dashboard on both backends.
+//! The dashboard as the server hands it out: pages, cached and compressed files, the switches.
+//
+// The dashboard as the server hands it out: the page for every path outside the API, the built files cached and compressed, and the switches that move or remove it.
+//
+// Serving never touches the database, so these run on SQLite; the browser tests in `web/`
+// drive the dashboard on both backends.
 
 use std::path::{Path, PathBuf};
 

@@ -1,3 +1,5 @@
+//! Accounts through the API: the first superuser, sign-up, login and their refusals.
+
 use chrono::TimeDelta;
 use poem::http::StatusCode;
 use serde_json::json;

@@ -1,3 +1,5 @@
+//! The audit log through the API: each change with its author and details, old entries too.
+
 use poem::http::StatusCode;
 use serde_json::json;
 

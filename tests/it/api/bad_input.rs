@@ -1,6 +1,8 @@
-//! Bad request bodies, for every write operation of the management API: malformed JSON, a body
-//! of the wrong shape, and each documented field in turn given a value of the wrong type (or an
-//! unknown choice). Each answers 400 with a JSON body that names the field, and nothing changes.
+//! Bad request bodies for every write operation: 400 naming the field, and nothing changes.
+//
+// Bad request bodies, for every write operation of the management API: malformed JSON, a body
+// of the wrong shape, and each documented field in turn given a value of the wrong type (or an
+// unknown choice). Each answers 400 with a JSON body that names the field, and nothing changes.
 
 use poem::http::{Method, StatusCode};
 use serde_json::{Value, json};

@@ -1,6 +1,8 @@
-//! Objects looked up by uuid (tags, segments, feature states, segment overrides), and segment
-//! overrides by id: found for those who may view them, 404 for unknown uuids and other
-//! organisations, 403 without the permission to view.
+//! Objects looked up by uuid: found for those who may view them, 404 or 403 for the rest.
+//
+// Objects looked up by uuid (tags, segments, feature states, segment overrides), and segment
+// overrides by id: found for those who may view them, 404 for unknown uuids and other
+// organisations, 403 without the permission to view.
 
 use poem::http::StatusCode;
 use serde_json::{Value, json};

@@ -1,6 +1,8 @@
-//! Cross-origin requests and the headers that protect browsers: the SDK answers every origin,
-//! the management API only its own origin and the trusted ones; every answer says `nosniff`,
-//! management answers are not cached, and HTML pages carry a strict policy and cannot be framed.
+//! Cross-origin requests and the headers that protect browsers.
+//
+// Cross-origin requests and the headers that protect browsers: the SDK answers every origin,
+// the management API only its own origin and the trusted ones; every answer says `nosniff`,
+// management answers are not cached, and HTML pages carry a strict policy and cannot be framed.
 
 use poem::http::StatusCode;
 

@@ -1,3 +1,5 @@
+//! Environments through the API: created, listed, changed, cloned, and their server keys.
+
 use poem::http::StatusCode;
 use serde_json::json;
 

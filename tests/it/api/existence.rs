@@ -1,6 +1,8 @@
-//! No existence oracle: a write whose body names another organisation's object by id gets
-//! exactly the answer (status and body, the id aside) it gets for an id that names nothing.
-//! Every id field of every documented write body must have a case here.
+//! No existence oracle: another organisation's id in a body answers as an id of nothing.
+//
+// No existence oracle: a write whose body names another organisation's object by id gets
+// exactly the answer (status and body, the id aside) it gets for an id that names nothing.
+// Every id field of every documented write body must have a case here.
 
 use std::collections::BTreeSet;
 

@@ -1,3 +1,5 @@
+//! Feature states through the API: defaults read and changed, values typed and limited.
+
 use poem::http::StatusCode;
 use serde_json::{Value, json};
 

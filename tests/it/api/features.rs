@@ -1,3 +1,5 @@
+//! Features through the API: created, read, changed and deleted; lists filtered and paged.
+
 use poem::http::StatusCode;
 use serde_json::{Value, json};
 

@@ -1,3 +1,5 @@
+//! Identities and their traits through the API: managed, searched, paged and renamed.
+
 use poem::http::StatusCode;
 use serde_json::json;
 

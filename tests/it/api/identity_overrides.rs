@@ -1,5 +1,4 @@
-//! `environments/{key}/identities/{id}/featurestates/…`: identity overrides, an identity's
-//! effective flags and cloning overrides between identities.
+//! Identity overrides through the API, an identity's effective flags, and copying overrides.
 
 use poem::http::StatusCode;
 use serde_json::{Value, json};

@@ -1,3 +1,5 @@
+//! The first run: the installation form and the bootstrap from configuration.
+
 use poem::http::StatusCode;
 use serde_json::json;
 

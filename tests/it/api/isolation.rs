@@ -1,7 +1,9 @@
-//! Isolation between organisations: for every operation of the management API, a user (and an
-//! API key) of another organisation gets 404 or 403 for this organisation's objects, and the
-//! objects are unchanged afterwards. The table of operations is checked against the OpenAPI
-//! document, so a new endpoint cannot be added without saying how it is isolated.
+//! Isolation between organisations, for every operation of the management API.
+//
+// Isolation between organisations: for every operation of the management API, a user (and an
+// API key) of another organisation gets 404 or 403 for this organisation's objects, and the
+// objects are unchanged afterwards. The table of operations is checked against the OpenAPI
+// document, so a new endpoint cannot be added without saying how it is isolated.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Display;

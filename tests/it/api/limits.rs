@@ -1,6 +1,8 @@
-//! Request bodies are bounded per part of the API, refused with 413 before they are read;
-//! credentials are checked before a body is read; and a body's errors are found in time linear
-//! in its size.
+//! Request bodies are bounded per part of the API and refused with 413 before they are read.
+//
+// Request bodies are bounded per part of the API, refused with 413 before they are read;
+// credentials are checked before a body is read; and a body's errors are found in time linear
+// in its size.
 
 use std::time::Duration;
 

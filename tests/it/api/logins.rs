@@ -1,5 +1,7 @@
-//! Login lockout per (account, client address) with a growing lock, upstream's per-account
-//! mode, the client address behind proxies, and bounded password hashing under a burst.
+//! Login lockout per account and client address, behind proxies and under a burst.
+//
+// Login lockout per (account, client address) with a growing lock, upstream's per-account
+// mode, the client address behind proxies, and bounded password hashing under a burst.
 
 use chrono::TimeDelta;
 use flagstaff::clock::Clock;

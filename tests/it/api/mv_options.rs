@@ -1,3 +1,5 @@
+//! Multivariate options through the API: added, listed, changed and deleted, input checked.
+
 use poem::http::StatusCode;
 use serde_json::{Value, json};
 

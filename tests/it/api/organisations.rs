@@ -1,3 +1,5 @@
+//! Organisations through the API: their creator, members, admins and API keys.
+
 use poem::http::StatusCode;
 use serde_json::json;
 

@@ -1,3 +1,5 @@
+//! Projects through the API: created, read, changed and deleted, and who may see them.
+
 use poem::http::StatusCode;
 use serde_json::json;
 

@@ -1,5 +1,4 @@
-//! `projects/{project}/segments/{id}/members/`: the identities a segment holds by their
-//! stored traits.
+//! `projects/{project}/segments/{id}/members/`: the identities a segment holds by stored traits.
 
 use poem::http::StatusCode;
 use serde_json::{Value, json};

@@ -1,3 +1,5 @@
+//! Segment overrides through the API: created, listed, reordered and deleted, limits checked.
+
 use flagstaff::domain::ProjectId;
 use flagstaff::domain::audit::{Audit, Author};
 use poem::http::StatusCode;

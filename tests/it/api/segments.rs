@@ -1,3 +1,5 @@
+//! Segments through the API: created, read, changed, cloned and deleted, rules validated.
+
 use poem::http::StatusCode;
 use serde_json::{Value, json};
 

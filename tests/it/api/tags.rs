@@ -1,3 +1,5 @@
+//! Tags through the API: created, listed, changed and deleted, and who may write them.
+
 use poem::http::StatusCode;
 use serde_json::json;
 

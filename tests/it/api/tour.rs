@@ -1,8 +1,10 @@
-//! The whole management API in one pass, through HTTP alone from an empty database: the
-//! superuser, an organisation with its API key, a project with two environments, features of
-//! every type, a segment with nested rules and its override, an identity with traits and an
-//! override, a server-side key. Each object reads back with the fields the spec names, each
-//! change is in the audit log, and the SDK sees the result.
+//! The whole management API in one pass, through HTTP alone from an empty database.
+//
+// The whole management API in one pass, through HTTP alone from an empty database: the
+// superuser, an organisation with its API key, a project with two environments, features of
+// every type, a segment with nested rules and its override, an identity with traits and an
+// override, a server-side key. Each object reads back with the fields the spec names, each
+// change is in the audit log, and the SDK sees the result.
 
 use poem::http::StatusCode;
 use serde_json::{Value, json};

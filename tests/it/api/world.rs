@@ -1,5 +1,7 @@
-//! A small world to test the management API in: an organisation admin with a project and an
-//! environment, built through HTTP, and helpers for the verbs `TestApp` does not wrap.
+//! A small world to test the management API in, built through HTTP, and helpers for verbs.
+//
+// A small world to test the management API in: an organisation admin with a project and an
+// environment, built through HTTP, and helpers for the verbs `TestApp` does not wrap.
 
 use flagstaff::domain::audit::{Audit, AuditQuery, Author};
 use flagstaff::domain::organisation::NewOrgApiKey;

@@ -1,3 +1,5 @@
+//! `AnalyticsStore` on both backends: evaluation counts per day and label.
+
 use chrono::{NaiveDate, TimeDelta};
 use flagstaff::domain::EnvironmentId;
 use flagstaff::domain::analytics::{EvaluationCount, Labels};

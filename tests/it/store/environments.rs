@@ -1,3 +1,5 @@
+//! `EnvironmentStore` on both backends: environments by id and key, unique names, audits.
+
 use chrono::TimeDelta;
 use flagstaff::domain::audit::{AuditQuery, ChangeType};
 use flagstaff::domain::environment::{

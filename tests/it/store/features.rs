@@ -1,3 +1,5 @@
+//! `FeatureStore` on both backends: features with their default states, unique names, lists.
+
 use chrono::TimeDelta;
 use flagstaff::domain::audit::{AuditQuery, ChangeType};
 use flagstaff::domain::feature::{

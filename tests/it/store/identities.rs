@@ -1,3 +1,5 @@
+//! `IdentityStore` on both backends: identities, identify with traits, search and pages.
+
 use chrono::TimeDelta;
 use flagstaff::domain::audit::{AuditQuery, ChangeType};
 use flagstaff::domain::identity::{IdentityQuery, TraitValue, TraitWrite};

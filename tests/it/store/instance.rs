@@ -1,3 +1,5 @@
+//! `InstanceStore` on both backends: instance settings and login failure counts.
+
 use chrono::TimeDelta;
 
 use crate::harness::{Ctx, start_time};

@@ -1,3 +1,5 @@
+//! `OrganisationStore` on both backends: organisations, their members, roles and audits.
+
 use chrono::TimeDelta;
 use flagstaff::domain::audit::{Audit, AuditQuery, Author, ChangeType};
 use flagstaff::domain::organisation::{

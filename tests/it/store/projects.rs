@@ -1,3 +1,5 @@
+//! `ProjectStore` on both backends: projects, upstream's defaults, unique names, audits.
+
 use chrono::TimeDelta;
 use flagstaff::domain::audit::{AuditQuery, ChangeType};
 use flagstaff::domain::project::ProjectSettings;

@@ -1,3 +1,5 @@
+//! `SegmentStore` on both backends: segments with rule trees, audits and pages.
+
 use chrono::TimeDelta;
 use flagstaff::domain::audit::ChangeType;
 use flagstaff::domain::segment::{

@@ -1,3 +1,5 @@
+//! `UserStore` on both backends: users, unique emails, the first user and updates.
+
 use flagstaff::domain::UserId;
 use flagstaff::domain::user::UserPatch;
 use flagstaff::store::StoreError;

@@ -1,3 +1,5 @@
+//! `WebhookStore` on both backends: webhooks created, listed, changed and deleted.
+
 use chrono::TimeDelta;
 use flagstaff::domain::EnvironmentId;
 use flagstaff::domain::environment::WebhookFields;
