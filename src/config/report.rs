@@ -1,4 +1,4 @@
-//! `check-config`: the effective configuration as TOML, each value with its source, secrets redacted.
+//! `check-config`: the effective configuration as TOML, each value with its source, secrets hidden.
 
 use super::settings::SETTINGS;
 use super::{Config, Loaded, LogFormat, format_size, source_name};

@@ -1,4 +1,4 @@
-//! Feature states: the environment default of a feature, a segment override or an identity override.
+//! Feature states: a feature's environment default, a segment override or an identity override.
 
 use serde::Serialize;
 

@@ -1,4 +1,4 @@
-//! Backup and restore: a SQLite copy made with SQLite's backup API, or on PostgreSQL an export file.
+//! Backup and restore: a copy through SQLite's backup API, or on PostgreSQL an export file.
 
 use super::export::Summary;
 use super::postgres::PostgresStore;

@@ -1,4 +1,4 @@
-//! Environments of a project, cloned and deleted with their states: the storage trait and how a row reads.
+//! Environments of a project, cloned and deleted with their states: the trait and its row mapper.
 
 use super::Result;
 use crate::domain::audit::Audit;

@@ -1,4 +1,4 @@
-//! Invitations, invite links and joining: `/api/v1/organisations/{org}/invite/`, `…/invites/`, `…/invite-links/`, `/api/v1/users/join/…`.
+//! Invitations, invite links and joining: `…/invite/`, `…/invites/`, `…/invite-links/`, `join/`.
 
 use std::sync::Arc;
 

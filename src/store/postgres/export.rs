@@ -1,4 +1,4 @@
-//! Export and import on PostgreSQL: rows streamed from one repeatable-read snapshot, loaded in one transaction.
+//! Export and import on PostgreSQL: rows streamed from one snapshot, loaded in one transaction.
 
 use super::{PostgresStore, latest_version, schema_version};
 use crate::store::export::{

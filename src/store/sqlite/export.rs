@@ -1,4 +1,4 @@
-//! Export and import on SQLite: every table read in one read transaction, written in one write transaction.
+//! Export and import on SQLite: tables read in one read transaction, written in one write.
 
 use super::{SqliteStore, latest_version, schema_version};
 use crate::store::export::{
