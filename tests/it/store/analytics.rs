@@ -5,7 +5,7 @@ use flagstaff::domain::EnvironmentId;
 use flagstaff::domain::analytics::{EvaluationCount, Labels};
 use flagstaff::store::StoreError;
 
-use super::fixtures::{audit, environment, feature, organisation, project};
+use super::fixtures::{Acme, audit, environment, feature, organisation, project};
 use crate::harness::{Ctx, start_time};
 use crate::on_both_backends;
 
@@ -19,9 +19,7 @@ fn labels(app: &str) -> Labels {
 }
 
 async fn evaluations_add_up_per_day_and_labels(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     let checkout = feature(&ctx, &web, "checkout").await;
     let search = feature(&ctx, &web, "search").await;

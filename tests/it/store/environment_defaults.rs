@@ -5,7 +5,7 @@ use flagstaff::domain::feature_state::Scope as Applies;
 use flagstaff::store::StoreError;
 
 use super::fixtures::{
-    audit, environment, feature, last_env_entry, organisation, project, segment, segment_override,
+    Acme, audit, environment, feature, last_env_entry, segment, segment_override,
 };
 use crate::harness::Ctx;
 use crate::on_both_backends;
@@ -16,9 +16,7 @@ on_both_backends!(
 );
 
 async fn environment_defaults_come_in_feature_order(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let other = environment(&ctx, &web, "Other").await;
     let a = feature(&ctx, &web, "a").await;
     let b = feature(&ctx, &web, "b").await;
@@ -42,9 +40,7 @@ async fn environment_defaults_come_in_feature_order(ctx: Ctx) {
 }
 
 async fn an_environment_default_cannot_be_deleted(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     feature(&ctx, &web, "checkout").await;
     let default = ctx.store.environment_defaults(dev.id).await.unwrap()[0].clone();
     let refused = ctx

@@ -13,7 +13,7 @@ use flagstaff::domain::{EnvironmentId, FeatureValue, PageRequest, ProjectId};
 use flagstaff::store::StoreError;
 
 use super::fixtures::{
-    audit, environment, feature, mv_feature, new_override, organisation, project, segment,
+    Acme, audit, environment, feature, mv_feature, new_override, organisation, project, segment,
     segment_override,
 };
 use crate::harness::{Ctx, start_time};
@@ -39,9 +39,7 @@ fn new_env(project: ProjectId, name: &str, key: &str) -> NewEnvironment {
 }
 
 async fn an_environment_reads_back_by_id_and_by_key(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     assert_eq!(dev.settings, EnvironmentSettings::named("Development"));
     assert!(
         dev.settings.allow_client_traits && dev.settings.use_identity_composite_key_for_hashing
@@ -112,9 +110,7 @@ async fn names_are_unique_per_project_and_keys_everywhere(ctx: Ctx) {
 }
 
 async fn updates_are_audited_and_move_updated_at(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { dev, .. } = Acme::new(&ctx).await;
     ctx.clock.advance(TimeDelta::seconds(30));
     let settings = EnvironmentSettings {
         allow_client_traits: false,
@@ -154,9 +150,7 @@ async fn updates_are_audited_and_move_updated_at(ctx: Ctx) {
 }
 
 async fn deleting_an_environment_is_recorded_against_its_project(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     ctx.store
         .delete_environment(dev.id, &audit("gone"))
         .await
@@ -185,9 +179,7 @@ async fn deleting_an_environment_is_recorded_against_its_project(ctx: Ctx) {
 }
 
 async fn a_clone_copies_settings_under_a_new_name_and_key(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let settings = EnvironmentSettings {
         banner_text: Some("careful".into()),
         ..dev.settings.clone()
@@ -219,9 +211,7 @@ async fn a_clone_copies_settings_under_a_new_name_and_key(ctx: Ctx) {
 }
 
 async fn server_keys_are_stored_found_and_expire(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     let expires = start_time() + TimeDelta::hours(1);
     let key = ctx
@@ -290,9 +280,7 @@ async fn server_keys_are_stored_found_and_expire(ctx: Ctx) {
 }
 
 async fn server_key_changes_move_updated_at(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { dev, .. } = Acme::new(&ctx).await;
     ctx.clock.advance(TimeDelta::seconds(7));
     ctx.store
         .create_server_key(
@@ -311,9 +299,7 @@ async fn server_key_changes_move_updated_at(ctx: Ctx) {
 }
 
 async fn a_clone_copies_default_states_and_segment_overrides(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let (colour, options) = mv_feature(&ctx, &web, "colour", &[("a", 10.0), ("b", 20.0)]).await;
     let plain = feature(&ctx, &web, "plain").await;
     let a = segment(&ctx, &web, "a").await;

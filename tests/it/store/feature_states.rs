@@ -8,8 +8,8 @@ use flagstaff::domain::{FeatureStateId, FeatureValue, MvOptionId};
 use flagstaff::store::StoreError;
 
 use super::fixtures::{
-    audit, changed_fields, environment, feature, mv_feature, new_feature, new_override,
-    organisation, project, segment, segment_override,
+    Acme, audit, changed_fields, environment, feature, mv_feature, new_feature, new_override,
+    segment, segment_override,
 };
 use super::fixtures::{last_env_entry, order, updated_at};
 use crate::harness::{Ctx, start_time};
@@ -25,9 +25,7 @@ on_both_backends!(
 );
 
 async fn a_state_reads_back_by_id(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let checkout = feature(&ctx, &web, "checkout").await;
     let default = ctx.store.environment_defaults(dev.id).await.unwrap()[0].clone();
     assert_eq!(ctx.store.feature_state(default.id).await.unwrap(), default);
@@ -40,9 +38,7 @@ async fn a_state_reads_back_by_id(ctx: Ctx) {
 }
 
 async fn states_and_feature_segments_are_found_by_uuid(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let checkout = feature(&ctx, &web, "checkout").await;
     let beta = segment(&ctx, &web, "beta").await;
     let (fs, state) = ctx
@@ -83,9 +79,7 @@ async fn states_and_feature_segments_are_found_by_uuid(ctx: Ctx) {
 }
 
 async fn an_update_changes_what_the_patch_sets(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let new = NewFeature {
         initial_value: Some("42".into()),
         ..new_feature(&web, "limit")
@@ -133,9 +127,7 @@ async fn an_update_changes_what_the_patch_sets(ctx: Ctx) {
 }
 
 async fn an_update_is_audited_against_its_environment_only(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     feature(&ctx, &web, "checkout").await;
     let default = ctx.store.environment_defaults(dev.id).await.unwrap()[0].clone();
@@ -171,9 +163,7 @@ async fn an_update_is_audited_against_its_environment_only(ctx: Ctx) {
 }
 
 async fn an_update_keeps_shares_of_options_not_named(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let (_, options) = mv_feature(&ctx, &web, "colour", &[("a", 10.0), ("b", 20.0)]).await;
     let (_, other) = mv_feature(&ctx, &web, "other", &[("z", 5.0)]).await;
     let foreign = other[0].id;
@@ -219,9 +209,7 @@ async fn an_update_keeps_shares_of_options_not_named(ctx: Ctx) {
 }
 
 async fn deleting_a_segment_overrides_state_deletes_its_feature_segment(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let checkout = feature(&ctx, &web, "checkout").await;
     let a = segment(&ctx, &web, "a").await;
     let b = segment(&ctx, &web, "b").await;

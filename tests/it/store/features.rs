@@ -11,7 +11,7 @@ use flagstaff::domain::{FeatureId, FeatureValue, MvOptionId, PageRequest, Projec
 use flagstaff::store::StoreError;
 
 use super::fixtures::{
-    audit, changed_fields, environment, feature, last_entry, mv_option, new_feature, new_tag,
+    Acme, audit, changed_fields, environment, feature, last_entry, mv_option, new_feature, new_tag,
     organisation, project, segment, segment_override, tag,
 };
 use crate::harness::{Ctx, start_time};
@@ -38,9 +38,7 @@ on_both_backends!(
 );
 
 async fn a_feature_gets_a_typed_default_state_in_every_environment(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     let cases = [
         ("number", Some("42"), FeatureValue::Integer(42)),
@@ -172,9 +170,7 @@ async fn names_are_unique_per_project_ignoring_case(ctx: Ctx) {
 }
 
 async fn options_given_at_creation_make_it_multivariate_with_shares(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let new = NewFeature {
         mv_options: vec![
             mv_option("blue", FeatureValue::String("blue".into()), 30.0),
@@ -244,9 +240,7 @@ async fn creating_a_feature_needs_its_project_and_its_projects_tags(ctx: Ctx) {
 }
 
 async fn creating_a_feature_is_audited_and_moves_every_environment(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     ctx.clock.advance(TimeDelta::seconds(5));
     let created = feature(&ctx, &web, "checkout").await;
@@ -432,9 +426,7 @@ async fn features_of_sorts_and_pages(ctx: Ctx) {
 }
 
 async fn updates_change_what_the_patch_sets_and_are_audited(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     let red = tag(&ctx, &web, "red").await;
     let new = NewFeature {
@@ -501,9 +493,7 @@ async fn updates_change_what_the_patch_sets_and_are_audited(ctx: Ctx) {
 }
 
 async fn deleting_a_feature_deletes_its_states_overrides_and_options(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let new = NewFeature {
         mv_options: vec![mv_option("a", FeatureValue::Integer(1), 10.0)],
         ..new_feature(&web, "doomed")
@@ -553,9 +543,7 @@ async fn deleting_a_feature_deletes_its_states_overrides_and_options(ctx: Ctx) {
 }
 
 async fn mv_options_switch_the_type_and_share_every_default(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     let colour = feature(&ctx, &web, "colour").await;
     let beta = segment(&ctx, &web, "beta").await;
@@ -667,9 +655,7 @@ async fn mv_option_keys_are_unique_within_a_feature(ctx: Ctx) {
 }
 
 async fn updating_an_option_keeps_existing_shares(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let colour = feature(&ctx, &web, "colour").await;
     let red = ctx
         .store

@@ -69,6 +69,23 @@ pub async fn environment(
         .unwrap()
 }
 
+/// Where most store tests start: the organisation Acme, its project Web and Web's Development
+/// environment.
+pub struct Acme {
+    pub org: Organisation,
+    pub web: flagstaff::domain::project::Project,
+    pub dev: Environment,
+}
+
+impl Acme {
+    pub async fn new(ctx: &Ctx) -> Acme {
+        let org = organisation(ctx, "Acme").await;
+        let web = project(ctx, &org, "Web").await;
+        let dev = environment(ctx, &web, "Development").await;
+        Acme { org, web, dev }
+    }
+}
+
 pub fn new_feature(
     project: &flagstaff::domain::project::Project,
     name: &str,

@@ -10,7 +10,8 @@ use flagstaff::domain::{FeatureId, FeatureValue, IdentityId, PageRequest};
 use flagstaff::store::StoreError;
 
 use super::fixtures::{
-    audit, environment, feature, last_env_entry, mv_feature, organisation, project, updated_at,
+    Acme, audit, environment, feature, last_env_entry, mv_feature, organisation, project,
+    updated_at,
 };
 use crate::harness::{Ctx, start_time};
 use crate::on_both_backends;
@@ -41,9 +42,7 @@ fn identity_override(
 }
 
 async fn an_identity_override_lives_in_its_identitys_environment(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     let checkout = feature(&ctx, &web, "checkout").await;
     let ada = ctx.store.create_identity(prod.id, "ada").await.unwrap();
@@ -98,9 +97,7 @@ async fn an_identity_override_lives_in_its_identitys_environment(ctx: Ctx) {
 }
 
 async fn an_identity_overrides_a_feature_once(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let checkout = feature(&ctx, &web, "checkout").await;
     let search = feature(&ctx, &web, "search").await;
     let ada = ctx.store.create_identity(dev.id, "ada").await.unwrap();
@@ -168,9 +165,7 @@ async fn an_identity_override_needs_its_feature_and_identity(ctx: Ctx) {
 }
 
 async fn identity_overrides_come_in_feature_then_identity_order(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     let first = feature(&ctx, &web, "first").await;
     let second = feature(&ctx, &web, "second").await;
@@ -236,9 +231,7 @@ async fn identity_overrides_come_in_feature_then_identity_order(ctx: Ctx) {
 }
 
 async fn deleting_an_identity_override_is_audited(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let checkout = feature(&ctx, &web, "checkout").await;
     let ada = ctx.store.create_identity(dev.id, "ada").await.unwrap();
     let state = ctx
@@ -280,9 +273,7 @@ async fn deleting_an_identity_override_is_audited(ctx: Ctx) {
 }
 
 async fn deleting_an_identity_deletes_its_overrides(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let checkout = feature(&ctx, &web, "checkout").await;
     let ada = ctx.store.create_identity(dev.id, "ada").await.unwrap();
     let bob = ctx.store.create_identity(dev.id, "bob").await.unwrap();
@@ -306,9 +297,7 @@ async fn deleting_an_identity_deletes_its_overrides(ctx: Ctx) {
 }
 
 async fn copying_overrides_replaces_the_targets_own(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let checkout = feature(&ctx, &web, "checkout").await;
     let search = feature(&ctx, &web, "search").await;
     let (colour, options) = mv_feature(&ctx, &web, "colour", &[("blue", 0.0)]).await;
@@ -396,9 +385,7 @@ async fn copying_overrides_replaces_the_targets_own(ctx: Ctx) {
 }
 
 async fn overrides_are_copied_only_within_one_environment(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     let checkout = feature(&ctx, &web, "checkout").await;
     let ada = ctx.store.create_identity(dev.id, "ada").await.unwrap();
@@ -425,9 +412,7 @@ async fn overrides_are_copied_only_within_one_environment(ctx: Ctx) {
 }
 
 async fn identity_state_reads_identity_traits_and_overrides_together(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     let first = feature(&ctx, &web, "first").await;
     let second = feature(&ctx, &web, "second").await;

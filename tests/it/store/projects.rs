@@ -6,7 +6,7 @@ use flagstaff::domain::project::ProjectSettings;
 use flagstaff::domain::{OrganisationId, PageRequest, ProjectId};
 use flagstaff::store::StoreError;
 
-use super::fixtures::{audit, environment, organisation, project};
+use super::fixtures::{Acme, audit, environment, organisation, project};
 use crate::harness::{Ctx, start_time};
 use crate::on_both_backends;
 
@@ -79,9 +79,7 @@ async fn projects_of_an_organisation_come_in_id_order(ctx: Ctx) {
 }
 
 async fn updates_are_audited_and_move_every_environment(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     ctx.clock.advance(TimeDelta::minutes(1));
     let settings = ProjectSettings {
@@ -119,9 +117,7 @@ async fn updates_are_audited_and_move_every_environment(ctx: Ctx) {
 }
 
 async fn deleting_a_project_deletes_its_environments(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { org, web, dev } = Acme::new(&ctx).await;
     ctx.store
         .delete_project(web.id, &audit("delete"))
         .await

@@ -9,8 +9,8 @@ use flagstaff::domain::{
 use flagstaff::store::StoreError;
 
 use super::fixtures::{
-    audit, changed_fields, environment, feature, last_env_entry, mv_feature, new_override, order,
-    organisation, project, segment, segment_override, updated_at,
+    Acme, audit, changed_fields, environment, feature, last_env_entry, mv_feature, new_override,
+    order, organisation, project, segment, segment_override, updated_at,
 };
 use crate::harness::{Ctx, start_time};
 use crate::on_both_backends;
@@ -29,9 +29,7 @@ on_both_backends!(
 );
 
 async fn a_segment_override_is_created_with_its_state(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let (colour, options) = mv_feature(&ctx, &web, "colour", &[("a", 10.0), ("b", 20.0)]).await;
     let beta = segment(&ctx, &web, "beta").await;
     ctx.clock.advance(TimeDelta::seconds(20));
@@ -88,9 +86,7 @@ async fn a_segment_override_is_created_with_its_state(ctx: Ctx) {
 }
 
 async fn overrides_without_a_priority_go_last(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let checkout = feature(&ctx, &web, "checkout").await;
     let mut made = Vec::new();
     for name in ["a", "b", "c"] {
@@ -108,9 +104,7 @@ async fn overrides_without_a_priority_go_last(ctx: Ctx) {
 }
 
 async fn a_given_priority_shifts_the_others_down(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     let checkout = feature(&ctx, &web, "checkout").await;
     let mut s = Vec::new();
@@ -159,9 +153,7 @@ async fn a_given_priority_shifts_the_others_down(ctx: Ctx) {
 }
 
 async fn a_segment_overrides_a_feature_once_per_environment(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     let checkout = feature(&ctx, &web, "checkout").await;
     let search = feature(&ctx, &web, "search").await;
@@ -256,9 +248,7 @@ async fn a_segment_override_needs_its_feature_segment_and_environment(ctx: Ctx) 
 }
 
 async fn feature_segments_come_in_feature_and_priority_order(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     let first = feature(&ctx, &web, "first").await;
     let second = feature(&ctx, &web, "second").await;
@@ -293,9 +283,7 @@ async fn feature_segments_come_in_feature_and_priority_order(ctx: Ctx) {
 }
 
 async fn segment_override_states_come_in_id_order(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     let first = feature(&ctx, &web, "first").await;
     let second = feature(&ctx, &web, "second").await;
@@ -320,9 +308,7 @@ async fn segment_override_states_come_in_id_order(ctx: Ctx) {
 }
 
 async fn deleting_a_feature_segment_closes_the_gap(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let checkout = feature(&ctx, &web, "checkout").await;
     let mut s = Vec::new();
     let mut fs = Vec::new();
@@ -370,9 +356,7 @@ async fn deleting_a_feature_segment_closes_the_gap(ctx: Ctx) {
 }
 
 async fn set_priorities_renumbers_densely_in_the_given_order(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let checkout = feature(&ctx, &web, "checkout").await;
     let search = feature(&ctx, &web, "search").await;
     let mut s = Vec::new();
@@ -432,9 +416,7 @@ async fn set_priorities_renumbers_densely_in_the_given_order(ctx: Ctx) {
 }
 
 async fn set_priorities_refuses_overrides_of_something_else(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     let checkout = feature(&ctx, &web, "checkout").await;
     let search = feature(&ctx, &web, "search").await;

@@ -9,8 +9,8 @@ use flagstaff::domain::{FeatureId, PageRequest, ProjectId, SegmentId};
 use flagstaff::store::StoreError;
 
 use super::fixtures::{
-    audit, changed_fields, condition, environment, feature, last_entry, new_segment, organisation,
-    project, rule, segment, segment_override,
+    Acme, audit, changed_fields, condition, environment, feature, last_entry, new_segment,
+    organisation, project, rule, segment, segment_override,
 };
 use crate::harness::{Ctx, start_time};
 use crate::on_both_backends;
@@ -155,9 +155,7 @@ async fn segments_need_their_project_and_feature(ctx: Ctx) {
 }
 
 async fn creating_a_segment_is_audited_and_moves_every_environment(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     ctx.clock.advance(TimeDelta::seconds(6));
     let beta = segment(&ctx, &web, "beta").await;
@@ -372,9 +370,7 @@ async fn an_update_replaces_name_description_and_tree(ctx: Ctx) {
 }
 
 async fn an_update_is_audited_and_moves_every_environment(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     let beta = segment(&ctx, &web, "beta").await;
     ctx.clock.advance(TimeDelta::minutes(2));
@@ -416,9 +412,7 @@ async fn an_update_is_audited_and_moves_every_environment(ctx: Ctx) {
 }
 
 async fn deleting_a_segment_deletes_its_rules_and_overrides(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     let checkout = feature(&ctx, &web, "checkout").await;
     let search = feature(&ctx, &web, "search").await;

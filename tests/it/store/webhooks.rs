@@ -5,7 +5,7 @@ use flagstaff::domain::EnvironmentId;
 use flagstaff::domain::environment::WebhookFields;
 use flagstaff::store::StoreError;
 
-use super::fixtures::{environment, organisation, project};
+use super::fixtures::{Acme, environment};
 use crate::harness::{Ctx, start_time};
 use crate::on_both_backends;
 
@@ -20,9 +20,7 @@ fn fields(url: &str) -> WebhookFields {
 }
 
 async fn webhooks_are_created_listed_changed_and_deleted(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let dev = environment(&ctx, &web, "Development").await;
+    let Acme { web, dev, .. } = Acme::new(&ctx).await;
     let prod = environment(&ctx, &web, "Production").await;
     let first = ctx
         .store
