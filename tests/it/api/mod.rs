@@ -25,6 +25,7 @@ mod openapi;
 mod organisations;
 mod projects;
 mod sdk;
+mod seed;
 mod segment_members;
 mod segment_overrides;
 mod segments;

@@ -1,13 +1,10 @@
 //! The SDK endpoints with our own assertions (the official SDKs drive them elsewhere).
 
-use flagstaff::domain::audit::{Audit, Author};
-use flagstaff::domain::feature::{FeatureSettings, NewFeature};
-use flagstaff::domain::feature_state::{NewIdentityOverride, NewSegmentOverride};
-use flagstaff::domain::segment::{Condition, NewSegment, Operator, RuleType, SegmentRule};
-use flagstaff::domain::{EnvironmentId, FeatureValue, ProjectId};
+use flagstaff::domain::{EnvironmentId, ProjectId};
 use poem::http::StatusCode;
 use serde_json::{Value, json};
 
+use super::seed::{Seed, equal, percentage_split};
 use super::{TestApp, json};
 use crate::api_on_both_backends;
 
@@ -23,36 +20,18 @@ api_on_both_backends!(
     a_deleted_identity_leaves_the_environment_document,
 );
 
-fn audit() -> Audit {
-    Audit::new(Author::System, "test")
-}
-
 /// An environment with three features; answers (root token, project, env id, client key).
 async fn setup(app: &TestApp) -> (String, ProjectId, EnvironmentId, String) {
     let root = app.superuser("root@example.com").await;
     let org = app.org(&root, "Acme").await;
     let project = ProjectId(app.project(&root, org, "Web").await);
     let (env, key) = app.environment(&root, project.0, "Production").await;
-    for (name, enabled, value, server_only) in [
-        ("checkout", true, Some("v1"), false),
-        ("Dark_Mode", false, None, false),
-        ("internal", true, Some("42"), true),
-    ] {
-        let new = NewFeature {
-            project_id: project,
-            name: name.into(),
-            default_enabled: enabled,
-            initial_value: value.map(str::to_string),
-            settings: FeatureSettings {
-                is_server_key_only: server_only,
-                ..FeatureSettings::default()
-            },
-            tags: vec![],
-            owners: Default::default(),
-            mv_options: vec![],
-        };
-        app.store.create_feature(&new, &audit()).await.unwrap();
-    }
+    let seed = Seed::new(app, project, EnvironmentId(env));
+    seed.create_feature("checkout", true, Some("v1"), false)
+        .await;
+    seed.create_feature("Dark_Mode", false, None, false).await;
+    seed.create_feature("internal", true, Some("42"), true)
+        .await;
     app.service.snapshots().invalidate_all();
     (root, project, EnvironmentId(env), key)
 }
@@ -225,62 +204,17 @@ async fn a_management_change_is_seen_by_the_next_sdk_request(app: TestApp) {
 
 async fn identities_get_segment_and_identity_overrides(app: TestApp) {
     let (_, project, env, key) = setup(&app).await;
-    let features = app
-        .store
-        .features_of(
-            project,
-            &Default::default(),
-            flagstaff::domain::PageRequest::all(),
+    let seed = Seed::new(&app, project, env);
+    let checkout = seed.feature("checkout").await;
+    let feature_segment = seed
+        .segment_override(
+            &checkout,
+            "pro users",
+            vec![equal("plan", "pro")],
+            true,
+            "v2",
         )
-        .await
-        .unwrap();
-    let checkout = features
-        .items
-        .iter()
-        .find(|f| f.name == "checkout")
-        .unwrap()
-        .clone();
-    let segment = app
-        .store
-        .create_segment(
-            &NewSegment {
-                project_id: project,
-                name: "pro users".into(),
-                description: None,
-                feature_id: None,
-                rules: vec![SegmentRule {
-                    id: None,
-                    rule_type: RuleType::All,
-                    rules: vec![],
-                    conditions: vec![Condition {
-                        id: None,
-                        operator: Operator::Equal,
-                        property: Some("plan".into()),
-                        value: Some("pro".into()),
-                        description: None,
-                    }],
-                }],
-            },
-            &audit(),
-        )
-        .await
-        .unwrap();
-    let (feature_segment, _) = app
-        .store
-        .create_segment_override(
-            &NewSegmentOverride {
-                feature_id: checkout.id,
-                segment_id: segment.id,
-                environment_id: env,
-                priority: None,
-                enabled: true,
-                value: FeatureValue::String("v2".into()),
-                mv_values: vec![],
-            },
-            &audit(),
-        )
-        .await
-        .unwrap();
+        .await;
     app.service.snapshots().invalidate_all();
 
     let plain = app
@@ -314,18 +248,8 @@ async fn identities_get_segment_and_identity_overrides(app: TestApp) {
     assert_eq!(pro["flags"][0]["feature_segment"], feature_segment.id.0);
 
     let ada = stored.unwrap();
-    app.store
-        .create_identity_override(
-            &NewIdentityOverride {
-                feature_id: checkout.id,
-                identity_id: ada.id,
-                enabled: false,
-                value: FeatureValue::String("just ada".into()),
-            },
-            &audit(),
-        )
-        .await
-        .unwrap();
+    seed.identity_override(&checkout, ada.id, false, "just ada")
+        .await;
     let mine = json(
         app.sdk("GET", "/api/v1/identities/?identifier=ada", &key, None)
             .await,
@@ -645,61 +569,16 @@ async fn trait_routes_set_bulk_and_increment(app: TestApp) {
 
 async fn the_environment_document_evaluates_like_the_server(app: TestApp) {
     let (root, project, env, key) = setup(&app).await;
-    let features = app
-        .store
-        .features_of(
-            project,
-            &Default::default(),
-            flagstaff::domain::PageRequest::all(),
-        )
-        .await
-        .unwrap();
-    let checkout = features
-        .items
-        .iter()
-        .find(|f| f.name == "checkout")
-        .unwrap()
-        .clone();
-    let segment = app
-        .store
-        .create_segment(
-            &NewSegment {
-                project_id: project,
-                name: "half".into(),
-                description: None,
-                feature_id: None,
-                rules: vec![SegmentRule {
-                    id: None,
-                    rule_type: RuleType::All,
-                    rules: vec![],
-                    conditions: vec![Condition {
-                        id: None,
-                        operator: Operator::PercentageSplit,
-                        property: None,
-                        value: Some("50".into()),
-                        description: None,
-                    }],
-                }],
-            },
-            &audit(),
-        )
-        .await
-        .unwrap();
-    app.store
-        .create_segment_override(
-            &NewSegmentOverride {
-                feature_id: checkout.id,
-                segment_id: segment.id,
-                environment_id: env,
-                priority: None,
-                enabled: false,
-                value: FeatureValue::String("split".into()),
-                mv_values: vec![],
-            },
-            &audit(),
-        )
-        .await
-        .unwrap();
+    let seed = Seed::new(&app, project, env);
+    let checkout = seed.feature("checkout").await;
+    seed.segment_override(
+        &checkout,
+        "half",
+        vec![percentage_split(50)],
+        false,
+        "split",
+    )
+    .await;
     app.service.snapshots().invalidate_all();
 
     app.sdk("GET", "/api/v1/environment-document/", &key, None)
