@@ -97,6 +97,42 @@ impl<'a> Change<'a> {
     }
 }
 
+impl Change<'_> {
+    /// The `author_user_id` and `author_api_key_id` columns of the entry.
+    pub fn author_ids(&self) -> (Option<i64>, Option<i64>) {
+        match self.audit.author {
+            Author::User(id) => (Some(id.0), None),
+            Author::ApiKey(id) => (None, Some(id.0)),
+            Author::System => (None, None),
+        }
+    }
+}
+
+/// The organisation, project and environment an audit entry is filed under.
+pub(super) type Filed = (
+    Option<OrganisationId>,
+    Option<ProjectId>,
+    Option<EnvironmentId>,
+);
+
+impl Scope {
+    /// Where an entry in this scope is filed, given the organisation and project that a
+    /// project or environment scope lies in (read by the backend with [`owner`]).
+    pub fn filed(self, owner: Option<(OrganisationId, ProjectId)>) -> Filed {
+        let (org, project) = owner.map_or((None, None), |(o, p)| (Some(o), Some(p)));
+        match self {
+            Scope::Organisation(o) => (Some(o), None, None),
+            Scope::Project(_) => (org, project, None),
+            Scope::Environment(e) => (org, project, Some(e)),
+        }
+    }
+}
+
+/// Reads `organisation_id, project id` of the project a scope lies in.
+pub(super) fn owner(row: &dyn Columns) -> Result<(OrganisationId, ProjectId)> {
+    Ok((OrganisationId(row.get(0)?), ProjectId(row.get(1)?)))
+}
+
 pub(super) const COLUMNS: &str =
     "id, created_date, log, author_user_id, author_api_key_id, organisation_id,
     project_id, environment_id, related_object_type, related_object_id, related_object_uuid,

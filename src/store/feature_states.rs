@@ -2,7 +2,9 @@
 
 use super::Result;
 use crate::domain::audit::Audit;
-use crate::domain::feature_state::{FeatureState, FeatureStatePatch, Scope as Applies};
+use crate::domain::feature_state::{
+    FeatureState, FeatureStatePatch, MvStateValue, Scope as Applies,
+};
 use crate::domain::{
     EnvironmentId, FeatureId, FeatureSegmentId, FeatureStateId, FeatureValue, IdentityId,
 };
@@ -60,4 +62,31 @@ pub(super) fn state(row: &dyn Columns) -> Result<FeatureState> {
         created_at: row.get(12)?,
         updated_at: row.get(13)?,
     })
+}
+
+/// Reads `feature_state_id, id, mv_option_id, percentage_allocation` of a share.
+pub(super) fn share(row: &dyn Columns) -> Result<(i64, MvStateValue)> {
+    Ok((
+        row.get(0)?,
+        MvStateValue {
+            id: row.get(1)?,
+            mv_option_id: crate::domain::MvOptionId(row.get(2)?),
+            percentage_allocation: row.get(3)?,
+        },
+    ))
+}
+
+/// Gives each state its shares (read by [`share`], in order).
+pub(super) fn attach_shares(
+    mut states: Vec<FeatureState>,
+    shares: Vec<(i64, MvStateValue)>,
+) -> Vec<FeatureState> {
+    let mut by_state: std::collections::HashMap<i64, Vec<MvStateValue>> = Default::default();
+    for (state, share) in shares {
+        by_state.entry(state).or_default().push(share);
+    }
+    for s in &mut states {
+        s.mv_values = by_state.remove(&s.id.0).unwrap_or_default();
+    }
+    states
 }

@@ -1,8 +1,9 @@
 //! Groups of an organisation and their members: the storage trait.
 
 use super::Result;
-use crate::domain::permission::{Group, GroupId, NewGroup};
+use crate::domain::permission::{Group, GroupId, GroupMember, NewGroup};
 use crate::domain::{OrganisationId, UserId};
+use crate::store::rows::Columns;
 use async_trait::async_trait;
 
 /// Groups of an organisation and their members.
@@ -41,4 +42,27 @@ pub trait GroupStore: Send + Sync {
 
     /// Makes a member a group admin or not. `NotFound` when the user is not a member.
     async fn set_group_admin(&self, id: GroupId, user: UserId, admin: bool) -> Result<Group>;
+}
+
+pub(super) const GROUP_COLUMNS: &str =
+    "g.id, g.organisation_id, g.name, g.is_default, g.external_id";
+
+/// Reads a group's [`GROUP_COLUMNS`]; its members are read next.
+pub(super) fn group(row: &dyn Columns) -> Result<Group> {
+    Ok(Group {
+        id: GroupId(row.get(0)?),
+        organisation_id: OrganisationId(row.get(1)?),
+        name: row.get(2)?,
+        is_default: row.get(3)?,
+        external_id: row.get(4)?,
+        members: Vec::new(),
+    })
+}
+
+/// Reads `user_id, group_admin` of a membership.
+pub(super) fn member(row: &dyn Columns) -> Result<GroupMember> {
+    Ok(GroupMember {
+        user_id: UserId(row.get(0)?),
+        group_admin: row.get(1)?,
+    })
 }

@@ -3,6 +3,7 @@
 use super::Result;
 use crate::domain::Timestamp;
 use crate::domain::user::LoginFailures;
+use crate::store::rows::Columns;
 use async_trait::async_trait;
 
 /// Installation-wide state: settings written at first run, and login lockouts.
@@ -34,4 +35,12 @@ pub trait InstanceStore: Send + Sync {
 
     /// Forgets the failures counted against `key` (after a successful login).
     async fn clear_login_failures(&self, key: &str) -> Result<()>;
+}
+
+/// Reads `failures, locked_until` of a login-failure row.
+pub(super) fn login_failures(row: &dyn Columns) -> Result<LoginFailures> {
+    Ok(LoginFailures {
+        failures: row.get(0)?,
+        locked_until: row.get(1)?,
+    })
 }

@@ -24,6 +24,7 @@ mod identities;
 mod identity_overrides;
 mod instance;
 mod invites;
+mod listing;
 mod mv_options;
 mod organisations;
 pub mod postgres;

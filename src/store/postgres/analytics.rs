@@ -1,6 +1,7 @@
 //! Flag evaluation counts per feature and day, in PostgreSQL.
 
 use super::PostgresStore;
+use super::rows::{exec, exists};
 use crate::domain::analytics::{EvaluationCount, Labels, labels_key, labels_of};
 use crate::domain::{EnvironmentId, FeatureId};
 use crate::store::{AnalyticsStore, Result, StoreError};
@@ -20,25 +21,21 @@ impl AnalyticsStore for PostgresStore {
         let labels = labels_key(labels);
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let exists = tx
-            .prepare_cached("SELECT 1 FROM environments WHERE id = $1")
-            .await?;
-        if tx.query_opt(&exists, &[&env.0]).await?.is_none() {
+        if !exists(&tx, "SELECT 1 FROM environments WHERE id = $1", &[&env.0]).await? {
             return Err(StoreError::NotFound);
         }
-        let add = tx
-            .prepare_cached(
+        for (feature, count) in counts {
+            exec(
+                &tx,
                 "INSERT INTO feature_evaluations (environment_id, feature_id, day, labels, count)
                  SELECT e.id, f.id, $3, $4, $5 FROM environments e
                  JOIN features f ON f.project_id = e.project_id
                  WHERE e.id = $1 AND f.id = $2
                  ON CONFLICT (environment_id, feature_id, day, labels)
                  DO UPDATE SET count = feature_evaluations.count + excluded.count",
+                &[&env.0, &feature.0, &day, &labels, count],
             )
             .await?;
-        for (feature, count) in counts {
-            tx.execute(&add, &[&env.0, &feature.0, &day, &labels, count])
-                .await?;
         }
         tx.commit().await?;
         Ok(())

@@ -1,16 +1,14 @@
 //! Writing audit entries inside a change's transaction, moving `updated_at`, and reading the log.
 
 use super::PostgresStore;
+use super::listing::Listing;
 use super::rows::{contains_pattern, exec, one};
 use crate::domain::audit::{AuditEntry, AuditQuery, Author};
-use crate::domain::{
-    AuditLogId, EnvironmentId, OrganisationId, Page, PageRequest, ProjectId, Timestamp,
-};
-use crate::store::audit::{AuditStore, COLUMNS, Change, Scope, entry};
+use crate::domain::{AuditLogId, Page, PageRequest, Timestamp};
+use crate::store::audit::{AuditStore, COLUMNS, Change, Filed, Scope, entry, owner};
 use crate::store::{Result, StoreError};
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Transaction};
-use tokio_postgres::types::ToSql;
 
 /// Writes the audit entry for `change` and moves the `updated_at` of the environments in its scope.
 /// Call it before deleting the object, while the scope still resolves.
@@ -20,11 +18,7 @@ pub(super) async fn record(
     change: &Change<'_>,
 ) -> Result<()> {
     let (org, project, env) = resolve(tx, change.scope).await?;
-    let (user, key) = match change.audit.author {
-        Author::User(id) => (Some(id.0), None),
-        Author::ApiKey(id) => (None, Some(id.0)),
-        Author::System => (None, None),
-    };
+    let (user, key) = change.author_ids();
     let details = serde_json::to_value(&change.details)
         .map_err(|e| StoreError::Other(format!("audit details: {e}")))?;
     exec(tx, "INSERT INTO audit_log (created_date, log, author_user_id, author_api_key_id, organisation_id,
@@ -72,43 +66,30 @@ pub(super) async fn bump(tx: &Transaction<'_>, now: Timestamp, scope: Scope) -> 
     Ok(())
 }
 
-type Resolved = (
-    Option<OrganisationId>,
-    Option<ProjectId>,
-    Option<EnvironmentId>,
-);
-
-async fn resolve(tx: &Transaction<'_>, scope: Scope) -> Result<Resolved> {
-    Ok(match scope {
-        Scope::Organisation(o) => (Some(o), None, None),
-        Scope::Project(p) => {
-            let stmt = tx
-                .prepare_cached("SELECT organisation_id FROM projects WHERE id = $1")
-                .await?;
-            let row = tx
-                .query_opt(&stmt, &[&p.0])
-                .await?
-                .ok_or(StoreError::NotFound)?;
-            (Some(OrganisationId(row.get(0))), Some(p), None)
-        }
-        Scope::Environment(e) => {
-            let stmt = tx
-                .prepare_cached(
-                    "SELECT p.organisation_id, p.id FROM environments e
-                     JOIN projects p ON p.id = e.project_id WHERE e.id = $1",
-                )
-                .await?;
-            let row = tx
-                .query_opt(&stmt, &[&e.0])
-                .await?
-                .ok_or(StoreError::NotFound)?;
-            (
-                Some(OrganisationId(row.get(0))),
-                Some(ProjectId(row.get(1))),
-                Some(e),
+async fn resolve(tx: &Transaction<'_>, scope: Scope) -> Result<Filed> {
+    let owner = match scope {
+        Scope::Organisation(_) => None,
+        Scope::Project(p) => Some(
+            one(
+                tx,
+                "SELECT organisation_id, id FROM projects WHERE id = $1",
+                &[&p.0],
+                owner,
             )
-        }
-    })
+            .await?,
+        ),
+        Scope::Environment(e) => Some(
+            one(
+                tx,
+                "SELECT p.organisation_id, p.id FROM environments e
+                 JOIN projects p ON p.id = e.project_id WHERE e.id = $1",
+                &[&e.0],
+                owner,
+            )
+            .await?,
+        ),
+    };
+    Ok(scope.filed(owner))
 }
 
 async fn list(
@@ -116,71 +97,30 @@ async fn list(
     query: &AuditQuery,
     page: PageRequest,
 ) -> Result<Page<AuditEntry>> {
-    let mut filters = Vec::new();
-    let mut args: Vec<Box<dyn ToSql + Sync + Send>> = Vec::new();
-    let arg = |value: Box<dyn ToSql + Sync + Send>, args: &mut Vec<_>| {
-        args.push(value);
-        format!("${}", args.len())
-    };
+    let mut list = Listing::default();
     if let Some(o) = query.organisation_id {
-        filters.push(format!(
-            "organisation_id = {}",
-            arg(Box::new(o.0), &mut args)
-        ));
+        let p = list.arg(o.0);
+        list.filter(format!("organisation_id = {p}"));
     }
     if let Some(p) = query.project_id {
-        filters.push(format!("project_id = {}", arg(Box::new(p.0), &mut args)));
+        let p = list.arg(p.0);
+        list.filter(format!("project_id = {p}"));
     }
     if !query.environment_ids.is_empty() {
         let ids: Vec<i64> = query.environment_ids.iter().map(|e| e.0).collect();
-        filters.push(format!(
-            "environment_id = ANY({})",
-            arg(Box::new(ids), &mut args)
-        ));
+        let p = list.arg(ids);
+        list.filter(format!("environment_id = ANY({p})"));
     }
     if let Some(search) = &query.search {
-        let p = arg(Box::new(contains_pattern(search)), &mut args);
-        filters.push(format!("lower(log) LIKE lower({p}) ESCAPE '\\'"));
+        let p = list.arg(contains_pattern(search));
+        list.filter(format!("lower(log) LIKE lower({p}) ESCAPE '\\'"));
     }
     if let Some(system) = query.is_system_event {
-        filters.push(format!(
-            "is_system_event = {}",
-            arg(Box::new(system), &mut args)
-        ));
+        let p = list.arg(system);
+        list.filter(format!("is_system_event = {p}"));
     }
-    let filter = if filters.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", filters.join(" AND "))
-    };
-    let params: Vec<&(dyn ToSql + Sync)> = args
-        .iter()
-        .map(|a| a.as_ref() as &(dyn ToSql + Sync))
-        .collect();
-    let total: i64 = client
-        .query_one(&format!("SELECT COUNT(*) FROM audit_log {filter}"), &params)
-        .await?
-        .try_get(0)?;
-    let limit = page.page_size as i64;
-    let offset = page.offset() as i64;
-    let mut paged = params.clone();
-    paged.push(&limit);
-    paged.push(&offset);
-    let n = params.len();
-    let rows = client
-        .query(
-            &format!(
-                "SELECT {COLUMNS} FROM audit_log {filter} ORDER BY id DESC LIMIT ${} OFFSET ${}",
-                n + 1,
-                n + 2
-            ),
-            &paged,
-        )
-        .await?;
-    Ok(Page {
-        items: rows.iter().map(|r| entry(r)).collect::<Result<_>>()?,
-        total: total as u64,
-    })
+    list.page(client, (COLUMNS, "audit_log"), "id DESC", page, entry)
+        .await
 }
 
 #[async_trait]

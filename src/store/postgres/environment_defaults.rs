@@ -1,42 +1,29 @@
 //! Environment default states on PostgreSQL: one per (feature, environment) pair.
 
-use super::rows::{all, one};
+use super::rows::{all, exec, one};
 use super::{PostgresStore, feature_states};
 use crate::domain::feature_state::FeatureState;
-use crate::domain::{
-    EnvironmentId, FeatureId, FeatureStateId, FeatureValue, ProjectId, Timestamp, new_uuid,
-};
-use crate::store::{EnvironmentDefaultStore, Result, StoreError};
+use crate::domain::{EnvironmentId, FeatureId, FeatureStateId, ProjectId, Timestamp, new_uuid};
+pub(super) use crate::store::environment_defaults::FeatureDefaults;
+use crate::store::environment_defaults::feature_defaults;
+use crate::store::{EnvironmentDefaultStore, Result};
 use async_trait::async_trait;
-use deadpool_postgres::{GenericClient, Transaction};
-
-/// What a feature contributes to its default state in a new environment.
-#[derive(Debug, Clone)]
-pub(super) struct FeatureDefaults {
-    pub id: FeatureId,
-    pub default_enabled: bool,
-    pub initial_value: Option<String>,
-    /// (option id, default percentage allocation), by option id.
-    pub options: Vec<(i64, f64)>,
-}
+use deadpool_postgres::Transaction;
 
 /// The defaults of every feature of the project, by feature id.
 pub(super) async fn features_of(
     tx: &Transaction<'_>,
     project: ProjectId,
 ) -> Result<Vec<FeatureDefaults>> {
-    let stmt = tx
-        .prepare_cached("SELECT id, default_enabled, initial_value FROM features WHERE project_id = $1 ORDER BY id")
-        .await?;
-    let mut features = Vec::new();
-    for row in tx.query(&stmt, &[&project.0]).await? {
-        let id = FeatureId(row.try_get(0)?);
-        features.push(FeatureDefaults {
-            id,
-            default_enabled: row.try_get(1)?,
-            initial_value: row.try_get(2)?,
-            options: options_of(tx, id).await?,
-        });
+    let mut features = all(
+        tx,
+        "SELECT id, default_enabled, initial_value FROM features WHERE project_id = $1 ORDER BY id",
+        &[&project.0],
+        feature_defaults,
+    )
+    .await?;
+    for feature in &mut features {
+        feature.options = options_of(tx, feature.id).await?;
     }
     Ok(features)
 }
@@ -54,14 +41,13 @@ pub(super) async fn prevents_flag_defaults(
     tx: &Transaction<'_>,
     project: ProjectId,
 ) -> Result<bool> {
-    let stmt = tx
-        .prepare_cached("SELECT prevent_flag_defaults FROM projects WHERE id = $1")
-        .await?;
-    let row = tx
-        .query_opt(&stmt, &[&project.0])
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    Ok(row.try_get(0)?)
+    one(
+        tx,
+        "SELECT prevent_flag_defaults FROM projects WHERE id = $1",
+        &[&project.0],
+        |r| r.get(0),
+    )
+    .await
 }
 
 /// Creates the environment default state of `feature` in `env`, with one share per option.
@@ -72,14 +58,7 @@ pub(super) async fn insert_default_state(
     prevent_flag_defaults: bool,
     now: Timestamp,
 ) -> Result<FeatureStateId> {
-    let (enabled, value) = if prevent_flag_defaults {
-        (false, FeatureValue::Null)
-    } else {
-        (
-            feature.default_enabled,
-            FeatureValue::from_initial_value(feature.initial_value.as_deref()),
-        )
-    };
+    let (enabled, value) = feature.initial_state(prevent_flag_defaults);
     let id: i64 = one(
         tx,
         "INSERT INTO feature_states (uuid, feature_id, environment_id, enabled, value_type,
@@ -99,13 +78,13 @@ pub(super) async fn insert_default_state(
         |r| r.get(0),
     )
     .await?;
-    let share = tx
-        .prepare_cached(
+    for (option, allocation) in &feature.options {
+        exec(
+            tx,
             "INSERT INTO mv_state_values (feature_state_id, mv_option_id, percentage_allocation) VALUES ($1, $2, $3)",
+            &[&id, option, allocation],
         )
         .await?;
-    for (option, allocation) in &feature.options {
-        tx.execute(&share, &[&id, option, allocation]).await?;
     }
     Ok(FeatureStateId(id))
 }

@@ -67,14 +67,14 @@ async fn copy_state(
              SELECT $1, feature_id, $2, $3, enabled, value_type, string_value, integer_value,
                  boolean_value, mv_hashing_salt, $4, $4
              FROM feature_states WHERE id = $5 RETURNING id", &[&new_uuid(), &env.0, &feature_segment, &now, &state], |r| r.get(0)).await?;
-    let shares = tx
-        .prepare_cached(
-            "INSERT INTO mv_state_values (feature_state_id, mv_option_id, percentage_allocation)
-             SELECT $1, mv_option_id, percentage_allocation FROM mv_state_values
-             WHERE feature_state_id = $2 ORDER BY id",
-        )
-        .await?;
-    tx.execute(&shares, &[&copy, &state]).await?;
+    exec(
+        tx,
+        "INSERT INTO mv_state_values (feature_state_id, mv_option_id, percentage_allocation)
+         SELECT $1, mv_option_id, percentage_allocation FROM mv_state_values
+         WHERE feature_state_id = $2 ORDER BY id",
+        &[&copy, &state],
+    )
+    .await?;
     Ok(())
 }
 
@@ -85,39 +85,43 @@ async fn copy_states(
     target: EnvironmentId,
     now: Timestamp,
 ) -> Result<()> {
-    let defaults = tx
-        .prepare_cached(
-            "SELECT id FROM feature_states WHERE environment_id = $1
+    let defaults = all(
+        tx,
+        "SELECT id FROM feature_states WHERE environment_id = $1
                  AND identity_id IS NULL AND feature_segment_id IS NULL ORDER BY id",
-        )
-        .await?;
-    for row in tx.query(&defaults, &[&source.0]).await? {
-        copy_state(tx, row.try_get(0)?, target, None, now).await?;
+        &[&source.0],
+        |r| r.get::<i64>(0),
+    )
+    .await?;
+    for state in defaults {
+        copy_state(tx, state, target, None, now).await?;
     }
-    let overrides = tx
-        .prepare_cached(
-            "SELECT fs.feature_id, fs.segment_id, fs.priority, s.id FROM feature_segments fs
+    let overrides = all(
+        tx,
+        "SELECT fs.feature_id, fs.segment_id, fs.priority, s.id FROM feature_segments fs
              JOIN feature_states s ON s.feature_segment_id = fs.id
              WHERE fs.environment_id = $1 ORDER BY fs.id",
-        )
-        .await?;
-    let insert = tx
-        .prepare_cached(
+        &[&source.0],
+        |r| {
+            Ok((
+                r.get::<i64>(0)?,
+                r.get::<i64>(1)?,
+                r.get::<i32>(2)?,
+                r.get::<i64>(3)?,
+            ))
+        },
+    )
+    .await?;
+    for (feature, segment, priority, state) in overrides {
+        let feature_segment: i64 = one(
+            tx,
             "INSERT INTO feature_segments (uuid, feature_id, segment_id, environment_id, priority)
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            &[&new_uuid(), &feature, &segment, &target.0, &priority],
+            |r| r.get(0),
         )
         .await?;
-    for row in tx.query(&overrides, &[&source.0]).await? {
-        let (feature, segment, priority): (i64, i64, i32) =
-            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
-        let feature_segment: i64 = tx
-            .query_one(
-                &insert,
-                &[&new_uuid(), &feature, &segment, &target.0, &priority],
-            )
-            .await?
-            .try_get(0)?;
-        copy_state(tx, row.try_get(3)?, target, Some(feature_segment), now).await?;
+        copy_state(tx, state, target, Some(feature_segment), now).await?;
     }
     Ok(())
 }

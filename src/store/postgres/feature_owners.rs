@@ -13,23 +13,22 @@ use deadpool_postgres::Transaction;
 
 /// Adds the owners; ones the feature has already stay as they are.
 pub(super) async fn add(tx: &Transaction<'_>, feature: FeatureId, owners: &Owners) -> Result<()> {
-    let users = tx
-        .prepare_cached(
-            "INSERT INTO feature_owners (feature_id, user_id) VALUES ($1, $2)
-             ON CONFLICT DO NOTHING",
+    for user in &owners.users {
+        exec(
+            tx,
+            "INSERT INTO feature_owners (feature_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&feature.0, &user.0],
         )
         .await?;
-    for user in &owners.users {
-        tx.execute(&users, &[&feature.0, &user.0]).await?;
     }
-    let groups = tx
-        .prepare_cached(
+    for group in &owners.groups {
+        exec(
+            tx,
             "INSERT INTO feature_group_owners (feature_id, group_id) VALUES ($1, $2)
              ON CONFLICT DO NOTHING",
+            &[&feature.0, &group.0],
         )
         .await?;
-    for group in &owners.groups {
-        tx.execute(&groups, &[&feature.0, &group.0]).await?;
     }
     Ok(())
 }

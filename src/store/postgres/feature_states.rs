@@ -2,7 +2,7 @@
 
 use super::audit::record;
 use super::mv_shares::{set_shares, with_shares};
-use super::rows::{exec, id_by_uuid, one};
+use super::rows::{all, exec, id_by_uuid, one};
 use super::segment_overrides::renumber;
 use super::{PostgresStore, read_snapshot};
 use crate::domain::audit::Audit;
@@ -24,13 +24,13 @@ pub(super) async fn list(
     filter: &str,
     id: i64,
 ) -> Result<Vec<FeatureState>> {
-    let stmt = client
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM feature_states WHERE {filter}"
-        ))
-        .await?;
-    let rows = client.query(&stmt, &[&id]).await?;
-    let states = rows.iter().map(|r| state(r)).collect::<Result<Vec<_>>>()?;
+    let states = all(
+        client,
+        &format!("SELECT {COLUMNS} FROM feature_states WHERE {filter}"),
+        &[&id],
+        state,
+    )
+    .await?;
     with_shares(client, states).await
 }
 
@@ -69,16 +69,16 @@ pub(super) async fn in_project_of(
     id: i64,
     env: EnvironmentId,
 ) -> Result<()> {
-    let stmt = tx
-        .prepare_cached(&format!(
+    one(
+        tx,
+        &format!(
             "SELECT 1 FROM {table} x JOIN environments e ON e.project_id = x.project_id
              WHERE x.id = $1 AND e.id = $2"
-        ))
-        .await?;
-    tx.query_opt(&stmt, &[&id, &env.0])
-        .await?
-        .map(|_| ())
-        .ok_or(StoreError::NotFound)
+        ),
+        &[&id, &env.0],
+        |_| Ok(()),
+    )
+    .await
 }
 
 /// Inserts a segment or identity override's state.

@@ -5,7 +5,7 @@ use super::environment_defaults::{
     FeatureDefaults, insert_default_state, options_of, prevents_flag_defaults,
 };
 use super::listing::Listing;
-use super::rows::{contains_pattern, exec, one};
+use super::rows::{all, contains_pattern, exec, one};
 use super::{PostgresStore, feature_owners, mv_options, read_snapshot, tags};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
@@ -80,11 +80,14 @@ async fn insert_defaults(
         options: options_of(tx, id).await?,
     };
     let prevent = prevents_flag_defaults(tx, new.project_id).await?;
-    let stmt = tx
-        .prepare_cached("SELECT id FROM environments WHERE project_id = $1 ORDER BY id")
-        .await?;
-    for row in tx.query(&stmt, &[&new.project_id.0]).await? {
-        let env = EnvironmentId(row.try_get(0)?);
+    let envs = all(
+        tx,
+        "SELECT id FROM environments WHERE project_id = $1 ORDER BY id",
+        &[&new.project_id.0],
+        |r| Ok(EnvironmentId(r.get(0)?)),
+    )
+    .await?;
+    for env in envs {
         insert_default_state(tx, env, &defaults, prevent, now).await?;
     }
     Ok(())
@@ -131,17 +134,8 @@ async fn list(
     };
     let direction = if query.descending { "DESC" } else { "ASC" };
     let order = format!("{key} {direction}, f.id");
-    let page = list
-        .page(client, (COLUMNS, "features f"), &order, page)
-        .await?;
-    Ok(Page {
-        items: page
-            .items
-            .iter()
-            .map(|r| feature(r))
-            .collect::<Result<_>>()?,
-        total: page.total,
-    })
+    list.page(client, (COLUMNS, "features f"), &order, page, feature)
+        .await
 }
 
 #[async_trait]

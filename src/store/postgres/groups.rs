@@ -1,53 +1,29 @@
 //! Groups of an organisation and their members, in PostgreSQL.
 
 use super::PostgresStore;
-use super::rows::{all, exactly_one, exec, one};
-use crate::domain::permission::{Group, GroupId, GroupMember, NewGroup};
+use super::rows::{Params, all, exactly_one, exec, one};
+use crate::domain::permission::{Group, GroupId, NewGroup};
 use crate::domain::{OrganisationId, UserId};
+use crate::store::groups::{GROUP_COLUMNS, group, member};
 use crate::store::{GroupStore, Result, StoreError};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
-use tokio_postgres::Row;
-
-const GROUP_COLUMNS: &str = "g.id, g.organisation_id, g.name, g.is_default, g.external_id";
-
-async fn group_row(client: &impl GenericClient, row: &Row) -> Result<Group> {
-    let id = GroupId(row.try_get(0)?);
-    let members = all(
-        client,
-        "SELECT user_id, group_admin FROM group_members WHERE group_id = $1 ORDER BY user_id",
-        &[&id.0],
-        |r| {
-            Ok(GroupMember {
-                user_id: UserId(r.get(0)?),
-                group_admin: r.get(1)?,
-            })
-        },
-    )
-    .await?;
-    Ok(Group {
-        id,
-        organisation_id: OrganisationId(row.try_get(1)?),
-        name: row.try_get(2)?,
-        is_default: row.try_get(3)?,
-        external_id: row.try_get(4)?,
-        members,
-    })
-}
 
 async fn groups_where(
     client: &impl GenericClient,
     filter: &str,
-    args: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    args: Params<'_>,
 ) -> Result<Vec<Group>> {
-    let stmt = client
-        .prepare_cached(&format!(
-            "SELECT {GROUP_COLUMNS} FROM user_groups g WHERE {filter} ORDER BY g.id"
-        ))
+    let sql = format!("SELECT {GROUP_COLUMNS} FROM user_groups g WHERE {filter} ORDER BY g.id");
+    let mut groups = all(client, &sql, args, group).await?;
+    for g in &mut groups {
+        g.members = all(
+            client,
+            "SELECT user_id, group_admin FROM group_members WHERE group_id = $1 ORDER BY user_id",
+            &[&g.id.0],
+            member,
+        )
         .await?;
-    let mut groups = Vec::new();
-    for row in client.query(&stmt, args).await? {
-        groups.push(group_row(client, &row).await?);
     }
     Ok(groups)
 }
@@ -127,11 +103,13 @@ impl GroupStore for PostgresStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         find_group(&tx, id).await?;
-        let stmt = tx
-            .prepare_cached("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .await?;
         for user in users {
-            tx.execute(&stmt, &[&id.0, &user.0]).await?;
+            exec(
+                &tx,
+                "INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&id.0, &user.0],
+            )
+            .await?;
         }
         let group = find_group(&tx, id).await?;
         tx.commit().await?;
@@ -142,11 +120,13 @@ impl GroupStore for PostgresStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         find_group(&tx, id).await?;
-        let stmt = tx
-            .prepare_cached("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2")
-            .await?;
         for user in users {
-            tx.execute(&stmt, &[&id.0, &user.0]).await?;
+            exec(
+                &tx,
+                "DELETE FROM group_members WHERE group_id = $1 AND user_id = $2",
+                &[&id.0, &user.0],
+            )
+            .await?;
         }
         let group = find_group(&tx, id).await?;
         tx.commit().await?;

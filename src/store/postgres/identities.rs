@@ -2,6 +2,7 @@
 
 use super::audit::record;
 use super::feature_states::identity_overrides_of;
+use super::listing::Listing;
 use super::rows::{all, contains_pattern, exactly_one, exec, one, opt};
 use super::{PostgresStore, read_snapshot};
 use crate::domain::audit::Audit;
@@ -55,23 +56,15 @@ async fn apply(
     writes: &[TraitWrite],
     now: Timestamp,
 ) -> Result<()> {
-    let delete = client
-        .prepare_cached("DELETE FROM traits WHERE identity_id = $1 AND trait_key = $2")
-        .await?;
-    let upsert = client
-        .prepare_cached(
-            "INSERT INTO traits (identity_id, trait_key, value_type, string_value, integer_value,
-                 boolean_value, float_value, created_date)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT (identity_id, trait_key) DO UPDATE SET value_type = excluded.value_type,
-                 string_value = excluded.string_value, integer_value = excluded.integer_value,
-                 boolean_value = excluded.boolean_value, float_value = excluded.float_value",
-        )
-        .await?;
     for write in writes {
         match &write.value {
             None => {
-                client.execute(&delete, &[&identity.0, &write.key]).await?;
+                exec(
+                    client,
+                    "DELETE FROM traits WHERE identity_id = $1 AND trait_key = $2",
+                    &[&identity.0, &write.key],
+                )
+                .await?;
             }
             Some(value) => {
                 let (s, i, b, f) = (
@@ -80,25 +73,37 @@ async fn apply(
                     value.boolean_column(),
                     value.float_column(),
                 );
-                client
-                    .execute(
-                        &upsert,
-                        &[
-                            &identity.0,
-                            &write.key,
-                            &value.type_name(),
-                            &s,
-                            &i,
-                            &b,
-                            &f,
-                            &now,
-                        ],
-                    )
-                    .await?;
+                exec(client, "INSERT INTO traits (identity_id, trait_key, value_type, string_value, integer_value,
+                         boolean_value, float_value, created_date)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT (identity_id, trait_key) DO UPDATE SET value_type = excluded.value_type,
+                         string_value = excluded.string_value, integer_value = excluded.integer_value,
+                         boolean_value = excluded.boolean_value, float_value = excluded.float_value", &[&identity.0, &write.key, &value.type_name(), &s, &i, &b, &f, &now]).await?;
             }
         }
     }
     Ok(())
+}
+
+const LIST: (&str, &str) = (COLUMNS, "identities");
+
+/// The identities of the environment the query asks for.
+fn list(env: EnvironmentId, query: &IdentityQuery) -> Listing {
+    let mut list = Listing::default();
+    let p = list.arg(env.0);
+    list.filter(format!("environment_id = {p}"));
+    match (&query.search, query.exact) {
+        (None, _) => {}
+        (Some(s), true) => {
+            let p = list.arg(s.clone());
+            list.filter(format!("identifier = {p}"));
+        }
+        (Some(s), false) => {
+            let p = list.arg(contains_pattern(s));
+            list.filter(format!("lower(identifier) LIKE lower({p}) ESCAPE '\\'"));
+        }
+    }
+    list
 }
 
 #[async_trait]
@@ -150,40 +155,13 @@ impl IdentityStore for PostgresStore {
         query: &IdentityQuery,
         page: PageRequest,
     ) -> Result<Page<Identity>> {
-        let (filter, needle) = match (&query.search, query.exact) {
-            (None, _) => ("$2::TEXT IS NULL", None),
-            (Some(s), true) => ("identifier = $2", Some(s.clone())),
-            (Some(s), false) => (
-                "lower(identifier) LIKE lower($2) ESCAPE '\\'",
-                Some(contains_pattern(s)),
-            ),
-        };
         let mut client = self.client().await?;
-        let tx = super::read_snapshot(&mut client).await?;
-        let count = tx
-            .prepare_cached(&format!(
-                "SELECT COUNT(*) FROM identities WHERE environment_id = $1 AND {filter}"
-            ))
+        let tx = read_snapshot(&mut client).await?;
+        let found = list(env, query)
+            .page(&tx, LIST, "created_date, id", page, identity)
             .await?;
-        let total: i64 = tx.query_one(&count, &[&env.0, &needle]).await?.try_get(0)?;
-        let list = tx
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM identities WHERE environment_id = $1 AND {filter}
-                 ORDER BY created_date, id LIMIT $3 OFFSET $4"
-            ))
-            .await?;
-        let (limit, offset) = (page.page_size as i64, page.offset() as i64);
-        let items = tx
-            .query(&list, &[&env.0, &needle, &limit, &offset])
-            .await?
-            .iter()
-            .map(|r| identity(r))
-            .collect::<Result<Vec<_>>>()?;
         tx.commit().await?;
-        Ok(Page {
-            items,
-            total: total as u64,
-        })
+        Ok(found)
     }
 
     async fn rename_identity(
@@ -228,13 +206,13 @@ impl IdentityStore for PostgresStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         // Concurrent first requests for one identifier both land on the same row.
-        let create = tx
-            .prepare_cached(
-                "INSERT INTO identities (environment_id, identifier, created_date) VALUES ($1, $2, $3)
-                 ON CONFLICT (environment_id, identifier) DO NOTHING",
-            )
-            .await?;
-        tx.execute(&create, &[&env.0, &identifier, &now]).await?;
+        exec(
+            &tx,
+            "INSERT INTO identities (environment_id, identifier, created_date) VALUES ($1, $2, $3)
+             ON CONFLICT (environment_id, identifier) DO NOTHING",
+            &[&env.0, &identifier, &now],
+        )
+        .await?;
         let identity = find_by_identifier(&tx, env, identifier)
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -254,21 +232,23 @@ impl IdentityStore for PostgresStore {
         let now = self.now();
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let create = tx
-            .prepare_cached(
-                "INSERT INTO identities (environment_id, identifier, created_date) VALUES ($1, $2, $3)
-                 ON CONFLICT (environment_id, identifier) DO NOTHING",
-            )
-            .await?;
-        tx.execute(&create, &[&env.0, &identifier, &now]).await?;
+        exec(
+            &tx,
+            "INSERT INTO identities (environment_id, identifier, created_date) VALUES ($1, $2, $3)
+             ON CONFLICT (environment_id, identifier) DO NOTHING",
+            &[&env.0, &identifier, &now],
+        )
+        .await?;
         let identity = find_by_identifier(&tx, env, identifier)
             .await?
             .ok_or(StoreError::NotFound)?;
         // Lock the identity row: increments of one identity's traits queue here.
-        let lock = tx
-            .prepare_cached("SELECT id FROM identities WHERE id = $1 FOR UPDATE")
-            .await?;
-        tx.execute(&lock, &[&identity.id.0]).await?;
+        exec(
+            &tx,
+            "SELECT id FROM identities WHERE id = $1 FOR UPDATE",
+            &[&identity.id.0],
+        )
+        .await?;
         let current = traits_of(&tx, identity.id)
             .await?
             .into_iter()

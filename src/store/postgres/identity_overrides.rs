@@ -2,6 +2,7 @@
 
 use super::audit::record;
 use super::mv_shares::set_shares;
+use super::rows::{exec, one};
 use super::{PostgresStore, feature_states};
 use crate::domain::audit::Audit;
 use crate::domain::feature_state::{
@@ -9,7 +10,7 @@ use crate::domain::feature_state::{
 };
 use crate::domain::{EnvironmentId, IdentityId};
 use crate::store::audit::{Change, Scope};
-use crate::store::{IdentityOverrideStore, Result, StoreError};
+use crate::store::{IdentityOverrideStore, Result};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 
@@ -23,14 +24,14 @@ impl IdentityOverrideStore for PostgresStore {
         let now = self.now();
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let stmt = tx
-            .prepare_cached("SELECT environment_id FROM identities WHERE id = $1")
-            .await?;
         let env = EnvironmentId(
-            tx.query_opt(&stmt, &[&new.identity_id.0])
-                .await?
-                .ok_or(StoreError::NotFound)?
-                .try_get(0)?,
+            one(
+                &tx,
+                "SELECT environment_id FROM identities WHERE id = $1",
+                &[&new.identity_id.0],
+                |r| r.get(0),
+            )
+            .await?,
         );
         feature_states::in_project_of(&tx, "features", new.feature_id.0, env).await?;
         let applies = Applies::Identity(new.identity_id);
@@ -63,24 +64,19 @@ impl IdentityOverrideStore for PostgresStore {
         let now = self.now();
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let stmt = tx
-            .prepare_cached(
+        let env = EnvironmentId(
+            one(
+                &tx,
                 "SELECT a.environment_id FROM identities a JOIN identities b
                  ON a.environment_id = b.environment_id WHERE a.id = $1 AND b.id = $2",
+                &[&from.0, &to.0],
+                |r| r.get(0),
             )
-            .await?;
-        let env = EnvironmentId(
-            tx.query_opt(&stmt, &[&from.0, &to.0])
-                .await?
-                .ok_or(StoreError::NotFound)?
-                .try_get(0)?,
+            .await?,
         );
         let scope = Scope::Environment(env);
         let filter = "identity_id = $1 ORDER BY feature_id";
         let sources = feature_states::list(&tx, filter, from.0).await?;
-        let delete = tx
-            .prepare_cached("DELETE FROM feature_states WHERE id = $1")
-            .await?;
         for old in feature_states::list(&tx, filter, to.0).await? {
             let change = Change::deleted(
                 audit,
@@ -90,7 +86,12 @@ impl IdentityOverrideStore for PostgresStore {
                 scope,
             );
             record(&tx, now, &change).await?;
-            tx.execute(&delete, &[&old.id.0]).await?;
+            exec(
+                &tx,
+                "DELETE FROM feature_states WHERE id = $1",
+                &[&old.id.0],
+            )
+            .await?;
         }
         for source in &sources {
             let value = (source.enabled, &source.value);

@@ -1,41 +1,35 @@
 //! Instance-wide settings and login throttling, in PostgreSQL.
 
 use super::PostgresStore;
-use super::rows::exec;
+use super::rows::{exec, one, opt};
 use crate::domain::Timestamp;
 use crate::domain::user::LoginFailures;
+use crate::store::instance::login_failures;
 use crate::store::{InstanceStore, Result};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 
 async fn failures(client: &impl GenericClient, key: &str) -> Result<Option<LoginFailures>> {
-    let stmt = client
-        .prepare_cached("SELECT failures, locked_until FROM login_failures WHERE key = $1")
-        .await?;
-    client
-        .query_opt(&stmt, &[&key])
-        .await?
-        .map(|r| {
-            Ok(LoginFailures {
-                failures: r.try_get::<_, i32>(0)? as u32,
-                locked_until: r.try_get(1)?,
-            })
-        })
-        .transpose()
+    opt(
+        client,
+        "SELECT failures, locked_until FROM login_failures WHERE key = $1",
+        &[&key],
+        login_failures,
+    )
+    .await
 }
 
 #[async_trait]
 impl InstanceStore for PostgresStore {
     async fn setting(&self, key: &str) -> Result<Option<String>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("SELECT value FROM instance_settings WHERE key = $1")
-            .await?;
-        Ok(client
-            .query_opt(&stmt, &[&key])
-            .await?
-            .map(|r| r.try_get(0))
-            .transpose()?)
+        opt(
+            &client,
+            "SELECT value FROM instance_settings WHERE key = $1",
+            &[&key],
+            |r| r.get(0),
+        )
+        .await
     }
 
     async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
@@ -64,9 +58,9 @@ impl InstanceStore for PostgresStore {
         let client = self.client().await?;
         // In SET, the columns are the row's values before the update; the upsert holds the
         // row lock, so concurrent calls all count.
-        let stmt = client
-            .prepare_cached(
-                "INSERT INTO login_failures (key, failures, last_failure_at) VALUES ($1, 1, $2)
+        one(
+            &client,
+            "INSERT INTO login_failures (key, failures, last_failure_at) VALUES ($1, 1, $2)
                  ON CONFLICT (key) DO UPDATE SET
                      failures = CASE WHEN COALESCE(login_failures.locked_until,
                              login_failures.last_failure_at) <= $3
@@ -76,31 +70,23 @@ impl InstanceStore for PostgresStore {
                          THEN NULL ELSE login_failures.locked_until END,
                      last_failure_at = excluded.last_failure_at
                  RETURNING failures, locked_until",
-            )
-            .await?;
-        let row = client
-            .query_one(&stmt, &[&key, &now, &forget_before])
-            .await?;
-        Ok(LoginFailures {
-            failures: row.try_get::<_, i32>(0)? as u32,
-            locked_until: row.try_get(1)?,
-        })
+            &[&key, &now, &forget_before],
+            login_failures,
+        )
+        .await
     }
 
     async fn lock_login(&self, key: &str, until: Timestamp) -> Result<Option<Timestamp>> {
         let client = self.client().await?;
         // GREATEST ignores a NULL lock.
-        let stmt = client
-            .prepare_cached(
-                "UPDATE login_failures SET locked_until = GREATEST(locked_until, $2)
+        opt(
+            &client,
+            "UPDATE login_failures SET locked_until = GREATEST(locked_until, $2)
                  WHERE key = $1 RETURNING locked_until",
-            )
-            .await?;
-        Ok(client
-            .query_opt(&stmt, &[&key, &until])
-            .await?
-            .map(|r| r.try_get(0))
-            .transpose()?)
+            &[&key, &until],
+            |r| r.get(0),
+        )
+        .await
     }
 
     async fn clear_login_failures(&self, key: &str) -> Result<()> {

@@ -1,14 +1,14 @@
 //! Invitations by email and invite links, and joining through them, in PostgreSQL.
 
 use super::PostgresStore;
-use super::rows::{all, exactly_one, exec, one};
+use super::rows::{all, exactly_one, exec, one, opt};
 use crate::domain::organisation::Role;
 use crate::domain::permission::{Invite, InviteLink};
 use crate::domain::{OrganisationId, Timestamp, UserId};
 use crate::store::invites::{INVITE_COLUMNS, LINK_COLUMNS, invite, link};
-use crate::store::{InviteStore, Result, StoreError};
+use crate::store::{InviteStore, Result};
 use async_trait::async_trait;
-use deadpool_postgres::{GenericClient, Transaction};
+use deadpool_postgres::Transaction;
 
 /// Makes the user a member with `role` (an admin stays admin) and adds them to the default groups.
 async fn join(
@@ -18,22 +18,21 @@ async fn join(
     role: Role,
     now: Timestamp,
 ) -> Result<()> {
-    let member = tx
-        .prepare_cached(
-            "INSERT INTO memberships (user_id, organisation_id, role, date_joined) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (user_id, organisation_id) DO UPDATE SET
-                 role = CASE WHEN memberships.role = 'ADMIN' THEN 'ADMIN' ELSE excluded.role END",
-        )
-        .await?;
-    tx.execute(&member, &[&user.0, &org.0, &role.as_str(), &now])
-        .await?;
-    let groups = tx
-        .prepare_cached(
-            "INSERT INTO group_members (group_id, user_id) SELECT id, $1 FROM user_groups
-             WHERE organisation_id = $2 AND is_default ON CONFLICT DO NOTHING",
-        )
-        .await?;
-    tx.execute(&groups, &[&user.0, &org.0]).await?;
+    exec(
+        tx,
+        "INSERT INTO memberships (user_id, organisation_id, role, date_joined) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (user_id, organisation_id) DO UPDATE SET
+             role = CASE WHEN memberships.role = 'ADMIN' THEN 'ADMIN' ELSE excluded.role END",
+        &[&user.0, &org.0, &role.as_str(), &now],
+    )
+    .await?;
+    exec(
+        tx,
+        "INSERT INTO group_members (group_id, user_id) SELECT id, $1 FROM user_groups
+         WHERE organisation_id = $2 AND is_default ON CONFLICT DO NOTHING",
+        &[&user.0, &org.0],
+    )
+    .await?;
     Ok(())
 }
 
@@ -80,16 +79,13 @@ impl InviteStore for PostgresStore {
 
     async fn invite_by_hash(&self, hash: &str) -> Result<Option<Invite>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {INVITE_COLUMNS} FROM invites WHERE hash = $1"
-            ))
-            .await?;
-        client
-            .query_opt(&stmt, &[&hash])
-            .await?
-            .map(|r| invite(&r))
-            .transpose()
+        opt(
+            &client,
+            &format!("SELECT {INVITE_COLUMNS} FROM invites WHERE hash = $1"),
+            &[&hash],
+            invite,
+        )
+        .await
     }
 
     async fn delete_invite(&self, id: i64) -> Result<()> {
@@ -132,16 +128,13 @@ impl InviteStore for PostgresStore {
 
     async fn invite_link_by_hash(&self, hash: &str) -> Result<Option<InviteLink>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {LINK_COLUMNS} FROM invite_links WHERE hash = $1"
-            ))
-            .await?;
-        client
-            .query_opt(&stmt, &[&hash])
-            .await?
-            .map(|r| link(&r))
-            .transpose()
+        opt(
+            &client,
+            &format!("SELECT {LINK_COLUMNS} FROM invite_links WHERE hash = $1"),
+            &[&hash],
+            link,
+        )
+        .await
     }
 
     async fn delete_invite_link(&self, id: i64) -> Result<()> {
@@ -153,21 +146,15 @@ impl InviteStore for PostgresStore {
         let now = self.now();
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let stmt = tx
-            .prepare_cached(&format!(
-                "SELECT {INVITE_COLUMNS} FROM invites WHERE id = $1 FOR UPDATE"
-            ))
-            .await?;
-        let found = invite(
-            &tx.query_opt(&stmt, &[&invite_id])
-                .await?
-                .ok_or(StoreError::NotFound)?,
-        )?;
+        let found = one(
+            &tx,
+            &format!("SELECT {INVITE_COLUMNS} FROM invites WHERE id = $1 FOR UPDATE"),
+            &[&invite_id],
+            invite,
+        )
+        .await?;
         join(&tx, found.organisation_id, user, found.role, now).await?;
-        let delete = tx
-            .prepare_cached("DELETE FROM invites WHERE id = $1")
-            .await?;
-        tx.execute(&delete, &[&invite_id]).await?;
+        exec(&tx, "DELETE FROM invites WHERE id = $1", &[&invite_id]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -176,16 +163,13 @@ impl InviteStore for PostgresStore {
         let now = self.now();
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let stmt = tx
-            .prepare_cached(&format!(
-                "SELECT {LINK_COLUMNS} FROM invite_links WHERE id = $1"
-            ))
-            .await?;
-        let found = link(
-            &tx.query_opt(&stmt, &[&link_id])
-                .await?
-                .ok_or(StoreError::NotFound)?,
-        )?;
+        let found = one(
+            &tx,
+            &format!("SELECT {LINK_COLUMNS} FROM invite_links WHERE id = $1"),
+            &[&link_id],
+            link,
+        )
+        .await?;
         join(&tx, found.organisation_id, user, found.role, now).await?;
         tx.commit().await?;
         Ok(())

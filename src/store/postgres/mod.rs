@@ -155,7 +155,7 @@ async fn schema_version(client: &Object) -> Result<i64, ConnectError> {
         )
         .await
         .map_err(describe)?;
-    if !row.get::<_, bool>(0) {
+    if !row.try_get::<_, bool>(0).map_err(describe)? {
         return Ok(0);
     }
     let row = client
@@ -165,7 +165,7 @@ async fn schema_version(client: &Object) -> Result<i64, ConnectError> {
         )
         .await
         .map_err(describe)?;
-    Ok(row.get(0))
+    row.try_get(0).map_err(describe)
 }
 
 /// The highest migration version embedded in this binary.

@@ -2,7 +2,7 @@
 
 use super::PostgresStore;
 use super::audit::record;
-use super::rows::{all, exactly_one, exec, one};
+use super::rows::{all, exactly_one, exec, one, opt};
 use crate::domain::audit::Audit;
 use crate::domain::organisation::{
     Membership, NewOrganisation, Organisation, OrganisationSettings, Role,
@@ -31,17 +31,14 @@ async fn find_membership(
     org: OrganisationId,
     user: UserId,
 ) -> Result<Option<Membership>> {
-    let stmt = client
-        .prepare_cached(
-            "SELECT user_id, organisation_id, role, date_joined FROM memberships
+    opt(
+        client,
+        "SELECT user_id, organisation_id, role, date_joined FROM memberships
              WHERE organisation_id = $1 AND user_id = $2",
-        )
-        .await?;
-    client
-        .query_opt(&stmt, &[&org.0, &user.0])
-        .await?
-        .map(|row| membership(&row, 0))
-        .transpose()
+        &[&org.0, &user.0],
+        |r| membership(r, 0),
+    )
+    .await
 }
 
 async fn upsert_membership(

@@ -99,6 +99,11 @@ pub async fn one<T>(
         .ok_or(StoreError::NotFound)
 }
 
+/// Whether `sql` answers any row.
+pub async fn exists(client: &impl GenericClient, sql: &str, params: Params<'_>) -> Result<bool> {
+    Ok(opt(client, sql, params, |_| Ok(())).await?.is_some())
+}
+
 /// Runs a statement; the number of rows it changed.
 pub async fn exec(client: &impl GenericClient, sql: &str, params: Params<'_>) -> Result<u64> {
     let stmt = client.prepare_cached(sql).await?;

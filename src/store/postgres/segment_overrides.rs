@@ -57,14 +57,10 @@ pub(super) async fn insert(
         .await?
         .len();
     let priority = insertion_point(new.priority, count);
-    let shift = tx
-        .prepare_cached(
-            "UPDATE feature_segments SET priority = priority + 1
+    exec(
+        tx,
+        "UPDATE feature_segments SET priority = priority + 1
              WHERE feature_id = $1 AND environment_id = $2 AND priority >= $3",
-        )
-        .await?;
-    tx.execute(
-        &shift,
         &[&new.feature_id.0, &new.environment_id.0, &priority],
     )
     .await?;
@@ -94,16 +90,18 @@ pub(super) async fn reprioritise(
     given: &[(FeatureSegmentId, i32)],
 ) -> Result<Vec<(FeatureSegment, FeatureSegment)>> {
     let current = list(tx, env, Some(feature)).await?;
-    let stmt = tx
-        .prepare_cached("UPDATE feature_segments SET priority = $1 WHERE id = $2")
-        .await?;
     let mut moved = Vec::new();
     for after in reorder(&current, given)? {
         let Some(before) = current.iter().find(|fs| fs.id == after.id) else {
             continue;
         };
         if before.priority != after.priority {
-            tx.execute(&stmt, &[&after.priority, &after.id.0]).await?;
+            exec(
+                tx,
+                "UPDATE feature_segments SET priority = $1 WHERE id = $2",
+                &[&after.priority, &after.id.0],
+            )
+            .await?;
             moved.push((before.clone(), after));
         }
     }

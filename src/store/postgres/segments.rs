@@ -14,11 +14,10 @@ use crate::store::audit::{Change, Scope};
 use crate::store::audited::SegmentContent;
 use crate::store::rule_tree::{ConditionRow, RuleRow, build, flatten};
 use crate::store::segments::{COLUMNS, segment};
-use crate::store::{Result, SegmentStore, StoreError};
+use crate::store::{Result, SegmentStore};
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Transaction};
 use std::collections::HashMap;
-use tokio_postgres::Row;
 
 const OBJECT_TYPE: &str = "Segment";
 
@@ -73,11 +72,10 @@ async fn rules_of(
     build(rules, conditions)
 }
 
-async fn with_rules(client: &impl GenericClient, rows: Vec<Row>) -> Result<Vec<Segment>> {
-    let mut segments = rows
-        .iter()
-        .map(|r| segment(r))
-        .collect::<Result<Vec<_>>>()?;
+async fn with_rules(
+    client: &impl GenericClient,
+    mut segments: Vec<Segment>,
+) -> Result<Vec<Segment>> {
     let ids: Vec<SegmentId> = segments.iter().map(|s| s.id).collect();
     let mut trees = rules_of(client, &ids).await?;
     for s in &mut segments {
@@ -87,14 +85,13 @@ async fn with_rules(client: &impl GenericClient, rows: Vec<Row>) -> Result<Vec<S
 }
 
 async fn find(client: &impl GenericClient, id: SegmentId) -> Result<Segment> {
-    let stmt = client
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM segments WHERE id = $1"))
-        .await?;
-    let row = client
-        .query_opt(&stmt, &[&id.0])
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let mut found = segment(&row)?;
+    let mut found = one(
+        client,
+        &format!("SELECT {COLUMNS} FROM segments WHERE id = $1"),
+        &[&id.0],
+        segment,
+    )
+    .await?;
     found.rules = rules_of(client, &[id])
         .await?
         .remove(&id)
@@ -108,34 +105,25 @@ async fn insert_rules(
     segment: SegmentId,
     rules: &[SegmentRule],
 ) -> Result<()> {
-    let rule = tx
-        .prepare_cached(
-            "INSERT INTO segment_rules (segment_id, parent_rule_id, type) VALUES ($1, $2, $3) RETURNING id",
-        )
-        .await?;
-    let condition = tx
-        .prepare_cached(
-            "INSERT INTO segment_conditions (rule_id, operator, property, value, description)
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .await?;
     let mut ids: Vec<i64> = Vec::new();
     for flat in flatten(rules) {
         let (segment_id, parent) = match flat.parent {
             None => (Some(segment.0), None),
             Some(at) => (None, ids.get(at).copied()),
         };
-        let id: i64 = tx
-            .query_one(
-                &rule,
-                &[&segment_id, &parent, &flat.rule.rule_type.as_str()],
-            )
-            .await?
-            .try_get(0)?;
+        let id: i64 = one(
+            tx,
+            "INSERT INTO segment_rules (segment_id, parent_rule_id, type) VALUES ($1, $2, $3) RETURNING id",
+            &[&segment_id, &parent, &flat.rule.rule_type.as_str()],
+            |r| r.get(0),
+        )
+        .await?;
         ids.push(id);
         for c in &flat.rule.conditions {
-            tx.execute(
-                &condition,
+            exec(
+                tx,
+                "INSERT INTO segment_conditions (rule_id, operator, property, value, description)
+                 VALUES ($1, $2, $3, $4, $5)",
                 &[
                     &id,
                     &c.operator.as_str(),
@@ -180,7 +168,9 @@ async fn list(
     if !query.include_feature_specific {
         list.filter("feature_id IS NULL");
     }
-    let page = list.page(client, (COLUMNS, "segments"), "id", page).await?;
+    let page = list
+        .page(client, (COLUMNS, "segments"), "id", page, segment)
+        .await?;
     Ok(Page {
         items: with_rules(client, page.items).await?,
         total: page.total,
@@ -235,13 +225,14 @@ impl SegmentStore for PostgresStore {
     async fn all_segments_of(&self, project: ProjectId) -> Result<Vec<Segment>> {
         let mut client = self.client().await?;
         let tx = read_snapshot(&mut client).await?;
-        let stmt = tx
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM segments WHERE project_id = $1 ORDER BY id"
-            ))
-            .await?;
-        let rows = tx.query(&stmt, &[&project.0]).await?;
-        let segments = with_rules(&tx, rows).await?;
+        let segments = all(
+            &tx,
+            &format!("SELECT {COLUMNS} FROM segments WHERE project_id = $1 ORDER BY id"),
+            &[&project.0],
+            segment,
+        )
+        .await?;
+        let segments = with_rules(&tx, segments).await?;
         tx.commit().await?;
         Ok(segments)
     }

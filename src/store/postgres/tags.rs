@@ -72,18 +72,22 @@ pub(super) async fn set_feature_tags(
     project: ProjectId,
     tags: &[TagId],
 ) -> Result<()> {
-    let clear = tx
-        .prepare_cached("DELETE FROM feature_tags WHERE feature_id = $1")
-        .await?;
-    tx.execute(&clear, &[&feature.0]).await?;
-    let add = tx
-        .prepare_cached(
-            "INSERT INTO feature_tags (feature_id, tag_id)
-             SELECT $1, id FROM tags WHERE id = $2 AND project_id = $3",
-        )
-        .await?;
+    exec(
+        tx,
+        "DELETE FROM feature_tags WHERE feature_id = $1",
+        &[&feature.0],
+    )
+    .await?;
     for t in distinct(tags) {
-        exactly_one(tx.execute(&add, &[&feature.0, &t, &project.0]).await?)?;
+        exactly_one(
+            exec(
+                tx,
+                "INSERT INTO feature_tags (feature_id, tag_id)
+             SELECT $1, id FROM tags WHERE id = $2 AND project_id = $3",
+                &[&feature.0, &t, &project.0],
+            )
+            .await?,
+        )?;
     }
     Ok(())
 }

@@ -1,50 +1,46 @@
 //! User accounts and their tokens, in PostgreSQL.
 
 use super::PostgresStore;
-use super::rows::{exactly_one, exec};
+use super::rows::{exactly_one, exec, one, opt};
 use crate::domain::user::{NewUser, User, UserPatch};
 use crate::domain::{Timestamp, UserId, new_uuid};
-use crate::store::users::{USER_COLUMNS, user_at};
-use crate::store::{Result, StoreError, UserStore};
+use crate::store::users::{USER_COLUMNS, user};
+use crate::store::{Result, UserStore};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 
 async fn find(client: &impl GenericClient, id: UserId) -> Result<User> {
-    let stmt = client
-        .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-        .await?;
-    let row = client
-        .query_opt(&stmt, &[&id.0])
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    user_at(&row, 0)
+    one(
+        client,
+        &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"),
+        &[&id.0],
+        user,
+    )
+    .await
 }
 
 async fn insert(client: &impl GenericClient, new: &NewUser, now: Timestamp) -> Result<User> {
-    let stmt = client
-        .prepare_cached(&format!(
+    one(
+        client,
+        &format!(
             "INSERT INTO users (uuid, email, password_hash, first_name, last_name, is_superuser,
                  date_joined, sign_up_type, marketing_consent_given)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {USER_COLUMNS}"
-        ))
-        .await?;
-    let row = client
-        .query_one(
-            &stmt,
-            &[
-                &new_uuid(),
-                &new.email,
-                &new.password_hash,
-                &new.first_name,
-                &new.last_name,
-                &new.is_superuser,
-                &now,
-                &new.sign_up_type,
-                &new.marketing_consent_given,
-            ],
-        )
-        .await?;
-    user_at(&row, 0)
+        ),
+        &[
+            &new_uuid(),
+            &new.email,
+            &new.password_hash,
+            &new.first_name,
+            &new.last_name,
+            &new.is_superuser,
+            &now,
+            &new.sign_up_type,
+            &new.marketing_consent_given,
+        ],
+        user,
+    )
+    .await
 }
 
 #[async_trait]
@@ -60,10 +56,10 @@ impl UserStore for PostgresStore {
         // Blocks concurrent inserts until commit, so only one first user can exist.
         tx.batch_execute("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
             .await?;
-        let any: bool = tx
-            .query_one("SELECT EXISTS (SELECT 1 FROM users)", &[])
-            .await?
-            .try_get(0)?;
+        let any: bool = one(&tx, "SELECT EXISTS (SELECT 1 FROM users)", &[], |r| {
+            r.get(0)
+        })
+        .await?;
         let created = if any {
             None
         } else {
@@ -80,16 +76,13 @@ impl UserStore for PostgresStore {
 
     async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
-            ))
-            .await?;
-        client
-            .query_opt(&stmt, &[&email])
-            .await?
-            .map(|row| user_at(&row, 0))
-            .transpose()
+        opt(
+            &client,
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"),
+            &[&email],
+            user,
+        )
+        .await
     }
 
     async fn update_user(&self, id: UserId, patch: &UserPatch) -> Result<User> {
@@ -139,22 +132,19 @@ impl UserStore for PostgresStore {
 
     async fn count_users(&self) -> Result<u64> {
         let client = self.client().await?;
-        let n: i64 = client
-            .query_one("SELECT COUNT(*) FROM users", &[])
-            .await?
-            .try_get(0)?;
+        let n: i64 = one(&client, "SELECT COUNT(*) FROM users", &[], |r| r.get(0)).await?;
         Ok(n as u64)
     }
 
     async fn any_login(&self) -> Result<bool> {
         let client = self.client().await?;
-        Ok(client
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM users WHERE last_login IS NOT NULL)",
-                &[],
-            )
-            .await?
-            .try_get(0)?)
+        one(
+            &client,
+            "SELECT EXISTS (SELECT 1 FROM users WHERE last_login IS NOT NULL)",
+            &[],
+            |r| r.get(0),
+        )
+        .await
     }
 
     async fn delete_user(&self, id: UserId) -> Result<()> {
@@ -175,17 +165,16 @@ impl UserStore for PostgresStore {
 
     async fn user_by_token(&self, token_hash: &str) -> Result<Option<User>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
+        opt(
+            &client,
+            &format!(
                 "SELECT {USER_COLUMNS} FROM auth_tokens t JOIN users ON users.id = t.user_id
                  WHERE t.token_hash = $1 AND users.is_active"
-            ))
-            .await?;
-        client
-            .query_opt(&stmt, &[&token_hash])
-            .await?
-            .map(|row| user_at(&row, 0))
-            .transpose()
+            ),
+            &[&token_hash],
+            user,
+        )
+        .await
     }
 
     async fn delete_token(&self, token_hash: &str) -> Result<()> {

@@ -5,20 +5,18 @@ use super::rows::{all, exactly_one, exec, one};
 use crate::domain::EnvironmentId;
 use crate::domain::environment::{Webhook, WebhookFields};
 use crate::store::webhooks::{COLUMNS, webhook};
-use crate::store::{Result, StoreError, WebhookStore};
+use crate::store::{Result, WebhookStore};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 
 async fn find(client: &impl GenericClient, id: i64) -> Result<Webhook> {
-    let stmt = client
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM webhooks WHERE id = $1"))
-        .await?;
-    webhook(
-        &client
-            .query_opt(&stmt, &[&id])
-            .await?
-            .ok_or(StoreError::NotFound)?,
+    one(
+        client,
+        &format!("SELECT {COLUMNS} FROM webhooks WHERE id = $1"),
+        &[&id],
+        webhook,
     )
+    .await
 }
 
 #[async_trait]

@@ -1,6 +1,7 @@
 //! Flag evaluation counts per feature and day, in SQLite.
 
 use super::SqliteStore;
+use super::rows::{all, exec, exists};
 use crate::domain::analytics::{EvaluationCount, Labels, labels_key, labels_of};
 use crate::domain::{EnvironmentId, FeatureId};
 use crate::store::{AnalyticsStore, Result, StoreError};
@@ -22,22 +23,20 @@ impl AnalyticsStore for SqliteStore {
         let (labels, counts) = (labels_key(labels), counts.to_vec());
         let day = day.format(DAY).to_string();
         self.write(move |tx| {
-            let exists = tx
-                .prepare_cached("SELECT 1 FROM environments WHERE id = ?")?
-                .exists([env.0])?;
-            if !exists {
+            if !exists(tx, "SELECT 1 FROM environments WHERE id = ?", [env.0])? {
                 return Err(StoreError::NotFound);
             }
-            let mut add = tx.prepare_cached(
-                "INSERT INTO feature_evaluations (environment_id, feature_id, day, labels, count)
-                 SELECT e.id, f.id, ?3, ?4, ?5 FROM environments e
-                 JOIN features f ON f.project_id = e.project_id
-                 WHERE e.id = ?1 AND f.id = ?2
-                 ON CONFLICT (environment_id, feature_id, day, labels)
-                 DO UPDATE SET count = count + excluded.count",
-            )?;
             for (feature, count) in &counts {
-                add.execute(params![env.0, feature.0, day, labels, count])?;
+                exec(
+                    tx,
+                    "INSERT INTO feature_evaluations (environment_id, feature_id, day, labels, count)
+                     SELECT e.id, f.id, ?3, ?4, ?5 FROM environments e
+                     JOIN features f ON f.project_id = e.project_id
+                     WHERE e.id = ?1 AND f.id = ?2
+                     ON CONFLICT (environment_id, feature_id, day, labels)
+                     DO UPDATE SET count = count + excluded.count",
+                    params![env.0, feature.0, day, labels, count],
+                )?;
             }
             Ok(())
         })
@@ -52,16 +51,14 @@ impl AnalyticsStore for SqliteStore {
     ) -> Result<Vec<EvaluationCount>> {
         let since = since.format(DAY).to_string();
         self.read(move |c| {
-            let rows = c
-                .prepare_cached(
-                    "SELECT day, labels, count FROM feature_evaluations
-                     WHERE environment_id = ? AND feature_id = ? AND day >= ?
-                     ORDER BY day, labels",
-                )?
-                .query_map(params![env.0, feature.0, since], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
-                })?
-                .collect::<rusqlite::Result<Vec<(String, String, i64)>>>()?;
+            let rows: Vec<(String, String, i64)> = all(
+                c,
+                "SELECT day, labels, count FROM feature_evaluations
+                 WHERE environment_id = ? AND feature_id = ? AND day >= ?
+                 ORDER BY day, labels",
+                params![env.0, feature.0, since],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
             rows.into_iter()
                 .map(|(day, labels, count)| {
                     Ok(EvaluationCount {

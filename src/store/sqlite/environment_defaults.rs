@@ -3,22 +3,12 @@
 use super::rows::{all, exec, one, ts};
 use super::{SqliteStore, feature_states};
 use crate::domain::feature_state::FeatureState;
-use crate::domain::{
-    EnvironmentId, FeatureId, FeatureStateId, FeatureValue, ProjectId, Timestamp, new_uuid,
-};
+use crate::domain::{EnvironmentId, FeatureId, FeatureStateId, ProjectId, Timestamp, new_uuid};
+pub(super) use crate::store::environment_defaults::FeatureDefaults;
+use crate::store::environment_defaults::feature_defaults;
 use crate::store::{EnvironmentDefaultStore, Result};
 use async_trait::async_trait;
 use rusqlite::{Transaction, params};
-
-/// What a feature contributes to its default state in a new environment.
-#[derive(Debug, Clone)]
-pub(super) struct FeatureDefaults {
-    pub id: FeatureId,
-    pub default_enabled: bool,
-    pub initial_value: Option<String>,
-    /// (option id, default percentage allocation), by option id.
-    pub options: Vec<(i64, f64)>,
-}
 
 /// The defaults of every feature of the project, by feature id.
 pub(super) fn features_of(
@@ -29,14 +19,7 @@ pub(super) fn features_of(
         tx,
         "SELECT id, default_enabled, initial_value FROM features WHERE project_id = ? ORDER BY id",
         [project.0],
-        |r| {
-            Ok(FeatureDefaults {
-                id: FeatureId(r.get(0)?),
-                default_enabled: r.get(1)?,
-                initial_value: r.get(2)?,
-                options: Vec::new(),
-            })
-        },
+        feature_defaults,
     )?;
     for feature in &mut features {
         feature.options = options_of(tx, feature.id)?;
@@ -72,14 +55,7 @@ pub(super) fn insert_default_state(
     prevent_flag_defaults: bool,
     now: Timestamp,
 ) -> Result<FeatureStateId> {
-    let (enabled, value) = if prevent_flag_defaults {
-        (false, FeatureValue::Null)
-    } else {
-        (
-            feature.default_enabled,
-            FeatureValue::from_initial_value(feature.initial_value.as_deref()),
-        )
-    };
+    let (enabled, value) = feature.initial_state(prevent_flag_defaults);
     let id: i64 = one(
         tx,
         "INSERT INTO feature_states (uuid, feature_id, environment_id, enabled, value_type,

@@ -2,45 +2,23 @@
 
 use super::SqliteStore;
 use super::rows::{all, exactly_one, exec, one};
-use crate::domain::permission::{Group, GroupId, GroupMember, NewGroup};
+use crate::domain::permission::{Group, GroupId, NewGroup};
 use crate::domain::{OrganisationId, UserId};
+use crate::store::groups::{GROUP_COLUMNS, group, member};
 use crate::store::{GroupStore, Result, StoreError};
 use async_trait::async_trait;
-use rusqlite::{Connection, Row, params};
-
-const GROUP_COLUMNS: &str = "g.id, g.organisation_id, g.name, g.is_default, g.external_id";
-
-fn group_row(conn: &Connection, row: &Row<'_>) -> Result<Group> {
-    let id = GroupId(row.get(0)?);
-    let members = all(
-        conn,
-        "SELECT user_id, group_admin FROM group_members WHERE group_id = ? ORDER BY user_id",
-        [id.0],
-        |r| {
-            Ok(GroupMember {
-                user_id: UserId(r.get(0)?),
-                group_admin: r.get(1)?,
-            })
-        },
-    )?;
-    Ok(Group {
-        id,
-        organisation_id: OrganisationId(row.get(1)?),
-        name: row.get(2)?,
-        is_default: row.get(3)?,
-        external_id: row.get(4)?,
-        members,
-    })
-}
+use rusqlite::{Connection, params, params_from_iter};
 
 fn groups_where(conn: &Connection, filter: &str, args: &[i64]) -> Result<Vec<Group>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {GROUP_COLUMNS} FROM user_groups g WHERE {filter} ORDER BY g.id"
-    ))?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
-    let mut groups = Vec::new();
-    while let Some(row) = rows.next()? {
-        groups.push(group_row(conn, row)?);
+    let sql = format!("SELECT {GROUP_COLUMNS} FROM user_groups g WHERE {filter} ORDER BY g.id");
+    let mut groups = all(conn, &sql, params_from_iter(args), group)?;
+    for g in &mut groups {
+        g.members = all(
+            conn,
+            "SELECT user_id, group_admin FROM group_members WHERE group_id = ? ORDER BY user_id",
+            [g.id.0],
+            member,
+        )?;
     }
     Ok(groups)
 }

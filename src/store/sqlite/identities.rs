@@ -3,6 +3,7 @@
 use super::SqliteStore;
 use super::audit::record;
 use super::feature_states::identity_overrides_of;
+use super::listing::Listing;
 use super::rows::{all, contains_pattern, exactly_one, exec, one, opt, ts};
 use crate::domain::audit::Audit;
 use crate::domain::feature_state::FeatureState;
@@ -95,6 +96,27 @@ fn insert(
     find(conn, IdentityId(id))
 }
 
+const LIST: (&str, &str) = (COLUMNS, "identities");
+
+/// The identities of the environment the query asks for.
+fn list(env: EnvironmentId, query: &IdentityQuery) -> Listing {
+    let mut list = Listing::default();
+    let p = list.arg(env.0);
+    list.filter(format!("environment_id = {p}"));
+    match (&query.search, query.exact) {
+        (None, _) => {}
+        (Some(s), true) => {
+            let p = list.arg(s.clone());
+            list.filter(format!("identifier = {p}"));
+        }
+        (Some(s), false) => {
+            let p = list.arg(contains_pattern(s));
+            list.filter(format!("fold(identifier) LIKE fold({p}) ESCAPE '\\'"));
+        }
+    }
+    list
+}
+
 #[async_trait]
 impl IdentityStore for SqliteStore {
     async fn create_identity(&self, env: EnvironmentId, identifier: &str) -> Result<Identity> {
@@ -143,36 +165,8 @@ impl IdentityStore for SqliteStore {
         page: PageRequest,
     ) -> Result<Page<Identity>> {
         let query = query.clone();
-        self.read(move |c| {
-            let (filter, needle) = match (&query.search, query.exact) {
-                (None, _) => ("", None),
-                (Some(s), true) => ("AND identifier = ?2", Some(s.clone())),
-                (Some(s), false) => (
-                    "AND fold(identifier) LIKE fold(?2) ESCAPE '\\'",
-                    Some(contains_pattern(s)),
-                ),
-            };
-            let total: i64 = one(
-                c,
-                &format!("SELECT COUNT(*) FROM identities WHERE environment_id = ?1 {filter}"),
-                rusqlite::params_from_iter(params_for(env, &needle, None)),
-                |r| r.get(0),
-            )?;
-            let items = all(
-                c,
-                &format!(
-                    "SELECT {COLUMNS} FROM identities WHERE environment_id = ?1 {filter}
-                     ORDER BY created_date, id LIMIT ?3 OFFSET ?4"
-                ),
-                rusqlite::params_from_iter(params_for(env, &needle, Some(page))),
-                identity,
-            )?;
-            Ok(Page {
-                items,
-                total: total as u64,
-            })
-        })
-        .await
+        self.read(move |c| list(env, &query).page(c, LIST, "created_date, id", page, identity))
+            .await
     }
 
     async fn rename_identity(
@@ -259,22 +253,4 @@ impl IdentityStore for SqliteStore {
         self.write(move |tx| exactly_one(exec(tx, "DELETE FROM traits WHERE id = ?", [id.0])?))
             .await
     }
-}
-
-/// Positional parameters ?1 (environment), ?2 (search), ?3/?4 (limit, offset); unused ones are bound as NULL.
-fn params_for(
-    env: EnvironmentId,
-    needle: &Option<String>,
-    page: Option<PageRequest>,
-) -> Vec<rusqlite::types::Value> {
-    use rusqlite::types::Value;
-    let mut values = vec![Value::Integer(env.0)];
-    if needle.is_some() || page.is_some() {
-        values.push(needle.clone().map_or(Value::Null, Value::Text));
-    }
-    if let Some(page) = page {
-        values.push(Value::Integer(page.page_size as i64));
-        values.push(Value::Integer(page.offset() as i64));
-    }
-    values
 }

@@ -4,6 +4,7 @@ use super::SqliteStore;
 use super::rows::{exec, one, opt, ts};
 use crate::domain::Timestamp;
 use crate::domain::user::LoginFailures;
+use crate::store::instance::login_failures;
 use crate::store::{InstanceStore, Result};
 use async_trait::async_trait;
 use rusqlite::{Connection, params};
@@ -13,12 +14,7 @@ fn failures(conn: &Connection, key: &str) -> Result<Option<LoginFailures>> {
         conn,
         "SELECT failures, locked_until FROM login_failures WHERE key = ?",
         [key],
-        |r| {
-            Ok(LoginFailures {
-                failures: r.get(0)?,
-                locked_until: r.get(1)?,
-            })
-        },
+        login_failures,
     )
 }
 
@@ -75,12 +71,7 @@ impl InstanceStore for SqliteStore {
                          last_failure_at = excluded.last_failure_at
                      RETURNING failures, locked_until",
                 params![key, ts(now), ts(forget_before)],
-                |r| {
-                    Ok(LoginFailures {
-                        failures: r.get(0)?,
-                        locked_until: r.get(1)?,
-                    })
-                },
+                login_failures,
             )
         })
         .await

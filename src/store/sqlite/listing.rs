@@ -1,29 +1,21 @@
 //! Filtered lists read a page at a time, with the total across pages (DRF's `count`).
 
-use super::rows::all;
+use super::rows::{all, one};
 use crate::domain::{Page, PageRequest};
 use crate::store::Result;
 use crate::store::rows::Columns;
+use rusqlite::Connection;
+use rusqlite::params_from_iter;
 use rusqlite::types::Value;
-use rusqlite::{Connection, params_from_iter};
 
 /// The conditions a list is narrowed by, and the values of their placeholders in order.
-#[derive(Debug, Default)]
-pub(super) struct Listing {
-    filters: Vec<String>,
-    args: Vec<Value>,
-}
+pub(super) type Listing = crate::store::listing::Listing<Value>;
 
 impl Listing {
     /// Takes a value and returns the placeholder to write where it goes.
     pub fn arg(&mut self, value: impl Into<Value>) -> &'static str {
         self.args.push(value.into());
         "?"
-    }
-
-    /// Adds a condition; all must hold.
-    pub fn filter(&mut self, condition: impl Into<String>) {
-        self.filters.push(condition.into());
     }
 
     /// One page of `SELECT {columns} FROM {from}` in `order`, with the total.
@@ -35,12 +27,9 @@ impl Listing {
         page: PageRequest,
         map: impl Fn(&dyn Columns) -> Result<T>,
     ) -> Result<Page<T>> {
-        let filter = if self.filters.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", self.filters.join(" AND "))
-        };
-        let total: i64 = conn.query_row(
+        let filter = self.clause();
+        let total: i64 = one(
+            conn,
             &format!("SELECT COUNT(*) FROM {from} {filter}"),
             params_from_iter(self.args.iter()),
             |r| r.get(0),

@@ -98,6 +98,11 @@ pub fn one<T>(
     opt(conn, sql, params, map)?.ok_or(StoreError::NotFound)
 }
 
+/// Whether `sql` answers any row.
+pub fn exists(conn: &Connection, sql: &str, params: impl Params) -> Result<bool> {
+    Ok(conn.prepare_cached(sql)?.exists(params)?)
+}
+
 /// Runs a statement; the number of rows it changed.
 pub fn exec(conn: &Connection, sql: &str, params: impl Params) -> Result<u64> {
     Ok(conn.prepare_cached(sql)?.execute(params)? as u64)

@@ -51,8 +51,7 @@ impl UserStore for SqliteStore {
         let (user, now) = (user.clone(), self.now());
         // The single writer serialises this check with every other insert.
         self.write(move |tx| {
-            let any: bool =
-                tx.query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0))?;
+            let any: bool = one(tx, "SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0))?;
             if any {
                 Ok(None)
             } else {
@@ -125,7 +124,7 @@ impl UserStore for SqliteStore {
 
     async fn count_users(&self) -> Result<u64> {
         self.read(|c| {
-            let n: i64 = c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?;
+            let n: i64 = one(c, "SELECT COUNT(*) FROM users", [], |r| r.get(0))?;
             Ok(n as u64)
         })
         .await
@@ -133,11 +132,12 @@ impl UserStore for SqliteStore {
 
     async fn any_login(&self) -> Result<bool> {
         self.read(|c| {
-            Ok(c.query_row(
+            one(
+                c,
                 "SELECT EXISTS (SELECT 1 FROM users WHERE last_login IS NOT NULL)",
                 [],
                 |r| r.get(0),
-            )?)
+            )
         })
         .await
     }
