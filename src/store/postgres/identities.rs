@@ -85,6 +85,26 @@ async fn apply(
     Ok(())
 }
 
+/// The identity with that identifier, created first if missing; concurrent first requests
+/// for one identifier both land on the same row.
+async fn find_or_insert(
+    client: &impl GenericClient,
+    env: EnvironmentId,
+    identifier: &str,
+    now: Timestamp,
+) -> Result<Identity> {
+    exec(
+        client,
+        "INSERT INTO identities (environment_id, identifier, created_date) VALUES ($1, $2, $3)
+         ON CONFLICT (environment_id, identifier) DO NOTHING",
+        &[&env.0, &identifier, &now],
+    )
+    .await?;
+    find_by_identifier(client, env, identifier)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
 const LIST: (&str, &str) = (COLUMNS, "identities");
 
 /// The identities of the environment the query asks for.
@@ -205,17 +225,7 @@ impl IdentityStore for PostgresStore {
         let now = self.now();
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        // Concurrent first requests for one identifier both land on the same row.
-        exec(
-            &tx,
-            "INSERT INTO identities (environment_id, identifier, created_date) VALUES ($1, $2, $3)
-             ON CONFLICT (environment_id, identifier) DO NOTHING",
-            &[&env.0, &identifier, &now],
-        )
-        .await?;
-        let identity = find_by_identifier(&tx, env, identifier)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let identity = find_or_insert(&tx, env, identifier, now).await?;
         apply(&tx, identity.id, writes, now).await?;
         let traits = traits_of(&tx, identity.id).await?;
         tx.commit().await?;
@@ -232,16 +242,7 @@ impl IdentityStore for PostgresStore {
         let now = self.now();
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        exec(
-            &tx,
-            "INSERT INTO identities (environment_id, identifier, created_date) VALUES ($1, $2, $3)
-             ON CONFLICT (environment_id, identifier) DO NOTHING",
-            &[&env.0, &identifier, &now],
-        )
-        .await?;
-        let identity = find_by_identifier(&tx, env, identifier)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let identity = find_or_insert(&tx, env, identifier, now).await?;
         // Lock the identity row: increments of one identity's traits queue here.
         exec(
             &tx,
