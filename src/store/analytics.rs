@@ -1,8 +1,9 @@
 //! Flag evaluation counts per feature and day: the storage trait and how a row reads.
 
 use super::Result;
-use crate::domain::analytics::{EvaluationCount, Labels};
+use crate::domain::analytics::{EvaluationCount, Labels, labels_of};
 use crate::domain::{EnvironmentId, FeatureId};
+use crate::store::rows::Columns;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
@@ -27,4 +28,14 @@ pub trait AnalyticsStore: Send + Sync {
         feature: FeatureId,
         since: NaiveDate,
     ) -> Result<Vec<EvaluationCount>>;
+}
+
+/// A row of `day, labels, count`.
+pub(super) fn evaluation_count(row: &dyn Columns) -> Result<EvaluationCount> {
+    let labels: String = row.get(1)?;
+    Ok(EvaluationCount {
+        day: row.get(0)?,
+        labels: labels_of(&labels),
+        count: row.get(2)?,
+    })
 }

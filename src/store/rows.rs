@@ -8,6 +8,7 @@
 
 use crate::domain::Timestamp;
 use crate::store::{Result, StoreError};
+use chrono::NaiveDate;
 use serde_json::Value;
 
 /// The columns of one result row, read by position. `None` is SQL NULL.
@@ -17,6 +18,8 @@ pub trait Columns {
     fn text(&self, i: usize) -> Result<Option<String>>;
     fn boolean(&self, i: usize) -> Result<Option<bool>>;
     fn time(&self, i: usize) -> Result<Option<Timestamp>>;
+    /// A calendar day: a date in PostgreSQL, `YYYY-MM-DD` text in SQLite.
+    fn day(&self, i: usize) -> Result<Option<NaiveDate>>;
     fn json(&self, i: usize) -> Result<Option<Value>>;
     /// A list of integers: an array in PostgreSQL, a JSON array in SQLite.
     fn ints(&self, i: usize) -> Result<Option<Vec<i64>>>;
@@ -45,6 +48,12 @@ pub trait Cell: Sized {
 impl<T: Cell> Cell for Option<T> {
     fn read_nullable(row: &dyn Columns, i: usize) -> Result<Option<Self>> {
         Ok(Some(T::read_nullable(row, i)?))
+    }
+}
+
+impl Cell for NaiveDate {
+    fn read_nullable(row: &dyn Columns, i: usize) -> Result<Option<Self>> {
+        row.day(i)
     }
 }
 

@@ -1,9 +1,10 @@
 //! Flag evaluation counts per feature and day, in PostgreSQL.
 
 use super::PostgresStore;
-use super::rows::{exec, exists};
-use crate::domain::analytics::{EvaluationCount, Labels, labels_key, labels_of};
+use super::rows::{all, exec, exists};
+use crate::domain::analytics::{EvaluationCount, Labels, labels_key};
 use crate::domain::{EnvironmentId, FeatureId};
+use crate::store::analytics::evaluation_count;
 use crate::store::{AnalyticsStore, Result, StoreError};
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -48,24 +49,14 @@ impl AnalyticsStore for PostgresStore {
         since: NaiveDate,
     ) -> Result<Vec<EvaluationCount>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
-                "SELECT day, labels, count FROM feature_evaluations
-                 WHERE environment_id = $1 AND feature_id = $2 AND day >= $3
-                 ORDER BY day, labels",
-            )
-            .await?;
-        client
-            .query(&stmt, &[&env.0, &feature.0, &since])
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(EvaluationCount {
-                    day: r.try_get(0)?,
-                    labels: labels_of(r.try_get(1)?),
-                    count: r.try_get(2)?,
-                })
-            })
-            .collect()
+        all(
+            &client,
+            "SELECT day, labels, count FROM feature_evaluations
+             WHERE environment_id = $1 AND feature_id = $2 AND day >= $3
+             ORDER BY day, labels",
+            &[&env.0, &feature.0, &since],
+            evaluation_count,
+        )
+        .await
     }
 }

@@ -41,6 +41,10 @@ impl Columns for Row {
         Ok(self.try_get(i)?)
     }
 
+    fn day(&self, i: usize) -> Result<Option<chrono::NaiveDate>> {
+        Ok(self.try_get(i)?)
+    }
+
     fn json(&self, i: usize) -> Result<Option<Value>> {
         Ok(self.try_get(i)?)
     }

@@ -2,8 +2,9 @@
 
 use super::SqliteStore;
 use super::rows::{all, exec, exists};
-use crate::domain::analytics::{EvaluationCount, Labels, labels_key, labels_of};
+use crate::domain::analytics::{EvaluationCount, Labels, labels_key};
 use crate::domain::{EnvironmentId, FeatureId};
+use crate::store::analytics::evaluation_count;
 use crate::store::{AnalyticsStore, Result, StoreError};
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -51,24 +52,14 @@ impl AnalyticsStore for SqliteStore {
     ) -> Result<Vec<EvaluationCount>> {
         let since = since.format(DAY).to_string();
         self.read(move |c| {
-            let rows: Vec<(String, String, i64)> = all(
+            all(
                 c,
                 "SELECT day, labels, count FROM feature_evaluations
                  WHERE environment_id = ? AND feature_id = ? AND day >= ?
                  ORDER BY day, labels",
                 params![env.0, feature.0, since],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?;
-            rows.into_iter()
-                .map(|(day, labels, count)| {
-                    Ok(EvaluationCount {
-                        day: NaiveDate::parse_from_str(&day, DAY)
-                            .map_err(|e| StoreError::Other(format!("day {day:?}: {e}")))?,
-                        labels: labels_of(&labels),
-                        count,
-                    })
-                })
-                .collect()
+                evaluation_count,
+            )
         })
         .await
     }

@@ -31,6 +31,15 @@ impl Columns for Row<'_> {
         Ok(get_opt_ts(self, i)?)
     }
 
+    fn day(&self, i: usize) -> Result<Option<chrono::NaiveDate>> {
+        let Some(text) = self.text(i)? else {
+            return Ok(None);
+        };
+        chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|e| StoreError::Other(format!("column {}: {text:?}: {e}", self.name(i))))
+    }
+
     fn json(&self, i: usize) -> Result<Option<Value>> {
         match self.get_ref(i)? {
             ValueRef::Null => Ok(None),
