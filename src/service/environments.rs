@@ -172,6 +172,17 @@ impl Service {
         Ok(self.environment_for(caller, api_key, None).await?.1)
     }
 
+    /// The environment document, for a member who may view the environment.
+    pub async fn environment_document(
+        &self,
+        caller: &Caller,
+        api_key: &str,
+    ) -> ServiceResult<bytes::Bytes> {
+        let env = self.environment(caller, api_key).await?;
+        let snapshot = self.snapshots.get(env.id).await?;
+        Ok(self.snapshots.document(&snapshot).await?)
+    }
+
     /// The environment with its number of segment overrides.
     pub async fn environment_with_totals(
         &self,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{Caller, Service, ServiceError, ServiceResult};
+use super::{Service, ServiceError, ServiceResult};
 use crate::domain::Timestamp;
 use crate::snapshot::{EnvSnapshot, KeyLookup, Origin, environment_flag};
 
@@ -89,16 +89,5 @@ impl Service {
     /// The environment document that local-evaluation SDKs download.
     pub async fn sdk_document(&self, sdk: &SdkEnvironment) -> ServiceResult<bytes::Bytes> {
         Ok(self.snapshots.document(&sdk.snapshot).await?)
-    }
-
-    /// The environment document, for a member who may view the environment.
-    pub async fn environment_document(
-        &self,
-        caller: &Caller,
-        api_key: &str,
-    ) -> ServiceResult<bytes::Bytes> {
-        let env = self.environment(caller, api_key).await?;
-        let snapshot = self.snapshots.get(env.id).await?;
-        Ok(self.snapshots.document(&snapshot).await?)
     }
 }
