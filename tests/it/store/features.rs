@@ -1,7 +1,7 @@
 //! `FeatureStore` on both backends: features with their default states, unique names, lists.
 
 use chrono::TimeDelta;
-use flagstaff::domain::audit::{AuditQuery, ChangeType};
+use flagstaff::domain::audit::ChangeType;
 use flagstaff::domain::feature::{
     FeaturePatch, FeatureQuery, FeatureSettings, FeatureSort, FeatureType, NewFeature,
 };
@@ -11,7 +11,7 @@ use flagstaff::domain::{FeatureId, FeatureValue, MvOptionId, PageRequest, Projec
 use flagstaff::store::StoreError;
 
 use super::fixtures::{
-    Acme, audit, changed_fields, environment, feature, last_entry, mv_option, new_feature, new_tag,
+    Acme, audit, changed_fields, environment, feature, last_entry, mv_option, new_feature,
     organisation, project, segment, segment_override, tag,
 };
 use crate::harness::{Ctx, start_time};
@@ -30,11 +30,6 @@ on_both_backends!(
     features_of_sorts_and_pages,
     updates_change_what_the_patch_sets_and_are_audited,
     deleting_a_feature_deletes_its_states_overrides_and_options,
-    mv_options_switch_the_type_and_share_every_default,
-    mv_option_keys_are_unique_within_a_feature,
-    updating_an_option_keeps_existing_shares,
-    tags_are_plain_unaudited_crud,
-    a_tag_is_found_by_uuid,
 );
 
 async fn a_feature_gets_a_typed_default_state_in_every_environment(ctx: Ctx) {
@@ -540,241 +535,4 @@ async fn deleting_a_feature_deletes_its_states_overrides_and_options(ctx: Ctx) {
         ctx.store.delete_feature(doomed.id, &audit("again")).await,
         Err(StoreError::NotFound)
     ));
-}
-
-async fn mv_options_switch_the_type_and_share_every_default(ctx: Ctx) {
-    let Acme { web, dev, .. } = Acme::new(&ctx).await;
-    let prod = environment(&ctx, &web, "Production").await;
-    let colour = feature(&ctx, &web, "colour").await;
-    let beta = segment(&ctx, &web, "beta").await;
-    segment_override(&ctx, &colour, &beta, &dev, None).await;
-    ctx.clock.advance(TimeDelta::seconds(4));
-    let red = ctx
-        .store
-        .create_mv_option(
-            colour.id,
-            &mv_option("red", FeatureValue::String("red".into()), 40.0),
-            &audit("red"),
-        )
-        .await
-        .unwrap();
-    assert_eq!(red.feature_id, colour.id);
-    assert_eq!(red.default_percentage_allocation, 40.0);
-    assert_eq!(ctx.store.mv_option(red.id).await.unwrap(), red);
-    let entry = last_entry(&ctx, &web).await;
-    assert_eq!(entry.related_object_type, "Multivariate feature option");
-    assert_eq!(entry.related_object_id, Some(red.id.0));
-    assert_eq!(entry.change_type, ChangeType::Create);
-    assert_eq!(
-        ctx.store.feature(colour.id).await.unwrap().feature_type,
-        FeatureType::Multivariate
-    );
-    for env in [dev.id, prod.id] {
-        let state = &ctx.store.environment_defaults(env).await.unwrap()[0];
-        assert_eq!(state.mv_values.len(), 1);
-        assert_eq!(state.mv_values[0].mv_option_id, red.id);
-        assert_eq!(state.mv_values[0].percentage_allocation, 40.0);
-        let moved = ctx.store.environment(env).await.unwrap().updated_at;
-        assert_eq!(moved, start_time() + TimeDelta::seconds(4));
-    }
-    // Only environment defaults get a share.
-    let override_state = &ctx.store.segment_override_states(dev.id).await.unwrap()[0];
-    assert!(override_state.mv_values.is_empty());
-    let blue = ctx
-        .store
-        .create_mv_option(
-            colour.id,
-            &mv_option("blue", FeatureValue::String("blue".into()), 10.0),
-            &audit("blue"),
-        )
-        .await
-        .unwrap();
-    let ids: Vec<_> = ctx
-        .store
-        .mv_options(colour.id)
-        .await
-        .unwrap()
-        .iter()
-        .map(|o| o.id)
-        .collect();
-    assert_eq!(ids, [red.id, blue.id]);
-    ctx.store
-        .delete_mv_option(red.id, &audit("no red"))
-        .await
-        .unwrap();
-    assert_eq!(last_entry(&ctx, &web).await.change_type, ChangeType::Delete);
-    assert_eq!(
-        ctx.store.feature(colour.id).await.unwrap().feature_type,
-        FeatureType::Multivariate
-    );
-    let state = &ctx.store.environment_defaults(dev.id).await.unwrap()[0];
-    let left: Vec<_> = state.mv_values.iter().map(|v| v.mv_option_id).collect();
-    assert_eq!(left, [blue.id]);
-    ctx.store
-        .delete_mv_option(blue.id, &audit("no blue"))
-        .await
-        .unwrap();
-    assert_eq!(
-        ctx.store.feature(colour.id).await.unwrap().feature_type,
-        FeatureType::Standard
-    );
-    assert!(ctx.store.mv_options(colour.id).await.unwrap().is_empty());
-    let state = &ctx.store.environment_defaults(dev.id).await.unwrap()[0];
-    assert!(state.mv_values.is_empty());
-    assert!(matches!(
-        ctx.store.delete_mv_option(blue.id, &audit("again")).await,
-        Err(StoreError::NotFound)
-    ));
-}
-
-async fn mv_option_keys_are_unique_within_a_feature(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let colour = feature(&ctx, &web, "colour").await;
-    let size = feature(&ctx, &web, "size").await;
-    let option = mv_option("big", FeatureValue::Integer(1), 10.0);
-    ctx.store
-        .create_mv_option(colour.id, &option, &audit("o"))
-        .await
-        .unwrap();
-    let clash = ctx
-        .store
-        .create_mv_option(colour.id, &option, &audit("o"))
-        .await;
-    assert!(matches!(clash, Err(StoreError::Conflict(_))), "{clash:?}");
-    ctx.store
-        .create_mv_option(size.id, &option, &audit("o"))
-        .await
-        .unwrap();
-    let missing = ctx
-        .store
-        .create_mv_option(FeatureId(999), &option, &audit("o"))
-        .await;
-    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
-    assert_eq!(ctx.store.mv_options(colour.id).await.unwrap().len(), 1);
-}
-
-async fn updating_an_option_keeps_existing_shares(ctx: Ctx) {
-    let Acme { web, dev, .. } = Acme::new(&ctx).await;
-    let colour = feature(&ctx, &web, "colour").await;
-    let red = ctx
-        .store
-        .create_mv_option(
-            colour.id,
-            &mv_option("red", FeatureValue::String("red".into()), 40.0),
-            &audit("o"),
-        )
-        .await
-        .unwrap();
-    ctx.clock.advance(TimeDelta::seconds(2));
-    let changed = mv_option("crimson", FeatureValue::String("red".into()), 15.0);
-    let updated = ctx
-        .store
-        .update_mv_option(red.id, &changed, &audit("rename"))
-        .await
-        .unwrap();
-    assert_eq!(updated.key.as_deref(), Some("crimson"));
-    assert_eq!(updated.default_percentage_allocation, 15.0);
-    assert_eq!((updated.id, updated.feature_id), (red.id, colour.id));
-    assert_eq!(ctx.store.mv_option(red.id).await.unwrap(), updated);
-    let state = &ctx.store.environment_defaults(dev.id).await.unwrap()[0];
-    assert_eq!(state.mv_values[0].percentage_allocation, 40.0);
-    let entry = last_entry(&ctx, &web).await;
-    assert_eq!(entry.change_type, ChangeType::Update);
-    assert_eq!(
-        changed_fields(&entry),
-        ["default_percentage_allocation", "key"]
-    );
-    let moved = ctx.store.environment(dev.id).await.unwrap().updated_at;
-    assert_eq!(moved, start_time() + TimeDelta::seconds(2));
-    let missing = ctx
-        .store
-        .update_mv_option(MvOptionId(999), &changed, &audit("x"))
-        .await;
-    assert!(matches!(missing, Err(StoreError::NotFound)));
-}
-
-async fn tags_are_plain_unaudited_crud(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    let app = project(&ctx, &org, "App").await;
-    let red = tag(&ctx, &web, "red").await;
-    let blue = tag(&ctx, &web, "blue").await;
-    tag(&ctx, &app, "green").await;
-    assert_eq!((red.label.as_str(), red.project_id), ("red", web.id));
-    assert_eq!(ctx.store.tag(red.id).await.unwrap(), red);
-    assert_eq!(
-        ctx.store.tags_of(web.id).await.unwrap(),
-        [red.clone(), blue.clone()]
-    );
-    let mut change = new_tag(&app, "scarlet");
-    change.color = "#FF0000".into();
-    change.description = Some("hot".into());
-    change.is_permanent = true;
-    let updated = ctx.store.update_tag(red.id, &change).await.unwrap();
-    assert_eq!(updated.project_id, web.id);
-    assert_eq!(updated.label, "scarlet");
-    assert_eq!(updated.color, "#FF0000");
-    assert_eq!(updated.description.as_deref(), Some("hot"));
-    assert!(updated.is_permanent);
-    let new = NewFeature {
-        tags: vec![red.id, blue.id],
-        ..new_feature(&web, "tagged")
-    };
-    let tagged = ctx.store.create_feature(&new, &audit("f")).await.unwrap();
-    ctx.store.delete_tag(red.id).await.unwrap();
-    assert_eq!(ctx.store.feature(tagged.id).await.unwrap().tags, [blue.id]);
-    assert!(matches!(
-        ctx.store.tag(red.id).await,
-        Err(StoreError::NotFound)
-    ));
-    assert!(matches!(
-        ctx.store.delete_tag(red.id).await,
-        Err(StoreError::NotFound)
-    ));
-    assert!(matches!(
-        ctx.store.update_tag(red.id, &change).await,
-        Err(StoreError::NotFound)
-    ));
-    let mut orphan = new_tag(&web, "orphan");
-    orphan.project_id = ProjectId(999);
-    assert!(matches!(
-        ctx.store.create_tag(&orphan).await,
-        Err(StoreError::NotFound)
-    ));
-    // The project's log holds its own creation and the feature's, nothing about tags.
-    let query = AuditQuery {
-        project_id: Some(web.id),
-        ..AuditQuery::default()
-    };
-    let log = ctx
-        .store
-        .audit_entries(&query, PageRequest::all())
-        .await
-        .unwrap();
-    let types: Vec<_> = log
-        .items
-        .iter()
-        .map(|e| e.related_object_type.as_str())
-        .collect();
-    assert_eq!(types, ["Feature", "Project"]);
-}
-
-async fn a_tag_is_found_by_uuid(ctx: Ctx) {
-    let org = organisation(&ctx, "Acme").await;
-    let web = project(&ctx, &org, "Web").await;
-    tag(&ctx, &web, "blue").await;
-    let red = tag(&ctx, &web, "red").await;
-    assert_eq!(ctx.store.tag_by_uuid(&red.uuid).await.unwrap(), red);
-    ctx.store.delete_tag(red.id).await.unwrap();
-    for uuid in [
-        red.uuid.as_str(),
-        "00000000-0000-4000-8000-000000000000",
-        "",
-    ] {
-        assert!(matches!(
-            ctx.store.tag_by_uuid(uuid).await,
-            Err(StoreError::NotFound)
-        ));
-    }
 }

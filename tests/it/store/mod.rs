@@ -12,10 +12,12 @@ mod identities;
 mod identity_overrides;
 mod instance;
 mod invites;
+mod mv_options;
 mod organisations;
 mod projects;
 mod segment_overrides;
 mod segments;
+mod tags;
 mod users;
 mod webhooks;
 
