@@ -22,7 +22,17 @@ export function Dialog({
   }, [open]);
   const titleId = `dialog-${title.replace(/\W+/g, '-').toLowerCase()}`;
   return (
-    <dialog ref={ref} class="dialog" aria-labelledby={titleId} onClose={onClose}>
+    <dialog
+      ref={ref}
+      class="dialog"
+      aria-labelledby={titleId}
+      // The close event comes in a later task: when the dialog was opened again meanwhile (Stay,
+      // then another unsaved navigation), it belongs to the earlier closing and must not close
+      // the new one.
+      onClose={(event) => {
+        if (!event.currentTarget.open) onClose();
+      }}
+    >
       <h2 id={titleId}>{title}</h2>
       {open && children}
     </dialog>
