@@ -285,7 +285,6 @@ impl Service {
             .update_environment(env.id, &settings, &audit)
             .await
             .map_err(conflict)?;
-        self.snapshots.invalidate_environment(env.id);
         Ok(updated)
     }
 
@@ -296,7 +295,6 @@ impl Service {
             format!("Environment deleted: {}", env.settings.name),
         );
         self.store.delete_environment(env.id, &audit).await?;
-        self.snapshots.invalidate_environment(env.id);
         Ok(())
     }
 

@@ -198,7 +198,6 @@ impl Service {
         self.store
             .delete_feature_state(state.id, &Audit::new(caller.author(), log))
             .await?;
-        self.snapshots.invalidate_environment(env.id);
         Ok(())
     }
 
@@ -296,8 +295,6 @@ impl Service {
             .store
             .update_feature_state(state.id, &change.patch, &Audit::new(caller.author(), log))
             .await?;
-        self.snapshots
-            .invalidate_environment(changed.environment_id);
         Ok(changed)
     }
 

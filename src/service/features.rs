@@ -169,7 +169,6 @@ impl Service {
                 StoreError::Conflict(_) => ServiceError::invalid("name", DUPLICATE_NAME),
                 other => other.into(),
             })?;
-        self.snapshots.invalidate_project(project.id);
         self.feature_view(&project, feature).await
     }
 
@@ -281,7 +280,6 @@ impl Service {
             format!("Flag / Remote Config updated: {}", feature.name),
         );
         let updated = self.store.update_feature(id, &patch, &audit).await?;
-        self.snapshots.invalidate_project(project.id);
         self.feature_view(&project, updated).await
     }
 
@@ -301,7 +299,6 @@ impl Service {
             format!("Flag / Remote Config Deleted: {}", feature.name),
         );
         self.store.delete_feature(id, &audit).await?;
-        self.snapshots.invalidate_project(project.id);
         Ok(())
     }
 

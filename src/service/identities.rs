@@ -137,8 +137,6 @@ impl Service {
             .rename_identity(id, identifier, &Audit::new(caller.author(), log))
             .await
             .map_err(|e| taken(e, identifier))?;
-        self.snapshots
-            .invalidate_environment(identity.environment_id);
         Ok(renamed)
     }
 
@@ -164,11 +162,8 @@ impl Service {
         api_key: &str,
         id: IdentityId,
     ) -> ServiceResult<()> {
-        let identity = self.identity(caller, api_key, id, true).await?;
+        self.identity(caller, api_key, id, true).await?;
         self.store.delete_identity(id).await?;
-        // The environment document carries identity overrides.
-        self.snapshots
-            .invalidate_environment(identity.environment_id);
         Ok(())
     }
 

@@ -155,7 +155,6 @@ impl Service {
         self.store
             .delete_feature_state(state.id, &Audit::new(caller.author(), log))
             .await?;
-        self.snapshots.invalidate_environment(env.id);
         Ok(())
     }
 
@@ -192,7 +191,6 @@ impl Service {
         self.store
             .copy_identity_overrides(source.id, identity.id, &Audit::new(caller.author(), log))
             .await?;
-        self.snapshots.invalidate_environment(env.id);
         self.flags_of(&env, &identity).await
     }
 

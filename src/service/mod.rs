@@ -10,6 +10,7 @@ mod api_keys;
 mod audit;
 mod bootstrap;
 mod caller;
+mod changes;
 mod environments;
 mod error;
 mod feature_owners;
@@ -79,7 +80,7 @@ pub use user_permissions::{Derivation, DetailedAccess};
 
 use crate::clock::Clock;
 use crate::snapshot::Snapshots;
-use crate::store::Store;
+use crate::store::{ChangeSink, Store};
 
 /// The installation-wide rules that change what the use cases allow.
 #[derive(Debug, Clone)]
@@ -130,6 +131,8 @@ pub struct Service {
     passwords: passwords::Passwords,
     snapshots: Arc<Snapshots>,
     outage: Arc<outage::Outage>,
+    /// Attached to the store, which holds it weakly: it lives as long as the service.
+    _changes: Arc<dyn ChangeSink>,
 }
 
 impl std::fmt::Debug for Service {
@@ -146,6 +149,8 @@ impl Service {
         let login_throttle = throttle::Throttle::new(policy.login_rate);
         let source = Arc::new(snapshot_source::StoreSource::new(store.clone()));
         let snapshots = Arc::new(Snapshots::new(source));
+        let changes: Arc<dyn ChangeSink> = Arc::new(changes::Changes::new(snapshots.clone()));
+        store.attach(&changes);
         Service {
             store,
             clock,
@@ -154,6 +159,7 @@ impl Service {
             passwords: passwords::Passwords::sized_to_cores(),
             snapshots,
             outage: Arc::default(),
+            _changes: changes,
         }
     }
 

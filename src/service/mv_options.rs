@@ -173,7 +173,6 @@ impl Service {
             .create_mv_option(feature.id, &option, &audit)
             .await
             .map_err(conflict)?;
-        self.snapshots.invalidate_project(project.id);
         Ok(created)
     }
 
@@ -202,7 +201,6 @@ impl Service {
             .update_mv_option(id, &option, &audit)
             .await
             .map_err(conflict)?;
-        self.snapshots.invalidate_project(project.id);
         Ok(updated)
     }
 
@@ -224,7 +222,6 @@ impl Service {
             format!("Multivariate option deleted for feature: {}", feature.name),
         );
         self.store.delete_mv_option(id, &audit).await?;
-        self.snapshots.invalidate_project(project.id);
         Ok(())
     }
 

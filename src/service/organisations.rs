@@ -146,7 +146,6 @@ impl Service {
         self.store
             .update_organisation(id, name.trim(), &settings, &audit)
             .await?;
-        self.snapshots.invalidate_all();
         self.organisation(caller, id).await
     }
 
@@ -157,7 +156,6 @@ impl Service {
     ) -> ServiceResult<()> {
         self.require_org_admin(caller, id).await?;
         self.store.delete_organisation(id).await?;
-        self.snapshots.invalidate_all();
         Ok(())
     }
 

@@ -70,7 +70,6 @@ impl Service {
                 &Audit::new(caller.author(), log),
             )
             .await?;
-        self.snapshots.invalidate_environment(env.id);
         let mut views = Vec::with_capacity(ordered.len());
         for fs in ordered {
             views.push(self.segment_view(fs).await?);

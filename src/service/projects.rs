@@ -238,7 +238,6 @@ impl Service {
             .update_project(id, &settings, &audit)
             .await
             .map_err(conflict)?;
-        self.snapshots.invalidate_project(id);
         Ok(updated)
     }
 
@@ -252,7 +251,6 @@ impl Service {
             format!("Project deleted: {}", project.settings.name),
         );
         self.store.delete_project(id, &audit).await?;
-        self.snapshots.invalidate_project(id);
         Ok(())
     }
 

@@ -231,7 +231,6 @@ impl Service {
                 StoreError::Conflict(_) => ServiceError::invalid("non_field_errors", DUPLICATE),
                 other => other.into(),
             })?;
-        self.snapshots.invalidate_environment(new.environment_id);
         Ok(created)
     }
 
@@ -308,7 +307,6 @@ impl Service {
         self.store
             .delete_feature_segment(id, &Audit::new(caller.author(), log))
             .await?;
-        self.snapshots.invalidate_environment(fs.environment_id);
         Ok(())
     }
 }

@@ -104,7 +104,6 @@ impl Service {
             format!("New Segment created: {}", new.name),
         );
         let created = self.store.create_segment(&new, &audit).await?;
-        self.snapshots.invalidate_project(project.id);
         Ok(created)
     }
 
@@ -141,7 +140,6 @@ impl Service {
         };
         let audit = Audit::new(caller.author(), format!("Segment updated: {}", update.name));
         let updated = self.store.update_segment(id, &update, &audit).await?;
-        self.snapshots.invalidate_project(project.id);
         Ok(updated)
     }
 
@@ -159,7 +157,6 @@ impl Service {
             format!("Segment deleted: {}", segment.name),
         );
         self.store.delete_segment(id, &audit).await?;
-        self.snapshots.invalidate_project(project.id);
         Ok(())
     }
 
@@ -193,7 +190,6 @@ impl Service {
             ),
         );
         let created = self.store.create_segment(&new, &audit).await?;
-        self.snapshots.invalidate_project(project.id);
         Ok(created)
     }
 

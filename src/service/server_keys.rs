@@ -39,7 +39,6 @@ impl Service {
             format!("Server-side key created: {}", new.name),
         );
         let key = self.store.create_server_key(&new, &audit).await?;
-        self.snapshots.invalidate_environment(env.id);
         Ok(key)
     }
 
@@ -62,7 +61,6 @@ impl Service {
             format!("Server-side key updated: {}", key.name),
         );
         let updated = self.store.update_server_key(id, patch, &audit).await?;
-        self.snapshots.invalidate_environment(env.id);
         Ok(updated)
     }
 
@@ -79,7 +77,6 @@ impl Service {
             format!("Server-side key deleted: {}", key.name),
         );
         self.store.delete_server_key(id, &audit).await?;
-        self.snapshots.invalidate_environment(env.id);
         Ok(())
     }
 }

@@ -169,7 +169,6 @@ impl Service {
                     })?
             }
         };
-        self.snapshots.invalidate_environment(env.id);
         Ok(state)
     }
 

@@ -13,7 +13,7 @@ mod identity_flags;
 mod source;
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use serde_json::Value;
 
@@ -30,7 +30,7 @@ use crate::domain::feature::{Feature, MvOption};
 use crate::domain::feature_state::FeatureState;
 use crate::domain::organisation::Organisation;
 use crate::domain::project::Project;
-use crate::domain::{EnvironmentId, FeatureId, MvOptionId, ProjectId, Timestamp};
+use crate::domain::{EnvironmentId, FeatureId, MvOptionId, OrganisationId, ProjectId, Timestamp};
 
 /// Which kind of environment key a request presented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,6 +175,9 @@ pub struct Snapshots {
     entries: RwLock<HashMap<EnvironmentId, Arc<EnvSnapshot>>>,
     keys: RwLock<HashMap<String, KeyRef>>,
     building: tokio::sync::Mutex<()>,
+    /// Counts invalidations. A snapshot or key read from the database is cached only if no
+    /// invalidation came while it was read: a change committed meanwhile would be lost.
+    generation: Mutex<u64>,
 }
 
 impl std::fmt::Debug for Snapshots {
@@ -185,6 +188,10 @@ impl std::fmt::Debug for Snapshots {
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
     lock.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
@@ -205,6 +212,7 @@ impl Snapshots {
             entries: RwLock::new(HashMap::new()),
             keys: RwLock::new(HashMap::new()),
             building: tokio::sync::Mutex::new(()),
+            generation: Mutex::new(0),
         }
     }
 
@@ -213,12 +221,14 @@ impl Snapshots {
         let known = read(&self.keys).get(key).cloned();
         let found = match known {
             Some(found) => found,
-            None => match self.resolve(key).await? {
-                Some(found) => {
-                    write(&self.keys).insert(key.to_string(), found.clone());
+            None => match (self.generation(), self.resolve(key).await?) {
+                (generation, Some(found)) => {
+                    self.keep(generation, || {
+                        write(&self.keys).insert(key.to_string(), found.clone());
+                    });
                     found
                 }
-                None => return Ok(KeyLookup::Unknown),
+                (_, None) => return Ok(KeyLookup::Unknown),
             },
         };
         let (env, origin) = match found {
@@ -259,6 +269,7 @@ impl Snapshots {
         if let Some(found) = read(&self.entries).get(&env) {
             return Ok(found.clone());
         }
+        let generation = self.generation();
         let snapshot = loop {
             let built = build::build(self.source.inputs(env).await?)?;
             // A change that landed while reading moved updated_at: read again.
@@ -267,8 +278,22 @@ impl Snapshots {
                 break Arc::new(built);
             }
         };
-        write(&self.entries).insert(env, snapshot.clone());
+        self.keep(generation, || {
+            write(&self.entries).insert(env, snapshot.clone());
+        });
         Ok(snapshot)
+    }
+
+    fn generation(&self) -> u64 {
+        *lock(&self.generation)
+    }
+
+    /// Runs `insert` unless an invalidation came since `generation`.
+    fn keep(&self, generation: u64, insert: impl FnOnce()) {
+        let current = lock(&self.generation);
+        if *current == generation {
+            insert();
+        }
     }
 
     /// The snapshot's environment document, rendered once.
@@ -294,6 +319,7 @@ impl Snapshots {
 
     /// Drops an environment's snapshot and the keys that lead to it.
     pub fn invalidate_environment(&self, env: EnvironmentId) {
+        *lock(&self.generation) += 1;
         write(&self.entries).remove(&env);
         write(&self.keys).retain(|_, k| match k {
             KeyRef::Client(e) => *e != env,
@@ -303,9 +329,20 @@ impl Snapshots {
 
     /// Drops the snapshots of every environment of a project.
     pub fn invalidate_project(&self, project: ProjectId) {
+        self.invalidate_where(|s| s.project.id == project);
+    }
+
+    /// Drops the snapshots of every environment of an organisation.
+    pub fn invalidate_organisation(&self, organisation: OrganisationId) {
+        self.invalidate_where(|s| s.organisation.id == organisation);
+    }
+
+    fn invalidate_where(&self, pick: impl Fn(&EnvSnapshot) -> bool) {
+        // Counted even when nothing is cached: a snapshot may be being read.
+        *lock(&self.generation) += 1;
         let envs: Vec<EnvironmentId> = read(&self.entries)
             .values()
-            .filter(|s| s.project.id == project)
+            .filter(|s| pick(s))
             .map(|s| s.environment.id)
             .collect();
         for env in envs {
@@ -313,8 +350,9 @@ impl Snapshots {
         }
     }
 
-    /// Drops everything (organisation-wide changes).
+    /// Drops everything.
     pub fn invalidate_all(&self) {
+        *lock(&self.generation) += 1;
         write(&self.entries).clear();
         write(&self.keys).clear();
     }

@@ -24,8 +24,8 @@ pub trait AuditStore: Send + Sync {
 
 /// Where a change happened. It decides the audit entry's organisation, project and
 /// environment, and which environments' `updated_at` move.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Scope {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
     /// Organisation-wide; no environment moves.
     Organisation(OrganisationId),
     /// Project-wide; every environment of the project moves.

@@ -11,6 +11,7 @@ mod api_keys;
 mod audit;
 mod audited;
 pub mod backup;
+mod changes;
 mod environment_defaults;
 mod environments;
 mod error;
@@ -47,7 +48,8 @@ use std::sync::Arc;
 
 pub use analytics::AnalyticsStore;
 pub use api_keys::ApiKeyStore;
-pub use audit::AuditStore;
+pub use audit::{AuditStore, Scope};
+pub use changes::ChangeSink;
 pub use environment_defaults::EnvironmentDefaultStore;
 pub use environments::EnvironmentStore;
 pub use error::{ConnectError, StoreError};
@@ -104,6 +106,10 @@ pub trait Store:
 {
     /// "sqlite" or "postgres", for logs and `/version/`.
     fn backend(&self) -> &'static str;
+
+    /// Attaches a sink told the scopes of every committed change, for as long as it lives
+    /// (the store holds it weakly).
+    fn attach(&self, sink: &Arc<dyn ChangeSink>);
 
     /// Answers when the database does (readiness).
     async fn ping(&self) -> Result<()>;

@@ -1,6 +1,7 @@
 //! Flag evaluation counts per feature and day, in PostgreSQL.
 
 use super::PostgresStore;
+use super::Tx;
 use super::rows::{all, exec, exists};
 use crate::domain::analytics::{EvaluationCount, Labels, labels_key};
 use crate::domain::{EnvironmentId, FeatureId};
@@ -8,7 +9,6 @@ use crate::store::analytics::evaluation_count;
 use crate::store::{AnalyticsStore, Result, StoreError};
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use deadpool_postgres::GenericClient;
 
 #[async_trait]
 impl AnalyticsStore for PostgresStore {
@@ -21,7 +21,7 @@ impl AnalyticsStore for PostgresStore {
     ) -> Result<()> {
         let labels = labels_key(labels);
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         if !exists(&tx, "SELECT 1 FROM environments WHERE id = $1", &[&env.0]).await? {
             return Err(StoreError::NotFound);
         }
@@ -38,7 +38,7 @@ impl AnalyticsStore for PostgresStore {
             )
             .await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 

@@ -1,8 +1,9 @@
 //! Organisation API keys, in PostgreSQL.
 
 use super::PostgresStore;
+use super::Tx;
 use super::audit::record;
-use super::rows::{all, exec, one, opt};
+use super::rows::{Conn, all, exec, one, opt};
 use crate::domain::audit::Audit;
 use crate::domain::organisation::{NewOrgApiKey, OrgApiKey, OrgApiKeyPatch};
 use crate::domain::{OrgApiKeyId, OrganisationId};
@@ -10,9 +11,8 @@ use crate::store::api_keys::{KEY_COLUMNS, api_key};
 use crate::store::audit::{Change, Scope};
 use crate::store::{ApiKeyStore, Result};
 use async_trait::async_trait;
-use deadpool_postgres::GenericClient;
 
-async fn find_key(client: &impl GenericClient, id: OrgApiKeyId) -> Result<OrgApiKey> {
+async fn find_key(client: &impl Conn, id: OrgApiKeyId) -> Result<OrgApiKey> {
     one(
         client,
         &format!("SELECT {KEY_COLUMNS} FROM organisation_api_keys WHERE id = $1"),
@@ -27,7 +27,7 @@ impl ApiKeyStore for PostgresStore {
     async fn create_org_api_key(&self, key: &NewOrgApiKey, audit: &Audit) -> Result<OrgApiKey> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let id: i64 = one(
             &tx,
             "INSERT INTO organisation_api_keys (organisation_id, prefix, hashed_key, name,
@@ -54,7 +54,7 @@ impl ApiKeyStore for PostgresStore {
         )
         .await?;
         let created = find_key(&tx, OrgApiKeyId(id)).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 
@@ -84,7 +84,7 @@ impl ApiKeyStore for PostgresStore {
     ) -> Result<OrgApiKey> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let before = find_key(&tx, id).await?;
         let expiry = match patch.expiry_date {
             Some(new) => new,
@@ -102,14 +102,14 @@ impl ApiKeyStore for PostgresStore {
         let scope = Scope::Organisation(after.organisation_id);
         let change = Change::updated(audit, "Master API key", id.0, None, scope, &before, &after);
         record(&tx, now, &change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(after)
     }
 
     async fn delete_org_api_key(&self, id: OrgApiKeyId, audit: &Audit) -> Result<()> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let key = find_key(&tx, id).await?;
         let scope = Scope::Organisation(key.organisation_id);
         record(
@@ -124,7 +124,7 @@ impl ApiKeyStore for PostgresStore {
             &[&id.0],
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -1,22 +1,18 @@
 //! Writing audit entries inside a change's transaction, moving `updated_at`, and reading the log.
 
 use super::PostgresStore;
+use super::Tx;
 use super::listing::Listing;
-use super::rows::{contains_pattern, exec, one};
+use super::rows::{Conn, contains_pattern, exec, one};
 use crate::domain::audit::{AuditEntry, AuditQuery, Author};
 use crate::domain::{AuditLogId, Page, PageRequest, Timestamp};
 use crate::store::audit::{AuditStore, COLUMNS, Change, Filed, Scope, entry, owner};
 use crate::store::{Result, StoreError};
 use async_trait::async_trait;
-use deadpool_postgres::{GenericClient, Transaction};
 
 /// Writes the audit entry for `change` and moves the `updated_at` of the environments in its scope.
 /// Call it before deleting the object, while the scope still resolves.
-pub(super) async fn record(
-    tx: &Transaction<'_>,
-    now: Timestamp,
-    change: &Change<'_>,
-) -> Result<()> {
+pub(super) async fn record(tx: &Tx<'_>, now: Timestamp, change: &Change<'_>) -> Result<()> {
     let (org, project, env) = resolve(tx, change.scope).await?;
     let (user, key) = change.author_ids();
     let details = serde_json::to_value(&change.details)
@@ -43,7 +39,8 @@ pub(super) async fn record(
 }
 
 /// Moves `updated_at` of the environments a change in `scope` can affect.
-pub(super) async fn bump(tx: &Transaction<'_>, now: Timestamp, scope: Scope) -> Result<()> {
+pub(super) async fn bump(tx: &Tx<'_>, now: Timestamp, scope: Scope) -> Result<()> {
+    tx.changed(scope);
     match scope {
         Scope::Organisation(_) => {}
         Scope::Project(p) => {
@@ -66,7 +63,7 @@ pub(super) async fn bump(tx: &Transaction<'_>, now: Timestamp, scope: Scope) -> 
     Ok(())
 }
 
-async fn resolve(tx: &Transaction<'_>, scope: Scope) -> Result<Filed> {
+async fn resolve(tx: &Tx<'_>, scope: Scope) -> Result<Filed> {
     let owner = match scope {
         Scope::Organisation(_) => None,
         Scope::Project(p) => Some(
@@ -93,7 +90,7 @@ async fn resolve(tx: &Transaction<'_>, scope: Scope) -> Result<Filed> {
 }
 
 async fn list(
-    client: &impl GenericClient,
+    client: &impl Conn,
     query: &AuditQuery,
     page: PageRequest,
 ) -> Result<Page<AuditEntry>> {

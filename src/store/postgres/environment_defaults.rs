@@ -1,5 +1,6 @@
 //! Environment default states on PostgreSQL: one per (feature, environment) pair.
 
+use super::Tx;
 use super::rows::{all, exec, one};
 use super::{PostgresStore, feature_states};
 use crate::domain::feature_state::FeatureState;
@@ -8,13 +9,9 @@ pub(super) use crate::store::environment_defaults::FeatureDefaults;
 use crate::store::environment_defaults::feature_defaults;
 use crate::store::{EnvironmentDefaultStore, Result};
 use async_trait::async_trait;
-use deadpool_postgres::Transaction;
 
 /// The defaults of every feature of the project, by feature id.
-pub(super) async fn features_of(
-    tx: &Transaction<'_>,
-    project: ProjectId,
-) -> Result<Vec<FeatureDefaults>> {
+pub(super) async fn features_of(tx: &Tx<'_>, project: ProjectId) -> Result<Vec<FeatureDefaults>> {
     let mut features = all(
         tx,
         "SELECT id, default_enabled, initial_value FROM features WHERE project_id = $1 ORDER BY id",
@@ -29,18 +26,12 @@ pub(super) async fn features_of(
 }
 
 /// (option id, default allocation) of a feature's options, by id.
-pub(super) async fn options_of(
-    tx: &Transaction<'_>,
-    feature: FeatureId,
-) -> Result<Vec<(i64, f64)>> {
+pub(super) async fn options_of(tx: &Tx<'_>, feature: FeatureId) -> Result<Vec<(i64, f64)>> {
     all(tx, "SELECT id, default_percentage_allocation FROM mv_options WHERE feature_id = $1 ORDER BY id", &[&feature.0], |r| Ok((r.get(0)?, r.get(1)?))).await
 }
 
 /// Whether the project asks new states to start disabled and empty.
-pub(super) async fn prevents_flag_defaults(
-    tx: &Transaction<'_>,
-    project: ProjectId,
-) -> Result<bool> {
+pub(super) async fn prevents_flag_defaults(tx: &Tx<'_>, project: ProjectId) -> Result<bool> {
     one(
         tx,
         "SELECT prevent_flag_defaults FROM projects WHERE id = $1",
@@ -52,7 +43,7 @@ pub(super) async fn prevents_flag_defaults(
 
 /// Creates the environment default state of `feature` in `env`, with one share per option.
 pub(super) async fn insert_default_state(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     env: EnvironmentId,
     feature: &FeatureDefaults,
     prevent_flag_defaults: bool,

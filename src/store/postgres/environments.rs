@@ -1,9 +1,10 @@
 //! Environments of a project, cloned and deleted with their states, in PostgreSQL.
 
 use super::PostgresStore;
+use super::Tx;
 use super::audit::record;
 use super::environment_defaults::{features_of, insert_default_state, prevents_flag_defaults};
-use super::rows::{all, exactly_one, exec, one, opt};
+use super::rows::{Conn, all, exactly_one, exec, one, opt};
 use crate::domain::audit::Audit;
 use crate::domain::environment::{Environment, EnvironmentSettings, NewEnvironment};
 use crate::domain::{EnvironmentId, ProjectId, Timestamp, new_uuid};
@@ -11,9 +12,8 @@ use crate::store::audit::{Change, Scope};
 use crate::store::environments::{COLUMNS, environment};
 use crate::store::{EnvironmentStore, Result};
 use async_trait::async_trait;
-use deadpool_postgres::{GenericClient, Transaction};
 
-async fn find(client: &impl GenericClient, id: EnvironmentId) -> Result<Environment> {
+async fn find(client: &impl Conn, id: EnvironmentId) -> Result<Environment> {
     one(
         client,
         &format!("SELECT {COLUMNS} FROM environments WHERE id = $1"),
@@ -23,7 +23,7 @@ async fn find(client: &impl GenericClient, id: EnvironmentId) -> Result<Environm
     .await
 }
 
-async fn insert(tx: &Transaction<'_>, new: &NewEnvironment, now: Timestamp) -> Result<Environment> {
+async fn insert(tx: &Tx<'_>, new: &NewEnvironment, now: Timestamp) -> Result<Environment> {
     let s = &new.settings;
     let id: i64 = one(
         tx,
@@ -56,7 +56,7 @@ async fn insert(tx: &Transaction<'_>, new: &NewEnvironment, now: Timestamp) -> R
 
 /// Copies a state (value, shares and salt) into another environment or feature segment.
 async fn copy_state(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     state: i64,
     env: EnvironmentId,
     feature_segment: Option<i64>,
@@ -80,7 +80,7 @@ async fn copy_state(
 
 /// Copies the default states and segment overrides of `source` into `target`.
 async fn copy_states(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     source: EnvironmentId,
     target: EnvironmentId,
     now: Timestamp,
@@ -131,7 +131,7 @@ impl EnvironmentStore for PostgresStore {
     async fn create_environment(&self, env: &NewEnvironment, audit: &Audit) -> Result<Environment> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let created = insert(&tx, env, now).await?;
         let prevent = prevents_flag_defaults(&tx, env.project_id).await?;
         for feature in features_of(&tx, env.project_id).await? {
@@ -150,7 +150,7 @@ impl EnvironmentStore for PostgresStore {
             ),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 
@@ -200,7 +200,7 @@ impl EnvironmentStore for PostgresStore {
     ) -> Result<Environment> {
         let (s, now) = (settings, self.now());
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let before = find(&tx, id).await?;
         exec(&tx, "UPDATE environments SET name = $1, description = $2, allow_client_traits = $3,
                      hide_disabled_flags = $4, hide_sensitive_data = $5,
@@ -231,14 +231,14 @@ impl EnvironmentStore for PostgresStore {
             &after.settings,
         );
         record(&tx, now, &change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(after)
     }
 
     async fn delete_environment(&self, id: EnvironmentId, audit: &Audit) -> Result<()> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let env = find(&tx, id).await?;
         // Recorded against the project: the environment's own entries lose their link.
         let change = Change::deleted(
@@ -250,7 +250,7 @@ impl EnvironmentStore for PostgresStore {
         );
         record(&tx, now, &change).await?;
         exactly_one(exec(&tx, "DELETE FROM environments WHERE id = $1", &[&id.0]).await?)?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -263,7 +263,7 @@ impl EnvironmentStore for PostgresStore {
     ) -> Result<Environment> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let original = find(&tx, source).await?;
         let new = NewEnvironment {
             project_id: original.project_id,
@@ -288,7 +288,7 @@ impl EnvironmentStore for PostgresStore {
             ),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 }

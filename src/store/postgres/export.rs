@@ -1,5 +1,6 @@
 //! Export and import on PostgreSQL: rows streamed from one snapshot, loaded in one transaction.
 
+use super::Tx;
 use super::{PostgresStore, latest_version, schema_version};
 use crate::store::export::{
     self, Header, Line, Reader, SELF_WRITTEN, Summary, TABLES, TIMESTAMP_FORMAT, Table, Writer,
@@ -64,7 +65,7 @@ impl PostgresStore {
         replace: bool,
     ) -> anyhow::Result<Summary> {
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         if !replace {
             for table in TABLES.iter().filter(|t| !SELF_WRITTEN.contains(&t.name)) {
                 let row = tx
@@ -131,7 +132,9 @@ impl PostgresStore {
             )
             .await?;
         }
-        tx.commit().await.context("committing the import failed")?;
+        self.commit(tx)
+            .await
+            .context("committing the import failed")?;
         Ok(summary)
     }
 }

@@ -1,5 +1,6 @@
 //! Feature owners: the users and groups of the organisation who answer for a feature.
 
+use super::Tx;
 use super::listing::Listing;
 use super::rows::exec;
 use super::{PostgresStore, features};
@@ -9,10 +10,9 @@ use crate::domain::feature::{FeatureQuery, Owners};
 use crate::store::FeatureOwnerStore;
 use crate::store::Result;
 use async_trait::async_trait;
-use deadpool_postgres::Transaction;
 
 /// Adds the owners; ones the feature has already stay as they are.
-pub(super) async fn add(tx: &Transaction<'_>, feature: FeatureId, owners: &Owners) -> Result<()> {
+pub(super) async fn add(tx: &Tx<'_>, feature: FeatureId, owners: &Owners) -> Result<()> {
     for user in &owners.users {
         exec(
             tx,
@@ -34,11 +34,7 @@ pub(super) async fn add(tx: &Transaction<'_>, feature: FeatureId, owners: &Owner
 }
 
 /// Removes the owners; ones the feature does not have are ignored.
-pub(super) async fn remove(
-    tx: &Transaction<'_>,
-    feature: FeatureId,
-    owners: &Owners,
-) -> Result<()> {
+pub(super) async fn remove(tx: &Tx<'_>, feature: FeatureId, owners: &Owners) -> Result<()> {
     let users: Vec<i64> = owners.users.iter().map(|u| u.0).collect();
     exec(
         tx,
@@ -78,21 +74,21 @@ pub(super) fn filter(list: &mut Listing, query: &FeatureQuery) {
 impl FeatureOwnerStore for PostgresStore {
     async fn add_feature_owners(&self, id: FeatureId, owners: &Owners) -> Result<Feature> {
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         features::find(&tx, id).await?;
         add(&tx, id, owners).await?;
         let feature = features::find(&tx, id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(feature)
     }
 
     async fn remove_feature_owners(&self, id: FeatureId, owners: &Owners) -> Result<Feature> {
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         features::find(&tx, id).await?;
         remove(&tx, id, owners).await?;
         let feature = features::find(&tx, id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(feature)
     }
 }

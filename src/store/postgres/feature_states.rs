@@ -1,8 +1,9 @@
 //! Feature states by id or uuid, whatever they apply to, in PostgreSQL.
 
+use super::Tx;
 use super::audit::record;
 use super::mv_shares::{set_shares, with_shares};
-use super::rows::{all, exec, id_by_uuid, one};
+use super::rows::{Conn, all, exec, id_by_uuid, one};
 use super::segment_overrides::renumber;
 use super::{PostgresStore, read_snapshot};
 use crate::domain::audit::Audit;
@@ -15,15 +16,10 @@ use crate::store::audited::StateContent;
 use crate::store::feature_states::{COLUMNS, state};
 use crate::store::{FeatureStateStore, Result, StoreError};
 use async_trait::async_trait;
-use deadpool_postgres::{GenericClient, Transaction};
 
 pub(super) const STATE: &str = "Feature state";
 /// The states matching `filter` (SQL after `WHERE` on `$1`, ordering included), with their shares.
-pub(super) async fn list(
-    client: &impl GenericClient,
-    filter: &str,
-    id: i64,
-) -> Result<Vec<FeatureState>> {
+pub(super) async fn list(client: &impl Conn, filter: &str, id: i64) -> Result<Vec<FeatureState>> {
     let states = all(
         client,
         &format!("SELECT {COLUMNS} FROM feature_states WHERE {filter}"),
@@ -49,13 +45,13 @@ pub(super) async fn read(
 
 /// The identity's overrides, by feature.
 pub(super) async fn identity_overrides_of(
-    client: &impl GenericClient,
+    client: &impl Conn,
     identity: IdentityId,
 ) -> Result<Vec<FeatureState>> {
     list(client, "identity_id = $1 ORDER BY feature_id", identity.0).await
 }
 
-pub(super) async fn find(client: &impl GenericClient, id: FeatureStateId) -> Result<FeatureState> {
+pub(super) async fn find(client: &impl Conn, id: FeatureStateId) -> Result<FeatureState> {
     list(client, "id = $1", id.0)
         .await?
         .pop()
@@ -64,7 +60,7 @@ pub(super) async fn find(client: &impl GenericClient, id: FeatureStateId) -> Res
 
 /// `NotFound` unless the row of `table` (features or segments) belongs to the environment's project.
 pub(super) async fn in_project_of(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     table: &str,
     id: i64,
     env: EnvironmentId,
@@ -83,7 +79,7 @@ pub(super) async fn in_project_of(
 
 /// Inserts a segment or identity override's state.
 pub(super) async fn insert(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     feature: FeatureId,
     env: EnvironmentId,
     applies: Applies,
@@ -146,7 +142,7 @@ impl FeatureStateStore for PostgresStore {
     ) -> Result<FeatureState> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let before = find(&tx, id).await?;
         let enabled = patch.enabled.unwrap_or(before.enabled);
         let value = patch.value.as_ref().unwrap_or(&before.value);
@@ -180,14 +176,14 @@ impl FeatureStateStore for PostgresStore {
             &StateContent::from(&after),
         );
         record(&tx, now, &change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(after)
     }
 
     async fn delete_feature_state(&self, id: FeatureStateId, audit: &Audit) -> Result<()> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let state = find(&tx, id).await?;
         if state.scope == Applies::Environment {
             return Err(StoreError::Conflict(
@@ -204,7 +200,7 @@ impl FeatureStateStore for PostgresStore {
         } else {
             exec(&tx, "DELETE FROM feature_states WHERE id = $1", &[&id.0]).await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

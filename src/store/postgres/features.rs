@@ -1,11 +1,12 @@
 //! Features of a project and their owners, in PostgreSQL.
 
+use super::Tx;
 use super::audit::record;
 use super::environment_defaults::{
     FeatureDefaults, insert_default_state, options_of, prevents_flag_defaults,
 };
 use super::listing::Listing;
-use super::rows::{all, contains_pattern, exec, one};
+use super::rows::{Conn, all, contains_pattern, exec, one};
 use super::{PostgresStore, feature_owners, mv_options, read_snapshot, tags};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
@@ -16,7 +17,6 @@ use crate::store::audit::{Change, Scope};
 use crate::store::features::feature;
 use crate::store::{FeatureStore, Result};
 use async_trait::async_trait;
-use deadpool_postgres::{GenericClient, Transaction};
 
 const COLUMNS: &str = "f.id, f.uuid, f.project_id, f.name, f.type, f.default_enabled,
     f.initial_value, f.created_date, f.description, f.is_archived, f.is_server_key_only,
@@ -25,7 +25,7 @@ const COLUMNS: &str = "f.id, f.uuid, f.project_id, f.name, f.type, f.default_ena
     ARRAY(SELECT group_id FROM feature_group_owners WHERE feature_id = f.id ORDER BY group_id)";
 
 pub(super) const FEATURE: &str = "Feature";
-pub(super) async fn find(client: &impl GenericClient, id: FeatureId) -> Result<Feature> {
+pub(super) async fn find(client: &impl Conn, id: FeatureId) -> Result<Feature> {
     one(
         client,
         &format!("SELECT {COLUMNS} FROM features f WHERE f.id = $1"),
@@ -35,7 +35,7 @@ pub(super) async fn find(client: &impl GenericClient, id: FeatureId) -> Result<F
     .await
 }
 
-async fn insert(tx: &Transaction<'_>, new: &NewFeature, now: Timestamp) -> Result<FeatureId> {
+async fn insert(tx: &Tx<'_>, new: &NewFeature, now: Timestamp) -> Result<FeatureId> {
     let feature_type = if new.mv_options.is_empty() {
         FeatureType::Standard
     } else {
@@ -68,7 +68,7 @@ async fn insert(tx: &Transaction<'_>, new: &NewFeature, now: Timestamp) -> Resul
 
 /// Gives the feature its default state in every environment of its project.
 async fn insert_defaults(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     new: &NewFeature,
     id: FeatureId,
     now: Timestamp,
@@ -94,7 +94,7 @@ async fn insert_defaults(
 }
 
 async fn list(
-    client: &impl GenericClient,
+    client: &impl Conn,
     project: ProjectId,
     query: &FeatureQuery,
     page: PageRequest,
@@ -143,7 +143,7 @@ impl FeatureStore for PostgresStore {
     async fn create_feature(&self, feature: &NewFeature, audit: &Audit) -> Result<Feature> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let id = insert(&tx, feature, now).await?;
         tags::set_feature_tags(&tx, id, feature.project_id, &feature.tags).await?;
         feature_owners::add(&tx, id, &feature.owners).await?;
@@ -155,7 +155,7 @@ impl FeatureStore for PostgresStore {
         let scope = Scope::Project(created.project_id);
         let change = Change::created(audit, FEATURE, id.0, Some(&created.uuid), scope);
         record(&tx, now, &change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 
@@ -185,7 +185,7 @@ impl FeatureStore for PostgresStore {
     ) -> Result<Feature> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let before = find(&tx, id).await?;
         let old = &before.settings;
         exec(
@@ -208,21 +208,21 @@ impl FeatureStore for PostgresStore {
         let uuid = Some(after.uuid.as_str());
         let change = Change::updated(audit, FEATURE, id.0, uuid, scope, &before, &after);
         record(&tx, now, &change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(after)
     }
 
     async fn delete_feature(&self, id: FeatureId, audit: &Audit) -> Result<()> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let feature = find(&tx, id).await?;
         let scope = Scope::Project(feature.project_id);
         let change = Change::deleted(audit, FEATURE, id.0, Some(&feature.uuid), scope);
         record(&tx, now, &change).await?;
         // States, overrides, options and feature-specific segments cascade.
         exec(&tx, "DELETE FROM features WHERE id = $1", &[&id.0]).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

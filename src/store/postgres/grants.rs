@@ -1,13 +1,12 @@
 //! Permission grants to users and groups, in PostgreSQL.
 
 use super::PostgresStore;
-use super::rows::{all, exactly_one, exec, one};
+use super::rows::{Conn, all, exactly_one, exec, one};
 use crate::domain::UserId;
 use crate::domain::permission::{Grant, GrantId, GrantTarget, Grantee, normalise_keys};
 use crate::store::grants::grant_row;
 use crate::store::{GrantStore, Result};
 use async_trait::async_trait;
-use deadpool_postgres::GenericClient;
 
 /// (table, target column, target id) of a grant target.
 fn grant_table(target: GrantTarget) -> (&'static str, &'static str, i64) {
@@ -22,11 +21,7 @@ fn grant_columns(column: &str) -> String {
     format!("id, {column}, user_id, group_id, admin, permissions")
 }
 
-async fn find_grant(
-    client: &impl GenericClient,
-    target: GrantTarget,
-    id: GrantId,
-) -> Result<Grant> {
+async fn find_grant(client: &impl Conn, target: GrantTarget, id: GrantId) -> Result<Grant> {
     let (table, column, _) = grant_table(target);
     one(
         client,

@@ -1,19 +1,15 @@
 //! Groups of an organisation and their members, in PostgreSQL.
 
 use super::PostgresStore;
-use super::rows::{Params, all, exactly_one, exec, one};
+use super::Tx;
+use super::rows::{Conn, Params, all, exactly_one, exec, one};
 use crate::domain::permission::{Group, GroupId, NewGroup};
 use crate::domain::{OrganisationId, UserId};
 use crate::store::groups::{GROUP_COLUMNS, group, member};
 use crate::store::{GroupStore, Result, StoreError};
 use async_trait::async_trait;
-use deadpool_postgres::GenericClient;
 
-async fn groups_where(
-    client: &impl GenericClient,
-    filter: &str,
-    args: Params<'_>,
-) -> Result<Vec<Group>> {
+async fn groups_where(client: &impl Conn, filter: &str, args: Params<'_>) -> Result<Vec<Group>> {
     let sql = format!("SELECT {GROUP_COLUMNS} FROM user_groups g WHERE {filter} ORDER BY g.id");
     let mut groups = all(client, &sql, args, group).await?;
     for g in &mut groups {
@@ -28,7 +24,7 @@ async fn groups_where(
     Ok(groups)
 }
 
-async fn find_group(client: &impl GenericClient, id: GroupId) -> Result<Group> {
+async fn find_group(client: &impl Conn, id: GroupId) -> Result<Group> {
     groups_where(client, "g.id = $1", &[&id.0])
         .await?
         .pop()
@@ -101,7 +97,7 @@ impl GroupStore for PostgresStore {
 
     async fn add_group_members(&self, id: GroupId, users: &[UserId]) -> Result<Group> {
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         find_group(&tx, id).await?;
         for user in users {
             exec(
@@ -112,13 +108,13 @@ impl GroupStore for PostgresStore {
             .await?;
         }
         let group = find_group(&tx, id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(group)
     }
 
     async fn remove_group_members(&self, id: GroupId, users: &[UserId]) -> Result<Group> {
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         find_group(&tx, id).await?;
         for user in users {
             exec(
@@ -129,7 +125,7 @@ impl GroupStore for PostgresStore {
             .await?;
         }
         let group = find_group(&tx, id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(group)
     }
 

@@ -1,21 +1,22 @@
 //! Identities of an environment and their traits, in PostgreSQL.
 
-use super::audit::record;
+use super::Tx;
+use super::audit::{bump, record};
 use super::feature_states::identity_overrides_of;
 use super::listing::Listing;
-use super::rows::{all, contains_pattern, exactly_one, exec, one, opt};
+use super::rows::{Conn, all, contains_pattern, exactly_one, exec, exists, one, opt};
 use super::{PostgresStore, read_snapshot};
 use crate::domain::audit::Audit;
 use crate::domain::feature_state::FeatureState;
 use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitValue, TraitWrite};
 use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, Timestamp, TraitId};
+use crate::store::audit::Scope;
 use crate::store::audited::renamed;
 use crate::store::identities::{COLUMNS, TRAIT_COLUMNS, a_trait, identity};
 use crate::store::{IdentityStore, Result, StoreError};
 use async_trait::async_trait;
-use deadpool_postgres::GenericClient;
 
-async fn find(client: &impl GenericClient, id: IdentityId) -> Result<Identity> {
+async fn find(client: &impl Conn, id: IdentityId) -> Result<Identity> {
     one(
         client,
         &format!("SELECT {COLUMNS} FROM identities WHERE id = $1"),
@@ -26,7 +27,7 @@ async fn find(client: &impl GenericClient, id: IdentityId) -> Result<Identity> {
 }
 
 async fn find_by_identifier(
-    client: &impl GenericClient,
+    client: &impl Conn,
     env: EnvironmentId,
     identifier: &str,
 ) -> Result<Option<Identity>> {
@@ -39,7 +40,7 @@ async fn find_by_identifier(
     .await
 }
 
-async fn traits_of(client: &impl GenericClient, identity: IdentityId) -> Result<Vec<Trait>> {
+async fn traits_of(client: &impl Conn, identity: IdentityId) -> Result<Vec<Trait>> {
     all(
         client,
         &format!("SELECT {TRAIT_COLUMNS} FROM traits WHERE identity_id = $1 ORDER BY id"),
@@ -51,7 +52,7 @@ async fn traits_of(client: &impl GenericClient, identity: IdentityId) -> Result<
 
 /// Applies trait writes in order: a value upserts the trait, `None` deletes it.
 async fn apply(
-    client: &impl GenericClient,
+    client: &impl Conn,
     identity: IdentityId,
     writes: &[TraitWrite],
     now: Timestamp,
@@ -88,7 +89,7 @@ async fn apply(
 /// The identity with that identifier, created first if missing; concurrent first requests
 /// for one identifier both land on the same row.
 async fn find_or_insert(
-    client: &impl GenericClient,
+    client: &impl Conn,
     env: EnvironmentId,
     identifier: &str,
     now: Timestamp,
@@ -192,7 +193,7 @@ impl IdentityStore for PostgresStore {
     ) -> Result<Identity> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let before = find(&tx, id).await?;
         exec(
             &tx,
@@ -202,13 +203,32 @@ impl IdentityStore for PostgresStore {
         .await?;
         let after = find(&tx, id).await?;
         record(&tx, now, &renamed(audit, &before, &after)).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(after)
     }
 
     async fn delete_identity(&self, id: IdentityId) -> Result<()> {
-        let client = self.client().await?;
-        exactly_one(exec(&client, "DELETE FROM identities WHERE id = $1", &[&id.0]).await?)
+        let now = self.now();
+        let mut client = self.client().await?;
+        let tx = Tx::begin(&mut client).await?;
+        let overridden = exists(
+            &tx,
+            "SELECT 1 FROM feature_states WHERE identity_id = $1",
+            &[&id.0],
+        )
+        .await?;
+        let env = one(
+            &tx,
+            "DELETE FROM identities WHERE id = $1 RETURNING environment_id",
+            &[&id.0],
+            |r| r.get(0),
+        )
+        .await?;
+        if overridden {
+            // The environment document carries identity overrides.
+            bump(&tx, now, Scope::Environment(EnvironmentId(env))).await?;
+        }
+        self.commit(tx).await
     }
 
     async fn traits(&self, identity: IdentityId) -> Result<Vec<Trait>> {
@@ -224,11 +244,11 @@ impl IdentityStore for PostgresStore {
     ) -> Result<(Identity, Vec<Trait>)> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let identity = find_or_insert(&tx, env, identifier, now).await?;
         apply(&tx, identity.id, writes, now).await?;
         let traits = traits_of(&tx, identity.id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok((identity, traits))
     }
 
@@ -241,7 +261,7 @@ impl IdentityStore for PostgresStore {
     ) -> Result<Option<i64>> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let identity = find_or_insert(&tx, env, identifier, now).await?;
         // Lock the identity row: increments of one identity's traits queue here.
         exec(
@@ -264,7 +284,7 @@ impl IdentityStore for PostgresStore {
             value: Some(TraitValue::Integer(value)),
         };
         apply(&tx, identity.id, &[write], now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(Some(value))
     }
 

@@ -1,5 +1,6 @@
 //! Identity overrides: a feature's state for one identity, in PostgreSQL.
 
+use super::Tx;
 use super::audit::record;
 use super::mv_shares::set_shares;
 use super::rows::{exec, one};
@@ -12,7 +13,6 @@ use crate::domain::{EnvironmentId, IdentityId};
 use crate::store::audit::{Change, Scope};
 use crate::store::{IdentityOverrideStore, Result};
 use async_trait::async_trait;
-use deadpool_postgres::GenericClient;
 
 #[async_trait]
 impl IdentityOverrideStore for PostgresStore {
@@ -23,7 +23,7 @@ impl IdentityOverrideStore for PostgresStore {
     ) -> Result<FeatureState> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let env = EnvironmentId(
             one(
                 &tx,
@@ -47,7 +47,7 @@ impl IdentityOverrideStore for PostgresStore {
             scope,
         );
         record(&tx, now, &change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 
@@ -63,7 +63,7 @@ impl IdentityOverrideStore for PostgresStore {
     ) -> Result<Vec<FeatureState>> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let env = EnvironmentId(
             one(
                 &tx,
@@ -111,7 +111,7 @@ impl IdentityOverrideStore for PostgresStore {
             record(&tx, now, &change).await?;
         }
         let copied = feature_states::list(&tx, filter, to.0).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(copied)
     }
 

@@ -1,15 +1,14 @@
 //! Instance-wide settings and login throttling, in PostgreSQL.
 
 use super::PostgresStore;
-use super::rows::{exec, one, opt};
+use super::rows::{Conn, exec, one, opt};
 use crate::domain::Timestamp;
 use crate::domain::user::LoginFailures;
 use crate::store::instance::login_failures;
 use crate::store::{InstanceStore, Result};
 use async_trait::async_trait;
-use deadpool_postgres::GenericClient;
 
-async fn failures(client: &impl GenericClient, key: &str) -> Result<Option<LoginFailures>> {
+async fn failures(client: &impl Conn, key: &str) -> Result<Option<LoginFailures>> {
     opt(
         client,
         "SELECT failures, locked_until FROM login_failures WHERE key = $1",

@@ -1,6 +1,7 @@
 //! Invitations by email and invite links, and joining through them, in PostgreSQL.
 
 use super::PostgresStore;
+use super::Tx;
 use super::rows::{all, exactly_one, exec, one, opt};
 use crate::domain::organisation::Role;
 use crate::domain::permission::{Invite, InviteLink};
@@ -8,11 +9,10 @@ use crate::domain::{OrganisationId, Timestamp, UserId};
 use crate::store::invites::{INVITE_COLUMNS, LINK_COLUMNS, invite, link};
 use crate::store::{InviteStore, Result};
 use async_trait::async_trait;
-use deadpool_postgres::Transaction;
 
 /// Makes the user a member with `role` (an admin stays admin) and adds them to the default groups.
 async fn join(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     org: OrganisationId,
     user: UserId,
     role: Role,
@@ -145,7 +145,7 @@ impl InviteStore for PostgresStore {
     async fn accept_invite(&self, invite_id: i64, user: UserId) -> Result<()> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let found = one(
             &tx,
             &format!("SELECT {INVITE_COLUMNS} FROM invites WHERE id = $1 FOR UPDATE"),
@@ -155,14 +155,14 @@ impl InviteStore for PostgresStore {
         .await?;
         join(&tx, found.organisation_id, user, found.role, now).await?;
         exec(&tx, "DELETE FROM invites WHERE id = $1", &[&invite_id]).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
     async fn join_by_link(&self, link_id: i64, user: UserId) -> Result<()> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let found = one(
             &tx,
             &format!("SELECT {LINK_COLUMNS} FROM invite_links WHERE id = $1"),
@@ -171,7 +171,7 @@ impl InviteStore for PostgresStore {
         )
         .await?;
         join(&tx, found.organisation_id, user, found.role, now).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

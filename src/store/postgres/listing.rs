@@ -1,10 +1,9 @@
 //! Filtered lists read a page at a time, with the total across pages (DRF's `count`).
 
-use super::rows::{all, one};
+use super::rows::{Conn, all, one};
 use crate::domain::{Page, PageRequest};
 use crate::store::Result;
 use crate::store::rows::Columns;
-use deadpool_postgres::GenericClient;
 use tokio_postgres::types::ToSql;
 
 /// The conditions a list is narrowed by, and the values of their placeholders in order.
@@ -20,7 +19,7 @@ impl Listing {
     /// One page of `SELECT {columns} FROM {from}` in `order`, with the total.
     pub async fn page<T>(
         self,
-        client: &impl GenericClient,
+        client: &impl Conn,
         (columns, from): (&str, &str),
         order: &str,
         page: PageRequest,

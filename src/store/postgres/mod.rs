@@ -30,6 +30,7 @@ mod tls;
 mod users;
 mod webhooks;
 
+use super::changes::{ChangeSink, Listener, Noting};
 use super::{ConnectError, ConnectOptions, MigrationReport, Result, Store, StoreError};
 use crate::clock::Clock;
 use crate::domain::Timestamp;
@@ -49,6 +50,7 @@ const MIGRATION_LOCK: i64 = 0x666c_6167_7374_6166; // "flagstaf"
 pub struct PostgresStore {
     pool: Pool,
     clock: Arc<dyn Clock>,
+    listener: Listener,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -78,7 +80,11 @@ impl PostgresStore {
             .max_size(options.pool_size.max(1))
             .build()
             .map_err(|e| ConnectError::Other(format!("cannot build the PostgreSQL pool: {e}")))?;
-        Ok(PostgresStore { pool, clock })
+        Ok(PostgresStore {
+            pool,
+            clock,
+            listener: Listener::default(),
+        })
     }
 
     /// Applies pending migrations in one transaction under an advisory lock; refuses a schema
@@ -109,6 +115,26 @@ impl PostgresStore {
             .get()
             .await
             .map_err(|e| StoreError::Unavailable(format!("no PostgreSQL connection: {e}")))
+    }
+}
+
+/// A write transaction, noting the scopes its changes touch ([`PostgresStore::commit`] tells).
+pub(super) type Tx<'c> = Noting<Transaction<'c>>;
+
+impl Tx<'_> {
+    /// Starts a write transaction on `client`.
+    pub async fn begin(client: &mut Object) -> Result<Tx<'_>> {
+        Ok(Noting::new(client.transaction().await?))
+    }
+}
+
+impl PostgresStore {
+    /// Commits `tx`, then tells the listener which scopes it changed.
+    pub(super) async fn commit(&self, tx: Tx<'_>) -> Result<()> {
+        let (tx, changed) = tx.into_parts();
+        tx.commit().await?;
+        self.listener.committed(changed);
+        Ok(())
     }
 }
 
@@ -191,6 +217,10 @@ pub fn migration_names() -> Vec<String> {
 impl Store for PostgresStore {
     fn backend(&self) -> &'static str {
         "postgres"
+    }
+
+    fn attach(&self, sink: &Arc<dyn ChangeSink>) {
+        self.listener.attach(sink)
     }
 
     async fn ping(&self) -> Result<()> {

@@ -1,7 +1,8 @@
 //! Multivariate options of a feature, and the shares environment defaults give them.
 
+use super::Tx;
 use super::audit::record;
-use super::rows::{all, exactly_one, exec, one};
+use super::rows::{Conn, all, exactly_one, exec, one};
 use super::{PostgresStore, features};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{MvOption, NewMvOption};
@@ -10,9 +11,8 @@ use crate::store::audit::{Change, Scope};
 use crate::store::mv_options::{COLUMNS, option};
 use crate::store::{MvOptionStore, Result};
 use async_trait::async_trait;
-use deadpool_postgres::{GenericClient, Transaction};
 
-pub(super) async fn find(client: &impl GenericClient, id: MvOptionId) -> Result<MvOption> {
+pub(super) async fn find(client: &impl Conn, id: MvOptionId) -> Result<MvOption> {
     one(
         client,
         &format!("SELECT {COLUMNS} FROM mv_options WHERE id = $1"),
@@ -22,7 +22,7 @@ pub(super) async fn find(client: &impl GenericClient, id: MvOptionId) -> Result<
     .await
 }
 
-pub(super) async fn of(client: &impl GenericClient, feature: FeatureId) -> Result<Vec<MvOption>> {
+pub(super) async fn of(client: &impl Conn, feature: FeatureId) -> Result<Vec<MvOption>> {
     all(
         client,
         &format!("SELECT {COLUMNS} FROM mv_options WHERE feature_id = $1 ORDER BY id"),
@@ -33,11 +33,7 @@ pub(super) async fn of(client: &impl GenericClient, feature: FeatureId) -> Resul
 }
 
 /// Inserts the option alone; `Conflict` when the key is taken in the feature.
-pub(super) async fn insert(
-    tx: &Transaction<'_>,
-    feature: FeatureId,
-    new: &NewMvOption,
-) -> Result<MvOption> {
+pub(super) async fn insert(tx: &Tx<'_>, feature: FeatureId, new: &NewMvOption) -> Result<MvOption> {
     let v = &new.value;
     let id: i64 = one(
         tx,
@@ -61,7 +57,7 @@ pub(super) async fn insert(
 }
 
 /// Gives every environment default state of the option's feature its default share.
-pub(super) async fn share_with_defaults(tx: &Transaction<'_>, option: &MvOption) -> Result<()> {
+pub(super) async fn share_with_defaults(tx: &Tx<'_>, option: &MvOption) -> Result<()> {
     exec(tx, "INSERT INTO mv_state_values (feature_state_id, mv_option_id, percentage_allocation)
              SELECT id, $1, $2 FROM feature_states
              WHERE feature_id = $3 AND identity_id IS NULL AND feature_segment_id IS NULL ORDER BY id", &[
@@ -72,11 +68,7 @@ pub(super) async fn share_with_defaults(tx: &Transaction<'_>, option: &MvOption)
     Ok(())
 }
 
-pub(super) async fn update(
-    tx: &Transaction<'_>,
-    id: MvOptionId,
-    new: &NewMvOption,
-) -> Result<MvOption> {
+pub(super) async fn update(tx: &Tx<'_>, id: MvOptionId, new: &NewMvOption) -> Result<MvOption> {
     let v = &new.value;
     exactly_one(
         exec(tx, "UPDATE mv_options SET key = $1, value_type = $2, string_value = $3, integer_value = $4,
@@ -95,12 +87,12 @@ pub(super) async fn update(
 }
 
 /// Deletes the option with its shares.
-pub(super) async fn delete(tx: &Transaction<'_>, id: MvOptionId) -> Result<()> {
+pub(super) async fn delete(tx: &Tx<'_>, id: MvOptionId) -> Result<()> {
     exactly_one(exec(tx, "DELETE FROM mv_options WHERE id = $1", &[&id.0]).await?)
 }
 
 /// Makes the feature `MULTIVARIATE` exactly while it has options.
-pub(super) async fn retype(tx: &Transaction<'_>, feature: FeatureId) -> Result<()> {
+pub(super) async fn retype(tx: &Tx<'_>, feature: FeatureId) -> Result<()> {
     exec(
         tx,
         "UPDATE features SET type = CASE
@@ -125,7 +117,7 @@ impl MvOptionStore for PostgresStore {
     ) -> Result<MvOption> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let project = features::find(&tx, feature).await?.project_id;
         let created = insert(&tx, feature, option).await?;
         share_with_defaults(&tx, &created).await?;
@@ -133,7 +125,7 @@ impl MvOptionStore for PostgresStore {
         let uuid = Some(created.uuid.as_str());
         let change = Change::created(audit, OPTION, created.id.0, uuid, Scope::Project(project));
         record(&tx, now, &change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 
@@ -155,28 +147,28 @@ impl MvOptionStore for PostgresStore {
     ) -> Result<MvOption> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let before = find(&tx, id).await?;
         let after = update(&tx, id, option).await?;
         let scope = Scope::Project(features::find(&tx, after.feature_id).await?.project_id);
         let uuid = Some(after.uuid.as_str());
         let change = Change::updated(audit, OPTION, id.0, uuid, scope, &before, &after);
         record(&tx, now, &change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(after)
     }
 
     async fn delete_mv_option(&self, id: MvOptionId, audit: &Audit) -> Result<()> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let option = find(&tx, id).await?;
         let scope = Scope::Project(features::find(&tx, option.feature_id).await?.project_id);
         let change = Change::deleted(audit, OPTION, id.0, Some(&option.uuid), scope);
         record(&tx, now, &change).await?;
         delete(&tx, id).await?;
         retype(&tx, option.feature_id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

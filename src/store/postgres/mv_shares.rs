@@ -1,15 +1,15 @@
 //! The shares of identities a state gives each multivariate option of its feature.
 
-use super::rows::{all, exactly_one, exec};
+use super::Tx;
+use super::rows::{Conn, all, exactly_one, exec};
 use crate::domain::feature_state::{FeatureState, MvAllocation};
 use crate::domain::{FeatureId, FeatureStateId};
 use crate::store::Result;
 use crate::store::feature_states::{attach_shares, share};
-use deadpool_postgres::{GenericClient, Transaction};
 
 /// Adds each state's shares, ordered by id.
 pub(super) async fn with_shares(
-    client: &impl GenericClient,
+    client: &impl Conn,
     states: Vec<FeatureState>,
 ) -> Result<Vec<FeatureState>> {
     let ids: Vec<i64> = states.iter().map(|s| s.id.0).collect();
@@ -26,7 +26,7 @@ pub(super) async fn with_shares(
 
 /// Sets the state's share of each named option; `NotFound` for an option of another feature.
 pub(super) async fn set_shares(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     state: FeatureStateId,
     feature: FeatureId,
     shares: &[MvAllocation],

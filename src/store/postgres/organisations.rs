@@ -1,8 +1,9 @@
 //! Organisations and their memberships, in PostgreSQL.
 
 use super::PostgresStore;
+use super::Tx;
 use super::audit::record;
-use super::rows::{all, exactly_one, exec, one, opt};
+use super::rows::{Conn, all, exactly_one, exec, one, opt};
 use crate::domain::audit::Audit;
 use crate::domain::organisation::{
     Membership, NewOrganisation, Organisation, OrganisationSettings, Role,
@@ -14,9 +15,8 @@ use crate::store::organisations::{ORG_COLUMNS, membership, organisation, role};
 use crate::store::users::{USER_COLUMNS, user_at};
 use crate::store::{OrganisationStore, Result, StoreError};
 use async_trait::async_trait;
-use deadpool_postgres::GenericClient;
 
-async fn find(client: &impl GenericClient, id: OrganisationId) -> Result<Organisation> {
+async fn find(client: &impl Conn, id: OrganisationId) -> Result<Organisation> {
     one(
         client,
         &format!("SELECT {ORG_COLUMNS} FROM organisations o WHERE o.id = $1"),
@@ -27,7 +27,7 @@ async fn find(client: &impl GenericClient, id: OrganisationId) -> Result<Organis
 }
 
 async fn find_membership(
-    client: &impl GenericClient,
+    client: &impl Conn,
     org: OrganisationId,
     user: UserId,
 ) -> Result<Option<Membership>> {
@@ -42,7 +42,7 @@ async fn find_membership(
 }
 
 async fn upsert_membership(
-    client: &impl GenericClient,
+    client: &impl Conn,
     org: OrganisationId,
     user: UserId,
     role: Role,
@@ -65,7 +65,7 @@ impl OrganisationStore for PostgresStore {
     ) -> Result<Organisation> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let s = &org.settings;
         let id: i64 = one(
             &tx,
@@ -101,7 +101,7 @@ impl OrganisationStore for PostgresStore {
             Scope::Organisation(id),
         );
         record(&tx, now, &change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 
@@ -135,7 +135,7 @@ impl OrganisationStore for PostgresStore {
         let now = self.now();
         let s = settings;
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let before = find(&tx, id).await?;
         exec(
             &tx,
@@ -168,13 +168,16 @@ impl OrganisationStore for PostgresStore {
             &after,
         );
         record(&tx, now, &change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(after)
     }
 
     async fn delete_organisation(&self, id: OrganisationId) -> Result<()> {
-        let client = self.client().await?;
-        exactly_one(exec(&client, "DELETE FROM organisations WHERE id = $1", &[&id.0]).await?)
+        let mut client = self.client().await?;
+        let tx = Tx::begin(&mut client).await?;
+        exactly_one(exec(&tx, "DELETE FROM organisations WHERE id = $1", &[&id.0]).await?)?;
+        tx.changed(Scope::Organisation(id));
+        self.commit(tx).await
     }
 
     async fn set_membership(

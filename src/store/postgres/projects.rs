@@ -1,8 +1,9 @@
 //! Projects of an organisation, in PostgreSQL.
 
 use super::PostgresStore;
+use super::Tx;
 use super::audit::record;
-use super::rows::{all, exec, one};
+use super::rows::{Conn, all, exec, one};
 use crate::domain::audit::Audit;
 use crate::domain::project::{Project, ProjectSettings};
 use crate::domain::{OrganisationId, ProjectId, new_uuid};
@@ -10,9 +11,8 @@ use crate::store::audit::{Change, Scope};
 use crate::store::projects::{COLUMNS, project};
 use crate::store::{ProjectStore, Result};
 use async_trait::async_trait;
-use deadpool_postgres::GenericClient;
 
-pub(super) async fn find(client: &impl GenericClient, id: ProjectId) -> Result<Project> {
+pub(super) async fn find(client: &impl Conn, id: ProjectId) -> Result<Project> {
     one(
         client,
         &format!("SELECT {COLUMNS} FROM projects WHERE id = $1"),
@@ -32,7 +32,7 @@ impl ProjectStore for PostgresStore {
     ) -> Result<Project> {
         let (s, now) = (settings, self.now());
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let id: i64 = one(&tx, "INSERT INTO projects (uuid, organisation_id, created_date, name, hide_disabled_flags,
                      prevent_flag_defaults, enforce_feature_owners, enable_realtime_updates,
                      only_allow_lower_case_feature_names, feature_name_regex, stale_flags_limit_days,
@@ -64,7 +64,7 @@ impl ProjectStore for PostgresStore {
             Scope::Project(created.id),
         );
         record(&tx, now, &change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 
@@ -92,7 +92,7 @@ impl ProjectStore for PostgresStore {
     ) -> Result<Project> {
         let (s, now) = (settings, self.now());
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let before = find(&tx, id).await?;
         exec(
             &tx,
@@ -131,14 +131,14 @@ impl ProjectStore for PostgresStore {
             &after,
         );
         record(&tx, now, &change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(after)
     }
 
     async fn delete_project(&self, id: ProjectId, audit: &Audit) -> Result<()> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let project = find(&tx, id).await?;
         let change = Change::deleted(
             audit,
@@ -149,7 +149,7 @@ impl ProjectStore for PostgresStore {
         );
         record(&tx, now, &change).await?;
         exec(&tx, "DELETE FROM projects WHERE id = $1", &[&id.0]).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

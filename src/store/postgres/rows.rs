@@ -1,9 +1,10 @@
 //! PostgreSQL rows read through `Columns`, and the read and write helpers its area files use.
 
+use super::Tx;
 use crate::domain::Timestamp;
 use crate::store::rows::Columns;
 use crate::store::{Result, StoreError};
-use deadpool_postgres::GenericClient;
+use deadpool_postgres::{GenericClient, Object, Transaction};
 use serde_json::Value;
 use tokio_postgres::Row;
 use tokio_postgres::types::{ToSql, Type};
@@ -12,6 +13,33 @@ pub use crate::store::rows::{contains_pattern, exactly_one};
 
 /// Parameters of one statement, as tokio-postgres takes them.
 pub type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+/// What statements run on: a pooled connection, a transaction, or a write transaction.
+pub trait Conn: Sync {
+    type Client: GenericClient;
+    fn client(&self) -> &Self::Client;
+}
+
+impl Conn for Object {
+    type Client = Object;
+    fn client(&self) -> &Object {
+        self
+    }
+}
+
+impl<'c> Conn for Transaction<'c> {
+    type Client = Transaction<'c>;
+    fn client(&self) -> &Transaction<'c> {
+        self
+    }
+}
+
+impl<'c> Conn for Tx<'c> {
+    type Client = Transaction<'c>;
+    fn client(&self) -> &Transaction<'c> {
+        self
+    }
+}
 
 impl Columns for Row {
     fn int(&self, i: usize) -> Result<Option<i64>> {
@@ -62,11 +90,12 @@ impl Columns for Row {
 
 /// Every row `sql` answers, each read by `map`.
 pub async fn all<T>(
-    client: &impl GenericClient,
+    conn: &impl Conn,
     sql: &str,
     params: Params<'_>,
     map: impl Fn(&dyn Columns) -> Result<T>,
 ) -> Result<Vec<T>> {
+    let client = conn.client();
     let stmt = client.prepare_cached(sql).await?;
     client
         .query(&stmt, params)
@@ -78,11 +107,12 @@ pub async fn all<T>(
 
 /// The first row `sql` answers, if any, read by `map`.
 pub async fn opt<T>(
-    client: &impl GenericClient,
+    conn: &impl Conn,
     sql: &str,
     params: Params<'_>,
     map: impl Fn(&dyn Columns) -> Result<T>,
 ) -> Result<Option<T>> {
+    let client = conn.client();
     let stmt = client.prepare_cached(sql).await?;
     client
         .query_opt(&stmt, params)
@@ -93,31 +123,32 @@ pub async fn opt<T>(
 
 /// The row `sql` answers, read by `map`; `NotFound` when there is none.
 pub async fn one<T>(
-    client: &impl GenericClient,
+    conn: &impl Conn,
     sql: &str,
     params: Params<'_>,
     map: impl Fn(&dyn Columns) -> Result<T>,
 ) -> Result<T> {
-    opt(client, sql, params, map)
+    opt(conn, sql, params, map)
         .await?
         .ok_or(StoreError::NotFound)
 }
 
 /// Whether `sql` answers any row.
-pub async fn exists(client: &impl GenericClient, sql: &str, params: Params<'_>) -> Result<bool> {
-    Ok(opt(client, sql, params, |_| Ok(())).await?.is_some())
+pub async fn exists(conn: &impl Conn, sql: &str, params: Params<'_>) -> Result<bool> {
+    Ok(opt(conn, sql, params, |_| Ok(())).await?.is_some())
 }
 
 /// Runs a statement; the number of rows it changed.
-pub async fn exec(client: &impl GenericClient, sql: &str, params: Params<'_>) -> Result<u64> {
+pub async fn exec(conn: &impl Conn, sql: &str, params: Params<'_>) -> Result<u64> {
+    let client = conn.client();
     let stmt = client.prepare_cached(sql).await?;
     Ok(client.execute(&stmt, params).await?)
 }
 
 /// The id of the row of `table` with that uuid; `NotFound` when there is none.
-pub async fn id_by_uuid(client: &impl GenericClient, table: &str, uuid: &str) -> Result<i64> {
+pub async fn id_by_uuid(conn: &impl Conn, table: &str, uuid: &str) -> Result<i64> {
     one(
-        client,
+        conn,
         &format!("SELECT id FROM {table} WHERE uuid = $1"),
         &[&uuid],
         |r| r.get(0),

@@ -1,8 +1,9 @@
 //! Segment overrides on PostgreSQL: which segments override a feature, in which priority.
 
+use super::Tx;
 use super::audit::{bump, record};
 use super::mv_shares::set_shares;
-use super::rows::{all, exec, id_by_uuid, one};
+use super::rows::{Conn, all, exec, id_by_uuid, one};
 use super::{PostgresStore, feature_states};
 use crate::domain::audit::Audit;
 use crate::domain::feature_state::{
@@ -14,12 +15,8 @@ use crate::store::priorities::{insertion_point, reorder};
 use crate::store::segment_overrides::{COLUMNS, feature_segment};
 use crate::store::{Result, SegmentOverrideStore};
 use async_trait::async_trait;
-use deadpool_postgres::{GenericClient, Transaction};
 
-pub(super) async fn find(
-    client: &impl GenericClient,
-    id: FeatureSegmentId,
-) -> Result<FeatureSegment> {
+pub(super) async fn find(client: &impl Conn, id: FeatureSegmentId) -> Result<FeatureSegment> {
     one(
         client,
         &format!("SELECT {COLUMNS} FROM feature_segments WHERE id = $1"),
@@ -31,7 +28,7 @@ pub(super) async fn find(
 
 /// The environment's overrides, of one feature or all, by feature and priority.
 pub(super) async fn list(
-    client: &impl GenericClient,
+    client: &impl Conn,
     env: EnvironmentId,
     feature: Option<FeatureId>,
 ) -> Result<Vec<FeatureSegment>> {
@@ -49,10 +46,7 @@ pub(super) async fn list(
 }
 
 /// Inserts the override at its priority, moving the ones at or after it down by one.
-pub(super) async fn insert(
-    tx: &Transaction<'_>,
-    new: &NewSegmentOverride,
-) -> Result<FeatureSegment> {
+pub(super) async fn insert(tx: &Tx<'_>, new: &NewSegmentOverride) -> Result<FeatureSegment> {
     let count = list(tx, new.environment_id, Some(new.feature_id))
         .await?
         .len();
@@ -84,7 +78,7 @@ pub(super) async fn insert(
 /// Gives the given overrides the given priorities and renumbers all densely (see
 /// [`reorder`]). Returns each override that moved, before and after.
 pub(super) async fn reprioritise(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     env: EnvironmentId,
     feature: FeatureId,
     given: &[(FeatureSegmentId, i32)],
@@ -109,11 +103,7 @@ pub(super) async fn reprioritise(
 }
 
 /// Closes the gaps a deletion left in the feature's priorities in the environment.
-pub(super) async fn renumber(
-    tx: &Transaction<'_>,
-    feature: FeatureId,
-    env: EnvironmentId,
-) -> Result<()> {
+pub(super) async fn renumber(tx: &Tx<'_>, feature: FeatureId, env: EnvironmentId) -> Result<()> {
     reprioritise(tx, env, feature, &[]).await.map(|_| ())
 }
 
@@ -128,7 +118,7 @@ impl SegmentOverrideStore for PostgresStore {
     ) -> Result<(FeatureSegment, FeatureState)> {
         let (env, now) = (new.environment_id, self.now());
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         feature_states::in_project_of(&tx, "features", new.feature_id.0, env).await?;
         feature_states::in_project_of(&tx, "segments", new.segment_id.0, env).await?;
         let created = insert(&tx, new).await?;
@@ -140,7 +130,7 @@ impl SegmentOverrideStore for PostgresStore {
         let change = Change::created(audit, OVERRIDE, created.id.0, Some(&created.uuid), scope);
         record(&tx, now, &change).await?;
         let state = feature_states::find(&tx, state).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok((created, state))
     }
 
@@ -176,14 +166,14 @@ impl SegmentOverrideStore for PostgresStore {
     async fn delete_feature_segment(&self, id: FeatureSegmentId, audit: &Audit) -> Result<()> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let fs = find(&tx, id).await?;
         let scope = Scope::Environment(fs.environment_id);
         let change = Change::deleted(audit, OVERRIDE, id.0, Some(&fs.uuid), scope);
         record(&tx, now, &change).await?;
         exec(&tx, "DELETE FROM feature_segments WHERE id = $1", &[&id.0]).await?;
         renumber(&tx, fs.feature_id, fs.environment_id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -196,7 +186,7 @@ impl SegmentOverrideStore for PostgresStore {
     ) -> Result<Vec<FeatureSegment>> {
         let (scope, now) = (Scope::Environment(env), self.now());
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         for (before, after) in reprioritise(&tx, env, feature, priorities).await? {
             let uuid = Some(after.uuid.as_str());
             let change = Change::updated(audit, OVERRIDE, after.id.0, uuid, scope, &before, &after);
@@ -204,7 +194,7 @@ impl SegmentOverrideStore for PostgresStore {
         }
         bump(&tx, now, scope).await?;
         let ordered = list(&tx, env, Some(feature)).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(ordered)
     }
 }

@@ -1,8 +1,9 @@
 //! Segments of a project with their rule trees, in PostgreSQL.
 
+use super::Tx;
 use super::audit::record;
 use super::listing::Listing;
-use super::rows::{all, contains_pattern, exactly_one, exec, id_by_uuid, one};
+use super::rows::{Conn, all, contains_pattern, exactly_one, exec, id_by_uuid, one};
 use super::segment_overrides::renumber;
 use super::{PostgresStore, read_snapshot};
 use crate::domain::audit::Audit;
@@ -16,7 +17,6 @@ use crate::store::rule_tree::{ConditionRow, RuleRow, build, flatten};
 use crate::store::segments::{COLUMNS, segment};
 use crate::store::{Result, SegmentStore};
 use async_trait::async_trait;
-use deadpool_postgres::{GenericClient, Transaction};
 use std::collections::HashMap;
 
 const OBJECT_TYPE: &str = "Segment";
@@ -29,7 +29,7 @@ const TREE: &str = "WITH RECURSIVE tree(id) AS (
     )";
 
 async fn rules_of(
-    client: &impl GenericClient,
+    client: &impl Conn,
     ids: &[SegmentId],
 ) -> Result<HashMap<SegmentId, Vec<SegmentRule>>> {
     let ids: Vec<i64> = ids.iter().map(|s| s.0).collect();
@@ -72,10 +72,7 @@ async fn rules_of(
     build(rules, conditions)
 }
 
-async fn with_rules(
-    client: &impl GenericClient,
-    mut segments: Vec<Segment>,
-) -> Result<Vec<Segment>> {
+async fn with_rules(client: &impl Conn, mut segments: Vec<Segment>) -> Result<Vec<Segment>> {
     let ids: Vec<SegmentId> = segments.iter().map(|s| s.id).collect();
     let mut trees = rules_of(client, &ids).await?;
     for s in &mut segments {
@@ -84,7 +81,7 @@ async fn with_rules(
     Ok(segments)
 }
 
-async fn find(client: &impl GenericClient, id: SegmentId) -> Result<Segment> {
+async fn find(client: &impl Conn, id: SegmentId) -> Result<Segment> {
     let mut found = one(
         client,
         &format!("SELECT {COLUMNS} FROM segments WHERE id = $1"),
@@ -100,11 +97,7 @@ async fn find(client: &impl GenericClient, id: SegmentId) -> Result<Segment> {
 }
 
 /// Writes the rule tree under the segment, in order.
-async fn insert_rules(
-    tx: &Transaction<'_>,
-    segment: SegmentId,
-    rules: &[SegmentRule],
-) -> Result<()> {
+async fn insert_rules(tx: &Tx<'_>, segment: SegmentId, rules: &[SegmentRule]) -> Result<()> {
     let mut ids: Vec<i64> = Vec::new();
     for flat in flatten(rules) {
         let (segment_id, parent) = match flat.parent {
@@ -138,7 +131,7 @@ async fn insert_rules(
     Ok(())
 }
 
-async fn insert(tx: &Transaction<'_>, new: &NewSegment, now: Timestamp) -> Result<SegmentId> {
+async fn insert(tx: &Tx<'_>, new: &NewSegment, now: Timestamp) -> Result<SegmentId> {
     let id: i64 = one(tx, "INSERT INTO segments (uuid, project_id, name, description, feature_id, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id", &[
                 &new_uuid(),
@@ -153,7 +146,7 @@ async fn insert(tx: &Transaction<'_>, new: &NewSegment, now: Timestamp) -> Resul
 }
 
 async fn list(
-    client: &impl GenericClient,
+    client: &impl Conn,
     project: ProjectId,
     query: &SegmentQuery,
     page: PageRequest,
@@ -182,13 +175,13 @@ impl SegmentStore for PostgresStore {
     async fn create_segment(&self, segment: &NewSegment, audit: &Audit) -> Result<Segment> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let id = insert(&tx, segment, now).await?;
         let created = find(&tx, id).await?;
         let scope = Scope::Project(created.project_id);
         let change = Change::created(audit, OBJECT_TYPE, id.0, Some(&created.uuid), scope);
         record(&tx, now, &change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 
@@ -245,7 +238,7 @@ impl SegmentStore for PostgresStore {
     ) -> Result<Segment> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let before = find(&tx, id).await?;
         exec(
             &tx,
@@ -272,14 +265,14 @@ impl SegmentStore for PostgresStore {
             &SegmentContent::from(&after),
         );
         record(&tx, now, &change).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(after)
     }
 
     async fn delete_segment(&self, id: SegmentId, audit: &Audit) -> Result<()> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let segment = find(&tx, id).await?;
         let scope = Scope::Project(segment.project_id);
         let change = Change::deleted(audit, OBJECT_TYPE, id.0, Some(&segment.uuid), scope);
@@ -290,7 +283,7 @@ impl SegmentStore for PostgresStore {
         for (feature, env) in overridden {
             renumber(&tx, feature, env).await?;
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -1,8 +1,9 @@
 //! Server-side keys of an environment, in PostgreSQL.
 
 use super::PostgresStore;
+use super::Tx;
 use super::audit::record;
-use super::rows::{all, exec, one, opt};
+use super::rows::{Conn, all, exec, one, opt};
 use crate::domain::audit::Audit;
 use crate::domain::environment::{NewServerKey, ServerKey, ServerKeyPatch};
 use crate::domain::{EnvironmentId, ServerKeyId};
@@ -10,9 +11,8 @@ use crate::store::audit::{Change, Scope};
 use crate::store::server_keys::{KEY_COLUMNS, server_key};
 use crate::store::{Result, ServerKeyStore};
 use async_trait::async_trait;
-use deadpool_postgres::GenericClient;
 
-async fn find_key(client: &impl GenericClient, id: ServerKeyId) -> Result<ServerKey> {
+async fn find_key(client: &impl Conn, id: ServerKeyId) -> Result<ServerKey> {
     one(
         client,
         &format!("SELECT {KEY_COLUMNS} FROM server_keys WHERE id = $1"),
@@ -29,7 +29,7 @@ impl ServerKeyStore for PostgresStore {
     async fn create_server_key(&self, key: &NewServerKey, audit: &Audit) -> Result<ServerKey> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let id: i64 = one(
             &tx,
             "INSERT INTO server_keys (environment_id, key, name, created_at, expires_at)
@@ -47,7 +47,7 @@ impl ServerKeyStore for PostgresStore {
         let scope = Scope::Environment(key.environment_id);
         record(&tx, now, &Change::created(audit, KEY_TYPE, id, None, scope)).await?;
         let created = find_key(&tx, ServerKeyId(id)).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 
@@ -81,7 +81,7 @@ impl ServerKeyStore for PostgresStore {
     ) -> Result<ServerKey> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let before = find_key(&tx, id).await?;
         let expires_at = patch.expires_at.unwrap_or(before.expires_at);
         exec(
@@ -99,14 +99,14 @@ impl ServerKeyStore for PostgresStore {
             &Change::updated(audit, KEY_TYPE, id.0, None, scope, &before, &after),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(after)
     }
 
     async fn delete_server_key(&self, id: ServerKeyId, audit: &Audit) -> Result<()> {
         let now = self.now();
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let key = find_key(&tx, id).await?;
         let scope = Scope::Environment(key.environment_id);
         record(
@@ -116,7 +116,7 @@ impl ServerKeyStore for PostgresStore {
         )
         .await?;
         exec(&tx, "DELETE FROM server_keys WHERE id = $1", &[&id.0]).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

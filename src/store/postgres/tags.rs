@@ -1,15 +1,15 @@
 //! Tags: labels a project puts on its features. Not audited, as upstream.
 
 use super::PostgresStore;
-use super::rows::{all, exactly_one, exec, id_by_uuid, one};
+use super::Tx;
+use super::rows::{Conn, all, exactly_one, exec, id_by_uuid, one};
 use crate::domain::feature::{NewTag, Tag};
 use crate::domain::{FeatureId, ProjectId, TagId, new_uuid};
 use crate::store::tags::{COLUMNS, tag};
 use crate::store::{Result, TagStore};
 use async_trait::async_trait;
-use deadpool_postgres::{GenericClient, Transaction};
 
-pub(super) async fn find(client: &impl GenericClient, id: TagId) -> Result<Tag> {
+pub(super) async fn find(client: &impl Conn, id: TagId) -> Result<Tag> {
     one(
         client,
         &format!("SELECT {COLUMNS} FROM tags WHERE id = $1"),
@@ -19,7 +19,7 @@ pub(super) async fn find(client: &impl GenericClient, id: TagId) -> Result<Tag> 
     .await
 }
 
-pub(super) async fn of(client: &impl GenericClient, project: ProjectId) -> Result<Vec<Tag>> {
+pub(super) async fn of(client: &impl Conn, project: ProjectId) -> Result<Vec<Tag>> {
     all(
         client,
         &format!("SELECT {COLUMNS} FROM tags WHERE project_id = $1 ORDER BY id"),
@@ -29,7 +29,7 @@ pub(super) async fn of(client: &impl GenericClient, project: ProjectId) -> Resul
     .await
 }
 
-pub(super) async fn insert(tx: &Transaction<'_>, new: &NewTag) -> Result<Tag> {
+pub(super) async fn insert(tx: &Tx<'_>, new: &NewTag) -> Result<Tag> {
     let id: i64 = one(
         tx,
         "INSERT INTO tags (uuid, project_id, label, color, description, is_permanent)
@@ -48,7 +48,7 @@ pub(super) async fn insert(tx: &Transaction<'_>, new: &NewTag) -> Result<Tag> {
     find(tx, TagId(id)).await
 }
 
-pub(super) async fn update(tx: &Transaction<'_>, id: TagId, new: &NewTag) -> Result<Tag> {
+pub(super) async fn update(tx: &Tx<'_>, id: TagId, new: &NewTag) -> Result<Tag> {
     exactly_one(
         exec(tx, "UPDATE tags SET label = $1, color = $2, description = $3, is_permanent = $4 WHERE id = $5", &[
                 &new.label,
@@ -61,13 +61,13 @@ pub(super) async fn update(tx: &Transaction<'_>, id: TagId, new: &NewTag) -> Res
     find(tx, id).await
 }
 
-pub(super) async fn delete(tx: &Transaction<'_>, id: TagId) -> Result<()> {
+pub(super) async fn delete(tx: &Tx<'_>, id: TagId) -> Result<()> {
     exactly_one(exec(tx, "DELETE FROM tags WHERE id = $1", &[&id.0]).await?)
 }
 
 /// Replaces the feature's tags; `NotFound` for a tag that is not the project's.
 pub(super) async fn set_feature_tags(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     feature: FeatureId,
     project: ProjectId,
     tags: &[TagId],
@@ -104,9 +104,9 @@ pub(super) fn distinct(tags: &[TagId]) -> Vec<i64> {
 impl TagStore for PostgresStore {
     async fn create_tag(&self, tag: &NewTag) -> Result<Tag> {
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let created = insert(&tx, tag).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 
@@ -127,17 +127,17 @@ impl TagStore for PostgresStore {
 
     async fn update_tag(&self, id: TagId, tag: &NewTag) -> Result<Tag> {
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         let updated = update(&tx, id, tag).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(updated)
     }
 
     async fn delete_tag(&self, id: TagId) -> Result<()> {
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         delete(&tx, id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -1,15 +1,15 @@
 //! User accounts and their tokens, in PostgreSQL.
 
 use super::PostgresStore;
-use super::rows::{exactly_one, exec, one, opt};
+use super::Tx;
+use super::rows::{Conn, exactly_one, exec, one, opt};
 use crate::domain::user::{NewUser, User, UserPatch};
 use crate::domain::{Timestamp, UserId, new_uuid};
 use crate::store::users::{USER_COLUMNS, user};
 use crate::store::{Result, UserStore};
 use async_trait::async_trait;
-use deadpool_postgres::GenericClient;
 
-async fn find(client: &impl GenericClient, id: UserId) -> Result<User> {
+async fn find(client: &impl Conn, id: UserId) -> Result<User> {
     one(
         client,
         &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"),
@@ -19,7 +19,7 @@ async fn find(client: &impl GenericClient, id: UserId) -> Result<User> {
     .await
 }
 
-async fn insert(client: &impl GenericClient, new: &NewUser, now: Timestamp) -> Result<User> {
+async fn insert(client: &impl Conn, new: &NewUser, now: Timestamp) -> Result<User> {
     one(
         client,
         &format!(
@@ -52,7 +52,7 @@ impl UserStore for PostgresStore {
 
     async fn create_first_user(&self, user: &NewUser) -> Result<Option<User>> {
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
+        let tx = Tx::begin(&mut client).await?;
         // Blocks concurrent inserts until commit, so only one first user can exist.
         tx.batch_execute("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
             .await?;
@@ -65,7 +65,7 @@ impl UserStore for PostgresStore {
         } else {
             Some(insert(&tx, user, self.now()).await?)
         };
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(created)
     }
 

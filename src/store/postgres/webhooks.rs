@@ -1,15 +1,14 @@
 //! Environment webhooks, in PostgreSQL.
 
 use super::PostgresStore;
-use super::rows::{all, exactly_one, exec, one};
+use super::rows::{Conn, all, exactly_one, exec, one};
 use crate::domain::EnvironmentId;
 use crate::domain::environment::{Webhook, WebhookFields};
 use crate::store::webhooks::{COLUMNS, webhook};
 use crate::store::{Result, WebhookStore};
 use async_trait::async_trait;
-use deadpool_postgres::GenericClient;
 
-async fn find(client: &impl GenericClient, id: i64) -> Result<Webhook> {
+async fn find(client: &impl Conn, id: i64) -> Result<Webhook> {
     one(
         client,
         &format!("SELECT {COLUMNS} FROM webhooks WHERE id = $1"),

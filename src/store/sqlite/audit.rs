@@ -1,6 +1,7 @@
 //! Writing audit entries inside a change's transaction, moving `updated_at`, and reading the log.
 
 use super::SqliteStore;
+use super::Tx;
 use super::listing::Listing;
 use super::rows::{contains_pattern, exec, one, ts};
 use crate::domain::audit::{AuditEntry, AuditQuery, Author};
@@ -8,11 +9,11 @@ use crate::domain::{AuditLogId, Page, PageRequest, Timestamp};
 use crate::store::audit::{AuditStore, COLUMNS, Change, Filed, Scope, entry, owner};
 use crate::store::{Result, StoreError};
 use async_trait::async_trait;
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, params};
 
 /// Writes the audit entry for `change` and moves the `updated_at` of the environments in its scope.
 /// Call it before deleting the object, while the scope still resolves.
-pub(super) fn record(tx: &Transaction<'_>, now: Timestamp, change: &Change<'_>) -> Result<()> {
+pub(super) fn record(tx: &Tx<'_>, now: Timestamp, change: &Change<'_>) -> Result<()> {
     let (org, project, env) = resolve(tx, change.scope)?;
     let (user, key) = change.author_ids();
     let details = serde_json::to_string(&change.details)
@@ -39,7 +40,8 @@ pub(super) fn record(tx: &Transaction<'_>, now: Timestamp, change: &Change<'_>) 
 }
 
 /// Moves `updated_at` of the environments a change in `scope` can affect.
-pub(super) fn bump(tx: &Transaction<'_>, now: Timestamp, scope: Scope) -> Result<()> {
+pub(super) fn bump(tx: &Tx<'_>, now: Timestamp, scope: Scope) -> Result<()> {
+    tx.changed(scope);
     match scope {
         Scope::Organisation(_) => {}
         Scope::Project(p) => {
@@ -60,7 +62,7 @@ pub(super) fn bump(tx: &Transaction<'_>, now: Timestamp, scope: Scope) -> Result
     Ok(())
 }
 
-fn resolve(tx: &Transaction<'_>, scope: Scope) -> Result<Filed> {
+fn resolve(tx: &Tx<'_>, scope: Scope) -> Result<Filed> {
     let owner = match scope {
         Scope::Organisation(_) => None,
         Scope::Project(p) => Some(one(

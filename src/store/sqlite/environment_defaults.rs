@@ -1,5 +1,6 @@
 //! Environment default states on SQLite: one per (feature, environment) pair.
 
+use super::Tx;
 use super::rows::{all, exec, one, ts};
 use super::{SqliteStore, feature_states};
 use crate::domain::feature_state::FeatureState;
@@ -8,13 +9,10 @@ pub(super) use crate::store::environment_defaults::FeatureDefaults;
 use crate::store::environment_defaults::feature_defaults;
 use crate::store::{EnvironmentDefaultStore, Result};
 use async_trait::async_trait;
-use rusqlite::{Transaction, params};
+use rusqlite::params;
 
 /// The defaults of every feature of the project, by feature id.
-pub(super) fn features_of(
-    tx: &Transaction<'_>,
-    project: ProjectId,
-) -> Result<Vec<FeatureDefaults>> {
+pub(super) fn features_of(tx: &Tx<'_>, project: ProjectId) -> Result<Vec<FeatureDefaults>> {
     let mut features = all(
         tx,
         "SELECT id, default_enabled, initial_value FROM features WHERE project_id = ? ORDER BY id",
@@ -28,7 +26,7 @@ pub(super) fn features_of(
 }
 
 /// (option id, default allocation) of a feature's options, by id.
-pub(super) fn options_of(tx: &Transaction<'_>, feature: FeatureId) -> Result<Vec<(i64, f64)>> {
+pub(super) fn options_of(tx: &Tx<'_>, feature: FeatureId) -> Result<Vec<(i64, f64)>> {
     all(
         tx,
         "SELECT id, default_percentage_allocation FROM mv_options WHERE feature_id = ? ORDER BY id",
@@ -38,7 +36,7 @@ pub(super) fn options_of(tx: &Transaction<'_>, feature: FeatureId) -> Result<Vec
 }
 
 /// Whether the project asks new states to start disabled and empty.
-pub(super) fn prevents_flag_defaults(tx: &Transaction<'_>, project: ProjectId) -> Result<bool> {
+pub(super) fn prevents_flag_defaults(tx: &Tx<'_>, project: ProjectId) -> Result<bool> {
     one(
         tx,
         "SELECT prevent_flag_defaults FROM projects WHERE id = ?",
@@ -49,7 +47,7 @@ pub(super) fn prevents_flag_defaults(tx: &Transaction<'_>, project: ProjectId) -
 
 /// Creates the environment default state of `feature` in `env`, with one share per option.
 pub(super) fn insert_default_state(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     env: EnvironmentId,
     feature: &FeatureDefaults,
     prevent_flag_defaults: bool,

@@ -1,6 +1,7 @@
 //! Environments of a project, cloned and deleted with their states, in SQLite.
 
 use super::SqliteStore;
+use super::Tx;
 use super::audit::record;
 use super::environment_defaults::{features_of, insert_default_state, prevents_flag_defaults};
 use super::rows::{all, exactly_one, exec, one, opt, ts};
@@ -11,7 +12,7 @@ use crate::store::audit::{Change, Scope};
 use crate::store::environments::{COLUMNS, environment};
 use crate::store::{EnvironmentStore, Result};
 use async_trait::async_trait;
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, params};
 
 fn find(conn: &Connection, id: EnvironmentId) -> Result<Environment> {
     one(
@@ -22,7 +23,7 @@ fn find(conn: &Connection, id: EnvironmentId) -> Result<Environment> {
     )
 }
 
-fn insert(tx: &Transaction<'_>, new: &NewEnvironment, now: Timestamp) -> Result<Environment> {
+fn insert(tx: &Tx<'_>, new: &NewEnvironment, now: Timestamp) -> Result<Environment> {
     let s = &new.settings;
     let id: i64 = one(
         tx,
@@ -55,7 +56,7 @@ fn insert(tx: &Transaction<'_>, new: &NewEnvironment, now: Timestamp) -> Result<
 
 /// Copies a state (value, shares and salt) into another environment or feature segment.
 fn copy_state(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     state: i64,
     env: EnvironmentId,
     feature_segment: Option<i64>,
@@ -78,7 +79,7 @@ fn copy_state(
 
 /// Copies the default states and segment overrides of `source` into `target`.
 fn copy_states(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     source: EnvironmentId,
     target: EnvironmentId,
     now: Timestamp,

@@ -1,5 +1,6 @@
 //! Feature owners: the users and groups of the organisation who answer for a feature.
 
+use super::Tx;
 use super::listing::Listing;
 use super::rows::exec;
 use super::{SqliteStore, features};
@@ -9,10 +10,9 @@ use crate::domain::feature::{FeatureQuery, Owners};
 use crate::store::FeatureOwnerStore;
 use crate::store::{Result, StoreError};
 use async_trait::async_trait;
-use rusqlite::Transaction;
 
 /// Adds the owners; ones the feature has already stay as they are.
-pub(super) fn add(tx: &Transaction<'_>, feature: FeatureId, owners: &Owners) -> Result<()> {
+pub(super) fn add(tx: &Tx<'_>, feature: FeatureId, owners: &Owners) -> Result<()> {
     for user in &owners.users {
         exec(
             tx,
@@ -32,7 +32,7 @@ pub(super) fn add(tx: &Transaction<'_>, feature: FeatureId, owners: &Owners) -> 
 }
 
 /// Removes the owners; ones the feature does not have are ignored.
-pub(super) fn remove(tx: &Transaction<'_>, feature: FeatureId, owners: &Owners) -> Result<()> {
+pub(super) fn remove(tx: &Tx<'_>, feature: FeatureId, owners: &Owners) -> Result<()> {
     for user in &owners.users {
         exec(
             tx,

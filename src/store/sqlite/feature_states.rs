@@ -1,6 +1,7 @@
 //! Feature states by id or uuid, whatever they apply to, in SQLite.
 
 use super::SqliteStore;
+use super::Tx;
 use super::audit::record;
 use super::mv_shares::{set_shares, with_shares};
 use super::rows::{all, exec, id_by_uuid, one, ts};
@@ -15,7 +16,7 @@ use crate::store::audited::StateContent;
 use crate::store::feature_states::{COLUMNS, state};
 use crate::store::{FeatureStateStore, Result, StoreError};
 use async_trait::async_trait;
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, params};
 
 pub(super) const STATE: &str = "Feature state";
 /// The states matching `filter` (SQL after `WHERE`, ordering included), with their shares.
@@ -44,12 +45,7 @@ pub(super) fn find(conn: &Connection, id: FeatureStateId) -> Result<FeatureState
 }
 
 /// `NotFound` unless the row of `table` (features or segments) belongs to the environment's project.
-pub(super) fn in_project_of(
-    tx: &Transaction<'_>,
-    table: &str,
-    id: i64,
-    env: EnvironmentId,
-) -> Result<()> {
+pub(super) fn in_project_of(tx: &Tx<'_>, table: &str, id: i64, env: EnvironmentId) -> Result<()> {
     one(
         tx,
         &format!(
@@ -63,7 +59,7 @@ pub(super) fn in_project_of(
 
 /// Inserts a segment or identity override's state.
 pub(super) fn insert(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     feature: FeatureId,
     env: EnvironmentId,
     applies: Applies,

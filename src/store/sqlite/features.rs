@@ -1,5 +1,6 @@
 //! Features of a project and their owners, in SQLite.
 
+use super::Tx;
 use super::audit::record;
 use super::environment_defaults::{
     FeatureDefaults, insert_default_state, options_of, prevents_flag_defaults,
@@ -16,7 +17,7 @@ use crate::store::audit::{Change, Scope};
 use crate::store::features::feature;
 use crate::store::{FeatureStore, Result, StoreError};
 use async_trait::async_trait;
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, params};
 
 const COLUMNS: &str = "f.id, f.uuid, f.project_id, f.name, f.type, f.default_enabled,
     f.initial_value, f.created_date, f.description, f.is_archived, f.is_server_key_only,
@@ -35,7 +36,7 @@ pub(super) fn find(conn: &Connection, id: FeatureId) -> Result<Feature> {
     )
 }
 
-fn insert(tx: &Transaction<'_>, new: &NewFeature, now: Timestamp) -> Result<FeatureId> {
+fn insert(tx: &Tx<'_>, new: &NewFeature, now: Timestamp) -> Result<FeatureId> {
     let feature_type = if new.mv_options.is_empty() {
         FeatureType::Standard
     } else {
@@ -66,12 +67,7 @@ fn insert(tx: &Transaction<'_>, new: &NewFeature, now: Timestamp) -> Result<Feat
 }
 
 /// Gives the feature its default state in every environment of its project.
-fn insert_defaults(
-    tx: &Transaction<'_>,
-    new: &NewFeature,
-    id: FeatureId,
-    now: Timestamp,
-) -> Result<()> {
+fn insert_defaults(tx: &Tx<'_>, new: &NewFeature, id: FeatureId, now: Timestamp) -> Result<()> {
     let defaults = FeatureDefaults {
         id,
         default_enabled: new.default_enabled,

@@ -1,14 +1,15 @@
 //! Identities of an environment and their traits, in SQLite.
 
 use super::SqliteStore;
-use super::audit::record;
+use super::audit::{bump, record};
 use super::feature_states::identity_overrides_of;
 use super::listing::Listing;
-use super::rows::{all, contains_pattern, exactly_one, exec, one, opt, ts};
+use super::rows::{all, contains_pattern, exactly_one, exec, exists, one, opt, ts};
 use crate::domain::audit::Audit;
 use crate::domain::feature_state::FeatureState;
 use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitValue, TraitWrite};
 use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, Timestamp, TraitId};
+use crate::store::audit::Scope;
 use crate::store::audited::renamed;
 use crate::store::identities::{COLUMNS, TRAIT_COLUMNS, a_trait, identity};
 use crate::store::{IdentityStore, Result};
@@ -191,8 +192,26 @@ impl IdentityStore for SqliteStore {
     }
 
     async fn delete_identity(&self, id: IdentityId) -> Result<()> {
-        self.write(move |tx| exactly_one(exec(tx, "DELETE FROM identities WHERE id = ?", [id.0])?))
-            .await
+        let now = self.now();
+        self.write(move |tx| {
+            let overridden = exists(
+                tx,
+                "SELECT 1 FROM feature_states WHERE identity_id = ?",
+                [id.0],
+            )?;
+            let env = one(
+                tx,
+                "DELETE FROM identities WHERE id = ? RETURNING environment_id",
+                [id.0],
+                |r| r.get(0),
+            )?;
+            if overridden {
+                // The environment document carries identity overrides.
+                bump(tx, now, Scope::Environment(EnvironmentId(env)))?;
+            }
+            Ok(())
+        })
+        .await
     }
 
     async fn traits(&self, identity: IdentityId) -> Result<Vec<Trait>> {

@@ -1,6 +1,7 @@
 //! Invitations by email and invite links, and joining through them, in SQLite.
 
 use super::SqliteStore;
+use super::Tx;
 use super::rows::{all, exactly_one, exec, one, opt, opt_ts, ts};
 use crate::domain::organisation::Role;
 use crate::domain::permission::{Invite, InviteLink};
@@ -8,16 +9,10 @@ use crate::domain::{OrganisationId, Timestamp, UserId};
 use crate::store::invites::{INVITE_COLUMNS, LINK_COLUMNS, invite, link};
 use crate::store::{InviteStore, Result};
 use async_trait::async_trait;
-use rusqlite::{Transaction, params};
+use rusqlite::params;
 
 /// Makes the user a member with `role` (an admin stays admin) and adds them to the default groups.
-fn join(
-    tx: &Transaction<'_>,
-    org: OrganisationId,
-    user: UserId,
-    role: Role,
-    now: Timestamp,
-) -> Result<()> {
+fn join(tx: &Tx<'_>, org: OrganisationId, user: UserId, role: Role, now: Timestamp) -> Result<()> {
     exec(
         tx,
         "INSERT INTO memberships (user_id, organisation_id, role, date_joined) VALUES (?, ?, ?, ?)

@@ -30,6 +30,7 @@ mod tags;
 mod users;
 mod webhooks;
 
+use super::changes::{ChangeSink, Listener, Noting};
 use super::{ConnectError, ConnectOptions, MigrationReport, Result, Store, StoreError};
 use crate::clock::Clock;
 use crate::domain::Timestamp;
@@ -50,6 +51,7 @@ pub struct SqliteStore {
     db: Db,
     clock: Arc<dyn Clock>,
     path: PathBuf,
+    listener: Listener,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -88,6 +90,7 @@ impl SqliteStore {
             },
             clock,
             path,
+            listener: Listener::default(),
         })
     }
 
@@ -174,23 +177,30 @@ impl SqliteStore {
         }
     }
 
-    /// Runs `f` in an immediate transaction on the writer, committing when it returns `Ok`.
+    /// Runs `f` in an immediate transaction on the writer, committing when it returns `Ok`;
+    /// then tells the listener which scopes it changed.
     async fn write<T, F>(&self, f: F) -> Result<T>
     where
-        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+        F: FnOnce(&Tx<'_>) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
         let mut conn = self.db.writer.clone().lock_owned().await;
-        tokio::task::spawn_blocking(move || {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (value, changed) = tokio::task::spawn_blocking(move || {
+            let tx = Tx::new(conn.transaction_with_behavior(TransactionBehavior::Immediate)?);
             let value = f(&tx)?;
+            let (tx, changed) = tx.into_parts();
             tx.commit()?;
-            Ok(value)
+            Ok::<_, StoreError>((value, changed))
         })
         .await
-        .map_err(|e| StoreError::Other(format!("SQLite write task failed: {e}")))?
+        .map_err(|e| StoreError::Other(format!("SQLite write task failed: {e}")))??;
+        self.listener.committed(changed);
+        Ok(value)
     }
 }
+
+/// The writer's transaction, noting the scopes its changes touch.
+pub(super) type Tx<'c> = Noting<Transaction<'c>>;
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -302,6 +312,10 @@ pub fn migration_names() -> Vec<String> {
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {
         "sqlite"
+    }
+
+    fn attach(&self, sink: &Arc<dyn ChangeSink>) {
+        self.listener.attach(sink)
     }
 
     async fn ping(&self) -> Result<()> {

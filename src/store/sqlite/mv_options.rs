@@ -1,5 +1,6 @@
 //! Multivariate options of a feature, and the shares environment defaults give them.
 
+use super::Tx;
 use super::audit::record;
 use super::rows::{all, exactly_one, exec, one};
 use super::{SqliteStore, features};
@@ -10,7 +11,7 @@ use crate::store::audit::{Change, Scope};
 use crate::store::mv_options::{COLUMNS, option};
 use crate::store::{MvOptionStore, Result};
 use async_trait::async_trait;
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, params};
 
 pub(super) fn find(conn: &Connection, id: MvOptionId) -> Result<MvOption> {
     one(
@@ -31,11 +32,7 @@ pub(super) fn of(conn: &Connection, feature: FeatureId) -> Result<Vec<MvOption>>
 }
 
 /// Inserts the option alone; `Conflict` when the key is taken in the feature.
-pub(super) fn insert(
-    tx: &Transaction<'_>,
-    feature: FeatureId,
-    new: &NewMvOption,
-) -> Result<MvOption> {
+pub(super) fn insert(tx: &Tx<'_>, feature: FeatureId, new: &NewMvOption) -> Result<MvOption> {
     let v = &new.value;
     let id: i64 = one(
         tx,
@@ -58,7 +55,7 @@ pub(super) fn insert(
 }
 
 /// Gives every environment default state of the option's feature its default share.
-pub(super) fn share_with_defaults(tx: &Transaction<'_>, option: &MvOption) -> Result<()> {
+pub(super) fn share_with_defaults(tx: &Tx<'_>, option: &MvOption) -> Result<()> {
     exec(
         tx,
         "INSERT INTO mv_state_values (feature_state_id, mv_option_id, percentage_allocation)
@@ -73,7 +70,7 @@ pub(super) fn share_with_defaults(tx: &Transaction<'_>, option: &MvOption) -> Re
     Ok(())
 }
 
-pub(super) fn update(tx: &Transaction<'_>, id: MvOptionId, new: &NewMvOption) -> Result<MvOption> {
+pub(super) fn update(tx: &Tx<'_>, id: MvOptionId, new: &NewMvOption) -> Result<MvOption> {
     let v = &new.value;
     exactly_one(exec(
         tx,
@@ -94,12 +91,12 @@ pub(super) fn update(tx: &Transaction<'_>, id: MvOptionId, new: &NewMvOption) ->
 }
 
 /// Deletes the option with its shares.
-pub(super) fn delete(tx: &Transaction<'_>, id: MvOptionId) -> Result<()> {
+pub(super) fn delete(tx: &Tx<'_>, id: MvOptionId) -> Result<()> {
     exactly_one(exec(tx, "DELETE FROM mv_options WHERE id = ?", [id.0])?)
 }
 
 /// Makes the feature `MULTIVARIATE` exactly while it has options.
-pub(super) fn retype(tx: &Transaction<'_>, feature: FeatureId) -> Result<()> {
+pub(super) fn retype(tx: &Tx<'_>, feature: FeatureId) -> Result<()> {
     exec(
         tx,
         "UPDATE features SET type = CASE

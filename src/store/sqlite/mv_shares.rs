@@ -1,11 +1,12 @@
 //! The shares of identities a state gives each multivariate option of its feature.
 
+use super::Tx;
 use super::rows::{all, exactly_one, exec};
 use crate::domain::feature_state::{FeatureState, MvAllocation};
 use crate::domain::{FeatureId, FeatureStateId};
 use crate::store::feature_states::{attach_shares, share};
 use crate::store::{Result, StoreError};
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, params};
 
 /// Adds each state's shares, ordered by id.
 pub(super) fn with_shares(
@@ -26,7 +27,7 @@ pub(super) fn with_shares(
 
 /// Sets the state's share of each named option; `NotFound` for an option of another feature.
 pub(super) fn set_shares(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     state: FeatureStateId,
     feature: FeatureId,
     shares: &[MvAllocation],

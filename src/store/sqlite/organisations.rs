@@ -177,7 +177,9 @@ impl OrganisationStore for SqliteStore {
 
     async fn delete_organisation(&self, id: OrganisationId) -> Result<()> {
         self.write(move |tx| {
-            exactly_one(exec(tx, "DELETE FROM organisations WHERE id = ?", [id.0])?)
+            exactly_one(exec(tx, "DELETE FROM organisations WHERE id = ?", [id.0])?)?;
+            tx.changed(Scope::Organisation(id));
+            Ok(())
         })
         .await
     }

@@ -1,5 +1,6 @@
 //! Segment overrides on SQLite: which segments override a feature, in which priority.
 
+use super::Tx;
 use super::audit::{bump, record};
 use super::mv_shares::set_shares;
 use super::rows::{all, exec, id_by_uuid, one};
@@ -14,7 +15,7 @@ use crate::store::priorities::{insertion_point, reorder};
 use crate::store::segment_overrides::{COLUMNS, feature_segment};
 use crate::store::{Result, SegmentOverrideStore};
 use async_trait::async_trait;
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, params};
 
 pub(super) fn find(conn: &Connection, id: FeatureSegmentId) -> Result<FeatureSegment> {
     one(
@@ -44,7 +45,7 @@ pub(super) fn list(
 }
 
 /// Inserts the override at its priority, moving the ones at or after it down by one.
-pub(super) fn insert(tx: &Transaction<'_>, new: &NewSegmentOverride) -> Result<FeatureSegment> {
+pub(super) fn insert(tx: &Tx<'_>, new: &NewSegmentOverride) -> Result<FeatureSegment> {
     let count = list(tx, new.environment_id, Some(new.feature_id))?.len();
     let priority = insertion_point(new.priority, count);
     exec(
@@ -72,7 +73,7 @@ pub(super) fn insert(tx: &Transaction<'_>, new: &NewSegmentOverride) -> Result<F
 /// Gives the given overrides the given priorities and renumbers all densely (see
 /// [`reorder`]). Returns each override that moved, before and after.
 pub(super) fn reprioritise(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     env: EnvironmentId,
     feature: FeatureId,
     given: &[(FeatureSegmentId, i32)],
@@ -96,7 +97,7 @@ pub(super) fn reprioritise(
 }
 
 /// Closes the gaps a deletion left in the feature's priorities in the environment.
-pub(super) fn renumber(tx: &Transaction<'_>, feature: FeatureId, env: EnvironmentId) -> Result<()> {
+pub(super) fn renumber(tx: &Tx<'_>, feature: FeatureId, env: EnvironmentId) -> Result<()> {
     reprioritise(tx, env, feature, &[]).map(|_| ())
 }
 

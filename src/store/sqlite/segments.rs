@@ -1,6 +1,7 @@
 //! Segments of a project with their rule trees, in SQLite.
 
 use super::SqliteStore;
+use super::Tx;
 use super::audit::record;
 use super::listing::Listing;
 use super::rows::{all, contains_pattern, exactly_one, exec, id_by_uuid, one, ts};
@@ -16,7 +17,7 @@ use crate::store::rule_tree::{ConditionRow, RuleRow, build, flatten};
 use crate::store::segments::{COLUMNS, segment};
 use crate::store::{Result, SegmentStore, StoreError};
 use async_trait::async_trait;
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, params};
 use std::collections::HashMap;
 
 const OBJECT_TYPE: &str = "Segment";
@@ -89,7 +90,7 @@ fn find(conn: &Connection, id: SegmentId) -> Result<Segment> {
 }
 
 /// Writes the rule tree under the segment, in order.
-fn insert_rules(tx: &Transaction<'_>, segment: SegmentId, rules: &[SegmentRule]) -> Result<()> {
+fn insert_rules(tx: &Tx<'_>, segment: SegmentId, rules: &[SegmentRule]) -> Result<()> {
     let mut ids: Vec<i64> = Vec::new();
     for flat in flatten(rules) {
         let (segment_id, parent) = match flat.parent {
@@ -115,7 +116,7 @@ fn insert_rules(tx: &Transaction<'_>, segment: SegmentId, rules: &[SegmentRule])
     Ok(())
 }
 
-fn insert(tx: &Transaction<'_>, new: &NewSegment, now: Timestamp) -> Result<SegmentId> {
+fn insert(tx: &Tx<'_>, new: &NewSegment, now: Timestamp) -> Result<SegmentId> {
     let id: i64 = one(tx, "INSERT INTO segments (uuid, project_id, name, description, feature_id, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", params![
                 new_uuid(),

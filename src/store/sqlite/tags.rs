@@ -1,13 +1,14 @@
 //! Tags: labels a project puts on its features. Not audited, as upstream.
 
 use super::SqliteStore;
+use super::Tx;
 use super::rows::{all, exactly_one, exec, id_by_uuid, one};
 use crate::domain::feature::{NewTag, Tag};
 use crate::domain::{FeatureId, ProjectId, TagId, new_uuid};
 use crate::store::tags::{COLUMNS, tag};
 use crate::store::{Result, TagStore};
 use async_trait::async_trait;
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, params};
 
 pub(super) fn find(conn: &Connection, id: TagId) -> Result<Tag> {
     one(
@@ -27,7 +28,7 @@ pub(super) fn of(conn: &Connection, project: ProjectId) -> Result<Vec<Tag>> {
     )
 }
 
-pub(super) fn insert(tx: &Transaction<'_>, new: &NewTag) -> Result<Tag> {
+pub(super) fn insert(tx: &Tx<'_>, new: &NewTag) -> Result<Tag> {
     let id: i64 = one(
         tx,
         "INSERT INTO tags (uuid, project_id, label, color, description, is_permanent)
@@ -45,7 +46,7 @@ pub(super) fn insert(tx: &Transaction<'_>, new: &NewTag) -> Result<Tag> {
     find(tx, TagId(id))
 }
 
-pub(super) fn update(tx: &Transaction<'_>, id: TagId, new: &NewTag) -> Result<Tag> {
+pub(super) fn update(tx: &Tx<'_>, id: TagId, new: &NewTag) -> Result<Tag> {
     exactly_one(exec(
         tx,
         "UPDATE tags SET label = ?, color = ?, description = ?, is_permanent = ? WHERE id = ?",
@@ -60,13 +61,13 @@ pub(super) fn update(tx: &Transaction<'_>, id: TagId, new: &NewTag) -> Result<Ta
     find(tx, id)
 }
 
-pub(super) fn delete(tx: &Transaction<'_>, id: TagId) -> Result<()> {
+pub(super) fn delete(tx: &Tx<'_>, id: TagId) -> Result<()> {
     exactly_one(exec(tx, "DELETE FROM tags WHERE id = ?", [id.0])?)
 }
 
 /// Replaces the feature's tags; `NotFound` for a tag that is not the project's.
 pub(super) fn set_feature_tags(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     feature: FeatureId,
     project: ProjectId,
     tags: &[TagId],

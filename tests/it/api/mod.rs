@@ -5,6 +5,7 @@ mod analytics;
 mod audit;
 mod bad_input;
 mod by_uuid;
+mod changes;
 mod cors;
 mod environments;
 mod existence;
@@ -52,7 +53,6 @@ use crate::harness::{Backend, TestDb, start_time};
 pub struct TestApp {
     pub client: TestClient<BoxEndpoint<'static>>,
     pub store: Arc<dyn Store>,
-    pub service: Arc<flagstaff::service::Service>,
     pub clock: Arc<FixedClock>,
     pub db: TestDb,
     _data: tempfile::TempDir,
@@ -90,7 +90,6 @@ impl TestApp {
         let (app, _) = App::build(&config, clock.clone()).await.unwrap();
         TestApp {
             store: app.store.clone(),
-            service: app.state.service.clone(),
             client: TestClient::new(app.endpoint().map_to_response().boxed()),
             clock,
             db,

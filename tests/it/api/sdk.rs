@@ -32,7 +32,6 @@ async fn setup(app: &TestApp) -> (String, ProjectId, EnvironmentId, String) {
     seed.create_feature("Dark_Mode", false, None, false).await;
     seed.create_feature("internal", true, Some("42"), true)
         .await;
-    app.service.snapshots().invalidate_all();
     (root, project, EnvironmentId(env), key)
 }
 
@@ -215,7 +214,6 @@ async fn identities_get_segment_and_identity_overrides(app: TestApp) {
             "v2",
         )
         .await;
-    app.service.snapshots().invalidate_all();
 
     let plain = app
         .sdk("GET", "/api/v1/identities/?identifier=ada", &key, None)
@@ -579,7 +577,6 @@ async fn the_environment_document_evaluates_like_the_server(app: TestApp) {
         "split",
     )
     .await;
-    app.service.snapshots().invalidate_all();
 
     app.sdk("GET", "/api/v1/environment-document/", &key, None)
         .await

@@ -8,8 +8,8 @@ use flagstaff::domain::{EnvironmentId, FeatureValue, IdentityId, PageRequest, Pr
 
 use super::TestApp;
 
-/// A project and one of its environments, seeded straight through the store. The snapshots are
-/// not told: call `app.service.snapshots().invalidate_all()` before the next SDK request.
+/// A project and one of its environments, seeded straight through the store (whose committed
+/// writes reach the snapshots as the API's do).
 pub struct Seed<'a> {
     app: &'a TestApp,
     pub project: ProjectId,

@@ -37,7 +37,8 @@ impl World {
         World::of(app, &token, "Elsewhere").await
     }
 
-    async fn of(app: &TestApp, token: &str, name: &str) -> World {
+    /// An organisation of this name, made by the user of `token`, with a project and an environment.
+    pub async fn of(app: &TestApp, token: &str, name: &str) -> World {
         let org = app.org(token, name).await;
         let project = app.project(token, org, "Shop").await;
         let (env_id, env_key) = app.environment(token, project, "Production").await;

@@ -1,0 +1,33 @@
+//! What a committed change sets off: the snapshots of the scopes it touched are dropped.
+//
+// The store tells [`Changes`] the scopes of every committed write (see `store::ChangeSink`);
+// this is the one place that decides what follows from a change.
+
+use crate::snapshot::Snapshots;
+use crate::store::{ChangeSink, Scope};
+use std::sync::Arc;
+
+/// The service's side of the store's change sink.
+pub(crate) struct Changes {
+    snapshots: Arc<Snapshots>,
+}
+
+impl Changes {
+    pub fn new(snapshots: Arc<Snapshots>) -> Self {
+        Changes { snapshots }
+    }
+}
+
+impl ChangeSink for Changes {
+    fn changed(&self, scopes: &[Scope]) {
+        for scope in scopes {
+            match *scope {
+                Scope::Environment(env) => self.snapshots.invalidate_environment(env),
+                Scope::Project(project) => self.snapshots.invalidate_project(project),
+                Scope::Organisation(organisation) => {
+                    self.snapshots.invalidate_organisation(organisation)
+                }
+            }
+        }
+    }
+}
