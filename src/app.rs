@@ -97,10 +97,10 @@ impl App {
     }
 }
 
-/// Every few seconds, drops snapshots of environments that changed elsewhere (another server
-/// sharing the database) or that a missed invalidation left stale.
+/// A safety net under the change notices: every half minute, drops snapshots of environments
+/// whose `updated_at` moved since they were built (a notice lost with a connection, say).
 async fn drop_stale_snapshots(service: Arc<Service>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    let mut tick = tokio::time::interval(Duration::from_secs(30));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
@@ -155,6 +155,7 @@ pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<()> 
     let shutdown = shutdown_signal()?;
     let (app, report) = App::build(&config, clock).await?;
     let backend = app.store.backend();
+    let store = app.store.clone();
     let bound = app.bind(config.bind).await?;
     tracing::info!(
         address = %bound.local_addr,
@@ -163,6 +164,8 @@ pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<()> 
         version = api::VERSION,
         "flagstaff is serving"
     );
+    // Hear other servers' changes before loading, so that none falls between the two.
+    store.follow_others().await;
     match bound.service().snapshots().warm().await {
         Ok(environments) => tracing::info!(environments, "flag snapshots loaded"),
         Err(e) => {

@@ -30,4 +30,8 @@ impl ChangeSink for Changes {
             }
         }
     }
+
+    fn missed(&self) {
+        self.snapshots.invalidate_all();
+    }
 }

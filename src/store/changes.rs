@@ -6,12 +6,17 @@
 // a write that rolls back tells nobody.
 
 use super::audit::Scope;
+use crate::domain::{EnvironmentId, OrganisationId, ProjectId};
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, RwLock, Weak};
 
 /// Told, after each commit, which scopes the write changed.
 pub trait ChangeSink: Send + Sync {
     fn changed(&self, scopes: &[Scope]);
+
+    /// Changes may have been missed (the connection that hears other processes' changes was
+    /// lost and is back): anything may have changed.
+    fn missed(&self);
 }
 
 /// A backend's write transaction, noting the scopes its changes touch for the sinks.
@@ -36,10 +41,10 @@ impl<T> Noting<T> {
             .push(scope);
     }
 
-    /// The transaction, to commit, and the scopes to tell once it has.
+    /// The transaction, to commit, and the scopes to tell once it has (each once).
     pub fn into_parts(self) -> (T, Vec<Scope>) {
         let changed = self.changed.into_inner().unwrap_or_else(|e| e.into_inner());
-        (self.tx, changed)
+        (self.tx, distinct(changed))
     }
 }
 
@@ -62,22 +67,71 @@ impl Listener {
         sinks.push(Arc::downgrade(sink));
     }
 
-    /// Tells the sinks about a committed write's scopes, each once, in the order first seen.
-    pub fn committed(&self, mut scopes: Vec<Scope>) {
+    /// Tells the sinks about a committed write's scopes.
+    pub fn committed(&self, scopes: Vec<Scope>) {
         if scopes.is_empty() {
             return;
         }
-        let mut seen = Vec::with_capacity(scopes.len());
-        scopes.retain(|s| {
-            let first = !seen.contains(s);
-            seen.push(*s);
-            first
-        });
-        let sinks = self.0.read().unwrap_or_else(|e| e.into_inner());
-        for sink in sinks.iter().filter_map(Weak::upgrade) {
+        for sink in self.sinks() {
             sink.changed(&scopes);
         }
     }
+
+    /// Tells the sinks that changes may have been missed.
+    pub fn missed(&self) {
+        for sink in self.sinks() {
+            sink.missed();
+        }
+    }
+
+    fn sinks(&self) -> Vec<Arc<dyn ChangeSink>> {
+        let sinks = self.0.read().unwrap_or_else(|e| e.into_inner());
+        sinks.iter().filter_map(Weak::upgrade).collect()
+    }
+}
+
+/// Each scope once, in the order first seen.
+fn distinct(mut scopes: Vec<Scope>) -> Vec<Scope> {
+    let mut seen = Vec::with_capacity(scopes.len());
+    scopes.retain(|s| {
+        let first = !seen.contains(s);
+        seen.push(*s);
+        first
+    });
+    scopes
+}
+
+/// The text of a change notice between processes: the sending process, then its scopes
+/// (`e12 p3 o1`: environment 12, project 3, organisation 1).
+pub(crate) fn notice(node: &str, scopes: &[Scope]) -> String {
+    let mut text = node.to_string();
+    for scope in scopes {
+        let (kind, id) = match scope {
+            Scope::Environment(e) => ('e', e.0),
+            Scope::Project(p) => ('p', p.0),
+            Scope::Organisation(o) => ('o', o.0),
+        };
+        text.push_str(&format!(" {kind}{id}"));
+    }
+    text
+}
+
+/// The sending process and scopes of a change notice; `None` when it is not one.
+pub(crate) fn read_notice(text: &str) -> Option<(&str, Vec<Scope>)> {
+    let mut words = text.split(' ');
+    let node = words.next().filter(|n| !n.is_empty())?;
+    let scopes = words
+        .map(|word| {
+            let id: i64 = word.get(1..)?.parse().ok()?;
+            match word.as_bytes().first()? {
+                b'e' => Some(Scope::Environment(EnvironmentId(id))),
+                b'p' => Some(Scope::Project(ProjectId(id))),
+                b'o' => Some(Scope::Organisation(OrganisationId(id))),
+                _ => None,
+            }
+        })
+        .collect::<Option<Vec<Scope>>>()?;
+    Some((node, scopes))
 }
 
 impl std::fmt::Debug for Listener {
@@ -92,14 +146,29 @@ impl std::fmt::Debug for Listener {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{EnvironmentId, ProjectId};
-    use std::sync::Mutex;
 
     #[derive(Default)]
     struct Seen(Mutex<Vec<Vec<Scope>>>);
     impl ChangeSink for Seen {
         fn changed(&self, scopes: &[Scope]) {
             self.0.lock().unwrap().push(scopes.to_vec());
+        }
+        fn missed(&self) {}
+    }
+
+    #[test]
+    fn a_notice_reads_back_and_anything_else_is_refused() {
+        let scopes = [
+            Scope::Environment(EnvironmentId(12)),
+            Scope::Project(ProjectId(3)),
+            Scope::Organisation(OrganisationId(1)),
+        ];
+        let text = notice("node-a", &scopes);
+        assert_eq!(text, "node-a e12 p3 o1");
+        assert_eq!(read_notice(&text), Some(("node-a", scopes.to_vec())));
+        assert_eq!(read_notice("node-b"), Some(("node-b", vec![])));
+        for bad in ["", "n x12", "n e", "n e1x", "n  e1"] {
+            assert_eq!(read_notice(bad), None, "{bad:?}");
         }
     }
 
@@ -110,7 +179,12 @@ mod tests {
         listener.attach(&(seen.clone() as Arc<dyn ChangeSink>));
         let env = Scope::Environment(EnvironmentId(3));
         let project = Scope::Project(ProjectId(1));
-        listener.committed(vec![env, project, env]);
+        let tx = Noting::new(());
+        for scope in [env, project, env] {
+            tx.changed(scope);
+        }
+        let ((), changed) = tx.into_parts();
+        listener.committed(changed);
         listener.committed(Vec::new());
         assert_eq!(*seen.0.lock().unwrap(), vec![vec![env, project]]);
     }

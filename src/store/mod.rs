@@ -111,6 +111,11 @@ pub trait Store:
     /// (the store holds it weakly).
     fn attach(&self, sink: &Arc<dyn ChangeSink>);
 
+    /// Starts hearing the changes other processes on the same database commit, for as long as
+    /// the process runs, and telling them to the sinks as if they were this process's own.
+    /// Returns once it hears them (or has tried for a few seconds, and goes on trying).
+    async fn follow_others(&self);
+
     /// Answers when the database does (readiness).
     async fn ping(&self) -> Result<()>;
 }

@@ -56,6 +56,11 @@ pub fn postgres_url() -> Option<String> {
     }
 }
 
+/// A client on `TEST_DATABASE_URL` itself (no test schema), for what a test does as an admin.
+pub async fn postgres_admin() -> tokio_postgres::Client {
+    admin_client(&postgres_url().expect("TEST_DATABASE_URL")).await
+}
+
 async fn admin_client(url: &str) -> tokio_postgres::Client {
     let (client, connection) = tokio_postgres::connect(url, NoTls)
         .await

@@ -4,6 +4,7 @@
 mod api;
 mod architecture;
 mod backup;
+mod changes;
 mod config;
 mod crash;
 mod engine;

@@ -11,10 +11,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::harness::{Backend, TestDb};
-use crate::server::Server;
+use crate::server::{Server, call, seed};
 
 /// A TCP proxy to PostgreSQL that can cut every connection and refuse new ones.
 struct Proxy {
@@ -79,43 +79,6 @@ fn pipe(mut from: TcpStream, mut to: TcpStream) {
     });
 }
 
-/// An HTTP/1.1 request: status, `Retry-After`, and the body as JSON.
-fn call(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Option<Value>,
-) -> (u16, Option<String>, Value) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.push_str(&body);
-    stream.write_all(request.as_bytes()).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let mut text = String::new();
-    stream.read_to_string(&mut text).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let retry_after = head
-        .lines()
-        .find_map(|l| l.strip_prefix("retry-after: ").map(str::to_string));
-    (
-        status,
-        retry_after,
-        serde_json::from_str(body).unwrap_or(Value::Null),
-    )
-}
-
 /// `url` with its `host:port` replaced.
 fn through(url: &str, addr: SocketAddr) -> String {
     let (scheme, rest) = url.split_once("://").unwrap();
@@ -155,48 +118,9 @@ fn an_outage_is_served_from_memory_told_once_and_recovered_from() {
     );
     let addr = server.addr;
 
-    // Seed through the API.
-    let (_, _, user) = call(
-        addr,
-        "POST",
-        "/api/v1/auth/users/",
-        &[],
-        Some(
-            json!({"email": "admin@example.com", "password": "correct horse battery", "superuser": true}),
-        ),
-    );
-    let token = format!("Token {}", user["key"].as_str().unwrap());
+    let seeded = seed(addr, true);
+    let (token, key) = (seeded.token, seeded.key);
     let auth = [("Authorization", token.as_str())];
-    let (_, _, org) = call(
-        addr,
-        "POST",
-        "/api/v1/organisations/",
-        &auth,
-        Some(json!({"name": "Acme"})),
-    );
-    let (_, _, project) = call(
-        addr,
-        "POST",
-        "/api/v1/projects/",
-        &auth,
-        Some(json!({"name": "Web", "organisation": org["id"]})),
-    );
-    let (_, _, env) = call(
-        addr,
-        "POST",
-        "/api/v1/environments/",
-        &auth,
-        Some(json!({"name": "Production", "project": project["id"]})),
-    );
-    let key = env["api_key"].as_str().unwrap().to_string();
-    let (status, _, _) = call(
-        addr,
-        "POST",
-        &format!("/api/v1/projects/{}/features/", project["id"]),
-        &auth,
-        Some(json!({"name": "checkout", "default_enabled": true})),
-    );
-    assert_eq!(status, 201);
     let sdk = [("X-Environment-Key", key.as_str())];
     let ofrep = [("X-API-Key", key.as_str())];
     // Warm the environment's snapshot.

@@ -7,6 +7,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use serde_json::Value;
+
 const BIN: &str = env!("CARGO_BIN_EXE_flagstaff");
 
 /// A running `flagstaff serve` with its log lines.
@@ -121,6 +123,92 @@ fn serving_address(log: &[String]) -> Option<SocketAddr> {
             .then(|| value["address"].as_str()?.parse().ok())
             .flatten()
     })
+}
+
+/// An HTTP/1.1 request: status, `Retry-After`, and the body as JSON.
+pub fn call(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> (u16, Option<String>, Value) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(&body);
+    stream.write_all(request.as_bytes()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let retry_after = head
+        .lines()
+        .find_map(|l| l.strip_prefix("retry-after: ").map(str::to_string));
+    (
+        status,
+        retry_after,
+        serde_json::from_str(body).unwrap_or(Value::Null),
+    )
+}
+
+/// What `seed` made on a running server.
+pub struct Seeded {
+    /// `Authorization` of the superuser.
+    pub token: String,
+    /// The client key of environment Production.
+    pub key: String,
+}
+
+/// Seeds a server through its API: a superuser, organisation Acme, project Web, environment
+/// Production, and a feature `checkout` on or off by default.
+pub fn seed(addr: SocketAddr, checkout_enabled: bool) -> Seeded {
+    let (_, _, user) = call(
+        addr,
+        "POST",
+        "/api/v1/auth/users/",
+        &[],
+        Some(
+            serde_json::json!({"email": "admin@example.com", "password": "correct horse battery", "superuser": true}),
+        ),
+    );
+    let token = format!("Token {}", user["key"].as_str().unwrap());
+    let auth = [("Authorization", token.as_str())];
+    let post = |path: &str, body: Value| {
+        let (status, _, body) = call(addr, "POST", path, &auth, Some(body));
+        assert_eq!(status, 201, "{path}: {body}");
+        body
+    };
+    let org = post(
+        "/api/v1/organisations/",
+        serde_json::json!({"name": "Acme"}),
+    );
+    let project = post(
+        "/api/v1/projects/",
+        serde_json::json!({"name": "Web", "organisation": org["id"]}),
+    );
+    let env = post(
+        "/api/v1/environments/",
+        serde_json::json!({"name": "Production", "project": project["id"]}),
+    );
+    post(
+        &format!("/api/v1/projects/{}/features/", project["id"]),
+        serde_json::json!({"name": "checkout", "default_enabled": checkout_enabled}),
+    );
+    Seeded {
+        key: env["api_key"].as_str().unwrap().to_string(),
+        token,
+    }
 }
 
 /// A minimal HTTP/1.1 GET: status and body.

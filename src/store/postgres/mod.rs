@@ -3,6 +3,7 @@
 mod analytics;
 mod api_keys;
 mod audit;
+mod changes;
 mod connect;
 mod environment_defaults;
 mod environments;
@@ -50,7 +51,17 @@ const MIGRATION_LOCK: i64 = 0x666c_6167_7374_6166; // "flagstaf"
 pub struct PostgresStore {
     pool: Pool,
     clock: Arc<dyn Clock>,
-    listener: Listener,
+    listener: Arc<Listener>,
+    /// This process among those sharing the database, in its change notices and in the
+    /// listening connection's `application_name`: `<pid>.<random>`.
+    node: String,
+    /// The channel of this schema's change notices, read on the first write.
+    channel: tokio::sync::OnceCell<String>,
+    /// How to open the connection that listens for other processes' changes.
+    follow: (
+        tokio_postgres::Config,
+        tokio_postgres_rustls::MakeRustlsConnect,
+    ),
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -69,6 +80,7 @@ impl PostgresStore {
     ) -> Result<Self, ConnectError> {
         let (config, tls) = connect::parse(url, options.ca_file.as_deref())?;
         connect::wait_until_reachable(&config, &tls, options.connect_timeout).await?;
+        let follow = (config.clone(), tls.clone());
         let manager = Manager::from_config(
             config,
             tls,
@@ -83,7 +95,14 @@ impl PostgresStore {
         Ok(PostgresStore {
             pool,
             clock,
-            listener: Listener::default(),
+            listener: Arc::default(),
+            node: format!(
+                "{}.{}",
+                std::process::id(),
+                &uuid::Uuid::new_v4().simple().to_string()[..8]
+            ),
+            follow,
+            channel: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -129,9 +148,19 @@ impl Tx<'_> {
 }
 
 impl PostgresStore {
-    /// Commits `tx`, then tells the listener which scopes it changed.
+    /// Commits `tx` with a notice of the scopes it changed to the other processes on the
+    /// database, then tells this process's sinks.
     pub(super) async fn commit(&self, tx: Tx<'_>) -> Result<()> {
         let (tx, changed) = tx.into_parts();
+        if !changed.is_empty() {
+            let channel = self
+                .channel
+                .get_or_try_init(|| async {
+                    Ok::<_, StoreError>(changes::channel(&changes::current_schema(&*tx).await?))
+                })
+                .await?;
+            changes::publish(&tx, channel, &self.node, &changed).await?;
+        }
         tx.commit().await?;
         self.listener.committed(changed);
         Ok(())
@@ -221,6 +250,14 @@ impl Store for PostgresStore {
 
     fn attach(&self, sink: &Arc<dyn ChangeSink>) {
         self.listener.attach(sink)
+    }
+
+    async fn follow_others(&self) {
+        let (config, tls) = self.follow.clone();
+        let (node, listener) = (self.node.clone(), self.listener.clone());
+        let (listening, heard) = tokio::sync::oneshot::channel();
+        tokio::spawn(changes::follow(config, tls, node, listener, listening));
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), heard).await;
     }
 
     async fn ping(&self) -> Result<()> {

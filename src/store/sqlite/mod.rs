@@ -318,6 +318,9 @@ impl Store for SqliteStore {
         self.listener.attach(sink)
     }
 
+    /// One process owns a SQLite database: there is nobody else to follow.
+    async fn follow_others(&self) {}
+
     async fn ping(&self) -> Result<()> {
         self.read(|c| {
             Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
