@@ -176,6 +176,13 @@ pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<()> 
     if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready]) {
         tracing::warn!(error = %e, "could not notify systemd");
     }
+    // Realtime streams never end by themselves: end them when stopping, or the shutdown
+    // would wait its whole timeout for them.
+    let service = bound.service();
+    let shutdown = async move {
+        shutdown.await;
+        service.close_streams();
+    };
     bound.run(shutdown, config.shutdown_timeout).await?;
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
     tracing::info!("flagstaff stopped");

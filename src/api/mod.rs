@@ -14,6 +14,7 @@ mod openapi;
 mod pagination;
 mod query_text;
 mod raw_json;
+mod realtime;
 pub mod sdk;
 mod state;
 mod surface;
@@ -73,6 +74,7 @@ type Apis = (
     sdk::SdkTraitsApi,
     sdk::SdkDocumentApi,
     ofrep::OfrepApi,
+    realtime::RealtimeApi,
     sdk::SdkAnalyticsApi,
     AccountApis,
     ProjectApis,
@@ -124,6 +126,7 @@ fn apis() -> Apis {
         sdk::SdkTraitsApi,
         sdk::SdkDocumentApi,
         ofrep::OfrepApi,
+        realtime::RealtimeApi,
         sdk::SdkAnalyticsApi,
         (
             admin::accounts::AccountsApi,
@@ -187,7 +190,16 @@ pub fn routes(
         // A bug must not cost the client its answer: a JSON 500, and the panic in the log.
         .with(poem::middleware::CatchPanic::new().with_handler(error::panicked))
         .around(csp::html_policy);
-    let compressed = routes.with_if(gzip, poem::middleware::Compression::new());
+    let compressed = routes
+        .with_if(gzip, poem::middleware::Compression::new())
+        // A compressor holds events back: realtime streams go out as they are.
+        .before(|mut req| async move {
+            if req.uri().path().starts_with("/sse/") {
+                req.headers_mut()
+                    .remove(poem::http::header::ACCEPT_ENCODING);
+            }
+            Ok(req)
+        });
     // The dashboard's files come compressed already, and set their own policy.
     let site = compressed.around(move |next, req| {
         let pages = pages.clone();

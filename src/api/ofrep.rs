@@ -154,6 +154,26 @@ pub struct OfrepRequestError {
 #[derive(Debug, Object)]
 pub struct OfrepBulk {
     flags: Vec<OfrepSuccess>,
+    /// Where to hear that the flags changed (client-side keys only): a Server-Sent Events
+    /// stream of `refetchEvaluation` messages.
+    #[oai(rename = "eventStreams", skip_serializing_if_is_none)]
+    event_streams: Option<Vec<OfrepEventStream>>,
+}
+
+/// A stream of change events (OFREP `eventStreams`).
+#[derive(Debug, Object)]
+pub struct OfrepEventStream {
+    /// Always `sse`.
+    #[oai(rename = "type")]
+    kind: String,
+    endpoint: OfrepEndpoint,
+}
+
+/// An address on this server's origin.
+#[derive(Debug, Object)]
+pub struct OfrepEndpoint {
+    #[oai(rename = "requestUri")]
+    request_uri: String,
 }
 
 #[derive(ApiResponse)]
@@ -315,8 +335,22 @@ impl OfrepApi {
                 });
             }
         };
+        // A server-side key stays out of addresses (and so out of access logs).
+        let event_streams = auth
+            .key()
+            .map(str::trim)
+            .filter(|k| !k.starts_with("ser."))
+            .map(|key| {
+                vec![OfrepEventStream {
+                    kind: "sse".into(),
+                    endpoint: OfrepEndpoint {
+                        request_uri: super::realtime::ofrep_stream_uri(key),
+                    },
+                }]
+            });
         let bulk = OfrepBulk {
             flags: flags.into_iter().map(Into::into).collect(),
+            event_streams,
         };
         let etag = etag(&bulk);
         let matches = if_none_match

@@ -5,7 +5,7 @@
 //
 // poem-openapi drops trailing slashes from operation paths; Flagsmith's paths all end in one.
 // So requests lose a trailing slash before routing (both spellings work), and the document
-// gets it back on every path but OFREP's, which have none. Repeated slashes count as one
+// gets it back on every path but OFREP's and the realtime streams', which have none. Repeated slashes count as one
 // (an OFREP provider given a base URL ending in `/` asks for `//ofrep/…`). It also describes `Option` fields as merely optional, while
 // ours are null when absent (as Django REST Framework renders them), so the document marks
 // every optional property nullable.
@@ -38,7 +38,10 @@ fn with_trailing_slashes(spec: &str) -> Option<String> {
     let renamed: serde_json::Map<String, serde_json::Value> = std::mem::take(paths)
         .into_iter()
         .map(|(path, item)| {
-            let path = if path.ends_with('/') || path.starts_with("/ofrep/") {
+            let path = if path.ends_with('/')
+                || path.starts_with("/ofrep/")
+                || path.starts_with("/sse/")
+            {
                 path
             } else {
                 format!("{path}/")

@@ -32,6 +32,7 @@ const SDK_PREFIXES: &[&str] = &[
     "/api/v1/analytics",
     "/api/v2/analytics",
     "/ofrep/",
+    "/sse/",
 ];
 
 const SIGN_IN_PREFIXES: &[&str] = &[

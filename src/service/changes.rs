@@ -1,8 +1,9 @@
-//! What a committed change sets off: the snapshots of the scopes it touched are dropped.
+//! What a committed change sets off: its scopes' snapshots are dropped, realtime streams told.
 //
 // The store tells [`Changes`] the scopes of every committed write (see `store::ChangeSink`);
 // this is the one place that decides what follows from a change.
 
+use super::realtime::Realtime;
 use crate::snapshot::Snapshots;
 use crate::store::{ChangeSink, Scope};
 use std::sync::Arc;
@@ -10,11 +11,15 @@ use std::sync::Arc;
 /// The service's side of the store's change sink.
 pub(crate) struct Changes {
     snapshots: Arc<Snapshots>,
+    realtime: Arc<Realtime>,
 }
 
 impl Changes {
-    pub fn new(snapshots: Arc<Snapshots>) -> Self {
-        Changes { snapshots }
+    pub fn new(snapshots: Arc<Snapshots>, realtime: Arc<Realtime>) -> Self {
+        Changes {
+            snapshots,
+            realtime,
+        }
     }
 }
 
@@ -29,9 +34,11 @@ impl ChangeSink for Changes {
                 }
             }
         }
+        self.realtime.wake();
     }
 
     fn missed(&self) {
         self.snapshots.invalidate_all();
+        self.realtime.wake();
     }
 }

@@ -29,6 +29,7 @@ mod outage;
 mod passwords;
 mod priorities;
 mod projects;
+mod realtime;
 mod sdk;
 mod sdk_environment;
 mod sdk_traits;
@@ -67,6 +68,7 @@ pub use ofrep::{OfrepContext, OfrepFlag, ofrep_context};
 pub use organisations::{OrganisationPatch, OrganisationView};
 pub use outage::RETRY_AFTER_SECONDS;
 pub use projects::ProjectPatch;
+pub use realtime::Updates;
 pub use sdk::{IdentityAnswer, TraitInput, TraitOutput, overlay};
 pub use sdk_environment::SdkEnvironment;
 pub use sdk_traits::{TraitItem, evaluation_traits};
@@ -131,6 +133,7 @@ pub struct Service {
     passwords: passwords::Passwords,
     snapshots: Arc<Snapshots>,
     outage: Arc<outage::Outage>,
+    realtime: Arc<realtime::Realtime>,
     /// Attached to the store, which holds it weakly: it lives as long as the service.
     _changes: Arc<dyn ChangeSink>,
 }
@@ -149,7 +152,9 @@ impl Service {
         let login_throttle = throttle::Throttle::new(policy.login_rate);
         let source = Arc::new(snapshot_source::StoreSource::new(store.clone()));
         let snapshots = Arc::new(Snapshots::new(source));
-        let changes: Arc<dyn ChangeSink> = Arc::new(changes::Changes::new(snapshots.clone()));
+        let realtime = Arc::new(realtime::Realtime::default());
+        let changes: Arc<dyn ChangeSink> =
+            Arc::new(changes::Changes::new(snapshots.clone(), realtime.clone()));
         store.attach(&changes);
         Service {
             store,
@@ -159,6 +164,7 @@ impl Service {
             passwords: passwords::Passwords::sized_to_cores(),
             snapshots,
             outage: Arc::default(),
+            realtime,
             _changes: changes,
         }
     }

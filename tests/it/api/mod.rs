@@ -25,6 +25,7 @@ mod ofrep;
 mod openapi;
 mod organisations;
 mod projects;
+mod realtime;
 mod sdk;
 mod seed;
 mod segment_members;

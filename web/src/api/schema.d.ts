@@ -6793,6 +6793,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sse/environments/{key}/ofrep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream an environment's changes, as OFREP providers read them
+         * @description Server-Sent Events: a `refetchEvaluation` message after every change (none on
+         *     connect). The bulk evaluation advertises this stream in `eventStreams`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["RefetchEvaluation"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sse/environments/{key}/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream an environment's changes, as Flagsmith's SDKs read them
+         * @description Server-Sent Events: `environment_updated` with the environment's `updated_at` on
+         *     connect and after every change. `key` is the environment's client-side key; any other
+         *     answers 404.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["EnvironmentUpdated"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/version/": {
         parameters: {
             query?: never;
@@ -7079,6 +7162,17 @@ export interface components {
             use_mv_v2_evaluation: boolean;
             use_v2_feature_versioning: boolean;
             uuid: string;
+        };
+        /**
+         * EnvironmentUpdated
+         * @description When the environment last changed.
+         */
+        EnvironmentUpdated: {
+            /**
+             * Format: double
+             * @description Epoch seconds, with microseconds.
+             */
+            updated_at: number;
         };
         /**
          * EvaluationIn
@@ -7633,7 +7727,28 @@ export interface components {
         };
         /** OfrepBulk */
         OfrepBulk: {
+            /**
+             * @description Where to hear that the flags changed (client-side keys only): a Server-Sent Events
+             *     stream of `refetchEvaluation` messages.
+             */
+            eventStreams?: components["schemas"]["OfrepEventStream"][] | null;
             flags: components["schemas"]["OfrepSuccess"][];
+        };
+        /**
+         * OfrepEndpoint
+         * @description An address on this server's origin.
+         */
+        OfrepEndpoint: {
+            requestUri: string;
+        };
+        /**
+         * OfrepEventStream
+         * @description A stream of change events (OFREP `eventStreams`).
+         */
+        OfrepEventStream: {
+            endpoint: components["schemas"]["OfrepEndpoint"];
+            /** @description Always `sse`. */
+            type: string;
         };
         /**
          * OfrepFlagError
@@ -7983,6 +8098,14 @@ export interface components {
             /** Format: int64 */
             identity?: number | null;
             multivariate_feature_state_values?: components["schemas"]["MvStateValueIn"][] | null;
+        };
+        /**
+         * RefetchEvaluation
+         * @description Tells an OFREP provider to evaluate its flags again.
+         */
+        RefetchEvaluation: {
+            /** @description Always `refetchEvaluation`. */
+            type: string;
         };
         /** RoleIn */
         RoleIn: {
