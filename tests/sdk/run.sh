@@ -15,6 +15,10 @@ server_pid=""
 databases=()
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
+  if [ -f "$work/report.txt" ]; then
+    echo "== measured"
+    cat "$work/report.txt"
+  fi
   for database in "${databases[@]}"; do
     psql "$TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS $database" || true
   done
@@ -36,6 +40,8 @@ echo "installing the JavaScript SDKs"
 sdk_tests() {
   local label=$1 state=$2 data=$3
   export FLAGSTAFF_SDK_STATE="$state"
+  export FLAGSTAFF_SDK_REPORT="$work/report.txt"
+  echo "-- $label" >>"$FLAGSTAFF_SDK_REPORT"
   echo "== Python SDKs against $label"
   (cd "$work" && "$work/venv/bin/pytest" -q -p no:cacheprovider "$root/tests/sdk/python") ||
     { cat "$data/server.log" >&2; exit 1; }

@@ -52,6 +52,8 @@ def main(base, out):
         {"name": "Dark Mode", "default_enabled": True},
         {"name": "new_checkout", "initial_value": "v1", "default_enabled": True},
         {"name": "welcome", "initial_value": "hi", "default_enabled": True},
+        # Turned on and off by the realtime tests.
+        {"name": "realtime", "default_enabled": False},
         {"name": "server_only", "initial_value": "secret", "default_enabled": True,
          "is_server_key_only": True},
         {

@@ -1,5 +1,5 @@
 // What seed.py set up: the server's address, its keys and its ids; and a management API reader.
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 
 export const state = JSON.parse(readFileSync(process.env.FLAGSTAFF_SDK_STATE, 'utf8'));
 export const apiUrl = `${state.base}/api/v1/`;
@@ -10,6 +10,21 @@ export async function admin(path) {
   });
   if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
   return response.json();
+}
+
+export async function adminWrite(method, path, body) {
+  const response = await fetch(state.base + path, {
+    method,
+    headers: { Authorization: `Token ${state.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** Adds a line to the suite's report of measured figures, printed at its end. */
+export function report(line) {
+  if (process.env.FLAGSTAFF_SDK_REPORT) appendFileSync(process.env.FLAGSTAFF_SDK_REPORT, `${line}\n`);
 }
 
 export async function eventually(check, timeoutMs = 10000) {

@@ -4,7 +4,9 @@ import pytest
 from flagsmith import Flagsmith
 from flagsmith.exceptions import FlagsmithAPIError
 
-from conftest import eventually
+import time
+
+from conftest import eventually, report
 
 IDENTIFIERS = [f"user-{n}" for n in range(40)]
 
@@ -205,3 +207,32 @@ def test_a_bad_key_is_an_api_error(api_url):
         client.get_environment_flags()
     with pytest.raises(FlagsmithAPIError):
         client.get_identity_flags("anyone")
+
+
+def test_realtime_updates_reach_local_evaluation(state, api_url, admin, admin_write):
+    """Local evaluation with realtime updates: the SDK hears the change on Flagstaff's
+    stream (its refresh interval is an hour) and fetches the document again."""
+    client = Flagsmith(
+        environment_key=state["server_key"],
+        api_url=api_url,
+        enable_local_evaluation=True,
+        environment_refresh_interval_seconds=3600,
+        enable_realtime_updates=True,
+        realtime_api_url=state["base"] + "/",
+    )
+    try:
+        enabled = client.get_environment_flags().is_feature_enabled("realtime")
+        # The stream is open once its first event has been read.
+        time.sleep(1)
+        feature = state["features"]["realtime"]
+        states = admin(f"/api/v1/environments/{state['client_key']}/featurestates/?feature={feature}")
+        path = f"/api/v1/environments/{state['client_key']}/featurestates/{states['results'][0]['id']}/"
+        changed = time.monotonic()
+        admin_write("PATCH", path, {"enabled": not enabled})
+        while client.get_environment_flags().is_feature_enabled("realtime") == enabled:
+            assert time.monotonic() - changed < 10, "the SDK did not pick up the change"
+            time.sleep(0.005)
+        delay = time.monotonic() - changed
+        report(f"flagsmith (Python) local evaluation, realtime: the change seen after {delay * 1000:.0f} ms")
+    finally:
+        client.__del__()
