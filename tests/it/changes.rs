@@ -2,10 +2,11 @@
 //
 // Two `flagstaff serve` processes share a database. A hundred flag changes are made through A,
 // and B is asked for the flags until it serves each one; the delays are printed (run with
-// `--nocapture` to read them). Then B's listening connection is killed from PostgreSQL
+// `--nocapture` to read them), and B's realtime stream hears one. Then B's listening connection is killed from PostgreSQL
 // (`pg_terminate_backend`), and the next change must still reach B. The safety-net poll runs
 // every 30 s, so only the change notices can bring a change to B within the 5 s allowed here.
 
+use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -77,6 +78,29 @@ fn a_change_through_one_server_is_served_by_another_on_the_same_database() {
         delays[delays.len() - 1].as_secs_f64() * 1000.0,
     );
 
+    // B's realtime stream hears a change made through A.
+    let mut stream = std::net::TcpStream::connect(b.addr).unwrap();
+    write!(
+        stream,
+        "GET /sse/environments/{key}/stream HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    )
+    .unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    let mut heard = String::new();
+    let mut events = |until: usize| {
+        while heard.matches("event: environment_updated").count() < until {
+            let mut chunk = [0u8; 1024];
+            let n = stream
+                .read(&mut chunk)
+                .expect("no event from B's stream in time");
+            assert!(n > 0, "B's stream ended: {heard}");
+            heard.push_str(&String::from_utf8_lossy(&chunk[..n]));
+        }
+    };
+    events(1);
+    toggle(true);
+    events(2);
+
     // Kill B's listening connection; B reconnects and the next change still arrives.
     let terminated: i64 = runtime.block_on(async {
         let admin = postgres_admin().await;
@@ -91,7 +115,7 @@ fn a_change_through_one_server_is_served_by_another_on_the_same_database() {
         row.get(0)
     });
     assert_eq!(terminated, 1, "B's listening connection");
-    let after = toggle(true);
+    let after = toggle(false);
     println!(
         "after B's listening connection was killed: {:.1} ms",
         after.as_secs_f64() * 1000.0
