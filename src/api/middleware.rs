@@ -179,6 +179,7 @@ pub async fn observe<E: Endpoint>(
     }
     cors::decorate(origin, &mut response);
     protect(&mut response, surface);
+    super::metrics::record_request(&method, &path, response.status(), started.elapsed());
     let status = response.status().as_u16();
     span.in_scope(|| {
         tracing::info!(

@@ -8,6 +8,7 @@ mod csp;
 mod error;
 mod health;
 mod limits;
+mod metrics;
 mod middleware;
 mod ofrep;
 mod openapi;

@@ -128,6 +128,7 @@ pub fn routes() -> impl Endpoint + 'static {
                     .into_response()
             }),
         )
+        .at("/metrics", poem::get(super::metrics::scrape))
         .nest("/", api.around(without_trailing_slash))
 }
 
@@ -156,14 +157,14 @@ async fn without_trailing_slash<E: Endpoint>(next: E, mut req: Request) -> poem:
 #[cfg(test)]
 mod tests {
     #[test]
-    fn every_documented_path_ends_in_a_slash() {
+    fn every_documented_path_but_ofreps_and_the_streams_ends_in_a_slash() {
         let doc: serde_json::Value = serde_json::from_str(&super::document()).unwrap();
         let paths = doc["paths"].as_object().unwrap();
         assert!(paths.contains_key("/api/v1/auth/login/"));
         assert!(
             paths
                 .keys()
-                .all(|p| p.ends_with('/') || p.starts_with("/ofrep/")),
+                .all(|p| p.ends_with('/') || p.starts_with("/ofrep/") || p.starts_with("/sse/")),
             "{:?}",
             paths.keys()
         );

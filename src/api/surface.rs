@@ -104,10 +104,8 @@ mod tests {
         assert_eq!(Surface::of("/api/v1/projects/"), Surface::Management);
         assert_eq!(Surface::of("/api/v1/flagsx/"), Surface::Management);
         assert_eq!(Surface::of("/metrics"), Surface::Management);
-        assert_eq!(
-            Surface::of("/sse/environments/x/stream"),
-            Surface::Management
-        );
+        // Realtime streams are opened by SDKs in browsers, from any origin.
+        assert_eq!(Surface::of("/sse/environments/x/stream"), Surface::Sdk);
         assert_eq!(Surface::of("/"), Surface::Dashboard);
         assert_eq!(Surface::of("/projects/3/features"), Surface::Dashboard);
         assert_eq!(Surface::of("/apis"), Surface::Dashboard);

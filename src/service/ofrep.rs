@@ -124,6 +124,7 @@ impl Service {
         sdk: &SdkEnvironment,
         context: &OfrepContext,
     ) -> ServiceResult<Vec<OfrepFlag>> {
+        metrics::counter!("flagstaff_sdk_evaluations_total", "kind" => "ofrep").increment(1);
         let (snapshot, origin) = (&*sdk.snapshot, sdk.origin);
         let Some(identifier) = &context.identifier else {
             return Ok(environment_flags(snapshot, origin));

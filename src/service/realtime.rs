@@ -144,4 +144,17 @@ impl Service {
     pub fn open_streams(&self) -> usize {
         self.realtime.open()
     }
+
+    /// Sets the gauges that describe this moment: streams open, database connections.
+    pub fn observe(&self) {
+        metrics::gauge!("flagstaff_realtime_streams_open").set(self.open_streams() as f64);
+        let connections = self.store.connections();
+        for (state, count) in [
+            ("busy", connections.busy),
+            ("idle", connections.idle),
+            ("waiting", connections.waiting),
+        ] {
+            metrics::gauge!("flagstaff_database_connections", "state" => state).set(count as f64);
+        }
+    }
 }

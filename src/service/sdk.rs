@@ -200,6 +200,7 @@ impl Service {
         identifier: &str,
         transient: bool,
     ) -> ServiceResult<IdentityAnswer> {
+        metrics::counter!("flagstaff_sdk_evaluations_total", "kind" => "identity").increment(1);
         let (snapshot, origin) = (&*sdk.snapshot, sdk.origin);
         Self::check_identifier(identifier)?;
         if transient {
@@ -241,6 +242,7 @@ impl Service {
         traits: Vec<TraitInput>,
         transient: bool,
     ) -> ServiceResult<IdentityAnswer> {
+        metrics::counter!("flagstaff_sdk_evaluations_total", "kind" => "identity").increment(1);
         let (snapshot, origin) = (&*sdk.snapshot, sdk.origin);
         if let Some(errors) = check_traits(&traits) {
             return Err(ServiceError::invalid_body(errors));

@@ -23,6 +23,7 @@ pub struct SdkEnvironment {
 impl SdkEnvironment {
     /// The environment's flags as `GET /api/v1/flags/` answers them, rendered once per change.
     pub fn flags_json(&self) -> bytes::Bytes {
+        metrics::counter!("flagstaff_sdk_evaluations_total", "kind" => "environment").increment(1);
         match self.origin {
             Origin::Client => self.snapshot.flags_for_client.0.clone(),
             Origin::Server => self.snapshot.flags_for_server.0.clone(),

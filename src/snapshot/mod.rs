@@ -270,6 +270,7 @@ impl Snapshots {
             return Ok(found.clone());
         }
         let generation = self.generation();
+        let started = std::time::Instant::now();
         let snapshot = loop {
             let built = build::build(self.source.inputs(env).await?)?;
             // A change that landed while reading moved updated_at: read again.
@@ -278,6 +279,9 @@ impl Snapshots {
                 break Arc::new(built);
             }
         };
+        metrics::counter!("flagstaff_snapshot_builds_total").increment(1);
+        metrics::histogram!("flagstaff_snapshot_build_duration_seconds")
+            .record(started.elapsed().as_secs_f64());
         self.keep(generation, || {
             write(&self.entries).insert(env, snapshot.clone());
         });

@@ -116,8 +116,21 @@ pub trait Store:
     /// Returns once it hears them (or has tried for a few seconds, and goes on trying).
     async fn follow_others(&self);
 
+    /// How the connections are used now.
+    fn connections(&self) -> Connections;
+
     /// Answers when the database does (readiness).
     async fn ping(&self) -> Result<()>;
+}
+
+/// How the database's connections are used at one moment, for the operator's metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Connections {
+    /// Running a statement or a transaction.
+    pub busy: usize,
+    pub idle: usize,
+    /// Work waiting for a connection: for SQLite, writes queued for its single writer.
+    pub waiting: usize,
 }
 
 /// How to reach the database and how long to wait for it.

@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use crate::api::metrics::sample;
 use crate::harness::{Backend, TestDb, postgres_admin};
-use crate::server::{Server, call, seed};
+use crate::server::{Server, call, get, seed};
 
 /// Longer than a notice needs, far shorter than the 30 s poll.
 const PATIENCE: Duration = Duration::from_secs(5);
@@ -125,5 +126,17 @@ fn a_change_through_one_server_is_served_by_another_on_the_same_database() {
         b.log_contains("listening for other servers' changes again")
     });
     assert!(reconnected, "B did not say it listens again");
+
+    // Each server counts the notices it sent and heard.
+    let counted = |server: &Server, name: &str| {
+        let (status, text) = get(server.addr, "/metrics");
+        assert_eq!(status, 200, "{text}");
+        sample(&text, name, &[])
+    };
+    assert!(counted(&a, "flagstaff_change_events_sent_total") >= 102.0);
+    // The last change may come while B reconnects: B then drops everything instead.
+    let heard = counted(&b, "flagstaff_change_events_received_total");
+    assert!(heard >= 101.0, "B heard {heard} notices");
+    assert_eq!(counted(&b, "flagstaff_change_events_sent_total"), 0.0);
     drop(db);
 }

@@ -212,7 +212,7 @@ pub fn seed(addr: SocketAddr, checkout_enabled: bool) -> Seeded {
 }
 
 /// A minimal HTTP/1.1 GET: status and body.
-fn get(addr: SocketAddr, path: &str) -> (u16, String) {
+pub fn get(addr: SocketAddr, path: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
     write!(
         stream,

@@ -49,6 +49,7 @@ pub(super) async fn publish(
     let text = notice(node, scopes);
     tx.execute("SELECT pg_notify($1, $2)", &[&channel, &text])
         .await?;
+    metrics::counter!("flagstaff_change_events_sent_total").increment(1);
     Ok(())
 }
 
@@ -162,7 +163,10 @@ fn heard(notification: &Notification, node: &str, listener: &Listener) {
     match read_notice(notification.payload()) {
         // Our own: told to the sinks when it committed.
         Some((from, _)) if from == node => {}
-        Some((_, scopes)) => listener.committed(scopes),
+        Some((_, scopes)) => {
+            metrics::counter!("flagstaff_change_events_received_total").increment(1);
+            listener.committed(scopes)
+        }
         None => {
             tracing::warn!(
                 payload = notification.payload(),

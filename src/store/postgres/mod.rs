@@ -32,7 +32,9 @@ mod users;
 mod webhooks;
 
 use super::changes::{ChangeSink, Listener, Noting};
-use super::{ConnectError, ConnectOptions, MigrationReport, Result, Store, StoreError};
+use super::{
+    ConnectError, ConnectOptions, Connections, MigrationReport, Result, Store, StoreError,
+};
 use crate::clock::Clock;
 use crate::domain::Timestamp;
 use async_trait::async_trait;
@@ -250,6 +252,15 @@ impl Store for PostgresStore {
 
     fn attach(&self, sink: &Arc<dyn ChangeSink>) {
         self.listener.attach(sink)
+    }
+
+    fn connections(&self) -> Connections {
+        let status = self.pool.status();
+        Connections {
+            busy: status.size.saturating_sub(status.available),
+            idle: status.available,
+            waiting: status.waiting,
+        }
     }
 
     async fn follow_others(&self) {

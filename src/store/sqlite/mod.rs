@@ -31,12 +31,15 @@ mod users;
 mod webhooks;
 
 use super::changes::{ChangeSink, Listener, Noting};
-use super::{ConnectError, ConnectOptions, MigrationReport, Result, Store, StoreError};
+use super::{
+    ConnectError, ConnectOptions, Connections, MigrationReport, Result, Store, StoreError,
+};
 use crate::clock::Clock;
 use crate::domain::Timestamp;
 use async_trait::async_trait;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Mutex as AsyncMutex, Semaphore};
@@ -65,7 +68,10 @@ impl std::fmt::Debug for SqliteStore {
 /// The connections. Writes queue for the one writer; reads take any free reader.
 struct Db {
     writer: Arc<AsyncMutex<Connection>>,
+    /// Writes waiting for the writer.
+    queued: AtomicUsize,
     readers: Arc<Mutex<Vec<Connection>>>,
+    reader_count: usize,
     free_readers: Arc<Semaphore>,
 }
 
@@ -85,6 +91,8 @@ impl SqliteStore {
         Ok(SqliteStore {
             db: Db {
                 writer: Arc::new(AsyncMutex::new(writer)),
+                queued: AtomicUsize::new(0),
+                reader_count: readers.len(),
                 free_readers: Arc::new(Semaphore::new(readers.len())),
                 readers: Arc::new(Mutex::new(readers)),
             },
@@ -184,7 +192,9 @@ impl SqliteStore {
         F: FnOnce(&Tx<'_>) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
+        self.db.queued.fetch_add(1, Ordering::Relaxed);
         let mut conn = self.db.writer.clone().lock_owned().await;
+        self.db.queued.fetch_sub(1, Ordering::Relaxed);
         let (value, changed) = tokio::task::spawn_blocking(move || {
             let tx = Tx::new(conn.transaction_with_behavior(TransactionBehavior::Immediate)?);
             let value = f(&tx)?;
@@ -316,6 +326,16 @@ impl Store for SqliteStore {
 
     fn attach(&self, sink: &Arc<dyn ChangeSink>) {
         self.listener.attach(sink)
+    }
+
+    fn connections(&self) -> Connections {
+        let idle_readers = lock(&self.db.readers).len();
+        let writing = usize::from(self.db.writer.try_lock().is_err());
+        Connections {
+            busy: self.db.reader_count - idle_readers.min(self.db.reader_count) + writing,
+            idle: idle_readers + (1 - writing),
+            waiting: self.db.queued.load(Ordering::Relaxed),
+        }
     }
 
     /// One process owns a SQLite database: there is nobody else to follow.

@@ -127,6 +127,16 @@ pub(super) const NOT_SCOPED: &[(&str, &str, &str)] = &[
         "/ofrep/v1/evaluate/flags",
         "OFREP: the environment key is the credential",
     ),
+    (
+        "GET",
+        "/sse/environments/{key}/stream",
+        "realtime: the environment key in the address is the credential",
+    ),
+    (
+        "GET",
+        "/sse/environments/{key}/ofrep",
+        "realtime: the environment key in the address is the credential",
+    ),
     ("GET", "/health/liveness/", "public"),
     ("GET", "/health/readiness/", "public"),
     ("GET", "/version/", "public"),

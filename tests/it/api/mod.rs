@@ -20,6 +20,7 @@ mod invites;
 mod isolation;
 mod limits;
 mod logins;
+pub mod metrics;
 mod mv_options;
 mod ofrep;
 mod openapi;
