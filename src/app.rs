@@ -8,7 +8,7 @@ use anyhow::Context;
 use poem::Endpoint;
 use tokio::net::TcpListener;
 
-use crate::api::{self, CorsPolicy, Edge, HostPolicy, State};
+use crate::api::{self, CorsPolicy, Edge, HostPolicy, MetricsAccess, State};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::server::ConnectionLimits;
@@ -49,6 +49,10 @@ impl App {
         let state = Arc::new(State {
             service,
             secret_key,
+            metrics: MetricsAccess {
+                here: config.metrics_bind.is_none(),
+                token: config.metrics_token.clone(),
+            },
         });
         let app = App {
             store,
@@ -157,6 +161,22 @@ pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<()> 
     let backend = app.store.backend();
     let store = app.store.clone();
     let bound = app.bind(config.bind).await?;
+    if let Some(address) = config.metrics_bind {
+        let metrics = api::metrics_endpoint(&bound.app.state);
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("cannot listen for metrics on {address}"))?;
+        tracing::info!(%address, "metrics are served on their own address");
+        tokio::spawn(async move {
+            let served = match poem::listener::TcpAcceptor::from_tokio(listener) {
+                Ok(acceptor) => poem::Server::new_with_acceptor(acceptor).run(metrics).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = served {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     tracing::info!(
         address = %bound.local_addr,
         database = backend,

@@ -66,6 +66,10 @@ pub struct Config {
     pub bootstrap: Option<Bootstrap>,
     /// Where `self-update` reads the release manifest; unset, it never reaches out.
     pub update_manifest_url: Option<String>,
+    /// A separate address for `GET /metrics`; unset, the main address answers it.
+    pub metrics_bind: Option<std::net::SocketAddr>,
+    /// The bearer token `GET /metrics` asks for, when set.
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -11,13 +11,14 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use poem::http::{Method, StatusCode, header};
+use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::web::Data;
-use poem::{Response, handler};
+use poem::{EndpointExt, Request, Response, handler};
 use regex::RegexSet;
+use subtle::ConstantTimeEq;
 
+use super::State;
 use super::surface::Surface;
-use crate::service::Service;
 
 /// Request durations, in seconds: from a cached flags answer to a slow login.
 const DURATION_BUCKETS: &[f64] = &[
@@ -84,19 +85,56 @@ fn describe() {
 
 /// `GET /metrics`: every metric in Prometheus' text format.
 #[handler]
-pub async fn scrape(service: Data<&Arc<Service>>) -> Response {
+pub async fn scrape(state: Data<&Arc<State>>, request: &Request) -> Response {
+    let access = &state.metrics;
+    if !access.here {
+        return super::detail_response(StatusCode::NOT_FOUND, "Not found.");
+    }
+    if let Some(token) = &access.token {
+        let given = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        if !bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
+            let mut refused = super::detail_response(
+                StatusCode::UNAUTHORIZED,
+                "Authentication credentials were not provided.",
+            );
+            refused
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return refused;
+        }
+    }
     let Some(handle) = recorder() else {
         return super::detail_response(
             StatusCode::SERVICE_UNAVAILABLE,
             "Metrics are not recorded in this process.",
         );
     };
-    service.0.observe();
+    state.service.observe();
     handle.run_upkeep();
     Response::builder()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .header(header::CACHE_CONTROL, "no-store")
         .body(handle.render())
+}
+
+/// `GET /metrics` alone, for an address of its own (`metrics_bind`).
+pub fn endpoint(state: &State) -> impl poem::Endpoint + 'static {
+    let state = Arc::new(State {
+        service: state.service.clone(),
+        secret_key: state.secret_key.clone(),
+        metrics: super::MetricsAccess {
+            here: true,
+            token: state.metrics.token.clone(),
+        },
+    });
+    poem::Route::new()
+        .at("/metrics", poem::get(scrape))
+        .data(state)
 }
 
 /// Counts one answered request.

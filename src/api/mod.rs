@@ -22,7 +22,8 @@ mod surface;
 
 pub use csp::page_policy;
 pub use error::detail as detail_response;
-pub use state::State;
+pub use metrics::endpoint as metrics_endpoint;
+pub use state::{MetricsAccess, State};
 pub use surface::Surface;
 
 use std::sync::Arc;

@@ -116,6 +116,27 @@ impl<'a> Fields<'a> {
         let policy = self.policy();
         let bootstrap = self.bootstrap();
         let update_manifest_url = self.update_manifest_url();
+        let metrics_bind = match self.figment.extract_inner_lossy::<String>("metrics_bind") {
+            Ok(raw) if raw.trim().is_empty() => Some(None),
+            Ok(raw) => match raw.trim().parse() {
+                Ok(addr) => Some(Some(addr)),
+                Err(_) => {
+                    self.problem(
+                        "metrics_bind",
+                        &format!("{raw:?} is not an address:port such as 127.0.0.1:9100"),
+                    );
+                    None
+                }
+            },
+            Err(e) if e.missing() => Some(None),
+            Err(e) => {
+                self.problem("metrics_bind", &e.kind.to_string());
+                None
+            }
+        };
+        let metrics_token = self
+            .get::<String>("metrics_token")
+            .filter(|t| !t.trim().is_empty());
         Some(Config {
             bind: bind?,
             database: database?,
@@ -141,6 +162,8 @@ impl<'a> Fields<'a> {
             policy: policy?,
             bootstrap: bootstrap?,
             update_manifest_url: update_manifest_url?,
+            metrics_bind: metrics_bind?,
+            metrics_token,
         })
     }
 

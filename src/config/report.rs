@@ -77,6 +77,15 @@ fn display_value(c: &Config, key: &str) -> String {
         "max_connections" => c.max_connections.to_string(),
         "dashboard" => c.dashboard.to_string(),
         "public_url" => quoted(c.public_url.as_deref().unwrap_or("<not set>")),
+        "metrics_bind" => quoted(
+            &c.metrics_bind
+                .map_or("<not set>".to_string(), |a| a.to_string()),
+        ),
+        "metrics_token" => quoted(if c.metrics_token.is_some() {
+            "<redacted>"
+        } else {
+            "<not set>"
+        }),
         "update_manifest_url" => quoted(c.update_manifest_url.as_deref().unwrap_or("<not set>")),
         "allow_registration_without_invite" => {
             c.policy.allow_registration_without_invite.to_string()

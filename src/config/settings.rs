@@ -342,6 +342,19 @@ pub const SETTINGS: &[Setting] = &[
         "Where `flagstaff self-update` reads the release manifest (`manifest.json`). Unset, self-update never reaches out; air-gapped sites use `self-update --from-file`.",
     ),
     setting(
+        "metrics_bind",
+        Kind::Text,
+        &["FLAGSTAFF_METRICS_BIND"],
+        "none",
+        "An address:port of its own for `GET /metrics`, e.g. `127.0.0.1:9100`; the main address then answers it 404. Unset, `/metrics` is on the main address.",
+    ),
+    secret(
+        "metrics_token",
+        &["FLAGSTAFF_METRICS_TOKEN"],
+        "none",
+        "When set, `GET /metrics` asks for `Authorization: Bearer <token>` and answers 401 without it.",
+    ),
+    setting(
         "log_database_queries",
         Kind::Scalar,
         &["FLAGSTAFF_LOG_DATABASE_QUERIES"],

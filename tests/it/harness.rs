@@ -121,6 +121,15 @@ impl TestDb {
         }
     }
 
+    /// The same database for a second app; it is removed with this one, not with the copy.
+    pub fn shared(&self) -> TestDb {
+        TestDb {
+            url: self.url.clone(),
+            _dir: None,
+            schema: None,
+        }
+    }
+
     /// The URL as `DATABASE_URL` would carry it.
     pub fn url_string(&self) -> String {
         match &self.url {

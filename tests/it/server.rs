@@ -211,6 +211,15 @@ pub fn seed(addr: SocketAddr, checkout_enabled: bool) -> Seeded {
     }
 }
 
+/// A loopback port nothing listens on: bound, noted, released.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// A minimal HTTP/1.1 GET: status and body.
 pub fn get(addr: SocketAddr, path: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
@@ -337,12 +346,7 @@ fn an_unsupported_database_url_is_one_clear_line() {
 #[test]
 fn an_unreachable_postgres_is_retried_then_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
-    // A port nothing listens on: bind one, note it, release it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let url = format!("postgres://postgres@127.0.0.1:{port}/flagstaff");
     let env = [
         ("DATABASE_URL", url.as_str()),
@@ -640,4 +644,18 @@ fn raise_own_file_limit(at_least: u64) {
             },
         );
     }
+}
+
+#[test]
+fn metrics_can_have_an_address_of_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let address = format!("127.0.0.1:{}", free_port());
+    let server = Server::start(dir.path(), &[("FLAGSTAFF_METRICS_BIND", &address)]);
+    assert!(server.log_contains("metrics are served on their own address"));
+    let (status, _) = get(server.addr, "/metrics");
+    assert_eq!(status, 404, "the main address still answers /metrics");
+    let (status, body) = get(address.parse().unwrap(), "/metrics");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("flagstaff_http_requests_total"), "{body}");
+    assert!(server.stop().0.success());
 }

@@ -92,3 +92,43 @@ async fn each_metric_family_moves_with_its_event(app: TestApp) {
     assert!(!after.contains(&w.env_key), "a key in the metrics");
     assert!(after.contains("route=\"/sse/environments/{key}/stream\""));
 }
+
+api_on_both_backends!(a_metrics_token_is_asked_for_when_set);
+
+async fn a_metrics_token_is_asked_for_when_set(app: TestApp) {
+    // The harness's app has none: a second one on the same database has one.
+    let guarded = TestApp::on(
+        app.db.shared(),
+        &[("FLAGSTAFF_METRICS_TOKEN", "s3cret-t0ken")],
+    )
+    .await;
+    for auth in [
+        None,
+        Some("Bearer wrong"),
+        Some("Token s3cret-t0ken"),
+        Some("Bearer s3cret-t0ke"),
+    ] {
+        let mut req = guarded.client.get("/metrics");
+        if let Some(auth) = auth {
+            req = req.header("authorization", auth);
+        }
+        let resp = req.send().await;
+        resp.assert_status(poem::http::StatusCode::UNAUTHORIZED);
+        resp.assert_header("www-authenticate", "Bearer");
+    }
+    let resp = guarded
+        .client
+        .get("/metrics")
+        .header("authorization", "Bearer s3cret-t0ken")
+        .send()
+        .await;
+    resp.assert_status_is_ok();
+    assert!(
+        resp.0
+            .into_body()
+            .into_string()
+            .await
+            .unwrap()
+            .contains("flagstaff_http_requests_total")
+    );
+}
