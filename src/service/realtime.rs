@@ -53,10 +53,15 @@ impl Realtime {
         if self.started.set(()).is_ok() {
             tokio::spawn(tell(self.clone(), snapshots.clone()));
         }
-        let mut channels = lock(&self.channels);
-        let sender = channels.entry(env).or_insert_with(|| watch::channel(now).0);
-        sender.send_if_modified(|v| later(v, now));
-        sender.subscribe()
+        let updates = {
+            let mut channels = lock(&self.channels);
+            let sender = channels.entry(env).or_insert_with(|| watch::channel(now).0);
+            sender.send_if_modified(|v| later(v, now));
+            sender.subscribe()
+        };
+        // A change between reading `now` and here found no channel to move: look again.
+        self.wake();
+        updates
     }
 
     /// How many streams are open.
