@@ -193,6 +193,8 @@ pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<()> 
         }
     }
     tokio::spawn(drop_stale_snapshots(bound.service()));
+    let (stop_sending, stop) = tokio::sync::watch::channel(false);
+    let sending = tokio::spawn(bound.service().webhook_dispatcher().run(stop));
     if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready]) {
         tracing::warn!(error = %e, "could not notify systemd");
     }
@@ -204,6 +206,9 @@ pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<()> 
         service.close_streams();
     };
     bound.run(shutdown, config.shutdown_timeout).await?;
+    // Let the webhook attempts under way end and be recorded (each has its own timeout).
+    let _ = stop_sending.send(true);
+    let _ = tokio::time::timeout(config.policy.webhooks.timeout * 2, sending).await;
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
     tracing::info!("flagstaff stopped");
     Ok(())

@@ -222,6 +222,16 @@ fn defaults(sources: &Sources) -> BTreeMap<&'static str, Value> {
     d.insert("project_name", Value::from("Default Project"));
     d.insert("log_database_queries", Value::from(false));
     d.insert("num_proxies", Value::from(policy.num_proxies as u64));
+    let sending = &policy.webhooks;
+    d.insert(
+        "webhook_private_networks",
+        Value::from(sending.private_networks),
+    );
+    d.insert("webhook_timeout", Value::from(sending.timeout.as_secs()));
+    d.insert(
+        "webhook_retry_for",
+        Value::from(sending.retry_for.as_secs()),
+    );
     d
 }
 

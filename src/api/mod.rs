@@ -67,6 +67,8 @@ pub enum Tag {
     FeatureStates,
     /// The SDK endpoints (environment key).
     Sdk,
+    /// Environment and organisation webhooks, their delivery logs, and test posts.
+    Webhooks,
 }
 
 /// Every documented API, grouped (poem-openapi takes tuples of at most sixteen).

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::{Config, EnvLayer, FLAGS, LogFormat};
 use crate::api::BodyLimits;
-use crate::service::{Bootstrap, Policy, Rate};
+use crate::service::{Bootstrap, Policy, Rate, Sending};
 use crate::store::DatabaseUrl;
 
 /// Extracts each setting on its own, so one bad value does not hide the others.
@@ -326,6 +326,9 @@ impl<'a> Fields<'a> {
                     }
                 });
         let num_proxies = self.get::<usize>("num_proxies");
+        let private_networks = self.get::<bool>("webhook_private_networks");
+        let timeout = self.positive("webhook_timeout");
+        let retry_for = self.get::<u64>("webhook_retry_for");
         Some(Policy {
             allow_registration_without_invite: allow?,
             prevent_signup: prevent?,
@@ -336,6 +339,11 @@ impl<'a> Fields<'a> {
             login_lockout: Duration::from_secs(lockout? * 60),
             login_rate: rate?,
             num_proxies: num_proxies?,
+            webhooks: Sending {
+                private_networks: private_networks?,
+                timeout: Duration::from_secs(timeout?),
+                retry_for: Duration::from_secs(retry_for?),
+            },
         })
     }
 }

@@ -99,6 +99,9 @@ fn display_value(c: &Config, key: &str) -> String {
         "login_only_user_failures" => c.policy.login_only_user_failures.to_string(),
         "login_lockout_minutes" => (c.policy.login_lockout.as_secs() / 60).to_string(),
         "num_proxies" => c.policy.num_proxies.to_string(),
+        "webhook_private_networks" => c.policy.webhooks.private_networks.to_string(),
+        "webhook_timeout" => c.policy.webhooks.timeout.as_secs().to_string(),
+        "webhook_retry_for" => c.policy.webhooks.retry_for.as_secs().to_string(),
         "admin_initiation" => c.bootstrap.is_some().to_string(),
         "admin_email" => quoted(
             c.bootstrap

@@ -370,6 +370,27 @@ pub const SETTINGS: &[Setting] = &[
         "0",
         "Reverse proxies in front of the server (DRF's `NUM_PROXIES`), for the login throttle and lockout: `0` takes the TCP peer as the client and ignores `X-Forwarded-For`; `N` takes the N-th address from the right of `X-Forwarded-For`, or the peer when the header is absent or shorter.",
     ),
+    setting(
+        "webhook_private_networks",
+        Kind::Scalar,
+        &["FLAGSTAFF_WEBHOOK_PRIVATE_NETWORKS"],
+        "false",
+        "Lets webhooks post to loopback, private, link-local and other internal addresses (cloud metadata services among them). Off, a webhook whose host resolves only to such addresses is not sent and its delivery fails.",
+    ),
+    setting(
+        "webhook_timeout",
+        Kind::Scalar,
+        &["FLAGSTAFF_WEBHOOK_TIMEOUT"],
+        "10",
+        "Seconds one webhook attempt may take, connecting and answering included.",
+    ),
+    setting(
+        "webhook_retry_for",
+        Kind::Scalar,
+        &["FLAGSTAFF_WEBHOOK_RETRY_FOR"],
+        "3600",
+        "Seconds a webhook delivery is retried for (after 1 s, 2 s, 4 s, … up to 5 minutes apart) before it is given up as failed; `0` tries once.",
+    ),
 ];
 
 /// The environment variables that assemble a PostgreSQL URL when no `DATABASE_URL` is given.

@@ -12,6 +12,7 @@ pub mod project;
 pub mod segment;
 pub mod user;
 mod value;
+pub mod webhook;
 
 pub use value::FeatureValue;
 

@@ -1,4 +1,5 @@
-//! What a committed change sets off: its scopes' snapshots are dropped, realtime streams told.
+//! What a committed change sets off: its scopes' snapshots are dropped, realtime streams told,
+//! the webhook dispatcher woken.
 //
 // The store tells [`Changes`] the scopes of every committed write (see `store::ChangeSink`);
 // this is the one place that decides what follows from a change.
@@ -7,18 +8,26 @@ use super::realtime::Realtime;
 use crate::snapshot::Snapshots;
 use crate::store::{ChangeSink, Scope};
 use std::sync::Arc;
+use tokio::sync::Notify;
 
 /// The service's side of the store's change sink.
 pub(crate) struct Changes {
     snapshots: Arc<Snapshots>,
     realtime: Arc<Realtime>,
+    /// Wakes the webhook dispatcher: the change may have written deliveries.
+    deliveries: Arc<Notify>,
 }
 
 impl Changes {
-    pub fn new(snapshots: Arc<Snapshots>, realtime: Arc<Realtime>) -> Self {
+    pub fn new(
+        snapshots: Arc<Snapshots>,
+        realtime: Arc<Realtime>,
+        deliveries: Arc<Notify>,
+    ) -> Self {
         Changes {
             snapshots,
             realtime,
+            deliveries,
         }
     }
 }
@@ -35,6 +44,7 @@ impl ChangeSink for Changes {
             }
         }
         self.realtime.wake();
+        self.deliveries.notify_one();
     }
 
     fn missed(&self) {

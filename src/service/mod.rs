@@ -11,6 +11,7 @@ mod audit;
 mod bootstrap;
 mod caller;
 mod changes;
+mod deliveries;
 mod environments;
 mod error;
 mod feature_owners;
@@ -57,6 +58,7 @@ pub use api_keys::IssuedKey;
 pub use audit::{AuditScope, AuditView};
 pub use bootstrap::Bootstrap;
 pub use caller::Caller;
+pub use deliveries::{Attempt, SIGNATURE_HEADER, Sending, signature};
 pub use environments::EnvironmentPatch;
 pub use error::{FieldErrors, Problem, ServiceError, ServiceResult};
 pub use feature_states::{StateChange, StateFilter, StateView};
@@ -79,6 +81,7 @@ pub use state_creation::StateDraft;
 pub use tags::TagPatch;
 pub use throttle::Rate;
 pub use user_permissions::{Derivation, DetailedAccess};
+pub use webhooks::{OrganisationWebhookPatch, TestScope};
 
 use crate::clock::Clock;
 use crate::snapshot::Snapshots;
@@ -103,6 +106,8 @@ pub struct Policy {
     /// Reverse proxies in front of the server (DRF's `NUM_PROXIES`): which
     /// `X-Forwarded-For` entry is the client; 0 means the TCP peer is.
     pub num_proxies: usize,
+    /// How webhooks are sent.
+    pub webhooks: deliveries::Sending,
 }
 
 impl Default for Policy {
@@ -120,6 +125,7 @@ impl Default for Policy {
                 per: Duration::from_secs(60),
             },
             num_proxies: 0,
+            webhooks: deliveries::Sending::default(),
         }
     }
 }
@@ -134,6 +140,8 @@ pub struct Service {
     snapshots: Arc<Snapshots>,
     outage: Arc<outage::Outage>,
     realtime: Arc<realtime::Realtime>,
+    /// Wakes the webhook dispatcher.
+    deliveries: Arc<tokio::sync::Notify>,
     /// Attached to the store, which holds it weakly: it lives as long as the service.
     _changes: Arc<dyn ChangeSink>,
 }
@@ -153,8 +161,12 @@ impl Service {
         let source = Arc::new(snapshot_source::StoreSource::new(store.clone()));
         let snapshots = Arc::new(Snapshots::new(source));
         let realtime = Arc::new(realtime::Realtime::default());
-        let changes: Arc<dyn ChangeSink> =
-            Arc::new(changes::Changes::new(snapshots.clone(), realtime.clone()));
+        let deliveries = Arc::new(tokio::sync::Notify::new());
+        let changes: Arc<dyn ChangeSink> = Arc::new(changes::Changes::new(
+            snapshots.clone(),
+            realtime.clone(),
+            deliveries.clone(),
+        ));
         store.attach(&changes);
         Service {
             store,
@@ -165,6 +177,7 @@ impl Service {
             snapshots,
             outage: Arc::default(),
             realtime,
+            deliveries,
             _changes: changes,
         }
     }

@@ -2,6 +2,7 @@
 
 use super::Result;
 use crate::domain::audit::{Audit, AuditEntry, AuditQuery, Author, ChangeType, FieldChange, diff};
+use crate::domain::feature_state::FeatureState;
 use crate::domain::{
     AuditLogId, EnvironmentId, OrgApiKeyId, OrganisationId, Page, PageRequest, ProjectId, UserId,
 };
@@ -44,6 +45,8 @@ pub(crate) struct Change<'a> {
     pub change_type: ChangeType,
     pub scope: Scope,
     pub details: Vec<FieldChange>,
+    /// Flag states this change moved, as (before, after): each is posted to webhooks.
+    pub flags: Vec<(Option<FeatureState>, Option<FeatureState>)>,
 }
 
 impl<'a> Change<'a> {
@@ -62,6 +65,7 @@ impl<'a> Change<'a> {
             change_type: ChangeType::Create,
             scope,
             details: Vec::new(),
+            flags: Vec::new(),
         }
     }
 
@@ -98,6 +102,12 @@ impl<'a> Change<'a> {
 }
 
 impl Change<'_> {
+    /// Tells webhooks that a flag state moved from `before` to `after` (`None`: created, deleted).
+    pub fn flag(mut self, before: Option<&FeatureState>, after: Option<&FeatureState>) -> Self {
+        self.flags.push((before.cloned(), after.cloned()));
+        self
+    }
+
     /// The `author_user_id` and `author_api_key_id` columns of the entry.
     pub fn author_ids(&self) -> (Option<i64>, Option<i64>) {
         match self.audit.author {

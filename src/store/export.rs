@@ -88,6 +88,8 @@ pub const TABLES: &[Table] = &[
     ),
     table("feature_owners", "feature_id, user_id"),
     table("feature_group_owners", "feature_id, group_id"),
+    table("organisation_webhooks", "id"),
+    table("webhook_deliveries", "id"),
 ];
 
 /// Tables whose rows a fresh server writes by itself (at first start, or on a failed login):

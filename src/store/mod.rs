@@ -71,7 +71,7 @@ pub use server_keys::ServerKeyStore;
 pub use tags::TagStore;
 pub use url::DatabaseUrl;
 pub use users::UserStore;
-pub use webhooks::WebhookStore;
+pub use webhooks::{Outbox, WebhookStore};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

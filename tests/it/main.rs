@@ -21,3 +21,4 @@ mod store;
 mod update;
 mod upgrade;
 mod web;
+pub mod webhooks;

@@ -168,6 +168,8 @@ pub struct Seeded {
     pub token: String,
     /// The client key of environment Production.
     pub key: String,
+    /// Acme's id.
+    pub organisation: i64,
 }
 
 /// Seeds a server through its API: a superuser, organisation Acme, project Web, environment
@@ -208,6 +210,7 @@ pub fn seed(addr: SocketAddr, checkout_enabled: bool) -> Seeded {
     Seeded {
         key: env["api_key"].as_str().unwrap().to_string(),
         token,
+        organisation: org["id"].as_i64().unwrap(),
     }
 }
 

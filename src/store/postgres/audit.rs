@@ -4,6 +4,7 @@ use super::PostgresStore;
 use super::Tx;
 use super::listing::Listing;
 use super::rows::{Conn, contains_pattern, exec, one};
+use super::webhooks;
 use crate::domain::audit::{AuditEntry, AuditQuery, Author};
 use crate::domain::{AuditLogId, Page, PageRequest, Timestamp};
 use crate::store::audit::{AuditStore, COLUMNS, Change, Filed, Scope, entry, owner};
@@ -17,10 +18,10 @@ pub(super) async fn record(tx: &Tx<'_>, now: Timestamp, change: &Change<'_>) -> 
     let (user, key) = change.author_ids();
     let details = serde_json::to_value(&change.details)
         .map_err(|e| StoreError::Other(format!("audit details: {e}")))?;
-    exec(tx, "INSERT INTO audit_log (created_date, log, author_user_id, author_api_key_id, organisation_id,
+    let audit_id: i64 = one(tx, "INSERT INTO audit_log (created_date, log, author_user_id, author_api_key_id, organisation_id,
                  project_id, environment_id, related_object_type, related_object_id, related_object_uuid,
                  change_type, change_details, is_system_event)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)", &[
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id", &[
             &now,
             &change.audit.log,
             &user,
@@ -34,7 +35,8 @@ pub(super) async fn record(tx: &Tx<'_>, now: Timestamp, change: &Change<'_>) -> 
             &change.change_type.as_str(),
             &details,
             &(change.audit.author == Author::System),
-        ]).await?;
+        ], |r| r.get(0)).await?;
+    webhooks::enqueue(tx, now, change, audit_id, (org, project, env)).await?;
     bump(tx, now, change.scope).await
 }
 

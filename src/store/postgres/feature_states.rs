@@ -174,7 +174,8 @@ impl FeatureStateStore for PostgresStore {
             Scope::Environment(after.environment_id),
             &StateContent::from(&before),
             &StateContent::from(&after),
-        );
+        )
+        .flag(Some(&before), Some(&after));
         record(&tx, now, &change).await?;
         self.commit(tx).await?;
         Ok(after)
@@ -191,7 +192,8 @@ impl FeatureStateStore for PostgresStore {
             ));
         }
         let scope = Scope::Environment(state.environment_id);
-        let change = Change::deleted(audit, STATE, id.0, Some(&state.uuid), scope);
+        let change =
+            Change::deleted(audit, STATE, id.0, Some(&state.uuid), scope).flag(Some(&state), None);
         record(&tx, now, &change).await?;
         if let Applies::Segment(fs) = state.scope {
             // The state goes with its feature segment.

@@ -7,7 +7,7 @@ use super::environment_defaults::{
 };
 use super::listing::Listing;
 use super::rows::{Conn, all, contains_pattern, exec, one};
-use super::{PostgresStore, feature_owners, mv_options, read_snapshot, tags};
+use super::{PostgresStore, feature_owners, feature_states, mv_options, read_snapshot, tags};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
     Feature, FeaturePatch, FeatureQuery, FeatureSort, FeatureType, NewFeature,
@@ -218,7 +218,11 @@ impl FeatureStore for PostgresStore {
         let tx = Tx::begin(&mut client).await?;
         let feature = find(&tx, id).await?;
         let scope = Scope::Project(feature.project_id);
-        let change = Change::deleted(audit, FEATURE, id.0, Some(&feature.uuid), scope);
+        let mut change = Change::deleted(audit, FEATURE, id.0, Some(&feature.uuid), scope);
+        let defaults = "feature_id = $1 AND identity_id IS NULL AND feature_segment_id IS NULL";
+        for state in feature_states::list(&tx, defaults, id.0).await? {
+            change = change.flag(Some(&state), None);
+        }
         record(&tx, now, &change).await?;
         // States, overrides, options and feature-specific segments cascade.
         exec(&tx, "DELETE FROM features WHERE id = $1", &[&id.0]).await?;

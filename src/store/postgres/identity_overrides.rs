@@ -45,7 +45,8 @@ impl IdentityOverrideStore for PostgresStore {
             id.0,
             Some(&created.uuid),
             scope,
-        );
+        )
+        .flag(None, Some(&created));
         record(&tx, now, &change).await?;
         self.commit(tx).await?;
         Ok(created)
@@ -84,7 +85,8 @@ impl IdentityOverrideStore for PostgresStore {
                 old.id.0,
                 Some(&old.uuid),
                 scope,
-            );
+            )
+            .flag(Some(&old), None);
             record(&tx, now, &change).await?;
             exec(
                 &tx,
@@ -107,7 +109,8 @@ impl IdentityOverrideStore for PostgresStore {
                 id.0,
                 Some(&created.uuid),
                 scope,
-            );
+            )
+            .flag(None, Some(&created));
             record(&tx, now, &change).await?;
         }
         let copied = feature_states::list(&tx, filter, to.0).await?;

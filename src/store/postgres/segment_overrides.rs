@@ -127,9 +127,10 @@ impl SegmentOverrideStore for PostgresStore {
         let state = feature_states::insert(&tx, new.feature_id, env, applies, value, now).await?;
         set_shares(&tx, state, new.feature_id, &new.mv_values).await?;
         let scope = Scope::Environment(env);
-        let change = Change::created(audit, OVERRIDE, created.id.0, Some(&created.uuid), scope);
-        record(&tx, now, &change).await?;
         let state = feature_states::find(&tx, state).await?;
+        let change = Change::created(audit, OVERRIDE, created.id.0, Some(&created.uuid), scope)
+            .flag(None, Some(&state));
+        record(&tx, now, &change).await?;
         self.commit(tx).await?;
         Ok((created, state))
     }
@@ -169,7 +170,10 @@ impl SegmentOverrideStore for PostgresStore {
         let tx = Tx::begin(&mut client).await?;
         let fs = find(&tx, id).await?;
         let scope = Scope::Environment(fs.environment_id);
-        let change = Change::deleted(audit, OVERRIDE, id.0, Some(&fs.uuid), scope);
+        let mut change = Change::deleted(audit, OVERRIDE, id.0, Some(&fs.uuid), scope);
+        for state in feature_states::list(&tx, "feature_segment_id = $1", id.0).await? {
+            change = change.flag(Some(&state), None);
+        }
         record(&tx, now, &change).await?;
         exec(&tx, "DELETE FROM feature_segments WHERE id = $1", &[&id.0]).await?;
         renumber(&tx, fs.feature_id, fs.environment_id).await?;

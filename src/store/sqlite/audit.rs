@@ -4,6 +4,7 @@ use super::SqliteStore;
 use super::Tx;
 use super::listing::Listing;
 use super::rows::{contains_pattern, exec, one, ts};
+use super::webhooks;
 use crate::domain::audit::{AuditEntry, AuditQuery, Author};
 use crate::domain::{AuditLogId, Page, PageRequest, Timestamp};
 use crate::store::audit::{AuditStore, COLUMNS, Change, Filed, Scope, entry, owner};
@@ -18,10 +19,10 @@ pub(super) fn record(tx: &Tx<'_>, now: Timestamp, change: &Change<'_>) -> Result
     let (user, key) = change.author_ids();
     let details = serde_json::to_string(&change.details)
         .map_err(|e| StoreError::Other(format!("audit details: {e}")))?;
-    exec(tx, "INSERT INTO audit_log (created_date, log, author_user_id, author_api_key_id, organisation_id,
+    let audit_id: i64 = one(tx, "INSERT INTO audit_log (created_date, log, author_user_id, author_api_key_id, organisation_id,
              project_id, environment_id, related_object_type, related_object_id, related_object_uuid,
              change_type, change_details, is_system_event)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", params![
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", params![
         ts(now),
         change.audit.log,
         user,
@@ -35,7 +36,8 @@ pub(super) fn record(tx: &Tx<'_>, now: Timestamp, change: &Change<'_>) -> Result
         change.change_type.as_str(),
         details,
         change.audit.author == Author::System,
-    ])?;
+    ], |r| r.get(0))?;
+    webhooks::enqueue(tx, now, change, audit_id, (org, project, env))?;
     bump(tx, now, change.scope)
 }
 

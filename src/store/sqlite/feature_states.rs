@@ -146,7 +146,8 @@ impl FeatureStateStore for SqliteStore {
                 Scope::Environment(after.environment_id),
                 &StateContent::from(&before),
                 &StateContent::from(&after),
-            );
+            )
+            .flag(Some(&before), Some(&after));
             record(tx, now, &change)?;
             Ok(after)
         })
@@ -166,7 +167,8 @@ impl FeatureStateStore for SqliteStore {
             record(
                 tx,
                 now,
-                &Change::deleted(&audit, STATE, id.0, Some(&state.uuid), scope),
+                &Change::deleted(&audit, STATE, id.0, Some(&state.uuid), scope)
+                    .flag(Some(&state), None),
             )?;
             if let Applies::Segment(fs) = state.scope {
                 // The state goes with its feature segment.

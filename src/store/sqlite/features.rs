@@ -7,7 +7,7 @@ use super::environment_defaults::{
 };
 use super::listing::Listing;
 use super::rows::{all, contains_pattern, exec, one, ts};
-use super::{SqliteStore, feature_owners, mv_options, tags};
+use super::{SqliteStore, feature_owners, feature_states, mv_options, tags};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
     Feature, FeaturePatch, FeatureQuery, FeatureSort, FeatureType, NewFeature,
@@ -208,7 +208,11 @@ impl FeatureStore for SqliteStore {
         self.write(move |tx| {
             let feature = find(tx, id)?;
             let scope = Scope::Project(feature.project_id);
-            let change = Change::deleted(&audit, FEATURE, id.0, Some(&feature.uuid), scope);
+            let mut change = Change::deleted(&audit, FEATURE, id.0, Some(&feature.uuid), scope);
+            let defaults = "feature_id = ? AND identity_id IS NULL AND feature_segment_id IS NULL";
+            for state in feature_states::list(tx, defaults, id.0)? {
+                change = change.flag(Some(&state), None);
+            }
             record(tx, now, &change)?;
             // States, overrides, options and feature-specific segments cascade.
             exec(tx, "DELETE FROM features WHERE id = ?", [id.0])?;

@@ -42,7 +42,8 @@ impl IdentityOverrideStore for SqliteStore {
                 created.id.0,
                 Some(&created.uuid),
                 scope,
-            );
+            )
+            .flag(None, Some(&created));
             record(tx, now, &change)?;
             Ok(created)
         })
@@ -79,7 +80,8 @@ impl IdentityOverrideStore for SqliteStore {
                     old.id.0,
                     Some(&old.uuid),
                     scope,
-                );
+                )
+                .flag(Some(&old), None);
                 record(tx, now, &change)?;
                 exec(tx, "DELETE FROM feature_states WHERE id = ?", [old.id.0])?;
             }
@@ -96,7 +98,8 @@ impl IdentityOverrideStore for SqliteStore {
                     id.0,
                     Some(&created.uuid),
                     scope,
-                );
+                )
+                .flag(None, Some(&created));
                 record(tx, now, &change)?;
             }
             feature_states::list(tx, "identity_id = ? ORDER BY feature_id", to.0)

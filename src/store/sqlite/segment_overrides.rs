@@ -121,10 +121,12 @@ impl SegmentOverrideStore for SqliteStore {
             let state = feature_states::insert(tx, new.feature_id, env, applies, value, now)?;
             set_shares(tx, state, new.feature_id, &new.mv_values)?;
             let scope = Scope::Environment(env);
+            let state = feature_states::find(tx, state)?;
             let change =
-                Change::created(&audit, OVERRIDE, created.id.0, Some(&created.uuid), scope);
+                Change::created(&audit, OVERRIDE, created.id.0, Some(&created.uuid), scope)
+                    .flag(None, Some(&state));
             record(tx, now, &change)?;
-            Ok((created, feature_states::find(tx, state)?))
+            Ok((created, state))
         })
         .await
     }
@@ -166,11 +168,11 @@ impl SegmentOverrideStore for SqliteStore {
         self.write(move |tx| {
             let fs = find(tx, id)?;
             let scope = Scope::Environment(fs.environment_id);
-            record(
-                tx,
-                now,
-                &Change::deleted(&audit, OVERRIDE, id.0, Some(&fs.uuid), scope),
-            )?;
+            let mut change = Change::deleted(&audit, OVERRIDE, id.0, Some(&fs.uuid), scope);
+            for state in feature_states::list(tx, "feature_segment_id = ?", id.0)? {
+                change = change.flag(Some(&state), None);
+            }
+            record(tx, now, &change)?;
             exec(tx, "DELETE FROM feature_segments WHERE id = ?", [id.0])?;
             renumber(tx, fs.feature_id, fs.environment_id)
         })

@@ -164,6 +164,26 @@ const UNSEEN: &[(&str, &str)] = &[
         "webhooks are not served",
     ),
     (
+        "POST /api/v1/organisations/{id}/webhooks/",
+        "webhooks are not served",
+    ),
+    (
+        "DELETE /api/v1/organisations/{id}/webhooks/{webhook}/",
+        "webhooks are not served",
+    ),
+    (
+        "PATCH /api/v1/organisations/{id}/webhooks/{webhook}/",
+        "webhooks are not served",
+    ),
+    (
+        "PUT /api/v1/organisations/{id}/webhooks/{webhook}/",
+        "webhooks are not served",
+    ),
+    (
+        "POST /api/v1/webhooks/test/",
+        "posts to a URL; changes nothing",
+    ),
+    (
         "POST /api/v1/organisations/{id}/master-api-keys/",
         "management keys",
     ),

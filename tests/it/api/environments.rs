@@ -12,7 +12,6 @@ api_on_both_backends!(
     environments_are_created_listed_changed_and_cloned,
     the_project_parameter_is_required,
     server_keys_are_managed_by_environment_admins,
-    webhooks_are_managed_by_environment_admins,
 );
 
 async fn environments_are_created_listed_changed_and_cloned(app: TestApp) {
@@ -174,55 +173,6 @@ async fn server_keys_are_managed_by_environment_admins(app: TestApp) {
     .assert_status(StatusCode::NO_CONTENT);
     let eve = app.user("eve@example.com").await;
     app.get(&format!("/api/v1/environments/{key}/api-keys/"), Some(&eve))
-        .await
-        .assert_status(StatusCode::NOT_FOUND);
-}
-
-async fn webhooks_are_managed_by_environment_admins(app: TestApp) {
-    let root = app.superuser("root@example.com").await;
-    let org = app.org(&root, "Acme").await;
-    let project = app.project(&root, org, "Web").await;
-    let (_, key) = app.environment(&root, project, "Production").await;
-    let base = format!("/api/v1/environments/{key}/webhooks/");
-    let bad = app
-        .post(&base, Some(&root), json!({"url": "ftp://nope"}))
-        .await;
-    bad.assert_status(StatusCode::BAD_REQUEST);
-    assert_eq!(json(bad).await["url"][0], "Enter a valid URL.");
-    let created = app
-        .post(
-            &base,
-            Some(&root),
-            json!({"url": "https://hooks.example/flags", "secret": "abc"}),
-        )
-        .await;
-    created.assert_status(StatusCode::CREATED);
-    let created = json(created).await;
-    assert_eq!(created["enabled"], true);
-    let id = created["id"].as_i64().unwrap();
-    let off = app
-        .send(
-            "PATCH",
-            &format!("{base}{id}/"),
-            Some(&root),
-            Some(json!({"enabled": false})),
-        )
-        .await;
-    off.assert_status_is_ok();
-    assert_eq!(json(off).await["url"], "https://hooks.example/flags");
-    assert_eq!(
-        json(app.get(&base, Some(&root)).await)
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
-    app.send("DELETE", &format!("{base}{id}/"), Some(&root), None)
-        .await
-        .assert_status(StatusCode::NO_CONTENT);
-    let eve = app.user("eve@example.com").await;
-    app.get(&base, Some(&eve))
         .await
         .assert_status(StatusCode::NOT_FOUND);
 }

@@ -293,6 +293,15 @@ fn cases(ours: &Ours, theirs: &Ours, spare_segment: i64) -> Vec<Case> {
             );
         }
     }
+    // A test post in another organisation's name.
+    add(
+        M::POST,
+        "/api/v1/webhooks/test/",
+        &[],
+        "scope.id",
+        json!({"webhook_url": "https://example.com/hook", "scope": {"type": "organisation"}}),
+        theirs.w.org,
+    );
     // Projects and environments.
     add(
         M::POST,

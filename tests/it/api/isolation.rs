@@ -217,6 +217,7 @@ pub(super) struct Ours {
     pub identity_override: i64,
     server_key: i64,
     webhook: i64,
+    org_webhook: i64,
     org_user_grant: i64,
     org_group_grant: i64,
     project_user_grant: i64,
@@ -373,6 +374,13 @@ impl Ours {
             json!({"url": "https://example.com/hook", "secret": "s3cret"}),
         )
         .await);
+        let org_webhook = id(&make(
+            app,
+            &w,
+            format!("/api/v1/organisations/{org}/webhooks/"),
+            json!({"url": "https://example.com/audit", "secret": "s3cret"}),
+        )
+        .await);
         let org_user_grant = id(&make(
             app,
             &w,
@@ -440,6 +448,7 @@ impl Ours {
             identity_override,
             server_key,
             webhook,
+            org_webhook,
             org_user_grant,
             org_group_grant,
             project_user_grant,
@@ -521,6 +530,37 @@ impl Ours {
                 M::GET,
                 "/api/v1/organisations/{id}/audit/",
                 &[("id", org)],
+                json!(null),
+            ),
+            op(
+                M::GET,
+                "/api/v1/organisations/{id}/webhooks/",
+                &[("id", org)],
+                json!(null),
+            ),
+            op(
+                M::POST,
+                "/api/v1/organisations/{id}/webhooks/",
+                &[("id", org)],
+                json!({"url": "https://example.com/theirs"}),
+            ),
+            op(
+                M::GET,
+                "/api/v1/organisations/{id}/webhooks/{webhook}/deliveries/",
+                &[("id", org), ("webhook", &o.org_webhook)],
+                json!(null),
+            ),
+            op(
+                M::POST,
+                "/api/v1/webhooks/test/",
+                &[],
+                json!({"webhook_url": "https://example.com/theirs",
+                       "scope": {"type": "organisation", "id": org}}),
+            ),
+            op(
+                M::GET,
+                "/api/v1/environments/{api_key}/webhooks/{id}/deliveries/",
+                &[("api_key", env), ("id", &o.webhook)],
                 json!(null),
             ),
             op(
@@ -901,6 +941,14 @@ impl Ours {
                 method,
                 "/api/v1/environments/{api_key}/webhooks/{id}/",
                 &[("api_key", env), ("id", &o.webhook)],
+                json!({"enabled": false}),
+            ));
+        }
+        for method in [M::GET, M::PUT, M::PATCH, M::DELETE] {
+            ops.push(op(
+                method,
+                "/api/v1/organisations/{id}/webhooks/{webhook}/",
+                &[("id", org), ("webhook", &o.org_webhook)],
                 json!({"enabled": false}),
             ));
         }

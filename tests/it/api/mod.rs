@@ -35,6 +35,7 @@ mod segments;
 mod tags;
 pub(crate) mod tour;
 mod user_permissions;
+mod webhooks;
 mod world;
 
 use std::collections::BTreeMap;

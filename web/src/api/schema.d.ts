@@ -1958,6 +1958,47 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/environments/{api_key}/webhooks/{id}/deliveries/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An environment webhook's deliveries, newest first: the outbox and the delivery log. */
+        get: {
+            parameters: {
+                query?: {
+                    page?: string;
+                    page_size?: string;
+                };
+                header?: never;
+                path: {
+                    api_key: string;
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["Paginated_DeliveryOut"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/environments/{target}/user-group-permissions/": {
         parameters: {
             query?: never;
@@ -3375,6 +3416,216 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/webhooks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's webhooks (organisation admins). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["OrganisationWebhookOut"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OrganisationWebhookIn"];
+                };
+            };
+            responses: {
+                /** @description Created. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["OrganisationWebhookOut"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/webhooks/{webhook}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    webhook: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["OrganisationWebhookOut"];
+                    };
+                };
+            };
+        };
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    webhook: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OrganisationWebhookUpdate"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["OrganisationWebhookOut"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    webhook: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    webhook: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OrganisationWebhookUpdate"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["OrganisationWebhookOut"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/webhooks/{webhook}/deliveries/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An organisation webhook's deliveries, newest first: the outbox and the delivery log. */
+        get: {
+            parameters: {
+                query?: {
+                    page?: string;
+                    page_size?: string;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                    webhook: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["Paginated_DeliveryOut"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6511,6 +6762,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks/test/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Posts a `TEST` event to a URL now, signed with the secret given, and tells how the
+         *     receiver answered: 200 when it answered 2xx, 400 otherwise. Admins of the scope only.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookTestIn"];
+                };
+            };
+            responses: {
+                /** @description The receiver answered 2xx. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["WebhookTestOut"];
+                    };
+                };
+                /** @description The receiver answered otherwise, or could not be reached. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["WebhookTestOut"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/analytics/flags/": {
         parameters: {
             query?: never;
@@ -7065,6 +7368,37 @@ export interface components {
             marketing_consent_given: boolean;
             sign_up_type?: string | null;
             uuid: string;
+        };
+        /**
+         * DeliveryOut
+         * @description One event posted (or to be posted) to one webhook.
+         */
+        DeliveryOut: {
+            /**
+             * Format: int32
+             * @description Attempts made so far.
+             */
+            attempts: number;
+            created_at: string;
+            /** @description Why the last attempt failed, if it did. */
+            error?: string | null;
+            /** @description `FLAG_UPDATED`, `FLAG_DELETED` or `AUDIT_LOG_CREATED`. */
+            event_type: string;
+            /** Format: int64 */
+            id: number;
+            /** @description When a pending delivery is tried next. */
+            next_attempt_at?: string | null;
+            /** @description The body as posted. */
+            payload: string;
+            /**
+             * Format: int32
+             * @description The receiver's status code on the last attempt, if it answered.
+             */
+            response_code?: number | null;
+            /** @description `pending` (in the outbox), `delivered` or `failed` (given up). */
+            status: string;
+            /** @description When the last attempt ended. */
+            updated_at: string;
         };
         /** DerivedFromOut */
         DerivedFromOut: {
@@ -7820,6 +8154,33 @@ export interface components {
             restrict_project_create_to_admin?: boolean | null;
             webhook_notification_email?: string | null;
         };
+        /** OrganisationWebhookIn */
+        OrganisationWebhookIn: {
+            enabled?: boolean | null;
+            /** @default  */
+            name: string | null;
+            /** @default  */
+            secret: string | null;
+            url: string;
+        };
+        /** OrganisationWebhookOut */
+        OrganisationWebhookOut: {
+            created_at: string;
+            enabled: boolean;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            secret: string;
+            updated_at: string;
+            url: string;
+        };
+        /** OrganisationWebhookUpdate */
+        OrganisationWebhookUpdate: {
+            enabled?: boolean | null;
+            name?: string | null;
+            secret?: string | null;
+            url?: string | null;
+        };
         /** OverrideSegmentIn */
         OverrideSegmentIn: {
             /** Format: int32 */
@@ -7869,6 +8230,14 @@ export interface components {
             next?: string | null;
             previous?: string | null;
             results: components["schemas"]["AuditLogOut"][];
+        };
+        /** Paginated_DeliveryOut */
+        Paginated_DeliveryOut: {
+            /** Format: uint64 */
+            count: number;
+            next?: string | null;
+            previous?: string | null;
+            results: components["schemas"]["DeliveryOut"][];
         };
         /** Paginated_EnvironmentOut */
         Paginated_EnvironmentOut: {
@@ -8557,6 +8926,32 @@ export interface components {
             secret: string;
             updated_at: string;
             url: string;
+        };
+        /** WebhookTestIn */
+        WebhookTestIn: {
+            scope: components["schemas"]["WebhookTestScope"];
+            /** @default  */
+            secret: string | null;
+            webhook_url: string;
+        };
+        /** WebhookTestOut */
+        WebhookTestOut: {
+            detail: string;
+            /**
+             * Format: int32
+             * @description The receiver's status code, if it answered.
+             */
+            status?: number | null;
+        };
+        /**
+         * WebhookTestScope
+         * @description Where a test post is made from.
+         */
+        WebhookTestScope: {
+            /** @description The organisation's id, or the environment's id or API key. */
+            id: unknown;
+            /** @description `organisation` or `environment`. */
+            type: string;
         };
         /** WebhookUpdate */
         WebhookUpdate: {
