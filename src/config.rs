@@ -232,6 +232,10 @@ fn defaults(sources: &Sources) -> BTreeMap<&'static str, Value> {
         "webhook_retry_for",
         Value::from(sending.retry_for.as_secs()),
     );
+    d.insert(
+        "identity_cache_size",
+        Value::from(policy.identity_cache_size as u64),
+    );
     d
 }
 

@@ -329,6 +329,7 @@ impl<'a> Fields<'a> {
         let private_networks = self.get::<bool>("webhook_private_networks");
         let timeout = self.positive("webhook_timeout");
         let retry_for = self.get::<u64>("webhook_retry_for");
+        let identity_cache_size = self.get::<usize>("identity_cache_size");
         Some(Policy {
             allow_registration_without_invite: allow?,
             prevent_signup: prevent?,
@@ -344,6 +345,7 @@ impl<'a> Fields<'a> {
                 timeout: Duration::from_secs(timeout?),
                 retry_for: Duration::from_secs(retry_for?),
             },
+            identity_cache_size: identity_cache_size?,
         })
     }
 }

@@ -102,6 +102,7 @@ fn display_value(c: &Config, key: &str) -> String {
         "webhook_private_networks" => c.policy.webhooks.private_networks.to_string(),
         "webhook_timeout" => c.policy.webhooks.timeout.as_secs().to_string(),
         "webhook_retry_for" => c.policy.webhooks.retry_for.as_secs().to_string(),
+        "identity_cache_size" => c.policy.identity_cache_size.to_string(),
         "admin_initiation" => c.bootstrap.is_some().to_string(),
         "admin_email" => quoted(
             c.bootstrap

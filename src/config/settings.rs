@@ -371,6 +371,13 @@ pub const SETTINGS: &[Setting] = &[
         "Reverse proxies in front of the server (DRF's `NUM_PROXIES`), for the login throttle and lockout: `0` takes the TCP peer as the client and ignores `X-Forwarded-For`; `N` takes the N-th address from the right of `X-Forwarded-For`, or the peer when the header is absent or shorter.",
     ),
     setting(
+        "identity_cache_size",
+        Kind::Scalar,
+        &["FLAGSTAFF_IDENTITY_CACHE_SIZE"],
+        "10000",
+        "Identities whose state (traits and overrides) each server keeps in memory for SDK requests, the least recently read going first; changes on any node drop what they touch. `0` reads every identity from the database.",
+    ),
+    setting(
         "webhook_private_networks",
         Kind::Scalar,
         &["FLAGSTAFF_WEBHOOK_PRIVATE_NETWORKS"],

@@ -21,6 +21,7 @@ mod grants;
 mod groups;
 mod health;
 mod identities;
+mod identity_cache;
 mod identity_overrides;
 mod invites;
 mod mv_options;
@@ -108,6 +109,8 @@ pub struct Policy {
     pub num_proxies: usize,
     /// How webhooks are sent.
     pub webhooks: deliveries::Sending,
+    /// Identity states kept in memory for SDK requests; 0 reads each from the database.
+    pub identity_cache_size: usize,
 }
 
 impl Default for Policy {
@@ -126,6 +129,7 @@ impl Default for Policy {
             },
             num_proxies: 0,
             webhooks: deliveries::Sending::default(),
+            identity_cache_size: 10_000,
         }
     }
 }
@@ -142,6 +146,8 @@ pub struct Service {
     realtime: Arc<realtime::Realtime>,
     /// Wakes the webhook dispatcher.
     deliveries: Arc<tokio::sync::Notify>,
+    /// Recently read identity states, for SDK requests.
+    identities: Arc<identity_cache::IdentityCache>,
     /// Attached to the store, which holds it weakly: it lives as long as the service.
     _changes: Arc<dyn ChangeSink>,
 }
@@ -162,10 +168,14 @@ impl Service {
         let snapshots = Arc::new(Snapshots::new(source));
         let realtime = Arc::new(realtime::Realtime::default());
         let deliveries = Arc::new(tokio::sync::Notify::new());
+        let identities = Arc::new(identity_cache::IdentityCache::new(
+            policy.identity_cache_size,
+        ));
         let changes: Arc<dyn ChangeSink> = Arc::new(changes::Changes::new(
             snapshots.clone(),
             realtime.clone(),
             deliveries.clone(),
+            identities.clone(),
         ));
         store.attach(&changes);
         Service {
@@ -178,6 +188,7 @@ impl Service {
             outage: Arc::default(),
             realtime,
             deliveries,
+            identities,
             _changes: changes,
         }
     }

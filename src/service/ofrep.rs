@@ -12,6 +12,7 @@ use super::sdk_environment::SdkEnvironment;
 use super::sdk_traits::check_traits;
 use super::{Service, ServiceResult};
 use crate::domain::feature_state::FeatureState;
+use crate::domain::identity::Trait;
 use crate::snapshot::{EnvSnapshot, FeatureEntry, IdentityFlags, Origin, Source, value_json};
 
 /// What an OFREP request asks about.
@@ -130,11 +131,11 @@ impl Service {
             return Ok(environment_flags(snapshot, origin));
         };
         let env = snapshot.environment.id;
-        let (identity_id, stored_traits, overrides) =
-            match self.stored_identity_if_reachable(env, identifier).await? {
-                Some((identity, traits, overrides)) => (Some(identity.id.0), traits, overrides),
-                None => (None, Vec::new(), Vec::<FeatureState>::new()),
-            };
+        let found = self.stored_identity_if_reachable(env, identifier).await?;
+        let (identity_id, stored_traits, overrides): (_, &[Trait], &[FeatureState]) = match &found {
+            Some(state) => (Some(state.0.id.0), &state.1, &state.2),
+            None => (None, &[], &[]),
+        };
         let traits = overlay(
             stored_traits.iter().map(stored).collect(),
             &context.traits,
@@ -147,7 +148,7 @@ impl Service {
                 .into_iter()
                 .map(|t| (t.key, t.value))
                 .collect::<IndexMap<_, _>>(),
-            overrides: &overrides,
+            overrides,
         };
         Ok(snapshot
             .resolve_identity(&who)

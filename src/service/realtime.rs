@@ -150,9 +150,11 @@ impl Service {
         self.realtime.open()
     }
 
-    /// Sets the gauges that describe this moment: streams open, database connections.
+    /// Sets the gauges that describe this moment: streams open, identity states kept,
+    /// database connections.
     pub fn observe(&self) {
         metrics::gauge!("flagstaff_realtime_streams_open").set(self.open_streams() as f64);
+        metrics::gauge!("flagstaff_identity_cache_entries").set(self.identities.entries() as f64);
         let connections = self.store.connections();
         for (state, count) in [
             ("busy", connections.busy),

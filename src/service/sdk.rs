@@ -9,13 +9,15 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use super::identities::IDENTIFIER_LIMIT;
+use super::identity_cache::IdentityState;
 use super::sdk_environment::{FEATURE_NOT_FOUND, SdkEnvironment};
 use super::sdk_traits::{check_traits, evaluation_traits, trait_value};
 use super::{Service, ServiceError, ServiceResult};
 use crate::domain::feature_state::FeatureState;
-use crate::domain::identity::{Identity, Trait, TraitWrite};
+use crate::domain::identity::{Trait, TraitWrite};
 use crate::snapshot::{EnvSnapshot, IdentityFlags, Origin, trait_json};
 use crate::store::StoreError;
+use std::sync::Arc;
 
 /// A trait as an SDK sends it.
 #[derive(Debug, Clone)]
@@ -164,6 +166,25 @@ impl Service {
         }
     }
 
+    /// The stored state of an identity: from the identity cache, or read and kept there.
+    async fn identity_state(
+        &self,
+        env: crate::domain::EnvironmentId,
+        identifier: &str,
+    ) -> Result<Option<Arc<IdentityState>>, StoreError> {
+        match self.identities.get(env, identifier) {
+            Ok(state) => Ok(Some(state)),
+            Err(ticket) => {
+                let Some(state) = self.store.identity_state(env, identifier).await? else {
+                    return Ok(None);
+                };
+                let state = Arc::new(state);
+                self.identities.keep(ticket, state.clone());
+                Ok(Some(state))
+            }
+        }
+    }
+
     /// The stored identity, for a request that writes nothing. While the database is down it
     /// is answered as an identity with nothing stored (its request's traits still count), so
     /// that transient and OFREP evaluations keep being served from the snapshot.
@@ -171,8 +192,8 @@ impl Service {
         &self,
         env: crate::domain::EnvironmentId,
         identifier: &str,
-    ) -> ServiceResult<Option<(Identity, Vec<Trait>, Vec<FeatureState>)>> {
-        match self.store.identity_state(env, identifier).await {
+    ) -> ServiceResult<Option<Arc<IdentityState>>> {
+        match self.identity_state(env, identifier).await {
             Ok(state) => Ok(state),
             Err(StoreError::Unavailable(_)) => {
                 self.database_unavailable();
@@ -214,9 +235,8 @@ impl Service {
             ));
         }
         let env = snapshot.environment.id;
-        let (identity, traits, overrides) = match self.store.identity_state(env, identifier).await?
-        {
-            Some(found) => found,
+        let (identity, traits, overrides) = match self.identity_state(env, identifier).await? {
+            Some(found) => Arc::unwrap_or_clone(found),
             None => {
                 // New: no traits yet, and no overrides can name it.
                 let (identity, traits) = self.store.identify(env, identifier, &[]).await?;
@@ -263,11 +283,11 @@ impl Service {
         Self::check_identifier(identifier)?;
         let env = snapshot.environment.id;
         if transient {
-            let (stored_traits, overrides, id) =
-                match self.stored_identity_if_reachable(env, identifier).await? {
-                    Some((identity, traits, overrides)) => (traits, overrides, Some(identity.id.0)),
-                    None => (Vec::new(), Vec::new(), None),
-                };
+            let found = self.stored_identity_if_reachable(env, identifier).await?;
+            let (stored_traits, overrides, id): (&[Trait], &[FeatureState], _) = match &found {
+                Some(state) => (&state.1, &state.2, Some(state.0.id.0)),
+                None => (&[], &[], None),
+            };
             let keep_null = id.is_some();
             let outputs = overlay(
                 stored_traits.iter().map(stored).collect(),
@@ -280,7 +300,7 @@ impl Service {
                 identifier.to_string(),
                 id,
                 outputs,
-                &overrides,
+                overrides,
             ));
         }
         let persist = snapshot.organisation.settings.persist_trait_data;
@@ -298,12 +318,12 @@ impl Service {
         };
         // Nothing to write for a known identity: one read.
         let known = if writes.is_empty() {
-            self.store.identity_state(env, identifier).await?
+            self.identity_state(env, identifier).await?
         } else {
             None
         };
         let (identity, stored_traits, overrides) = match known {
-            Some(found) => found,
+            Some(found) => Arc::unwrap_or_clone(found),
             None => {
                 let (identity, traits) = self.store.identify(env, identifier, &writes).await?;
                 let overrides = self.store.identity_overrides(identity.id).await?;

@@ -4,7 +4,8 @@ use super::Result;
 use crate::domain::audit::{Audit, AuditEntry, AuditQuery, Author, ChangeType, FieldChange, diff};
 use crate::domain::feature_state::FeatureState;
 use crate::domain::{
-    AuditLogId, EnvironmentId, OrgApiKeyId, OrganisationId, Page, PageRequest, ProjectId, UserId,
+    AuditLogId, EnvironmentId, IdentityId, OrgApiKeyId, OrganisationId, Page, PageRequest,
+    ProjectId, UserId,
 };
 use crate::store::rows::Columns;
 use async_trait::async_trait;
@@ -33,6 +34,9 @@ pub enum Scope {
     Project(ProjectId),
     /// One environment moves.
     Environment(EnvironmentId),
+    /// One identity's traits or existence: never audited, no environment moves; it only tells
+    /// the identity cache (SDK traffic writes these).
+    Identity(IdentityId),
 }
 
 /// One audit entry to write with a change, in the change's transaction.
@@ -134,6 +138,7 @@ impl Scope {
             Scope::Organisation(o) => (Some(o), None, None),
             Scope::Project(_) => (org, project, None),
             Scope::Environment(e) => (org, project, Some(e)),
+            Scope::Identity(_) => (None, None, None),
         }
     }
 }

@@ -6,7 +6,7 @@
 // a write that rolls back tells nobody.
 
 use super::audit::Scope;
-use crate::domain::{EnvironmentId, OrganisationId, ProjectId};
+use crate::domain::{EnvironmentId, IdentityId, OrganisationId, ProjectId};
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, RwLock, Weak};
 
@@ -102,7 +102,7 @@ fn distinct(mut scopes: Vec<Scope>) -> Vec<Scope> {
 }
 
 /// The text of a change notice between processes: the sending process, then its scopes
-/// (`e12 p3 o1`: environment 12, project 3, organisation 1).
+/// (`e12 p3 o1 i7`: environment 12, project 3, organisation 1, identity 7).
 pub(crate) fn notice(node: &str, scopes: &[Scope]) -> String {
     let mut text = node.to_string();
     for scope in scopes {
@@ -110,6 +110,7 @@ pub(crate) fn notice(node: &str, scopes: &[Scope]) -> String {
             Scope::Environment(e) => ('e', e.0),
             Scope::Project(p) => ('p', p.0),
             Scope::Organisation(o) => ('o', o.0),
+            Scope::Identity(i) => ('i', i.0),
         };
         text.push_str(&format!(" {kind}{id}"));
     }
@@ -127,6 +128,7 @@ pub(crate) fn read_notice(text: &str) -> Option<(&str, Vec<Scope>)> {
                 b'e' => Some(Scope::Environment(EnvironmentId(id))),
                 b'p' => Some(Scope::Project(ProjectId(id))),
                 b'o' => Some(Scope::Organisation(OrganisationId(id))),
+                b'i' => Some(Scope::Identity(IdentityId(id))),
                 _ => None,
             }
         })
@@ -162,9 +164,10 @@ mod tests {
             Scope::Environment(EnvironmentId(12)),
             Scope::Project(ProjectId(3)),
             Scope::Organisation(OrganisationId(1)),
+            Scope::Identity(IdentityId(7)),
         ];
         let text = notice("node-a", &scopes);
-        assert_eq!(text, "node-a e12 p3 o1");
+        assert_eq!(text, "node-a e12 p3 o1 i7");
         assert_eq!(read_notice(&text), Some(("node-a", scopes.to_vec())));
         assert_eq!(read_notice("node-b"), Some(("node-b", vec![])));
         for bad in ["", "n x12", "n e", "n e1x", "n  e1"] {

@@ -2,9 +2,10 @@
 //
 // Two `flagstaff serve` processes share a database. A hundred flag changes are made through A,
 // and B is asked for the flags until it serves each one; the delays are printed (run with
-// `--nocapture` to read them), and B's realtime stream hears one. Then B's listening connection is killed from PostgreSQL
-// (`pg_terminate_backend`), and the next change must still reach B. The safety-net poll runs
-// every 30 s, so only the change notices can bring a change to B within the 5 s allowed here.
+// `--nocapture` to read them), and B's realtime stream hears one. Then B's listening connection
+// is killed from PostgreSQL (`pg_terminate_backend`), and the next change must still reach B.
+// The safety-net poll runs every 30 s, so only the change notices can bring a change to B within
+// the 5 s allowed here. Last, traits written through A reach B's identity cache the same way.
 
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
@@ -127,12 +128,48 @@ fn a_change_through_one_server_is_served_by_another_on_the_same_database() {
     });
     assert!(reconnected, "B did not say it listens again");
 
+    // B keeps identity states in memory; a trait written through A drops B's copy at once.
+    let traits = |server: &Server| {
+        let path = "/api/v1/identities/?identifier=ada";
+        let (status, _, body) = call(server.addr, "GET", path, &sdk, None);
+        assert_eq!(status, 200, "{body}");
+        body["traits"].clone()
+    };
+    // The first read creates ada, the second reads and keeps her, the third finds her kept.
+    for _ in 0..3 {
+        assert_eq!(traits(&b), json!([]));
+    }
+    let mut trait_delays = Vec::new();
+    for plan in ["pro", "team", "free"] {
+        let identify =
+            json!({"identifier": "ada", "traits": [{"trait_key": "plan", "trait_value": plan}]});
+        let (status, _, body) = call(a.addr, "POST", "/api/v1/identities/", &sdk, Some(identify));
+        assert_eq!(status, 200, "{body}");
+        let made = Instant::now();
+        while traits(&b)[0]["trait_value"] != plan {
+            assert!(
+                made.elapsed() < PATIENCE,
+                "B did not serve plan={plan} within {PATIENCE:?}"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        trait_delays.push(made.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!("a trait written through A, read from B: {trait_delays:.1?} ms");
+
     // Each server counts the notices it sent and heard.
     let counted = |server: &Server, name: &str| {
         let (status, text) = get(server.addr, "/metrics");
         assert_eq!(status, 200, "{text}");
         sample(&text, name, &[])
     };
+    let (_, text) = get(b.addr, "/metrics");
+    let hits = sample(
+        &text,
+        "flagstaff_identity_cache_total",
+        &[("result", "hit")],
+    );
+    assert!(hits >= 1.0, "B read ada from its identity cache");
     assert!(counted(&a, "flagstaff_change_events_sent_total") >= 102.0);
     // The last change may come while B reconnects: B then drops everything instead.
     let heard = counted(&b, "flagstaff_change_events_received_total");

@@ -44,7 +44,7 @@ pub(super) async fn record(tx: &Tx<'_>, now: Timestamp, change: &Change<'_>) -> 
 pub(super) async fn bump(tx: &Tx<'_>, now: Timestamp, scope: Scope) -> Result<()> {
     tx.changed(scope);
     match scope {
-        Scope::Organisation(_) => {}
+        Scope::Organisation(_) | Scope::Identity(_) => {}
         Scope::Project(p) => {
             exec(
                 tx,
@@ -67,7 +67,7 @@ pub(super) async fn bump(tx: &Tx<'_>, now: Timestamp, scope: Scope) -> Result<()
 
 async fn resolve(tx: &Tx<'_>, scope: Scope) -> Result<Filed> {
     let owner = match scope {
-        Scope::Organisation(_) => None,
+        Scope::Organisation(_) | Scope::Identity(_) => None,
         Scope::Project(p) => Some(
             one(
                 tx,

@@ -4,7 +4,7 @@ use super::Tx;
 use super::audit::{bump, record};
 use super::feature_states::identity_overrides_of;
 use super::listing::Listing;
-use super::rows::{Conn, all, contains_pattern, exactly_one, exec, exists, one, opt};
+use super::rows::{Conn, all, contains_pattern, exec, exists, one, opt};
 use super::{PostgresStore, read_snapshot};
 use crate::domain::audit::Audit;
 use crate::domain::feature_state::FeatureState;
@@ -228,6 +228,7 @@ impl IdentityStore for PostgresStore {
             // The environment document carries identity overrides.
             bump(&tx, now, Scope::Environment(EnvironmentId(env))).await?;
         }
+        tx.changed(Scope::Identity(id));
         self.commit(tx).await
     }
 
@@ -247,6 +248,9 @@ impl IdentityStore for PostgresStore {
         let tx = Tx::begin(&mut client).await?;
         let identity = find_or_insert(&tx, env, identifier, now).await?;
         apply(&tx, identity.id, writes, now).await?;
+        if !writes.is_empty() {
+            tx.changed(Scope::Identity(identity.id));
+        }
         let traits = traits_of(&tx, identity.id).await?;
         self.commit(tx).await?;
         Ok((identity, traits))
@@ -284,12 +288,22 @@ impl IdentityStore for PostgresStore {
             value: Some(TraitValue::Integer(value)),
         };
         apply(&tx, identity.id, &[write], now).await?;
+        tx.changed(Scope::Identity(identity.id));
         self.commit(tx).await?;
         Ok(Some(value))
     }
 
     async fn delete_trait(&self, id: TraitId) -> Result<()> {
-        let client = self.client().await?;
-        exactly_one(exec(&client, "DELETE FROM traits WHERE id = $1", &[&id.0]).await?)
+        let mut client = self.client().await?;
+        let tx = Tx::begin(&mut client).await?;
+        let identity: i64 = one(
+            &tx,
+            "DELETE FROM traits WHERE id = $1 RETURNING identity_id",
+            &[&id.0],
+            |r| r.get(0),
+        )
+        .await?;
+        tx.changed(Scope::Identity(IdentityId(identity)));
+        self.commit(tx).await
     }
 }

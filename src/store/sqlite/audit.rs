@@ -45,7 +45,7 @@ pub(super) fn record(tx: &Tx<'_>, now: Timestamp, change: &Change<'_>) -> Result
 pub(super) fn bump(tx: &Tx<'_>, now: Timestamp, scope: Scope) -> Result<()> {
     tx.changed(scope);
     match scope {
-        Scope::Organisation(_) => {}
+        Scope::Organisation(_) | Scope::Identity(_) => {}
         Scope::Project(p) => {
             exec(
                 tx,
@@ -66,7 +66,7 @@ pub(super) fn bump(tx: &Tx<'_>, now: Timestamp, scope: Scope) -> Result<()> {
 
 fn resolve(tx: &Tx<'_>, scope: Scope) -> Result<Filed> {
     let owner = match scope {
-        Scope::Organisation(_) => None,
+        Scope::Organisation(_) | Scope::Identity(_) => None,
         Scope::Project(p) => Some(one(
             tx,
             "SELECT organisation_id, id FROM projects WHERE id = ?",

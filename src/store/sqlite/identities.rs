@@ -4,7 +4,7 @@ use super::SqliteStore;
 use super::audit::{bump, record};
 use super::feature_states::identity_overrides_of;
 use super::listing::Listing;
-use super::rows::{all, contains_pattern, exactly_one, exec, exists, one, opt, ts};
+use super::rows::{all, contains_pattern, exec, exists, one, opt, ts};
 use crate::domain::audit::Audit;
 use crate::domain::feature_state::FeatureState;
 use crate::domain::identity::{Identity, IdentityQuery, Trait, TraitValue, TraitWrite};
@@ -209,6 +209,7 @@ impl IdentityStore for SqliteStore {
                 // The environment document carries identity overrides.
                 bump(tx, now, Scope::Environment(EnvironmentId(env)))?;
             }
+            tx.changed(Scope::Identity(id));
             Ok(())
         })
         .await
@@ -231,6 +232,9 @@ impl IdentityStore for SqliteStore {
                 None => insert(tx, env, &identifier, now)?,
             };
             apply(tx, identity.id, &writes, now)?;
+            if !writes.is_empty() {
+                tx.changed(Scope::Identity(identity.id));
+            }
             let traits = traits_of(tx, identity.id)?;
             Ok((identity, traits))
         })
@@ -263,13 +267,23 @@ impl IdentityStore for SqliteStore {
                 value: Some(TraitValue::Integer(value)),
             };
             apply(tx, identity.id, &[write], now)?;
+            tx.changed(Scope::Identity(identity.id));
             Ok(Some(value))
         })
         .await
     }
 
     async fn delete_trait(&self, id: TraitId) -> Result<()> {
-        self.write(move |tx| exactly_one(exec(tx, "DELETE FROM traits WHERE id = ?", [id.0])?))
-            .await
+        self.write(move |tx| {
+            let identity: i64 = one(
+                tx,
+                "DELETE FROM traits WHERE id = ? RETURNING identity_id",
+                [id.0],
+                |r| r.get(0),
+            )?;
+            tx.changed(Scope::Identity(IdentityId(identity)));
+            Ok(())
+        })
+        .await
     }
 }

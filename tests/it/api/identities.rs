@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::feature_states::feature;
 use super::identity_overrides::{identity, sdk_flag};
-use super::world::{World, created, get, invalid, ok, patch, post, put};
+use super::world::{World, created, delete, get, invalid, ok, patch, post, put};
 use super::{TestApp, json};
 use crate::api_on_both_backends;
 
@@ -13,6 +13,7 @@ api_on_both_backends!(
     identities_and_their_traits_are_managed,
     identity_lists_search_and_page,
     identities_are_renamed_with_their_overrides,
+    sdk_identity_reads_see_every_write_to_the_identity,
 );
 
 async fn environment(app: &TestApp) -> (String, String) {
@@ -139,16 +140,7 @@ async fn identities_are_renamed_with_their_overrides(app: TestApp) {
     let f = feature(&app, &w, json!({"name": "banner", "initial_value": "off"})).await;
     let ada = identity(&app, &w, "ada").await;
     identity(&app, &w, "bob").await;
-    let overrides = format!(
-        "/api/v1/environments/{}/identities/{ada}/featurestates/",
-        w.env_key
-    );
-    let body = json!({"feature": f["id"], "enabled": true, "feature_state_value": "on"});
-    created(post(&app, &overrides, &w.admin, body).await).await;
-    assert_eq!(
-        sdk_flag(&app, &w, "ada", "banner").await["feature_state_value"],
-        "on"
-    );
+    override_banner(&app, &w, ada, &f).await;
 
     let path = format!("/api/v1/environments/{}/identities/{ada}/", w.env_key);
     let before = w.tick(&app).await;
@@ -218,4 +210,97 @@ async fn identities_are_renamed_with_their_overrides(app: TestApp) {
         )
         .await;
     ok(patch(&app, &path, &manager, json!({"identifier": "ada4"})).await).await;
+}
+
+/// The identity's traits as an SDK reads them, `{key: value}`.
+async fn sdk_traits(app: &TestApp, w: &World, identifier: &str) -> serde_json::Value {
+    let path = format!("/api/v1/identities/?identifier={identifier}");
+    let resp = app.sdk("GET", &path, &w.env_key, None).await;
+    resp.assert_status_is_ok();
+    let body = json(resp).await;
+    let traits = body["traits"].as_array().unwrap().iter();
+    traits
+        .map(|t| {
+            (
+                t["trait_key"].as_str().unwrap().to_string(),
+                t["trait_value"].clone(),
+            )
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+/// Identity states are kept in memory between SDK reads: every write to the identity, through
+/// either API, shows in the next read.
+async fn sdk_identity_reads_see_every_write_to_the_identity(app: TestApp) {
+    let w = World::new(&app).await;
+    let f = feature(&app, &w, json!({"name": "banner", "initial_value": "off"})).await;
+    let ada = identity(&app, &w, "ada").await;
+    // Read twice: the second read is the kept state.
+    assert_eq!(sdk_traits(&app, &w, "ada").await, json!({}));
+    assert_eq!(sdk_traits(&app, &w, "ada").await, json!({}));
+
+    let traits = format!(
+        "/api/v1/environments/{}/identities/{ada}/traits/",
+        w.env_key
+    );
+    let set = created(
+        post(
+            &app,
+            &traits,
+            &w.admin,
+            json!({"trait_key": "plan", "string_value": "pro"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(sdk_traits(&app, &w, "ada").await, json!({"plan": "pro"}));
+    let one = format!("{traits}{}/", set["id"]);
+    ok(patch(&app, &one, &w.admin, json!({"string_value": "team"})).await).await;
+    assert_eq!(sdk_traits(&app, &w, "ada").await, json!({"plan": "team"}));
+
+    // An SDK identify that writes a trait.
+    let body = json!({"identifier": "ada", "traits": [{"trait_key": "age", "trait_value": 7}]});
+    app.sdk("POST", "/api/v1/identities/", &w.env_key, Some(body))
+        .await
+        .assert_status_is_ok();
+    assert_eq!(
+        sdk_traits(&app, &w, "ada").await,
+        json!({"plan": "team", "age": 7})
+    );
+
+    // An override, through the environment's scope.
+    assert_eq!(
+        sdk_flag(&app, &w, "ada", "banner").await["feature_state_value"],
+        "off"
+    );
+    override_banner(&app, &w, ada, &f).await;
+
+    delete(&app, &one, &w.admin)
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
+    assert_eq!(sdk_traits(&app, &w, "ada").await, json!({"age": 7}));
+    let path = format!("/api/v1/environments/{}/identities/{ada}/", w.env_key);
+    delete(&app, &path, &w.admin)
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
+    assert_eq!(sdk_traits(&app, &w, "ada").await, json!({}));
+    assert_eq!(
+        sdk_flag(&app, &w, "ada", "banner").await["feature_state_value"],
+        "off"
+    );
+}
+
+/// Gives identity `ada` (id `ada`) an override of `banner` to "on", and checks SDKs see it.
+async fn override_banner(app: &TestApp, w: &World, ada: i64, banner: &serde_json::Value) {
+    let overrides = format!(
+        "/api/v1/environments/{}/identities/{ada}/featurestates/",
+        w.env_key
+    );
+    let body = json!({"feature": banner["id"], "enabled": true, "feature_state_value": "on"});
+    created(post(app, &overrides, &w.admin, body).await).await;
+    assert_eq!(
+        sdk_flag(app, w, "ada", "banner").await["feature_state_value"],
+        "on"
+    );
 }

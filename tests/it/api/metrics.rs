@@ -47,14 +47,17 @@ async fn each_metric_family_moves_with_its_event(app: TestApp) {
     app.sdk("GET", "/api/v1/flags/", &w.env_key, None)
         .await
         .assert_status_is_ok();
-    app.sdk(
-        "GET",
-        "/api/v1/identities/?identifier=ada",
-        &w.env_key,
-        None,
-    )
-    .await
-    .assert_status_is_ok();
+    // The first read creates ada, the second reads and keeps her, the third finds her kept.
+    for _ in 0..3 {
+        app.sdk(
+            "GET",
+            "/api/v1/identities/?identifier=ada",
+            &w.env_key,
+            None,
+        )
+        .await
+        .assert_status_is_ok();
+    }
     let stream = app
         .client
         .get(format!("/sse/environments/{}/stream", w.env_key))
@@ -71,6 +74,9 @@ async fn each_metric_family_moves_with_its_event(app: TestApp) {
     moved("flagstaff_http_request_duration_seconds_count", &flags[..2]);
     moved("flagstaff_sdk_evaluations_total", &environment);
     moved("flagstaff_sdk_evaluations_total", &[("kind", "identity")]);
+    moved("flagstaff_identity_cache_total", &[("result", "hit")]);
+    moved("flagstaff_identity_cache_total", &[("result", "miss")]);
+    assert!(sample(&after, "flagstaff_identity_cache_entries", &[]) >= 1.0);
     // The feature's creation dropped the environment's snapshot: the flags request built it.
     moved("flagstaff_snapshot_builds_total", &[]);
     moved("flagstaff_snapshot_build_duration_seconds_count", &[]);
