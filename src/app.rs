@@ -157,6 +157,7 @@ impl Bound {
 /// until SIGTERM or SIGINT.
 pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
     let shutdown = shutdown_signal()?;
+    api::metrics_install(config.statsd.as_ref());
     let (app, report) = App::build(&config, clock).await?;
     let backend = app.store.backend();
     let store = app.store.clone();
@@ -193,6 +194,17 @@ pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<()> 
         }
     }
     tokio::spawn(drop_stale_snapshots(bound.service()));
+    if config.statsd.is_some() {
+        // StatsD is not scraped: send the gauges now and then.
+        let service = bound.service();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(10));
+            loop {
+                every.tick().await;
+                service.observe();
+            }
+        });
+    }
     let (stop_sending, stop) = tokio::sync::watch::channel(false);
     let sending = tokio::spawn(bound.service().webhook_dispatcher().run(stop));
     if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready]) {

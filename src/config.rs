@@ -70,6 +70,8 @@ pub struct Config {
     pub metrics_bind: Option<std::net::SocketAddr>,
     /// The bearer token `GET /metrics` asks for, when set.
     pub metrics_token: Option<String>,
+    /// Where metrics also go over UDP, when set.
+    pub statsd: Option<crate::api::Statsd>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -222,6 +224,7 @@ fn defaults(sources: &Sources) -> BTreeMap<&'static str, Value> {
     d.insert("project_name", Value::from("Default Project"));
     d.insert("log_database_queries", Value::from(false));
     d.insert("num_proxies", Value::from(policy.num_proxies as u64));
+    d.insert("statsd_port", Value::from(8125u64));
     let sending = &policy.webhooks;
     d.insert(
         "webhook_private_networks",

@@ -1,7 +1,10 @@
-//! Metrics for the operator: `GET /metrics` in Prometheus' text format, and each request's count.
+//! Metrics for the operator: `GET /metrics` in Prometheus' text format, StatsD when asked for,
+//! and each request's count.
 //
 // Every layer counts through the `metrics` facade (`flagstaff_*` names); one recorder per
-// process, installed on first use, keeps them, and `GET /metrics` renders it. Requests are
+// process, installed first thing by `serve` (or on first use), keeps them, and `GET /metrics`
+// renders it. With `statsd_host` set, the same metrics also go to StatsD over UDP (labels as
+// Datadog-style tags), through a fan-out recorder. Requests are
 // labelled with the route's template from the OpenAPI document (`/api/v1/projects/{id}/`),
 // never the path itself, so labels stay few; the dashboard's pages are `dashboard`, anything
 // else `unmatched`. The gauges (streams open, database connections) are read when scraped.
@@ -25,21 +28,68 @@ const DURATION_BUCKETS: &[f64] = &[
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
 ];
 
+static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+
+/// Where StatsD lines go (settings `statsd_host`, `statsd_port`, `statsd_prefix`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statsd {
+    pub host: String,
+    pub port: u16,
+    /// Put before each name, with a dot; empty for none.
+    pub prefix: String,
+}
+
 /// The process's recorder, installed on first use; `None` when another recorder was there.
 pub fn recorder() -> Option<&'static PrometheusHandle> {
-    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    install(None)
+}
+
+/// Installs the process's recorder, sending to StatsD too when `statsd` is given. The first
+/// call decides: call it before anything is counted.
+pub fn install(statsd: Option<&Statsd>) -> Option<&'static PrometheusHandle> {
     HANDLE
         .get_or_init(|| {
-            let recorder = PrometheusBuilder::new()
+            let prometheus = PrometheusBuilder::new()
                 .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), DURATION_BUCKETS)
                 .ok()?
                 .build_recorder();
-            let handle = recorder.handle();
-            metrics::set_global_recorder(recorder).ok()?;
+            let handle = prometheus.handle();
+            let installed = match statsd.and_then(statsd_recorder) {
+                Some(statsd) => metrics::set_global_recorder(
+                    metrics_util::layers::FanoutBuilder::default()
+                        .add_recorder(prometheus)
+                        .add_recorder(statsd)
+                        .build(),
+                )
+                .is_ok(),
+                None => metrics::set_global_recorder(prometheus).is_ok(),
+            };
+            if !installed {
+                return None;
+            }
             describe();
             Some(handle)
         })
         .as_ref()
+}
+
+/// A StatsD recorder, or `None` (with a warning: serving goes on) when it cannot be made.
+fn statsd_recorder(to: &Statsd) -> Option<metrics_exporter_statsd::StatsdRecorder> {
+    let prefix = Some(to.prefix.as_str()).filter(|p| !p.is_empty());
+    let built = metrics_exporter_statsd::StatsdBuilder::from(to.host.clone(), to.port)
+        .with_buffer_size(512)
+        .with_queue_size(10_000)
+        .build(prefix);
+    match built {
+        Ok(recorder) => {
+            tracing::info!(host = %to.host, port = to.port, "metrics are also sent to StatsD");
+            Some(recorder)
+        }
+        Err(e) => {
+            tracing::warn!(host = %to.host, port = to.port, error = %e, "cannot send metrics to StatsD; /metrics still has them");
+            None
+        }
+    }
 }
 
 fn describe() {
@@ -75,6 +125,22 @@ fn describe() {
     describe_gauge!(
         "flagstaff_realtime_streams_open",
         "Realtime (SSE) streams open."
+    );
+    describe_counter!(
+        "flagstaff_webhook_deliveries_total",
+        "Webhook attempts this server made, by outcome: delivered, retried, failed."
+    );
+    describe_gauge!(
+        "flagstaff_webhook_outbox_depth",
+        "Webhook deliveries waiting to be sent or retried, all servers together."
+    );
+    describe_counter!(
+        "flagstaff_identity_cache_total",
+        "SDK identity reads answered from memory (hit) or the database (miss)."
+    );
+    describe_gauge!(
+        "flagstaff_identity_cache_entries",
+        "Identity states kept in memory."
     );
     describe_gauge!(
         "flagstaff_database_connections",

@@ -22,7 +22,7 @@ mod surface;
 
 pub use csp::page_policy;
 pub use error::detail as detail_response;
-pub use metrics::endpoint as metrics_endpoint;
+pub use metrics::{Statsd, endpoint as metrics_endpoint, install as metrics_install};
 pub use state::{MetricsAccess, State};
 pub use surface::Surface;
 

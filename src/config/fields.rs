@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::{Config, EnvLayer, FLAGS, LogFormat};
 use crate::api::BodyLimits;
+use crate::api::Statsd;
 use crate::service::{Bootstrap, Policy, Rate, Sending};
 use crate::store::DatabaseUrl;
 
@@ -137,6 +138,7 @@ impl<'a> Fields<'a> {
         let metrics_token = self
             .get::<String>("metrics_token")
             .filter(|t| !t.trim().is_empty());
+        let statsd = self.statsd();
         Some(Config {
             bind: bind?,
             database: database?,
@@ -164,6 +166,7 @@ impl<'a> Fields<'a> {
             update_manifest_url: update_manifest_url?,
             metrics_bind: metrics_bind?,
             metrics_token,
+            statsd: statsd?,
         })
     }
 
@@ -300,6 +303,33 @@ impl<'a> Fields<'a> {
             organisation_name: organisation_name?,
             project_name: project_name?,
         }))
+    }
+
+    /// StatsD's address, `Some(None)` when `statsd_host` is unset, `None` on a bad value.
+    fn statsd(&mut self) -> Option<Option<Statsd>> {
+        let host = match self.figment.extract_inner_lossy::<String>("statsd_host") {
+            Ok(host) => Some(host.trim().to_string()).filter(|h| !h.is_empty()),
+            Err(e) if e.missing() => None,
+            Err(e) => {
+                self.problem("statsd_host", &e.kind.to_string());
+                return None;
+            }
+        };
+        let port = self.get::<u16>("statsd_port");
+        if port == Some(0) {
+            self.problem("statsd_port", "must be a port from 1 to 65535");
+            return None;
+        }
+        let prefix = match self.figment.extract_inner_lossy::<String>("statsd_prefix") {
+            Ok(prefix) => prefix.trim().trim_end_matches('.').to_string(),
+            Err(e) if e.missing() => String::new(),
+            Err(e) => {
+                self.problem("statsd_prefix", &e.kind.to_string());
+                return None;
+            }
+        };
+        let port = port?;
+        Some(host.map(|host| Statsd { host, port, prefix }))
     }
 
     fn policy(&mut self) -> Option<Policy> {

@@ -81,6 +81,15 @@ fn display_value(c: &Config, key: &str) -> String {
             &c.metrics_bind
                 .map_or("<not set>".to_string(), |a| a.to_string()),
         ),
+        "statsd_host" => quoted(c.statsd.as_ref().map_or("<not set>", |s| s.host.as_str())),
+        "statsd_port" => c.statsd.as_ref().map_or(8125, |s| s.port).to_string(),
+        "statsd_prefix" => quoted(
+            c.statsd
+                .as_ref()
+                .map(|s| s.prefix.as_str())
+                .filter(|p| !p.is_empty())
+                .unwrap_or("<not set>"),
+        ),
         "metrics_token" => quoted(if c.metrics_token.is_some() {
             "<redacted>"
         } else {

@@ -348,6 +348,27 @@ pub const SETTINGS: &[Setting] = &[
         "none",
         "An address:port of its own for `GET /metrics`, e.g. `127.0.0.1:9100`; the main address then answers it 404. Unset, `/metrics` is on the main address.",
     ),
+    setting(
+        "statsd_host",
+        Kind::Text,
+        &["FLAGSTAFF_STATSD_HOST", "STATSD_HOST"],
+        "none",
+        "When set, the metrics of `GET /metrics` are also sent to this StatsD host over UDP (labels as Datadog-style tags; gauges every 10 s).",
+    ),
+    setting(
+        "statsd_port",
+        Kind::Scalar,
+        &["FLAGSTAFF_STATSD_PORT", "STATSD_PORT"],
+        "8125",
+        "The StatsD port.",
+    ),
+    setting(
+        "statsd_prefix",
+        Kind::Text,
+        &["FLAGSTAFF_STATSD_PREFIX", "STATSD_PREFIX"],
+        "none",
+        "Put, with a dot, before each metric's name sent to StatsD.",
+    ),
     secret(
         "metrics_token",
         &["FLAGSTAFF_METRICS_TOKEN"],
