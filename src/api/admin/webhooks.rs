@@ -337,7 +337,10 @@ impl WebhooksApi {
         Ok(if attempt.delivered() {
             WebhookTestResponse::Delivered(Json(out))
         } else {
-            WebhookTestResponse::NotDelivered(Json(out))
+            WebhookTestResponse::NotDelivered(Json(WebhookTestFailure {
+                status: out.status,
+                detail: Some(out.detail),
+            }))
         })
     }
 }
@@ -462,6 +465,15 @@ pub struct WebhookTestOut {
     detail: String,
 }
 
+/// A test post that did not get a 2xx. Bad input is a 400 too, with the fields named instead
+/// (`{"webhook_url": ["Enter a valid URL."]}`), so neither field is required here.
+#[derive(Debug, Object)]
+pub struct WebhookTestFailure {
+    /// The receiver's status code, if it answered.
+    status: Option<i32>,
+    detail: Option<String>,
+}
+
 #[derive(ApiResponse)]
 pub enum WebhookTestResponse {
     /// The receiver answered 2xx.
@@ -469,5 +481,5 @@ pub enum WebhookTestResponse {
     Delivered(Json<WebhookTestOut>),
     /// The receiver answered otherwise, or could not be reached.
     #[oai(status = 400)]
-    NotDelivered(Json<WebhookTestOut>),
+    NotDelivered(Json<WebhookTestFailure>),
 }

@@ -6803,7 +6803,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json; charset=utf-8": components["schemas"]["WebhookTestOut"];
+                        "application/json; charset=utf-8": components["schemas"]["WebhookTestFailure"];
                     };
                 };
             };
@@ -8926,6 +8926,19 @@ export interface components {
             secret: string;
             updated_at: string;
             url: string;
+        };
+        /**
+         * WebhookTestFailure
+         * @description A test post that did not get a 2xx. Bad input is a 400 too, with the fields named instead
+         *     (`{"webhook_url": ["Enter a valid URL."]}`), so neither field is required here.
+         */
+        WebhookTestFailure: {
+            detail?: string | null;
+            /**
+             * Format: int32
+             * @description The receiver's status code, if it answered.
+             */
+            status?: number | null;
         };
         /** WebhookTestIn */
         WebhookTestIn: {
