@@ -327,9 +327,6 @@ impl WebhooksApi {
             status: attempt.code,
             detail: match (&attempt.error, attempt.code) {
                 (Some(e), _) => e.clone(),
-                (None, Some(code)) if attempt.delivered() => {
-                    format!("The webhook answered {code}.")
-                }
                 (None, Some(code)) => format!("The webhook answered {code}."),
                 (None, None) => "The webhook did not answer.".into(),
             },
