@@ -6,6 +6,7 @@ mod env;
 mod fields;
 mod report;
 pub mod settings;
+mod sizes;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -23,7 +24,7 @@ use crate::store::DatabaseUrl;
 pub use env::EnvLayer;
 use fields::Fields;
 use fields::source_name;
-pub use fields::{format_size, parse_size};
+pub use sizes::{format_size, parse_size};
 
 /// Where the configuration file is looked for when neither `--config` nor `FLAGSTAFF_CONFIG` is given.
 pub const SYSTEM_CONFIG_FILE: &str = "/etc/flagstaff/flagstaff.toml";

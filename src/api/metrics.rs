@@ -1,5 +1,4 @@
-//! Metrics for the operator: `GET /metrics` in Prometheus' text format, StatsD when asked for,
-//! and each request's count.
+//! Metrics for the operator: `GET /metrics` in Prometheus' format, StatsD when asked, requests.
 //
 // Every layer counts through the `metrics` facade (`flagstaff_*` names); one recorder per
 // process, installed first thing by `serve` (or on first use), keeps them, and `GET /metrics`

@@ -1,5 +1,4 @@
-//! What a committed change sets off: its scopes' snapshots and identity states are dropped,
-//! realtime streams told, the webhook dispatcher woken.
+//! What a committed change sets off: snapshots and identities dropped, streams and webhooks woken.
 //
 // The store tells [`Changes`] the scopes of every committed write (see `store::ChangeSink`);
 // this is the one place that decides what follows from a change.

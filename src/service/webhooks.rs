@@ -1,5 +1,4 @@
-//! Webhooks: environment webhooks (environment admins manage them), organisation webhooks
-//! (organisation admins), their delivery logs, and test posts.
+//! Webhooks of environments and organisations, their delivery logs, and test posts.
 
 use super::deliveries::{Attempt, Dispatcher, Sender};
 use super::{Caller, FieldErrors, Service, ServiceError, ServiceResult};

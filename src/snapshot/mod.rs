@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use serde_json::Value;
 
-pub use build::{hashing_seed, value_json};
+pub use build::{hashing_seed, trait_json, value_json};
 pub use flags::Rendered;
 pub use flags::{
     EnvironmentView, FeatureView, Served, environment_flag, flag_json, identity_variant,
@@ -389,16 +389,5 @@ impl Snapshots {
             self.invalidate_environment(*env);
         }
         Ok(stale.len())
-    }
-}
-
-/// A trait value as the SDKs write it in responses.
-pub fn trait_json(value: &crate::domain::identity::TraitValue) -> Value {
-    use crate::domain::identity::TraitValue;
-    match value {
-        TraitValue::Integer(i) => Value::from(*i),
-        TraitValue::String(s) => Value::String(s.clone()),
-        TraitValue::Boolean(b) => Value::Bool(*b),
-        TraitValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
     }
 }

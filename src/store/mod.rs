@@ -37,6 +37,7 @@ mod segment_overrides;
 mod segments;
 mod server_keys;
 pub mod sqlite;
+mod tables;
 mod tags;
 mod url;
 mod users;

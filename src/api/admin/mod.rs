@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod analytics;
 pub mod api_keys;
 pub mod audit;
+pub mod deliveries;
 pub mod environments;
 pub mod feature_owners;
 mod feature_query;

@@ -1,5 +1,4 @@
-//! Changes between processes on one database: NOTIFY in the write's transaction, LISTEN on a
-//! connection of its own.
+//! Changes between processes on one database: NOTIFY in each write, LISTEN on its own connection.
 //
 // Every commit that changed something sends one notice on `CHANNEL` inside its transaction, so
 // it is delivered if and only if the write commits. Each process listens on a dedicated

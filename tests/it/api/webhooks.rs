@@ -1,6 +1,8 @@
-//! Webhooks through the API: who manages them, what a change writes to the outbox in its own
-//! transaction, the delivery logs, and test posts (signed, no redirects, internal addresses
-//! refused unless allowed). Sending from the outbox is tested with real servers in `webhooks.rs`.
+//! Webhooks through the API: who manages them, the outbox a change writes, logs and test posts.
+//
+// What a change writes to the outbox is written in its own transaction; test posts are signed,
+// follow no redirects and refuse internal addresses unless allowed. Sending from the outbox is
+// tested with real servers in `webhooks.rs`.
 
 use poem::http::StatusCode;
 use serde_json::{Value, json};
