@@ -515,3 +515,61 @@ fn the_engine_is_pure() {
         &["tokio", "poem", "chrono", "std::fs", "std::net"],
     );
 }
+
+/// Every Rust file of `src/` and `tests/`, as written.
+fn written_files() -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    rust_files(&root().join("tests"), &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .filter(|f| !f.components().any(|c| c.as_os_str() == "node_modules"))
+        .map(|f| {
+            let text = std::fs::read_to_string(&f).unwrap();
+            (f, text)
+        })
+        .collect()
+}
+
+#[test]
+fn every_file_opens_with_one_line_saying_what_it_holds() {
+    let mut wrong = Vec::new();
+    for (file, text) in written_files() {
+        let mut lines = text.lines();
+        let first = lines.next().unwrap_or_default();
+        let second = lines.next().unwrap_or_default();
+        if !first.starts_with("//! ") {
+            wrong.push(format!("{}: opens without a //! line", file.display()));
+        } else if second.starts_with("//!") {
+            wrong.push(format!(
+                "{}: the //! opening is more than one line",
+                file.display()
+            ));
+        } else if first.chars().count() > 100 {
+            wrong.push(format!(
+                "{}: the //! line is over 100 columns",
+                file.display()
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn no_source_file_is_over_400_lines_before_its_tests() {
+    let mut long = Vec::new();
+    for (file, text) in written_files() {
+        if !file.starts_with(root().join("src")) {
+            continue;
+        }
+        let lines = text
+            .lines()
+            .take_while(|l| !l.starts_with("#[cfg(test)]"))
+            .count();
+        if lines > 400 {
+            long.push(format!("{}: {lines} lines", file.display()));
+        }
+    }
+    assert!(long.is_empty(), "split these by idea:\n{}", long.join("\n"));
+}
