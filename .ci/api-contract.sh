@@ -44,7 +44,7 @@ fuzz() {
   # Run from the scratch folder: schemathesis keeps a cache where it runs.
   (cd "$work" && "$work/venv/bin/schemathesis" run "$root/openapi/openapi.json" --url "$base" \
     -H "Authorization: Token $token" \
-    --checks not_a_server_error,response_schema_conformance \
+    --checks not_a_server_error,response_schema_conformance,status_code_conformance \
     --phases coverage,fuzzing --generation-with-security-parameters false \
     --max-examples 20 --seed 1 \
     --exclude-name 'DELETE /api/v1/auth/token/' \

@@ -1,6 +1,8 @@
 //! The one place that knows HTTP errors: every error becomes a Django REST Framework body.
 //
-// Service errors and poem's own errors become `{"detail": "..."}` or `{"field": ["..."]}`.
+// Service errors and poem's own errors become `{"detail": "..."}` or `{"field": ["..."]}`. The
+// OpenAPI document declares these answers from here too (`declared`, `schemas`), with examples
+// built by the functions that build the bodies.
 
 use poem::http::StatusCode;
 use poem::{Body, IntoResponse, Response};
@@ -11,6 +13,11 @@ use crate::service::{FieldErrors, Problem, ServiceError};
 const NOT_FOUND: &str = "Not found.";
 const FORBIDDEN: &str = "You do not have permission to perform this action.";
 const NO_CREDENTIALS: &str = "Authentication credentials were not provided.";
+const UNAVAILABLE: &str = "The service is temporarily unavailable. Try again shortly.";
+
+fn throttled(seconds: u64) -> String {
+    format!("Request was throttled. Expected available in {seconds} seconds.")
+}
 
 fn json_response(status: StatusCode, body: Value) -> Response {
     let mut response = Response::builder()
@@ -71,10 +78,7 @@ impl poem::error::ResponseError for ServiceError {
             }
             ServiceError::Invalid(Problem::Body(body)) => json_response(status, body.clone()),
             ServiceError::Throttled(seconds) => {
-                let mut response = detail(
-                    status,
-                    &format!("Request was throttled. Expected available in {seconds} seconds."),
-                );
+                let mut response = detail(status, &throttled(*seconds));
                 if let Ok(value) = poem::http::HeaderValue::from_str(&seconds.to_string()) {
                     response.headers_mut().insert("retry-after", value);
                 }
@@ -83,10 +87,7 @@ impl poem::error::ResponseError for ServiceError {
             ServiceError::Unavailable(why) => {
                 // The outage is logged once, by the service; this request only in debug.
                 tracing::debug!(reason = %why, "the database is unavailable");
-                let mut response = detail(
-                    status,
-                    "The service is temporarily unavailable. Try again shortly.",
-                );
+                let mut response = detail(status, UNAVAILABLE);
                 response.headers_mut().insert(
                     "retry-after",
                     poem::http::HeaderValue::from(crate::service::RETRY_AFTER_SECONDS),
@@ -185,4 +186,179 @@ pub fn panicked(payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
         StatusCode::INTERNAL_SERVER_ERROR,
         "A server error occurred.",
     )
+}
+
+/// What an operation takes, as far as the errors it can be answered with go.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Takes {
+    /// It asks for credentials: a management token or key (`management`) or an environment key.
+    pub credentials: bool,
+    pub management: bool,
+    /// It names objects: path parameters, or query parameters that may name one.
+    pub names_objects: bool,
+    pub body: bool,
+    /// It hashes a password (sign-in, or a body with a password), which is throttled.
+    pub hashes_password: bool,
+}
+
+/// One error answer an operation declares: its status, when it is given, and its body's schema
+/// (a name in [`schemas`]) with an example built as the answer is.
+pub struct Declared {
+    pub status: u16,
+    pub description: &'static str,
+    pub schema: &'static str,
+    pub example: Value,
+}
+
+/// Every error status an operation can be answered with. A bad `Host` or query string is
+/// refused before any handler, so every operation can answer 400, and every one that reads the
+/// database 503.
+pub fn declared(takes: Takes) -> Vec<Declared> {
+    let mut out = vec![Declared {
+        status: 400,
+        description: "The input is not valid: each field with its messages, or a `detail`.",
+        schema: "ValidationError",
+        example: field_errors(&FieldErrors::one("name", "This field is required.")),
+    }];
+    if takes.management {
+        out.push(Declared {
+            status: 401,
+            description: "No credentials, or credentials that are not valid.",
+            schema: "ErrorDetail",
+            example: detail_body(NO_CREDENTIALS),
+        });
+    }
+    if takes.credentials {
+        out.push(Declared {
+            status: 403,
+            description: "The credentials do not allow this.",
+            schema: "ErrorDetail",
+            example: detail_body(FORBIDDEN),
+        });
+    }
+    if takes.names_objects {
+        out.push(Declared {
+            status: 404,
+            description: "An object it names does not exist, or is not visible to the caller.",
+            schema: "ErrorDetail",
+            example: detail_body(NOT_FOUND),
+        });
+    }
+    if takes.body {
+        out.push(Declared {
+            status: 413,
+            description: "The body is over this part of the API's size limit.",
+            schema: "ErrorDetail",
+            example: detail_body(&format!(
+                "Request body is too large: this endpoint accepts at most {} bytes.",
+                1 << 20
+            )),
+        });
+        out.push(Declared {
+            status: 415,
+            description: "The body is not JSON.",
+            schema: "ErrorDetail",
+            example: detail_body("Unsupported media type \"text/plain\" in request."),
+        });
+    }
+    if takes.hashes_password {
+        out.push(Declared {
+            status: 429,
+            description: "Too many attempts, or every password check is busy: see `Retry-After`.",
+            schema: "ErrorDetail",
+            example: detail_body(&throttled(30)),
+        });
+    }
+    out.push(Declared {
+        status: 503,
+        description: "The database cannot be reached: try again after `Retry-After` seconds.",
+        schema: "ErrorDetail",
+        example: detail_body(UNAVAILABLE),
+    });
+    out
+}
+
+/// The schemas of the error bodies, as OpenAPI components.
+pub fn schemas() -> Value {
+    json!({
+        "ErrorDetail": {
+            "type": "object",
+            "description": "An error told in one sentence.",
+            "required": ["detail"],
+            "properties": {"detail": {"type": "string"}},
+        },
+        "FieldErrors": {
+            "type": "object",
+            "description": "Bad input by field: each field names a list of messages (a nested \
+                            object for nested input); `non_field_errors` is about the whole \
+                            body, and `detail` is used when no field is to blame.",
+            "properties": {
+                "detail": {"type": "string"},
+                "non_field_errors": {"type": "array", "items": {"type": "string"}},
+            },
+            "additionalProperties": {},
+        },
+        "ErrorList": {
+            "type": "array",
+            "description": "Bad input told as a list of messages.",
+            "items": {"type": "string"},
+        },
+        "ValidationError": {
+            "description": "Bad input, in one of the shapes Django REST Framework answers with.",
+            "anyOf": [
+                {"$ref": "#/components/schemas/FieldErrors"},
+                {"$ref": "#/components/schemas/ErrorList"},
+            ],
+        },
+    })
+}
+
+/// A handler's error that the operation declares with one more status than its inputs imply
+/// (see [`declared`]): the first-run form's 404 once a user exists, say. Any service error
+/// converts into it and answers as always.
+pub struct Answers<const STATUS: u16>(poem::Error);
+
+impl<const STATUS: u16> From<ServiceError> for Answers<STATUS> {
+    fn from(err: ServiceError) -> Self {
+        Answers(err.into())
+    }
+}
+
+impl<const STATUS: u16> From<Answers<STATUS>> for poem::Error {
+    fn from(answer: Answers<STATUS>) -> Self {
+        answer.0
+    }
+}
+
+impl<const STATUS: u16> poem_openapi::ApiResponse for Answers<STATUS> {
+    fn meta() -> poem_openapi::registry::MetaResponses {
+        use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaSchemaRef};
+        poem_openapi::registry::MetaResponses {
+            responses: vec![MetaResponse {
+                description: match STATUS {
+                    403 => "The request is refused as it stands.",
+                    404 => "What it asks for is not, or no longer, here.",
+                    _ => "An error.",
+                },
+                status: Some(STATUS),
+                status_range: None,
+                content: vec![MetaMediaType {
+                    content_type: "application/json",
+                    schema: MetaSchemaRef::Reference("ErrorDetail".into()),
+                }],
+                headers: vec![],
+            }],
+        }
+    }
+
+    fn register(registry: &mut poem_openapi::registry::Registry) {
+        // The document then replaces it with the one in `schemas`, which says more.
+        <ErrorDetail as poem_openapi::types::Type>::register(registry);
+    }
+}
+
+/// `{"detail": …}`, registered for [`Answers`].
+#[derive(poem_openapi::Object)]
+struct ErrorDetail {
+    detail: String,
 }

@@ -206,11 +206,13 @@ pub fn routes(
             }
             Ok(req)
         });
-    // The dashboard's files come compressed already, and set their own policy.
+    // The dashboard's files and the API's docs page come compressed already, and set their
+    // own policy.
     let site = compressed.around(move |next, req| {
         let pages = pages.clone();
         async move {
-            match pages.as_ref().and_then(|p| p.answer(&req)) {
+            let answer = openapi::docs_page(&req).or_else(|| pages.as_ref()?.answer(&req));
+            match answer {
                 Some(answer) => Ok(answer),
                 None => Ok(next.get_response(req).await),
             }

@@ -10,6 +10,7 @@ use subtle::ConstantTimeEq;
 
 use crate::api::State;
 use crate::api::Tag;
+use crate::api::error::Answers;
 use crate::service::{ServiceError, hash_secret};
 
 pub struct InstallApi;
@@ -67,7 +68,7 @@ button{{margin-top:1.2rem;padding:.5rem 1rem}}</style></head>
 impl InstallApi {
     /// The first-run form; 404 once a user exists.
     #[oai(path = "/api/v1/users/config/init/", method = "get")]
-    async fn form(&self, state: Data<&Arc<State>>) -> poem::Result<Html<String>> {
+    async fn form(&self, state: Data<&Arc<State>>) -> Result<Html<String>, Answers<404>> {
         if !state.service.needs_installation().await? {
             return Err(ServiceError::not_found_with(
                 "CAN NOT INIT CONFIGURATION. USER(S) ALREADY EXIST IN SYSTEM.",
@@ -83,7 +84,7 @@ impl InstallApi {
         &self,
         state: Data<&Arc<State>>,
         form: Form<InstallForm>,
-    ) -> poem::Result<InstallDone> {
+    ) -> Result<InstallDone, Answers<403>> {
         let f = form.0;
         let expected = form_token(&state);
         if !bool::from(f.token.as_bytes().ct_eq(expected.as_bytes())) {
