@@ -52,9 +52,4 @@ fuzz() {
   stop_flagstaff
 }
 
-fuzz sqlite "sqlite://$work/sqlite/flagstaff.db"
-schema="contract_$$"
-psql "$TEST_DATABASE_URL" -qc "CREATE SCHEMA $schema"
-sep='?'; case "$TEST_DATABASE_URL" in *\?*) sep='&';; esac
-fuzz postgres "${TEST_DATABASE_URL}${sep}options=-c%20search_path%3D$schema"
-psql "$TEST_DATABASE_URL" -qc "DROP SCHEMA $schema CASCADE"
+on_each_backend fuzz "$work"

@@ -1,4 +1,5 @@
-# Sourced by the scripts that drive a live server (.ci/api-contract.sh, tests/sdk/run.sh).
+# Sourced by the scripts that drive a live server (.ci/api-contract.sh, tests/openapi/run.sh,
+# tests/sdk/run.sh).
 #
 #   start_flagstaff BINARY DATA_DIR DATABASE_URL [VAR=VALUE ...]
 #
@@ -27,4 +28,15 @@ stop_flagstaff() {
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
+}
+
+# on_each_backend FUNCTION WORK runs `FUNCTION LABEL DATABASE_URL` on SQLite (a database under
+# WORK), then on PostgreSQL (TEST_DATABASE_URL, in a schema of its own, dropped after).
+on_each_backend() {
+  local run=$1 work=$2 schema="each_$$_$RANDOM" sep='?'
+  "$run" sqlite "sqlite://$work/sqlite/flagstaff.db"
+  psql "$TEST_DATABASE_URL" -qc "CREATE SCHEMA $schema"
+  case "$TEST_DATABASE_URL" in *\?*) sep='&';; esac
+  "$run" postgres "${TEST_DATABASE_URL}${sep}options=-c%20search_path%3D$schema"
+  psql "$TEST_DATABASE_URL" -qc "SET client_min_messages = warning; DROP SCHEMA $schema CASCADE"
 }

@@ -17,6 +17,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, SecurityScheme};
 use serde_json::Value;
 
 use crate::api::Tag;
+use crate::api::values::Scalar;
 use crate::service::{OfrepFlag, Service, ofrep_context};
 
 /// An environment key (client-side, or server-side `ser.…`) in `X-API-Key`.
@@ -113,7 +114,7 @@ poem_openapi::impl_apirequest_for_payload!(OfrepBody,);
 pub struct OfrepSuccess {
     key: String,
     /// The feature's value, or whether it is enabled when it has none.
-    value: Value,
+    value: Scalar,
     /// `STATIC`, `TARGETING_MATCH`, `SPLIT` or `DISABLED`.
     reason: String,
     /// The multivariate option's key, `control`, or `enabled`/`disabled`.
@@ -124,7 +125,7 @@ impl From<OfrepFlag> for OfrepSuccess {
     fn from(f: OfrepFlag) -> Self {
         OfrepSuccess {
             key: f.key,
-            value: f.value,
+            value: f.value.into(),
             reason: f.reason.to_string(),
             variant: f.variant,
         }

@@ -4,6 +4,7 @@ mod data;
 mod eval;
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -146,15 +147,10 @@ pub fn main() -> ExitCode {
         }
         Command::Man => {
             let page = clap_mangen::Man::new(Cli::command());
-            match page.render(&mut std::io::stdout().lock()) {
-                Ok(()) => ExitCode::SUCCESS,
-                // The reader has all it wanted (`| head`, say).
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("flagstaff: writing the manual page failed: {e}");
-                    ExitCode::FAILURE
-                }
-            }
+            printed(
+                "the manual page",
+                page.render(&mut std::io::stdout().lock()),
+            )
         }
         Command::Completions { shell } => {
             let mut command = Cli::command();
@@ -162,8 +158,11 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Openapi => {
-            print!("{}", crate::api::openapi_json());
-            ExitCode::SUCCESS
+            let document = crate::api::openapi_json();
+            printed(
+                "the OpenAPI document",
+                std::io::stdout().lock().write_all(document.as_bytes()),
+            )
         }
         Command::CheckConfig(args) => check_config(config_flag, args.flags()),
         Command::Eval(args) => eval::run(args),
@@ -292,4 +291,16 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?)
+}
+
+/// How a command that prints ends: quietly when the reader has all it wanted (`| head`, say).
+fn printed(what: &str, written: std::io::Result<()>) -> ExitCode {
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("flagstaff: writing {what} failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

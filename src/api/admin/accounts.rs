@@ -18,21 +18,41 @@ use crate::service::{Caller, Service, ServiceError, Signup};
 pub struct AccountsApi;
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(example)]
 pub struct SignupRequest {
     email: String,
     password: String,
     #[serde(default)]
+    #[oai(default)]
     first_name: String,
     #[serde(default)]
+    #[oai(default)]
     last_name: String,
     /// Accepted only while no user exists: creates the first superuser.
     #[serde(default)]
+    #[oai(default)]
     superuser: bool,
     /// `NO_INVITE`, `INVITE_EMAIL` or `INVITE_LINK`.
     sign_up_type: Option<String>,
     invite_hash: Option<String>,
     #[serde(default)]
+    #[oai(default)]
     marketing_consent_given: bool,
+}
+
+impl poem_openapi::types::Example for SignupRequest {
+    fn example() -> Self {
+        SignupRequest {
+            email: "ada@example.com".into(),
+            password: "correct horse battery".into(),
+            first_name: "Ada".into(),
+            last_name: "Lovelace".into(),
+            superuser: false,
+            sign_up_type: None,
+            invite_hash: None,
+            marketing_consent_given: false,
+        }
+    }
 }
 
 /// A new account and its login token.
@@ -56,9 +76,19 @@ pub enum SignupCreated {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(example)]
 pub struct LoginRequest {
     email: String,
     password: String,
+}
+
+impl poem_openapi::types::Example for LoginRequest {
+    fn example() -> Self {
+        LoginRequest {
+            email: "ada@example.com".into(),
+            password: "correct horse battery".into(),
+        }
+    }
 }
 
 #[derive(Debug, Object)]

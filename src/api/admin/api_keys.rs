@@ -107,6 +107,7 @@ impl ApiKeysApi {
         ))))
     }
 
+    /// One organisation API key, without its secret.
     #[oai(
         path = "/api/v1/organisations/:id/master-api-keys/:prefix/",
         method = "get"
@@ -124,6 +125,7 @@ impl ApiKeysApi {
         Ok(Json(api_key_out(key, svc.now(), None)))
     }
 
+    /// Replaces an API key's name, expiry and revoked flag.
     #[oai(
         path = "/api/v1/organisations/:id/master-api-keys/:prefix/",
         method = "put"
@@ -163,6 +165,7 @@ impl ApiKeysApi {
         Ok(Json(api_key_out(key, svc.now(), None)))
     }
 
+    /// Deletes an organisation API key.
     #[oai(
         path = "/api/v1/organisations/:id/master-api-keys/:prefix/",
         method = "delete"

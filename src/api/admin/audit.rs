@@ -195,6 +195,7 @@ impl AuditApi {
         .await
     }
 
+    /// One entry of a project's audit log (needs `VIEW_AUDIT_LOG`).
     #[oai(path = "/api/v1/projects/:id/audit/:entry/", method = "get")]
     async fn project_entry(
         &self,
@@ -245,6 +246,7 @@ impl AuditApi {
         .await
     }
 
+    /// One entry of an organisation's audit log (organisation admins).
     #[oai(path = "/api/v1/organisations/:id/audit/:entry/", method = "get")]
     async fn organisation_entry(
         &self,

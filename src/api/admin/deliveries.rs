@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
 use crate::api::pagination::{Paginated, page_request};
+use crate::api::values::IdOrKey;
 use crate::api::{Tag, datetime};
 use crate::domain::OrganisationId;
 use crate::domain::webhook::Delivery;
@@ -87,7 +88,7 @@ impl DeliveriesApi {
                 Some(id) => TestScope::Organisation(OrganisationId(id)),
                 None => return Err(bad_scope_id().into()),
             },
-            "environment" => match &b.scope.id {
+            "environment" => match &*b.scope.id {
                 serde_json::Value::String(key) => TestScope::Environment(key.clone()),
                 serde_json::Value::Number(n) => TestScope::Environment(n.to_string()),
                 _ => return Err(bad_scope_id().into()),
@@ -178,7 +179,7 @@ pub struct WebhookTestScope {
     #[serde(rename = "type")]
     kind: String,
     /// The organisation's id, or the environment's id or API key.
-    id: serde_json::Value,
+    id: IdOrKey,
 }
 
 #[derive(Debug, Object, Deserialize)]

@@ -193,6 +193,7 @@ impl EnvironmentsApi {
         ))
     }
 
+    /// One environment, by its client-side API key.
     #[oai(path = "/api/v1/environments/:api_key/", method = "get")]
     async fn get(
         &self,
@@ -209,6 +210,7 @@ impl EnvironmentsApi {
         }))
     }
 
+    /// Replaces an environment's name and settings (environment admins).
     #[oai(path = "/api/v1/environments/:api_key/", method = "put")]
     async fn replace(
         &self,
@@ -236,6 +238,7 @@ impl EnvironmentsApi {
         ))
     }
 
+    /// Deletes an environment and everything in it (environment admins).
     #[oai(path = "/api/v1/environments/:api_key/", method = "delete")]
     async fn delete(
         &self,

@@ -10,12 +10,15 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::api::datetime;
+use crate::api::values::{Choice, Scalar, StateValueType};
 use crate::domain::feature_state::{
-    FeatureSegment, FeatureState, MvAllocation, MvStateValue, Scope,
+    FeatureSegment, FeatureState, FeatureStatePatch, MvAllocation, MvStateValue, Scope,
 };
 use crate::domain::identity::Identity;
-use crate::domain::{FeatureValue, MvOptionId};
-use crate::service::{ServiceError, StateView};
+use crate::domain::{
+    EnvironmentId, FeatureId, FeatureSegmentId, FeatureValue, IdentityId, MvOptionId,
+};
+use crate::service::{ServiceError, StateChange, StateView};
 
 /// A value as served: a string, integer, boolean or null.
 pub fn raw_value(value: &FeatureValue) -> Value {
@@ -47,7 +50,7 @@ pub struct TypedValue {
     /// `unicode`, `int` or `bool`.
     #[oai(rename = "type")]
     #[serde(rename = "type", default)]
-    pub value_type: Option<String>,
+    pub value_type: Option<Choice<StateValueType>>,
     #[serde(default)]
     pub string_value: Option<String>,
     #[serde(default)]
@@ -59,7 +62,7 @@ pub struct TypedValue {
 impl TypedValue {
     pub fn of(value: &FeatureValue) -> Self {
         TypedValue {
-            value_type: Some(value.type_name().to_string()),
+            value_type: Some(Choice::new(value.type_name())),
             string_value: value.string_column().map(str::to_string),
             integer_value: value.integer_column(),
             boolean_value: value.boolean_column(),
@@ -68,7 +71,7 @@ impl TypedValue {
 
     /// The value the columns make; the type defaults to `unicode`, as upstream.
     pub fn value(&self) -> Result<FeatureValue, ServiceError> {
-        let value_type = self.value_type.as_deref().unwrap_or("unicode");
+        let value_type = self.value_type.as_ref().map_or("unicode", |t| t.as_str());
         if !matches!(value_type, "unicode" | "int" | "bool") {
             return Err(ServiceError::invalid(
                 "feature_state_value.type",
@@ -123,7 +126,7 @@ pub fn allocations(values: &[MvStateValueIn]) -> Vec<MvAllocation> {
 #[derive(Debug, Clone, Object)]
 pub struct FeatureStateSmall {
     id: i64,
-    feature_state_value: Value,
+    feature_state_value: Scalar,
     environment: i64,
     identity: Option<i64>,
     feature_segment: Option<i64>,
@@ -135,7 +138,7 @@ impl From<&FeatureState> for FeatureStateSmall {
         let (identity, feature_segment) = scope_ids(s.scope);
         FeatureStateSmall {
             id: s.id.0,
-            feature_state_value: raw_value(&s.value),
+            feature_state_value: raw_value(&s.value).into(),
             environment: s.environment_id.0,
             identity,
             feature_segment,
@@ -199,7 +202,7 @@ impl From<&FeatureState> for StateFields {
 pub struct FeatureStateOut {
     #[oai(flatten)]
     fields: StateFields,
-    feature_state_value: Value,
+    feature_state_value: Scalar,
     identity: Option<i64>,
 }
 
@@ -207,7 +210,7 @@ impl From<&FeatureState> for FeatureStateOut {
     fn from(s: &FeatureState) -> Self {
         FeatureStateOut {
             fields: s.into(),
-            feature_state_value: raw_value(&s.value),
+            feature_state_value: raw_value(&s.value).into(),
             identity: scope_ids(s.scope).0,
         }
     }
@@ -253,7 +256,7 @@ impl From<Identity> for IdentityRef {
 pub struct FeatureStateListOut {
     #[oai(flatten)]
     fields: StateFields,
-    feature_state_value: Value,
+    feature_state_value: Scalar,
     identity: Option<IdentityRef>,
 }
 
@@ -261,7 +264,7 @@ impl From<StateView> for FeatureStateListOut {
     fn from(v: StateView) -> Self {
         FeatureStateListOut {
             fields: (&v.state).into(),
-            feature_state_value: raw_value(&v.state.value),
+            feature_state_value: raw_value(&v.state.value).into(),
             identity: v.identity.map(Into::into),
         }
     }
@@ -318,5 +321,37 @@ impl SegmentOverrideOut {
             change_request: None,
             multivariate_feature_state_values: s.mv_values.iter().map(Into::into).collect(),
         }
+    }
+}
+
+/// A state as `features/featurestates/` writes it: the value as its typed columns.
+#[derive(Debug, Object, Deserialize)]
+pub struct TypedStateIn {
+    pub(super) feature: Option<i64>,
+    pub(super) environment: Option<i64>,
+    pub(super) enabled: Option<bool>,
+    pub(super) feature_state_value: Option<TypedValue>,
+    pub(super) multivariate_feature_state_values: Option<Vec<MvStateValueIn>>,
+    pub(super) identity: Option<i64>,
+    pub(super) identifier: Option<String>,
+    pub(super) feature_segment: Option<i64>,
+}
+
+impl TypedStateIn {
+    pub(super) fn change(self) -> Result<StateChange, ServiceError> {
+        Ok(StateChange {
+            patch: FeatureStatePatch {
+                enabled: self.enabled,
+                value: self.feature_state_value.map(|v| v.value()).transpose()?,
+                mv_values: self
+                    .multivariate_feature_state_values
+                    .as_deref()
+                    .map(allocations),
+            },
+            feature: self.feature.map(FeatureId),
+            environment: self.environment.map(EnvironmentId),
+            identity: self.identity.map(IdentityId),
+            feature_segment: self.feature_segment.map(FeatureSegmentId),
+        })
     }
 }

@@ -8,10 +8,9 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::feature_state_json::{
-    FeatureStateListOut, FeatureStateOut, MvStateValueIn, TypedFeatureStateOut, TypedValue,
+    FeatureStateListOut, FeatureStateOut, MvStateValueIn, TypedFeatureStateOut, TypedStateIn,
     allocations, infer_value,
 };
 use super::query_params::integer;
@@ -20,6 +19,7 @@ use crate::api::Tag;
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
 use crate::api::pagination::{Paginated, page_request};
+use crate::api::values::Scalar;
 use crate::domain::feature_state::FeatureStatePatch;
 use crate::domain::{
     EnvironmentId, FeatureId, FeatureSegmentId, FeatureStateId, IdentityId, PageRequest,
@@ -31,15 +31,30 @@ pub struct FeatureStatesApi;
 /// A state as `environments/{key}/featurestates/` writes it: `feature_state_value` is any raw
 /// JSON value, typed as upstream types it. Read-only fields sent back are ignored.
 #[derive(Debug, Object, Deserialize)]
+#[oai(example)]
 pub struct RawStateIn {
     pub(super) feature: Option<i64>,
     environment: Option<i64>,
     enabled: Option<bool>,
     #[serde(default, with = "super::double_option")]
-    feature_state_value: Option<Option<Value>>,
+    feature_state_value: Option<Option<Scalar>>,
     multivariate_feature_state_values: Option<Vec<MvStateValueIn>>,
     identity: Option<i64>,
     identifier: Option<String>,
+}
+
+impl poem_openapi::types::Example for RawStateIn {
+    fn example() -> Self {
+        RawStateIn {
+            feature: None,
+            environment: None,
+            enabled: Some(true),
+            feature_state_value: Some(Some(serde_json::json!("blue").into())),
+            multivariate_feature_state_values: None,
+            identity: None,
+            identifier: None,
+        }
+    }
 }
 
 impl RawStateIn {
@@ -50,7 +65,7 @@ impl RawStateIn {
             enabled: self.enabled.unwrap_or(false),
             value: self
                 .feature_state_value
-                .map(|v| infer_value(&v.unwrap_or(Value::Null))),
+                .map(|v| infer_value(&v.unwrap_or_default())),
             mv_values: self
                 .multivariate_feature_state_values
                 .as_deref()
@@ -68,7 +83,7 @@ impl RawStateIn {
                 enabled: self.enabled,
                 value: self
                     .feature_state_value
-                    .map(|v| infer_value(&v.unwrap_or(Value::Null))),
+                    .map(|v| infer_value(&v.unwrap_or_default())),
                 mv_values: self
                     .multivariate_feature_state_values
                     .as_deref()
@@ -79,38 +94,6 @@ impl RawStateIn {
             identity: self.identity.map(IdentityId),
             feature_segment: None,
         }
-    }
-}
-
-/// A state as `features/featurestates/` writes it: the value as its typed columns.
-#[derive(Debug, Object, Deserialize)]
-pub struct TypedStateIn {
-    feature: Option<i64>,
-    environment: Option<i64>,
-    enabled: Option<bool>,
-    feature_state_value: Option<TypedValue>,
-    multivariate_feature_state_values: Option<Vec<MvStateValueIn>>,
-    identity: Option<i64>,
-    identifier: Option<String>,
-    feature_segment: Option<i64>,
-}
-
-impl TypedStateIn {
-    fn change(self) -> Result<StateChange, ServiceError> {
-        Ok(StateChange {
-            patch: FeatureStatePatch {
-                enabled: self.enabled,
-                value: self.feature_state_value.map(|v| v.value()).transpose()?,
-                mv_values: self
-                    .multivariate_feature_state_values
-                    .as_deref()
-                    .map(allocations),
-            },
-            feature: self.feature.map(FeatureId),
-            environment: self.environment.map(EnvironmentId),
-            identity: self.identity.map(IdentityId),
-            feature_segment: self.feature_segment.map(FeatureSegmentId),
-        })
     }
 }
 
@@ -174,6 +157,7 @@ impl FeatureStatesApi {
         Ok(Created::Created(Json((&state).into())))
     }
 
+    /// An environment default; with `?anyIdentity=`, an identity override too.
     #[oai(
         path = "/api/v1/environments/:api_key/featurestates/:id/",
         method = "get"
@@ -357,6 +341,7 @@ impl FeatureStatesApi {
         Ok(Json((&state).into()))
     }
 
+    /// Replaces a state's `enabled`, typed value and multivariate shares.
     #[oai(path = "/api/v1/features/featurestates/:id/", method = "put")]
     async fn replace_state(
         &self,

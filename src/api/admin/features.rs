@@ -17,6 +17,7 @@ use super::{Created, NoContent};
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
 use crate::api::pagination::{Paginated, page_request};
+use crate::api::values::{Choice, FeatureType, Scalar};
 use crate::api::{Tag, datetime};
 use crate::domain::feature::{FeaturePatch, Owners};
 use crate::domain::permission::GroupId;
@@ -30,7 +31,7 @@ pub struct FeatureOut {
     id: i64,
     name: String,
     #[oai(rename = "type")]
-    feature_type: String,
+    feature_type: Choice<FeatureType>,
     default_enabled: bool,
     /// Always text (or null), whatever type the served value has.
     initial_value: Option<String>,
@@ -83,7 +84,7 @@ impl From<FeatureView> for FeatureOut {
         FeatureOut {
             id: f.id.0,
             name: f.name,
-            feature_type: f.feature_type.as_str().to_string(),
+            feature_type: Choice::new(f.feature_type.as_str()),
             default_enabled: f.default_enabled,
             initial_value: f.initial_value,
             created_date: datetime(f.created_date),
@@ -127,13 +128,14 @@ impl From<FeatureView> for FeatureOut {
 /// A new feature. `initial_value` may be any JSON value; non-strings are stored as text.
 /// Without `owners` and `group_owners`, the creating user owns it. `metadata` is ignored.
 #[derive(Debug, Object, Deserialize)]
+#[oai(example)]
 pub struct FeatureIn {
     name: String,
     #[oai(rename = "type")]
     #[serde(rename = "type")]
-    feature_type: Option<String>,
+    feature_type: Option<Choice<FeatureType>>,
     default_enabled: Option<bool>,
-    initial_value: Option<Value>,
+    initial_value: Option<Scalar>,
     description: Option<String>,
     tags: Option<Vec<i64>>,
     multivariate_options: Option<Vec<MvOptionIn>>,
@@ -143,6 +145,24 @@ pub struct FeatureIn {
     owners: Option<Vec<i64>>,
     /// Group ids of the organisation.
     group_owners: Option<Vec<i64>>,
+}
+
+impl poem_openapi::types::Example for FeatureIn {
+    fn example() -> Self {
+        FeatureIn {
+            name: "new_checkout".into(),
+            feature_type: Some(Choice::new("STANDARD")),
+            default_enabled: Some(false),
+            initial_value: Some(serde_json::json!("blue").into()),
+            description: Some("The one-page checkout.".into()),
+            tags: Some(Vec::new()),
+            multivariate_options: None,
+            is_archived: None,
+            is_server_key_only: None,
+            owners: None,
+            group_owners: None,
+        }
+    }
 }
 
 /// Text for a non-string initial value: `True`/`False` as upstream's `str()` gives them.
@@ -160,9 +180,9 @@ impl From<FeatureIn> for FeatureDraft {
     fn from(f: FeatureIn) -> Self {
         FeatureDraft {
             name: f.name,
-            feature_type: f.feature_type,
+            feature_type: f.feature_type.map(|t| t.0),
             default_enabled: f.default_enabled.unwrap_or(false),
-            initial_value: f.initial_value.and_then(initial_text),
+            initial_value: f.initial_value.and_then(|v| initial_text(v.0)),
             description: f.description,
             tags: f.tags.unwrap_or_default().into_iter().map(TagId).collect(),
             owners: Owners {
@@ -272,6 +292,7 @@ impl FeaturesApi {
         Ok(Created::Created(Json(view.into())))
     }
 
+    /// One feature of the project; with `?environment=<id>`, its state there.
     #[oai(path = "/api/v1/projects/:project/features/:id/", method = "get")]
     async fn get_feature(
         &self,
@@ -294,6 +315,7 @@ impl FeaturesApi {
         Ok(Json(view.into()))
     }
 
+    /// Replaces a feature's writable fields (`EDIT_FEATURE`).
     #[oai(path = "/api/v1/projects/:project/features/:id/", method = "put")]
     async fn replace_feature(
         &self,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use poem_openapi::Object;
 use serde::Deserialize;
 
+use crate::api::values::{Choice, PermissionKey};
 use crate::domain::permission::{Grant, GrantTarget, Grantee};
 use crate::domain::{OrganisationId, ProjectId};
 use crate::service::{Caller, Service, ServiceError, ServiceResult};
@@ -17,7 +18,7 @@ pub struct GrantOut {
     id: i64,
     user: Option<i64>,
     group: Option<i64>,
-    permissions: Vec<String>,
+    permissions: Vec<Choice<PermissionKey>>,
     admin: bool,
 }
 
@@ -31,7 +32,7 @@ impl From<Grant> for GrantOut {
             id: g.id.0,
             user,
             group,
-            permissions: g.permissions,
+            permissions: g.permissions.into_iter().map(Choice::new).collect(),
             admin: g.admin,
         }
     }
@@ -44,14 +45,16 @@ pub struct GrantIn {
     /// The group (on `user-group-permissions`).
     group: Option<i64>,
     #[serde(default)]
-    permissions: Vec<String>,
+    #[oai(default)]
+    permissions: Vec<Choice<PermissionKey>>,
     #[serde(default)]
+    #[oai(default)]
     admin: bool,
 }
 
 #[derive(Debug, Object, Deserialize)]
 pub struct GrantUpdate {
-    permissions: Option<Vec<String>>,
+    permissions: Option<Vec<Choice<PermissionKey>>>,
     admin: Option<bool>,
 }
 
@@ -125,9 +128,14 @@ pub async fn create(
     let target = target(svc, caller, level, raw).await?;
     let who = grantee(&body, groups)?;
     Ok(svc
-        .create_grant(caller, target, who, body.admin, &body.permissions)
+        .create_grant(caller, target, who, body.admin, &words(body.permissions))
         .await?
         .into())
+}
+
+/// The keys as the service reads them (it checks each).
+fn words(keys: Vec<Choice<PermissionKey>>) -> Vec<String> {
+    keys.into_iter().map(|k| k.0).collect()
 }
 
 pub async fn update(
@@ -145,7 +153,7 @@ pub async fn update(
             target,
             crate::domain::permission::GrantId(id),
             body.admin,
-            body.permissions,
+            body.permissions.map(words),
         )
         .await?;
     Ok(grant.into())
@@ -170,6 +178,7 @@ macro_rules! grant_routes {
 
         #[poem_openapi::OpenApi(tag = $tag)]
         impl $api {
+            /// The permissions granted here, one per user or group (admins of the target).
             #[oai(path = $base, method = "get")]
             async fn list(
                 &self,
@@ -181,6 +190,7 @@ macro_rules! grant_routes {
                 Ok(poem_openapi::payload::Json(grants))
             }
 
+            /// Grants permissions here to a user or a group (admins of the target).
             #[oai(path = $base, method = "post")]
             async fn create(
                 &self,
@@ -193,6 +203,7 @@ macro_rules! grant_routes {
                 Ok($crate::api::admin::Created::Created(poem_openapi::payload::Json(grant)))
             }
 
+            /// Replaces a grant's permissions and admin flag (admins of the target).
             #[oai(path = $item, method = "put")]
             async fn replace(
                 &self,
@@ -205,6 +216,7 @@ macro_rules! grant_routes {
                 self.update(svc, auth, target, id, body).await
             }
 
+            /// Changes a grant's permissions or admin flag (admins of the target).
             #[oai(path = $item, method = "patch")]
             async fn update(
                 &self,
@@ -218,6 +230,7 @@ macro_rules! grant_routes {
                 Ok(poem_openapi::payload::Json(grant))
             }
 
+            /// Takes a grant back (admins of the target).
             #[oai(path = $item, method = "delete")]
             async fn delete(
                 &self,

@@ -57,6 +57,7 @@ impl From<Group> for GroupOut {
 pub struct GroupIn {
     name: String,
     #[serde(default)]
+    #[oai(default)]
     is_default: bool,
     external_id: Option<String>,
 }
@@ -91,6 +92,7 @@ impl GroupsApi {
         ))
     }
 
+    /// Creates a group of users in the organisation (`MANAGE_USER_GROUPS`).
     #[oai(path = "/api/v1/organisations/:org/groups/", method = "post")]
     async fn create(
         &self,
@@ -137,6 +139,7 @@ impl GroupsApi {
         Ok(Json(list.into_iter().map(Into::into).collect()))
     }
 
+    /// One group, with its members.
     #[oai(path = "/api/v1/organisations/:org/groups/:id/", method = "get")]
     async fn get(
         &self,
@@ -152,6 +155,7 @@ impl GroupsApi {
         ))
     }
 
+    /// Replaces a group's name and default flag (`MANAGE_USER_GROUPS`).
     #[oai(path = "/api/v1/organisations/:org/groups/:id/", method = "put")]
     async fn replace(
         &self,
@@ -164,6 +168,7 @@ impl GroupsApi {
         self.update(svc, auth, org, id, body).await
     }
 
+    /// Changes some of a group's fields (`MANAGE_USER_GROUPS`).
     #[oai(path = "/api/v1/organisations/:org/groups/:id/", method = "patch")]
     async fn update(
         &self,
@@ -185,6 +190,7 @@ impl GroupsApi {
         Ok(Json(group.into()))
     }
 
+    /// Deletes a group; its members stay in the organisation (`MANAGE_USER_GROUPS`).
     #[oai(path = "/api/v1/organisations/:org/groups/:id/", method = "delete")]
     async fn delete(
         &self,
@@ -198,6 +204,7 @@ impl GroupsApi {
         Ok(NoContent::Done)
     }
 
+    /// Adds users of the organisation to a group (`MANAGE_USER_GROUPS`).
     #[oai(
         path = "/api/v1/organisations/:org/groups/:id/add-users/",
         method = "post"
@@ -223,6 +230,7 @@ impl GroupsApi {
         Ok(Json(group.into()))
     }
 
+    /// Takes users out of a group (`MANAGE_USER_GROUPS`).
     #[oai(
         path = "/api/v1/organisations/:org/groups/:id/remove-users/",
         method = "post"
@@ -248,6 +256,7 @@ impl GroupsApi {
         Ok(Json(group.into()))
     }
 
+    /// Makes a member an admin of the group (`MANAGE_USER_GROUPS`).
     #[oai(
         path = "/api/v1/organisations/:org/groups/:id/users/:user/make-admin/",
         method = "post"
@@ -272,6 +281,7 @@ impl GroupsApi {
         Ok(Json(group.into()))
     }
 
+    /// Makes a group admin a plain member again (`MANAGE_USER_GROUPS`).
     #[oai(
         path = "/api/v1/organisations/:org/groups/:id/users/:user/remove-admin/",
         method = "post"

@@ -13,6 +13,7 @@ use super::{Created, NoContent};
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
 use crate::api::pagination::{Paginated, page_request};
+use crate::api::values::{Choice, ValueType};
 use crate::api::{Tag, datetime};
 use crate::domain::identity::{Identity, Trait, TraitValue};
 use crate::domain::{IdentityId, TraitId};
@@ -47,8 +48,7 @@ pub struct IdentityIn {
 pub struct TraitOut {
     id: i64,
     trait_key: String,
-    /// `int`, `unicode`, `bool` or `float`.
-    value_type: String,
+    value_type: Choice<ValueType>,
     integer_value: Option<i64>,
     string_value: Option<String>,
     boolean_value: Option<bool>,
@@ -61,7 +61,7 @@ impl From<Trait> for TraitOut {
         TraitOut {
             id: t.id.0,
             trait_key: t.key,
-            value_type: t.value.type_name().to_string(),
+            value_type: Choice::new(t.value.type_name()),
             integer_value: t.value.integer_column(),
             string_value: t.value.string_column().map(str::to_string),
             boolean_value: t.value.boolean_column(),
@@ -74,8 +74,8 @@ impl From<Trait> for TraitOut {
 #[derive(Debug, Object, Deserialize)]
 pub struct TraitIn {
     trait_key: Option<String>,
-    /// `int`, `unicode`, `bool` or `float`; defaults to `unicode`.
-    value_type: Option<String>,
+    /// Defaults to `unicode`.
+    value_type: Option<Choice<ValueType>>,
     integer_value: Option<i64>,
     string_value: Option<String>,
     boolean_value: Option<bool>,
@@ -87,7 +87,7 @@ impl TraitIn {
         let missing = |field: &str| {
             ServiceError::invalid(field, "This field is required for this value_type.")
         };
-        match self.value_type.as_deref().unwrap_or("unicode") {
+        match self.value_type.as_ref().map_or("unicode", |t| t.as_str()) {
             "int" => self
                 .integer_value
                 .map(TraitValue::Integer)
@@ -133,6 +133,7 @@ impl IdentitiesApi {
         Ok(Json(Paginated::page(req, request, found, Into::into)))
     }
 
+    /// Creates an identity in the environment (`MANAGE_IDENTITIES`).
     #[oai(path = "/api/v1/environments/:api_key/identities/", method = "post")]
     async fn create(
         &self,
@@ -147,6 +148,7 @@ impl IdentitiesApi {
         Ok(Created::Created(Json(identity.into())))
     }
 
+    /// One identity of the environment.
     #[oai(path = "/api/v1/environments/:api_key/identities/:id/", method = "get")]
     async fn get(
         &self,
@@ -162,6 +164,7 @@ impl IdentitiesApi {
         ))
     }
 
+    /// Replaces an identity's identifier (`MANAGE_IDENTITIES`).
     #[oai(path = "/api/v1/environments/:api_key/identities/:id/", method = "put")]
     async fn replace(
         &self,
@@ -215,6 +218,7 @@ impl IdentitiesApi {
         Ok(NoContent::Done)
     }
 
+    /// An identity's traits.
     #[oai(
         path = "/api/v1/environments/:api_key/identities/:id/traits/",
         method = "get"
@@ -259,6 +263,7 @@ impl IdentitiesApi {
         Ok(Created::Created(Json(set.into())))
     }
 
+    /// One of an identity's traits.
     #[oai(
         path = "/api/v1/environments/:api_key/identities/:id/traits/:trait_id/",
         method = "get"
@@ -282,6 +287,7 @@ impl IdentitiesApi {
         Ok(Json(found.into()))
     }
 
+    /// Replaces a trait's value (its key stays).
     #[oai(
         path = "/api/v1/environments/:api_key/identities/:id/traits/:trait_id/",
         method = "put"

@@ -11,7 +11,6 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::feature_state_json::FeatureStateOut;
 use super::feature_states::RawStateIn;
@@ -21,6 +20,7 @@ use crate::api::Tag;
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
 use crate::api::pagination::{Paginated, page_request};
+use crate::api::values::Scalar;
 use crate::domain::{FeatureId, FeatureStateId, IdentityId, PageRequest};
 use crate::service::{IdentityFlag, Service, ServiceError};
 
@@ -45,7 +45,7 @@ pub struct FlagSegment {
 
 #[derive(Debug, Object)]
 pub struct FlagOption {
-    value: Value,
+    value: Scalar,
 }
 
 #[derive(Debug, Object)]
@@ -59,7 +59,7 @@ pub struct FlagShare {
 pub struct IdentityFlagOut {
     feature: FlagFeature,
     enabled: bool,
-    feature_state_value: Value,
+    feature_state_value: Scalar,
     /// `IDENTITY`, `SEGMENT`, or null for the environment default.
     overridden_by: Option<String>,
     segment: Option<FlagSegment>,
@@ -75,14 +75,16 @@ impl From<IdentityFlag> for IdentityFlagOut {
                 feature_type: f.feature.feature_type.as_str().to_string(),
             },
             enabled: f.enabled,
-            feature_state_value: f.value,
+            feature_state_value: f.value.into(),
             overridden_by: f.overridden_by.map(|o| o.as_str().to_string()),
             segment: f.segment.map(|(id, name)| FlagSegment { id: id.0, name }),
             multivariate_feature_state_values: f
                 .shares
                 .into_iter()
                 .map(|(value, percentage_allocation)| FlagShare {
-                    multivariate_feature_option: FlagOption { value },
+                    multivariate_feature_option: FlagOption {
+                        value: value.into(),
+                    },
                     percentage_allocation,
                 })
                 .collect(),
@@ -197,6 +199,7 @@ impl IdentityOverridesApi {
         Ok(Json(flags.into_iter().map(Into::into).collect()))
     }
 
+    /// One of an identity's overrides.
     #[oai(
         path = "/api/v1/environments/:api_key/identities/:identity/featurestates/:id/",
         method = "get"

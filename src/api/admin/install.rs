@@ -20,11 +20,14 @@ pub struct InstallForm {
     email: String,
     password: String,
     #[serde(default)]
+    #[oai(default)]
     site_name: String,
     #[serde(default)]
+    #[oai(default)]
     site_domain: String,
     /// The form's anti-forgery token.
     #[serde(default)]
+    #[oai(default)]
     token: String,
 }
 

@@ -55,9 +55,11 @@ pub struct InviteItem {
 #[derive(Debug, Object, Deserialize)]
 pub struct InvitesIn {
     #[serde(default)]
+    #[oai(default)]
     invites: Vec<InviteItem>,
     /// Older clients send plain addresses, invited as users.
     #[serde(default)]
+    #[oai(default)]
     emails: Vec<String>,
 }
 
@@ -128,6 +130,7 @@ impl InvitesApi {
         )))
     }
 
+    /// One pending invite (organisation admins).
     #[oai(path = "/api/v1/organisations/:org/invites/:id/", method = "get")]
     async fn get_invite(
         &self,
@@ -159,6 +162,7 @@ impl InvitesApi {
         self.get_invite(svc, auth, org, id).await
     }
 
+    /// Withdraws a pending invite (organisation admins).
     #[oai(path = "/api/v1/organisations/:org/invites/:id/", method = "delete")]
     async fn delete_invite(
         &self,
@@ -172,6 +176,7 @@ impl InvitesApi {
         Ok(NoContent::Done)
     }
 
+    /// The organisation's invite links (organisation admins).
     #[oai(path = "/api/v1/organisations/:org/invite-links/", method = "get")]
     async fn invite_links(
         &self,
@@ -185,6 +190,7 @@ impl InvitesApi {
         Ok(Json(links.into_iter().map(Into::into).collect()))
     }
 
+    /// Creates an invite link with a role and expiry (organisation admins).
     #[oai(path = "/api/v1/organisations/:org/invite-links/", method = "post")]
     async fn create_invite_link(
         &self,
@@ -205,6 +211,7 @@ impl InvitesApi {
         Ok(Created::Created(Json(link.into())))
     }
 
+    /// Revokes an invite link (organisation admins).
     #[oai(
         path = "/api/v1/organisations/:org/invite-links/:id/",
         method = "delete"

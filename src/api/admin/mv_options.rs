@@ -133,6 +133,7 @@ impl MvOptionsApi {
         Ok(Created::Created(Json(option.into())))
     }
 
+    /// One of a feature's multivariate options.
     #[oai(
         path = "/api/v1/projects/:project/features/:feature/mv-options/:id/",
         method = "get"
@@ -156,6 +157,7 @@ impl MvOptionsApi {
         Ok(Json(option.into()))
     }
 
+    /// Replaces an option's key, value and default allocation (`CREATE_FEATURE`).
     #[oai(
         path = "/api/v1/projects/:project/features/:feature/mv-options/:id/",
         method = "put"

@@ -75,8 +75,17 @@ impl From<OrganisationView> for OrganisationOut {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(example)]
 pub struct OrganisationIn {
     name: String,
+}
+
+impl poem_openapi::types::Example for OrganisationIn {
+    fn example() -> Self {
+        OrganisationIn {
+            name: "Acme".into(),
+        }
+    }
 }
 
 #[derive(Debug, Object, Deserialize)]
@@ -196,6 +205,7 @@ impl OrganisationsApi {
         Ok(Json(MyPermissions::of(&access, ORGANISATION_KEYS)))
     }
 
+    /// One organisation the caller belongs to.
     #[oai(path = "/api/v1/organisations/:id/", method = "get")]
     async fn get(
         &self,
@@ -210,6 +220,7 @@ impl OrganisationsApi {
         ))
     }
 
+    /// Replaces an organisation's name and settings (organisation admins).
     #[oai(path = "/api/v1/organisations/:id/", method = "put")]
     async fn replace(
         &self,
@@ -221,6 +232,7 @@ impl OrganisationsApi {
         self.update(svc, auth, id, body).await
     }
 
+    /// Changes some of an organisation's fields (organisation admins).
     #[oai(path = "/api/v1/organisations/:id/", method = "patch")]
     async fn update(
         &self,

@@ -1,5 +1,6 @@
 //! Shapes shared by the permission endpoints of organisations, projects and environments.
 
+use crate::api::values::{self, Choice};
 use poem_openapi::Object;
 
 use crate::domain::permission::PermissionKey;
@@ -8,7 +9,7 @@ use crate::service::Access;
 /// A permission key that can be granted.
 #[derive(Debug, Object)]
 pub struct PermissionKeyOut {
-    key: String,
+    key: Choice<values::PermissionKey>,
     description: String,
     supports_tag: bool,
 }
@@ -16,7 +17,7 @@ pub struct PermissionKeyOut {
 impl From<&PermissionKey> for PermissionKeyOut {
     fn from(k: &PermissionKey) -> Self {
         PermissionKeyOut {
-            key: k.key.to_string(),
+            key: Choice::new(k.key),
             description: k.description.to_string(),
             supports_tag: k.supports_tag,
         }
@@ -25,7 +26,7 @@ impl From<&PermissionKey> for PermissionKeyOut {
 
 #[derive(Debug, Object)]
 pub struct TagBasedPermission {
-    permissions: Vec<String>,
+    permissions: Vec<Choice<values::PermissionKey>>,
     tags: Vec<i64>,
 }
 
@@ -33,7 +34,7 @@ pub struct TagBasedPermission {
 #[derive(Debug, Object)]
 pub struct MyPermissions {
     /// The keys held; an admin holds every key.
-    permissions: Vec<String>,
+    permissions: Vec<Choice<values::PermissionKey>>,
     admin: bool,
     tag_based_permissions: Vec<TagBasedPermission>,
 }
@@ -41,9 +42,9 @@ pub struct MyPermissions {
 impl MyPermissions {
     pub fn of(access: &Access, keys: &[PermissionKey]) -> Self {
         let permissions = if access.admin {
-            keys.iter().map(|k| k.key.to_string()).collect()
+            keys.iter().map(|k| Choice::new(k.key)).collect()
         } else {
-            access.keys.iter().cloned().collect()
+            access.keys.iter().map(Choice::new).collect()
         };
         MyPermissions {
             permissions,

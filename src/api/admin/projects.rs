@@ -182,6 +182,7 @@ impl ProjectsApi {
         ))
     }
 
+    /// One project, with its numbers of features and segments.
     #[oai(path = "/api/v1/projects/:id/", method = "get")]
     async fn get(
         &self,
@@ -199,6 +200,7 @@ impl ProjectsApi {
         }))
     }
 
+    /// Replaces a project's name and settings (project admins).
     #[oai(path = "/api/v1/projects/:id/", method = "put")]
     async fn replace(
         &self,

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::api::datetime;
+use crate::api::values::{self, Choice, Scalar};
 use crate::domain::FeatureId;
 use crate::domain::segment::{Condition, Operator, RuleType, Segment, SegmentRule};
 use crate::service::{FieldErrors, SegmentDraft, ServiceError};
@@ -56,7 +57,7 @@ impl From<Segment> for SegmentOut {
 pub struct RuleOut {
     id: Option<i64>,
     #[oai(rename = "type")]
-    rule_type: String,
+    rule_type: Choice<values::RuleType>,
     rules: Vec<RuleOut>,
     conditions: Vec<ConditionOut>,
 }
@@ -65,7 +66,7 @@ impl From<SegmentRule> for RuleOut {
     fn from(r: SegmentRule) -> Self {
         RuleOut {
             id: r.id,
-            rule_type: r.rule_type.as_str().to_string(),
+            rule_type: Choice::new(r.rule_type.as_str()),
             rules: r.rules.into_iter().map(Into::into).collect(),
             conditions: r.conditions.into_iter().map(Into::into).collect(),
         }
@@ -75,7 +76,7 @@ impl From<SegmentRule> for RuleOut {
 #[derive(Debug, Object)]
 pub struct ConditionOut {
     id: Option<i64>,
-    operator: String,
+    operator: Choice<values::Operator>,
     property: Option<String>,
     value: Option<String>,
     description: Option<String>,
@@ -85,7 +86,7 @@ impl From<Condition> for ConditionOut {
     fn from(c: Condition) -> Self {
         ConditionOut {
             id: c.id,
-            operator: c.operator.as_str().to_string(),
+            operator: Choice::new(c.operator.as_str()),
             property: c.property,
             value: c.value,
             description: c.description,
@@ -110,7 +111,7 @@ pub struct SegmentIn {
 pub struct RuleIn {
     #[oai(rename = "type")]
     #[serde(rename = "type")]
-    rule_type: String,
+    rule_type: Choice<values::RuleType>,
     rules: Option<Vec<RuleIn>>,
     conditions: Option<Vec<ConditionIn>>,
     delete: Option<bool>,
@@ -119,9 +120,9 @@ pub struct RuleIn {
 /// A condition; any JSON `value` is kept as text. `"delete": true` leaves it out.
 #[derive(Debug, Object, Deserialize)]
 pub struct ConditionIn {
-    operator: String,
+    operator: Choice<values::Operator>,
     property: Option<String>,
-    value: Option<Value>,
+    value: Option<Scalar>,
     description: Option<String>,
     delete: Option<bool>,
 }
@@ -167,7 +168,7 @@ fn tree(rules: Vec<RuleIn>, path: &str, errors: &mut FieldErrors) -> Vec<Segment
                 id: None,
                 operator,
                 property: c.property,
-                value: c.value.and_then(text),
+                value: c.value.and_then(|v| text(v.0)),
                 description: c.description,
             });
         }

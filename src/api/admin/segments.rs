@@ -106,6 +106,7 @@ impl SegmentsApi {
         ))
     }
 
+    /// One segment, with its rules.
     #[oai(path = "/api/v1/projects/:project/segments/:id/", method = "get")]
     async fn get_segment(
         &self,

@@ -70,6 +70,7 @@ impl ServerKeysApi {
         Ok(Json(keys.into_iter().map(Into::into).collect()))
     }
 
+    /// Creates a server-side SDK key for the environment (environment admins).
     #[oai(path = "/api/v1/environments/:api_key/api-keys/", method = "post")]
     async fn create_server_key(
         &self,
@@ -84,6 +85,7 @@ impl ServerKeysApi {
         Ok(Created::Created(Json(key.into())))
     }
 
+    /// Replaces a server-side key's name, state and expiry (environment admins).
     #[oai(path = "/api/v1/environments/:api_key/api-keys/:id/", method = "put")]
     async fn replace_server_key(
         &self,
@@ -117,6 +119,7 @@ impl ServerKeysApi {
         Ok(Json(key.into()))
     }
 
+    /// Deletes a server-side key (environment admins).
     #[oai(
         path = "/api/v1/environments/:api_key/api-keys/:id/",
         method = "delete"

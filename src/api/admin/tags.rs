@@ -122,6 +122,7 @@ impl TagsApi {
         Ok(Json(tag.into()))
     }
 
+    /// One tag of the project.
     #[oai(path = "/api/v1/projects/:project/tags/:id/", method = "get")]
     async fn get_tag(
         &self,
@@ -136,6 +137,7 @@ impl TagsApi {
         Ok(Json(tag.into()))
     }
 
+    /// Replaces a tag's label, colour, description and permanence (`MANAGE_TAGS`).
     #[oai(path = "/api/v1/projects/:project/tags/:id/", method = "put")]
     async fn replace_tag(
         &self,

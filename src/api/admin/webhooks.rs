@@ -46,6 +46,7 @@ impl From<Webhook> for WebhookOut {
 pub struct WebhookIn {
     url: String,
     #[serde(default)]
+    #[oai(default)]
     secret: String,
     enabled: Option<bool>,
 }
@@ -71,6 +72,7 @@ impl WebhooksApi {
         Ok(Json(hooks.into_iter().map(Into::into).collect()))
     }
 
+    /// Adds a webhook for the environment's flag changes (environment admins).
     #[oai(path = "/api/v1/environments/:api_key/webhooks/", method = "post")]
     async fn create(
         &self,
@@ -92,6 +94,7 @@ impl WebhooksApi {
         )))
     }
 
+    /// Replaces an environment webhook (environment admins).
     #[oai(path = "/api/v1/environments/:api_key/webhooks/:id/", method = "put")]
     async fn replace(
         &self,
@@ -104,6 +107,7 @@ impl WebhooksApi {
         self.update(svc, auth, api_key, id, body).await
     }
 
+    /// Changes some of an environment webhook's fields (environment admins).
     #[oai(path = "/api/v1/environments/:api_key/webhooks/:id/", method = "patch")]
     async fn update(
         &self,
@@ -120,6 +124,7 @@ impl WebhooksApi {
         Ok(Json(hook.into()))
     }
 
+    /// Deletes an environment webhook and its delivery log (environment admins).
     #[oai(
         path = "/api/v1/environments/:api_key/webhooks/:id/",
         method = "delete"
@@ -149,6 +154,7 @@ impl WebhooksApi {
         Ok(Json(hooks.into_iter().map(Into::into).collect()))
     }
 
+    /// Adds a webhook for the organisation's audit log (organisation admins).
     #[oai(path = "/api/v1/organisations/:id/webhooks/", method = "post")]
     async fn organisation_create(
         &self,
@@ -170,6 +176,7 @@ impl WebhooksApi {
         Ok(Created::Created(Json(hook.into())))
     }
 
+    /// One organisation webhook (organisation admins).
     #[oai(path = "/api/v1/organisations/:id/webhooks/:webhook/", method = "get")]
     async fn organisation_get(
         &self,
@@ -184,6 +191,7 @@ impl WebhooksApi {
         Ok(Json(hook.into()))
     }
 
+    /// Replaces an organisation webhook (organisation admins).
     #[oai(path = "/api/v1/organisations/:id/webhooks/:webhook/", method = "put")]
     async fn organisation_replace(
         &self,
@@ -196,6 +204,7 @@ impl WebhooksApi {
         self.organisation_update(svc, auth, id, webhook, body).await
     }
 
+    /// Changes some of an organisation webhook's fields (organisation admins).
     #[oai(
         path = "/api/v1/organisations/:id/webhooks/:webhook/",
         method = "patch"
@@ -221,6 +230,7 @@ impl WebhooksApi {
         Ok(Json(hook.into()))
     }
 
+    /// Deletes an organisation webhook and its delivery log (organisation admins).
     #[oai(
         path = "/api/v1/organisations/:id/webhooks/:webhook/",
         method = "delete"

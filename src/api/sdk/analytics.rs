@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::SdkAuth;
 use crate::api::Tag;
 use crate::api::body::Body;
+use crate::api::values::WholeNumber;
 use crate::service::{Reporter, Service, ServiceError};
 
 pub struct SdkAnalyticsApi;
@@ -37,7 +38,7 @@ pub struct EvaluationIn {
     identity_identifier: Option<String>,
     /// Not kept: counts are per feature.
     enabled_when_evaluated: Option<bool>,
-    count: Value,
+    count: WholeNumber,
 }
 
 #[derive(Debug, Object, Deserialize)]
@@ -104,7 +105,7 @@ impl SdkAnalyticsApi {
             .0
             .evaluations
             .into_iter()
-            .map(|e| (e.feature_name, e.count))
+            .map(|e| (e.feature_name, e.count.0))
             .collect();
         let who = reporter(name.0, version.0, sdk_agent.0, agent.0);
         svc.record_flag_evaluations(&sdk, counts, &who).await?;

@@ -14,7 +14,6 @@ use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::Query;
 use poem_openapi::{ApiResponse, OpenApi, SecurityScheme};
-use serde_json::Value;
 
 use crate::api::Tag;
 use crate::api::body::Body;
@@ -151,7 +150,7 @@ impl SdkApi {
             .into_iter()
             .map(|t| TraitInput {
                 key: t.trait_key,
-                value: t.trait_value.unwrap_or(Value::Null),
+                value: t.trait_value.unwrap_or_default().0,
                 transient: t.transient.unwrap_or(false),
             })
             .collect();

@@ -1,8 +1,8 @@
 //! The SDK payloads, as the OpenAPI document describes them.
 
+use crate::api::values::Scalar;
 use poem_openapi::Object;
 use serde::Deserialize;
-use serde_json::Value;
 
 #[derive(Debug, Object)]
 #[oai(rename = "SdkFeature")]
@@ -27,7 +27,7 @@ pub struct FlagOut {
     id: Option<i64>,
     feature: FeatureOut,
     /// A string, number, boolean or null.
-    feature_state_value: Option<Value>,
+    feature_state_value: Option<Scalar>,
     environment: Option<i64>,
     /// The identity, when its own override is served.
     identity: Option<i64>,
@@ -43,7 +43,7 @@ pub struct FlagOut {
 pub struct TraitOut {
     id: Option<i64>,
     trait_key: String,
-    trait_value: Option<Value>,
+    trait_value: Option<Scalar>,
     transient: bool,
 }
 
@@ -60,17 +60,38 @@ pub struct IdentityOut {
 pub struct TraitIn {
     pub trait_key: String,
     /// A string, number or boolean; null deletes the stored trait.
-    pub trait_value: Option<Value>,
+    pub trait_value: Option<Scalar>,
     /// Used for this evaluation only, never stored.
     pub transient: Option<bool>,
 }
 
 #[derive(Debug, Object, Deserialize)]
-#[oai(rename = "SdkIdentify")]
+#[oai(example, rename = "SdkIdentify")]
 pub struct IdentifyIn {
     /// Without one, the identity is transient and named after its traits.
     pub identifier: Option<String>,
     pub traits: Option<Vec<TraitIn>>,
     /// Store nothing for this request.
     pub transient: Option<bool>,
+}
+
+impl poem_openapi::types::Example for IdentifyIn {
+    fn example() -> Self {
+        IdentifyIn {
+            identifier: Some("ada@example.com".into()),
+            traits: Some(vec![
+                TraitIn {
+                    trait_key: "plan".into(),
+                    trait_value: Some(serde_json::json!("pro").into()),
+                    transient: None,
+                },
+                TraitIn {
+                    trait_key: "age".into(),
+                    trait_value: Some(serde_json::json!(36).into()),
+                    transient: None,
+                },
+            ]),
+            transient: None,
+        }
+    }
 }

@@ -6,11 +6,11 @@ use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::SdkAuth;
 use crate::api::Tag;
 use crate::api::body::Body;
+use crate::api::values::Scalar;
 use crate::service::{Service, TraitItem};
 
 pub struct SdkTraitsApi;
@@ -27,7 +27,7 @@ pub struct TraitWriteIn {
     identity: IdentityRef,
     trait_key: String,
     /// A string, number or boolean; null deletes (bulk only).
-    trait_value: Option<Value>,
+    trait_value: Option<Scalar>,
 }
 
 #[derive(Debug, Object, Deserialize)]
@@ -42,7 +42,7 @@ pub struct IncrementIn {
 #[oai(rename = "SdkIncremented")]
 pub struct IncrementOut {
     trait_key: String,
-    trait_value: Value,
+    trait_value: Scalar,
     identifier: String,
 }
 
@@ -51,7 +51,7 @@ impl From<TraitWriteIn> for TraitItem {
         TraitItem {
             identifier: t.identity.identifier,
             key: t.trait_key,
-            value: t.trait_value.unwrap_or(Value::Null),
+            value: t.trait_value.unwrap_or_default().0,
         }
     }
 }
@@ -73,7 +73,7 @@ impl SdkTraitsApi {
         Ok(Json(TraitWriteOut {
             identity,
             trait_key: key,
-            trait_value: value,
+            trait_value: value.into(),
         }))
     }
 
@@ -93,7 +93,7 @@ impl SdkTraitsApi {
             .map(|t| TraitWriteOut {
                 identity: t.identity.clone(),
                 trait_key: t.trait_key.clone(),
-                trait_value: t.trait_value.clone().unwrap_or(Value::Null),
+                trait_value: t.trait_value.clone().unwrap_or_default(),
             })
             .collect();
         let items = body.0.into_iter().map(Into::into).collect();
@@ -116,7 +116,7 @@ impl SdkTraitsApi {
             .await?;
         Ok(Json(IncrementOut {
             trait_key: b.trait_key,
-            trait_value: value,
+            trait_value: value.into(),
             identifier: b.identifier,
         }))
     }
@@ -127,5 +127,5 @@ impl SdkTraitsApi {
 pub struct TraitWriteOut {
     identity: IdentityRef,
     trait_key: String,
-    trait_value: Value,
+    trait_value: Scalar,
 }

@@ -221,9 +221,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One environment, by its client-side API key. */
         get: operations["environments_retrieve"];
+        /** Replaces an environment's name and settings (environment admins). */
         put: operations["environments_update"];
         post?: never;
+        /** Deletes an environment and everything in it (environment admins). */
         delete: operations["environments_destroy"];
         options?: never;
         head?: never;
@@ -241,6 +244,7 @@ export interface paths {
         /** The environment's server-side SDK keys (environment admins). */
         get: operations["environments_api_keys_list"];
         put?: never;
+        /** Creates a server-side SDK key for the environment (environment admins). */
         post: operations["environments_api_keys_create"];
         delete?: never;
         options?: never;
@@ -256,8 +260,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** Replaces a server-side key's name, state and expiry (environment admins). */
         put: operations["environments_api_keys_update"];
         post?: never;
+        /** Deletes a server-side key (environment admins). */
         delete: operations["environments_api_keys_destroy"];
         options?: never;
         head?: never;
@@ -347,6 +353,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** An environment default; with `?anyIdentity=`, an identity override too. */
         get: operations["environments_featurestates_retrieve"];
         /**
          * Change a state's `enabled`, raw `feature_state_value` and multivariate shares
@@ -372,6 +379,7 @@ export interface paths {
         /** The environment's identities, oldest first; `q` searches identifiers (`"exact"` in quotes). */
         get: operations["environments_identities_list"];
         put?: never;
+        /** Creates an identity in the environment (`MANAGE_IDENTITIES`). */
         post: operations["environments_identities_create"];
         delete?: never;
         options?: never;
@@ -444,6 +452,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One of an identity's overrides. */
         get: operations["environments_identities_featurestates_retrieve"];
         /** Change the override's `enabled`, raw `feature_state_value` or shares; always partial. */
         put: operations["environments_identities_featurestates_update"];
@@ -463,7 +472,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One identity of the environment. */
         get: operations["environments_identities_retrieve"];
+        /** Replaces an identity's identifier (`MANAGE_IDENTITIES`). */
         put: operations["environments_identities_update"];
         post?: never;
         /** Delete the identity with its traits and overrides. */
@@ -481,6 +492,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** An identity's traits. */
         get: operations["environments_identities_traits_list"];
         put?: never;
         /** Set a trait (a key the identity has is replaced). */
@@ -498,7 +510,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One of an identity's traits. */
         get: operations["environments_identities_traits_retrieve"];
+        /** Replaces a trait's value (its key stays). */
         put: operations["environments_identities_traits_update"];
         post?: never;
         /** Delete a trait; `deleteAllMatchingTraits=true` deletes the key from every identity. */
@@ -556,6 +570,7 @@ export interface paths {
         /** The environment's webhooks (environment admins). */
         get: operations["environments_webhooks_list"];
         put?: never;
+        /** Adds a webhook for the environment's flag changes (environment admins). */
         post: operations["environments_webhooks_create"];
         delete?: never;
         options?: never;
@@ -571,11 +586,14 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** Replaces an environment webhook (environment admins). */
         put: operations["environments_webhooks_update"];
         post?: never;
+        /** Deletes an environment webhook and its delivery log (environment admins). */
         delete: operations["environments_webhooks_destroy"];
         options?: never;
         head?: never;
+        /** Changes some of an environment webhook's fields (environment admins). */
         patch: operations["environments_webhooks_partial_update"];
         trace?: never;
     };
@@ -603,8 +621,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The permissions granted here, one per user or group (admins of the target). */
         get: operations["environments_user_group_permissions_list"];
         put?: never;
+        /** Grants permissions here to a user or a group (admins of the target). */
         post: operations["environments_user_group_permissions_create"];
         delete?: never;
         options?: never;
@@ -620,11 +640,14 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** Replaces a grant's permissions and admin flag (admins of the target). */
         put: operations["environments_user_group_permissions_update"];
         post?: never;
+        /** Takes a grant back (admins of the target). */
         delete: operations["environments_user_group_permissions_destroy"];
         options?: never;
         head?: never;
+        /** Changes a grant's permissions or admin flag (admins of the target). */
         patch: operations["environments_user_group_permissions_partial_update"];
         trace?: never;
     };
@@ -635,8 +658,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The permissions granted here, one per user or group (admins of the target). */
         get: operations["environments_user_permissions_list"];
         put?: never;
+        /** Grants permissions here to a user or a group (admins of the target). */
         post: operations["environments_user_permissions_create"];
         delete?: never;
         options?: never;
@@ -652,11 +677,14 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** Replaces a grant's permissions and admin flag (admins of the target). */
         put: operations["environments_user_permissions_update"];
         post?: never;
+        /** Takes a grant back (admins of the target). */
         delete: operations["environments_user_permissions_destroy"];
         options?: never;
         head?: never;
+        /** Changes a grant's permissions or admin flag (admins of the target). */
         patch: operations["environments_user_permissions_partial_update"];
         trace?: never;
     };
@@ -791,6 +819,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** Replaces a state's `enabled`, typed value and multivariate shares. */
         put: operations["features_featurestates_update"];
         post?: never;
         delete?: never;
@@ -877,13 +906,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One organisation the caller belongs to. */
         get: operations["organisations_retrieve"];
+        /** Replaces an organisation's name and settings (organisation admins). */
         put: operations["organisations_update"];
         post?: never;
         /** Delete the organisation and everything in it. */
         delete: operations["organisations_destroy"];
         options?: never;
         head?: never;
+        /** Changes some of an organisation's fields (organisation admins). */
         patch: operations["organisations_partial_update"];
         trace?: never;
     };
@@ -911,6 +943,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One entry of an organisation's audit log (organisation admins). */
         get: operations["organisations_audit_retrieve"];
         put?: never;
         post?: never;
@@ -945,9 +978,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One organisation API key, without its secret. */
         get: operations["organisations_master_api_keys_retrieve"];
+        /** Replaces an API key's name, expiry and revoked flag. */
         put: operations["organisations_master_api_keys_update"];
         post?: never;
+        /** Deletes an organisation API key. */
         delete: operations["organisations_master_api_keys_destroy"];
         options?: never;
         head?: never;
@@ -1050,6 +1086,7 @@ export interface paths {
         /** The organisation's webhooks (organisation admins). */
         get: operations["organisations_webhooks_list"];
         put?: never;
+        /** Adds a webhook for the organisation's audit log (organisation admins). */
         post: operations["organisations_webhooks_create"];
         delete?: never;
         options?: never;
@@ -1064,12 +1101,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One organisation webhook (organisation admins). */
         get: operations["organisations_webhooks_retrieve"];
+        /** Replaces an organisation webhook (organisation admins). */
         put: operations["organisations_webhooks_update"];
         post?: never;
+        /** Deletes an organisation webhook and its delivery log (organisation admins). */
         delete: operations["organisations_webhooks_destroy"];
         options?: never;
         head?: never;
+        /** Changes some of an organisation webhook's fields (organisation admins). */
         patch: operations["organisations_webhooks_partial_update"];
         trace?: never;
     };
@@ -1100,6 +1141,7 @@ export interface paths {
         /** The organisation's groups. */
         get: operations["organisations_groups_list"];
         put?: never;
+        /** Creates a group of users in the organisation (`MANAGE_USER_GROUPS`). */
         post: operations["organisations_groups_create"];
         delete?: never;
         options?: never;
@@ -1148,12 +1190,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One group, with its members. */
         get: operations["organisations_groups_retrieve"];
+        /** Replaces a group's name and default flag (`MANAGE_USER_GROUPS`). */
         put: operations["organisations_groups_update"];
         post?: never;
+        /** Deletes a group; its members stay in the organisation (`MANAGE_USER_GROUPS`). */
         delete: operations["organisations_groups_destroy"];
         options?: never;
         head?: never;
+        /** Changes some of a group's fields (`MANAGE_USER_GROUPS`). */
         patch: operations["organisations_groups_partial_update"];
         trace?: never;
     };
@@ -1166,6 +1212,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Adds users of the organisation to a group (`MANAGE_USER_GROUPS`). */
         post: operations["organisations_groups_add_users_create"];
         delete?: never;
         options?: never;
@@ -1182,6 +1229,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Takes users out of a group (`MANAGE_USER_GROUPS`). */
         post: operations["organisations_groups_remove_users_create"];
         delete?: never;
         options?: never;
@@ -1198,6 +1246,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Makes a member an admin of the group (`MANAGE_USER_GROUPS`). */
         post: operations["organisations_groups_users_make_admin_create"];
         delete?: never;
         options?: never;
@@ -1214,6 +1263,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Makes a group admin a plain member again (`MANAGE_USER_GROUPS`). */
         post: operations["organisations_groups_users_remove_admin_create"];
         delete?: never;
         options?: never;
@@ -1228,8 +1278,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The organisation's invite links (organisation admins). */
         get: operations["organisations_invite_links_list"];
         put?: never;
+        /** Creates an invite link with a role and expiry (organisation admins). */
         post: operations["organisations_invite_links_create"];
         delete?: never;
         options?: never;
@@ -1247,6 +1299,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /** Revokes an invite link (organisation admins). */
         delete: operations["organisations_invite_links_destroy"];
         options?: never;
         head?: never;
@@ -1294,9 +1347,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One pending invite (organisation admins). */
         get: operations["organisations_invites_retrieve"];
         put?: never;
         post?: never;
+        /** Withdraws a pending invite (organisation admins). */
         delete: operations["organisations_invites_destroy"];
         options?: never;
         head?: never;
@@ -1327,8 +1382,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The permissions granted here, one per user or group (admins of the target). */
         get: operations["organisations_user_group_permissions_list"];
         put?: never;
+        /** Grants permissions here to a user or a group (admins of the target). */
         post: operations["organisations_user_group_permissions_create"];
         delete?: never;
         options?: never;
@@ -1344,11 +1401,14 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** Replaces a grant's permissions and admin flag (admins of the target). */
         put: operations["organisations_user_group_permissions_update"];
         post?: never;
+        /** Takes a grant back (admins of the target). */
         delete: operations["organisations_user_group_permissions_destroy"];
         options?: never;
         head?: never;
+        /** Changes a grant's permissions or admin flag (admins of the target). */
         patch: operations["organisations_user_group_permissions_partial_update"];
         trace?: never;
     };
@@ -1359,8 +1419,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The permissions granted here, one per user or group (admins of the target). */
         get: operations["organisations_user_permissions_list"];
         put?: never;
+        /** Grants permissions here to a user or a group (admins of the target). */
         post: operations["organisations_user_permissions_create"];
         delete?: never;
         options?: never;
@@ -1376,11 +1438,14 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** Replaces a grant's permissions and admin flag (admins of the target). */
         put: operations["organisations_user_permissions_update"];
         post?: never;
+        /** Takes a grant back (admins of the target). */
         delete: operations["organisations_user_permissions_destroy"];
         options?: never;
         head?: never;
+        /** Changes a grant's permissions or admin flag (admins of the target). */
         patch: operations["organisations_user_permissions_partial_update"];
         trace?: never;
     };
@@ -1446,7 +1511,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One project, with its numbers of features and segments. */
         get: operations["projects_retrieve"];
+        /** Replaces a project's name and settings (project admins). */
         put: operations["projects_update"];
         post?: never;
         /** Delete the project with its environments, features and segments. */
@@ -1481,6 +1548,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One entry of a project's audit log (needs `VIEW_AUDIT_LOG`). */
         get: operations["projects_audit_retrieve"];
         put?: never;
         post?: never;
@@ -1590,7 +1658,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One of a feature's multivariate options. */
         get: operations["projects_features_mv_options_retrieve"];
+        /** Replaces an option's key, value and default allocation (`CREATE_FEATURE`). */
         put: operations["projects_features_mv_options_update"];
         post?: never;
         /** Delete an option with its shares; the last one makes the feature `STANDARD`. */
@@ -1608,7 +1678,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One feature of the project; with `?environment=<id>`, its state there. */
         get: operations["projects_features_retrieve"];
+        /** Replaces a feature's writable fields (`EDIT_FEATURE`). */
         put: operations["projects_features_update"];
         post?: never;
         /** Delete a feature with its states and overrides (`DELETE_FEATURE`). */
@@ -1735,6 +1807,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One segment, with its rules. */
         get: operations["projects_segments_retrieve"];
         /** Replace a segment's name, description and whole rule tree (`MANAGE_SEGMENTS`). */
         put: operations["projects_segments_update"];
@@ -1843,7 +1916,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One tag of the project. */
         get: operations["projects_tags_retrieve"];
+        /** Replaces a tag's label, colour, description and permanence (`MANAGE_TAGS`). */
         put: operations["projects_tags_update"];
         post?: never;
         /** Delete a tag; features lose it. */
@@ -1881,8 +1956,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The permissions granted here, one per user or group (admins of the target). */
         get: operations["projects_user_group_permissions_list"];
         put?: never;
+        /** Grants permissions here to a user or a group (admins of the target). */
         post: operations["projects_user_group_permissions_create"];
         delete?: never;
         options?: never;
@@ -1898,11 +1975,14 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** Replaces a grant's permissions and admin flag (admins of the target). */
         put: operations["projects_user_group_permissions_update"];
         post?: never;
+        /** Takes a grant back (admins of the target). */
         delete: operations["projects_user_group_permissions_destroy"];
         options?: never;
         head?: never;
+        /** Changes a grant's permissions or admin flag (admins of the target). */
         patch: operations["projects_user_group_permissions_partial_update"];
         trace?: never;
     };
@@ -1913,8 +1993,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The permissions granted here, one per user or group (admins of the target). */
         get: operations["projects_user_permissions_list"];
         put?: never;
+        /** Grants permissions here to a user or a group (admins of the target). */
         post: operations["projects_user_permissions_create"];
         delete?: never;
         options?: never;
@@ -1930,11 +2012,14 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** Replaces a grant's permissions and admin flag (admins of the target). */
         put: operations["projects_user_permissions_update"];
         post?: never;
+        /** Takes a grant back (admins of the target). */
         delete: operations["projects_user_permissions_destroy"];
         options?: never;
         head?: never;
+        /** Changes a grant's permissions or admin flag (admins of the target). */
         patch: operations["projects_user_permissions_partial_update"];
         trace?: never;
     };
@@ -2244,7 +2329,7 @@ export interface components {
             expiry_date?: string | null;
             has_expired: boolean;
             /** @description `<prefix>.<id>`; address the key by its prefix. */
-            id: string;
+            readonly id: string;
             is_admin: boolean;
             /** @description The whole key, shown only when it is created. */
             key?: string | null;
@@ -2269,13 +2354,13 @@ export interface components {
             /** Format: int64 */
             feature: number;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
         };
         /** AuditEnvironmentOut */
         AuditEnvironmentOut: {
             api_key: string;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             name: string;
             /** Format: int64 */
             project: number;
@@ -2286,10 +2371,10 @@ export interface components {
             change_details: components["schemas"]["FieldChangeOut"][];
             /** @description `CREATE`, `UPDATE` or `DELETE`. */
             change_type: string;
-            created_date: string;
+            readonly created_date: string;
             environment?: components["schemas"]["AuditEnvironmentOut"] | null;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             is_system_event: boolean;
             log: string;
             /**
@@ -2306,7 +2391,7 @@ export interface components {
         /** AuditProjectOut */
         AuditProjectOut: {
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             name: string;
             /** Format: int64 */
             organisation: number;
@@ -2316,10 +2401,10 @@ export interface components {
             email: string;
             first_name: string;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             last_login?: string | null;
             last_name: string;
-            uuid: string;
+            readonly uuid: string;
         };
         /** CloneIn */
         CloneIn: {
@@ -2338,7 +2423,7 @@ export interface components {
         ClonedOut: {
             api_key: string;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             name: string;
             /** Format: int64 */
             project: number;
@@ -2350,16 +2435,17 @@ export interface components {
         ConditionIn: {
             delete?: boolean | null;
             description?: string | null;
-            operator: string;
+            operator: components["schemas"]["Operator"];
             property?: string | null;
-            value?: unknown;
+            /** @description A string, a number, a boolean, or null. */
+            value?: (string | null) | number | boolean;
         };
         /** ConditionOut */
         ConditionOut: {
             description?: string | null;
             /** Format: int64 */
-            id?: number | null;
-            operator: string;
+            readonly id?: number | null;
+            operator: components["schemas"]["Operator"];
             property?: string | null;
             value?: string | null;
         };
@@ -2373,13 +2459,13 @@ export interface components {
             email: string;
             first_name: string;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             is_superuser: boolean;
             last_login?: string | null;
             last_name: string;
             marketing_consent_given: boolean;
             sign_up_type?: string | null;
-            uuid: string;
+            readonly uuid: string;
         };
         /**
          * DeliveryOut
@@ -2391,13 +2477,13 @@ export interface components {
              * @description Attempts made so far.
              */
             attempts: number;
-            created_at: string;
+            readonly created_at: string;
             /** @description Why the last attempt failed, if it did. */
             error?: string | null;
             /** @description `FLAG_UPDATED`, `FLAG_DELETED` or `AUDIT_LOG_CREATED`. */
             event_type: string;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             /** @description When a pending delivery is tried next. */
             next_attempt_at?: string | null;
             /** @description The body as posted. */
@@ -2410,7 +2496,7 @@ export interface components {
             /** @description `pending` (in the outbox), `delivered` or `failed` (given up). */
             status: string;
             /** @description When the last attempt ended. */
-            updated_at: string;
+            readonly updated_at: string;
         };
         /** DerivedFromOut */
         DerivedFromOut: {
@@ -2451,7 +2537,7 @@ export interface components {
             hide_disabled_flags?: boolean | null;
             hide_sensitive_data: boolean;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             is_creating: boolean;
             /** Format: int32 */
             minimum_change_request_approvals?: number | null;
@@ -2460,12 +2546,12 @@ export interface components {
             project: number;
             /** Format: uint64 */
             total_segment_overrides: number;
-            updated_at: string;
+            readonly updated_at: string;
             use_identity_composite_key_for_hashing: boolean;
             use_identity_overrides_in_local_eval: boolean;
             use_mv_v2_evaluation: boolean;
             use_v2_feature_versioning: boolean;
-            uuid: string;
+            readonly uuid: string;
         };
         /**
          * EnvironmentFields
@@ -2495,19 +2581,19 @@ export interface components {
             hide_disabled_flags?: boolean | null;
             hide_sensitive_data: boolean;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             is_creating: boolean;
             /** Format: int32 */
             minimum_change_request_approvals?: number | null;
             name: string;
             /** Format: int64 */
             project: number;
-            updated_at: string;
+            readonly updated_at: string;
             use_identity_composite_key_for_hashing: boolean;
             use_identity_overrides_in_local_eval: boolean;
             use_mv_v2_evaluation: boolean;
             use_v2_feature_versioning: boolean;
-            uuid: string;
+            readonly uuid: string;
         };
         /**
          * EnvironmentUpdated
@@ -2518,7 +2604,7 @@ export interface components {
              * Format: double
              * @description Epoch seconds, with microseconds.
              */
-            updated_at: number;
+            readonly updated_at: number;
         };
         /** @description An error told in one sentence. */
         ErrorDetail: {
@@ -2531,7 +2617,8 @@ export interface components {
          * @description One line of a v2 report.
          */
         EvaluationIn: {
-            count: unknown;
+            /** @description A whole number. */
+            count: number;
             /** @description Not kept: counts are per feature. */
             enabled_when_evaluated?: boolean | null;
             feature_name: string;
@@ -2560,13 +2647,22 @@ export interface components {
          * FeatureIn
          * @description A new feature. `initial_value` may be any JSON value; non-strings are stored as text.
          *     Without `owners` and `group_owners`, the creating user owns it. `metadata` is ignored.
+         * @example {
+         *       "default_enabled": false,
+         *       "description": "The one-page checkout.",
+         *       "initial_value": "blue",
+         *       "name": "new_checkout",
+         *       "tags": [],
+         *       "type": "STANDARD"
+         *     }
          */
         FeatureIn: {
             default_enabled?: boolean | null;
             description?: string | null;
             /** @description Group ids of the organisation. */
             group_owners?: number[] | null;
-            initial_value?: unknown;
+            /** @description A string, a number, a boolean, or null. */
+            initial_value?: (string | null) | number | boolean;
             is_archived?: boolean | null;
             is_server_key_only?: boolean | null;
             multivariate_options?: components["schemas"]["MvOptionIn"][] | null;
@@ -2574,20 +2670,20 @@ export interface components {
             /** @description User ids of the organisation. */
             owners?: number[] | null;
             tags?: number[] | null;
-            type?: string | null;
+            type?: components["schemas"]["FeatureType"] | null;
         };
         /** FeatureOut */
         FeatureOut: {
             code_references_counts: unknown[];
-            created_date: string;
+            readonly created_date: string;
             default_enabled: boolean;
             description?: string | null;
             /** @description The environment default, when `?environment=` is given. */
-            environment_feature_state?: (components["schemas"]["FeatureStateSmall"] & unknown) | null;
+            environment_feature_state?: components["schemas"]["FeatureStateSmall"] | null;
             /** @description Groups of the organisation who answer for the feature. */
             group_owners: components["schemas"]["GroupOwnerOut"][];
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             /** @description Always text (or null), whatever type the served value has. */
             initial_value?: string | null;
             is_archived: boolean;
@@ -2608,10 +2704,10 @@ export interface components {
             /** Format: int64 */
             project: number;
             /** @description The segment override, when `?environment=` and `&segment=` are given. */
-            segment_feature_state?: (components["schemas"]["FeatureStateSmall"] & unknown) | null;
+            segment_feature_state?: components["schemas"]["FeatureStateSmall"] | null;
             tags: number[];
-            type: string;
-            uuid: string;
+            type: components["schemas"]["FeatureType"];
+            readonly uuid: string;
         };
         /** FeatureSegmentIn */
         FeatureSegmentIn: {
@@ -2633,7 +2729,7 @@ export interface components {
             /** Format: int64 */
             environment: number;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             is_feature_specific: boolean;
             /**
              * Format: int32
@@ -2643,7 +2739,7 @@ export interface components {
             /** Format: int64 */
             segment: number;
             segment_name: string;
-            uuid: string;
+            readonly uuid: string;
         };
         /**
          * FeatureSegmentOut
@@ -2655,12 +2751,12 @@ export interface components {
             /** Format: int64 */
             feature: number;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             /** Format: int32 */
             priority: number;
             /** Format: int64 */
             segment: number;
-            uuid: string;
+            readonly uuid: string;
         };
         /**
          * FeatureSegmentRef
@@ -2668,12 +2764,12 @@ export interface components {
          */
         FeatureSegmentRef: {
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             /** Format: int32 */
             priority: number;
             /** Format: int64 */
             segment: number;
-            uuid: string;
+            readonly uuid: string;
         };
         /**
          * FeatureStateListOut
@@ -2682,7 +2778,7 @@ export interface components {
         FeatureStateListOut: {
             /** Format: int64 */
             change_request?: number | null;
-            created_at: string;
+            readonly created_at: string;
             deleted_at?: string | null;
             enabled: boolean;
             /** Format: int64 */
@@ -2692,14 +2788,15 @@ export interface components {
             feature: number;
             /** Format: int64 */
             feature_segment?: number | null;
-            feature_state_value: unknown;
+            /** @description A string, a number, a boolean, or null. */
+            feature_state_value: (string | null) | number | boolean;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             identity?: components["schemas"]["IdentityRef"] | null;
             live_from?: string | null;
             multivariate_feature_state_values: components["schemas"]["MvStateValueOut"][];
-            updated_at: string;
-            uuid: string;
+            readonly updated_at: string;
+            readonly uuid: string;
             /**
              * Format: int32
              * @description Always 1: Flagstaff keeps no versions of states (v1 versioning).
@@ -2713,7 +2810,7 @@ export interface components {
         FeatureStateOut: {
             /** Format: int64 */
             change_request?: number | null;
-            created_at: string;
+            readonly created_at: string;
             deleted_at?: string | null;
             enabled: boolean;
             /** Format: int64 */
@@ -2723,15 +2820,16 @@ export interface components {
             feature: number;
             /** Format: int64 */
             feature_segment?: number | null;
-            feature_state_value: unknown;
+            /** @description A string, a number, a boolean, or null. */
+            feature_state_value: (string | null) | number | boolean;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             /** Format: int64 */
             identity?: number | null;
             live_from?: string | null;
             multivariate_feature_state_values: components["schemas"]["MvStateValueOut"][];
-            updated_at: string;
-            uuid: string;
+            readonly updated_at: string;
+            readonly uuid: string;
             /**
              * Format: int32
              * @description Always 1: Flagstaff keeps no versions of states (v1 versioning).
@@ -2748,12 +2846,18 @@ export interface components {
             environment: number;
             /** Format: int64 */
             feature_segment?: number | null;
-            feature_state_value: unknown;
+            /** @description A string, a number, a boolean, or null. */
+            feature_state_value: (string | null) | number | boolean;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             /** Format: int64 */
             identity?: number | null;
         };
+        /**
+         * @description `STANDARD` (one value) or `MULTIVARIATE` (weighted variants).
+         * @enum {string}
+         */
+        FeatureType: "STANDARD" | "MULTIVARIATE";
         /**
          * FeatureUpdateIn
          * @description What PUT and PATCH may change. `name`, `default_enabled` and `initial_value` are read-only
@@ -2784,14 +2888,15 @@ export interface components {
          */
         FlagFeature: {
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             name: string;
             /** @description `STANDARD` or `MULTIVARIATE`. */
             type: string;
         };
         /** FlagOption */
         FlagOption: {
-            value: unknown;
+            /** @description A string, a number, a boolean, or null. */
+            value: (string | null) | number | boolean;
         };
         /**
          * FlagSegment
@@ -2799,7 +2904,7 @@ export interface components {
          */
         FlagSegment: {
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             name: string;
         };
         /** FlagShare */
@@ -2810,13 +2915,15 @@ export interface components {
         };
         /** GrantIn */
         GrantIn: {
+            /** @default false */
             admin: boolean;
             /**
              * Format: int64
              * @description The group (on `user-group-permissions`).
              */
             group?: number | null;
-            permissions: string[];
+            /** @default [] */
+            permissions: components["schemas"]["PermissionKey"][];
             /**
              * Format: int64
              * @description The user (on `user-permissions`).
@@ -2829,19 +2936,20 @@ export interface components {
             /** Format: int64 */
             group?: number | null;
             /** Format: int64 */
-            id: number;
-            permissions: string[];
+            readonly id: number;
+            permissions: components["schemas"]["PermissionKey"][];
             /** Format: int64 */
             user?: number | null;
         };
         /** GrantUpdate */
         GrantUpdate: {
             admin?: boolean | null;
-            permissions?: string[] | null;
+            permissions?: components["schemas"]["PermissionKey"][] | null;
         };
         /** GroupIn */
         GroupIn: {
             external_id?: string | null;
+            /** @default false */
             is_default: boolean;
             name: string;
         };
@@ -2849,13 +2957,13 @@ export interface components {
         GroupMemberOut: {
             group_admin: boolean;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
         };
         /** GroupOut */
         GroupOut: {
             external_id?: string | null;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             is_default: boolean;
             name: string;
             users: components["schemas"]["GroupMemberOut"][];
@@ -2873,13 +2981,13 @@ export interface components {
          */
         GroupOwnerOut: {
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             name: string;
         };
         /** GroupRefOut */
         GroupRefOut: {
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             name: string;
         };
         /** GroupUpdate */
@@ -2894,7 +3002,8 @@ export interface components {
         IdentityFlagOut: {
             enabled: boolean;
             feature: components["schemas"]["FlagFeature"];
-            feature_state_value: unknown;
+            /** @description A string, a number, a boolean, or null. */
+            feature_state_value: (string | null) | number | boolean;
             multivariate_feature_state_values: components["schemas"]["FlagShare"][];
             /** @description `IDENTITY`, `SEGMENT`, or null for the environment default. */
             overridden_by?: string | null;
@@ -2909,7 +3018,7 @@ export interface components {
             /** Format: int64 */
             environment: number;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             identifier: string;
         };
         /**
@@ -2918,16 +3027,21 @@ export interface components {
          */
         IdentityRef: {
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             identifier: string;
         };
         /** InstallForm */
         InstallForm: {
             email: string;
             password: string;
+            /** @default  */
             site_domain: string;
+            /** @default  */
             site_name: string;
-            /** @description The form's anti-forgery token. */
+            /**
+             * @description The form's anti-forgery token.
+             * @default
+             */
             token: string;
         };
         /** Installed */
@@ -2937,13 +3051,13 @@ export interface components {
         /** InviteItem */
         InviteItem: {
             email: string;
-            role?: (string & components["schemas"]["RoleName"]) | null;
+            role?: components["schemas"]["RoleName"] | null;
         };
         /** InviteLinkIn */
         InviteLinkIn: {
             /** Format: date-time */
             expires_at?: string | null;
-            role?: (string & components["schemas"]["RoleName"]) | null;
+            role?: components["schemas"]["RoleName"] | null;
         };
         /** InviteLinkOut */
         InviteLinkOut: {
@@ -2951,7 +3065,7 @@ export interface components {
             expires_at?: string | null;
             hash: string;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             role: string;
         };
         /** InviteOut */
@@ -2959,7 +3073,7 @@ export interface components {
             date_created: string;
             email: string;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             /** Format: int64 */
             invited_by?: number | null;
             /** @description Where the invited person joins (no email is sent: hand this over). */
@@ -2968,11 +3082,21 @@ export interface components {
         };
         /** InvitesIn */
         InvitesIn: {
-            /** @description Older clients send plain addresses, invited as users. */
+            /**
+             * @description Older clients send plain addresses, invited as users.
+             * @default []
+             */
             emails: string[];
+            /** @default [] */
             invites: components["schemas"]["InviteItem"][];
         };
-        /** LoginRequest */
+        /**
+         * LoginRequest
+         * @example {
+         *       "email": "ada@example.com",
+         *       "password": "correct horse battery"
+         *     }
+         */
         LoginRequest: {
             email: string;
             password: string;
@@ -2983,11 +3107,11 @@ export interface components {
             email: string;
             first_name: string;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             last_login?: string | null;
             last_name: string;
             role: string;
-            uuid: string;
+            readonly uuid: string;
         };
         /**
          * MvOptionIn
@@ -3012,13 +3136,13 @@ export interface components {
             /** Format: int64 */
             feature: number;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             /** Format: int64 */
             integer_value?: number | null;
             key?: string | null;
             string_value?: string | null;
             type: string;
-            uuid: string;
+            readonly uuid: string;
         };
         /**
          * MvStateValueIn
@@ -3036,7 +3160,7 @@ export interface components {
          */
         MvStateValueOut: {
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             /** Format: int64 */
             multivariate_feature_option: number;
             /** Format: double */
@@ -3049,7 +3173,7 @@ export interface components {
         MyPermissions: {
             admin: boolean;
             /** @description The keys held; an admin holds every key. */
-            permissions: string[];
+            permissions: components["schemas"]["PermissionKey"][];
             tag_based_permissions: components["schemas"]["TagBasedPermission"][];
         };
         /** NewEnvironmentIn */
@@ -3145,21 +3269,31 @@ export interface components {
             /** @description `STATIC`, `TARGETING_MATCH`, `SPLIT` or `DISABLED`. */
             reason: string;
             /** @description The feature's value, or whether it is enabled when it has none. */
-            value: unknown;
+            value: (string | null) | number | boolean;
             /** @description The multivariate option's key, `control`, or `enabled`/`disabled`. */
             variant: string;
         };
-        /** OrganisationIn */
+        /**
+         * @description How a condition compares the trait (or flag) it reads with its value.
+         * @enum {string}
+         */
+        Operator: "EQUAL" | "GREATER_THAN" | "LESS_THAN" | "LESS_THAN_INCLUSIVE" | "CONTAINS" | "GREATER_THAN_INCLUSIVE" | "NOT_CONTAINS" | "NOT_EQUAL" | "REGEX" | "PERCENTAGE_SPLIT" | "MODULO" | "IS_SET" | "IS_NOT_SET" | "IN";
+        /**
+         * OrganisationIn
+         * @example {
+         *       "name": "Acme"
+         *     }
+         */
         OrganisationIn: {
             name: string;
         };
         /** OrganisationOut */
         OrganisationOut: {
             block_access_to_admin: boolean;
-            created_date: string;
+            readonly created_date: string;
             force_2fa: boolean;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             name: string;
             /** Format: int64 */
             num_seats: number;
@@ -3169,7 +3303,7 @@ export interface components {
             role: string;
             stop_serving_flags: boolean;
             subscription: components["schemas"]["Subscription"];
-            uuid: string;
+            readonly uuid: string;
             webhook_notification_email?: string | null;
         };
         /** OrganisationUpdate */
@@ -3183,20 +3317,20 @@ export interface components {
         OrganisationWebhookIn: {
             enabled?: boolean | null;
             /** @default  */
-            name: string | null;
+            name: string;
             /** @default  */
-            secret: string | null;
+            secret: string;
             url: string;
         };
         /** OrganisationWebhookOut */
         OrganisationWebhookOut: {
-            created_at: string;
+            readonly created_at: string;
             enabled: boolean;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             name: string;
             secret: string;
-            updated_at: string;
+            readonly updated_at: string;
             url: string;
         };
         /** OrganisationWebhookUpdate */
@@ -3228,7 +3362,7 @@ export interface components {
             email: string;
             first_name: string;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             last_login?: string | null;
             last_name: string;
         };
@@ -3377,12 +3511,17 @@ export interface components {
             results: components["schemas"]["TypedFeatureStateOut"][];
         };
         /**
+         * @description A permission, as `GET /api/v1/{organisations,projects,environments}/permissions/` list them.
+         * @enum {string}
+         */
+        PermissionKey: "CREATE_PROJECT" | "MANAGE_USER_GROUPS" | "VIEW_PROJECT" | "CREATE_ENVIRONMENT" | "DELETE_FEATURE" | "CREATE_FEATURE" | "EDIT_FEATURE" | "MANAGE_SEGMENTS" | "VIEW_AUDIT_LOG" | "MANAGE_TAGS" | "MANAGE_PROJECT_LEVEL_CHANGE_REQUESTS" | "APPROVE_PROJECT_LEVEL_CHANGE_REQUESTS" | "CREATE_PROJECT_LEVEL_CHANGE_REQUESTS" | "VIEW_ENVIRONMENT" | "UPDATE_FEATURE_STATE" | "MANAGE_IDENTITIES" | "VIEW_IDENTITIES" | "CREATE_CHANGE_REQUEST" | "APPROVE_CHANGE_REQUEST" | "MANAGE_SEGMENT_OVERRIDES";
+        /**
          * PermissionKeyOut
          * @description A permission key that can be granted.
          */
         PermissionKeyOut: {
             description: string;
-            key: string;
+            key: components["schemas"]["PermissionKey"];
             supports_tag: boolean;
         };
         /** PriorityIn */
@@ -3404,7 +3543,7 @@ export interface components {
             feature_name_regex?: string | null;
             hide_disabled_flags: boolean;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             /** Format: int32 */
             max_features_allowed: number;
             /** Format: int32 */
@@ -3427,7 +3566,7 @@ export interface components {
             /** Format: uint64 */
             total_segments: number;
             use_edge_identities: boolean;
-            uuid: string;
+            readonly uuid: string;
         };
         /**
          * ProjectFields
@@ -3455,7 +3594,7 @@ export interface components {
             feature_name_regex?: string | null;
             hide_disabled_flags: boolean;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             /** Format: int32 */
             max_features_allowed: number;
             /** Format: int32 */
@@ -3474,12 +3613,16 @@ export interface components {
             /** Format: int32 */
             stale_flags_limit_days: number;
             use_edge_identities: boolean;
-            uuid: string;
+            readonly uuid: string;
         };
         /**
          * RawStateIn
          * @description A state as `environments/{key}/featurestates/` writes it: `feature_state_value` is any raw
          *     JSON value, typed as upstream types it. Read-only fields sent back are ignored.
+         * @example {
+         *       "enabled": true,
+         *       "feature_state_value": "blue"
+         *     }
          */
         RawStateIn: {
             enabled?: boolean | null;
@@ -3487,7 +3630,8 @@ export interface components {
             environment?: number | null;
             /** Format: int64 */
             feature?: number | null;
-            feature_state_value?: unknown;
+            /** @description A string, a number, a boolean, or null. */
+            feature_state_value?: (string | null) | number | boolean;
             identifier?: string | null;
             /** Format: int64 */
             identity?: number | null;
@@ -3516,7 +3660,7 @@ export interface components {
          */
         RoleRefOut: {
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             name: string;
             tags: number[];
         };
@@ -3529,23 +3673,28 @@ export interface components {
             conditions?: components["schemas"]["ConditionIn"][] | null;
             delete?: boolean | null;
             rules?: components["schemas"]["RuleIn"][] | null;
-            type: string;
+            type: components["schemas"]["RuleType"];
         };
         /** RuleOut */
         RuleOut: {
             conditions: components["schemas"]["ConditionOut"][];
             /** Format: int64 */
-            id?: number | null;
+            readonly id?: number | null;
             rules: components["schemas"]["RuleOut"][];
-            type: string;
+            type: components["schemas"]["RuleType"];
         };
+        /**
+         * @description `ALL` of a rule's conditions and rules must hold, `ANY` of them, or `NONE`.
+         * @enum {string}
+         */
+        RuleType: "ALL" | "ANY" | "NONE";
         /** SdkFeature */
         SdkFeature: {
-            created_date?: string | null;
+            readonly created_date?: string | null;
             default_enabled?: boolean | null;
             description?: string | null;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             /** @description Always text (or null), whatever the served value's type. */
             initial_value?: string | null;
             name: string;
@@ -3567,12 +3716,12 @@ export interface components {
              */
             feature_segment?: number | null;
             /** @description A string, number, boolean or null. */
-            feature_state_value?: unknown;
+            feature_state_value?: (string | null) | number | boolean;
             /**
              * Format: int64
              * @description The served feature state's id (null when the environment hides sensitive data).
              */
-            id?: number | null;
+            readonly id?: number | null;
             /**
              * Format: int64
              * @description The identity, when its own override is served.
@@ -3581,7 +3730,22 @@ export interface components {
             /** @description Identity flags only: the multivariate option's key, `control`, or null. */
             variant?: string | null;
         };
-        /** SdkIdentify */
+        /**
+         * SdkIdentify
+         * @example {
+         *       "identifier": "ada@example.com",
+         *       "traits": [
+         *         {
+         *           "trait_key": "plan",
+         *           "trait_value": "pro"
+         *         },
+         *         {
+         *           "trait_key": "age",
+         *           "trait_value": 36
+         *         }
+         *       ]
+         *     }
+         */
         SdkIdentify: {
             /** @description Without one, the identity is transient and named after its traits. */
             identifier?: string | null;
@@ -3610,21 +3774,23 @@ export interface components {
         SdkIncremented: {
             identifier: string;
             trait_key: string;
-            trait_value: unknown;
+            /** @description A string, a number, a boolean, or null. */
+            trait_value: (string | null) | number | boolean;
         };
         /** SdkTrait */
         SdkTrait: {
             /** Format: int64 */
-            id?: number | null;
+            readonly id?: number | null;
             trait_key: string;
-            trait_value?: unknown;
+            /** @description A string, a number, a boolean, or null. */
+            trait_value?: (string | null) | number | boolean;
             transient: boolean;
         };
         /** SdkTraitIn */
         SdkTraitIn: {
             trait_key: string;
             /** @description A string, number or boolean; null deletes the stored trait. */
-            trait_value?: unknown;
+            trait_value?: (string | null) | number | boolean;
             /** @description Used for this evaluation only, never stored. */
             transient?: boolean | null;
         };
@@ -3633,13 +3799,14 @@ export interface components {
             identity: components["schemas"]["SdkIdentityRef"];
             trait_key: string;
             /** @description A string, number or boolean; null deletes (bulk only). */
-            trait_value?: unknown;
+            trait_value?: (string | null) | number | boolean;
         };
         /** SdkTraitWritten */
         SdkTraitWritten: {
             identity: components["schemas"]["SdkIdentityRef"];
             trait_key: string;
-            trait_value: unknown;
+            /** @description A string, a number, a boolean, or null. */
+            trait_value: (string | null) | number | boolean;
         };
         /**
          * SegmentIn
@@ -3655,7 +3822,7 @@ export interface components {
         };
         /** SegmentOut */
         SegmentOut: {
-            created_at: string;
+            readonly created_at: string;
             description?: string | null;
             /**
              * Format: int64
@@ -3663,7 +3830,7 @@ export interface components {
              */
             feature?: number | null;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             managed_by: string;
             membership_counts: unknown[];
             metadata: unknown[];
@@ -3671,8 +3838,8 @@ export interface components {
             /** Format: int64 */
             project: number;
             rules: components["schemas"]["RuleOut"][];
-            updated_at: string;
-            uuid: string;
+            readonly updated_at: string;
+            readonly uuid: string;
             /**
              * Format: int64
              * @description Always null: Flagstaff keeps no segment revisions.
@@ -3696,7 +3863,7 @@ export interface components {
         SegmentOverrideOut: {
             /** Format: int64 */
             change_request?: number | null;
-            created_at: string;
+            readonly created_at: string;
             deleted_at?: string | null;
             enabled: boolean;
             /** Format: int64 */
@@ -3706,13 +3873,13 @@ export interface components {
             feature_segment: components["schemas"]["FeatureSegmentRef"];
             feature_state_value: components["schemas"]["TypedValue"];
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             /** Format: int64 */
             identity?: number | null;
             live_from?: string | null;
             multivariate_feature_state_values: components["schemas"]["MvStateValueOut"][];
-            updated_at: string;
-            uuid: string;
+            readonly updated_at: string;
+            readonly uuid: string;
         };
         /** ServerKeyIn */
         ServerKeyIn: {
@@ -3723,10 +3890,10 @@ export interface components {
         /** ServerKeyOut */
         ServerKeyOut: {
             active: boolean;
-            created_at: string;
+            readonly created_at: string;
             expires_at?: string | null;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             /** @description The key (`ser.…`) for server-side SDKs. */
             key: string;
             name: string;
@@ -3744,17 +3911,33 @@ export interface components {
             new_password: string;
             re_new_password: string;
         };
-        /** SignupRequest */
+        /**
+         * SignupRequest
+         * @example {
+         *       "email": "ada@example.com",
+         *       "first_name": "Ada",
+         *       "last_name": "Lovelace",
+         *       "marketing_consent_given": false,
+         *       "password": "correct horse battery",
+         *       "superuser": false
+         *     }
+         */
         SignupRequest: {
             email: string;
+            /** @default  */
             first_name: string;
             invite_hash?: string | null;
+            /** @default  */
             last_name: string;
+            /** @default false */
             marketing_consent_given: boolean;
             password: string;
             /** @description `NO_INVITE`, `INVITE_EMAIL` or `INVITE_LINK`. */
             sign_up_type?: string | null;
-            /** @description Accepted only while no user exists: creates the first superuser. */
+            /**
+             * @description Accepted only while no user exists: creates the first superuser.
+             * @default false
+             */
             superuser: boolean;
         };
         /**
@@ -3765,13 +3948,13 @@ export interface components {
             email: string;
             first_name: string;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             is_active: boolean;
             key: string;
             last_name: string;
             marketing_consent_given: boolean;
             sign_up_type?: string | null;
-            uuid: string;
+            readonly uuid: string;
         };
         /**
          * StateToggleOut
@@ -3782,6 +3965,11 @@ export interface components {
             /** Format: int64 */
             feature: number;
         };
+        /**
+         * @description A feature state value's type: `unicode` (a string), `int` or `bool`.
+         * @enum {string}
+         */
+        StateValueType: "unicode" | "int" | "bool";
         /** Status */
         Status: {
             status: string;
@@ -3797,7 +3985,7 @@ export interface components {
         };
         /** TagBasedPermission */
         TagBasedPermission: {
-            permissions: string[];
+            permissions: components["schemas"]["PermissionKey"][];
             tags: number[];
         };
         /**
@@ -3815,7 +4003,7 @@ export interface components {
             color: string;
             description?: string | null;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             is_permanent: boolean;
             is_system_tag: boolean;
             label: string;
@@ -3823,7 +4011,7 @@ export interface components {
             project: number;
             /** @description Always `NONE`: Flagstaff has no system tags. */
             type: string;
-            uuid: string;
+            readonly uuid: string;
         };
         /** TokenResponse */
         TokenResponse: {
@@ -3838,8 +4026,8 @@ export interface components {
             integer_value?: number | null;
             string_value?: string | null;
             trait_key?: string | null;
-            /** @description `int`, `unicode`, `bool` or `float`; defaults to `unicode`. */
-            value_type?: string | null;
+            /** @description Defaults to `unicode`. */
+            value_type?: components["schemas"]["ValueType"] | null;
         };
         /**
          * TraitOut
@@ -3847,17 +4035,16 @@ export interface components {
          */
         TraitOut: {
             boolean_value?: boolean | null;
-            created_date: string;
+            readonly created_date: string;
             /** Format: double */
             float_value?: number | null;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             /** Format: int64 */
             integer_value?: number | null;
             string_value?: string | null;
             trait_key: string;
-            /** @description `int`, `unicode`, `bool` or `float`. */
-            value_type: string;
+            value_type: components["schemas"]["ValueType"];
         };
         /**
          * TypedFeatureStateOut
@@ -3866,7 +4053,7 @@ export interface components {
         TypedFeatureStateOut: {
             /** Format: int64 */
             change_request?: number | null;
-            created_at: string;
+            readonly created_at: string;
             deleted_at?: string | null;
             enabled: boolean;
             /** Format: int64 */
@@ -3878,13 +4065,13 @@ export interface components {
             feature_segment?: number | null;
             feature_state_value: components["schemas"]["TypedValue"];
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             /** Format: int64 */
             identity?: number | null;
             live_from?: string | null;
             multivariate_feature_state_values: components["schemas"]["MvStateValueOut"][];
-            updated_at: string;
-            uuid: string;
+            readonly updated_at: string;
+            readonly uuid: string;
             /**
              * Format: int32
              * @description Always 1: Flagstaff keeps no versions of states (v1 versioning).
@@ -3919,7 +4106,7 @@ export interface components {
             integer_value?: number | null;
             string_value?: string | null;
             /** @description `unicode`, `int` or `bool`. */
-            type?: string | null;
+            type?: components["schemas"]["StateValueType"] | null;
         };
         /** UpdateMe */
         UpdateMe: {
@@ -3938,20 +4125,26 @@ export interface components {
         };
         /** @description Bad input, in one of the shapes Django REST Framework answers with. */
         ValidationError: components["schemas"]["FieldErrors"] | components["schemas"]["ErrorList"];
+        /**
+         * @description A value's type: `unicode` (a string), `int`, `bool` or `float`.
+         * @enum {string}
+         */
+        ValueType: "unicode" | "int" | "bool" | "float";
         /** WebhookIn */
         WebhookIn: {
             enabled?: boolean | null;
+            /** @default  */
             secret: string;
             url: string;
         };
         /** WebhookOut */
         WebhookOut: {
-            created_at: string;
+            readonly created_at: string;
             enabled: boolean;
             /** Format: int64 */
-            id: number;
+            readonly id: number;
             secret: string;
-            updated_at: string;
+            readonly updated_at: string;
             url: string;
         };
         /**
@@ -3971,7 +4164,7 @@ export interface components {
         WebhookTestIn: {
             scope: components["schemas"]["WebhookTestScope"];
             /** @default  */
-            secret: string | null;
+            secret: string;
             webhook_url: string;
         };
         /** WebhookTestOut */
@@ -3989,7 +4182,7 @@ export interface components {
          */
         WebhookTestScope: {
             /** @description The organisation's id, or the environment's id or API key. */
-            id: unknown;
+            id: number | string;
             /** @description `organisation` or `environment`. */
             type: string;
         };

@@ -2,6 +2,7 @@
 import { Check, FormError } from '../../components/field';
 import { useSubmit } from '../../components/form';
 import type { Grant, Level, PermissionKey } from '../../api/admin';
+import type { Schemas } from '../../api/client';
 
 /** "VIEW_PROJECT" -> "View project". */
 export const permissionName = (key: string) => {
@@ -11,7 +12,7 @@ export const permissionName = (key: string) => {
 
 export interface GrantValues {
   admin: boolean;
-  permissions: string[];
+  permissions: Schemas['PermissionKey'][];
 }
 
 /** The checked boxes of a grant form as the API's body. */
@@ -20,7 +21,8 @@ export function valuesOf(v: Record<string, string>): GrantValues {
     admin: v.admin === 'on',
     permissions: Object.keys(v)
       .filter((name) => name.startsWith('perm-'))
-      .map((name) => name.slice('perm-'.length)),
+      // Each box is named after a key the server listed (`perm-<key>`).
+      .map((name) => name.slice('perm-'.length) as Schemas['PermissionKey']),
   };
 }
 

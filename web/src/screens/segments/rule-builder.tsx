@@ -2,6 +2,7 @@
 // A condition tests a trait, or another flag's state (on or off). Every control is a native
 // input, select or button, so it all works from the keyboard; adding a condition moves focus to
 // its trait, removing one moves focus back to its group.
+import type { Schemas } from '../../api/client';
 import type { ApiError } from '../../api/errors';
 import { Check, Field } from '../../components/field';
 import { PlusIcon } from '../../components/icons';
@@ -188,7 +189,8 @@ function ConditionRow({
           value={condition.operator}
           aria-invalid={operatorError ? 'true' : undefined}
           aria-describedby={operatorError ? `${operatorId}-error` : undefined}
-          onChange={(e) => onChange({ ...condition, operator: e.currentTarget.value })}
+          // The options are the keys of OPERATORS, every operator the API names.
+          onChange={(e) => onChange({ ...condition, operator: e.currentTarget.value as Schemas['Operator'] })}
         >
           {!info && <option value={condition.operator}>{condition.operator}</option>}
           {Object.entries(OPERATORS).map(([op, o]) => (

@@ -11,7 +11,7 @@ export type RuleType = 'ALL' | 'ANY' | 'NONE';
 export interface ConditionDraft {
   key: number;
   property: string;
-  operator: string;
+  operator: Schemas['Operator'];
   /** Without the `:semver` suffix; `semver` says whether it is added. */
   value: string;
   semver: boolean;
@@ -66,7 +66,7 @@ const comparison = (label: string, help: string, strict: boolean): OperatorInfo 
   check: strict ? required : undefined,
 });
 
-export const OPERATORS: Record<string, OperatorInfo> = {
+export const OPERATORS: Record<Schemas['Operator'], OperatorInfo> = {
   EQUAL: comparison('equals', 'The trait equals the value.', false),
   NOT_EQUAL: comparison(
     'does not equal',
