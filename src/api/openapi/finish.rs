@@ -5,7 +5,7 @@
 // them). It declares no error answers and names no operation. Each is put right here, from the
 // code that decides it (`api/error.rs` for the errors).
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::api::{Surface, error};
 
@@ -228,12 +228,17 @@ fn declare_errors(doc: &mut Value) {
 
 /// An example body leaves out what a client would not send (poem-openapi writes `None` as null).
 fn drop_nulls(value: &mut Value) {
+    each_object(value, &mut |map| map.retain(|_, v| !v.is_null()));
+}
+
+/// Calls `visit` on every object in `value`, each before the objects inside it.
+fn each_object(value: &mut Value, visit: &mut impl FnMut(&mut Map<String, Value>)) {
     match value {
         Value::Object(map) => {
-            map.retain(|_, v| !v.is_null());
-            map.values_mut().for_each(drop_nulls);
+            visit(map);
+            map.values_mut().for_each(|child| each_object(child, visit));
         }
-        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        Value::Array(items) => items.iter_mut().for_each(|item| each_object(item, visit)),
         _ => {}
     }
 }
@@ -242,25 +247,20 @@ fn drop_nulls(value: &mut Value) {
 /// which openapi-python-client takes for a union it cannot build. The description moves up
 /// beside `allOf: [{$ref}]`, the form every generator reads as the type itself.
 fn unwrap_described_refs(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::Array(all)) = map.get_mut("allOf")
-                && all.len() == 2
-                && all[0].get("$ref").is_some()
-                && all[1]
-                    .as_object()
-                    .is_some_and(|o| o.keys().all(|k| k == "description"))
-            {
-                let description = all.pop().and_then(|d| d.get("description").cloned());
-                if let Some(description) = description {
-                    map.insert("description".into(), description);
-                }
+    each_object(value, &mut |map| {
+        if let Some(Value::Array(all)) = map.get_mut("allOf")
+            && all.len() == 2
+            && all[0].get("$ref").is_some()
+            && all[1]
+                .as_object()
+                .is_some_and(|o| o.keys().all(|k| k == "description"))
+        {
+            let description = all.pop().and_then(|d| d.get("description").cloned());
+            if let Some(description) = description {
+                map.insert("description".into(), description);
             }
-            map.values_mut().for_each(unwrap_described_refs);
         }
-        Value::Array(items) => items.iter_mut().for_each(unwrap_described_refs),
-        _ => {}
-    }
+    });
 }
 
 /// Every property an object schema does not require becomes `nullable`, but for one with a
@@ -268,49 +268,42 @@ fn unwrap_described_refs(value: &mut Value) {
 /// in a `oneOf` of one, the form generators read as "this or null" (openapi-python-client
 /// drops `nullable` beside `allOf`), and a `oneOf` of types takes it on its first branch.
 fn mark_optional_nullable(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            let required: Vec<String> = (map.get("required").and_then(|r| r.as_array()))
-                .into_iter()
-                .flatten()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect();
-            if let Some(Value::Object(properties)) = map.get_mut("properties") {
-                for (name, schema) in properties.iter_mut() {
-                    if required.contains(name) {
-                        continue;
-                    }
-                    // A field with a default is absent-or-a-value: null is refused for it.
-                    let Some(obj) = schema
-                        .as_object_mut()
-                        .filter(|o| !o.contains_key("default"))
-                    else {
-                        continue;
-                    };
-                    let one_ref = obj.get("allOf").and_then(|all| match all.as_array() {
-                        Some(all) if all.len() == 1 => all[0].get("$ref").cloned(),
-                        _ => None,
-                    });
-                    if let Some(reference) = one_ref {
-                        obj.remove("allOf");
-                        obj.insert("$ref".into(), reference);
-                    }
-                    if let Some(reference) = obj.remove("$ref") {
-                        obj.insert("oneOf".into(), json!([{ "$ref": reference }]));
-                        obj.insert("nullable".into(), true.into());
-                        continue;
-                    }
-                    match obj.get_mut("oneOf").and_then(|o| o.get_mut(0)) {
-                        Some(Value::Object(first)) => first.insert("nullable".into(), true.into()),
-                        _ => obj.insert("nullable".into(), true.into()),
-                    };
+    each_object(value, &mut |map| {
+        let required: Vec<String> = (map.get("required").and_then(|r| r.as_array()))
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        if let Some(Value::Object(properties)) = map.get_mut("properties") {
+            for (name, schema) in properties.iter_mut() {
+                if required.contains(name) {
+                    continue;
                 }
-            }
-            for child in map.values_mut() {
-                mark_optional_nullable(child);
+                // A field with a default is absent-or-a-value: null is refused for it.
+                let Some(obj) = schema
+                    .as_object_mut()
+                    .filter(|o| !o.contains_key("default"))
+                else {
+                    continue;
+                };
+                let one_ref = obj.get("allOf").and_then(|all| match all.as_array() {
+                    Some(all) if all.len() == 1 => all[0].get("$ref").cloned(),
+                    _ => None,
+                });
+                if let Some(reference) = one_ref {
+                    obj.remove("allOf");
+                    obj.insert("$ref".into(), reference);
+                }
+                if let Some(reference) = obj.remove("$ref") {
+                    obj.insert("oneOf".into(), json!([{ "$ref": reference }]));
+                    obj.insert("nullable".into(), true.into());
+                    continue;
+                }
+                match obj.get_mut("oneOf").and_then(|o| o.get_mut(0)) {
+                    Some(Value::Object(first)) => first.insert("nullable".into(), true.into()),
+                    _ => obj.insert("nullable".into(), true.into()),
+                };
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(mark_optional_nullable),
-        _ => {}
-    }
+    });
 }
