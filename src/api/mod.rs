@@ -19,7 +19,7 @@ mod realtime;
 pub mod sdk;
 mod state;
 mod surface;
-mod values;
+pub(crate) mod values;
 
 pub use csp::page_policy;
 pub use error::detail as detail_response;

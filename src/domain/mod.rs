@@ -106,8 +106,13 @@ impl PageRequest {
         }
     }
 
+    /// Rows to skip, at most `i64::MAX` (what SQL's OFFSET takes): a page that far is past the
+    /// last one either way.
     pub fn offset(&self) -> u64 {
-        self.page.saturating_sub(1).saturating_mul(self.page_size)
+        self.page
+            .saturating_sub(1)
+            .saturating_mul(self.page_size)
+            .min(i64::MAX as u64)
     }
 }
 
@@ -127,5 +132,6 @@ mod tests {
             }
         );
         assert_eq!(Page::slice(vec![1, 2], page(3, 2)).items, Vec::<i32>::new());
+        assert_eq!(page(u64::MAX, 999).offset(), i64::MAX as u64);
     }
 }

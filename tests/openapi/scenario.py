@@ -80,7 +80,7 @@ feature = parsed(
     201,
     FeatureOut,
 )
-states = environments_featurestates_list.sync_detailed(env.api_key, client=admin, feature=str(feature.id))
+states = environments_featurestates_list.sync_detailed(env.api_key, client=admin, feature=feature.id)
 assert states.status_code == 200, states.content
 (state,) = states.parsed.results
 toggled = environments_featurestates_partial_update.sync_detailed(

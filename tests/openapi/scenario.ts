@@ -47,7 +47,7 @@ const feature = holds(
   { id: 'number', name: 'string', type: 'string' },
 );
 const states = await admin.GET('/api/v1/environments/{api_key}/featurestates/', {
-  params: { path: { api_key: env.api_key }, query: { feature: String(feature.id) } },
+  params: { path: { api_key: env.api_key }, query: { feature: feature.id } },
 });
 const state = holds(states.data, { results: 'array' }).results[0];
 assert.ok(state);

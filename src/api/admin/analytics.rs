@@ -8,7 +8,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use super::query_params::integer;
+use super::query_params::{Integer, Param, Period, Required, integer};
 use crate::api::Tag;
 use crate::api::auth::AdminAuth;
 use crate::domain::analytics::EvaluationCount;
@@ -51,12 +51,12 @@ impl FeatureAnalyticsApi {
         auth: AdminAuth,
         project: Path<i64>,
         id: Path<i64>,
-        environment_id: Query<Option<String>>,
-        period: Query<Option<String>>,
+        environment_id: Query<Required<Integer>>,
+        period: Query<Param<Period>>,
     ) -> poem::Result<Json<Vec<EvaluationOut>>> {
-        let env = integer("environment_id", environment_id.0)?
+        let env = integer("environment_id", environment_id.0.into_text())?
             .ok_or_else(|| ServiceError::invalid("environment_id", "This field is required."))?;
-        let days = period_days(period.0.as_deref())
+        let days = period_days(period.text())
             .map_err(|message| ServiceError::invalid("period", message))?;
         let counts = svc
             .feature_evaluations(

@@ -52,12 +52,14 @@ fn api_key_out(k: OrgApiKey, now: Timestamp, secret: Option<String>) -> ApiKeyOu
 
 #[derive(Debug, Object, Deserialize)]
 pub struct ApiKeyIn {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     name: String,
     expiry_date: Option<Timestamp>,
 }
 
 #[derive(Debug, Object, Deserialize)]
 pub struct ApiKeyUpdate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     name: Option<String>,
     revoked: Option<bool>,
     #[serde(default, with = "super::double_option")]

@@ -1,5 +1,6 @@
 //! The audit log: per project, per organisation and the older `/api/v1/audit/?project=`.
 
+use super::query_params::{Integer, Param, Required, integer};
 use std::sync::Arc;
 
 use poem::Request;
@@ -172,18 +173,22 @@ impl AuditApi {
         auth: AdminAuth,
         req: &Request,
         id: Path<i64>,
-        #[oai(default)] environments: Query<Vec<String>>,
+        #[oai(default)] environments: Query<Vec<Param<Integer>>>,
         search: Query<Option<String>>,
         is_system_event: Query<Option<bool>>,
-        page: Query<Option<String>>,
-        page_size: Query<Option<String>>,
+        page: Query<Param<Integer>>,
+        page_size: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<AuditLogOut>>> {
         let filters = Filters {
-            environments: environments.0,
+            environments: environments
+                .0
+                .into_iter()
+                .filter_map(Param::into_text)
+                .collect(),
             search: search.0,
             is_system_event: is_system_event.0,
-            page: page.0,
-            page_size: page_size.0,
+            page: page.0.into_text(),
+            page_size: page_size.0.into_text(),
         };
         list(
             &svc,
@@ -223,18 +228,22 @@ impl AuditApi {
         auth: AdminAuth,
         req: &Request,
         id: Path<i64>,
-        #[oai(default)] environments: Query<Vec<String>>,
+        #[oai(default)] environments: Query<Vec<Param<Integer>>>,
         search: Query<Option<String>>,
         is_system_event: Query<Option<bool>>,
-        page: Query<Option<String>>,
-        page_size: Query<Option<String>>,
+        page: Query<Param<Integer>>,
+        page_size: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<AuditLogOut>>> {
         let filters = Filters {
-            environments: environments.0,
+            environments: environments
+                .0
+                .into_iter()
+                .filter_map(Param::into_text)
+                .collect(),
             search: search.0,
             is_system_event: is_system_event.0,
-            page: page.0,
-            page_size: page_size.0,
+            page: page.0.into_text(),
+            page_size: page_size.0.into_text(),
         };
         list(
             &svc,
@@ -287,22 +296,25 @@ impl AuditApi {
         svc: Data<&Arc<Service>>,
         auth: AdminAuth,
         req: &Request,
-        project: Query<Option<i64>>,
-        #[oai(default)] environments: Query<Vec<String>>,
+        project: Query<Required<Integer>>,
+        #[oai(default)] environments: Query<Vec<Param<Integer>>>,
         search: Query<Option<String>>,
         is_system_event: Query<Option<bool>>,
-        page: Query<Option<String>>,
-        page_size: Query<Option<String>>,
+        page: Query<Param<Integer>>,
+        page_size: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<AuditLogOut>>> {
-        let project = project
-            .0
+        let project = integer("project", project.0.into_text())?
             .ok_or_else(|| ServiceError::invalid("project", "This field is required."))?;
         let filters = Filters {
-            environments: environments.0,
+            environments: environments
+                .0
+                .into_iter()
+                .filter_map(Param::into_text)
+                .collect(),
             search: search.0,
             is_system_event: is_system_event.0,
-            page: page.0,
-            page_size: page_size.0,
+            page: page.0.into_text(),
+            page_size: page_size.0.into_text(),
         };
         list(
             &svc,

@@ -1,5 +1,6 @@
 //! Webhook deliveries: each webhook's outbox and delivery log, and `/api/v1/webhooks/test/`.
 
+use super::query_params::{Integer, Param};
 use std::sync::Arc;
 
 use poem::Request;
@@ -11,8 +12,9 @@ use serde::Deserialize;
 
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
+use crate::api::error::Answers;
 use crate::api::pagination::{Paginated, page_request};
-use crate::api::values::IdOrKey;
+use crate::api::values::{Choice, IdOrKey, WebhookScopeType};
 use crate::api::{Tag, datetime};
 use crate::domain::OrganisationId;
 use crate::domain::webhook::Delivery;
@@ -35,10 +37,10 @@ impl DeliveriesApi {
         req: &Request,
         api_key: Path<String>,
         id: Path<i64>,
-        page: Query<Option<String>>,
-        page_size: Query<Option<String>>,
+        page: Query<Param<Integer>>,
+        page_size: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<DeliveryOut>>> {
-        let request = page_request(page.0, page_size.0, 100)?;
+        let request = page_request(page.0.into_text(), page_size.0.into_text(), 100)?;
         let found = svc
             .webhook_deliveries(auth.caller(), &api_key.0, id.0, request)
             .await?;
@@ -58,10 +60,10 @@ impl DeliveriesApi {
         req: &Request,
         id: Path<i64>,
         webhook: Path<i64>,
-        page: Query<Option<String>>,
-        page_size: Query<Option<String>>,
+        page: Query<Param<Integer>>,
+        page_size: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<DeliveryOut>>> {
-        let request = page_request(page.0, page_size.0, 100)?;
+        let request = page_request(page.0.into_text(), page_size.0.into_text(), 100)?;
         let found = svc
             .organisation_webhook_deliveries(
                 auth.caller(),
@@ -81,7 +83,7 @@ impl DeliveriesApi {
         svc: Data<&Arc<Service>>,
         auth: AdminAuth,
         body: Body<WebhookTestIn>,
-    ) -> poem::Result<WebhookTestResponse> {
+    ) -> Result<WebhookTestResponse, Answers<404>> {
         let b = body.0;
         let scope = match b.scope.kind.as_str() {
             "organisation" => match b.scope.id.as_i64() {
@@ -174,16 +176,16 @@ impl From<Delivery> for DeliveryOut {
 /// Where a test post is made from.
 #[derive(Debug, Object, Deserialize)]
 pub struct WebhookTestScope {
-    /// `organisation` or `environment`.
     #[oai(rename = "type")]
     #[serde(rename = "type")]
-    kind: String,
+    kind: Choice<WebhookScopeType>,
     /// The organisation's id, or the environment's id or API key.
     id: IdOrKey,
 }
 
 #[derive(Debug, Object, Deserialize)]
 pub struct WebhookTestIn {
+    #[oai(validator(max_length = 200, pattern = r"^https?://\S+$"))]
     webhook_url: String,
     scope: WebhookTestScope,
     #[serde(default)]

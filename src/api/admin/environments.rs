@@ -9,6 +9,7 @@ use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 
 use super::permissions::{MyPermissions, PermissionKeyOut};
+use super::query_params::{Integer, Required};
 use super::{Created, NoContent};
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
@@ -73,6 +74,7 @@ impl From<Environment> for EnvironmentOut {
 /// The writable environment settings; all optional on update.
 #[derive(Debug, Object, Deserialize)]
 pub struct EnvironmentFields {
+    #[oai(validator(min_length = 1, max_length = 2000, pattern = r"\S"))]
     name: Option<String>,
     #[serde(default, with = "super::double_option")]
     description: Option<Option<String>>,
@@ -87,6 +89,7 @@ pub struct EnvironmentFields {
     #[serde(default, with = "super::double_option")]
     banner_text: Option<Option<String>>,
     #[serde(default, with = "super::double_option")]
+    #[oai(validator(max_length = 7))]
     banner_colour: Option<Option<String>>,
 }
 
@@ -117,6 +120,7 @@ pub struct EnvironmentDetailOut {
 
 #[derive(Debug, Object, Deserialize)]
 pub struct NewEnvironmentIn {
+    #[oai(validator(min_length = 1, max_length = 2000, pattern = r"\S"))]
     name: String,
     project: i64,
     #[serde(flatten)]
@@ -145,10 +149,10 @@ impl EnvironmentsApi {
         &self,
         svc: Data<&Arc<Service>>,
         auth: AdminAuth,
-        project: Query<Option<String>>,
+        project: Query<Required<Integer>>,
     ) -> poem::Result<Json<Paginated<EnvironmentOut>>> {
         let envs = svc
-            .environments_of_param(auth.caller(), project.0.as_deref())
+            .environments_of_param(auth.caller(), project.text())
             .await?;
         Ok(Json(Paginated::all(
             envs.into_iter().map(Into::into).collect(),

@@ -13,13 +13,13 @@ use super::feature_state_json::{
     FeatureStateListOut, FeatureStateOut, MvStateValueIn, TypedFeatureStateOut, TypedStateIn,
     allocations, infer_value,
 };
-use super::query_params::integer;
+use super::query_params::{Integer, Param, Required, integer};
 use super::{Created, NoContent};
 use crate::api::Tag;
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
 use crate::api::pagination::{Paginated, page_request};
-use crate::api::values::Scalar;
+use crate::api::values::{Creating, RequiredToCreate, Scalar};
 use crate::domain::feature_state::FeatureStatePatch;
 use crate::domain::{
     EnvironmentId, FeatureId, FeatureSegmentId, FeatureStateId, IdentityId, PageRequest,
@@ -55,6 +55,10 @@ impl poem_openapi::types::Example for RawStateIn {
             identifier: None,
         }
     }
+}
+
+impl RequiredToCreate for RawStateIn {
+    const FIELDS: &'static [&'static str] = &["feature"];
 }
 
 impl RawStateIn {
@@ -119,17 +123,17 @@ impl FeatureStatesApi {
         svc: Data<&Arc<Service>>,
         auth: AdminAuth,
         api_key: Path<String>,
-        feature: Query<Option<String>>,
+        feature: Query<Param<Integer>>,
         feature_name: Query<Option<String>>,
         #[oai(name = "anyIdentity")] any_identity: Query<Option<String>>,
-        page: Query<Option<String>>,
+        page: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<FeatureStateListOut>>> {
         let filter = StateFilter {
-            feature: integer("feature", feature.0)?.map(FeatureId),
+            feature: integer("feature", feature.0.into_text())?.map(FeatureId),
             feature_name: feature_name.0.filter(|n| !n.is_empty()),
             any_identity: any_identity.0.is_some(),
         };
-        let page = page_request(page.0, None, PageRequest::MAX_SIZE)?;
+        let page = page_request(page.0.into_text(), None, PageRequest::MAX_SIZE)?;
         let found = svc
             .environment_states(auth.caller(), &api_key.0, &filter, page)
             .await?;
@@ -144,9 +148,9 @@ impl FeatureStatesApi {
         svc: Data<&Arc<Service>>,
         auth: AdminAuth,
         api_key: Path<String>,
-        body: Body<RawStateIn>,
+        body: Body<Creating<RawStateIn>>,
     ) -> poem::Result<Created<FeatureStateOut>> {
-        let b = body.0;
+        let b = body.0.0;
         let feature = b
             .feature
             .ok_or_else(|| ServiceError::bad_request("Feature not provided"))?;
@@ -269,17 +273,18 @@ impl FeatureStatesApi {
         req: &Request,
         svc: Data<&Arc<Service>>,
         auth: AdminAuth,
-        environment: Query<Option<String>>,
-        feature: Query<Option<String>>,
-        feature_segment: Query<Option<String>>,
-        page: Query<Option<String>>,
+        environment: Query<Required<Integer>>,
+        feature: Query<Param<Integer>>,
+        feature_segment: Query<Param<Integer>>,
+        page: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<TypedFeatureStateOut>>> {
-        let environment = integer("environment", environment.0)?.ok_or_else(|| {
+        let environment = integer("environment", environment.0.into_text())?.ok_or_else(|| {
             ServiceError::bad_request_list(vec!["'environment' GET parameter is required.".into()])
         })?;
-        let feature = integer("feature", feature.0)?.map(FeatureId);
-        let feature_segment = integer("feature_segment", feature_segment.0)?.map(FeatureSegmentId);
-        let page = page_request(page.0, None, PageRequest::MAX_SIZE)?;
+        let feature = integer("feature", feature.0.into_text())?.map(FeatureId);
+        let feature_segment =
+            integer("feature_segment", feature_segment.0.into_text())?.map(FeatureSegmentId);
+        let page = page_request(page.0.into_text(), None, PageRequest::MAX_SIZE)?;
         let found = svc
             .states(
                 auth.caller(),

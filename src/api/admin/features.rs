@@ -13,11 +13,14 @@ use serde_json::Value;
 use super::feature_query::{ListParams, context};
 use super::feature_state_json::FeatureStateSmall;
 use super::mv_options::{MvOptionIn, MvOptionOut};
+use super::query_params::{Boolean, Ids, Integer, Param};
 use super::{Created, NoContent};
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
 use crate::api::pagination::{Paginated, page_request};
-use crate::api::values::{Choice, FeatureType, Scalar};
+use crate::api::values::{
+    Choice, FeatureSortField, FeatureType, Scalar, SortDirection, TagStrategy,
+};
 use crate::api::{Tag, datetime};
 use crate::domain::feature::{FeaturePatch, Owners};
 use crate::domain::permission::GroupId;
@@ -130,6 +133,7 @@ impl From<FeatureView> for FeatureOut {
 #[derive(Debug, Object, Deserialize)]
 #[oai(example)]
 pub struct FeatureIn {
+    #[oai(validator(min_length = 1, max_length = 2000, pattern = r"\S"))]
     name: String,
     #[oai(rename = "type")]
     #[serde(rename = "type")]
@@ -246,31 +250,35 @@ impl FeaturesApi {
         auth: AdminAuth,
         project: Path<i64>,
         search: Query<Option<String>>,
-        sort_field: Query<Option<String>>,
-        sort_direction: Query<Option<String>>,
-        tags: Query<Option<String>>,
-        tag_strategy: Query<Option<String>>,
-        is_archived: Query<Option<String>>,
-        environment: Query<Option<String>>,
-        segment: Query<Option<String>>,
-        owners: Query<Option<String>>,
-        group_owners: Query<Option<String>>,
-        page: Query<Option<String>>,
-        page_size: Query<Option<String>>,
+        sort_field: Query<Param<FeatureSortField>>,
+        sort_direction: Query<Param<SortDirection>>,
+        tags: Query<Param<Ids>>,
+        tag_strategy: Query<Param<TagStrategy>>,
+        is_archived: Query<Param<Boolean>>,
+        environment: Query<Param<Integer>>,
+        segment: Query<Param<Integer>>,
+        owners: Query<Param<Ids>>,
+        group_owners: Query<Param<Ids>>,
+        page: Query<Param<Integer>>,
+        page_size: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<FeatureOut>>> {
         let query = ListParams {
             search: search.0,
-            sort_field: sort_field.0,
-            sort_direction: sort_direction.0,
-            tags: tags.0,
-            tag_strategy: tag_strategy.0,
-            is_archived: is_archived.0,
-            owners: owners.0,
-            group_owners: group_owners.0,
+            sort_field: sort_field.0.into_text(),
+            sort_direction: sort_direction.0.into_text(),
+            tags: tags.0.into_text(),
+            tag_strategy: tag_strategy.0.into_text(),
+            is_archived: is_archived.0.into_text(),
+            owners: owners.0.into_text(),
+            group_owners: group_owners.0.into_text(),
         }
         .query()?;
-        let context = context(environment.0, segment.0)?;
-        let page = page_request(page.0, page_size.0, PageRequest::MAX_SIZE)?;
+        let context = context(environment.0.into_text(), segment.0.into_text())?;
+        let page = page_request(
+            page.0.into_text(),
+            page_size.0.into_text(),
+            PageRequest::MAX_SIZE,
+        )?;
         let found = svc
             .features(auth.caller(), ProjectId(project.0), &query, context, page)
             .await?;
@@ -300,10 +308,10 @@ impl FeaturesApi {
         auth: AdminAuth,
         project: Path<i64>,
         id: Path<i64>,
-        environment: Query<Option<String>>,
-        segment: Query<Option<String>>,
+        environment: Query<Param<Integer>>,
+        segment: Query<Param<Integer>>,
     ) -> poem::Result<Json<FeatureOut>> {
-        let context = context(environment.0, segment.0)?;
+        let context = context(environment.0.into_text(), segment.0.into_text())?;
         let view = svc
             .feature(
                 auth.caller(),

@@ -9,8 +9,8 @@ use poem_openapi::Object;
 use serde::Deserialize;
 
 use crate::api::values::{Choice, PermissionKey};
-use crate::domain::permission::{Grant, GrantTarget, Grantee};
-use crate::domain::{OrganisationId, ProjectId};
+use crate::domain::permission::{Grant, GrantTarget, Grantee, GroupId};
+use crate::domain::{OrganisationId, ProjectId, UserId};
 use crate::service::{Caller, Service, ServiceError, ServiceResult};
 
 #[derive(Debug, Object)]
@@ -38,18 +38,57 @@ impl From<Grant> for GrantOut {
     }
 }
 
+/// A grant to a user: the body of `POST …/user-permissions/`.
 #[derive(Debug, Object, Deserialize)]
-pub struct GrantIn {
-    /// The user (on `user-permissions`).
-    user: Option<i64>,
-    /// The group (on `user-group-permissions`).
-    group: Option<i64>,
+pub struct UserGrantIn {
+    user: i64,
     #[serde(default)]
     #[oai(default)]
     permissions: Vec<Choice<PermissionKey>>,
     #[serde(default)]
     #[oai(default)]
     admin: bool,
+}
+
+/// A grant to a group: the body of `POST …/user-group-permissions/`.
+#[derive(Debug, Object, Deserialize)]
+pub struct GroupGrantIn {
+    group: i64,
+    #[serde(default)]
+    #[oai(default)]
+    permissions: Vec<Choice<PermissionKey>>,
+    #[serde(default)]
+    #[oai(default)]
+    admin: bool,
+}
+
+/// What a grant route creates from its body: who, whether admin, which permissions.
+pub trait GrantBody {
+    /// The routes of group grants (`user-group-permissions`).
+    const GROUPS: bool;
+    fn into_parts(self) -> (Grantee, bool, Vec<Choice<PermissionKey>>);
+}
+
+impl GrantBody for UserGrantIn {
+    const GROUPS: bool = false;
+    fn into_parts(self) -> (Grantee, bool, Vec<Choice<PermissionKey>>) {
+        (
+            Grantee::User(UserId(self.user)),
+            self.admin,
+            self.permissions,
+        )
+    }
+}
+
+impl GrantBody for GroupGrantIn {
+    const GROUPS: bool = true;
+    fn into_parts(self) -> (Grantee, bool, Vec<Choice<PermissionKey>>) {
+        (
+            Grantee::Group(GroupId(self.group)),
+            self.admin,
+            self.permissions,
+        )
+    }
 }
 
 #[derive(Debug, Object, Deserialize)]
@@ -81,26 +120,6 @@ async fn target(
     })
 }
 
-fn grantee(body: &GrantIn, groups: bool) -> ServiceResult<Grantee> {
-    let (value, field, other, other_field) = if groups {
-        (body.group, "group", body.user, "user")
-    } else {
-        (body.user, "user", body.group, "group")
-    };
-    if other.is_some() {
-        return Err(ServiceError::invalid(
-            other_field,
-            format!("A grant to a {field} takes no {other_field}."),
-        ));
-    }
-    let id = value.ok_or_else(|| ServiceError::invalid(field, "This field is required."))?;
-    Ok(if groups {
-        Grantee::Group(crate::domain::permission::GroupId(id))
-    } else {
-        Grantee::User(crate::domain::UserId(id))
-    })
-}
-
 pub async fn list(
     svc: &Arc<Service>,
     caller: &Caller,
@@ -122,13 +141,12 @@ pub async fn create(
     caller: &Caller,
     level: Level,
     raw: &str,
-    groups: bool,
-    body: GrantIn,
+    body: impl GrantBody,
 ) -> ServiceResult<GrantOut> {
     let target = target(svc, caller, level, raw).await?;
-    let who = grantee(&body, groups)?;
+    let (who, admin, permissions) = body.into_parts();
     Ok(svc
-        .create_grant(caller, target, who, body.admin, &words(body.permissions))
+        .create_grant(caller, target, who, admin, &words(permissions))
         .await?
         .into())
 }
@@ -173,7 +191,7 @@ pub async fn delete(
 
 /// One set of grant routes: list, create, update (PUT and PATCH) and delete.
 macro_rules! grant_routes {
-    ($api:ident, $tag:expr, $level:expr, $groups:expr, $base:literal, $item:literal) => {
+    ($api:ident, $tag:expr, $level:expr, $body:ty, $base:literal, $item:literal) => {
         pub struct $api;
 
         #[poem_openapi::OpenApi(tag = $tag)]
@@ -186,7 +204,7 @@ macro_rules! grant_routes {
                 auth: crate::api::auth::AdminAuth,
                 target: poem_openapi::param::Path<String>,
             ) -> poem::Result<poem_openapi::payload::Json<Vec<$crate::api::admin::grants::GrantOut>>> {
-                let grants = $crate::api::admin::grants::list(&svc, auth.caller(), $level, &target.0, $groups).await?;
+                let grants = $crate::api::admin::grants::list(&svc, auth.caller(), $level, &target.0, <$body as $crate::api::admin::grants::GrantBody>::GROUPS).await?;
                 Ok(poem_openapi::payload::Json(grants))
             }
 
@@ -197,9 +215,9 @@ macro_rules! grant_routes {
                 svc: poem::web::Data<&std::sync::Arc<crate::service::Service>>,
                 auth: crate::api::auth::AdminAuth,
                 target: poem_openapi::param::Path<String>,
-                body: crate::api::body::Body<$crate::api::admin::grants::GrantIn>,
+                body: crate::api::body::Body<$body>,
             ) -> poem::Result<$crate::api::admin::Created<$crate::api::admin::grants::GrantOut>> {
-                let grant = $crate::api::admin::grants::create(&svc, auth.caller(), $level, &target.0, $groups, body.0).await?;
+                let grant = $crate::api::admin::grants::create(&svc, auth.caller(), $level, &target.0, body.0).await?;
                 Ok($crate::api::admin::Created::Created(poem_openapi::payload::Json(grant)))
             }
 
@@ -250,7 +268,7 @@ grant_routes!(
     OrganisationUserGrantsApi,
     "crate::api::Tag::Permissions",
     Level::Organisation,
-    false,
+    UserGrantIn,
     "/api/v1/organisations/:target/user-permissions/",
     "/api/v1/organisations/:target/user-permissions/:id/"
 );
@@ -258,7 +276,7 @@ grant_routes!(
     OrganisationGroupGrantsApi,
     "crate::api::Tag::Permissions",
     Level::Organisation,
-    true,
+    GroupGrantIn,
     "/api/v1/organisations/:target/user-group-permissions/",
     "/api/v1/organisations/:target/user-group-permissions/:id/"
 );
@@ -266,7 +284,7 @@ grant_routes!(
     ProjectUserGrantsApi,
     "crate::api::Tag::Permissions",
     Level::Project,
-    false,
+    UserGrantIn,
     "/api/v1/projects/:target/user-permissions/",
     "/api/v1/projects/:target/user-permissions/:id/"
 );
@@ -274,7 +292,7 @@ grant_routes!(
     ProjectGroupGrantsApi,
     "crate::api::Tag::Permissions",
     Level::Project,
-    true,
+    GroupGrantIn,
     "/api/v1/projects/:target/user-group-permissions/",
     "/api/v1/projects/:target/user-group-permissions/:id/"
 );
@@ -282,7 +300,7 @@ grant_routes!(
     EnvironmentUserGrantsApi,
     "crate::api::Tag::Permissions",
     Level::Environment,
-    false,
+    UserGrantIn,
     "/api/v1/environments/:target/user-permissions/",
     "/api/v1/environments/:target/user-permissions/:id/"
 );
@@ -290,7 +308,7 @@ grant_routes!(
     EnvironmentGroupGrantsApi,
     "crate::api::Tag::Permissions",
     Level::Environment,
-    true,
+    GroupGrantIn,
     "/api/v1/environments/:target/user-group-permissions/",
     "/api/v1/environments/:target/user-group-permissions/:id/"
 );

@@ -55,6 +55,7 @@ impl From<Group> for GroupOut {
 
 #[derive(Debug, Object, Deserialize)]
 pub struct GroupIn {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     name: String,
     #[serde(default)]
     #[oai(default)]
@@ -64,6 +65,7 @@ pub struct GroupIn {
 
 #[derive(Debug, Object, Deserialize)]
 pub struct GroupUpdate {
+    #[oai(validator(min_length = 1, max_length = 200, pattern = r"\S"))]
     name: Option<String>,
     is_default: Option<bool>,
 }

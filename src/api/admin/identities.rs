@@ -9,11 +9,12 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 
+use super::query_params::{Integer, Param};
 use super::{Created, NoContent};
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
 use crate::api::pagination::{Paginated, page_request};
-use crate::api::values::{Choice, ValueType};
+use crate::api::values::{Choice, Creating, RequiredToCreate, ValueType};
 use crate::api::{Tag, datetime};
 use crate::domain::identity::{Identity, Trait, TraitValue};
 use crate::domain::{IdentityId, TraitId};
@@ -82,6 +83,10 @@ pub struct TraitIn {
     float_value: Option<f64>,
 }
 
+impl RequiredToCreate for TraitIn {
+    const FIELDS: &'static [&'static str] = &["trait_key"];
+}
+
 impl TraitIn {
     fn value(&self) -> ServiceResult<TraitValue> {
         let missing = |field: &str| {
@@ -123,10 +128,10 @@ impl IdentitiesApi {
         req: &Request,
         api_key: Path<String>,
         q: Query<Option<String>>,
-        page: Query<Option<String>>,
-        page_size: Query<Option<String>>,
+        page: Query<Param<Integer>>,
+        page_size: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<IdentityOut>>> {
-        let request = page_request(page.0, page_size.0, 999)?;
+        let request = page_request(page.0.into_text(), page_size.0.into_text(), 999)?;
         let found = svc
             .identities(auth.caller(), &api_key.0, q.0.as_deref(), request)
             .await?;
@@ -249,8 +254,9 @@ impl IdentitiesApi {
         auth: AdminAuth,
         api_key: Path<String>,
         id: Path<i64>,
-        body: Body<TraitIn>,
+        body: Body<Creating<TraitIn>>,
     ) -> poem::Result<Created<TraitOut>> {
+        let body = Body(body.0.0);
         let key = body
             .0
             .trait_key

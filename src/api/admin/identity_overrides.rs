@@ -14,13 +14,13 @@ use serde::Deserialize;
 
 use super::feature_state_json::FeatureStateOut;
 use super::feature_states::RawStateIn;
-use super::query_params::integer;
+use super::query_params::{Integer, Param, integer};
 use super::{Created, NoContent};
 use crate::api::Tag;
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
 use crate::api::pagination::{Paginated, page_request};
-use crate::api::values::Scalar;
+use crate::api::values::{Creating, Scalar};
 use crate::domain::{FeatureId, FeatureStateId, IdentityId, PageRequest};
 use crate::service::{IdentityFlag, Service, ServiceError};
 
@@ -112,11 +112,11 @@ impl IdentityOverridesApi {
         auth: AdminAuth,
         api_key: Path<String>,
         identity: Path<i64>,
-        feature: Query<Option<String>>,
-        page: Query<Option<String>>,
+        feature: Query<Param<Integer>>,
+        page: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<FeatureStateOut>>> {
-        let feature = integer("feature", feature.0)?.map(FeatureId);
-        let page = page_request(page.0, None, PageRequest::MAX_SIZE)?;
+        let feature = integer("feature", feature.0.into_text())?.map(FeatureId);
+        let page = page_request(page.0.into_text(), None, PageRequest::MAX_SIZE)?;
         let found = svc
             .identity_overrides(
                 auth.caller(),
@@ -143,9 +143,9 @@ impl IdentityOverridesApi {
         auth: AdminAuth,
         api_key: Path<String>,
         identity: Path<i64>,
-        body: Body<RawStateIn>,
+        body: Body<Creating<RawStateIn>>,
     ) -> poem::Result<Created<FeatureStateOut>> {
-        let b = body.0;
+        let b = body.0.0;
         let feature = b
             .feature
             .ok_or_else(|| ServiceError::invalid("feature", "This field is required."))?;

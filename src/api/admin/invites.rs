@@ -48,6 +48,10 @@ impl From<Invite> for InviteOut {
 
 #[derive(Debug, Object, Deserialize)]
 pub struct InviteItem {
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^[^\s\x00-\x1f\x7f-\x9f]+@[^\s@\x00-\x1f\x7f-\x9f.][^\s@\x00-\x1f\x7f-\x9f]*\.[^\s@\x00-\x1f\x7f-\x9f]*[^\s@\x00-\x1f\x7f-\x9f.]$"
+    ))]
     email: String,
     role: Option<RoleName>,
 }
@@ -59,7 +63,13 @@ pub struct InvitesIn {
     invites: Vec<InviteItem>,
     /// Older clients send plain addresses, invited as users.
     #[serde(default)]
-    #[oai(default)]
+    #[oai(
+        default,
+        validator(
+            max_length = 254,
+            pattern = r"^[^\s\x00-\x1f\x7f-\x9f]+@[^\s@\x00-\x1f\x7f-\x9f.][^\s@\x00-\x1f\x7f-\x9f]*\.[^\s@\x00-\x1f\x7f-\x9f]*[^\s@\x00-\x1f\x7f-\x9f.]$"
+        )
+    )]
     emails: Vec<String>,
 }
 

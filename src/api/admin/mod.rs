@@ -21,7 +21,7 @@ pub mod mv_options;
 pub mod organisations;
 mod permissions;
 pub mod projects;
-mod query_params;
+pub(crate) mod query_params;
 mod segment_json;
 pub mod segment_members;
 pub mod segment_overrides;

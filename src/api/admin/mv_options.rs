@@ -9,11 +9,13 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 
+use super::query_params::{Integer, Param};
 use super::{Created, NoContent};
 use crate::api::Tag;
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
 use crate::api::pagination::{Paginated, page_request};
+use crate::api::values::{Choice, StateValueType};
 use crate::domain::feature::MvOption;
 use crate::domain::{FeatureId, MvOptionId, PageRequest, ProjectId};
 use crate::service::{MvOptionPatch, Service};
@@ -56,15 +58,17 @@ impl From<MvOption> for MvOptionOut {
 pub struct MvOptionIn {
     #[oai(rename = "type")]
     #[serde(rename = "type")]
-    value_type: Option<String>,
+    value_type: Option<Choice<StateValueType>>,
     #[serde(default, with = "super::double_option")]
     string_value: Option<Option<String>>,
     #[serde(default, with = "super::double_option")]
     integer_value: Option<Option<i64>>,
     #[serde(default, with = "super::double_option")]
     boolean_value: Option<Option<bool>>,
+    #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
     default_percentage_allocation: Option<f64>,
     #[serde(default, with = "super::double_option")]
+    #[oai(validator(max_length = 100, pattern = r"^[-a-zA-Z0-9_]+$"))]
     key: Option<Option<String>>,
 }
 
@@ -72,7 +76,7 @@ impl From<MvOptionIn> for MvOptionPatch {
     fn from(o: MvOptionIn) -> Self {
         MvOptionPatch {
             key: o.key,
-            value_type: o.value_type,
+            value_type: o.value_type.map(|t| t.0),
             string_value: o.string_value,
             integer_value: o.integer_value,
             boolean_value: o.boolean_value,
@@ -95,9 +99,9 @@ impl MvOptionsApi {
         auth: AdminAuth,
         project: Path<i64>,
         feature: Path<i64>,
-        page: Query<Option<String>>,
+        page: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<MvOptionOut>>> {
-        let page = page_request(page.0, None, PageRequest::MAX_SIZE)?;
+        let page = page_request(page.0.into_text(), None, PageRequest::MAX_SIZE)?;
         let found = svc
             .mv_options(
                 auth.caller(),

@@ -77,6 +77,7 @@ impl From<OrganisationView> for OrganisationOut {
 #[derive(Debug, Object, Deserialize)]
 #[oai(example)]
 pub struct OrganisationIn {
+    #[oai(validator(min_length = 1, max_length = 2000, pattern = r"\S"))]
     name: String,
 }
 
@@ -90,8 +91,13 @@ impl poem_openapi::types::Example for OrganisationIn {
 
 #[derive(Debug, Object, Deserialize)]
 pub struct OrganisationUpdate {
+    #[oai(validator(min_length = 1, max_length = 2000, pattern = r"\S"))]
     name: Option<String>,
     #[serde(default, with = "super::double_option")]
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^[^\s\x00-\x1f\x7f-\x9f]+@[^\s@\x00-\x1f\x7f-\x9f.][^\s@\x00-\x1f\x7f-\x9f]*\.[^\s@\x00-\x1f\x7f-\x9f]*[^\s@\x00-\x1f\x7f-\x9f.]$"
+    ))]
     webhook_notification_email: Option<Option<String>>,
     restrict_project_create_to_admin: Option<bool>,
     force_2fa: Option<bool>,

@@ -85,6 +85,7 @@ pub struct ProjectDetailOut {
 /// The writable project settings; all optional on update.
 #[derive(Debug, Object, Deserialize)]
 pub struct ProjectFields {
+    #[oai(validator(min_length = 1, max_length = 2000, pattern = r"\S"))]
     name: Option<String>,
     hide_disabled_flags: Option<bool>,
     prevent_flag_defaults: Option<bool>,
@@ -93,8 +94,10 @@ pub struct ProjectFields {
     only_allow_lower_case_feature_names: Option<bool>,
     #[serde(default, with = "super::double_option")]
     feature_name_regex: Option<Option<String>>,
+    #[oai(validator(minimum(value = "1")))]
     stale_flags_limit_days: Option<i32>,
     #[serde(default, with = "super::double_option")]
+    #[oai(validator(minimum(value = "0")))]
     minimum_change_request_approvals: Option<Option<i32>>,
 }
 
@@ -116,6 +119,7 @@ impl From<ProjectFields> for ProjectPatch {
 
 #[derive(Debug, Object, Deserialize)]
 pub struct NewProjectIn {
+    #[oai(validator(min_length = 1, max_length = 2000, pattern = r"\S"))]
     name: String,
     organisation: i64,
     #[serde(flatten)]

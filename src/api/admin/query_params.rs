@@ -1,6 +1,155 @@
 //! Query parameters read as DRF's query serializers read them, with their messages.
+//
+// `Param<K>` declares a parameter in the document as what it is (an integer, a boolean, ids,
+// one of some words) while the handler still gets the text the client sent: the functions below
+// read it and name the parameter in a 400, as DRF does, rather than poem's parse failure. A blank
+// value means "no filter", as django-filter reads it.
 
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
+use poem_openapi::types::{ParseFromParameter, ParseResult, ToJSON, Type};
+
+use crate::api::values::{Choice, Choices};
 use crate::service::{FieldErrors, ServiceError};
+
+/// What a query parameter is, as the document declares it.
+pub trait Kind: Send + Sync + 'static {
+    const NAME: &'static str;
+    fn schema_ref() -> MetaSchemaRef;
+    fn register(_registry: &mut Registry) {}
+}
+
+fn inline(schema: MetaSchema) -> MetaSchemaRef {
+    MetaSchemaRef::Inline(Box::new(schema))
+}
+
+/// A whole number (an id, a page).
+pub struct Integer;
+
+impl Kind for Integer {
+    const NAME: &'static str = "integer";
+    fn schema_ref() -> MetaSchemaRef {
+        inline(MetaSchema {
+            format: Some("int64"),
+            ..MetaSchema::new("integer")
+        })
+    }
+}
+
+/// `true` or `false` (DRF also reads `1`, `yes`, `on` and their opposites).
+pub struct Boolean;
+
+impl Kind for Boolean {
+    const NAME: &'static str = "boolean";
+    fn schema_ref() -> MetaSchemaRef {
+        inline(MetaSchema::new("boolean"))
+    }
+}
+
+/// Ids separated by commas: `3,5,8`.
+pub struct Ids;
+
+impl Kind for Ids {
+    const NAME: &'static str = "ids";
+    fn schema_ref() -> MetaSchemaRef {
+        inline(MetaSchema {
+            description: Some("Ids separated by commas."),
+            pattern: Some("^[0-9]{1,18}(,[0-9]{1,18})*$".to_string()),
+            example: Some("3,5".into()),
+            ..MetaSchema::new("string")
+        })
+    }
+}
+
+/// A period back from now: `24h`, `30d` (the server takes up to 3650 days).
+pub struct Period;
+
+impl Kind for Period {
+    const NAME: &'static str = "period";
+    fn schema_ref() -> MetaSchemaRef {
+        inline(MetaSchema {
+            description: Some("A period back from now: hours (`24h`) or days (`30d`)."),
+            pattern: Some("^[1-9][0-9]{0,2}[dh]$".to_string()),
+            example: Some("30d".into()),
+            ..MetaSchema::new("string")
+        })
+    }
+}
+
+impl<C: Choices> Kind for C {
+    const NAME: &'static str = C::NAME;
+    fn schema_ref() -> MetaSchemaRef {
+        Choice::<C>::schema_ref()
+    }
+    fn register(registry: &mut Registry) {
+        Choice::<C>::register(registry);
+    }
+}
+
+/// A query parameter declared as `K`, held as the text sent (`None` when absent). `REQUIRED`
+/// only says so in the document: the handler answers DRF's "This field is required.".
+pub struct Param<K: Kind, const REQUIRED: bool = false>(Option<String>, PhantomData<K>);
+
+/// A parameter the document marks required.
+pub type Required<K> = Param<K, true>;
+
+impl<K: Kind, const REQUIRED: bool> Param<K, REQUIRED> {
+    /// The text sent, if any.
+    pub fn into_text(self) -> Option<String> {
+        self.0
+    }
+
+    pub fn text(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+impl<K: Kind, const REQUIRED: bool> Type for Param<K, REQUIRED> {
+    const IS_REQUIRED: bool = REQUIRED;
+    type RawValueType = String;
+    type RawElementValueType = String;
+
+    fn name() -> Cow<'static, str> {
+        K::NAME.into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        K::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        K::register(registry);
+    }
+
+    fn as_raw_value(&self) -> Option<&String> {
+        self.0.as_ref()
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a String> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl<K: Kind, const REQUIRED: bool> ToJSON for Param<K, REQUIRED> {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        self.0.clone().map(serde_json::Value::String)
+    }
+}
+
+impl<K: Kind, const REQUIRED: bool> ParseFromParameter for Param<K, REQUIRED> {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Ok(Param(Some(value.to_string()), PhantomData))
+    }
+
+    fn parse_from_parameters<I: IntoIterator<Item = A>, A: AsRef<str>>(
+        iter: I,
+    ) -> ParseResult<Self> {
+        let first = iter.into_iter().next().map(|v| v.as_ref().to_string());
+        Ok(Param(first, PhantomData))
+    }
+}
 
 /// A boolean as DRF's `BooleanField` reads it.
 pub fn drf_bool(text: &str) -> Option<bool> {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::api::datetime;
-use crate::api::values::{self, Choice, Scalar};
+use crate::api::values::{self, Choice, RequiredToCreate, Scalar};
 use crate::domain::FeatureId;
 use crate::domain::segment::{Condition, Operator, RuleType, Segment, SegmentRule};
 use crate::service::{FieldErrors, SegmentDraft, ServiceError};
@@ -98,11 +98,17 @@ impl From<Condition> for ConditionOut {
 /// read on create only; `project` comes from the path.
 #[derive(Debug, Object, Deserialize)]
 pub struct SegmentIn {
+    #[oai(validator(min_length = 1, max_length = 2000, pattern = r"\S"))]
     name: Option<String>,
     #[serde(default, with = "super::double_option")]
     description: Option<Option<String>>,
     feature: Option<i64>,
+    #[oai(validator(min_items = 1))]
     rules: Option<Vec<RuleIn>>,
+}
+
+impl RequiredToCreate for SegmentIn {
+    const FIELDS: &'static [&'static str] = &["name", "rules"];
 }
 
 /// A rule: `ALL`, `ANY` or `NONE`, with nested rules and conditions. A read-only `id` may be

@@ -9,7 +9,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 
 use super::identities::IdentityOut;
-use super::query_params::integer;
+use super::query_params::{Integer, Param, Required, integer};
 use crate::api::Tag;
 use crate::api::auth::AdminAuth;
 use crate::api::pagination::{Paginated, page_request};
@@ -34,13 +34,13 @@ impl SegmentMembersApi {
         req: &Request,
         project: Path<i64>,
         id: Path<i64>,
-        environment: Query<Option<String>>,
-        page: Query<Option<String>>,
-        page_size: Query<Option<String>>,
+        environment: Query<Required<Integer>>,
+        page: Query<Param<Integer>>,
+        page_size: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<IdentityOut>>> {
-        let env = integer("environment", environment.0)?
+        let env = integer("environment", environment.0.into_text())?
             .ok_or_else(|| ServiceError::invalid("environment", "This field is required."))?;
-        let request = page_request(page.0, page_size.0, 999)?;
+        let request = page_request(page.0.into_text(), page_size.0.into_text(), 999)?;
         let found = svc
             .segment_members(
                 auth.caller(),

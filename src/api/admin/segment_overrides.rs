@@ -10,6 +10,7 @@ use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 
 use super::feature_state_json::{MvStateValueIn, SegmentOverrideOut, TypedValue, allocations};
+use super::query_params::{Integer, Param, Required};
 use super::{Created, NoContent};
 use crate::api::Tag;
 use crate::api::auth::AdminAuth;
@@ -142,12 +143,12 @@ impl SegmentOverridesApi {
         req: &Request,
         svc: Data<&Arc<Service>>,
         auth: AdminAuth,
-        environment: Query<Option<String>>,
-        feature: Query<Option<String>>,
-        page: Query<Option<String>>,
+        environment: Query<Required<Integer>>,
+        feature: Query<Required<Integer>>,
+        page: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<FeatureSegmentListOut>>> {
-        let (environment, feature) = list_params(environment.0, feature.0)?;
-        let page = page_request(page.0, None, PageRequest::MAX_SIZE)?;
+        let (environment, feature) = list_params(environment.0.into_text(), feature.0.into_text())?;
+        let page = page_request(page.0.into_text(), None, PageRequest::MAX_SIZE)?;
         let found = svc
             .feature_segments(auth.caller(), environment, feature, page)
             .await?;

@@ -9,13 +9,14 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 
-use super::query_params::{boolean, integer};
+use super::query_params::{Boolean, Integer, Param, boolean, integer};
 use super::segment_json::{SegmentIn, SegmentOut};
 use super::{Created, NoContent};
 use crate::api::Tag;
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
 use crate::api::pagination::{Paginated, page_request};
+use crate::api::values::{Creating, RequiredToCreate};
 use crate::domain::feature_state::FeatureState;
 use crate::domain::segment::SegmentQuery;
 use crate::domain::{EnvironmentId, PageRequest, ProjectId, SegmentId};
@@ -25,7 +26,12 @@ pub struct SegmentsApi;
 
 #[derive(Debug, Object, Deserialize)]
 pub struct CloneSegmentIn {
+    #[oai(validator(min_length = 1, max_length = 2000, pattern = r"\S"))]
     name: Option<String>,
+}
+
+impl RequiredToCreate for CloneSegmentIn {
+    const FIELDS: &'static [&'static str] = &["name"];
 }
 
 /// A state that overrides a feature for the segment.
@@ -59,19 +65,23 @@ impl SegmentsApi {
         auth: AdminAuth,
         project: Path<i64>,
         q: Query<Option<String>>,
-        include_feature_specific: Query<Option<String>>,
-        page: Query<Option<String>>,
-        page_size: Query<Option<String>>,
+        include_feature_specific: Query<Param<Boolean>>,
+        page: Query<Param<Integer>>,
+        page_size: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<SegmentOut>>> {
         let query = SegmentQuery {
             search: q.0.filter(|s| !s.is_empty()),
             include_feature_specific: boolean(
                 "include_feature_specific",
-                include_feature_specific.0,
+                include_feature_specific.0.into_text(),
                 true,
             )?,
         };
-        let page = page_request(page.0, page_size.0, PageRequest::MAX_SIZE)?;
+        let page = page_request(
+            page.0.into_text(),
+            page_size.0.into_text(),
+            PageRequest::MAX_SIZE,
+        )?;
         let found = svc
             .segments(auth.caller(), ProjectId(project.0), &query, page)
             .await?;
@@ -85,10 +95,10 @@ impl SegmentsApi {
         svc: Data<&Arc<Service>>,
         auth: AdminAuth,
         project: Path<i64>,
-        body: Body<SegmentIn>,
+        body: Body<Creating<SegmentIn>>,
     ) -> poem::Result<Created<SegmentOut>> {
         let segment = svc
-            .create_segment(auth.caller(), ProjectId(project.0), body.0.draft()?)
+            .create_segment(auth.caller(), ProjectId(project.0), body.0.0.draft()?)
             .await?;
         Ok(Created::Created(Json(segment.into())))
     }
@@ -129,9 +139,9 @@ impl SegmentsApi {
         auth: AdminAuth,
         project: Path<i64>,
         id: Path<i64>,
-        body: Body<SegmentIn>,
+        body: Body<Creating<SegmentIn>>,
     ) -> poem::Result<Json<SegmentOut>> {
-        let draft = body.0.draft()?;
+        let draft = body.0.0.draft()?;
         let segment = svc
             .update_segment(
                 auth.caller(),
@@ -192,14 +202,14 @@ impl SegmentsApi {
         auth: AdminAuth,
         project: Path<i64>,
         id: Path<i64>,
-        body: Body<CloneSegmentIn>,
+        body: Body<Creating<CloneSegmentIn>>,
     ) -> poem::Result<Created<SegmentOut>> {
         let segment = svc
             .clone_segment(
                 auth.caller(),
                 ProjectId(project.0),
                 SegmentId(id.0),
-                body.0.name.as_deref(),
+                body.0.0.name.as_deref(),
             )
             .await?;
         Ok(Created::Created(Json(segment.into())))
@@ -218,12 +228,16 @@ impl SegmentsApi {
         auth: AdminAuth,
         project: Path<i64>,
         id: Path<i64>,
-        environment: Query<Option<String>>,
-        page: Query<Option<String>>,
-        page_size: Query<Option<String>>,
+        environment: Query<Param<Integer>>,
+        page: Query<Param<Integer>>,
+        page_size: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<AssociatedFeatureOut>>> {
-        let environment = integer("environment", environment.0)?.map(EnvironmentId);
-        let page = page_request(page.0, page_size.0, PageRequest::MAX_SIZE)?;
+        let environment = integer("environment", environment.0.into_text())?.map(EnvironmentId);
+        let page = page_request(
+            page.0.into_text(),
+            page_size.0.into_text(),
+            PageRequest::MAX_SIZE,
+        )?;
         let found = svc
             .associated_features(
                 auth.caller(),

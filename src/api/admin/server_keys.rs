@@ -44,12 +44,14 @@ impl From<ServerKey> for ServerKeyOut {
 
 #[derive(Debug, Object, Deserialize)]
 pub struct ServerKeyIn {
+    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
     name: String,
     expires_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Object, Deserialize)]
 pub struct ServerKeyUpdate {
+    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
     name: Option<String>,
     active: Option<bool>,
     #[serde(default, with = "super::double_option")]

@@ -9,11 +9,13 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 
+use super::query_params::{Integer, Param};
 use super::{Created, NoContent};
 use crate::api::Tag;
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
 use crate::api::pagination::{Paginated, page_request};
+use crate::api::values::{Creating, RequiredToCreate};
 use crate::domain::feature::Tag as FeatureTag;
 use crate::domain::{PageRequest, ProjectId, TagId};
 use crate::service::{Service, TagPatch};
@@ -54,11 +56,17 @@ impl From<FeatureTag> for TagOut {
 /// A tag's writable fields; `label` and `color` are required on create.
 #[derive(Debug, Object, Deserialize)]
 pub struct TagIn {
+    #[oai(validator(min_length = 1, max_length = 100, pattern = r"\S"))]
     label: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 10, pattern = r"\S"))]
     color: Option<String>,
     #[serde(default, with = "super::double_option")]
     description: Option<Option<String>>,
     is_permanent: Option<bool>,
+}
+
+impl RequiredToCreate for TagIn {
+    const FIELDS: &'static [&'static str] = &["label", "color"];
 }
 
 impl From<TagIn> for TagPatch {
@@ -82,9 +90,9 @@ impl TagsApi {
         svc: Data<&Arc<Service>>,
         auth: AdminAuth,
         project: Path<i64>,
-        page: Query<Option<String>>,
+        page: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<TagOut>>> {
-        let page = page_request(page.0, None, PageRequest::MAX_SIZE)?;
+        let page = page_request(page.0.into_text(), None, PageRequest::MAX_SIZE)?;
         let tags = svc.tags(auth.caller(), ProjectId(project.0), page).await?;
         Ok(Json(Paginated::checked_page(req, page, tags, Into::into)?))
     }
@@ -96,10 +104,10 @@ impl TagsApi {
         svc: Data<&Arc<Service>>,
         auth: AdminAuth,
         project: Path<i64>,
-        body: Body<TagIn>,
+        body: Body<Creating<TagIn>>,
     ) -> poem::Result<Created<TagOut>> {
         let tag = svc
-            .create_tag(auth.caller(), ProjectId(project.0), body.0.into())
+            .create_tag(auth.caller(), ProjectId(project.0), body.0.0.into())
             .await?;
         Ok(Created::Created(Json(tag.into())))
     }

@@ -44,16 +44,20 @@ impl From<Webhook> for WebhookOut {
 
 #[derive(Debug, Object, Deserialize)]
 pub struct WebhookIn {
+    #[oai(validator(max_length = 200, pattern = r"^https?://\S+$"))]
     url: String,
     #[serde(default)]
     #[oai(default)]
+    #[oai(validator(max_length = 255))]
     secret: String,
     enabled: Option<bool>,
 }
 
 #[derive(Debug, Object, Deserialize)]
 pub struct WebhookUpdate {
+    #[oai(validator(max_length = 200, pattern = r"^https?://\S+$"))]
     url: Option<String>,
+    #[oai(validator(max_length = 255))]
     secret: Option<String>,
     enabled: Option<bool>,
 }
@@ -277,18 +281,24 @@ impl From<OrganisationWebhook> for OrganisationWebhookOut {
 pub struct OrganisationWebhookIn {
     #[serde(default)]
     #[oai(default)]
+    #[oai(validator(max_length = 100))]
     name: String,
+    #[oai(validator(max_length = 200, pattern = r"^https?://\S+$"))]
     url: String,
     #[serde(default)]
     #[oai(default)]
+    #[oai(validator(max_length = 255))]
     secret: String,
     enabled: Option<bool>,
 }
 
 #[derive(Debug, Object, Deserialize)]
 pub struct OrganisationWebhookUpdate {
+    #[oai(validator(max_length = 100))]
     name: Option<String>,
+    #[oai(validator(max_length = 200, pattern = r"^https?://\S+$"))]
     url: Option<String>,
+    #[oai(validator(max_length = 255))]
     secret: Option<String>,
     enabled: Option<bool>,
 }

@@ -235,6 +235,13 @@ async fn features_list_filters_sorts_and_pages(app: TestApp) {
         "Invalid page.",
     )
     .await;
+    // A page whose offset is past what SQL's OFFSET takes is past the last one too.
+    detail(
+        list("page=9223372036854775808").await,
+        StatusCode::NOT_FOUND,
+        "Invalid page.",
+    )
+    .await;
 
     invalid(
         list("sort_field=size").await,

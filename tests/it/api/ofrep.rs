@@ -177,9 +177,18 @@ async fn environment_flags_without_a_targeting_key(app: TestApp) {
     let (status, _, answer) = ofrep(&app, &one("nope"), Some(client), body, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(answer["errorCode"], "FLAG_NOT_FOUND");
-    // An empty body is an empty context.
+    // An empty body is an empty context, and so is no body at all, with no content type.
     let (status, _, _) = ofrep(&app, &one("on"), Some(client), "", None).await;
     assert_eq!(status, StatusCode::OK);
+    for path in [one("on"), BULK.to_string()] {
+        let resp = app
+            .client
+            .post(&path)
+            .header(client.0, client.1)
+            .send()
+            .await;
+        assert_eq!(resp.0.status(), StatusCode::OK, "{path}");
+    }
 }
 
 async fn a_targeting_key_brings_segments_overrides_and_splits(app: TestApp) {

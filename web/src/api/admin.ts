@@ -64,15 +64,22 @@ export const useGrants = (t: Target | null, who: 'user' | 'group') =>
  * parameters and bodies, so they go through one typed path with the real prefix put in. */
 export function grantCalls(t: Target, who: 'user' | 'group') {
   const list = '/api/v1/projects/{target}/user-permissions/' as const;
+  const groupList = '/api/v1/projects/{target}/user-group-permissions/' as const;
   const one = '/api/v1/projects/{target}/user-permissions/{id}/' as const;
   const real = (path: string) =>
-    path.replace('/projects/', `/${t.level}/`).replace('user-permissions', who === 'user' ? 'user-permissions' : 'user-group-permissions');
+    path
+      .replace('/projects/', `/${t.level}/`)
+      .replace(/user-(group-)?permissions/, who === 'user' ? 'user-permissions' : 'user-group-permissions');
   // openapi-fetch builds the URL from the path it is given; `real` swaps in this target's route.
   const at = <P extends string>(path: P) => real(path) as P;
   const target = { target: t.id };
   return {
     list: () => ok(api.GET(at(list), { params: { path: target } })),
-    create: (body: Schemas['GrantIn']) => ok(api.POST(at(list), { params: { path: target }, body })),
+    // A user's grant and a group's have different bodies, so each is typed by its own route.
+    create: (body: Schemas['UserGrantIn'] | Schemas['GroupGrantIn']) =>
+      'user' in body
+        ? ok(api.POST(at(list), { params: { path: target }, body }))
+        : ok(api.POST(at(groupList), { params: { path: target }, body })),
     update: (id: number, body: Schemas['GrantUpdate']) =>
       ok(api.PATCH(at(one), { params: { path: { ...target, id } }, body })),
     remove: (id: number) => ok(api.DELETE(at(one), { params: { path: { ...target, id } } })),

@@ -23,7 +23,7 @@ export const useFeature = (project: number, feature: number, environment: number
   useResource(environment === null ? null : featureKeys.feature(project, feature, environment), () =>
     ok(
       api.GET('/api/v1/projects/{project}/features/{id}/', {
-        params: { path: { project, id: feature }, query: { environment: String(environment) } },
+        params: { path: { project, id: feature }, query: { environment: environment ?? undefined } },
       }),
     ),
   );
@@ -33,7 +33,7 @@ export const useFeatureState = (environmentKey: string, feature: number) =>
   useResource(featureKeys.state(environmentKey, feature), async () => {
     const body = await ok(
       api.GET('/api/v1/environments/{api_key}/featurestates/', {
-        params: { path: { api_key: environmentKey }, query: { feature: String(feature) } },
+        params: { path: { api_key: environmentKey }, query: { feature } },
       }),
     );
     return body.results[0] ?? null;

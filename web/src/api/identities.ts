@@ -30,7 +30,7 @@ export const useIdentityPage = (environment: string, q: string, page: number) =>
       api.GET('/api/v1/environments/{api_key}/identities/', {
         params: {
           path: { api_key: environment },
-          query: { q: q || undefined, page: String(page), page_size: String(IDENTITIES_PAGE_SIZE) },
+          query: { q: q || undefined, page, page_size: IDENTITIES_PAGE_SIZE },
         },
       }),
     ),
@@ -65,7 +65,7 @@ export const useIdentityFlags = (environment: string, id: number) =>
 export const useOverrides = (environment: string, id: number) =>
   useResource(identityKeys.overrides(environment, id), () => {
     const query = (page: number) => ({
-      params: { path: { api_key: environment, identity: id }, query: { page: String(page) } },
+      params: { path: { api_key: environment, identity: id }, query: { page } },
     });
     return allPages(
       () => api.GET('/api/v1/environments/{api_key}/identities/{identity}/featurestates/', query(1)),

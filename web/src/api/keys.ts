@@ -56,10 +56,10 @@ export const useOrganisationKeys = (organisation: number) =>
 export const useAuditLog = (q: AuditQuery) =>
   useResource(keyKeys.audit(q), () => {
     const query = {
-      environments: q.environment === null ? [] : [String(q.environment)],
+      environments: q.environment === null ? [] : [q.environment],
       search: q.search || undefined,
-      page: String(q.page),
-      page_size: String(AUDIT_PAGE_SIZE),
+      page: q.page,
+      page_size: AUDIT_PAGE_SIZE,
     };
     return q.project === null
       ? ok(api.GET('/api/v1/organisations/{id}/audit/', { params: { path: { id: q.organisation }, query } }))
@@ -72,7 +72,7 @@ export const useEvaluations = (project: number, feature: number | null, environm
     () =>
       ok(
         api.GET('/api/v1/projects/{project}/features/{id}/evaluation-data/', {
-          params: { path: { project, id: feature ?? 0 }, query: { environment_id: String(environment), period } },
+          params: { path: { project, id: feature ?? 0 }, query: { environment_id: environment ?? 0, period } },
         }),
       ),
   );

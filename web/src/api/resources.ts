@@ -30,7 +30,7 @@ export const useProjects = (organisation: number | null) =>
 export const useEnvironments = (project: number | null) =>
   useResource(project === null ? null : keys.environments(project), async () => {
     // One page holds 999, far more environments than a project has.
-    const body = await ok(api.GET('/api/v1/environments/', { params: { query: { project: String(project) } } }));
+    const body = await ok(api.GET('/api/v1/environments/', { params: { query: { project: project ?? 0 } } }));
     return body.results;
   });
 
@@ -41,11 +41,11 @@ export const useFeatures = (project: number, environment: number | null) =>
       params: {
         path: { project },
         query: {
-          environment: String(environment),
-          page_size: '999',
-          page: String(page),
-          sort_field: 'name',
-          sort_direction: 'ASC',
+          environment: environment ?? undefined,
+          page_size: 999,
+          page,
+          sort_field: 'name' as const,
+          sort_direction: 'ASC' as const,
         },
       },
     });

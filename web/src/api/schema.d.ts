@@ -2415,9 +2415,9 @@ export interface components {
             /** Format: int64 */
             source_identity_id: number;
         };
-        /** CloneSegmentIn */
-        CloneSegmentIn: {
-            name?: string | null;
+        /** CloneSegmentInCreate */
+        CloneSegmentInCreate: {
+            name: string;
         };
         /** ClonedOut */
         ClonedOut: {
@@ -2772,6 +2772,11 @@ export interface components {
             readonly uuid: string;
         };
         /**
+         * @description What the features list is sorted by: `created_date` (the default) or `name`.
+         * @enum {string}
+         */
+        FeatureSortField: "created_date" | "name";
+        /**
          * FeatureStateListOut
          * @description A listed state: as `FeatureStateOut`, with the identity spelled out.
          */
@@ -2913,23 +2918,6 @@ export interface components {
             /** Format: double */
             percentage_allocation: number;
         };
-        /** GrantIn */
-        GrantIn: {
-            /** @default false */
-            admin: boolean;
-            /**
-             * Format: int64
-             * @description The group (on `user-group-permissions`).
-             */
-            group?: number | null;
-            /** @default [] */
-            permissions: components["schemas"]["PermissionKey"][];
-            /**
-             * Format: int64
-             * @description The user (on `user-permissions`).
-             */
-            user?: number | null;
-        };
         /** GrantOut */
         GrantOut: {
             admin: boolean;
@@ -2945,6 +2933,18 @@ export interface components {
         GrantUpdate: {
             admin?: boolean | null;
             permissions?: components["schemas"]["PermissionKey"][] | null;
+        };
+        /**
+         * GroupGrantIn
+         * @description A grant to a group: the body of `POST …/user-group-permissions/`.
+         */
+        GroupGrantIn: {
+            /** @default false */
+            admin: boolean;
+            /** Format: int64 */
+            group: number;
+            /** @default [] */
+            permissions: components["schemas"]["PermissionKey"][];
         };
         /** GroupIn */
         GroupIn: {
@@ -3126,7 +3126,7 @@ export interface components {
             integer_value?: number | null;
             key?: string | null;
             string_value?: string | null;
-            type?: string | null;
+            type?: components["schemas"]["StateValueType"] | null;
         };
         /** MvOptionOut */
         MvOptionOut: {
@@ -3638,6 +3638,24 @@ export interface components {
             multivariate_feature_state_values?: components["schemas"]["MvStateValueIn"][] | null;
         };
         /**
+         * RawStateInCreate
+         * @description A state as `environments/{key}/featurestates/` writes it: `feature_state_value` is any raw
+         *     JSON value, typed as upstream types it. Read-only fields sent back are ignored.
+         */
+        RawStateInCreate: {
+            enabled?: boolean | null;
+            /** Format: int64 */
+            environment?: number | null;
+            /** Format: int64 */
+            feature: number;
+            /** @description A string, a number, a boolean, or null. */
+            feature_state_value?: (string | null) | number | boolean;
+            identifier?: string | null;
+            /** Format: int64 */
+            identity?: number | null;
+            multivariate_feature_state_values?: components["schemas"]["MvStateValueIn"][] | null;
+        };
+        /**
          * RefetchEvaluation
          * @description Tells an OFREP provider to evaluate its flags again.
          */
@@ -3820,6 +3838,18 @@ export interface components {
             name?: string | null;
             rules?: components["schemas"]["RuleIn"][] | null;
         };
+        /**
+         * SegmentInCreate
+         * @description A segment as written. On create and PUT, `name` and `rules` are required; `feature` is
+         *     read on create only; `project` comes from the path.
+         */
+        SegmentInCreate: {
+            description?: string | null;
+            /** Format: int64 */
+            feature?: number | null;
+            name: string;
+            rules: components["schemas"]["RuleIn"][];
+        };
         /** SegmentOut */
         SegmentOut: {
             readonly created_at: string;
@@ -3957,6 +3987,11 @@ export interface components {
             readonly uuid: string;
         };
         /**
+         * @description `ASC` (the default) or `DESC`.
+         * @enum {string}
+         */
+        SortDirection: "ASC" | "DESC";
+        /**
          * StateToggleOut
          * @description What `PATCH environments/{key}/featurestates/{id}/` answers, as upstream.
          */
@@ -3998,6 +4033,16 @@ export interface components {
             is_permanent?: boolean | null;
             label?: string | null;
         };
+        /**
+         * TagInCreate
+         * @description A tag's writable fields; `label` and `color` are required on create.
+         */
+        TagInCreate: {
+            color: string;
+            description?: string | null;
+            is_permanent?: boolean | null;
+            label: string;
+        };
         /** TagOut */
         TagOut: {
             color: string;
@@ -4013,6 +4058,11 @@ export interface components {
             type: string;
             readonly uuid: string;
         };
+        /**
+         * @description `INTERSECTION` (the default): features with every tag given; `UNION`: with any of them.
+         * @enum {string}
+         */
+        TagStrategy: "INTERSECTION" | "UNION";
         /** TokenResponse */
         TokenResponse: {
             key: string;
@@ -4026,6 +4076,18 @@ export interface components {
             integer_value?: number | null;
             string_value?: string | null;
             trait_key?: string | null;
+            /** @description Defaults to `unicode`. */
+            value_type?: components["schemas"]["ValueType"] | null;
+        };
+        /** TraitInCreate */
+        TraitInCreate: {
+            boolean_value?: boolean | null;
+            /** Format: double */
+            float_value?: number | null;
+            /** Format: int64 */
+            integer_value?: number | null;
+            string_value?: string | null;
+            trait_key: string;
             /** @description Defaults to `unicode`. */
             value_type?: components["schemas"]["ValueType"] | null;
         };
@@ -4114,6 +4176,18 @@ export interface components {
             last_name?: string | null;
             marketing_consent_given?: boolean | null;
         };
+        /**
+         * UserGrantIn
+         * @description A grant to a user: the body of `POST …/user-permissions/`.
+         */
+        UserGrantIn: {
+            /** @default false */
+            admin: boolean;
+            /** @default [] */
+            permissions: components["schemas"]["PermissionKey"][];
+            /** Format: int64 */
+            user: number;
+        };
         /** UserIds */
         UserIds: {
             user_ids: number[];
@@ -4147,6 +4221,11 @@ export interface components {
             readonly updated_at: string;
             url: string;
         };
+        /**
+         * @description `organisation` or `environment`.
+         * @enum {string}
+         */
+        WebhookScopeType: "organisation" | "environment";
         /**
          * WebhookTestFailure
          * @description A test post that did not get a 2xx. Bad input is a 400 too, with the fields named instead
@@ -4183,8 +4262,7 @@ export interface components {
         WebhookTestScope: {
             /** @description The organisation's id, or the environment's id or API key. */
             id: number | string;
-            /** @description `organisation` or `environment`. */
-            type: string;
+            type: components["schemas"]["WebhookScopeType"];
         };
         /** WebhookUpdate */
         WebhookUpdate: {
@@ -4302,13 +4380,13 @@ export interface operations {
     };
     audit_list: {
         parameters: {
-            query?: {
-                project?: number;
-                environments?: string[];
+            query: {
+                project: number;
+                environments?: number[];
                 search?: string;
                 is_system_event?: boolean;
-                page?: string;
-                page_size?: string;
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path?: never;
@@ -5252,8 +5330,8 @@ export interface operations {
     };
     environments_list: {
         parameters: {
-            query?: {
-                project?: string;
+            query: {
+                project: number;
             };
             header?: never;
             path?: never;
@@ -6970,10 +7048,10 @@ export interface operations {
     environments_featurestates_list: {
         parameters: {
             query?: {
-                feature?: string;
+                feature?: number;
                 feature_name?: string;
                 anyIdentity?: string;
-                page?: string;
+                page?: number;
             };
             header?: never;
             path: {
@@ -7076,7 +7154,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RawStateIn"];
+                "application/json": components["schemas"]["RawStateInCreate"];
             };
         };
         responses: {
@@ -7642,8 +7720,8 @@ export interface operations {
         parameters: {
             query?: {
                 q?: string;
-                page?: string;
-                page_size?: string;
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path: {
@@ -7864,8 +7942,8 @@ export interface operations {
     environments_identities_featurestates_list: {
         parameters: {
             query?: {
-                feature?: string;
-                page?: string;
+                feature?: number;
+                page?: number;
             };
             header?: never;
             path: {
@@ -7970,7 +8048,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RawStateIn"];
+                "application/json": components["schemas"]["RawStateInCreate"];
             };
         };
         responses: {
@@ -9293,7 +9371,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TraitIn"];
+                "application/json": components["schemas"]["TraitInCreate"];
             };
         };
         responses: {
@@ -10607,8 +10685,8 @@ export interface operations {
     environments_webhooks_deliveries_list: {
         parameters: {
             query?: {
-                page?: string;
-                page_size?: string;
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path: {
@@ -10805,7 +10883,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["GrantIn"];
+                "application/json": components["schemas"]["GroupGrantIn"];
             };
         };
         responses: {
@@ -11369,7 +11447,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["GrantIn"];
+                "application/json": components["schemas"]["UserGrantIn"];
             };
         };
         responses: {
@@ -11831,10 +11909,10 @@ export interface operations {
     };
     features_feature_segments_list: {
         parameters: {
-            query?: {
-                environment?: string;
-                feature?: string;
-                page?: string;
+            query: {
+                environment: number;
+                feature: number;
+                page?: number;
             };
             header?: never;
             path?: never;
@@ -12423,11 +12501,11 @@ export interface operations {
     };
     features_featurestates_list: {
         parameters: {
-            query?: {
-                environment?: string;
-                feature?: string;
-                feature_segment?: string;
-                page?: string;
+            query: {
+                environment: number;
+                feature?: number;
+                feature_segment?: number;
+                page?: number;
             };
             header?: never;
             path?: never;
@@ -13932,11 +14010,11 @@ export interface operations {
     organisations_audit_list: {
         parameters: {
             query?: {
-                environments?: string[];
+                environments?: number[];
                 search?: string;
                 is_system_event?: boolean;
-                page?: string;
-                page_size?: string;
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path: {
@@ -15973,8 +16051,8 @@ export interface operations {
     organisations_webhooks_deliveries_list: {
         parameters: {
             query?: {
-                page?: string;
-                page_size?: string;
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path: {
@@ -18269,7 +18347,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["GrantIn"];
+                "application/json": components["schemas"]["GroupGrantIn"];
             };
         };
         responses: {
@@ -18833,7 +18911,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["GrantIn"];
+                "application/json": components["schemas"]["UserGrantIn"];
             };
         };
         responses: {
@@ -20105,11 +20183,11 @@ export interface operations {
     projects_audit_list: {
         parameters: {
             query?: {
-                environments?: string[];
+                environments?: number[];
                 search?: string;
                 is_system_event?: boolean;
-                page?: string;
-                page_size?: string;
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path: {
@@ -20579,17 +20657,17 @@ export interface operations {
         parameters: {
             query?: {
                 search?: string;
-                sort_field?: string;
-                sort_direction?: string;
+                sort_field?: components["schemas"]["FeatureSortField"];
+                sort_direction?: components["schemas"]["SortDirection"];
                 tags?: string;
-                tag_strategy?: string;
-                is_archived?: string;
-                environment?: string;
-                segment?: string;
+                tag_strategy?: components["schemas"]["TagStrategy"];
+                is_archived?: boolean;
+                environment?: number;
+                segment?: number;
                 owners?: string;
                 group_owners?: string;
-                page?: string;
-                page_size?: string;
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path: {
@@ -20810,7 +20888,7 @@ export interface operations {
     projects_features_mv_options_list: {
         parameters: {
             query?: {
-                page?: string;
+                page?: number;
             };
             header?: never;
             path: {
@@ -21476,8 +21554,8 @@ export interface operations {
     projects_features_retrieve: {
         parameters: {
             query?: {
-                environment?: string;
-                segment?: string;
+                environment?: number;
+                segment?: number;
             };
             header?: never;
             path: {
@@ -22169,8 +22247,8 @@ export interface operations {
     };
     projects_features_evaluation_data_list: {
         parameters: {
-            query?: {
-                environment_id?: string;
+            query: {
+                environment_id: number;
                 period?: string;
             };
             header?: never;
@@ -22520,9 +22598,9 @@ export interface operations {
         parameters: {
             query?: {
                 q?: string;
-                include_feature_specific?: string;
-                page?: string;
-                page_size?: string;
+                include_feature_specific?: boolean;
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path: {
@@ -22625,7 +22703,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SegmentIn"];
+                "application/json": components["schemas"]["SegmentInCreate"];
             };
         };
         responses: {
@@ -22846,7 +22924,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SegmentIn"];
+                "application/json": components["schemas"]["SegmentInCreate"];
             };
         };
         responses: {
@@ -23182,9 +23260,9 @@ export interface operations {
     projects_segments_associated_features_list: {
         parameters: {
             query?: {
-                environment?: string;
-                page?: string;
-                page_size?: string;
+                environment?: number;
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path: {
@@ -23289,7 +23367,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CloneSegmentIn"];
+                "application/json": components["schemas"]["CloneSegmentInCreate"];
             };
         };
         responses: {
@@ -23406,10 +23484,10 @@ export interface operations {
     };
     projects_segments_members_list: {
         parameters: {
-            query?: {
-                environment?: string;
-                page?: string;
-                page_size?: string;
+            query: {
+                environment: number;
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path: {
@@ -23505,7 +23583,7 @@ export interface operations {
     projects_tags_list: {
         parameters: {
             query?: {
-                page?: string;
+                page?: number;
             };
             header?: never;
             path: {
@@ -23608,7 +23686,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TagIn"];
+                "application/json": components["schemas"]["TagInCreate"];
             };
         };
         responses: {
@@ -24454,7 +24532,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["GrantIn"];
+                "application/json": components["schemas"]["GroupGrantIn"];
             };
         };
         responses: {
@@ -25018,7 +25096,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["GrantIn"];
+                "application/json": components["schemas"]["UserGrantIn"];
             };
         };
         responses: {
@@ -26302,6 +26380,15 @@ export interface operations {
                      *       "detail": "You do not have permission to perform this action."
                      *     }
                      */
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description What it asks for is not, or no longer, here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": components["schemas"]["ErrorDetail"];
                 };
             };

@@ -25,7 +25,7 @@ export const segmentKeys = {
 export const useSegments = (project: number) =>
   useResource(segmentKeys.list(project), () => {
     const query = (page: number) => ({
-      params: { path: { project }, query: { page_size: '999', page: String(page) } },
+      params: { path: { project }, query: { page_size: 999, page } },
     });
     return allPages(
       () => api.GET('/api/v1/projects/{project}/segments/', query(1)),
@@ -47,12 +47,12 @@ export const useSegmentFeatures = (project: number, environment: number | null, 
         params: {
           path: { project },
           query: {
-            environment: String(environment),
-            segment: String(segment),
-            page_size: '999',
-            page: String(page),
-            sort_field: 'name',
-            sort_direction: 'ASC',
+            environment: environment ?? undefined,
+            segment: segment ?? undefined,
+            page_size: 999,
+            page,
+            sort_field: 'name' as const,
+            sort_direction: 'ASC' as const,
           },
         },
       });
@@ -67,7 +67,7 @@ export const useSegmentFeatures = (project: number, environment: number | null, 
 export const useOverrideOrder = (environment: number, feature: number | null) =>
   useResource(feature === null ? null : segmentKeys.order(environment, feature), async () => {
     const query = (page: number) => ({
-      params: { query: { environment: String(environment), feature: String(feature), page: String(page) } },
+      params: { query: { environment, feature: feature ?? 0, page } },
     });
     const all = await allPages(
       () => api.GET('/api/v1/features/feature-segments/', query(1)),

@@ -30,7 +30,7 @@ function useIdentitySearch(environment: string | undefined, typed: string) {
     const timer = setTimeout(() => {
       ok(
         api.GET('/api/v1/environments/{api_key}/identities/', {
-          params: { path: { api_key: environment }, query: { q, page_size: '10' } },
+          params: { path: { api_key: environment }, query: { q, page_size: 10 } },
           signal: abort.signal,
         }),
       ).then(

@@ -1,7 +1,7 @@
 // The feature's multivariate options (variations): add one, change its value, delete it.
 // Options belong to the feature in every environment; each environment weighs them (weights.tsx).
 import { useState } from 'preact/hooks';
-import { api, ok } from '../../api/client';
+import { api, ok, type Schemas } from '../../api/client';
 import { ApiError } from '../../api/errors';
 import type { MvOption } from '../../api/feature';
 import type { Feature } from '../../api/resources';
@@ -18,7 +18,7 @@ export function optionValue(o: MvOption): string {
 }
 
 /** The body that sets an option's value, keeping its type (checked for numbers and booleans). */
-function valueBody(type: string, text: string) {
+function valueBody(type: string, text: string): Schemas['MvOptionIn'] {
   if (type === 'int') {
     if (!/^-?\d+$/.test(text.trim())) throw new ApiError(400, undefined, { string_value: ['Enter a whole number.'] });
     return { type, integer_value: Number(text.trim()) };

@@ -22,7 +22,7 @@ function valueOf(trait: Trait): unknown {
 }
 
 /** The body that stores `value` as `type`, every other column cleared. */
-function traitBody(key: string, type: ValueType, value: string | number | boolean): Schemas['TraitIn'] {
+function traitBody(key: string, type: ValueType, value: string | number | boolean): Schemas['TraitInCreate'] {
   return {
     trait_key: key,
     value_type: type,

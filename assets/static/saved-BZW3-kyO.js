@@ -1,1 +1,0 @@
-import{P as e}from"./index-CG6vWaH0.js";function t({shown:t,text:n=`Saved.`}){return e(`p`,{class:`success`,role:`status`,children:t?n:``})}export{t};

@@ -1,0 +1,1 @@
+import{P as e}from"./index-BaWAc5TS.js";function t({shown:t,text:n=`Saved.`}){return e(`p`,{class:`success`,role:`status`,children:t?n:``})}export{t};
