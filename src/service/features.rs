@@ -122,6 +122,18 @@ impl Service {
         self.view(feature, &overlay, &directory).await
     }
 
+    /// A feature of any project the caller may view, by its uuid (no environment's state).
+    pub async fn feature_by_uuid(&self, caller: &Caller, uuid: &str) -> ServiceResult<FeatureView> {
+        let feature = self.store.feature_by_uuid(uuid).await?;
+        self.feature(
+            caller,
+            feature.project_id,
+            feature.id,
+            FeatureContext::default(),
+        )
+        .await
+    }
+
     /// The feature as a write answers it: no environment, owners named.
     pub(crate) async fn feature_view(
         &self,

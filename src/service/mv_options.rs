@@ -139,6 +139,14 @@ impl Service {
         self.own_option(feature.id, id).await
     }
 
+    /// An option of a feature of any project the caller may view, by its uuid.
+    pub async fn mv_option_by_uuid(&self, caller: &Caller, uuid: &str) -> ServiceResult<MvOption> {
+        let option = self.store.mv_option_by_uuid(uuid).await?;
+        let feature = self.store.feature(option.feature_id).await?;
+        self.project_for(caller, feature.project_id, None).await?;
+        Ok(option)
+    }
+
     async fn own_option(&self, feature: FeatureId, id: MvOptionId) -> ServiceResult<MvOption> {
         match self.store.mv_option(id).await {
             Ok(option) if option.feature_id == feature => Ok(option),

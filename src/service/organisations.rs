@@ -64,6 +64,17 @@ impl Service {
         Ok(views)
     }
 
+    /// One of the caller's organisations, by its uuid: any member may read it this way.
+    pub async fn organisation_by_uuid(
+        &self,
+        caller: &Caller,
+        uuid: &str,
+    ) -> ServiceResult<OrganisationView> {
+        (self.organisations(caller).await?.into_iter())
+            .find(|view| view.organisation.uuid == uuid)
+            .ok_or(ServiceError::NotFound(None))
+    }
+
     pub async fn organisation(
         &self,
         caller: &Caller,

@@ -24,6 +24,9 @@ pub trait FeatureStore: Send + Sync {
     /// `NotFound` when there is no such feature.
     async fn feature(&self, id: FeatureId) -> Result<Feature>;
 
+    /// `NotFound` when no feature has that uuid.
+    async fn feature_by_uuid(&self, uuid: &str) -> Result<Feature>;
+
     /// One page of the project's features, filtered and sorted by the query; ties in the
     /// sort key are ordered by id.
     async fn features_of(

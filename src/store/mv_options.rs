@@ -23,6 +23,9 @@ pub trait MvOptionStore: Send + Sync {
     /// `NotFound` when there is no such option.
     async fn mv_option(&self, id: MvOptionId) -> Result<MvOption>;
 
+    /// `NotFound` when no option has that uuid.
+    async fn mv_option_by_uuid(&self, uuid: &str) -> Result<MvOption>;
+
     /// The feature's options, ordered by id.
     async fn mv_options(&self, feature: FeatureId) -> Result<Vec<MvOption>>;
 

@@ -61,6 +61,8 @@ pub struct FeatureOut {
     last_modified_in_current_environment: Option<String>,
     metadata: Vec<Value>,
     code_references_counts: Vec<Value>,
+    /// Left out, as upstream leaves it out while its lifecycle feature is off.
+    #[oai(skip_serializing_if_is_none)]
     lifecycle_stage: Option<String>,
 }
 
@@ -320,6 +322,18 @@ impl FeaturesApi {
                 context,
             )
             .await?;
+        Ok(Json(view.into()))
+    }
+
+    /// A feature of any project the caller may view, by its uuid.
+    #[oai(path = "/api/v1/features/get-by-uuid/:uuid/", method = "get")]
+    async fn feature_by_uuid(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        uuid: Path<String>,
+    ) -> poem::Result<Json<FeatureOut>> {
+        let view = svc.feature_by_uuid(auth.caller(), &uuid.0).await?;
         Ok(Json(view.into()))
     }
 

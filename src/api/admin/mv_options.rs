@@ -113,6 +113,21 @@ impl MvOptionsApi {
         Ok(Json(Paginated::checked_page(req, page, found, Into::into)?))
     }
 
+    /// An option of a feature of any project the caller may view, by its uuid.
+    #[oai(
+        path = "/api/v1/multivariate/options/get-by-uuid/:uuid/",
+        method = "get"
+    )]
+    async fn mv_option_by_uuid(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        uuid: Path<String>,
+    ) -> poem::Result<Json<MvOptionOut>> {
+        let option = svc.mv_option_by_uuid(auth.caller(), &uuid.0).await?;
+        Ok(Json(option.into()))
+    }
+
     /// Add an option (`CREATE_FEATURE`); the options' default allocations sum to at most 100.
     #[oai(
         path = "/api/v1/projects/:project/features/:feature/mv-options/",

@@ -22,11 +22,18 @@ use crate::service::{OrganisationPatch, OrganisationView, Service};
 
 pub struct OrganisationsApi;
 
+/// Flagstaff has no plans and no limits: seats and API calls report this number, which no
+/// client reads as a limit (upstream's largest integer column).
+pub const NO_LIMIT: i64 = i32::MAX as i64;
+
+/// Upstream's subscription block, as a self-hosted server without a plan answers it.
 #[derive(Debug, Object)]
 pub struct Subscription {
     plan: Option<String>,
-    max_seats: Option<i64>,
-    max_api_calls: Option<i64>,
+    /// Always 2147483647: Flagstaff limits no seats.
+    max_seats: i64,
+    /// Always 2147483647: Flagstaff limits no API calls.
+    max_api_calls: i64,
     cancellation_date: Option<String>,
 }
 
@@ -60,8 +67,8 @@ impl From<OrganisationView> for OrganisationOut {
             num_seats: v.num_seats as i64,
             subscription: Subscription {
                 plan: None,
-                max_seats: None,
-                max_api_calls: None,
+                max_seats: NO_LIMIT,
+                max_api_calls: NO_LIMIT,
                 cancellation_date: None,
             },
             role: v.role.as_str().to_string(),
@@ -209,6 +216,21 @@ impl OrganisationsApi {
     ) -> poem::Result<Json<MyPermissions>> {
         let access = svc.org_access(auth.caller(), OrganisationId(id.0)).await?;
         Ok(Json(MyPermissions::of(&access, ORGANISATION_KEYS)))
+    }
+
+    /// One of the caller's organisations, by its uuid (any member).
+    #[oai(path = "/api/v1/organisations/get-by-uuid/:uuid/", method = "get")]
+    async fn get_by_uuid(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        uuid: Path<String>,
+    ) -> poem::Result<Json<OrganisationOut>> {
+        Ok(Json(
+            svc.organisation_by_uuid(auth.caller(), &uuid.0)
+                .await?
+                .into(),
+        ))
     }
 
     /// One organisation the caller belongs to.

@@ -6,7 +6,7 @@ use super::environment_defaults::{
     FeatureDefaults, insert_default_state, options_of, prevents_flag_defaults,
 };
 use super::listing::Listing;
-use super::rows::{Conn, all, contains_pattern, exec, one};
+use super::rows::{Conn, all, contains_pattern, exec, id_by_uuid, one};
 use super::{PostgresStore, feature_owners, feature_states, mv_options, read_snapshot, tags};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
@@ -162,6 +162,15 @@ impl FeatureStore for PostgresStore {
     async fn feature(&self, id: FeatureId) -> Result<Feature> {
         let client = self.client().await?;
         find(&client, id).await
+    }
+
+    async fn feature_by_uuid(&self, uuid: &str) -> Result<Feature> {
+        let client = self.client().await?;
+        find(
+            &client,
+            FeatureId(id_by_uuid(&client, "features", uuid).await?),
+        )
+        .await
     }
 
     async fn features_of(

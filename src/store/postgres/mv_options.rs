@@ -2,7 +2,7 @@
 
 use super::Tx;
 use super::audit::record;
-use super::rows::{Conn, all, exactly_one, exec, one};
+use super::rows::{Conn, all, exactly_one, exec, id_by_uuid, one};
 use super::{PostgresStore, features};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{MvOption, NewMvOption};
@@ -132,6 +132,15 @@ impl MvOptionStore for PostgresStore {
     async fn mv_option(&self, id: MvOptionId) -> Result<MvOption> {
         let client = self.client().await?;
         find(&client, id).await
+    }
+
+    async fn mv_option_by_uuid(&self, uuid: &str) -> Result<MvOption> {
+        let client = self.client().await?;
+        find(
+            &client,
+            MvOptionId(id_by_uuid(&client, "mv_options", uuid).await?),
+        )
+        .await
     }
 
     async fn mv_options(&self, feature: FeatureId) -> Result<Vec<MvOption>> {

@@ -6,7 +6,7 @@ use super::environment_defaults::{
     FeatureDefaults, insert_default_state, options_of, prevents_flag_defaults,
 };
 use super::listing::Listing;
-use super::rows::{all, contains_pattern, exec, one, ts};
+use super::rows::{all, contains_pattern, exec, id_by_uuid, one, ts};
 use super::{SqliteStore, feature_owners, feature_states, mv_options, tags};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
@@ -157,6 +157,12 @@ impl FeatureStore for SqliteStore {
 
     async fn feature(&self, id: FeatureId) -> Result<Feature> {
         self.read(move |c| find(c, id)).await
+    }
+
+    async fn feature_by_uuid(&self, uuid: &str) -> Result<Feature> {
+        let uuid = uuid.to_string();
+        self.read(move |c| find(c, FeatureId(id_by_uuid(c, "features", &uuid)?)))
+            .await
     }
 
     async fn features_of(

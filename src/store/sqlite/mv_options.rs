@@ -2,7 +2,7 @@
 
 use super::Tx;
 use super::audit::record;
-use super::rows::{all, exactly_one, exec, one};
+use super::rows::{all, exactly_one, exec, id_by_uuid, one};
 use super::{SqliteStore, features};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{MvOption, NewMvOption};
@@ -135,6 +135,12 @@ impl MvOptionStore for SqliteStore {
 
     async fn mv_option(&self, id: MvOptionId) -> Result<MvOption> {
         self.read(move |c| find(c, id)).await
+    }
+
+    async fn mv_option_by_uuid(&self, uuid: &str) -> Result<MvOption> {
+        let uuid = uuid.to_string();
+        self.read(move |c| find(c, MvOptionId(id_by_uuid(c, "mv_options", &uuid)?)))
+            .await
     }
 
     async fn mv_options(&self, feature: FeatureId) -> Result<Vec<MvOption>> {

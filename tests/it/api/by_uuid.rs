@@ -1,7 +1,7 @@
 //! Objects looked up by uuid: found for those who may view them, 404 or 403 for the rest.
 //
-// Objects looked up by uuid (tags, segments, feature states, segment overrides), and segment
-// overrides by id: found for those who may view them, 404 for unknown uuids and other
+// Objects looked up by uuid (tags, segments, feature states, segment overrides, features, their
+// variations, organisations), and segment overrides by id: found for those who may view them, 404 for unknown uuids and other
 // organisations, 403 without the permission to view.
 
 use poem::http::StatusCode;
@@ -15,7 +15,8 @@ use crate::api_on_both_backends;
 
 api_on_both_backends!(
     objects_are_found_by_uuid,
-    segment_overrides_are_read_by_id_and_uuid
+    segment_overrides_are_read_by_id_and_uuid,
+    features_options_and_organisations_are_found_by_uuid,
 );
 
 const UNKNOWN: &str = "00000000-0000-4000-8000-000000000000";
@@ -186,6 +187,70 @@ async fn segment_overrides_are_read_by_id_and_uuid(app: TestApp) {
     assert_eq!(ok(get(&app, &by_uuid, &reader).await).await, expected);
     let them = World::other(&app).await;
     for path in [&by_id, &by_uuid] {
+        get(&app, path, &them.admin)
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+    }
+}
+
+/// The lookups the Terraform provider makes: a feature, a variation, an organisation.
+async fn features_options_and_organisations_are_found_by_uuid(app: TestApp) {
+    let w = World::new(&app).await;
+    let f = feature(
+        &app,
+        &w,
+        json!({"name": "colour", "type": "MULTIVARIATE", "initial_value": "grey",
+               "multivariate_options": [{"type": "unicode", "string_value": "green",
+                                         "default_percentage_allocation": 30}]}),
+    )
+    .await;
+    let option = &f["multivariate_options"][0];
+    let org = ok(get(&app, &format!("/api/v1/organisations/{}/", w.org), &w.admin).await).await;
+
+    let feature_path = format!("/api/v1/features/get-by-uuid/{}/", uuid(&f));
+    let found = ok(get(&app, &feature_path, &w.admin).await).await;
+    assert_eq!((&found["id"], &found["name"]), (&f["id"], &f["name"]));
+    assert_eq!(found["project"], w.project);
+    assert_eq!(found["multivariate_options"], f["multivariate_options"]);
+    let option_path = format!("/api/v1/multivariate/options/get-by-uuid/{}/", uuid(option));
+    let found = ok(get(&app, &option_path, &w.admin).await).await;
+    assert_eq!(found["id"], option["id"]);
+    assert_eq!(found["string_value"], "green");
+    assert_eq!(found["feature"], f["id"]);
+    let org_path = format!("/api/v1/organisations/get-by-uuid/{}/", uuid(&org));
+    assert_eq!(ok(get(&app, &org_path, &w.admin).await).await, org);
+
+    for path in [
+        format!("/api/v1/features/get-by-uuid/{UNKNOWN}/"),
+        format!("/api/v1/multivariate/options/get-by-uuid/{UNKNOWN}/"),
+        format!("/api/v1/organisations/get-by-uuid/{UNKNOWN}/"),
+    ] {
+        get(&app, &path, &w.admin)
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+    }
+    // Any member reads the organisation this way (by id only its admins do); the project's
+    // objects need its view permission.
+    let outsider = w.member(&app, "outsider@example.com", &[], &[]).await;
+    let as_member = ok(get(&app, &org_path, &outsider).await).await;
+    assert_eq!(
+        (&as_member["id"], &as_member["role"]),
+        (&org["id"], &json!("USER"))
+    );
+    for path in [&feature_path, &option_path] {
+        get(&app, path, &outsider)
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+    }
+    let viewer = w
+        .member(&app, "viewer@example.com", &["VIEW_PROJECT"], &[])
+        .await;
+    for path in [&feature_path, &option_path] {
+        ok(get(&app, path, &viewer).await).await;
+    }
+    // Another organisation's objects are not there at all.
+    let them = World::other(&app).await;
+    for path in [&feature_path, &option_path, &org_path] {
         get(&app, path, &them.admin)
             .await
             .assert_status(StatusCode::NOT_FOUND);

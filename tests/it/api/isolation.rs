@@ -206,7 +206,10 @@ pub(super) struct Ours {
     pub segment: i64,
     pub feature_segment: i64,
     pub segment_state: i64,
-    /// Uuids of the tag, segment, segment override and its state.
+    /// Uuids of the organisation, feature, option, tag, segment, segment override and its state.
+    org_uuid: String,
+    feature_uuid: String,
+    mv_option_uuid: String,
     tag_uuid: String,
     segment_uuid: String,
     feature_segment_uuid: String,
@@ -320,6 +323,9 @@ impl Ours {
         .await;
         let feature = id(&f);
         let mv_option = id(&f["multivariate_options"][0]);
+        let (feature_uuid, mv_option_uuid) = (uuid(&f), uuid(&f["multivariate_options"][0]));
+        let org_uuid =
+            uuid(&ok(get(app, &format!("/api/v1/organisations/{org}/"), &w.admin).await).await);
         let default_state = id(&first(
             app,
             &w,
@@ -438,6 +444,9 @@ impl Ours {
             segment: id(&segment),
             feature_segment,
             segment_state,
+            org_uuid,
+            feature_uuid,
+            mv_option_uuid,
             tag_uuid: uuid(&tag),
             segment_uuid: uuid(&segment),
             feature_segment_uuid: uuid(&o["feature_segment"]),
@@ -800,6 +809,24 @@ impl Ours {
                 M::GET,
                 "/api/v1/projects/get-by-uuid/{uuid}/",
                 &[("uuid", &o.project_uuid)],
+                json!(null),
+            ),
+            op(
+                M::GET,
+                "/api/v1/organisations/get-by-uuid/{uuid}/",
+                &[("uuid", &o.org_uuid)],
+                json!(null),
+            ),
+            op(
+                M::GET,
+                "/api/v1/features/get-by-uuid/{uuid}/",
+                &[("uuid", &o.feature_uuid)],
+                json!(null),
+            ),
+            op(
+                M::GET,
+                "/api/v1/multivariate/options/get-by-uuid/{uuid}/",
+                &[("uuid", &o.mv_option_uuid)],
                 json!(null),
             ),
             op(

@@ -114,6 +114,11 @@ pub(crate) async fn tour(app: &TestApp) -> String {
          persist_trait_data, block_access_to_admin, restrict_project_create_to_admin, force_2fa",
     );
     assert_eq!(org["role"], "ADMIN");
+    // No plan limits: numbers (never null) that no client reads as a limit.
+    for limit in ["max_seats", "max_api_calls"] {
+        let n = org["subscription"][limit].as_i64();
+        assert!(n.is_some_and(|n| n >= 1_000_000), "{limit}: {org}");
+    }
     let api_key = root
         .post(
             &format!("/api/v1/organisations/{org_id}/master-api-keys/"),
@@ -196,6 +201,8 @@ pub(crate) async fn tour(app: &TestApp) -> String {
          num_segment_overrides, num_identity_overrides, is_server_key_only",
     );
     assert_eq!(colour["type"], "MULTIVARIATE");
+    // Upstream leaves lifecycle_stage out while its lifecycle feature is off (not null).
+    assert!(colour.get("lifecycle_stage").is_none(), "{colour}");
     let options = &colour["multivariate_options"];
     assert_eq!(options.as_array().unwrap().len(), 2);
     has_fields(

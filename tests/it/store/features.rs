@@ -197,6 +197,24 @@ async fn options_given_at_creation_make_it_multivariate_with_shares(ctx: Ctx) {
         ctx.store.mv_option(MvOptionId(999)).await,
         Err(StoreError::NotFound)
     ));
+    // Both are found by uuid too; an unknown uuid is NotFound.
+    assert_eq!(
+        ctx.store.feature_by_uuid(&colour.uuid).await.unwrap(),
+        colour
+    );
+    assert_eq!(
+        ctx.store.mv_option_by_uuid(&options[1].uuid).await.unwrap(),
+        options[1]
+    );
+    let unknown = "00000000-0000-4000-8000-000000000000";
+    assert!(matches!(
+        ctx.store.feature_by_uuid(unknown).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        ctx.store.mv_option_by_uuid(unknown).await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn creating_a_feature_needs_its_project_and_its_projects_tags(ctx: Ctx) {
