@@ -179,12 +179,21 @@ pub async fn scrape(state: Data<&Arc<State>>, request: &Request) -> Response {
             "Metrics are not recorded in this process.",
         );
     };
-    state.service.observe();
-    handle.run_upkeep();
+    // The gauges are the process's: observing and rendering under one lock keeps a scrape to
+    // what this server saw, when two scrapes (or, in tests, two servers) meet.
+    static SCRAPE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let text = {
+        let _one_at_a_time = SCRAPE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        state.service.observe();
+        handle.run_upkeep();
+        handle.render()
+    };
     Response::builder()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .header(header::CACHE_CONTROL, "no-store")
-        .body(handle.render())
+        .body(text)
 }
 
 /// `GET /metrics` alone, for an address of its own (`metrics_bind`).

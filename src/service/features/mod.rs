@@ -1,20 +1,18 @@
 //! Features (flags and remote config) of a project.
 
-use std::collections::HashMap;
+mod view;
 
-use super::feature_owners::Directory;
+pub use self::view::FeatureView;
+use self::view::Overlay;
 use super::mv_options::{DUPLICATE_KEY, MvOptionPatch, duplicate_key};
 use super::organisations::check_name;
 use super::values::check_string_value;
 use super::{Caller, FieldErrors, Service, ServiceError, ServiceResult};
 use crate::domain::audit::Audit;
 use crate::domain::feature::{
-    Feature, FeaturePatch, FeatureQuery, FeatureSettings, FeatureType, MvOption, NewFeature, Owners,
+    Feature, FeaturePatch, FeatureQuery, FeatureSettings, FeatureType, NewFeature, Owners,
 };
-use crate::domain::feature_state::FeatureState;
-use crate::domain::permission::GroupId;
 use crate::domain::project::Project;
-use crate::domain::user::User;
 use crate::domain::{EnvironmentId, FeatureId, Page, PageRequest, ProjectId, SegmentId, TagId};
 use crate::store::StoreError;
 
@@ -41,21 +39,6 @@ pub struct FeatureDraft {
 pub struct FeatureContext {
     pub environment: Option<EnvironmentId>,
     pub segment: Option<SegmentId>,
-}
-
-/// A feature with its options and, given an environment, its states and override counts there.
-#[derive(Debug, Clone)]
-pub struct FeatureView {
-    pub feature: Feature,
-    pub options: Vec<MvOption>,
-    pub environment_state: Option<FeatureState>,
-    pub segment_state: Option<FeatureState>,
-    pub num_segment_overrides: usize,
-    /// `None` without an environment, as upstream.
-    pub num_identity_overrides: Option<usize>,
-    /// Owners who belong to the organisation, ordered by id.
-    pub owners: Vec<User>,
-    pub group_owners: Vec<(GroupId, String)>,
 }
 
 const DUPLICATE_NAME: &str = "Feature with that name already exists for this project. Note that \
@@ -313,98 +296,6 @@ impl Service {
         self.store.delete_feature(id, &audit).await?;
         Ok(())
     }
-
-    /// What an environment (and a segment in it) says about the project's features.
-    async fn overlay(
-        &self,
-        caller: &Caller,
-        project: &Project,
-        context: FeatureContext,
-    ) -> ServiceResult<Overlay> {
-        let Some(env) = context.environment else {
-            return Ok(Overlay::default());
-        };
-        let (env_project, env, _) = self.environment_by_id_for(caller, env, None).await?;
-        if env_project.id != project.id {
-            return Err(ServiceError::NotFound(None));
-        }
-        let overrides = self.store.feature_segments(env.id, None).await?;
-        let segment_states = match context.segment {
-            None => Vec::new(),
-            Some(segment) => {
-                let ours: Vec<_> = overrides
-                    .iter()
-                    .filter(|fs| fs.segment_id == segment)
-                    .map(|fs| fs.id)
-                    .collect();
-                self.store
-                    .segment_override_states(env.id)
-                    .await?
-                    .into_iter()
-                    .filter(|s| {
-                        matches!(s.scope, crate::domain::feature_state::Scope::Segment(fs)
-                            if ours.contains(&fs))
-                    })
-                    .collect()
-            }
-        };
-        let mut overlay = Overlay {
-            active: true,
-            ..Overlay::default()
-        };
-        for state in self.store.environment_defaults(env.id).await? {
-            overlay.defaults.insert(state.feature_id, state);
-        }
-        for state in segment_states {
-            overlay.segment_states.insert(state.feature_id, state);
-        }
-        for fs in &overrides {
-            *overlay.segment_overrides.entry(fs.feature_id).or_default() += 1;
-        }
-        for state in self.store.identity_overrides_in(env.id).await? {
-            *overlay
-                .identity_overrides
-                .entry(state.feature_id)
-                .or_default() += 1;
-        }
-        Ok(overlay)
-    }
-
-    async fn view(
-        &self,
-        feature: Feature,
-        overlay: &Overlay,
-        directory: &Directory,
-    ) -> ServiceResult<FeatureView> {
-        let options = match feature.feature_type {
-            FeatureType::Multivariate => self.store.mv_options(feature.id).await?,
-            FeatureType::Standard => Vec::new(),
-        };
-        let count =
-            |counts: &HashMap<FeatureId, usize>| counts.get(&feature.id).copied().unwrap_or(0);
-        let (owners, group_owners) = directory.owners_of(&feature);
-        Ok(FeatureView {
-            owners,
-            group_owners,
-            environment_state: overlay.defaults.get(&feature.id).cloned(),
-            segment_state: overlay.segment_states.get(&feature.id).cloned(),
-            num_segment_overrides: count(&overlay.segment_overrides),
-            num_identity_overrides: overlay.active.then(|| count(&overlay.identity_overrides)),
-            options,
-            feature,
-        })
-    }
-}
-
-/// An environment's states and overrides, to lay over a list of features.
-#[derive(Debug, Default)]
-struct Overlay {
-    /// Whether an environment was given.
-    active: bool,
-    defaults: HashMap<FeatureId, FeatureState>,
-    segment_states: HashMap<FeatureId, FeatureState>,
-    segment_overrides: HashMap<FeatureId, usize>,
-    identity_overrides: HashMap<FeatureId, usize>,
 }
 
 #[cfg(test)]
