@@ -5,6 +5,7 @@ mod auth;
 mod body;
 mod cors;
 mod csp;
+mod email;
 mod error;
 mod health;
 mod limits;

@@ -8,7 +8,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use super::query_params::{Integer, Param, Period, Required, integer};
+use super::query_params::{Integer, Param, Period, Required};
 use crate::api::Tag;
 use crate::api::auth::AdminAuth;
 use crate::domain::analytics::EvaluationCount;
@@ -54,8 +54,7 @@ impl FeatureAnalyticsApi {
         environment_id: Query<Required<Integer>>,
         period: Query<Param<Period>>,
     ) -> poem::Result<Json<Vec<EvaluationOut>>> {
-        let env = integer("environment_id", environment_id.0.into_text())?
-            .ok_or_else(|| ServiceError::invalid("environment_id", "This field is required."))?;
+        let env = environment_id.0.integer("environment_id")?;
         let days = period_days(period.text())
             .map_err(|message| ServiceError::invalid("period", message))?;
         let counts = svc

@@ -1,6 +1,6 @@
 //! The audit log: per project, per organisation and the older `/api/v1/audit/?project=`.
 
-use super::query_params::{Integer, Param, Required, integer};
+use super::query_params::{Integer, Param, Required};
 use std::sync::Arc;
 
 use poem::Request;
@@ -303,8 +303,7 @@ impl AuditApi {
         page: Query<Param<Integer>>,
         page_size: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<AuditLogOut>>> {
-        let project = integer("project", project.0.into_text())?
-            .ok_or_else(|| ServiceError::invalid("project", "This field is required."))?;
+        let project = project.0.integer("project")?;
         let filters = Filters {
             environments: environments
                 .0

@@ -12,6 +12,7 @@ use super::organisations::{OrganisationOut, RoleName};
 use super::{Created, NoContent};
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
+use crate::api::email::Email;
 use crate::api::pagination::Paginated;
 use crate::api::{Tag, datetime};
 use crate::domain::OrganisationId;
@@ -48,11 +49,7 @@ impl From<Invite> for InviteOut {
 
 #[derive(Debug, Object, Deserialize)]
 pub struct InviteItem {
-    #[oai(validator(
-        max_length = 254,
-        pattern = r"^[^\s\x00-\x1f\x7f-\x9f]+@[^\s@\x00-\x1f\x7f-\x9f.][^\s@\x00-\x1f\x7f-\x9f]*\.[^\s@\x00-\x1f\x7f-\x9f]*[^\s@\x00-\x1f\x7f-\x9f.]$"
-    ))]
-    email: String,
+    email: Email,
     role: Option<RoleName>,
 }
 
@@ -63,14 +60,8 @@ pub struct InvitesIn {
     invites: Vec<InviteItem>,
     /// Older clients send plain addresses, invited as users.
     #[serde(default)]
-    #[oai(
-        default,
-        validator(
-            max_length = 254,
-            pattern = r"^[^\s\x00-\x1f\x7f-\x9f]+@[^\s@\x00-\x1f\x7f-\x9f.][^\s@\x00-\x1f\x7f-\x9f]*\.[^\s@\x00-\x1f\x7f-\x9f]*[^\s@\x00-\x1f\x7f-\x9f.]$"
-        )
-    )]
-    emails: Vec<String>,
+    #[oai(default)]
+    emails: Vec<Email>,
 }
 
 #[derive(Debug, Object)]
@@ -115,9 +106,9 @@ impl InvitesApi {
         let mut wanted: Vec<(String, Role)> = b
             .invites
             .into_iter()
-            .map(|i| (i.email, i.role.map(Role::from).unwrap_or(Role::User)))
+            .map(|i| (i.email.0, i.role.map(Role::from).unwrap_or(Role::User)))
             .collect();
-        wanted.extend(b.emails.into_iter().map(|e| (e, Role::User)));
+        wanted.extend(b.emails.into_iter().map(|e| (e.0, Role::User)));
         let invites = svc
             .invite(auth.caller(), OrganisationId(org.0), &wanted)
             .await?;

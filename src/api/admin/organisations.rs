@@ -12,6 +12,7 @@ use super::NoContent;
 use super::permissions::{MyPermissions, PermissionKeyOut};
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
+use crate::api::email::Email;
 use crate::api::pagination::Paginated;
 use crate::api::{Tag, datetime};
 use crate::domain::organisation::{Membership, Role};
@@ -101,11 +102,7 @@ pub struct OrganisationUpdate {
     #[oai(validator(min_length = 1, max_length = 2000, pattern = r"\S"))]
     name: Option<String>,
     #[serde(default, with = "super::double_option")]
-    #[oai(validator(
-        max_length = 254,
-        pattern = r"^[^\s\x00-\x1f\x7f-\x9f]+@[^\s@\x00-\x1f\x7f-\x9f.][^\s@\x00-\x1f\x7f-\x9f]*\.[^\s@\x00-\x1f\x7f-\x9f]*[^\s@\x00-\x1f\x7f-\x9f.]$"
-    ))]
-    webhook_notification_email: Option<Option<String>>,
+    webhook_notification_email: Option<Option<Email>>,
     restrict_project_create_to_admin: Option<bool>,
     force_2fa: Option<bool>,
 }
@@ -272,7 +269,7 @@ impl OrganisationsApi {
         let b = body.0;
         let patch = OrganisationPatch {
             name: b.name,
-            webhook_notification_email: b.webhook_notification_email,
+            webhook_notification_email: b.webhook_notification_email.map(|e| e.map(|e| e.0)),
             restrict_project_create_to_admin: b.restrict_project_create_to_admin,
             force_2fa: b.force_2fa,
         };

@@ -89,7 +89,7 @@ impl<C: Choices> Kind for C {
 }
 
 /// A query parameter declared as `K`, held as the text sent (`None` when absent). `REQUIRED`
-/// only says so in the document: the handler answers DRF's "This field is required.".
+/// says so in the document; a required integer is read by `integer`, with DRF's messages.
 pub struct Param<K: Kind, const REQUIRED: bool = false>(Option<String>, PhantomData<K>);
 
 /// A parameter the document marks required.
@@ -148,6 +148,29 @@ impl<K: Kind, const REQUIRED: bool> ParseFromParameter for Param<K, REQUIRED> {
     ) -> ParseResult<Self> {
         let first = iter.into_iter().next().map(|v| v.as_ref().to_string());
         Ok(Param(first, PhantomData))
+    }
+}
+
+impl Required<Integer> {
+    /// The integer sent, or DRF's message for a missing or malformed one.
+    fn read(&self) -> Result<i64, &'static str> {
+        match self.text().map(str::trim) {
+            None | Some("") => Err("This field is required."),
+            Some(t) => t.parse().map_err(|_| "A valid integer is required."),
+        }
+    }
+
+    /// The integer sent, or a 400 naming the parameter.
+    pub fn integer(&self, field: &str) -> Result<i64, ServiceError> {
+        self.read()
+            .map_err(|message| ServiceError::invalid(field, message))
+    }
+
+    /// The integer sent; a missing or malformed one is named in `errors`.
+    pub fn integer_into(&self, errors: &mut FieldErrors, field: &str) -> Option<i64> {
+        self.read()
+            .map_err(|message| errors.add(field, message))
+            .ok()
     }
 }
 
@@ -210,6 +233,16 @@ mod tests {
             Err(ServiceError::Invalid(Problem::Fields(_)))
         ));
         assert!(boolean("b", None, true).unwrap());
+        let required = |text: Option<&str>| -> Required<Integer> {
+            Param(text.map(str::to_string), PhantomData)
+        };
+        assert_eq!(required(Some(" 7")).integer("project").unwrap(), 7);
+        for text in [None, Some(" "), Some("x")] {
+            assert!(matches!(
+                required(text).integer("project"),
+                Err(ServiceError::Invalid(Problem::Fields(_)))
+            ));
+        }
         assert!(matches!(
             boolean("b", Some("x".into()), true),
             Err(ServiceError::Invalid(Problem::Fields(_)))

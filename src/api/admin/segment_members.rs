@@ -9,12 +9,12 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 
 use super::identities::IdentityOut;
-use super::query_params::{Integer, Param, Required, integer};
+use super::query_params::{Integer, Param, Required};
 use crate::api::Tag;
 use crate::api::auth::AdminAuth;
 use crate::api::pagination::{Paginated, page_request};
 use crate::domain::{EnvironmentId, ProjectId, SegmentId};
-use crate::service::{Service, ServiceError};
+use crate::service::Service;
 
 pub struct SegmentMembersApi;
 
@@ -38,8 +38,7 @@ impl SegmentMembersApi {
         page: Query<Param<Integer>>,
         page_size: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<IdentityOut>>> {
-        let env = integer("environment", environment.0.into_text())?
-            .ok_or_else(|| ServiceError::invalid("environment", "This field is required."))?;
+        let env = environment.0.integer("environment")?;
         let request = page_request(page.0.into_text(), page_size.0.into_text(), 999)?;
         let found = svc
             .segment_members(

@@ -105,31 +105,17 @@ pub struct SegmentOverrideIn {
     multivariate_feature_state_values: Option<Vec<MvStateValueIn>>,
 }
 
-/// A required integer query parameter, or what is wrong with it.
-fn required_integer(text: Option<String>) -> Result<i64, &'static str> {
-    match text.as_deref().map(str::trim) {
-        None | Some("") => Err("This field is required."),
-        Some(t) => t.parse().map_err(|_| "A valid integer is required."),
-    }
-}
-
 /// `?environment=&feature=`, both required integers.
 fn list_params(
-    environment: Option<String>,
-    feature: Option<String>,
+    environment: &Required<Integer>,
+    feature: &Required<Integer>,
 ) -> Result<(EnvironmentId, FeatureId), ServiceError> {
-    match (required_integer(environment), required_integer(feature)) {
-        (Ok(e), Ok(f)) => Ok((EnvironmentId(e), FeatureId(f))),
-        (e, f) => {
-            let mut errors = FieldErrors::default();
-            if let Err(message) = e {
-                errors.add("environment", message);
-            }
-            if let Err(message) = f {
-                errors.add("feature", message);
-            }
-            Err(ServiceError::invalid_fields(errors))
-        }
+    let mut errors = FieldErrors::default();
+    let environment = environment.integer_into(&mut errors, "environment");
+    let feature = feature.integer_into(&mut errors, "feature");
+    match (environment, feature) {
+        (Some(e), Some(f)) => Ok((EnvironmentId(e), FeatureId(f))),
+        _ => Err(ServiceError::invalid_fields(errors)),
     }
 }
 
@@ -147,7 +133,7 @@ impl SegmentOverridesApi {
         feature: Query<Required<Integer>>,
         page: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<FeatureSegmentListOut>>> {
-        let (environment, feature) = list_params(environment.0.into_text(), feature.0.into_text())?;
+        let (environment, feature) = list_params(&environment.0, &feature.0)?;
         let page = page_request(page.0.into_text(), None, PageRequest::MAX_SIZE)?;
         let found = svc
             .feature_segments(auth.caller(), environment, feature, page)
