@@ -330,8 +330,8 @@ impl FeatureStatesApi {
         Ok(Created::Created(Json((&state).into())))
     }
 
-    /// A state of any environment the caller may view, by its uuid; its value raw, as
-    /// upstream's basic serializer answers it.
+    /// A state of any environment the caller may view, by its uuid; its value as typed
+    /// columns, as `features/featurestates/` answers it (Terraform refreshes through here).
     #[oai(
         path = "/api/v1/features/featurestates/get-by-uuid/:uuid/",
         method = "get"
@@ -341,7 +341,7 @@ impl FeatureStatesApi {
         svc: Data<&Arc<Service>>,
         auth: AdminAuth,
         uuid: Path<String>,
-    ) -> poem::Result<Json<FeatureStateOut>> {
+    ) -> poem::Result<Json<TypedFeatureStateOut>> {
         let state = svc.state_by_uuid(auth.caller(), &uuid.0).await?;
         Ok(Json((&state).into()))
     }

@@ -82,8 +82,26 @@ async fn objects_are_found_by_uuid(app: TestApp) {
     let found = ok(get(&app, &state_path, &w.admin).await).await;
     assert_eq!(found["id"], state["id"]);
     assert_eq!(found["feature_segment"], state["feature_segment"]["id"]);
-    assert_eq!(found["feature_state_value"], "on");
     assert_eq!(found["environment"], w.env_id);
+    // The value in upstream's typed form, as `features/featurestates/` lists the same state.
+    assert_eq!(
+        found["feature_state_value"],
+        json!({"type": "unicode", "string_value": "on", "integer_value": null, "boolean_value": null})
+    );
+    let listed = ok(get(
+        &app,
+        &format!("/api/v1/features/featurestates/?environment={}", w.env_id),
+        &w.admin,
+    )
+    .await)
+    .await;
+    let same = listed["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == state["id"])
+        .unwrap();
+    assert_eq!(&found, same);
 
     for path in [
         format!("{tags}get-by-uuid/{UNKNOWN}/"),

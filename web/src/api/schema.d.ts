@@ -799,8 +799,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A state of any environment the caller may view, by its uuid; its value raw, as
-         *     upstream's basic serializer answers it.
+         * A state of any environment the caller may view, by its uuid; its value as typed
+         *     columns, as `features/featurestates/` answers it (Terraform refreshes through here).
          */
         get: operations["features_featurestates_get_by_uuid_retrieve"];
         put?: never;
@@ -12782,7 +12782,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["FeatureStateOut"];
+                    "application/json; charset=utf-8": components["schemas"]["TypedFeatureStateOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
