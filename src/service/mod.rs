@@ -76,6 +76,7 @@ pub use sdk::{IdentityAnswer, TraitInput, TraitOutput, overlay};
 pub use sdk_environment::SdkEnvironment;
 pub use sdk_traits::{TraitItem, evaluation_traits};
 pub use secrets::{hash_secret, new_token};
+pub use segment_members::{Member, MembersPage, MembersQuery};
 pub use segment_overrides::{FeatureSegmentView, SegmentOverrideDraft};
 pub use segments::SegmentDraft;
 pub use state_creation::StateDraft;

@@ -78,6 +78,35 @@ impl Kind for Period {
     }
 }
 
+/// A whole number from `MIN` to `MAX` (a page's length).
+pub struct Bounded<const MIN: i64, const MAX: i64>;
+
+impl<const MIN: i64, const MAX: i64> Kind for Bounded<MIN, MAX> {
+    const NAME: &'static str = "bounded_integer";
+    fn schema_ref() -> MetaSchemaRef {
+        inline(MetaSchema {
+            format: Some("int64"),
+            minimum: Some(MIN as f64),
+            maximum: Some(MAX as f64),
+            ..MetaSchema::new("integer")
+        })
+    }
+}
+
+/// Text that is not blank (DRF's `CharField`, which trims it first).
+pub struct NonBlank;
+
+impl Kind for NonBlank {
+    const NAME: &'static str = "non_blank";
+    fn schema_ref() -> MetaSchemaRef {
+        inline(MetaSchema {
+            min_length: Some(1),
+            pattern: Some(r"\S".to_string()),
+            ..MetaSchema::new("string")
+        })
+    }
+}
+
 impl<C: Choices> Kind for C {
     const NAME: &'static str = C::NAME;
     fn schema_ref() -> MetaSchemaRef {
@@ -174,6 +203,33 @@ impl Required<Integer> {
     }
 }
 
+impl<const MIN: i64, const MAX: i64> Param<Bounded<MIN, MAX>> {
+    /// The number sent (`default` when absent), or a 400 naming the parameter.
+    pub fn bounded(&self, field: &str, default: i64) -> Result<i64, ServiceError> {
+        let value = integer(field, self.0.clone())?.unwrap_or(default);
+        if value < MIN {
+            let message = format!("Ensure this value is greater than or equal to {MIN}.");
+            return Err(ServiceError::invalid(field, message));
+        }
+        if value > MAX {
+            let message = format!("Ensure this value is less than or equal to {MAX}.");
+            return Err(ServiceError::invalid(field, message));
+        }
+        Ok(value)
+    }
+}
+
+impl Param<NonBlank> {
+    /// The text sent, trimmed, or a 400 naming the parameter when it is blank.
+    pub fn non_blank(&self, field: &str) -> Result<Option<String>, ServiceError> {
+        match self.text().map(str::trim) {
+            None => Ok(None),
+            Some("") => Err(ServiceError::invalid(field, "This field may not be blank.")),
+            Some(text) => Ok(Some(text.to_string())),
+        }
+    }
+}
+
 /// A boolean as DRF's `BooleanField` reads it.
 pub fn drf_bool(text: &str) -> Option<bool> {
     match text {
@@ -233,6 +289,14 @@ mod tests {
             Err(ServiceError::Invalid(Problem::Fields(_)))
         ));
         assert!(boolean("b", None, true).unwrap());
+        let limit =
+            |text: &str| -> Param<Bounded<1, 200>> { Param(Some(text.to_string()), PhantomData) };
+        assert_eq!(limit("200").bounded("limit", 100).unwrap(), 200);
+        assert!(limit("0").bounded("limit", 100).is_err());
+        assert!(limit("201").bounded("limit", 100).is_err());
+        let q = |text: &str| -> Param<NonBlank> { Param(Some(text.to_string()), PhantomData) };
+        assert_eq!(q(" a ").non_blank("q").unwrap().as_deref(), Some("a"));
+        assert!(q(" ").non_blank("q").is_err());
         let required = |text: Option<&str>| -> Required<Integer> {
             Param(text.map(str::to_string), PhantomData)
         };

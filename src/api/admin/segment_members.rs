@@ -1,27 +1,74 @@
 //! `…/segments/{id}/members/`: which of an environment's stored identities a segment holds.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use poem::Request;
 use poem::web::Data;
-use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
 
-use super::identities::IdentityOut;
-use super::query_params::{Integer, Param, Required};
+use super::query_params::{Bounded, Integer, NonBlank, Param, Required};
 use crate::api::Tag;
 use crate::api::auth::AdminAuth;
-use crate::api::pagination::{Paginated, page_request};
+use crate::api::values::Scalar;
 use crate::domain::{EnvironmentId, ProjectId, SegmentId};
-use crate::service::Service;
+use crate::service::{Member, MembersPage, MembersQuery, Service};
+use crate::snapshot::trait_json;
+
+/// Members answered when `limit` is not given.
+const DEFAULT_LIMIT: i64 = 100;
+
+/// An identity the segment holds.
+#[derive(Debug, Object)]
+pub struct SegmentMemberOut {
+    identifier: String,
+    /// `{environment key}_{identifier}`, as the SDKs key identities.
+    identity_key: String,
+    /// The identity's traits by key; null when it has none.
+    traits: Option<BTreeMap<String, Scalar>>,
+}
+
+/// One page of members, in identifier order.
+#[derive(Debug, Object)]
+pub struct SegmentMembersOut {
+    results: Vec<SegmentMemberOut>,
+    /// The `cursor` of the next page (the last identifier here); null on the last page.
+    next_cursor: Option<String>,
+}
+
+fn member(environment_key: &str, m: Member) -> SegmentMemberOut {
+    let traits: BTreeMap<_, _> = m
+        .traits
+        .iter()
+        .map(|t| (t.key.clone(), Scalar(trait_json(&t.value))))
+        .collect();
+    SegmentMemberOut {
+        identity_key: format!("{environment_key}_{}", m.identity.identifier),
+        identifier: m.identity.identifier,
+        traits: (!traits.is_empty()).then_some(traits),
+    }
+}
+
+impl From<MembersPage> for SegmentMembersOut {
+    fn from(page: MembersPage) -> Self {
+        let key = page.environment_key;
+        SegmentMembersOut {
+            results: page.members.into_iter().map(|m| member(&key, m)).collect(),
+            next_cursor: page.next_cursor,
+        }
+    }
+}
 
 pub struct SegmentMembersApi;
 
 #[OpenApi(tag = "Tag::Segments")]
 impl SegmentMembersApi {
-    /// The identities of `environment` (an environment id, required) that are in the segment
-    /// by their stored traits, paginated like the identity list.
+    /// The identities of an environment the segment holds, by their stored traits.
+    ///
+    /// `environment` is an environment id of the project. Members come in identifier order:
+    /// `cursor` continues after the last one answered, `q` keeps identifiers containing it.
+    /// Needs `MANAGE_SEGMENTS`, and `VIEW_IDENTITIES` in the environment.
     #[allow(clippy::too_many_arguments)]
     #[oai(
         path = "/api/v1/projects/:project/segments/:id/members/",
@@ -31,29 +78,28 @@ impl SegmentMembersApi {
         &self,
         svc: Data<&Arc<Service>>,
         auth: AdminAuth,
-        req: &Request,
         project: Path<i64>,
         id: Path<i64>,
         environment: Query<Required<Integer>>,
-        page: Query<Param<Integer>>,
-        page_size: Query<Param<Integer>>,
-    ) -> poem::Result<Json<Paginated<IdentityOut>>> {
+        cursor: Query<Param<NonBlank>>,
+        q: Query<Param<NonBlank>>,
+        limit: Query<Param<Bounded<1, 200>>>,
+    ) -> poem::Result<Json<SegmentMembersOut>> {
         let env = environment.0.integer("environment")?;
-        let request = page_request(page.0.into_text(), page_size.0.into_text(), 999)?;
-        let found = svc
+        let query = MembersQuery {
+            cursor: cursor.0.non_blank("cursor")?,
+            q: q.0.non_blank("q")?,
+            limit: limit.0.bounded("limit", DEFAULT_LIMIT)? as usize,
+        };
+        let page = svc
             .segment_members(
                 auth.caller(),
                 ProjectId(project.0),
                 SegmentId(id.0),
                 EnvironmentId(env),
-                request,
+                query,
             )
             .await?;
-        Ok(Json(Paginated::checked_page(
-            req,
-            request,
-            found,
-            Into::into,
-        )?))
+        Ok(Json(page.into()))
     }
 }

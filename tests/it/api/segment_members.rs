@@ -76,24 +76,45 @@ async fn members_are_the_identities_the_rules_hold(app: TestApp) {
     identity(&app, &w, "dee", json!({"plan": "pro", "seats": "3"})).await;
 
     let page = ok(get(&app, &members_path(&w, pros, w.env_id), &w.admin).await).await;
-    assert_eq!(page["count"], 2, "{page}");
     assert_eq!(identifiers(&page), ["ada", "dee"]);
     assert_eq!(
-        page["results"][0],
-        json!({"id": ada, "identifier": "ada", "environment": w.env_id})
+        page,
+        json!({"results": [
+            {"identifier": "ada", "identity_key": format!("{}_ada", w.env_key),
+             "traits": {"plan": "pro"}},
+            {"identifier": "dee", "identity_key": format!("{}_dee", w.env_key),
+             "traits": {"plan": "pro", "seats": "3"}},
+        ], "next_cursor": null})
     );
 
-    // Paginated like the identity list.
+    // Paged by identifier: the cursor is the last identifier of the page before.
+    let first = ok(get(
+        &app,
+        &format!("{}&limit=1", members_path(&w, pros, w.env_id)),
+        &w.admin,
+    )
+    .await)
+    .await;
+    assert_eq!(identifiers(&first), ["ada"]);
+    assert_eq!(first["next_cursor"], "ada");
     let second = ok(get(
         &app,
-        &format!("{}&page=2&page_size=1", members_path(&w, pros, w.env_id)),
+        &format!("{}&limit=1&cursor=ada", members_path(&w, pros, w.env_id)),
         &w.admin,
     )
     .await)
     .await;
     assert_eq!(identifiers(&second), ["dee"]);
-    assert_eq!(second["next"], Value::Null);
-    assert!(second["previous"].as_str().unwrap().contains("page=1"));
+    assert_eq!(second["next_cursor"], Value::Null);
+    // `q` keeps identifiers containing it, whatever the case.
+    let found = ok(get(
+        &app,
+        &format!("{}&q=DE", members_path(&w, pros, w.env_id)),
+        &w.admin,
+    )
+    .await)
+    .await;
+    assert_eq!(identifiers(&found), ["dee"]);
 
     // A trait change moves an identity in or out.
     created(
@@ -121,7 +142,18 @@ async fn members_are_the_identities_the_rules_hold(app: TestApp) {
     )
     .await;
     let page = ok(get(&app, &members_path(&w, nobody, w.env_id), &w.admin).await).await;
-    assert_eq!(page["count"], 0);
+    assert_eq!(page, json!({"results": [], "next_cursor": null}));
+    // An identity without traits is answered with null traits.
+    let everyone = segment(
+        &app,
+        &w,
+        json!([{"type": "ALL", "rules": [], "conditions": [
+            {"operator": "PERCENTAGE_SPLIT", "value": "100"}]}]),
+    )
+    .await;
+    let page = ok(get(&app, &members_path(&w, everyone, w.env_id), &w.admin).await).await;
+    assert_eq!(identifiers(&page), ["ada", "bob", "cy", "dee"]);
+    assert_eq!(page["results"][2]["traits"], Value::Null);
 }
 
 async fn members_need_an_environment_of_the_project_and_identity_access(app: TestApp) {
@@ -156,30 +188,56 @@ async fn members_need_an_environment_of_the_project_and_identity_access(app: Tes
     let (other_env, _) = app
         .environment(w.admin.trim_start_matches("Token "), other, "Staging")
         .await;
-    invalid(
-        get(&app, &members_path(&w, pros, other_env), &w.admin).await,
-        "environment",
-        "The environment is not in the segment's project.",
-    )
-    .await;
+    get(&app, &members_path(&w, pros, other_env), &w.admin)
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    for (query, field, message) in [
+        (
+            "limit=0",
+            "limit",
+            "Ensure this value is greater than or equal to 1.",
+        ),
+        (
+            "limit=201",
+            "limit",
+            "Ensure this value is less than or equal to 200.",
+        ),
+        ("q=%20", "q", "This field may not be blank."),
+        ("cursor=", "cursor", "This field may not be blank."),
+    ] {
+        let path = format!("{}&{query}", members_path(&w, pros, w.env_id));
+        invalid(get(&app, &path, &w.admin).await, field, message).await;
+    }
 
-    // Seeing the project and environment is not enough: identities need VIEW_IDENTITIES.
+    // As upstream: the segments are managed (MANAGE_SEGMENTS), and the identities seen
+    // (VIEW_IDENTITIES); either alone is not enough.
     let viewer = w
         .member(
             &app,
             "viewer@example.com",
-            &["VIEW_PROJECT"],
+            &["VIEW_PROJECT", "MANAGE_SEGMENTS"],
             &["VIEW_ENVIRONMENT"],
         )
         .await;
     get(&app, &members_path(&w, pros, w.env_id), &viewer)
         .await
         .assert_status(StatusCode::FORBIDDEN);
+    let identities_only = w
+        .member(
+            &app,
+            "identities@example.com",
+            &["VIEW_PROJECT"],
+            &["VIEW_ENVIRONMENT", "VIEW_IDENTITIES"],
+        )
+        .await;
+    get(&app, &members_path(&w, pros, w.env_id), &identities_only)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
     let reader = w
         .member(
             &app,
             "reader@example.com",
-            &["VIEW_PROJECT"],
+            &["VIEW_PROJECT", "MANAGE_SEGMENTS"],
             &["VIEW_ENVIRONMENT", "VIEW_IDENTITIES"],
         )
         .await;

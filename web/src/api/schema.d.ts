@@ -1913,10 +1913,12 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The identities of `environment` (an environment id, required) that are in the segment
-         *     by their stored traits, paginated like the identity list.
+         * The identities of an environment the segment holds, by their stored traits.
+         * @description `environment` is an environment id of the project. Members come in identifier order:
+         *     `cursor` continues after the last one answered, `q` keeps identifiers containing it.
+         *     Needs `MANAGE_SEGMENTS`, and `VIEW_IDENTITIES` in the environment.
          */
-        get: operations["projects_segments_members_list"];
+        get: operations["projects_segments_members_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3901,6 +3903,28 @@ export interface components {
             feature?: number | null;
             name: string;
             rules: components["schemas"]["RuleIn"][];
+        };
+        /**
+         * SegmentMemberOut
+         * @description An identity the segment holds.
+         */
+        SegmentMemberOut: {
+            identifier: string;
+            /** @description `{environment key}_{identifier}`, as the SDKs key identities. */
+            identity_key: string;
+            /** @description The identity's traits by key; null when it has none. */
+            traits?: {
+                [key: string]: (string | null) | number | boolean;
+            } | null;
+        };
+        /**
+         * SegmentMembersOut
+         * @description One page of members, in identifier order.
+         */
+        SegmentMembersOut: {
+            /** @description The `cursor` of the next page (the last identifier here); null on the last page. */
+            next_cursor?: string | null;
+            results: components["schemas"]["SegmentMemberOut"][];
         };
         /** SegmentOut */
         SegmentOut: {
@@ -23822,12 +23846,13 @@ export interface operations {
             };
         };
     };
-    projects_segments_members_list: {
+    projects_segments_members_retrieve: {
         parameters: {
             query: {
                 environment: number;
-                page?: number;
-                page_size?: number;
+                cursor?: string;
+                q?: string;
+                limit?: number;
             };
             header?: never;
             path: {
@@ -23843,7 +23868,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Paginated_IdentityOut"];
+                    "application/json; charset=utf-8": components["schemas"]["SegmentMembersOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
