@@ -1,12 +1,35 @@
-//! `…/segments/{id}/members/`: the stored identities a segment holds, judged by stored traits.
-
-use serde_json::json;
+//! Segment membership: the stored identities a segment holds, and the segments holding one.
 
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::domain::identity::{Identity, IdentityQuery, Trait};
-use crate::domain::{EnvironmentId, PageRequest, ProjectId, SegmentId};
+use crate::domain::segment::{Segment, SegmentQuery};
+use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, ProjectId, SegmentId};
 use crate::engine::IdentityContext;
-use crate::snapshot::trait_json;
+use crate::snapshot::{EnvSnapshot, trait_json};
+
+/// The segments of the environment's snapshot that hold the identity with these traits.
+pub(crate) fn segments_holding(
+    snapshot: &EnvSnapshot,
+    identity: &Identity,
+    traits: &[Trait],
+) -> Vec<SegmentId> {
+    let context = IdentityContext {
+        identifier: identity.identifier.clone(),
+        key: None,
+        traits: traits
+            .iter()
+            .map(|t| (t.key.clone(), trait_json(&t.value)))
+            .collect(),
+    };
+    snapshot
+        .model
+        .evaluate(Some(&context))
+        .segments
+        .iter()
+        .filter_map(|s| s.metadata.and_then(|m| m.get("id")?.as_i64()))
+        .map(SegmentId)
+        .collect()
+}
 
 /// Which members to answer: identifiers after `cursor`, containing `q`, at most `limit`.
 #[derive(Debug, Clone, Default)]
@@ -57,7 +80,6 @@ impl Service {
             return Err(ServiceError::Forbidden(None));
         }
         let snapshot = self.snapshots.get(env.id).await?;
-        let segment_id = json!(segment.id.0);
         let search = IdentityQuery {
             search: query.q.clone(),
             exact: false,
@@ -76,20 +98,7 @@ impl Service {
             let last = request.page * request.page_size >= found.total || found.items.is_empty();
             for identity in found.items.into_iter().filter(after) {
                 let traits = self.store.traits(identity.id).await?;
-                let context = IdentityContext {
-                    identifier: identity.identifier.clone(),
-                    key: None,
-                    traits: traits
-                        .iter()
-                        .map(|t| (t.key.clone(), trait_json(&t.value)))
-                        .collect(),
-                };
-                let evaluation = snapshot.model.evaluate(Some(&context));
-                let member = evaluation
-                    .segments
-                    .iter()
-                    .any(|s| s.metadata.and_then(|m| m.get("id")) == Some(&segment_id));
-                if member {
+                if segments_holding(&snapshot, &identity, &traits).contains(&segment.id) {
                     members.push(Member { identity, traits });
                 }
             }
@@ -109,5 +118,48 @@ impl Service {
             environment_key: env.api_key,
             next_cursor,
         })
+    }
+}
+
+impl Service {
+    /// One page of the project's segments that hold the identity (an identity of one of the
+    /// project's environments; `VIEW_IDENTITIES` or `MANAGE_IDENTITIES` there), by id.
+    pub async fn segments_holding_identity(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        identity: IdentityId,
+        query: &SegmentQuery,
+        page: PageRequest,
+    ) -> ServiceResult<Page<Segment>> {
+        let (project, _) = self.project_for(caller, project, None).await?;
+        let identity = self.store.identity(identity).await?;
+        let (_, env, access) = self
+            .environment_by_id_for(caller, identity.environment_id, None)
+            .await?;
+        if env.project_id != project.id {
+            return Err(ServiceError::NotFound(None));
+        }
+        if !(access.allows("VIEW_IDENTITIES") || access.allows("MANAGE_IDENTITIES")) {
+            return Err(ServiceError::Forbidden(None));
+        }
+        let snapshot = self.snapshots.get(env.id).await?;
+        let traits = self.store.traits(identity.id).await?;
+        let holding = segments_holding(&snapshot, &identity, &traits);
+        let mut segments = Vec::new();
+        let mut request = PageRequest {
+            page: 1,
+            page_size: PageRequest::MAX_SIZE,
+        };
+        loop {
+            let found = self.store.segments_of(project.id, query, request).await?;
+            let last = request.page * request.page_size >= found.total || found.items.is_empty();
+            segments.extend(found.items.into_iter().filter(|s| holding.contains(&s.id)));
+            if last {
+                break;
+            }
+            request.page += 1;
+        }
+        Ok(Page::slice(segments, page))
     }
 }

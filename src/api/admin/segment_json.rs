@@ -25,7 +25,8 @@ pub struct SegmentOut {
     project: i64,
     /// Set for a segment that belongs to one feature.
     feature: Option<i64>,
-    /// Always null: Flagstaff keeps no segment revisions.
+    /// The segment's own id: Flagstaff keeps no revisions, so every segment is the live one
+    /// (upstream's live segments point at themselves).
     version_of: Option<i64>,
     rules: Vec<RuleOut>,
     metadata: Vec<Value>,
@@ -44,7 +45,7 @@ impl From<Segment> for SegmentOut {
             description: s.description,
             project: s.project_id.0,
             feature: s.feature_id.map(|f| f.0),
-            version_of: None,
+            version_of: Some(s.id.0),
             rules: s.rules.into_iter().map(Into::into).collect(),
             metadata: Vec::new(),
             membership_counts: Vec::new(),
@@ -53,19 +54,20 @@ impl From<Segment> for SegmentOut {
     }
 }
 
+/// A top-level rule. Ids are the stored rows' (a segment is answered as read back).
 #[derive(Debug, Object)]
 pub struct RuleOut {
-    id: Option<i64>,
+    id: i64,
     #[oai(rename = "type")]
     rule_type: Choice<values::RuleType>,
-    rules: Vec<RuleOut>,
+    rules: Vec<NestedRuleOut>,
     conditions: Vec<ConditionOut>,
 }
 
 impl From<SegmentRule> for RuleOut {
     fn from(r: SegmentRule) -> Self {
         RuleOut {
-            id: r.id,
+            id: r.id.unwrap_or_default(),
             rule_type: Choice::new(r.rule_type.as_str()),
             rules: r.rules.into_iter().map(Into::into).collect(),
             conditions: r.conditions.into_iter().map(Into::into).collect(),
@@ -73,9 +75,28 @@ impl From<SegmentRule> for RuleOut {
     }
 }
 
+/// A rule inside a top-level one: rules nest two levels deep, so it holds conditions only.
+#[derive(Debug, Object)]
+pub struct NestedRuleOut {
+    id: i64,
+    #[oai(rename = "type")]
+    rule_type: Choice<values::RuleType>,
+    conditions: Vec<ConditionOut>,
+}
+
+impl From<SegmentRule> for NestedRuleOut {
+    fn from(r: SegmentRule) -> Self {
+        NestedRuleOut {
+            id: r.id.unwrap_or_default(),
+            rule_type: Choice::new(r.rule_type.as_str()),
+            conditions: r.conditions.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
 #[derive(Debug, Object)]
 pub struct ConditionOut {
-    id: Option<i64>,
+    id: i64,
     operator: Choice<values::Operator>,
     property: Option<String>,
     value: Option<String>,
@@ -85,7 +106,7 @@ pub struct ConditionOut {
 impl From<Condition> for ConditionOut {
     fn from(c: Condition) -> Self {
         ConditionOut {
-            id: c.id,
+            id: c.id.unwrap_or_default(),
             operator: Choice::new(c.operator.as_str()),
             property: c.property,
             value: c.value,

@@ -19,7 +19,7 @@ use crate::api::pagination::{Paginated, page_request};
 use crate::api::values::{Creating, RequiredToCreate};
 use crate::domain::feature_state::FeatureState;
 use crate::domain::segment::SegmentQuery;
-use crate::domain::{EnvironmentId, PageRequest, ProjectId, SegmentId};
+use crate::domain::{EnvironmentId, IdentityId, PageRequest, ProjectId, SegmentId};
 use crate::service::Service;
 
 pub struct SegmentsApi;
@@ -54,8 +54,11 @@ impl From<FeatureState> for AssociatedFeatureOut {
 
 #[OpenApi(tag = "Tag::Segments")]
 impl SegmentsApi {
-    /// The project's segments; `q` searches names, `include_feature_specific=false` leaves out
-    /// segments that belong to one feature.
+    /// The project's segments, by id.
+    ///
+    /// `q` searches names; `include_feature_specific=false` leaves out segments that belong to
+    /// one feature; `identity` (an identity id) keeps the segments that hold that identity by
+    /// its stored traits, which needs `VIEW_IDENTITIES` in its environment.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/v1/projects/:project/segments/", method = "get")]
     async fn list_segments(
@@ -66,6 +69,7 @@ impl SegmentsApi {
         project: Path<i64>,
         q: Query<Option<String>>,
         include_feature_specific: Query<Param<Boolean>>,
+        identity: Query<Param<Integer>>,
         page: Query<Param<Integer>>,
         page_size: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<SegmentOut>>> {
@@ -82,9 +86,20 @@ impl SegmentsApi {
             page_size.0.into_text(),
             PageRequest::MAX_SIZE,
         )?;
-        let found = svc
-            .segments(auth.caller(), ProjectId(project.0), &query, page)
-            .await?;
+        let project = ProjectId(project.0);
+        let found = match integer("identity", identity.0.into_text())? {
+            Some(identity) => {
+                svc.segments_holding_identity(
+                    auth.caller(),
+                    project,
+                    IdentityId(identity),
+                    &query,
+                    page,
+                )
+                .await?
+            }
+            None => svc.segments(auth.caller(), project, &query, page).await?,
+        };
         Ok(Json(Paginated::checked_page(req, page, found, Into::into)?))
     }
 

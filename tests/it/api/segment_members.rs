@@ -11,6 +11,7 @@ use crate::api_on_both_backends;
 api_on_both_backends!(
     members_are_the_identities_the_rules_hold,
     members_need_an_environment_of_the_project_and_identity_access,
+    the_segment_list_keeps_those_holding_an_identity,
 );
 
 /// Creates the identity with these traits; answers its id.
@@ -243,4 +244,83 @@ async fn members_need_an_environment_of_the_project_and_identity_access(app: Tes
         .await;
     let page = ok(get(&app, &members_path(&w, pros, w.env_id), &reader).await).await;
     assert_eq!(identifiers(&page), ["ada"]);
+}
+
+async fn the_segment_list_keeps_those_holding_an_identity(app: TestApp) {
+    let w = World::new(&app).await;
+    let pros = segment(&app, &w, plan_is("pro")).await;
+    let frees = segment(&app, &w, plan_is("free")).await;
+    let ada = identity(&app, &w, "ada", json!({"plan": "pro"})).await;
+    let bob = identity(&app, &w, "bob", json!({})).await;
+    let list = |identity: i64| {
+        format!(
+            "/api/v1/projects/{}/segments/?identity={identity}",
+            w.project
+        )
+    };
+    let ids = |page: &Value| -> Vec<i64> {
+        page["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_i64().unwrap())
+            .collect()
+    };
+    let page = ok(get(&app, &list(ada), &w.admin).await).await;
+    assert_eq!(ids(&page), [pros], "{page}");
+    assert_eq!(page["count"], 1);
+    let page = ok(get(&app, &list(bob), &w.admin).await).await;
+    assert_eq!(page["count"], 0, "{page}");
+    let all = ok(get(
+        &app,
+        &format!("/api/v1/projects/{}/segments/", w.project),
+        &w.admin,
+    )
+    .await)
+    .await;
+    assert_eq!(ids(&all), [pros, frees]);
+
+    // An identity of another project, or none, is not found; one needs VIEW_IDENTITIES.
+    let token = w.admin.trim_start_matches("Token ");
+    let other = app.project(token, w.org, "Other").await;
+    let (_, other_key) = app.environment(token, other, "Staging").await;
+    let stranger = created(
+        post(
+            &app,
+            &format!("/api/v1/environments/{other_key}/identities/"),
+            &w.admin,
+            json!({"identifier": "stranger"}),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    for id in [stranger, ada + 1000] {
+        get(&app, &list(id), &w.admin)
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+    }
+    invalid(
+        get(
+            &app,
+            &format!("/api/v1/projects/{}/segments/?identity=x", w.project),
+            &w.admin,
+        )
+        .await,
+        "identity",
+        "A valid integer is required.",
+    )
+    .await;
+    let viewer = w
+        .member(
+            &app,
+            "viewer@example.com",
+            &["VIEW_PROJECT"],
+            &["VIEW_ENVIRONMENT"],
+        )
+        .await;
+    get(&app, &list(ada), &viewer)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
 }

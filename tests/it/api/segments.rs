@@ -72,7 +72,10 @@ async fn segments_are_created_read_changed_cloned_and_deleted(app: TestApp) {
     assert_eq!(s["description"], "paying");
     assert_eq!(s["project"], w.project);
     assert_eq!(s["feature"], json!(null));
-    assert_eq!(s["version_of"], json!(null));
+    assert_eq!(
+        s["version_of"], s["id"],
+        "a live segment is its own version, as upstream's"
+    );
     assert_eq!(s["metadata"], json!([]));
     assert_eq!(s["membership_counts"], json!([]));
     assert_eq!(s["managed_by"], "");
@@ -83,6 +86,12 @@ async fn segments_are_created_read_changed_cloned_and_deleted(app: TestApp) {
     assert_eq!(top["conditions"], json!([]));
     let nested = &top["rules"][0];
     assert_eq!(nested["type"], "ANY");
+    assert!(nested["id"].is_i64());
+    assert_eq!(
+        nested.get("rules"),
+        None,
+        "the second level holds conditions only"
+    );
     let first = &nested["conditions"][0];
     assert!(first["id"].is_i64());
     assert_eq!(first["operator"], "EQUAL");

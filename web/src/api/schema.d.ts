@@ -1838,8 +1838,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The project's segments; `q` searches names, `include_feature_specific=false` leaves out
-         *     segments that belong to one feature.
+         * The project's segments, by id.
+         * @description `q` searches names; `include_feature_specific=false` leaves out segments that belong to
+         *     one feature; `identity` (an identity id) keeps the segments that hold that identity by
+         *     its stored traits, which needs `VIEW_IDENTITIES` in its environment.
          */
         get: operations["projects_segments_list"];
         put?: never;
@@ -2497,7 +2499,7 @@ export interface components {
         ConditionOut: {
             description?: string | null;
             /** Format: int64 */
-            readonly id?: number | null;
+            readonly id: number;
             operator: components["schemas"]["Operator"];
             property?: string | null;
             value?: string | null;
@@ -3230,6 +3232,16 @@ export interface components {
             permissions: components["schemas"]["PermissionKey"][];
             tag_based_permissions: components["schemas"]["TagBasedPermission"][];
         };
+        /**
+         * NestedRuleOut
+         * @description A rule inside a top-level one: rules nest two levels deep, so it holds conditions only.
+         */
+        NestedRuleOut: {
+            conditions: components["schemas"]["ConditionOut"][];
+            /** Format: int64 */
+            readonly id: number;
+            type: components["schemas"]["RuleType"];
+        };
         /** NewEnvironmentIn */
         NewEnvironmentIn: {
             allow_client_traits?: boolean | null;
@@ -3747,12 +3759,15 @@ export interface components {
             rules?: components["schemas"]["RuleIn"][] | null;
             type: components["schemas"]["RuleType"];
         };
-        /** RuleOut */
+        /**
+         * RuleOut
+         * @description A top-level rule. Ids are the stored rows' (a segment is answered as read back).
+         */
         RuleOut: {
             conditions: components["schemas"]["ConditionOut"][];
             /** Format: int64 */
-            readonly id?: number | null;
-            rules: components["schemas"]["RuleOut"][];
+            readonly id: number;
+            rules: components["schemas"]["NestedRuleOut"][];
             type: components["schemas"]["RuleType"];
         };
         /**
@@ -3948,7 +3963,8 @@ export interface components {
             readonly uuid: string;
             /**
              * Format: int64
-             * @description Always null: Flagstaff keeps no segment revisions.
+             * @description The segment's own id: Flagstaff keeps no revisions, so every segment is the live one
+             *     (upstream's live segments point at themselves).
              */
             version_of?: number | null;
         };
@@ -22963,6 +22979,7 @@ export interface operations {
             query?: {
                 q?: string;
                 include_feature_specific?: boolean;
+                identity?: number;
                 page?: number;
                 page_size?: number;
             };

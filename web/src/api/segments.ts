@@ -4,7 +4,8 @@ import { allPages, api, ok, type Schemas } from './client';
 import { useResource } from './cache';
 
 export type Segment = Schemas['SegmentOut'];
-export type Rule = Schemas['RuleOut'];
+/** A rule as answered: top-level rules hold nested ones, which hold conditions only. */
+export type Rule = Schemas['RuleOut'] | Schemas['NestedRuleOut'];
 export type FeatureSegment = Schemas['FeatureSegmentListOut'];
 export type TypedValue = Schemas['TypedValue'];
 

@@ -213,7 +213,7 @@ export function fromApi(rules: Rule[] | undefined): RuleDraft[] {
   const rule = (r: Rule): RuleDraft => ({
     key: key(),
     type: (['ALL', 'ANY', 'NONE'].includes(r.type) ? r.type : 'ALL') as RuleType,
-    rules: r.rules.map(rule),
+    rules: 'rules' in r ? r.rules.map(rule) : [],
     conditions: r.conditions.map((c) => {
       const value = c.value ?? '';
       const semver = Boolean(OPERATORS[c.operator]?.semver) && value.endsWith(SEMVER);
@@ -297,5 +297,5 @@ export function fieldPaths(rules: RuleDraft[]): string[] {
 
 /** The number of conditions in a tree (for the list). */
 export function countConditions(rules: Rule[]): number {
-  return rules.reduce((n, r) => n + r.conditions.length + countConditions(r.rules), 0);
+  return rules.reduce((n, r) => n + r.conditions.length + countConditions('rules' in r ? r.rules : []), 0);
 }
