@@ -24,6 +24,17 @@ pub enum TraitValue {
 }
 
 impl TraitValue {
+    /// The value as JSON: a number, a string or a boolean (a float that is not finite: null).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            TraitValue::Integer(i) => serde_json::Value::from(*i),
+            TraitValue::String(s) => serde_json::Value::String(s.clone()),
+            TraitValue::Boolean(b) => serde_json::Value::Bool(*b),
+            TraitValue::Float(f) => serde_json::Number::from_f64(*f)
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        }
+    }
+
     pub fn type_name(&self) -> &'static str {
         match self {
             TraitValue::Integer(_) => "int",

@@ -16,7 +16,7 @@ use crate::domain::identity::Identity;
 use crate::domain::{
     FeatureId, FeatureSegmentId, FeatureStateId, IdentityId, Page, PageRequest, SegmentId,
 };
-use crate::snapshot::{EnvSnapshot, IdentityFlags, Source, trait_json, value_json};
+use crate::snapshot::{EnvSnapshot, IdentityFlags, Source, value_json};
 use crate::store::StoreError;
 
 /// Which state an identity's flag comes from, as `featurestates/all/` names it.
@@ -218,7 +218,7 @@ impl Service {
             .traits(identity.id)
             .await?
             .iter()
-            .map(|t| (t.key.clone(), trait_json(&t.value)))
+            .map(|t| (t.key.clone(), t.value.to_json()))
             .collect();
         let overrides = self.store.identity_overrides(identity.id).await?;
         let who = IdentityFlags {

@@ -15,7 +15,7 @@ use super::sdk_traits::{check_traits, evaluation_traits, trait_value};
 use super::{Service, ServiceError, ServiceResult};
 use crate::domain::feature_state::FeatureState;
 use crate::domain::identity::{Trait, TraitWrite};
-use crate::snapshot::{EnvSnapshot, IdentityFlags, Origin, trait_json};
+use crate::snapshot::{EnvSnapshot, IdentityFlags, Origin};
 use crate::store::StoreError;
 use std::sync::Arc;
 
@@ -43,7 +43,7 @@ impl TraitOutput {
         TraitOutput {
             id: None,
             key: key.to_owned(),
-            value: trait_value(value).map_or(Value::Null, |v| trait_json(&v)),
+            value: trait_value(value).map_or(Value::Null, |v| v.to_json()),
             transient,
         }
     }
@@ -113,7 +113,7 @@ pub(super) fn stored(t: &Trait) -> TraitOutput {
     TraitOutput {
         id: Some(t.id.0),
         key: t.key.clone(),
-        value: trait_json(&t.value),
+        value: t.value.to_json(),
         transient: false,
     }
 }

@@ -9,7 +9,7 @@ use super::sdk_environment::SdkEnvironment;
 use super::{FieldErrors, Service, ServiceError, ServiceResult};
 use crate::domain::identity::TraitValue;
 use crate::domain::identity::TraitWrite;
-use crate::snapshot::{EnvSnapshot, Origin, trait_json};
+use crate::snapshot::{EnvSnapshot, Origin};
 use indexmap::IndexMap;
 
 /// One item of `PUT /traits/bulk/` (and the body of `POST /traits/`).
@@ -66,7 +66,7 @@ impl Service {
         errors.into_result()?;
         self.checked_items(std::slice::from_ref(&item))?;
         let value = trait_value(&item.value);
-        let written = value.as_ref().map_or(Value::Null, trait_json);
+        let written = value.as_ref().map_or(Value::Null, TraitValue::to_json);
         let write = TraitWrite {
             key: item.key,
             value,

@@ -5,7 +5,7 @@ use crate::domain::identity::{Identity, IdentityQuery, Trait};
 use crate::domain::segment::{Segment, SegmentQuery};
 use crate::domain::{EnvironmentId, IdentityId, Page, PageRequest, ProjectId, SegmentId};
 use crate::engine::IdentityContext;
-use crate::snapshot::{EnvSnapshot, trait_json};
+use crate::snapshot::EnvSnapshot;
 
 /// The segments of the environment's snapshot that hold the identity with these traits.
 pub(crate) fn segments_holding(
@@ -18,7 +18,7 @@ pub(crate) fn segments_holding(
         key: None,
         traits: traits
             .iter()
-            .map(|t| (t.key.clone(), trait_json(&t.value)))
+            .map(|t| (t.key.clone(), t.value.to_json()))
             .collect(),
     };
     snapshot

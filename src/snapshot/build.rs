@@ -181,14 +181,3 @@ pub fn build(inputs: Inputs) -> Result<EnvSnapshot, SnapshotError> {
         model,
     ))
 }
-
-/// A trait value as the SDKs write it in responses.
-pub fn trait_json(value: &crate::domain::identity::TraitValue) -> Value {
-    use crate::domain::identity::TraitValue;
-    match value {
-        TraitValue::Integer(i) => Value::from(*i),
-        TraitValue::String(s) => Value::String(s.clone()),
-        TraitValue::Boolean(b) => Value::Bool(*b),
-        TraitValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
-    }
-}

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use serde_json::Value;
 
-pub use build::{hashing_seed, trait_json, value_json};
+pub use build::{hashing_seed, value_json};
 pub use flags::Rendered;
 pub use flags::{
     EnvironmentView, FeatureView, Served, environment_flag, flag_json, identity_variant,

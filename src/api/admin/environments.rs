@@ -43,6 +43,8 @@ pub struct EnvironmentOut {
     use_identity_overrides_in_local_eval: bool,
     is_creating: bool,
     updated_at: String,
+    /// Always empty: Flagstaff has no metadata fields.
+    metadata: Vec<serde_json::Value>,
 }
 
 impl From<Environment> for EnvironmentOut {
@@ -67,6 +69,7 @@ impl From<Environment> for EnvironmentOut {
             use_identity_overrides_in_local_eval: s.use_identity_overrides_in_local_eval,
             is_creating: false,
             updated_at: datetime(e.updated_at),
+            metadata: Vec::new(),
         }
     }
 }

@@ -40,9 +40,6 @@ pub struct ProjectOut {
     edge_v2_migration_status: String,
     minimum_change_request_approvals: Option<i32>,
     enforce_feature_owners: bool,
-    max_segments_allowed: i32,
-    max_features_allowed: i32,
-    max_segment_overrides_allowed: i32,
 }
 
 impl From<Project> for ProjectOut {
@@ -66,18 +63,19 @@ impl From<Project> for ProjectOut {
             edge_v2_migration_status: "NOT_STARTED".into(),
             minimum_change_request_approvals: s.minimum_change_request_approvals,
             enforce_feature_owners: s.enforce_feature_owners,
-            max_segments_allowed: s.max_segments_allowed,
-            max_features_allowed: s.max_features_allowed,
-            max_segment_overrides_allowed: s.max_segment_overrides_allowed,
         }
     }
 }
 
-/// A project as retrieving it shows it: with its numbers of features and segments.
+/// A project as retrieving it shows it: with its limits and its numbers of features and
+/// segments (upstream's lists leave these out).
 #[derive(Debug, Object)]
 pub struct ProjectDetailOut {
     #[oai(flatten)]
     project: ProjectOut,
+    max_segments_allowed: i32,
+    max_features_allowed: i32,
+    max_segment_overrides_allowed: i32,
     total_features: u64,
     total_segments: u64,
 }
@@ -197,7 +195,11 @@ impl ProjectsApi {
         let (project, total_features, total_segments) = svc
             .project_with_totals(auth.caller(), ProjectId(id.0))
             .await?;
+        let limits = &project.settings;
         Ok(Json(ProjectDetailOut {
+            max_segments_allowed: limits.max_segments_allowed,
+            max_features_allowed: limits.max_features_allowed,
+            max_segment_overrides_allowed: limits.max_segment_overrides_allowed,
             project: project.into(),
             total_features,
             total_segments,

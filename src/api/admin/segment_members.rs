@@ -14,7 +14,6 @@ use crate::api::auth::AdminAuth;
 use crate::api::values::Scalar;
 use crate::domain::{EnvironmentId, ProjectId, SegmentId};
 use crate::service::{Member, MembersPage, MembersQuery, Service};
-use crate::snapshot::trait_json;
 
 /// Members answered when `limit` is not given.
 const DEFAULT_LIMIT: i64 = 100;
@@ -41,7 +40,7 @@ fn member(environment_key: &str, m: Member) -> SegmentMemberOut {
     let traits: BTreeMap<_, _> = m
         .traits
         .iter()
-        .map(|t| (t.key.clone(), Scalar(trait_json(&t.value))))
+        .map(|t| (t.key.clone(), Scalar(t.value.to_json())))
         .collect();
     SegmentMemberOut {
         identity_key: format!("{environment_key}_{}", m.identity.identifier),

@@ -2594,6 +2594,8 @@ export interface components {
             /** Format: int64 */
             readonly id: number;
             is_creating: boolean;
+            /** @description Always empty: Flagstaff has no metadata fields. */
+            metadata: unknown[];
             /** Format: int32 */
             minimum_change_request_approvals?: number | null;
             name: string;
@@ -2638,6 +2640,8 @@ export interface components {
             /** Format: int64 */
             readonly id: number;
             is_creating: boolean;
+            /** @description Always empty: Flagstaff has no metadata fields. */
+            metadata: unknown[];
             /** Format: int32 */
             minimum_change_request_approvals?: number | null;
             name: string;
@@ -3599,7 +3603,8 @@ export interface components {
         };
         /**
          * ProjectDetailOut
-         * @description A project as retrieving it shows it: with its numbers of features and segments.
+         * @description A project as retrieving it shows it: with its limits and its numbers of features and
+         *     segments (upstream's lists leave these out).
          */
         ProjectDetailOut: {
             edge_v2_migration_status: string;
@@ -3661,12 +3666,6 @@ export interface components {
             hide_disabled_flags: boolean;
             /** Format: int64 */
             readonly id: number;
-            /** Format: int32 */
-            max_features_allowed: number;
-            /** Format: int32 */
-            max_segment_overrides_allowed: number;
-            /** Format: int32 */
-            max_segments_allowed: number;
             migration_status: string;
             /** Format: int32 */
             minimum_change_request_approvals?: number | null;
