@@ -87,7 +87,11 @@ pub struct AuditEntry {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuditQuery {
     pub organisation_id: Option<OrganisationId>,
+    /// Entries of any of these organisations (none of them when empty).
+    pub organisation_ids: Option<Vec<OrganisationId>>,
     pub project_id: Option<ProjectId>,
+    /// Only entries about a project (upstream's logs show no others).
+    pub with_project: bool,
     pub environment_ids: Vec<EnvironmentId>,
     /// Case-insensitive substring of the log text.
     pub search: Option<String>,

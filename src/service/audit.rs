@@ -6,15 +6,18 @@ use std::collections::hash_map::Entry;
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::domain::audit::{AuditEntry, AuditQuery, Author};
 use crate::domain::environment::Environment;
+use crate::domain::organisation::Role;
 use crate::domain::project::Project;
 use crate::domain::user::User;
 use crate::domain::{AuditLogId, EnvironmentId, OrganisationId, Page, PageRequest, ProjectId};
 
-/// Whose log to read.
+/// Whose log to read. Each shows entries about projects only, as upstream's logs do.
 #[derive(Debug, Clone, Copy)]
 pub enum AuditScope {
     Organisation(OrganisationId),
     Project(ProjectId),
+    /// The organisations the caller administers (`/audit/` without a project).
+    Administered,
 }
 
 /// An entry with the objects it names, for display.
@@ -44,7 +47,29 @@ impl Service {
                     ..AuditQuery::default()
                 })
             }
+            AuditScope::Administered => Ok(AuditQuery {
+                organisation_ids: Some(self.organisations_administered(caller).await?),
+                ..AuditQuery::default()
+            }),
         }
+        .map(|query| AuditQuery {
+            with_project: true,
+            ..query
+        })
+    }
+
+    /// The organisations the caller is an admin of.
+    async fn organisations_administered(
+        &self,
+        caller: &Caller,
+    ) -> ServiceResult<Vec<OrganisationId>> {
+        Ok(self
+            .organisations(caller)
+            .await?
+            .into_iter()
+            .filter(|view| view.role == Role::Admin)
+            .map(|view| view.organisation.id)
+            .collect())
     }
 
     /// One page of a log, newest first, with the authors, projects and environments named.
@@ -85,8 +110,11 @@ impl Service {
         self.audit_query(caller, scope).await?;
         let entry = self.store.audit_entry(id).await?;
         let in_scope = match scope {
-            AuditScope::Organisation(org) => entry.organisation_id == Some(org),
+            AuditScope::Organisation(org) => {
+                entry.organisation_id == Some(org) && entry.project_id.is_some()
+            }
             AuditScope::Project(project) => entry.project_id == Some(project),
+            AuditScope::Administered => false,
         };
         if !in_scope {
             return Err(ServiceError::NotFound(None));
@@ -94,20 +122,19 @@ impl Service {
         Names::default().view(self, entry).await
     }
 
-    /// An entry by id alone (the legacy `audit/{id}/`), readable as its project's log is when
-    /// it has a project, else as its organisation's.
+    /// An entry by id alone (the legacy `audit/{id}/`), readable as its project's log is; an
+    /// entry about no project is in no log.
     pub async fn audit_entry_by_id(
         &self,
         caller: &Caller,
         id: AuditLogId,
     ) -> ServiceResult<AuditView> {
         let entry = self.store.audit_entry(id).await?;
-        let scope = match (entry.project_id, entry.organisation_id) {
-            (Some(project), _) => AuditScope::Project(project),
-            (None, Some(org)) => AuditScope::Organisation(org),
-            (None, None) => return Err(ServiceError::NotFound(None)),
+        let Some(project) = entry.project_id else {
+            return Err(ServiceError::NotFound(None));
         };
-        self.audit_query(caller, scope).await?;
+        self.audit_query(caller, AuditScope::Project(project))
+            .await?;
         Names::default().view(self, entry).await
     }
 }

@@ -1,6 +1,6 @@
 //! The audit log: per project, per organisation and the older `/api/v1/audit/?project=`.
 
-use super::query_params::{Integer, Param, Required};
+use super::query_params::{Integer, Param, integer};
 use std::sync::Arc;
 
 use poem::Request;
@@ -219,7 +219,8 @@ impl AuditApi {
         Ok(Json(view.into()))
     }
 
-    /// An organisation's audit log, newest first (organisation admins).
+    /// An organisation's audit log: what happened in its projects, newest first (organisation
+    /// admins).
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/v1/organisations/:id/audit/", method = "get")]
     async fn organisation_log(
@@ -288,7 +289,8 @@ impl AuditApi {
         Ok(Json(view.into()))
     }
 
-    /// The older form of a project's log: `?project=` is required.
+    /// The log of a project (`?project=`), or without one, of every project in the
+    /// organisations the caller administers.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/api/v1/audit/", method = "get")]
     async fn legacy_log(
@@ -296,14 +298,17 @@ impl AuditApi {
         svc: Data<&Arc<Service>>,
         auth: AdminAuth,
         req: &Request,
-        project: Query<Required<Integer>>,
+        project: Query<Param<Integer>>,
         #[oai(default)] environments: Query<Vec<Param<Integer>>>,
         search: Query<Option<String>>,
         is_system_event: Query<Option<bool>>,
         page: Query<Param<Integer>>,
         page_size: Query<Param<Integer>>,
     ) -> poem::Result<Json<Paginated<AuditLogOut>>> {
-        let project = project.0.integer("project")?;
+        let scope = match integer("project", project.0.into_text())? {
+            Some(project) => AuditScope::Project(ProjectId(project)),
+            None => AuditScope::Administered,
+        };
         let filters = Filters {
             environments: environments
                 .0
@@ -315,13 +320,6 @@ impl AuditApi {
             page: page.0.into_text(),
             page_size: page_size.0.into_text(),
         };
-        list(
-            &svc,
-            &auth,
-            req,
-            AuditScope::Project(ProjectId(project)),
-            filters,
-        )
-        .await
+        list(&svc, &auth, req, scope, filters).await
     }
 }

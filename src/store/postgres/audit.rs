@@ -105,6 +105,17 @@ async fn list(
         let p = list.arg(p.0);
         list.filter(format!("project_id = {p}"));
     }
+    if let Some(orgs) = &query.organisation_ids {
+        let marks: Vec<_> = orgs.iter().map(|o| list.arg(o.0)).collect();
+        if marks.is_empty() {
+            list.filter("1 = 0");
+        } else {
+            list.filter(format!("organisation_id IN ({})", marks.join(", ")));
+        }
+    }
+    if query.with_project {
+        list.filter("project_id IS NOT NULL");
+    }
     if !query.environment_ids.is_empty() {
         let ids: Vec<i64> = query.environment_ids.iter().map(|e| e.0).collect();
         let p = list.arg(ids);

@@ -94,6 +94,17 @@ fn list(conn: &Connection, query: &AuditQuery, page: PageRequest) -> Result<Page
         let p = list.arg(p.0);
         list.filter(format!("project_id = {p}"));
     }
+    if let Some(orgs) = &query.organisation_ids {
+        let marks: Vec<_> = orgs.iter().map(|o| list.arg(o.0)).collect();
+        if marks.is_empty() {
+            list.filter("1 = 0");
+        } else {
+            list.filter(format!("organisation_id IN ({})", marks.join(", ")));
+        }
+    }
+    if query.with_project {
+        list.filter("project_id IS NOT NULL");
+    }
     if !query.environment_ids.is_empty() {
         let marks: Vec<_> = query
             .environment_ids

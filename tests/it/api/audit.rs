@@ -1,5 +1,7 @@
 //! The audit log through the API: each change with its author and details, old entries too.
 
+use flagstaff::domain::audit::AuditQuery;
+use flagstaff::domain::{OrganisationId, PageRequest};
 use poem::http::StatusCode;
 use serde_json::json;
 
@@ -9,7 +11,8 @@ use crate::api_on_both_backends;
 
 api_on_both_backends!(
     changes_are_in_the_project_log_with_their_author_and_details,
-    legacy_entries_are_read_as_their_project_or_organisation_log_is,
+    legacy_entries_are_read_as_their_project_log_is,
+    without_a_project_the_log_is_of_the_organisations_administered,
 );
 
 /// The id of the newest entry of a log.
@@ -19,7 +22,7 @@ async fn newest(app: &TestApp, w: &World, log: &str) -> i64 {
         .unwrap()
 }
 
-async fn legacy_entries_are_read_as_their_project_or_organisation_log_is(app: TestApp) {
+async fn legacy_entries_are_read_as_their_project_log_is(app: TestApp) {
     let w = World::new(&app).await;
     let project_log = format!("/api/v1/projects/{}/audit/", w.project);
     let in_project = newest(&app, &w, &project_log).await;
@@ -43,22 +46,62 @@ async fn legacy_entries_are_read_as_their_project_or_organisation_log_is(app: Te
         )
         .await;
     assert_eq!(ok(get(&app, &path, &auditor).await).await, expected);
-    // An organisation's own entry needs an organisation admin.
+    // An entry about no project (the organisation renamed) is recorded but in no log, as
+    // upstream's logs show only what happened in projects.
     let org = format!("/api/v1/organisations/{}/", w.org);
     ok(patch(&app, &org, &w.admin, json!({"name": "Acme Two"})).await).await;
-    let in_org = newest(&app, &w, &format!("{org}audit/")).await;
-    let org_path = format!("/api/v1/audit/{in_org}/");
-    let found = ok(get(&app, &org_path, &w.admin).await).await;
-    assert_eq!(found["project"], json!(null));
-    get(&app, &org_path, &auditor)
+    assert_eq!(newest(&app, &w, &format!("{org}audit/")).await, in_project);
+    let renamed = app
+        .store
+        .audit_entries(
+            &AuditQuery {
+                organisation_id: Some(OrganisationId(w.org)),
+                ..AuditQuery::default()
+            },
+            PageRequest::all(),
+        )
         .await
-        .assert_status(StatusCode::FORBIDDEN);
-    let them = World::other(&app).await;
-    for entry in [&path, &org_path] {
-        get(&app, entry, &them.admin)
+        .unwrap()
+        .items[0]
+        .clone();
+    assert!(renamed.project_id.is_none(), "{renamed:?}");
+    for log in [format!("{org}audit/"), "/api/v1/audit/".to_string()] {
+        get(&app, &format!("{log}{}/", renamed.id.0), &w.admin)
             .await
             .assert_status(StatusCode::NOT_FOUND);
     }
+    let them = World::other(&app).await;
+    get(&app, &path, &them.admin)
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+}
+
+async fn without_a_project_the_log_is_of_the_organisations_administered(app: TestApp) {
+    let w = World::new(&app).await;
+    let them = World::other(&app).await;
+    let project_log = format!("/api/v1/projects/{}/audit/", w.project);
+    let ours = ok(get(&app, &project_log, &w.admin).await).await;
+    let all = ok(get(&app, "/api/v1/audit/", &w.admin).await).await;
+    assert_eq!(all["count"], ours["count"], "{all}");
+    assert_eq!(all["results"], ours["results"]);
+    // Theirs holds only their own organisation's entries.
+    let theirs = ok(get(&app, "/api/v1/audit/", &them.admin).await).await;
+    assert!(theirs["count"].as_i64().unwrap() > 0);
+    for entry in theirs["results"].as_array().unwrap() {
+        assert_ne!(entry["project"]["id"], w.project, "{entry}");
+    }
+    // A member who administers no organisation sees nothing, even with VIEW_AUDIT_LOG.
+    let auditor = w
+        .member(
+            &app,
+            "auditor@example.com",
+            &["VIEW_PROJECT", "VIEW_AUDIT_LOG"],
+            &[],
+        )
+        .await;
+    let none = ok(get(&app, "/api/v1/audit/", &auditor).await).await;
+    assert_eq!(none["count"], 0, "{none}");
+    assert!(ok(get(&app, &project_log, &auditor).await).await["count"].as_i64() > Some(0));
 }
 
 async fn changes_are_in_the_project_log_with_their_author_and_details(app: TestApp) {

@@ -31,7 +31,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The older form of a project's log: `?project=` is required. */
+        /**
+         * The log of a project (`?project=`), or without one, of every project in the
+         *     organisations the caller administers.
+         */
         get: operations["audit_list"];
         put?: never;
         post?: never;
@@ -977,7 +980,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An organisation's audit log, newest first (organisation admins). */
+        /**
+         * An organisation's audit log: what happened in its projects, newest first (organisation
+         *     admins).
+         */
         get: operations["organisations_audit_list"];
         put?: never;
         post?: never;
@@ -4480,8 +4486,8 @@ export interface operations {
     };
     audit_list: {
         parameters: {
-            query: {
-                project: number;
+            query?: {
+                project?: number;
                 environments?: number[];
                 search?: string;
                 is_system_event?: boolean;
