@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::feature_states::{UPDATE, ValueSpelling};
+use super::feature_states::{StateView, UPDATE, ValueSpelling};
 use super::{Caller, Service, ServiceError, ServiceResult, StateChange, StateDraft};
 use crate::domain::audit::Audit;
 use crate::domain::environment::Environment;
@@ -80,13 +80,20 @@ impl Service {
         identity: IdentityId,
         feature: Option<FeatureId>,
         page: PageRequest,
-    ) -> ServiceResult<Page<FeatureState>> {
+    ) -> ServiceResult<Page<StateView>> {
         let (_, env, _) = self.environment_for(caller, env_key, None).await?;
         let identity = self.identity_in(&env, identity).await?;
         let mut states = self.store.identity_overrides(identity.id).await?;
         states.retain(|s| feature.is_none_or(|f| s.feature_id == f));
         states.sort_by_key(|s| s.id);
-        Ok(Page::slice(states, page))
+        let views = states
+            .into_iter()
+            .map(|state| StateView {
+                state,
+                identity: Some(identity.clone()),
+            })
+            .collect();
+        Ok(Page::slice(views, page))
     }
 
     /// A new override for the identity (`UPDATE_FEATURE_STATE`); one per feature.

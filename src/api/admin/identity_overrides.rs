@@ -12,7 +12,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 
-use super::feature_state_json::FeatureStateOut;
+use super::feature_state_json::{FeatureStateListOut, FeatureStateOut};
 use super::feature_states::RawStateIn;
 use super::query_params::{Integer, Param, integer};
 use super::{Created, NoContent};
@@ -99,7 +99,7 @@ pub struct CloneOverridesIn {
 
 #[OpenApi(tag = "Tag::Identities")]
 impl IdentityOverridesApi {
-    /// The identity's overrides, optionally of one `feature`.
+    /// The identity's overrides, optionally of one `feature`, each naming the identity.
     #[allow(clippy::too_many_arguments)]
     #[oai(
         path = "/api/v1/environments/:api_key/identities/:identity/featurestates/",
@@ -114,7 +114,7 @@ impl IdentityOverridesApi {
         identity: Path<i64>,
         feature: Query<Param<Integer>>,
         page: Query<Param<Integer>>,
-    ) -> poem::Result<Json<Paginated<FeatureStateOut>>> {
+    ) -> poem::Result<Json<Paginated<FeatureStateListOut>>> {
         let feature = integer("feature", feature.0.into_text())?.map(FeatureId);
         let page = page_request(page.0.into_text(), None, PageRequest::MAX_SIZE)?;
         let found = svc
@@ -126,9 +126,7 @@ impl IdentityOverridesApi {
                 page,
             )
             .await?;
-        Ok(Json(Paginated::checked_page(req, page, found, |s| {
-            (&s).into()
-        })?))
+        Ok(Json(Paginated::checked_page(req, page, found, Into::into)?))
     }
 
     /// Override a feature for the identity: `feature`, `enabled` and a raw

@@ -397,7 +397,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The identity's overrides, optionally of one `feature`. */
+        /** The identity's overrides, optionally of one `feature`, each naming the identity. */
         get: operations["environments_identities_featurestates_list"];
         put?: never;
         /**
@@ -3505,14 +3505,6 @@ export interface components {
             next?: string | null;
             previous?: string | null;
             results: components["schemas"]["FeatureStateListOut"][];
-        };
-        /** Paginated_FeatureStateOut */
-        Paginated_FeatureStateOut: {
-            /** Format: uint64 */
-            count: number;
-            next?: string | null;
-            previous?: string | null;
-            results: components["schemas"]["FeatureStateOut"][];
         };
         /** Paginated_GroupOut */
         Paginated_GroupOut: {
@@ -8065,7 +8057,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Paginated_FeatureStateOut"];
+                    "application/json; charset=utf-8": components["schemas"]["Paginated_FeatureStateListOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
