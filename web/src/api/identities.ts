@@ -6,7 +6,7 @@ import { useResource } from './cache';
 export type Identity = Schemas['IdentityOut'];
 export type Trait = Schemas['TraitOut'];
 export type IdentityFlag = Schemas['IdentityFlagOut'];
-export type Override = Schemas['FeatureStateOut'];
+export type Override = Schemas['FeatureStateListOut'];
 
 export const IDENTITIES_PAGE_SIZE = 20;
 
