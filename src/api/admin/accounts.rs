@@ -130,6 +130,31 @@ impl From<User> for CurrentUser {
     }
 }
 
+/// A user as other people see them: feature owners, grants, group members (upstream's
+/// `UserListSerializer`).
+#[derive(Debug, Clone, Object)]
+pub struct UserOut {
+    id: i64,
+    email: String,
+    first_name: String,
+    last_name: String,
+    last_login: Option<String>,
+    uuid: String,
+}
+
+impl From<User> for UserOut {
+    fn from(u: User) -> Self {
+        UserOut {
+            id: u.id.0,
+            email: u.email,
+            first_name: u.first_name,
+            last_name: u.last_name,
+            last_login: u.last_login.map(crate::api::datetime),
+            uuid: u.uuid,
+        }
+    }
+}
+
 #[derive(Debug, Object, Deserialize)]
 pub struct UpdateMe {
     first_name: Option<String>,

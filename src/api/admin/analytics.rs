@@ -1,6 +1,5 @@
 //! `…/features/{id}/evaluation-data/`: how often the SDKs evaluated a feature, per day.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use poem::web::Data;
@@ -23,16 +22,28 @@ pub struct EvaluationOut {
     /// `YYYY-MM-DD` (UTC).
     day: String,
     count: i64,
-    /// `client_application_name`, `client_application_version`, `user_agent`, when sent.
-    labels: BTreeMap<String, String>,
+    labels: LabelsOut,
+}
+
+/// What the evaluating SDKs said they were; null where they did not say.
+#[derive(Debug, Object)]
+pub struct LabelsOut {
+    client_application_name: Option<String>,
+    client_application_version: Option<String>,
+    user_agent: Option<String>,
 }
 
 impl From<EvaluationCount> for EvaluationOut {
     fn from(e: EvaluationCount) -> Self {
+        let label = |key: &str| e.labels.get(key).cloned();
         EvaluationOut {
             day: e.day.format("%Y-%m-%d").to_string(),
             count: e.count,
-            labels: e.labels,
+            labels: LabelsOut {
+                client_application_name: label("client_application_name"),
+                client_application_version: label("client_application_version"),
+                user_agent: label("user_agent"),
+            },
         }
     }
 }

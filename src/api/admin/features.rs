@@ -10,9 +10,10 @@ use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::accounts::UserOut;
 use super::feature_query::{ListParams, context};
 use super::feature_state_json::FeatureStateSmall;
-use super::mv_options::{MvOptionIn, MvOptionOut};
+use super::mv_options::{MvOptionIn, NestedMvOptionOut};
 use super::query_params::{Boolean, Ids, Integer, Param};
 use super::{Created, NoContent};
 use crate::api::auth::AdminAuth;
@@ -41,10 +42,10 @@ pub struct FeatureOut {
     created_date: String,
     description: Option<String>,
     tags: Vec<i64>,
-    multivariate_options: Vec<MvOptionOut>,
+    multivariate_options: Vec<NestedMvOptionOut>,
     is_archived: bool,
     /// Users of the organisation who answer for the feature.
-    owners: Vec<OwnerOut>,
+    owners: Vec<UserOut>,
     /// Groups of the organisation who answer for the feature.
     group_owners: Vec<GroupOwnerOut>,
     uuid: String,
@@ -54,6 +55,7 @@ pub struct FeatureOut {
     /// The segment override, when `?environment=` and `&segment=` are given.
     segment_feature_state: Option<FeatureStateSmall>,
     num_segment_overrides: u64,
+    /// Null when the feature has no identity overrides here, as upstream answers it.
     num_identity_overrides: Option<u64>,
     is_num_identity_overrides_complete: bool,
     is_server_key_only: bool,
@@ -64,16 +66,6 @@ pub struct FeatureOut {
     /// Left out, as upstream leaves it out while its lifecycle feature is off.
     #[oai(skip_serializing_if_is_none)]
     lifecycle_stage: Option<String>,
-}
-
-/// A user who owns a feature.
-#[derive(Debug, Object)]
-pub struct OwnerOut {
-    id: i64,
-    email: String,
-    first_name: String,
-    last_name: String,
-    last_login: Option<String>,
 }
 
 /// A group that owns a feature.
@@ -97,17 +89,7 @@ impl From<FeatureView> for FeatureOut {
             tags: f.tags.iter().map(|t| t.0).collect(),
             multivariate_options: v.options.into_iter().map(Into::into).collect(),
             is_archived: f.settings.is_archived,
-            owners: v
-                .owners
-                .into_iter()
-                .map(|u| OwnerOut {
-                    id: u.id.0,
-                    email: u.email,
-                    first_name: u.first_name,
-                    last_name: u.last_name,
-                    last_login: u.last_login.map(datetime),
-                })
-                .collect(),
+            owners: v.owners.into_iter().map(Into::into).collect(),
             group_owners: v
                 .group_owners
                 .into_iter()
@@ -118,7 +100,10 @@ impl From<FeatureView> for FeatureOut {
             environment_feature_state: v.environment_state.as_ref().map(Into::into),
             segment_feature_state: v.segment_state.as_ref().map(Into::into),
             num_segment_overrides: v.num_segment_overrides as u64,
-            num_identity_overrides: v.num_identity_overrides.map(|n| n as u64),
+            num_identity_overrides: v
+                .num_identity_overrides
+                .filter(|&n| n > 0)
+                .map(|n| n as u64),
             is_num_identity_overrides_complete: true,
             is_server_key_only: f.settings.is_server_key_only,
             last_modified_in_any_environment: None,

@@ -22,8 +22,9 @@ use crate::service::{MvOptionPatch, Service};
 
 pub struct MvOptionsApi;
 
+/// An option as a feature lists it (its feature is the one it is in).
 #[derive(Debug, Clone, Object)]
-pub struct MvOptionOut {
+pub struct NestedMvOptionOut {
     id: i64,
     uuid: String,
     #[oai(rename = "type")]
@@ -33,12 +34,11 @@ pub struct MvOptionOut {
     boolean_value: Option<bool>,
     default_percentage_allocation: f64,
     key: Option<String>,
-    feature: i64,
 }
 
-impl From<MvOption> for MvOptionOut {
+impl From<MvOption> for NestedMvOptionOut {
     fn from(o: MvOption) -> Self {
-        MvOptionOut {
+        NestedMvOptionOut {
             id: o.id.0,
             uuid: o.uuid,
             value_type: o.value.type_name().to_string(),
@@ -47,7 +47,23 @@ impl From<MvOption> for MvOptionOut {
             boolean_value: o.value.boolean_column(),
             default_percentage_allocation: o.default_percentage_allocation,
             key: o.key,
+        }
+    }
+}
+
+/// An option with its feature, as the option routes answer it.
+#[derive(Debug, Clone, Object)]
+pub struct MvOptionOut {
+    #[oai(flatten)]
+    option: NestedMvOptionOut,
+    feature: i64,
+}
+
+impl From<MvOption> for MvOptionOut {
+    fn from(o: MvOption) -> Self {
+        MvOptionOut {
             feature: o.feature_id.0,
+            option: o.into(),
         }
     }
 }

@@ -73,6 +73,20 @@ async fn overrides_are_created_listed_changed_and_deleted(app: TestApp) {
         (json!(true), json!("blue"))
     );
     assert_eq!(flag["identity"], alice);
+    let listed = ok(get(
+        &app,
+        &format!(
+            "/api/v1/projects/{}/features/?environment={}",
+            w.project, w.env_id
+        ),
+        &w.admin,
+    )
+    .await)
+    .await;
+    assert_eq!(
+        listed["results"][0]["num_identity_overrides"], 1,
+        "{listed}"
+    );
 
     // One override per feature and identity.
     invalid(

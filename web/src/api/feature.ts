@@ -4,7 +4,7 @@ import { api, ok, type Schemas } from './client';
 import { useResource } from './cache';
 
 export type Tag = Schemas['TagOut'];
-export type MvOption = Schemas['MvOptionOut'];
+export type MvOption = Schemas['NestedMvOptionOut'];
 export type FeatureState = Schemas['FeatureStateListOut'];
 export type ProjectDetail = Schemas['ProjectDetailOut'];
 

@@ -2699,10 +2699,7 @@ export interface components {
             count: number;
             /** @description `YYYY-MM-DD` (UTC). */
             day: string;
-            /** @description `client_application_name`, `client_application_version`, `user_agent`, when sent. */
-            labels: {
-                [key: string]: string;
-            };
+            labels: components["schemas"]["LabelsOut"];
         };
         /** EvaluationsIn */
         EvaluationsIn: {
@@ -2759,14 +2756,17 @@ export interface components {
             /** @description Left out, as upstream leaves it out while its lifecycle feature is off. */
             lifecycle_stage?: string | null;
             metadata: unknown[];
-            multivariate_options: components["schemas"]["MvOptionOut"][];
+            multivariate_options: components["schemas"]["NestedMvOptionOut"][];
             name: string;
-            /** Format: uint64 */
+            /**
+             * Format: uint64
+             * @description Null when the feature has no identity overrides here, as upstream answers it.
+             */
             num_identity_overrides?: number | null;
             /** Format: uint64 */
             num_segment_overrides: number;
             /** @description Users of the organisation who answer for the feature. */
-            owners: components["schemas"]["OwnerOut"][];
+            owners: components["schemas"]["UserOut"][];
             /** Format: int64 */
             project: number;
             /** @description The segment override, when `?environment=` and `&segment=` are given. */
@@ -3157,6 +3157,15 @@ export interface components {
             invites: components["schemas"]["InviteItem"][];
         };
         /**
+         * LabelsOut
+         * @description What the evaluating SDKs said they were; null where they did not say.
+         */
+        LabelsOut: {
+            client_application_name?: string | null;
+            client_application_version?: string | null;
+            user_agent?: string | null;
+        };
+        /**
          * LoginRequest
          * @example {
          *       "email": "ada@example.com",
@@ -3194,7 +3203,10 @@ export interface components {
             string_value?: string | null;
             type?: components["schemas"]["StateValueType"] | null;
         };
-        /** MvOptionOut */
+        /**
+         * MvOptionOut
+         * @description An option with its feature, as the option routes answer it.
+         */
         MvOptionOut: {
             boolean_value?: boolean | null;
             /** Format: double */
@@ -3241,6 +3253,23 @@ export interface components {
             /** @description The keys held; an admin holds every key. */
             permissions: components["schemas"]["PermissionKey"][];
             tag_based_permissions: components["schemas"]["TagBasedPermission"][];
+        };
+        /**
+         * NestedMvOptionOut
+         * @description An option as a feature lists it (its feature is the one it is in).
+         */
+        NestedMvOptionOut: {
+            boolean_value?: boolean | null;
+            /** Format: double */
+            default_percentage_allocation: number;
+            /** Format: int64 */
+            readonly id: number;
+            /** Format: int64 */
+            integer_value?: number | null;
+            key?: string | null;
+            string_value?: string | null;
+            type: string;
+            readonly uuid: string;
         };
         /**
          * NestedRuleOut
@@ -3429,18 +3458,6 @@ export interface components {
          */
         OwnerIds: {
             user_ids: number[];
-        };
-        /**
-         * OwnerOut
-         * @description A user who owns a feature.
-         */
-        OwnerOut: {
-            email: string;
-            first_name: string;
-            /** Format: int64 */
-            readonly id: number;
-            last_login?: string | null;
-            last_name: string;
         };
         /** Paginated_ApiKeyOut */
         Paginated_ApiKeyOut: {
@@ -4289,6 +4306,20 @@ export interface components {
         /** UserIds */
         UserIds: {
             user_ids: number[];
+        };
+        /**
+         * UserOut
+         * @description A user as other people see them: feature owners, grants, group members (upstream's
+         *     `UserListSerializer`).
+         */
+        UserOut: {
+            email: string;
+            first_name: string;
+            /** Format: int64 */
+            readonly id: number;
+            last_login?: string | null;
+            last_name: string;
+            readonly uuid: string;
         };
         /** UserRef */
         UserRef: {
