@@ -1,8 +1,24 @@
 //! Granting permissions on organisations, projects and environments to users and groups.
 
-use super::{Caller, FieldErrors, Service, ServiceError, ServiceResult};
+use std::collections::HashMap;
+
+use super::{Caller, FieldErrors, GroupView, Service, ServiceError, ServiceResult};
 use crate::domain::OrganisationId;
 use crate::domain::permission::{Grant, GrantId, GrantTarget, Grantee};
+use crate::domain::user::User;
+
+/// A grant with its grantee spelled out: the user's record, or the group with its members.
+#[derive(Debug, Clone)]
+pub struct GrantView {
+    pub grant: Grant,
+    pub grantee: GranteeView,
+}
+
+#[derive(Debug, Clone)]
+pub enum GranteeView {
+    User(User),
+    Group(GroupView),
+}
 
 impl Service {
     /// The organisation a target belongs to, after checking the caller administers the target.
@@ -33,18 +49,32 @@ impl Service {
         }
     }
 
-    /// The grants on a target, of users or of groups.
+    /// The grants on a target, of users or of groups, with who holds each.
     pub async fn grants(
         &self,
         caller: &Caller,
         target: GrantTarget,
         to_groups: bool,
-    ) -> ServiceResult<Vec<Grant>> {
-        self.administered(caller, target).await?;
+    ) -> ServiceResult<Vec<GrantView>> {
+        let org = self.administered(caller, target).await?;
         let grants = self.store.grants(target).await?;
+        let users = self.users_of(org).await?;
+        let groups: HashMap<_, _> = self
+            .group_views(self.store.groups_of(org).await?)
+            .await?
+            .into_iter()
+            .map(|view| (view.group.id, view))
+            .collect();
         Ok(grants
             .into_iter()
             .filter(|g| matches!(g.grantee, Grantee::Group(_)) == to_groups)
+            .filter_map(|grant| {
+                let grantee = match grant.grantee {
+                    Grantee::User(id) => GranteeView::User(users.get(&id)?.clone()),
+                    Grantee::Group(id) => GranteeView::Group(groups.get(&id)?.clone()),
+                };
+                Some(GrantView { grant, grantee })
+            })
             .collect())
     }
 

@@ -1,10 +1,20 @@
 //! Groups of users in an organisation and their members.
 
+use std::collections::HashMap;
+
 use super::organisations::check_name;
 use super::{Caller, FieldErrors, Service, ServiceError, ServiceResult};
 use crate::domain::permission::{Group, GroupId, NewGroup};
+use crate::domain::user::User;
 use crate::domain::{OrganisationId, UserId};
 use crate::store::StoreError;
+
+/// A group with its members' user records, each with whether they administer the group.
+#[derive(Debug, Clone)]
+pub struct GroupView {
+    pub group: Group,
+    pub members: Vec<(User, bool)>,
+}
 
 const DUPLICATE_GROUP: &str = "A group with this name already exists in the organisation.";
 
@@ -16,6 +26,37 @@ fn group_conflict(e: StoreError) -> ServiceError {
 }
 
 impl Service {
+    /// The organisation's members' user records, by id.
+    pub(super) async fn users_of(
+        &self,
+        org: OrganisationId,
+    ) -> ServiceResult<HashMap<UserId, User>> {
+        let members = self.store.members(org).await?;
+        Ok(members
+            .into_iter()
+            .map(|(user, _)| (user.id, user))
+            .collect())
+    }
+
+    /// The groups (of one organisation) with their members' user records.
+    pub async fn group_views(&self, groups: Vec<Group>) -> ServiceResult<Vec<GroupView>> {
+        let Some(org) = groups.first().map(|g| g.organisation_id) else {
+            return Ok(Vec::new());
+        };
+        let users = self.users_of(org).await?;
+        Ok(groups
+            .into_iter()
+            .map(|group| GroupView {
+                members: group
+                    .members
+                    .iter()
+                    .filter_map(|m| Some((users.get(&m.user_id)?.clone(), m.group_admin)))
+                    .collect(),
+                group,
+            })
+            .collect())
+    }
+
     /// Admins, and holders of `MANAGE_USER_GROUPS`, manage groups.
     async fn require_group_manager(
         &self,

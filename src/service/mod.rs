@@ -64,6 +64,8 @@ pub use environments::EnvironmentPatch;
 pub use error::{FieldErrors, Problem, ServiceError, ServiceResult};
 pub use feature_states::{StateChange, StateFilter, StateView};
 pub use features::{FeatureContext, FeatureDraft, FeatureView};
+pub use grants::{GrantView, GranteeView};
+pub use groups::GroupView;
 pub use health::InstanceFacts;
 pub use identity_overrides::{IdentityFlag, OverriddenBy};
 pub use mv_options::MvOptionPatch;

@@ -145,7 +145,8 @@ test('a segment with nested rules: bad MODULO and REGEX values are caught at the
     rules.map((r) => ({
       type: r.type,
       conditions: r.conditions.map(({ property, operator, value }) => ({ property, operator, value })),
-      rules: strip(r.rules),
+      // A nested rule holds conditions only, as upstream answers it.
+      ...(r.rules ? { rules: strip(r.rules) } : {}),
     }));
   assert.deepEqual(strip(saved.rules), [
     {
@@ -158,7 +159,6 @@ test('a segment with nested rules: bad MODULO and REGEX values are caught at the
             { property: 'age', operator: 'GREATER_THAN', value: '18' },
             { property: 'country', operator: 'IN', value: 'uk,fr' },
           ],
-          rules: [],
         },
       ],
     },

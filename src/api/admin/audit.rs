@@ -9,6 +9,9 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
+use super::accounts::UserOut;
+use super::environments::EnvironmentOut;
+use super::projects::ProjectOut;
 use crate::api::auth::AdminAuth;
 use crate::api::pagination::{Paginated, page_request};
 use crate::api::{Tag, datetime};
@@ -17,31 +20,6 @@ use crate::domain::{AuditLogId, EnvironmentId, OrganisationId, ProjectId};
 use crate::service::{AuditScope, AuditView, Service, ServiceError};
 
 pub struct AuditApi;
-
-#[derive(Debug, Object)]
-pub struct AuthorOut {
-    id: i64,
-    email: String,
-    first_name: String,
-    last_name: String,
-    last_login: Option<String>,
-    uuid: String,
-}
-
-#[derive(Debug, Object)]
-pub struct AuditEnvironmentOut {
-    id: i64,
-    name: String,
-    api_key: String,
-    project: i64,
-}
-
-#[derive(Debug, Object)]
-pub struct AuditProjectOut {
-    id: i64,
-    name: String,
-    organisation: i64,
-}
 
 #[derive(Debug, Object)]
 pub struct FieldChangeOut {
@@ -55,11 +33,11 @@ pub struct AuditLogOut {
     id: i64,
     created_date: String,
     log: String,
-    author: Option<AuthorOut>,
+    author: Option<UserOut>,
     /// The organisation API key that made the change, when one did.
     master_api_key: Option<i64>,
-    environment: Option<AuditEnvironmentOut>,
-    project: Option<AuditProjectOut>,
+    environment: Option<EnvironmentOut>,
+    project: Option<ProjectOut>,
     related_object_id: Option<i64>,
     related_object_uuid: Option<String>,
     related_object_type: String,
@@ -76,29 +54,13 @@ impl From<AuditView> for AuditLogOut {
             id: e.id.0,
             created_date: datetime(e.created_date),
             log: e.log,
-            author: v.author.map(|u| AuthorOut {
-                id: u.id.0,
-                email: u.email,
-                first_name: u.first_name,
-                last_name: u.last_name,
-                last_login: u.last_login.map(datetime),
-                uuid: u.uuid,
-            }),
+            author: v.author.map(Into::into),
             master_api_key: match e.author {
                 Some(Author::ApiKey(k)) => Some(k.0),
                 _ => None,
             },
-            environment: v.environment.map(|env| AuditEnvironmentOut {
-                id: env.id.0,
-                name: env.settings.name,
-                api_key: env.api_key,
-                project: env.project_id.0,
-            }),
-            project: v.project.map(|p| AuditProjectOut {
-                id: p.id.0,
-                name: p.settings.name,
-                organisation: p.organisation_id.0,
-            }),
+            environment: v.environment.map(Into::into),
+            project: v.project.map(Into::into),
             related_object_id: e.related_object_id,
             related_object_uuid: e.related_object_uuid,
             related_object_type: e.related_object_type,

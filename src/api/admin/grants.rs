@@ -8,35 +8,13 @@ use std::sync::Arc;
 use poem_openapi::Object;
 use serde::Deserialize;
 
+use super::grant_json::{
+    GroupGrantListOut, GroupGrantOut, GroupIdsGrantListOut, UserGrantListOut, UserGrantOut,
+};
 use crate::api::values::{Choice, PermissionKey};
 use crate::domain::permission::{Grant, GrantTarget, Grantee, GroupId};
 use crate::domain::{OrganisationId, ProjectId, UserId};
-use crate::service::{Caller, Service, ServiceError, ServiceResult};
-
-#[derive(Debug, Object)]
-pub struct GrantOut {
-    id: i64,
-    user: Option<i64>,
-    group: Option<i64>,
-    permissions: Vec<Choice<PermissionKey>>,
-    admin: bool,
-}
-
-impl From<Grant> for GrantOut {
-    fn from(g: Grant) -> Self {
-        let (user, group) = match g.grantee {
-            Grantee::User(u) => (Some(u.0), None),
-            Grantee::Group(g) => (None, Some(g.0)),
-        };
-        GrantOut {
-            id: g.id.0,
-            user,
-            group,
-            permissions: g.permissions.into_iter().map(Choice::new).collect(),
-            admin: g.admin,
-        }
-    }
-}
+use crate::service::{Caller, GrantView, Service, ServiceError, ServiceResult};
 
 /// A grant to a user: the body of `POST …/user-permissions/`.
 #[derive(Debug, Object, Deserialize)]
@@ -66,11 +44,14 @@ pub struct GroupGrantIn {
 pub trait GrantBody {
     /// The routes of group grants (`user-group-permissions`).
     const GROUPS: bool;
+    /// The grant as creating or changing it answers it.
+    type Out: From<Grant>;
     fn into_parts(self) -> (Grantee, bool, Vec<Choice<PermissionKey>>);
 }
 
 impl GrantBody for UserGrantIn {
     const GROUPS: bool = false;
+    type Out = UserGrantOut;
     fn into_parts(self) -> (Grantee, bool, Vec<Choice<PermissionKey>>) {
         (
             Grantee::User(UserId(self.user)),
@@ -82,6 +63,7 @@ impl GrantBody for UserGrantIn {
 
 impl GrantBody for GroupGrantIn {
     const GROUPS: bool = true;
+    type Out = GroupGrantOut;
     fn into_parts(self) -> (Grantee, bool, Vec<Choice<PermissionKey>>) {
         (
             Grantee::Group(GroupId(self.group)),
@@ -120,13 +102,13 @@ async fn target(
     })
 }
 
-pub async fn list(
+pub async fn list<L: From<GrantView>>(
     svc: &Arc<Service>,
     caller: &Caller,
     level: Level,
     raw: &str,
     groups: bool,
-) -> ServiceResult<Vec<GrantOut>> {
+) -> ServiceResult<Vec<L>> {
     let target = target(svc, caller, level, raw).await?;
     Ok(svc
         .grants(caller, target, groups)
@@ -136,13 +118,13 @@ pub async fn list(
         .collect())
 }
 
-pub async fn create(
+pub async fn create<B: GrantBody>(
     svc: &Arc<Service>,
     caller: &Caller,
     level: Level,
     raw: &str,
-    body: impl GrantBody,
-) -> ServiceResult<GrantOut> {
+    body: B,
+) -> ServiceResult<B::Out> {
     let target = target(svc, caller, level, raw).await?;
     let (who, admin, permissions) = body.into_parts();
     Ok(svc
@@ -156,14 +138,14 @@ fn words(keys: Vec<Choice<PermissionKey>>) -> Vec<String> {
     keys.into_iter().map(|k| k.0).collect()
 }
 
-pub async fn update(
+pub async fn update<O: From<Grant>>(
     svc: &Arc<Service>,
     caller: &Caller,
     level: Level,
     raw: &str,
     id: i64,
     body: GrantUpdate,
-) -> ServiceResult<GrantOut> {
+) -> ServiceResult<O> {
     let target = target(svc, caller, level, raw).await?;
     let grant = svc
         .update_grant(
@@ -191,7 +173,7 @@ pub async fn delete(
 
 /// One set of grant routes: list, create, update (PUT and PATCH) and delete.
 macro_rules! grant_routes {
-    ($api:ident, $tag:expr, $level:expr, $body:ty, $base:literal, $item:literal) => {
+    ($api:ident, $tag:expr, $level:expr, $body:ty, $listed:ty, $base:literal, $item:literal) => {
         pub struct $api;
 
         #[poem_openapi::OpenApi(tag = $tag)]
@@ -203,8 +185,15 @@ macro_rules! grant_routes {
                 svc: poem::web::Data<&std::sync::Arc<crate::service::Service>>,
                 auth: crate::api::auth::AdminAuth,
                 target: poem_openapi::param::Path<String>,
-            ) -> poem::Result<poem_openapi::payload::Json<Vec<$crate::api::admin::grants::GrantOut>>> {
-                let grants = $crate::api::admin::grants::list(&svc, auth.caller(), $level, &target.0, <$body as $crate::api::admin::grants::GrantBody>::GROUPS).await?;
+            ) -> poem::Result<poem_openapi::payload::Json<Vec<$listed>>> {
+                let grants = $crate::api::admin::grants::list::<$listed>(
+                    &svc,
+                    auth.caller(),
+                    $level,
+                    &target.0,
+                    <$body as $crate::api::admin::grants::GrantBody>::GROUPS,
+                )
+                .await?;
                 Ok(poem_openapi::payload::Json(grants))
             }
 
@@ -216,9 +205,20 @@ macro_rules! grant_routes {
                 auth: crate::api::auth::AdminAuth,
                 target: poem_openapi::param::Path<String>,
                 body: crate::api::body::Body<$body>,
-            ) -> poem::Result<$crate::api::admin::Created<$crate::api::admin::grants::GrantOut>> {
-                let grant = $crate::api::admin::grants::create(&svc, auth.caller(), $level, &target.0, body.0).await?;
-                Ok($crate::api::admin::Created::Created(poem_openapi::payload::Json(grant)))
+            ) -> poem::Result<
+                $crate::api::admin::Created<<$body as $crate::api::admin::grants::GrantBody>::Out>,
+            > {
+                let grant = $crate::api::admin::grants::create(
+                    &svc,
+                    auth.caller(),
+                    $level,
+                    &target.0,
+                    body.0,
+                )
+                .await?;
+                Ok($crate::api::admin::Created::Created(
+                    poem_openapi::payload::Json(grant),
+                ))
             }
 
             /// Replaces a grant's permissions and admin flag (admins of the target).
@@ -230,7 +230,9 @@ macro_rules! grant_routes {
                 target: poem_openapi::param::Path<String>,
                 id: poem_openapi::param::Path<i64>,
                 body: crate::api::body::Body<$crate::api::admin::grants::GrantUpdate>,
-            ) -> poem::Result<poem_openapi::payload::Json<$crate::api::admin::grants::GrantOut>> {
+            ) -> poem::Result<
+                poem_openapi::payload::Json<<$body as $crate::api::admin::grants::GrantBody>::Out>,
+            > {
                 self.update(svc, auth, target, id, body).await
             }
 
@@ -243,8 +245,18 @@ macro_rules! grant_routes {
                 target: poem_openapi::param::Path<String>,
                 id: poem_openapi::param::Path<i64>,
                 body: crate::api::body::Body<$crate::api::admin::grants::GrantUpdate>,
-            ) -> poem::Result<poem_openapi::payload::Json<$crate::api::admin::grants::GrantOut>> {
-                let grant = $crate::api::admin::grants::update(&svc, auth.caller(), $level, &target.0, id.0, body.0).await?;
+            ) -> poem::Result<
+                poem_openapi::payload::Json<<$body as $crate::api::admin::grants::GrantBody>::Out>,
+            > {
+                let grant = $crate::api::admin::grants::update(
+                    &svc,
+                    auth.caller(),
+                    $level,
+                    &target.0,
+                    id.0,
+                    body.0,
+                )
+                .await?;
                 Ok(poem_openapi::payload::Json(grant))
             }
 
@@ -257,7 +269,8 @@ macro_rules! grant_routes {
                 target: poem_openapi::param::Path<String>,
                 id: poem_openapi::param::Path<i64>,
             ) -> poem::Result<$crate::api::admin::NoContent> {
-                $crate::api::admin::grants::delete(&svc, auth.caller(), $level, &target.0, id.0).await?;
+                $crate::api::admin::grants::delete(&svc, auth.caller(), $level, &target.0, id.0)
+                    .await?;
                 Ok($crate::api::admin::NoContent::Done)
             }
         }
@@ -269,6 +282,7 @@ grant_routes!(
     "crate::api::Tag::Permissions",
     Level::Organisation,
     UserGrantIn,
+    UserGrantListOut,
     "/api/v1/organisations/:target/user-permissions/",
     "/api/v1/organisations/:target/user-permissions/:id/"
 );
@@ -277,6 +291,7 @@ grant_routes!(
     "crate::api::Tag::Permissions",
     Level::Organisation,
     GroupGrantIn,
+    GroupIdsGrantListOut,
     "/api/v1/organisations/:target/user-group-permissions/",
     "/api/v1/organisations/:target/user-group-permissions/:id/"
 );
@@ -285,6 +300,7 @@ grant_routes!(
     "crate::api::Tag::Permissions",
     Level::Project,
     UserGrantIn,
+    UserGrantListOut,
     "/api/v1/projects/:target/user-permissions/",
     "/api/v1/projects/:target/user-permissions/:id/"
 );
@@ -293,6 +309,7 @@ grant_routes!(
     "crate::api::Tag::Permissions",
     Level::Project,
     GroupGrantIn,
+    GroupIdsGrantListOut,
     "/api/v1/projects/:target/user-group-permissions/",
     "/api/v1/projects/:target/user-group-permissions/:id/"
 );
@@ -301,6 +318,7 @@ grant_routes!(
     "crate::api::Tag::Permissions",
     Level::Environment,
     UserGrantIn,
+    UserGrantListOut,
     "/api/v1/environments/:target/user-permissions/",
     "/api/v1/environments/:target/user-permissions/:id/"
 );
@@ -309,6 +327,7 @@ grant_routes!(
     "crate::api::Tag::Permissions",
     Level::Environment,
     GroupGrantIn,
+    GroupGrantListOut,
     "/api/v1/environments/:target/user-group-permissions/",
     "/api/v1/environments/:target/user-group-permissions/:id/"
 );

@@ -12,16 +12,22 @@ use super::{Created, NoContent};
 use crate::api::Tag;
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
+use crate::api::datetime;
 use crate::api::pagination::Paginated;
 use crate::domain::permission::{Group, GroupId};
 use crate::domain::{OrganisationId, UserId};
-use crate::service::Service;
+use crate::service::{GroupView, Service};
 
 pub struct GroupsApi;
 
+/// A member of a group, as upstream lists them.
 #[derive(Debug, Object)]
 pub struct GroupMemberOut {
     id: i64,
+    email: String,
+    first_name: String,
+    last_name: String,
+    last_login: Option<String>,
     group_admin: bool,
 }
 
@@ -34,21 +40,42 @@ pub struct GroupOut {
     users: Vec<GroupMemberOut>,
 }
 
-impl From<Group> for GroupOut {
-    fn from(g: Group) -> Self {
+impl From<GroupView> for GroupOut {
+    fn from(v: GroupView) -> Self {
+        let g = v.group;
         GroupOut {
             id: g.id.0,
             name: g.name,
             is_default: g.is_default,
             external_id: g.external_id,
-            users: g
+            users: v
                 .members
                 .into_iter()
-                .map(|m| GroupMemberOut {
-                    id: m.user_id.0,
-                    group_admin: m.group_admin,
+                .map(|(u, group_admin)| GroupMemberOut {
+                    id: u.id.0,
+                    email: u.email,
+                    first_name: u.first_name,
+                    last_name: u.last_name,
+                    last_login: u.last_login.map(datetime),
+                    group_admin,
                 })
                 .collect(),
+        }
+    }
+}
+
+/// A group's name, for pickers (`my-groups/`, `summaries/`).
+#[derive(Debug, Object)]
+pub struct GroupSummaryOut {
+    id: i64,
+    name: String,
+}
+
+impl From<Group> for GroupSummaryOut {
+    fn from(g: Group) -> Self {
+        GroupSummaryOut {
+            id: g.id.0,
+            name: g.name,
         }
     }
 }
@@ -75,8 +102,16 @@ pub struct UserIds {
     user_ids: Vec<i64>,
 }
 
-fn groups(list: Vec<Group>) -> Json<Paginated<GroupOut>> {
-    Json(Paginated::all(list.into_iter().map(Into::into).collect()))
+/// The groups with their members, as answered.
+async fn out(svc: &Service, groups: Vec<Group>) -> poem::Result<Vec<GroupOut>> {
+    let views = svc.group_views(groups).await?;
+    Ok(views.into_iter().map(Into::into).collect())
+}
+
+/// One group with its members, as answered.
+async fn one(svc: &Service, group: Group) -> poem::Result<Json<GroupOut>> {
+    let mut found = out(svc, vec![group]).await?;
+    Ok(Json(found.remove(0)))
 }
 
 #[OpenApi(tag = "Tag::Organisations")]
@@ -89,9 +124,8 @@ impl GroupsApi {
         auth: AdminAuth,
         org: Path<i64>,
     ) -> poem::Result<Json<Paginated<GroupOut>>> {
-        Ok(groups(
-            svc.groups(auth.caller(), OrganisationId(org.0)).await?,
-        ))
+        let groups = svc.groups(auth.caller(), OrganisationId(org.0)).await?;
+        Ok(Json(Paginated::all(out(&svc, groups).await?)))
     }
 
     /// Creates a group of users in the organisation (`MANAGE_USER_GROUPS`).
@@ -113,7 +147,7 @@ impl GroupsApi {
                 b.external_id,
             )
             .await?;
-        Ok(Created::Created(Json(group.into())))
+        Ok(Created::Created(one(&svc, group).await?))
     }
 
     /// The caller's own groups.
@@ -123,10 +157,11 @@ impl GroupsApi {
         svc: Data<&Arc<Service>>,
         auth: AdminAuth,
         org: Path<i64>,
-    ) -> poem::Result<Json<Paginated<GroupOut>>> {
-        Ok(groups(
-            svc.my_groups(auth.caller(), OrganisationId(org.0)).await?,
-        ))
+    ) -> poem::Result<Json<Paginated<GroupSummaryOut>>> {
+        let groups = svc.my_groups(auth.caller(), OrganisationId(org.0)).await?;
+        Ok(Json(Paginated::all(
+            groups.into_iter().map(Into::into).collect(),
+        )))
     }
 
     /// Every group, for pickers.
@@ -136,7 +171,7 @@ impl GroupsApi {
         svc: Data<&Arc<Service>>,
         auth: AdminAuth,
         org: Path<i64>,
-    ) -> poem::Result<Json<Vec<GroupOut>>> {
+    ) -> poem::Result<Json<Vec<GroupSummaryOut>>> {
         let list = svc.groups(auth.caller(), OrganisationId(org.0)).await?;
         Ok(Json(list.into_iter().map(Into::into).collect()))
     }
@@ -150,11 +185,10 @@ impl GroupsApi {
         org: Path<i64>,
         id: Path<i64>,
     ) -> poem::Result<Json<GroupOut>> {
-        Ok(Json(
-            svc.group(auth.caller(), OrganisationId(org.0), GroupId(id.0))
-                .await?
-                .into(),
-        ))
+        let group = svc
+            .group(auth.caller(), OrganisationId(org.0), GroupId(id.0))
+            .await?;
+        one(&svc, group).await
     }
 
     /// Replaces a group's name and default flag (`MANAGE_USER_GROUPS`).
@@ -189,7 +223,7 @@ impl GroupsApi {
                 body.0.is_default,
             )
             .await?;
-        Ok(Json(group.into()))
+        one(&svc, group).await
     }
 
     /// Deletes a group; its members stay in the organisation (`MANAGE_USER_GROUPS`).
@@ -229,7 +263,7 @@ impl GroupsApi {
                 true,
             )
             .await?;
-        Ok(Json(group.into()))
+        one(&svc, group).await
     }
 
     /// Takes users out of a group (`MANAGE_USER_GROUPS`).
@@ -255,7 +289,7 @@ impl GroupsApi {
                 false,
             )
             .await?;
-        Ok(Json(group.into()))
+        one(&svc, group).await
     }
 
     /// Makes a member an admin of the group (`MANAGE_USER_GROUPS`).
@@ -280,7 +314,7 @@ impl GroupsApi {
                 true,
             )
             .await?;
-        Ok(Json(group.into()))
+        one(&svc, group).await
     }
 
     /// Makes a group admin a plain member again (`MANAGE_USER_GROUPS`).
@@ -305,6 +339,6 @@ impl GroupsApi {
                 false,
             )
             .await?;
-        Ok(Json(group.into()))
+        one(&svc, group).await
     }
 }

@@ -8,7 +8,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 
-use super::organisations::{OrganisationOut, RoleName};
+use super::organisations::{MemberOut, OrganisationOut, RoleName};
 use super::{Created, NoContent};
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
@@ -19,7 +19,7 @@ use crate::domain::OrganisationId;
 use crate::domain::Timestamp;
 use crate::domain::organisation::Role;
 use crate::domain::permission::{Invite, InviteLink};
-use crate::service::Service;
+use crate::service::{Caller, Service};
 
 pub struct InvitesApi;
 
@@ -29,22 +29,38 @@ pub struct InviteOut {
     email: String,
     role: String,
     date_created: String,
-    invited_by: Option<i64>,
+    /// The member who invited, with their role (null once they have left).
+    invited_by: Option<MemberOut>,
+    /// Always empty: invites here add people to no group.
+    permission_groups: Vec<i64>,
     /// Where the invited person joins (no email is sent: hand this over).
     link: String,
 }
 
-impl From<Invite> for InviteOut {
-    fn from(i: Invite) -> Self {
-        InviteOut {
+/// The invites as answered, each with the member who sent it.
+async fn out(
+    svc: &Service,
+    caller: &Caller,
+    org: OrganisationId,
+    invites: Vec<Invite>,
+) -> poem::Result<Vec<InviteOut>> {
+    let members = svc.members(caller, org, false).await?;
+    Ok(invites
+        .into_iter()
+        .map(|i| InviteOut {
             link: format!("/api/v1/users/join/{}/", i.hash),
             id: i.id,
             email: i.email,
             role: i.role.as_str().to_string(),
             date_created: datetime(i.date_created),
-            invited_by: i.invited_by.map(|u| u.0),
-        }
-    }
+            invited_by: members
+                .iter()
+                .find(|(u, _)| Some(u.id) == i.invited_by)
+                .cloned()
+                .map(Into::into),
+            permission_groups: Vec::new(),
+        })
+        .collect())
 }
 
 #[derive(Debug, Object, Deserialize)]
@@ -109,11 +125,10 @@ impl InvitesApi {
             .map(|i| (i.email.0, i.role.map(Role::from).unwrap_or(Role::User)))
             .collect();
         wanted.extend(b.emails.into_iter().map(|e| (e.0, Role::User)));
-        let invites = svc
-            .invite(auth.caller(), OrganisationId(org.0), &wanted)
-            .await?;
+        let org = OrganisationId(org.0);
+        let invites = svc.invite(auth.caller(), org, &wanted).await?;
         Ok(Created::Created(Json(
-            invites.into_iter().map(Into::into).collect(),
+            out(&svc, auth.caller(), org, invites).await?,
         )))
     }
 
@@ -125,9 +140,10 @@ impl InvitesApi {
         auth: AdminAuth,
         org: Path<i64>,
     ) -> poem::Result<Json<Paginated<InviteOut>>> {
-        let invites = svc.invites(auth.caller(), OrganisationId(org.0)).await?;
+        let org = OrganisationId(org.0);
+        let invites = svc.invites(auth.caller(), org).await?;
         Ok(Json(Paginated::all(
-            invites.into_iter().map(Into::into).collect(),
+            out(&svc, auth.caller(), org, invites).await?,
         )))
     }
 
@@ -140,12 +156,14 @@ impl InvitesApi {
         org: Path<i64>,
         id: Path<i64>,
     ) -> poem::Result<Json<InviteOut>> {
-        let invites = svc.invites(auth.caller(), OrganisationId(org.0)).await?;
+        let org = OrganisationId(org.0);
+        let invites = svc.invites(auth.caller(), org).await?;
         let found = invites
             .into_iter()
             .find(|i| i.id == id.0)
             .ok_or(crate::service::ServiceError::NotFound(None))?;
-        Ok(Json(found.into()))
+        let mut answered = out(&svc, auth.caller(), org, vec![found]).await?;
+        Ok(Json(answered.remove(0)))
     }
 
     /// Without an email server there is nothing to resend: answers the invite with its link.

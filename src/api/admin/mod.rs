@@ -11,6 +11,7 @@ mod feature_query;
 mod feature_state_json;
 pub mod feature_states;
 pub mod features;
+mod grant_json;
 pub mod grants;
 pub mod groups;
 pub mod identities;

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::{Created, NoContent};
 use crate::api::auth::AdminAuth;
 use crate::api::body::Body;
+use crate::api::pagination::Paginated;
 use crate::api::{Tag, datetime};
 use crate::domain::OrganisationId;
 use crate::domain::environment::{Webhook, WebhookFields};
@@ -151,11 +152,13 @@ impl WebhooksApi {
         svc: Data<&Arc<Service>>,
         auth: AdminAuth,
         id: Path<i64>,
-    ) -> poem::Result<Json<Vec<OrganisationWebhookOut>>> {
+    ) -> poem::Result<Json<Paginated<OrganisationWebhookOut>>> {
         let hooks = svc
             .organisation_webhooks(auth.caller(), OrganisationId(id.0))
             .await?;
-        Ok(Json(hooks.into_iter().map(Into::into).collect()))
+        Ok(Json(Paginated::all(
+            hooks.into_iter().map(Into::into).collect(),
+        )))
     }
 
     /// Adds a webhook for the organisation's audit log (organisation admins).

@@ -34,6 +34,8 @@ mod segment_overrides;
 mod segments;
 mod tags;
 pub(crate) mod tour;
+
+mod upstream_shapes;
 mod user_permissions;
 mod webhooks;
 mod world;

@@ -63,15 +63,9 @@ impl World {
         }
     }
 
-    /// `Authorization` of a new member of the organisation who holds exactly these project
-    /// and environment permissions.
-    pub async fn member(
-        &self,
-        app: &TestApp,
-        email: &str,
-        project: &[&str],
-        environment: &[&str],
-    ) -> String {
+    /// A new user who joins the organisation through an invite link, holding no grants:
+    /// their token and id.
+    pub async fn join(&self, app: &TestApp, email: &str) -> (String, i64) {
         let token = app.user(email).await;
         let link = created(
             post(
@@ -91,6 +85,19 @@ impl World {
             .await
             .assert_status_is_ok();
         let user = app.me(&token).await;
+        (token, user)
+    }
+
+    /// `Authorization` of a new member of the organisation who holds exactly these project
+    /// and environment permissions.
+    pub async fn member(
+        &self,
+        app: &TestApp,
+        email: &str,
+        project: &[&str],
+        environment: &[&str],
+    ) -> String {
+        let (token, user) = self.join(app, email).await;
         created(
             post(
                 app,

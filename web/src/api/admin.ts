@@ -6,7 +6,11 @@ export type Member = Schemas['MemberOut'];
 export type Group = Schemas['GroupOut'];
 export type Invite = Schemas['InviteOut'];
 export type InviteLink = Schemas['InviteLinkOut'];
-export type Grant = Schemas['GrantOut'];
+/** A listed grant: to a user, or to a group (its members by id, or spelled out on environments). */
+export type Grant =
+  | Schemas['UserGrantListOut']
+  | Schemas['GroupIdsGrantListOut']
+  | Schemas['GroupGrantListOut'];
 export type PermissionKey = Schemas['PermissionKeyOut'];
 
 /** What permissions are granted on: an organisation, a project (by id) or an environment (by key). */
@@ -32,11 +36,18 @@ export const useMembers = (org: number) =>
     ok(api.GET('/api/v1/organisations/{id}/users/', { params: { path: { id: org } } })),
   );
 
+/** Every group's id and name, for pickers: a bare list, no pages. */
 export const useGroups = (org: number) =>
-  useResource(adminKeys.groups(org), () =>
-    // Every group for pickers: a bare list, no pages.
+  useResource(`${adminKeys.groups(org)}summaries/`, () =>
     ok(api.GET('/api/v1/organisations/{org}/groups/summaries/', { params: { path: { org } } })),
   );
+
+/** Every group with its members (one page holds them all). */
+export const useGroupsWithMembers = (org: number) =>
+  useResource(adminKeys.groups(org), async () => {
+    const body = await ok(api.GET('/api/v1/organisations/{org}/groups/', { params: { path: { org } } }));
+    return body.results;
+  });
 
 export const useInvites = (org: number) =>
   useResource(adminKeys.invites(org), async () => {
@@ -74,7 +85,10 @@ export function grantCalls(t: Target, who: 'user' | 'group') {
   const at = <P extends string>(path: P) => real(path) as P;
   const target = { target: t.id };
   return {
-    list: () => ok(api.GET(at(list), { params: { path: target } })),
+    list: (): Promise<Grant[]> =>
+      who === 'user'
+        ? ok(api.GET(at(list), { params: { path: target } }))
+        : ok(api.GET(at(groupList), { params: { path: target } })),
     // A user's grant and a group's have different bodies, so each is typed by its own route.
     create: (body: Schemas['UserGrantIn'] | Schemas['GroupGrantIn']) =>
       'user' in body

@@ -2417,23 +2417,14 @@ export interface components {
             /** Format: int64 */
             readonly id: number;
         };
-        /** AuditEnvironmentOut */
-        AuditEnvironmentOut: {
-            api_key: string;
-            /** Format: int64 */
-            readonly id: number;
-            name: string;
-            /** Format: int64 */
-            project: number;
-        };
         /** AuditLogOut */
         AuditLogOut: {
-            author?: components["schemas"]["AuthorOut"] | null;
+            author?: components["schemas"]["UserOut"] | null;
             change_details: components["schemas"]["FieldChangeOut"][];
             /** @description `CREATE`, `UPDATE` or `DELETE`. */
             change_type: string;
             readonly created_date: string;
-            environment?: components["schemas"]["AuditEnvironmentOut"] | null;
+            environment?: components["schemas"]["EnvironmentOut"] | null;
             /** Format: int64 */
             readonly id: number;
             is_system_event: boolean;
@@ -2443,29 +2434,11 @@ export interface components {
              * @description The organisation API key that made the change, when one did.
              */
             master_api_key?: number | null;
-            project?: components["schemas"]["AuditProjectOut"] | null;
+            project?: components["schemas"]["ProjectOut"] | null;
             /** Format: int64 */
             related_object_id?: number | null;
             related_object_type: string;
             related_object_uuid?: string | null;
-        };
-        /** AuditProjectOut */
-        AuditProjectOut: {
-            /** Format: int64 */
-            readonly id: number;
-            name: string;
-            /** Format: int64 */
-            organisation: number;
-        };
-        /** AuthorOut */
-        AuthorOut: {
-            email: string;
-            first_name: string;
-            /** Format: int64 */
-            readonly id: number;
-            last_login?: string | null;
-            last_name: string;
-            readonly uuid: string;
         };
         /** CloneIn */
         CloneIn: {
@@ -2984,17 +2957,6 @@ export interface components {
             /** Format: double */
             percentage_allocation: number;
         };
-        /** GrantOut */
-        GrantOut: {
-            admin: boolean;
-            /** Format: int64 */
-            group?: number | null;
-            /** Format: int64 */
-            readonly id: number;
-            permissions: components["schemas"]["PermissionKey"][];
-            /** Format: int64 */
-            user?: number | null;
-        };
         /** GrantUpdate */
         GrantUpdate: {
             admin?: boolean | null;
@@ -3012,6 +2974,40 @@ export interface components {
             /** @default [] */
             permissions: components["schemas"]["PermissionKey"][];
         };
+        /**
+         * GroupGrantListOut
+         * @description A group grant of an environment as listed: the group with its members spelled out.
+         */
+        GroupGrantListOut: {
+            admin: boolean;
+            group: components["schemas"]["GroupOut"];
+            /** Format: int64 */
+            readonly id: number;
+            permissions: components["schemas"]["PermissionKey"][];
+        };
+        /**
+         * GroupGrantOut
+         * @description A grant to a group, as creating or changing it answers it.
+         */
+        GroupGrantOut: {
+            admin: boolean;
+            /** Format: int64 */
+            group: number;
+            /** Format: int64 */
+            readonly id: number;
+            permissions: components["schemas"]["PermissionKey"][];
+        };
+        /**
+         * GroupIdsGrantListOut
+         * @description A group grant of a project or an organisation as listed.
+         */
+        GroupIdsGrantListOut: {
+            admin: boolean;
+            group: components["schemas"]["GroupWithIdsOut"];
+            /** Format: int64 */
+            readonly id: number;
+            permissions: components["schemas"]["PermissionKey"][];
+        };
         /** GroupIn */
         GroupIn: {
             external_id?: string | null;
@@ -3019,11 +3015,18 @@ export interface components {
             is_default: boolean;
             name: string;
         };
-        /** GroupMemberOut */
+        /**
+         * GroupMemberOut
+         * @description A member of a group, as upstream lists them.
+         */
         GroupMemberOut: {
+            email: string;
+            first_name: string;
             group_admin: boolean;
             /** Format: int64 */
             readonly id: number;
+            last_login?: string | null;
+            last_name: string;
         };
         /** GroupOut */
         GroupOut: {
@@ -3056,10 +3059,31 @@ export interface components {
             readonly id: number;
             name: string;
         };
+        /**
+         * GroupSummaryOut
+         * @description A group's name, for pickers (`my-groups/`, `summaries/`).
+         */
+        GroupSummaryOut: {
+            /** Format: int64 */
+            readonly id: number;
+            name: string;
+        };
         /** GroupUpdate */
         GroupUpdate: {
             is_default?: boolean | null;
             name?: string | null;
+        };
+        /**
+         * GroupWithIdsOut
+         * @description A group as project and organisation grant lists show it: its members by id.
+         */
+        GroupWithIdsOut: {
+            external_id?: string | null;
+            /** Format: int64 */
+            readonly id: number;
+            is_default: boolean;
+            name: string;
+            users: number[];
         };
         /**
          * IdentityFlagOut
@@ -3140,10 +3164,12 @@ export interface components {
             email: string;
             /** Format: int64 */
             readonly id: number;
-            /** Format: int64 */
-            invited_by?: number | null;
+            /** @description The member who invited, with their role (null once they have left). */
+            invited_by?: components["schemas"]["MemberOut"] | null;
             /** @description Where the invited person joins (no email is sent: hand this over). */
             link: string;
+            /** @description Always empty: invites here add people to no group. */
+            permission_groups: number[];
             role: string;
         };
         /** InvitesIn */
@@ -3531,6 +3557,14 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["GroupOut"][];
         };
+        /** Paginated_GroupSummaryOut */
+        Paginated_GroupSummaryOut: {
+            /** Format: uint64 */
+            count: number;
+            next?: string | null;
+            previous?: string | null;
+            results: components["schemas"]["GroupSummaryOut"][];
+        };
         /** Paginated_IdentityOut */
         Paginated_IdentityOut: {
             /** Format: uint64 */
@@ -3562,6 +3596,14 @@ export interface components {
             next?: string | null;
             previous?: string | null;
             results: components["schemas"]["OrganisationOut"][];
+        };
+        /** Paginated_OrganisationWebhookOut */
+        Paginated_OrganisationWebhookOut: {
+            /** Format: uint64 */
+            count: number;
+            next?: string | null;
+            previous?: string | null;
+            results: components["schemas"]["OrganisationWebhookOut"][];
         };
         /** Paginated_SegmentOut */
         Paginated_SegmentOut: {
@@ -4299,6 +4341,29 @@ export interface components {
             /** @default false */
             admin: boolean;
             /** @default [] */
+            permissions: components["schemas"]["PermissionKey"][];
+            /** Format: int64 */
+            user: number;
+        };
+        /**
+         * UserGrantListOut
+         * @description A grant to a user as the lists show it: the user spelled out.
+         */
+        UserGrantListOut: {
+            admin: boolean;
+            /** Format: int64 */
+            readonly id: number;
+            permissions: components["schemas"]["PermissionKey"][];
+            user: components["schemas"]["UserOut"];
+        };
+        /**
+         * UserGrantOut
+         * @description A grant to a user, as creating or changing it answers it.
+         */
+        UserGrantOut: {
+            admin: boolean;
+            /** Format: int64 */
+            readonly id: number;
             permissions: components["schemas"]["PermissionKey"][];
             /** Format: int64 */
             user: number;
@@ -10924,7 +10989,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"][];
+                    "application/json; charset=utf-8": components["schemas"]["GroupGrantListOut"][];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -11022,7 +11087,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"];
+                    "application/json; charset=utf-8": components["schemas"]["GroupGrantOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -11148,7 +11213,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"];
+                    "application/json; charset=utf-8": components["schemas"]["GroupGrantOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -11367,7 +11432,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"];
+                    "application/json; charset=utf-8": components["schemas"]["GroupGrantOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -11488,7 +11553,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"][];
+                    "application/json; charset=utf-8": components["schemas"]["UserGrantListOut"][];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -11586,7 +11651,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"];
+                    "application/json; charset=utf-8": components["schemas"]["UserGrantOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -11712,7 +11777,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"];
+                    "application/json; charset=utf-8": components["schemas"]["UserGrantOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -11931,7 +11996,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"];
+                    "application/json; charset=utf-8": components["schemas"]["UserGrantOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -15814,7 +15879,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["OrganisationWebhookOut"][];
+                    "application/json; charset=utf-8": components["schemas"]["Paginated_OrganisationWebhookOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -16788,7 +16853,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Paginated_GroupOut"];
+                    "application/json; charset=utf-8": components["schemas"]["Paginated_GroupSummaryOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -16881,7 +16946,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GroupOut"][];
+                    "application/json; charset=utf-8": components["schemas"]["GroupSummaryOut"][];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -18667,7 +18732,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"][];
+                    "application/json; charset=utf-8": components["schemas"]["GroupIdsGrantListOut"][];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -18765,7 +18830,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"];
+                    "application/json; charset=utf-8": components["schemas"]["GroupGrantOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -18891,7 +18956,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"];
+                    "application/json; charset=utf-8": components["schemas"]["GroupGrantOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -19110,7 +19175,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"];
+                    "application/json; charset=utf-8": components["schemas"]["GroupGrantOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -19231,7 +19296,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"][];
+                    "application/json; charset=utf-8": components["schemas"]["UserGrantListOut"][];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -19329,7 +19394,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"];
+                    "application/json; charset=utf-8": components["schemas"]["UserGrantOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -19455,7 +19520,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"];
+                    "application/json; charset=utf-8": components["schemas"]["UserGrantOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -19674,7 +19739,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"];
+                    "application/json; charset=utf-8": components["schemas"]["UserGrantOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -24854,7 +24919,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"][];
+                    "application/json; charset=utf-8": components["schemas"]["GroupIdsGrantListOut"][];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -24952,7 +25017,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"];
+                    "application/json; charset=utf-8": components["schemas"]["GroupGrantOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -25078,7 +25143,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"];
+                    "application/json; charset=utf-8": components["schemas"]["GroupGrantOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -25297,7 +25362,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"];
+                    "application/json; charset=utf-8": components["schemas"]["GroupGrantOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -25418,7 +25483,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"][];
+                    "application/json; charset=utf-8": components["schemas"]["UserGrantListOut"][];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -25516,7 +25581,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"];
+                    "application/json; charset=utf-8": components["schemas"]["UserGrantOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -25642,7 +25707,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"];
+                    "application/json; charset=utf-8": components["schemas"]["UserGrantOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */
@@ -25861,7 +25926,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["GrantOut"];
+                    "application/json; charset=utf-8": components["schemas"]["UserGrantOut"];
                 };
             };
             /** @description The input is not valid: each field with its messages, or a `detail`. */

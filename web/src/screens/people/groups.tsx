@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { api, ok } from '../../api/client';
 import { invalidate } from '../../api/cache';
-import { adminKeys, useGroups, useMembers, type Group, type Member } from '../../api/admin';
+import { adminKeys, useGroupsWithMembers, useMembers, type Group, type Member } from '../../api/admin';
 import { ConfirmDialog } from '../../components/confirm-delete';
 import { Check, Field, FormError, Notice } from '../../components/field';
 import { useSubmit } from '../../components/form';
@@ -150,7 +150,7 @@ function GroupCard({
 }
 
 export function Groups({ organisation }: { organisation: number }) {
-  const groups = useGroups(organisation);
+  const groups = useGroupsWithMembers(organisation);
   const members = useMembers(organisation);
   const [message, setMessage] = useState('');
   const [deleting, setDeleting] = useState<Group | null>(null);

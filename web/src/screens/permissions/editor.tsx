@@ -40,12 +40,17 @@ export function GrantsEditor({ organisation, target, where }: { organisation: nu
   };
   const groupName = (id: number | null | undefined) =>
     `Group ${groups.data?.find((g) => g.id === id)?.name ?? id}`;
-  const rows: Row[] = [
-    ...(userGrants.data ?? []).map((grant) => ({ who: 'user' as const, grant, name: memberName(grant.user) })),
-    ...(groupGrants.data ?? []).map((grant) => ({ who: 'group' as const, grant, name: groupName(grant.group) })),
-  ];
-  const freeMembers = (members.data ?? []).filter((m) => !userGrants.data?.some((g) => g.user === m.id));
-  const freeGroups = (groups.data ?? []).filter((x) => !groupGrants.data?.some((g) => g.group === x.id));
+  const rows: Row[] = [...(userGrants.data ?? []), ...(groupGrants.data ?? [])].map((grant) =>
+    'user' in grant
+      ? { who: 'user' as const, grant, name: personName(grant.user) }
+      : { who: 'group' as const, grant, name: `Group ${grant.group.name}` },
+  );
+  const freeMembers = (members.data ?? []).filter(
+    (m) => !userGrants.data?.some((g) => 'user' in g && g.user.id === m.id),
+  );
+  const freeGroups = (groups.data ?? []).filter(
+    (x) => !groupGrants.data?.some((g) => 'group' in g && g.group.id === x.id),
+  );
 
   const add = useSubmit(async (v, form) => {
     const [who, id] = (v.grantee ?? '').split(':');

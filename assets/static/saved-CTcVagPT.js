@@ -1,1 +1,0 @@
-import{P as e}from"./index-C1Et0iGC.js";function t({shown:t,text:n=`Saved.`}){return e(`p`,{class:`success`,role:`status`,children:t?n:``})}export{t};

@@ -1,0 +1,1 @@
+import{F as e}from"./index-fRtn680b.js";function t({shown:t,text:n=`Saved.`}){return e(`p`,{class:`success`,role:`status`,children:t?n:``})}export{t};
