@@ -194,8 +194,8 @@ test('an invited user appears in People; their role changes; a group takes them 
   await page.getByRole('button', { name: 'Make group admin for Bea Second' }).click();
   await page.getByRole('button', { name: 'Remove group admin for Bea Second' }).waitFor();
   const groups = await apiCall(server, 'GET', `/api/v1/organisations/${at.organisation}/groups/`, { token });
-  const members = groups.body.results[0].users.map(({ id, email, group_admin }) => ({ id, email, group_admin }));
-  assert.deepEqual(members, [{ id: at.secondId, email: 'bea@example.com', group_admin: true }]);
+  const inGroup = groups.body.results[0].users.map(({ id, email, group_admin }) => ({ id, email, group_admin }));
+  assert.deepEqual(inGroup, [{ id: at.secondId, email: 'bea@example.com', group_admin: true }]);
   await visit(page, 'people-groups', server);
   b.check();
 });
