@@ -1,6 +1,6 @@
-//! What one user holds on a project or environment, and where each permission comes from.
+//! What one user holds on an organisation, project or environment, and where each comes from.
 //
-// What one user holds on a project or environment, and where each permission comes from:
+// What one user holds on an organisation, project or environment, and where each comes from:
 // their own grant, their groups' grants, or being an organisation (or project) admin. Read
 // by the user themself or by an admin of the object.
 
@@ -10,7 +10,7 @@ use super::{Access, Caller, Service, ServiceError, ServiceResult};
 use crate::domain::organisation::Role;
 use crate::domain::permission::{Grant, GrantTarget, Grantee, GroupId};
 use crate::domain::project::Project;
-use crate::domain::{ProjectId, UserId};
+use crate::domain::{OrganisationId, ProjectId, UserId};
 
 /// Where one permission (or admin) comes from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -68,6 +68,30 @@ fn is_self(caller: &Caller, user: UserId) -> bool {
 }
 
 impl Service {
+    /// A member's permissions on the organisation: for its admins, or the user themself.
+    /// `NotFound` for a user outside it.
+    pub async fn user_organisation_access(
+        &self,
+        caller: &Caller,
+        org: OrganisationId,
+        user: UserId,
+    ) -> ServiceResult<DetailedAccess> {
+        let role = self.org_role(caller, org).await?;
+        if !(role == Role::Admin || is_self(caller, user)) {
+            return Err(ServiceError::Forbidden(None));
+        }
+        let membership = self
+            .store
+            .membership(org, user)
+            .await?
+            .ok_or(ServiceError::NotFound(None))?;
+        let mut held = DetailedAccess::default();
+        held.admin.directly = membership.role == Role::Admin;
+        self.absorb_grants(&mut held, GrantTarget::Organisation(org), user)
+            .await?;
+        Ok(held)
+    }
+
     /// A member's permissions on a project. Project admins may ask about anyone; with
     /// `self_allowed`, a user may ask about themself. `NotFound` for a user outside the
     /// project's organisation.

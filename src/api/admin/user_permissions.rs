@@ -1,8 +1,8 @@
-//! What one member holds on a project or environment, and where it comes from.
+//! What one member holds on an organisation, project or environment, and where it comes from.
 //
-// What one member holds on a project or environment:
-// `projects/{p}/all-user-permissions/{user}/`, `projects/{p}/user-detailed-permissions/{user}/`
-// and `environments/{key}/user-detailed-permissions/{user}/`.
+// What one member holds on an organisation, project or environment:
+// `projects/{p}/all-user-permissions/{user}/`, and `user-detailed-permissions/{user}/` under
+// `organisations/{o}/`, `projects/{p}/` and `environments/{key}/`.
 
 use std::sync::Arc;
 
@@ -15,7 +15,7 @@ use super::permissions::MyPermissions;
 use crate::api::Tag;
 use crate::api::auth::AdminAuth;
 use crate::domain::permission::PROJECT_KEYS;
-use crate::domain::{ProjectId, UserId};
+use crate::domain::{OrganisationId, ProjectId, UserId};
 use crate::service::{Derivation, DetailedAccess, Service};
 
 pub struct UserPermissionsApi;
@@ -117,6 +117,25 @@ impl UserPermissionsApi {
             )
             .await?;
         Ok(Json(MyPermissions::of(&held.access(), PROJECT_KEYS)))
+    }
+
+    /// A member's permissions on the organisation with where each comes from (organisation
+    /// admins, or the member themself).
+    #[oai(
+        path = "/api/v1/organisations/:id/user-detailed-permissions/:user_id/",
+        method = "get"
+    )]
+    async fn organisation_detailed(
+        &self,
+        svc: Data<&Arc<Service>>,
+        auth: AdminAuth,
+        id: Path<i64>,
+        user_id: Path<i64>,
+    ) -> poem::Result<Json<DetailedPermissionsOut>> {
+        let held = svc
+            .user_organisation_access(auth.caller(), OrganisationId(id.0), UserId(user_id.0))
+            .await?;
+        Ok(Json(held.into()))
     }
 
     /// A member's permissions on the project with where each comes from (project admins, or

@@ -537,6 +537,12 @@ impl Ours {
             ),
             op(
                 M::GET,
+                "/api/v1/organisations/{id}/user-detailed-permissions/{user_id}/",
+                &[("id", org), ("user_id", &o.member)],
+                json!(null),
+            ),
+            op(
+                M::GET,
                 "/api/v1/organisations/{id}/audit/",
                 &[("id", org)],
                 json!(null),

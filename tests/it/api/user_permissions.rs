@@ -1,4 +1,4 @@
-//! What one member holds on a project or environment, with the source of each permission.
+//! What one member holds on an organisation, project or environment, with each one's source.
 
 use poem::http::StatusCode;
 use serde_json::json;
@@ -128,6 +128,42 @@ async fn a_members_permissions_are_shown_with_their_sources(app: TestApp) {
     .await;
     assert_eq!(env_admin["admin"], true);
 
+    // On the organisation: a grant of ada's own, and one of her group's.
+    for (path, body) in [
+        (
+            format!("/api/v1/organisations/{}/user-permissions/", w.org),
+            json!({"user": ada_id, "permissions": ["CREATE_PROJECT"]}),
+        ),
+        (
+            format!("/api/v1/organisations/{}/user-group-permissions/", w.org),
+            json!({"group": group_id, "permissions": ["MANAGE_USER_GROUPS"]}),
+        ),
+    ] {
+        created(post(&app, &path, &w.admin, body).await).await;
+    }
+    let in_org = format!(
+        "/api/v1/organisations/{}/user-detailed-permissions/{ada_id}/",
+        w.org
+    );
+    let expected = json!({"admin": false, "is_directly_granted": false, "derived_from": nobody,
+    "permissions": [
+        {"permission_key": "CREATE_PROJECT", "is_directly_granted": true, "derived_from": nobody},
+        {"permission_key": "MANAGE_USER_GROUPS", "is_directly_granted": false, "derived_from": devs},
+    ]});
+    assert_eq!(ok(get(&app, &in_org, &w.admin).await).await, expected);
+    assert_eq!(ok(get(&app, &in_org, &ada).await).await, expected);
+    let org_admin = format!(
+        "/api/v1/organisations/{}/user-detailed-permissions/{admin_id}/",
+        w.org
+    );
+    assert_eq!(
+        ok(get(&app, &org_admin, &w.admin).await).await["admin"],
+        true
+    );
+    get(&app, &org_admin, &ada)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+
     // Users outside the organisation, and unknown users, are not found.
     let stranger = app.user("stranger@example.com").await;
     let stranger_id = app.me(&stranger).await;
@@ -144,6 +180,10 @@ async fn a_members_permissions_are_shown_with_their_sources(app: TestApp) {
             format!(
                 "/api/v1/environments/{}/user-detailed-permissions/{user}/",
                 w.env_key
+            ),
+            format!(
+                "/api/v1/organisations/{}/user-detailed-permissions/{user}/",
+                w.org
             ),
         ] {
             get(&app, &path, &w.admin)

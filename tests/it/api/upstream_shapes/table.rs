@@ -648,6 +648,10 @@ pub const SHAPES: &[(&str, &str)] = &[
         "my_permissions",
     ),
     (
+        "GET /api/v1/organisations/{id}/user-detailed-permissions/{user_id}/",
+        "detailed_permissions",
+    ),
+    (
         "GET /api/v1/projects/{project}/user-detailed-permissions/{user_id}/",
         "detailed_permissions",
     ),
