@@ -59,11 +59,15 @@ impl Service {
         let org = self.administered(caller, target).await?;
         let grants = self.store.grants(target).await?;
         let users = self.users_of(org).await?;
-        let groups: HashMap<_, _> = self
-            .group_views(self.store.groups_of(org).await?)
-            .await?
+        // Group grants name each group with its members; user grants need no groups.
+        let groups = if to_groups {
+            self.store.groups_of(org).await?
+        } else {
+            Vec::new()
+        };
+        let groups: HashMap<_, _> = groups
             .into_iter()
-            .map(|view| (view.group.id, view))
+            .map(|group| (group.id, GroupView::of(group, &users)))
             .collect();
         Ok(grants
             .into_iter()

@@ -25,6 +25,20 @@ fn group_conflict(e: StoreError) -> ServiceError {
     }
 }
 
+impl GroupView {
+    /// The group with its members' records, from the organisation's users.
+    pub(super) fn of(group: Group, users: &HashMap<UserId, User>) -> GroupView {
+        GroupView {
+            members: group
+                .members
+                .iter()
+                .filter_map(|m| Some((users.get(&m.user_id)?.clone(), m.group_admin)))
+                .collect(),
+            group,
+        }
+    }
+}
+
 impl Service {
     /// The organisation's members' user records, by id.
     pub(super) async fn users_of(
@@ -46,14 +60,7 @@ impl Service {
         let users = self.users_of(org).await?;
         Ok(groups
             .into_iter()
-            .map(|group| GroupView {
-                members: group
-                    .members
-                    .iter()
-                    .filter_map(|m| Some((users.get(&m.user_id)?.clone(), m.group_admin)))
-                    .collect(),
-                group,
-            })
+            .map(|g| GroupView::of(g, &users))
             .collect())
     }
 
